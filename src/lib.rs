@@ -1,0 +1,9 @@
+//! Knobs: a workbench for hyperparameter tuning.
+//!
+//! The core here (space, study, strategies, objectives, runner, sessions) has no GUI in it:
+//! the command line, the tests, the benchmarks and the desktop app all drive the same code.
+
+pub mod objective;
+pub mod space;
+pub mod strategy;
+pub mod study;

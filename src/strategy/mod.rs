@@ -1,0 +1,171 @@
+//! Search strategies behind one ask/tell interface.
+//!
+//! A strategy proposes points in the unit cube `[0, 1]^d` of the study's [`Space`] (one
+//! coordinate per free parameter) and learns from results. It always *minimises*: the runner
+//! turns a maximised objective into a loss before telling. Contract, which every strategy
+//! keeps and the runner relies on:
+//! - **Deterministic**: the same seed and the same sequence of `ask`/`tell` calls with the same
+//!   values give the same points. The runner fixes that sequence independently of how many
+//!   worker threads there are (see [`crate::runner`]), so results never depend on `--jobs`.
+//! - **Parallel-safe**: `ask` may be called again before earlier trials are told; it must still
+//!   return a distinct, sensible point.
+//! - **Open to outside observations**: `tell` may carry a trial number the strategy never
+//!   asked for (a resumed study whose strategy was changed); it is then an observation to
+//!   learn from, not a reply.
+
+mod grid;
+mod random;
+mod sobol;
+
+pub use grid::Grid;
+pub use random::RandomSearch;
+pub use sobol::Sobol;
+
+use crate::space::Space;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// A point the strategy wants evaluated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Suggestion {
+    /// Coordinates in the unit cube, one per free parameter.
+    pub point: Vec<f64>,
+    /// Whether the strategy needs the objective's gradient at this point.
+    pub want_gradient: bool,
+    /// Why this point, when it is not an ordinary proposal ("finite-difference probe"), so the
+    /// trial table can say so.
+    pub label: Option<String>,
+}
+
+impl Suggestion {
+    /// An ordinary proposal.
+    pub fn at(point: Vec<f64>) -> Self {
+        Suggestion {
+            point,
+            want_gradient: false,
+            label: None,
+        }
+    }
+}
+
+/// A finished trial as a strategy sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct Observation<'a> {
+    /// The trial's number; may be one this strategy never asked for (see module docs).
+    pub number: usize,
+    /// The unit-cube point evaluated.
+    pub point: &'a [f64],
+    /// The loss (the objective value, negated when maximising); `None` for a failed trial.
+    pub loss: Option<f64>,
+    /// d loss / d u in the unit cube, where asked for and available.
+    pub gradient: Option<&'a [f64]>,
+}
+
+/// Why a strategy cannot go on.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum StrategyError {
+    /// Every point the strategy can propose has been proposed (a finished grid).
+    #[error("the strategy has no more points to propose ({0})")]
+    Exhausted(String),
+    /// The strategy cannot search this space (e.g. gradients over categorical parameters).
+    #[error("{0}")]
+    Unsupported(String),
+    /// A setting is out of range.
+    #[error("bad strategy setting: {0}")]
+    BadSetting(String),
+}
+
+/// The ask/tell interface every search strategy implements.
+pub trait Strategy: Send {
+    /// Propose the point for trial `number` (numbers are asked in increasing order).
+    fn ask(&mut self, number: usize) -> Result<Suggestion, StrategyError>;
+
+    /// Learn the result of a trial (in trial-number order).
+    fn tell(&mut self, observation: Observation<'_>);
+
+    /// How many trials may be outstanding at once when the study does not say. Adaptive
+    /// strategies default to 1 (each point sees every earlier result); strategies whose points
+    /// do not depend on results return `usize::MAX`, since any window gives the same points.
+    fn default_window(&self) -> usize {
+        1
+    }
+}
+
+/// A strategy and its settings, as chosen by the user and saved in a session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum StrategySpec {
+    /// Every combination of `points` values per numeric parameter and every choice of each
+    /// categorical.
+    Grid {
+        /// Values per numeric parameter, both ends of the range included.
+        points: usize,
+    },
+    /// Independent uniform draws in the unit cube.
+    Random,
+    /// Owen-scrambled Sobol points: fills the cube more evenly than random draws.
+    Sobol,
+}
+
+impl Default for StrategySpec {
+    fn default() -> Self {
+        StrategySpec::Random
+    }
+}
+
+/// Names and one-line descriptions of every strategy, for `knobs list` and the GUI.
+pub const STRATEGIES: &[(&str, &str)] = &[
+    (
+        "grid",
+        "every combination of N values per parameter (--grid-points)",
+    ),
+    ("random", "independent uniform draws"),
+    ("sobol", "scrambled Sobol quasi-random sequence"),
+];
+
+impl StrategySpec {
+    /// The spec with default settings for a strategy name (`knobs run --strategy NAME`).
+    pub fn from_name(name: &str) -> Result<Self, StrategyError> {
+        match name {
+            "grid" => Ok(StrategySpec::Grid { points: 5 }),
+            "random" => Ok(StrategySpec::Random),
+            "sobol" => Ok(StrategySpec::Sobol),
+            other => Err(StrategyError::BadSetting(format!(
+                "unknown strategy `{other}` (known: {})",
+                STRATEGIES
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// The short name, as `from_name` takes it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            StrategySpec::Grid { .. } => "grid",
+            StrategySpec::Random => "random",
+            StrategySpec::Sobol => "sobol",
+        }
+    }
+
+    /// Build a fresh strategy for a space, seeded.
+    pub fn build(&self, space: &Space, seed: u64) -> Result<Box<dyn Strategy>, StrategyError> {
+        Ok(match self {
+            StrategySpec::Grid { points } => Box::new(Grid::new(space, *points)?),
+            StrategySpec::Random => Box::new(RandomSearch::new(space.dim(), seed)),
+            StrategySpec::Sobol => Box::new(Sobol::new(space.dim(), seed)?),
+        })
+    }
+}
+
+/// The seeded generator every strategy uses: ChaCha8 is portable and stable across releases,
+/// so a saved session replays identically on another machine. `stream` separates independent
+/// uses of one seed.
+pub fn seeded_rng(seed: u64, stream: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(stream);
+    rng
+}

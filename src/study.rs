@@ -1,0 +1,213 @@
+//! Trials and studies: the record of a tuning run, independent of how it was produced.
+//!
+//! A [`Study`] holds its definition (space, objective, strategy, seed, budget) and the
+//! trials so far. The CLI, the GUI and saved sessions all read the same structure, so a
+//! reopened session draws exactly what the live run drew.
+
+use crate::objective::ObjectiveSpec;
+use crate::space::{Params, Space};
+use crate::strategy::StrategySpec;
+use serde::{Deserialize, Serialize};
+
+/// Whether larger or smaller objective values are better.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Direction {
+    /// Smaller is better (losses, regret, synthetic test functions).
+    #[default]
+    Minimize,
+    /// Larger is better (accuracy, R²).
+    Maximize,
+}
+
+impl Direction {
+    /// The value as a strategy sees it: strategies always minimise.
+    pub fn to_loss(self, value: f64) -> f64 {
+        match self {
+            Direction::Minimize => value,
+            Direction::Maximize => -value,
+        }
+    }
+
+    /// Whether `a` is strictly better than `b`.
+    pub fn better(self, a: f64, b: f64) -> bool {
+        self.to_loss(a) < self.to_loss(b)
+    }
+
+    /// The lower-case name used by the CLI and in tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Minimize => "minimize",
+            Direction::Maximize => "maximize",
+        }
+    }
+}
+
+impl std::str::FromStr for Direction {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "min" | "minimize" | "minimise" => Ok(Direction::Minimize),
+            "max" | "maximize" | "maximise" => Ok(Direction::Maximize),
+            other => Err(format!(
+                "unknown direction `{other}` (use maximize or minimize)"
+            )),
+        }
+    }
+}
+
+/// Where a trial stands. A failed trial keeps its reason so the table can show it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum TrialState {
+    /// Handed to a worker, no result yet.
+    Running,
+    /// Evaluated; `Trial::value` holds the result.
+    Complete,
+    /// The objective errored, panicked, timed out or returned a non-finite value.
+    Failed(String),
+}
+
+/// One evaluated (or evaluating) point.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trial {
+    /// 0-based position in the study; also the order strategies are told results in.
+    pub number: usize,
+    /// The parameter values the objective received.
+    pub params: Params,
+    /// The unit-cube point the strategy asked for (before rounding ints and categoricals).
+    pub point: Vec<f64>,
+    /// Running, complete or failed.
+    pub state: TrialState,
+    /// The objective value, for a complete trial.
+    pub value: Option<f64>,
+    /// Per-fold scores, where the objective is a cross-validation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub folds: Vec<f64>,
+    /// The objective's gradient with respect to the free numeric parameters (raw scale),
+    /// where the strategy asked for it and the objective has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gradient: Option<Vec<f64>>,
+    /// Why the strategy chose this point when it is not an ordinary proposal (for example
+    /// "finite-difference probe"), shown in the trial table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Seconds since the Unix epoch when the evaluation started.
+    pub started_at: f64,
+    /// Wall-clock seconds the evaluation took.
+    pub duration: f64,
+    /// Seconds spent fitting models, where the objective reports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit_seconds: Option<f64>,
+}
+
+impl Trial {
+    /// The value, if the trial completed.
+    pub fn completed_value(&self) -> Option<f64> {
+        match self.state {
+            TrialState::Complete => self.value,
+            _ => None,
+        }
+    }
+
+    /// The failure reason, if the trial failed.
+    pub fn failure(&self) -> Option<&str> {
+        match &self.state {
+            TrialState::Failed(reason) => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+/// A whole tuning problem and its history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Study {
+    /// A short title, shown in the window and the session list.
+    #[serde(default)]
+    pub name: String,
+    /// Free text shown beside the study (lessons explain themselves here).
+    #[serde(default)]
+    pub description: String,
+    /// Whether to maximise or minimise the objective.
+    pub direction: Direction,
+    /// What is evaluated.
+    pub objective: ObjectiveSpec,
+    /// What is searched.
+    pub space: Space,
+    /// How points are chosen.
+    pub strategy: StrategySpec,
+    /// Seeds every random choice, so a study can be replayed exactly.
+    pub seed: u64,
+    /// Total number of trials, counting the ones already run.
+    pub budget: usize,
+    /// How many trials may be outstanding at once. Part of the study, not of the machine,
+    /// so the same seed gives the same trials whatever `--jobs` is; `None` lets the
+    /// strategy choose (see [`crate::strategy::Strategy::default_window`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<usize>,
+    /// Trials so far, in trial-number order.
+    #[serde(default)]
+    pub trials: Vec<Trial>,
+}
+
+impl Study {
+    /// The best complete trial under the study's direction; ties go to the earlier trial.
+    pub fn best_trial(&self) -> Option<&Trial> {
+        let mut best: Option<&Trial> = None;
+        for t in &self.trials {
+            if let Some(v) = t.completed_value() {
+                if best
+                    .and_then(Trial::completed_value)
+                    .is_none_or(|b| self.direction.better(v, b))
+                {
+                    best = Some(t);
+                }
+            }
+        }
+        best
+    }
+
+    /// The best value found after each trial (`None` until the first success).
+    pub fn best_so_far(&self) -> Vec<Option<f64>> {
+        let mut best: Option<f64> = None;
+        self.trials
+            .iter()
+            .map(|t| {
+                if let Some(v) = t.completed_value() {
+                    if best.is_none_or(|b| self.direction.better(v, b)) {
+                        best = Some(v);
+                    }
+                }
+                best
+            })
+            .collect()
+    }
+
+    /// Number of finished trials (complete or failed).
+    pub fn finished(&self) -> usize {
+        self.trials
+            .iter()
+            .filter(|t| t.state != TrialState::Running)
+            .count()
+    }
+
+    /// Number of failed trials.
+    pub fn failed(&self) -> usize {
+        self.trials.iter().filter(|t| t.failure().is_some()).count()
+    }
+
+    /// Trials still to run before the budget is spent.
+    pub fn remaining(&self) -> usize {
+        self.budget.saturating_sub(self.finished())
+    }
+
+    /// Cut the history at the first trial left `Running` by an interrupted run. Strategies
+    /// are told results in trial order, so only an unbroken prefix of finished trials can be
+    /// replayed; a resumed run asks for the rest again.
+    pub fn discard_unfinished(&mut self) {
+        let prefix = self
+            .trials
+            .iter()
+            .position(|t| t.state == TrialState::Running)
+            .unwrap_or(self.trials.len());
+        self.trials.truncate(prefix);
+    }
+}

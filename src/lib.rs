@@ -3,7 +3,11 @@
 //! The core here (space, study, strategies, objectives, runner, sessions) has no GUI in it:
 //! the command line, the tests, the benchmarks and the desktop app all drive the same code.
 
+pub mod cli;
+pub mod gui;
 pub mod objective;
+pub mod runner;
+pub mod session;
 pub mod space;
 pub mod strategy;
 pub mod study;

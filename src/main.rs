@@ -1,1 +1,14 @@
-fn main() {}
+//! `knobs`: with no arguments the desktop app, otherwise the command line.
+
+use clap::Parser;
+use knobs::cli::{Cli, CliCommand};
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        None => knobs::gui::run(None),
+        Some(CliCommand::Gui { session }) => knobs::gui::run(session),
+        Some(command) => knobs::cli::main(command),
+    };
+    std::process::exit(code);
+}

@@ -103,7 +103,12 @@ impl Domain {
         let u = if u.is_nan() { 0.5 } else { u.clamp(0.0, 1.0) };
         match self {
             Domain::Float { low, high, log } => {
-                let x = if *log {
+                // The ends map exactly to the bounds (a log grid includes both ends).
+                let x = if u == 0.0 {
+                    *low
+                } else if u == 1.0 {
+                    *high
+                } else if *log {
                     (low.ln() + u * (high.ln() - low.ln())).exp()
                 } else {
                     low + u * (high - low)
@@ -422,7 +427,11 @@ pub fn parse_param(spec: &str) -> Result<Param, SpaceError> {
             match flag.trim() {
                 "log" => log = true,
                 "int" => int = true,
-                other => return Err(bad(&format!("unknown suffix `:{other}` (use :log or :int)"))),
+                other => {
+                    return Err(bad(&format!(
+                        "unknown suffix `:{other}` (use :log or :int)"
+                    )));
+                }
             }
         }
         if int {

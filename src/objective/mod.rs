@@ -133,7 +133,9 @@ impl ObjectiveSpec {
     pub fn label(&self) -> String {
         match self {
             ObjectiveSpec::Synthetic { function, dims } => match dims {
-                Some(d) if function.fixed_dims().is_none() => format!("{} ({d}-D)", function.name()),
+                Some(d) if function.fixed_dims().is_none() => {
+                    format!("{} ({d}-D)", function.name())
+                }
                 _ => function.name().to_owned(),
             },
         }

@@ -220,7 +220,8 @@ fn levy(x: &[f64]) -> (f64, Vec<f64>) {
         let s = (PI * w[i] + 1.0).sin();
         let a = w[i] - 1.0;
         f += a * a * (1.0 + 10.0 * s * s);
-        gw[i] += 2.0 * a * (1.0 + 10.0 * s * s) + a * a * 10.0 * PI * (2.0 * (PI * w[i] + 1.0)).sin();
+        gw[i] +=
+            2.0 * a * (1.0 + 10.0 * s * s) + a * a * 10.0 * PI * (2.0 * (PI * w[i] + 1.0)).sin();
     }
     let a = w[d - 1] - 1.0;
     let s = (2.0 * PI * w[d - 1]).sin();
@@ -255,7 +256,9 @@ impl Synthetic {
             }
             (_, Some(0)) => return Err(BuildError::Invalid("dimension must be at least 1".into())),
             (_, Some(1)) if function == SyntheticFn::Rosenbrock => {
-                return Err(BuildError::Invalid("rosenbrock needs at least 2 dimensions".into()));
+                return Err(BuildError::Invalid(
+                    "rosenbrock needs at least 2 dimensions".into(),
+                ));
             }
             (_, Some(d)) => d,
             (_, None) => function.default_dims(),
@@ -269,7 +272,9 @@ impl Synthetic {
     }
 
     fn inputs(&self, params: &Params) -> Result<Vec<f64>, ObjectiveError> {
-        (0..self.dims).map(|i| numeric(params, &format!("x{i}"))).collect()
+        (0..self.dims)
+            .map(|i| numeric(params, &format!("x{i}")))
+            .collect()
     }
 }
 
@@ -351,7 +356,10 @@ mod tests {
 
     #[test]
     fn gradients_match_finite_differences() {
-        let points: &[&[f64]] = &[&[0.3, 0.7, 0.2, 0.9, 0.4, 0.6], &[-0.8, 0.35, 1.3, -0.2, 0.55, 0.1]];
+        let points: &[&[f64]] = &[
+            &[0.3, 0.7, 0.2, 0.9, 0.4, 0.6],
+            &[-0.8, 0.35, 1.3, -0.2, 0.55, 0.1],
+        ];
         for f in SyntheticFn::ALL {
             for p in points {
                 let x = &p[..f.fixed_dims().unwrap_or(4)];
@@ -385,7 +393,19 @@ mod tests {
     #[test]
     fn dimension_rules() {
         assert!(Synthetic::new(SyntheticFn::Branin, Some(3)).is_err());
-        assert_eq!(Synthetic::new(SyntheticFn::Ackley, None).unwrap().default_space().dim(), 5);
-        assert_eq!(Synthetic::new(SyntheticFn::Levy, Some(3)).unwrap().default_space().dim(), 3);
+        assert_eq!(
+            Synthetic::new(SyntheticFn::Ackley, None)
+                .unwrap()
+                .default_space()
+                .dim(),
+            5
+        );
+        assert_eq!(
+            Synthetic::new(SyntheticFn::Levy, Some(3))
+                .unwrap()
+                .default_space()
+                .dim(),
+            3
+        );
     }
 }

@@ -1,0 +1,122 @@
+//! Results as the CLI writes them: a JSON summary and a CSV of trials.
+
+use crate::session::{SessionError, write_atomic};
+use crate::space::Value;
+use crate::study::{Study, TrialState};
+use serde_json::{Map, Value as Json, json};
+use std::path::Path;
+
+/// The figures `--json` prints.
+pub struct Summary {
+    json: Json,
+}
+
+fn to_json(value: &Value) -> Json {
+    match value {
+        Value::Float(x) => json!(x),
+        Value::Int(i) => json!(i),
+        Value::Cat(s) => json!(s),
+    }
+}
+
+impl Summary {
+    /// Summarise a finished study.
+    pub fn of(study: &Study, wall_seconds: f64, strategy_seconds: f64) -> Self {
+        let best = study.best_trial();
+        let best_params: Map<String, Json> = best
+            .map(|t| {
+                t.params
+                    .iter()
+                    .map(|(n, v)| (n.clone(), to_json(v)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let history: Vec<Json> = study
+            .trials
+            .iter()
+            .map(|t| t.completed_value().map_or(Json::Null, |v| json!(v)))
+            .collect();
+        Summary {
+            json: json!({
+                "best_value": best.and_then(|t| t.value),
+                "best_params": best_params,
+                "trials": study.trials.len(),
+                "failed": study.failed(),
+                "wall_seconds": wall_seconds,
+                "strategy_seconds": strategy_seconds,
+                "history": history,
+            }),
+        }
+    }
+
+    /// One line of JSON.
+    pub fn to_json(&self) -> String {
+        self.json.to_string()
+    }
+
+    /// A short readable report.
+    pub fn to_text(&self, study: &Study) -> String {
+        let mut out = format!(
+            "{}: {} trials ({} failed)",
+            study.name,
+            study.trials.len(),
+            study.failed()
+        );
+        if let Some(best) = study.best_trial() {
+            let params: Vec<String> = best
+                .params
+                .iter()
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect();
+            out += &format!(
+                "\nbest {} = {} at trial {}: {}",
+                study.direction.as_str(),
+                best.value.unwrap_or(f64::NAN),
+                best.number,
+                params.join(" ")
+            );
+        }
+        out
+    }
+}
+
+/// Write `number,state,value,duration_seconds,<one column per parameter>` atomically.
+pub fn write_trials_csv(study: &Study, path: &Path) -> Result<(), SessionError> {
+    let encode = |e: csv::Error| SessionError::Encode(e.to_string());
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header = vec![
+        "number".to_owned(),
+        "state".into(),
+        "value".into(),
+        "duration_seconds".into(),
+    ];
+    header.extend(study.space.params().iter().map(|p| p.name.clone()));
+    writer.write_record(&header).map_err(encode)?;
+    for t in &study.trials {
+        let state = match &t.state {
+            TrialState::Running => "running",
+            TrialState::Complete => "complete",
+            TrialState::Failed(_) => "failed",
+        };
+        let mut row = vec![
+            t.number.to_string(),
+            state.to_owned(),
+            t.completed_value()
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
+            t.duration.to_string(),
+        ];
+        row.extend(study.space.params().iter().map(|p| {
+            t.params
+                .iter()
+                .find(|(n, _)| *n == p.name)
+                .map(|(_, v)| v.to_string())
+                .unwrap_or_default()
+        }));
+        writer.write_record(&row).map_err(encode)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| SessionError::Encode(e.to_string()))?;
+    write_atomic(path, &bytes)
+}

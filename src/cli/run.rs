@@ -1,0 +1,178 @@
+//! `knobs run`: assemble a study from a session and flags, run it, report.
+
+use super::report;
+use super::{CliError, RunArgs};
+use crate::objective::ObjectiveSpec;
+use crate::runner::{self, Event, FinishReason};
+use crate::session::Session;
+use crate::space::parse_param;
+use crate::strategy::StrategySpec;
+use crate::study::{Direction, Study};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Build the study the arguments describe: the session's, with every flag applied on top.
+pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
+    let input = |e: &dyn std::fmt::Display| CliError::Input(e.to_string());
+    let mut study = match &args.session {
+        Some(path) => Session::load(path).map_err(|e| input(&e))?.study,
+        None => default_study(),
+    };
+    if let Some(name) = &args.objective {
+        study.objective = ObjectiveSpec::from_name(name).map_err(|e| input(&e))?;
+    }
+    if let Some(d) = args.dims {
+        match &mut study.objective {
+            ObjectiveSpec::Synthetic { dims, .. } => *dims = Some(d),
+        }
+    }
+    let objective = study.objective.build().map_err(|e| input(&e))?;
+    if args.objective.is_some() || args.dims.is_some() || args.session.is_none() {
+        study.space = objective.default_space();
+        study.direction = objective.direction();
+    }
+    for spec in &args.params {
+        let param = parse_param(spec).map_err(|e| input(&e))?;
+        study.space.upsert(param).map_err(|e| input(&e))?;
+    }
+    if let Some(d) = &args.direction {
+        study.direction = d.parse::<Direction>().map_err(|e| input(&e))?;
+    }
+    if let Some(name) = &args.strategy {
+        study.strategy = StrategySpec::from_name(name).map_err(|e| input(&e))?;
+    }
+    if let Some(n) = args.grid_points {
+        match &mut study.strategy {
+            StrategySpec::Grid { points } => *points = n,
+            other => {
+                return Err(CliError::Input(format!(
+                    "--grid-points applies to the grid strategy, not `{}`",
+                    other.name()
+                )));
+            }
+        }
+    }
+    if let Some(b) = args.budget {
+        study.budget = b;
+    }
+    if let Some(s) = args.seed {
+        study.seed = s;
+    }
+    if let Some(w) = args.window {
+        if w == 0 {
+            return Err(CliError::Input("--window must be at least 1".into()));
+        }
+        study.window = Some(w);
+    }
+    if study.name.is_empty() {
+        study.name = format!("{} on {}", study.strategy.name(), study.objective.label());
+    }
+    Ok(study)
+}
+
+/// The study `knobs run` starts from without a session: 60 trials of random search on
+/// Branin over its standard box.
+pub fn default_study() -> Study {
+    let objective = ObjectiveSpec::default();
+    let space = objective
+        .build()
+        .map(|o| o.default_space())
+        .unwrap_or_default();
+    Study {
+        name: String::new(),
+        description: String::new(),
+        direction: Direction::Minimize,
+        objective,
+        space,
+        strategy: StrategySpec::Random,
+        seed: 0,
+        budget: 60,
+        window: None,
+        trials: Vec::new(),
+    }
+}
+
+pub(super) fn run(args: &RunArgs) -> Result<(), CliError> {
+    let study = study_from_args(args)?;
+    let objective: Arc<dyn crate::objective::Objective> = Arc::from(
+        study
+            .objective
+            .build()
+            .map_err(|e| CliError::Input(e.to_string()))?,
+    );
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    if jobs == 0 {
+        return Err(CliError::Input("--jobs must be at least 1".into()));
+    }
+    let started = Instant::now();
+    let already = study.trials.len();
+    let budget = study.budget;
+    let handle =
+        runner::start(study, objective, jobs, None).map_err(|e| CliError::Input(e.to_string()))?;
+
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::new(budget as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} trials  {elapsed}  {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_position(already as u64);
+        bar
+    };
+    let mut strategy_seconds = 0.0;
+    let mut finish = FinishReason::Stopped;
+    for event in handle.events.iter() {
+        match event {
+            Event::TrialStarted(_) => {}
+            Event::TrialFinished(trial) => {
+                bar.inc(1);
+                if let Some(reason) = trial.failure() {
+                    bar.println(format!("trial {} failed: {reason}", trial.number));
+                }
+            }
+            Event::StudyFinished {
+                reason,
+                strategy_seconds: s,
+            } => {
+                strategy_seconds = s;
+                finish = reason;
+            }
+        }
+    }
+    bar.finish_and_clear();
+    let study = handle.join().map_err(CliError::Run)?;
+    let wall_seconds = started.elapsed().as_secs_f64();
+    match &finish {
+        FinishReason::StrategyFailed(why) => {
+            return Err(CliError::Input(format!(
+                "strategy `{}`: {why}",
+                study.strategy.name()
+            )));
+        }
+        FinishReason::Exhausted(why) if !args.quiet => eprintln!("knobs: {why}"),
+        _ => {}
+    }
+
+    if let Some(path) = &args.save {
+        Session::new(study.clone())
+            .save(path)
+            .map_err(|e| CliError::Run(e.to_string()))?;
+    }
+    if let Some(path) = &args.trials_csv {
+        report::write_trials_csv(&study, path).map_err(|e| CliError::Run(e.to_string()))?;
+    }
+    let summary = report::Summary::of(&study, wall_seconds, strategy_seconds);
+    if args.json {
+        println!("{}", summary.to_json());
+    } else {
+        println!("{}", summary.to_text(&study));
+    }
+    Ok(())
+}

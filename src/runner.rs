@@ -1,0 +1,510 @@
+//! The runner: evaluates a study's trials on worker threads and streams what happens.
+//!
+//! One coordinator thread owns the strategy; `jobs` worker threads evaluate the objective.
+//! Events go out on one channel ([`Event`]), commands come in on another ([`Command`]), so
+//! the CLI's progress bar and the GUI listen to the same stream.
+//!
+//! **Determinism.** The strategy sees one fixed sequence of calls whatever `jobs` is: trial
+//! `n` is asked as soon as every trial before `n − window + 1` has been told, and results are
+//! told strictly in trial-number order (a result that arrives early waits). Asked trials queue
+//! until a worker is free. So the same seed and window give the same trials on one core or
+//! sixteen; `jobs` only changes how fast.
+//!
+//! **Resuming.** A study with trials already in it replays them through a fresh strategy on
+//! the same schedule (asks are made and their points replaced by the stored ones), which
+//! rebuilds the strategy's state exactly when the strategy is unchanged, and teaches a changed
+//! strategy the old results.
+
+use crate::objective::{Evaluation, Objective, ObjectiveError};
+use crate::space::Space;
+use crate::strategy::{Observation, Strategy, StrategyError, Suggestion};
+use crate::study::{Direction, Study, Trial, TrialState};
+use crossbeam_channel::{Receiver, Sender, select, unbounded};
+use std::collections::{BTreeMap, VecDeque};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// What a listener can ask of a running study.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Start no new trial until `Resume`; running trials finish.
+    Pause,
+    /// Start trials again after `Pause`.
+    Resume,
+    /// Start no new trial, let running ones finish, then end the run.
+    Stop,
+}
+
+/// Why a run ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FinishReason {
+    /// Every trial of the budget has run.
+    BudgetSpent,
+    /// A `Stop` command arrived.
+    Stopped,
+    /// The strategy had nothing more to propose (a finished grid).
+    Exhausted(String),
+    /// The strategy failed; the message says why.
+    StrategyFailed(String),
+}
+
+/// What happens during a run, in the order it happens.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// A worker took trial `number`; the trial is in the study as `Running`.
+    TrialStarted(Trial),
+    /// A trial completed or failed.
+    TrialFinished(Trial),
+    /// The run is over; no event follows.
+    StudyFinished {
+        /// Why it ended.
+        reason: FinishReason,
+        /// Seconds spent inside the strategy's `ask` and `tell` during this run (replaying
+        /// earlier trials excluded).
+        strategy_seconds: f64,
+    },
+}
+
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The strategy cannot be built for this space.
+    #[error("strategy `{name}`: {source}")]
+    Strategy {
+        name: &'static str,
+        source: StrategyError,
+    },
+    /// The study has nothing to search.
+    #[error("the search space is empty")]
+    EmptySpace,
+}
+
+/// A running study: listen on `events`, steer with `commands`, collect the study with `join`.
+pub struct RunHandle {
+    /// Every event of the run; disconnected once the run is over (or if it died).
+    pub events: Receiver<Event>,
+    /// Pause, resume and stop.
+    pub commands: Sender<Command>,
+    thread: JoinHandle<Study>,
+}
+
+impl RunHandle {
+    /// Wait for the run to end and return the study with all its trials. A coordinator that
+    /// panicked (a bug) is reported as an error rather than propagated.
+    pub fn join(self) -> Result<Study, String> {
+        self.thread
+            .join()
+            .map_err(|p| format!("the runner died: {}", panic_message(&p)))
+    }
+}
+
+/// Start running `study` (resuming any trials it has) on `jobs` worker threads. `wake` is
+/// called after each event is sent, so a GUI can request a repaint.
+pub fn start(
+    mut study: Study,
+    objective: Arc<dyn Objective>,
+    jobs: usize,
+    wake: Option<Box<dyn Fn() + Send>>,
+) -> Result<RunHandle, RunError> {
+    if study.space.params().is_empty() {
+        return Err(RunError::EmptySpace);
+    }
+    study.discard_unfinished();
+    let strategy = study
+        .strategy
+        .build(&study.space, study.seed)
+        .map_err(|source| RunError::Strategy {
+            name: study.strategy.name(),
+            source,
+        })?;
+    let (event_tx, events) = unbounded();
+    let (commands, command_rx) = unbounded();
+    let thread = std::thread::Builder::new()
+        .name("knobs-runner".into())
+        .spawn(move || {
+            let mut coordinator = Coordinator {
+                study,
+                strategy,
+                events: event_tx,
+                wake,
+                strategy_seconds: 0.0,
+            };
+            coordinator.run(objective.as_ref(), jobs.max(1), command_rx);
+            coordinator.study
+        })
+        .expect("spawning the runner thread");
+    Ok(RunHandle {
+        events,
+        commands,
+        thread,
+    })
+}
+
+/// Run a study to the end on this thread's behalf and return it, ignoring events: the
+/// simplest way to use the runner from tests and benchmarks.
+pub fn run_to_end(
+    study: Study,
+    objective: Arc<dyn Objective>,
+    jobs: usize,
+) -> Result<(Study, FinishReason, f64), RunError> {
+    let handle = start(study, objective, jobs, None)?;
+    let mut finish = (FinishReason::Stopped, 0.0);
+    for event in handle.events.iter() {
+        if let Event::StudyFinished {
+            reason,
+            strategy_seconds,
+        } = event
+        {
+            finish = (reason, strategy_seconds);
+        }
+    }
+    let study = handle.join().map_err(|e| RunError::Strategy {
+        name: "runner",
+        source: StrategyError::Unsupported(e),
+    })?;
+    Ok((study, finish.0, finish.1))
+}
+
+struct Job {
+    number: usize,
+    params: crate::space::Params,
+    want_gradient: bool,
+}
+
+struct Done {
+    number: usize,
+    result: Result<Evaluation, String>,
+    started_at: f64,
+    duration: f64,
+}
+
+/// The schedule's bookkeeping: how far asks and tells have got.
+struct Schedule {
+    window: usize,
+    budget: usize,
+    asked: usize,
+    told: usize,
+    /// Asked, not yet handed to a worker.
+    queue: VecDeque<(usize, Suggestion)>,
+    /// Why no more asks will be made, once the strategy says so.
+    stop_asking: Option<FinishReason>,
+}
+
+/// Owns the strategy and the study while a run lasts.
+struct Coordinator {
+    study: Study,
+    strategy: Box<dyn Strategy>,
+    events: Sender<Event>,
+    wake: Option<Box<dyn Fn() + Send>>,
+    strategy_seconds: f64,
+}
+
+impl Coordinator {
+    fn emit(&self, event: Event) {
+        // A listener that went away is not an error: the run goes on and its result is joined.
+        let _ = self.events.send(event);
+        if let Some(wake) = &self.wake {
+            wake();
+        }
+    }
+
+    fn window(&self, jobs: usize) -> usize {
+        let w = self
+            .study
+            .window
+            .unwrap_or_else(|| self.strategy.default_window());
+        // Strategies that ignore results report an unbounded window; any cap gives the same
+        // points, so keep the queue short.
+        let w = if w == usize::MAX { 2 * jobs } else { w };
+        w.max(1)
+    }
+
+    /// Ask as far as the schedule allows, queueing what is asked. Asks for numbers below
+    /// `replayed` belong to stored trials: their points are dropped in favour of the stored ones.
+    fn ask_ahead(&mut self, s: &mut Schedule, replayed: usize, timed: bool) {
+        while s.stop_asking.is_none() && s.asked < s.budget && s.asked < s.told + s.window {
+            let t0 = Instant::now();
+            let suggestion = self.strategy.ask(s.asked);
+            if timed {
+                self.strategy_seconds += t0.elapsed().as_secs_f64();
+            }
+            match suggestion {
+                Ok(sug) if s.asked >= replayed => s.queue.push_back((s.asked, sug)),
+                Ok(_) => {}
+                // A changed strategy may not be able to propose the old trials' numbers
+                // (a shorter grid); their stored results still teach it.
+                Err(_) if s.asked < replayed => {}
+                Err(StrategyError::Exhausted(why)) => {
+                    s.stop_asking = Some(FinishReason::Exhausted(why));
+                    break;
+                }
+                Err(e) => {
+                    s.stop_asking = Some(FinishReason::StrategyFailed(e.to_string()));
+                    break;
+                }
+            }
+            s.asked += 1;
+        }
+    }
+
+    fn run(&mut self, objective: &dyn Objective, jobs: usize, commands: Receiver<Command>) {
+        let history: Vec<Trial> = std::mem::take(&mut self.study.trials);
+        let replayed = history.len();
+        let mut s = Schedule {
+            window: self.window(jobs),
+            budget: self.study.budget.max(replayed),
+            asked: 0,
+            told: 0,
+            queue: VecDeque::new(),
+            stop_asking: None,
+        };
+        // Replay stored trials on the same schedule a live run follows, untimed.
+        for trial in history {
+            self.ask_ahead(&mut s, replayed, false);
+            self.study.trials.push(trial);
+            self.tell(s.told, false);
+            s.told += 1;
+        }
+
+        let (job_tx, job_rx) = unbounded::<Job>();
+        let (done_tx, done_rx) = unbounded::<Done>();
+        std::thread::scope(|scope| {
+            for w in 0..jobs {
+                let job_rx = job_rx.clone();
+                let done_tx = done_tx.clone();
+                std::thread::Builder::new()
+                    .name(format!("knobs-worker-{w}"))
+                    .spawn_scoped(scope, move || worker(objective, job_rx, done_tx))
+                    .expect("spawning a worker thread");
+            }
+            drop(done_tx);
+
+            let mut in_flight = 0usize;
+            let mut paused = false;
+            let mut stop: Option<FinishReason> = None;
+            let mut results: BTreeMap<usize, Done> = BTreeMap::new();
+            let reason = loop {
+                self.ask_ahead(&mut s, replayed, true);
+                if let Some(FinishReason::StrategyFailed(_)) = &s.stop_asking {
+                    stop = s.stop_asking.take();
+                    s.queue.clear();
+                }
+                while !paused && stop.is_none() && in_flight < jobs {
+                    let Some((number, sug)) = s.queue.pop_front() else {
+                        break;
+                    };
+                    let job = self.start_trial(number, sug);
+                    let _ = job_tx.send(job);
+                    in_flight += 1;
+                }
+                if in_flight == 0 {
+                    if let Some(reason) = stop.take() {
+                        break reason;
+                    }
+                    if s.queue.is_empty() && s.told == s.asked {
+                        if s.told >= s.budget {
+                            break FinishReason::BudgetSpent;
+                        }
+                        if let Some(reason) = s.stop_asking.take() {
+                            break reason;
+                        }
+                    }
+                }
+                select! {
+                    recv(done_rx) -> msg => {
+                        let Ok(done) = msg else {
+                            break FinishReason::StrategyFailed("the worker threads died".into());
+                        };
+                        in_flight -= 1;
+                        self.finish_trial(&done);
+                        results.insert(done.number, done);
+                        while results.remove(&s.told).is_some() {
+                            self.tell(s.told, true);
+                            s.told += 1;
+                        }
+                    }
+                    recv(commands) -> msg => apply(msg.ok(), &mut paused, &mut stop, &mut s),
+                }
+                // Commands take precedence over dispatching: one sent before a result arrives
+                // is applied before the next trial starts.
+                loop {
+                    match commands.try_recv() {
+                        Ok(c) => apply(Some(c), &mut paused, &mut stop, &mut s),
+                        Err(crossbeam_channel::TryRecvError::Empty) => break,
+                        Err(crossbeam_channel::TryRecvError::Disconnected) => {
+                            apply(None, &mut paused, &mut stop, &mut s);
+                            break;
+                        }
+                    }
+                }
+            };
+            drop(job_tx);
+            self.study.discard_unfinished();
+            self.emit(Event::StudyFinished {
+                reason,
+                strategy_seconds: self.strategy_seconds,
+            });
+        });
+    }
+
+    fn start_trial(&mut self, number: usize, suggestion: Suggestion) -> Job {
+        let params = self.study.space.from_unit(&suggestion.point);
+        let trial = Trial {
+            number,
+            params: params.clone(),
+            point: suggestion.point,
+            state: TrialState::Running,
+            value: None,
+            folds: Vec::new(),
+            gradient: None,
+            label: suggestion.label,
+            started_at: now(),
+            duration: 0.0,
+            fit_seconds: None,
+        };
+        self.study.trials.push(trial.clone());
+        self.emit(Event::TrialStarted(trial));
+        Job {
+            number,
+            params,
+            want_gradient: suggestion.want_gradient,
+        }
+    }
+
+    fn finish_trial(&mut self, done: &Done) {
+        let Some(trial) = self
+            .study
+            .trials
+            .iter_mut()
+            .find(|t| t.number == done.number)
+        else {
+            return;
+        };
+        trial.started_at = done.started_at;
+        trial.duration = done.duration;
+        match &done.result {
+            Ok(eval) => {
+                trial.state = TrialState::Complete;
+                trial.value = Some(eval.value);
+                trial.folds = eval.folds.clone();
+                trial.fit_seconds = eval.fit_seconds;
+                trial.gradient = eval
+                    .gradient
+                    .as_ref()
+                    .map(|g| unit_gradient(&self.study.space, &trial.params, g));
+            }
+            Err(reason) => trial.state = TrialState::Failed(reason.clone()),
+        }
+        let trial = trial.clone();
+        self.emit(Event::TrialFinished(trial));
+    }
+
+    fn tell(&mut self, number: usize, timed: bool) {
+        let direction = self.study.direction;
+        let Some(trial) = self.study.trials.iter().find(|t| t.number == number) else {
+            return;
+        };
+        let loss = trial.completed_value().map(|v| direction.to_loss(v));
+        let gradient = trial.gradient.as_ref().map(|g| loss_gradient(g, direction));
+        let point = trial.point.clone();
+        let t0 = Instant::now();
+        self.strategy.tell(Observation {
+            number,
+            point: &point,
+            loss,
+            gradient: gradient.as_deref(),
+        });
+        if timed {
+            self.strategy_seconds += t0.elapsed().as_secs_f64();
+        }
+    }
+}
+
+/// Apply one command; `None` means every commander hung up, which stops the run cleanly.
+fn apply(
+    command: Option<Command>,
+    paused: &mut bool,
+    stop: &mut Option<FinishReason>,
+    s: &mut Schedule,
+) {
+    match command {
+        Some(Command::Pause) => *paused = true,
+        Some(Command::Resume) => *paused = false,
+        Some(Command::Stop) | None => {
+            stop.get_or_insert(FinishReason::Stopped);
+            s.queue.clear();
+        }
+    }
+}
+
+fn loss_gradient(value_gradient: &[f64], direction: Direction) -> Vec<f64> {
+    value_gradient
+        .iter()
+        .map(|g| direction.to_loss(*g))
+        .collect()
+}
+
+/// Carry a gradient on raw parameter scales into the unit cube (chain rule), one entry per
+/// free parameter; parameters the objective gave no derivative for get 0.
+fn unit_gradient(
+    space: &Space,
+    params: &crate::space::Params,
+    gradient: &[(String, f64)],
+) -> Vec<f64> {
+    space
+        .free()
+        .map(|p| {
+            let value = params.iter().find(|(n, _)| *n == p.name).map(|(_, v)| v);
+            let g = gradient.iter().find(|(n, _)| *n == p.name).map(|(_, g)| *g);
+            match (value.and_then(|v| p.domain.dvalue_du(v)), g) {
+                (Some(dv), Some(g)) => g * dv,
+                _ => 0.0,
+            }
+        })
+        .collect()
+}
+
+fn worker(objective: &dyn Objective, jobs: Receiver<Job>, done: Sender<Done>) {
+    for job in jobs.iter() {
+        let started_at = now();
+        let t0 = Instant::now();
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            objective.evaluate(&job.params, job.want_gradient)
+        }));
+        let result = match result {
+            Ok(Ok(eval)) if eval.value.is_finite() => Ok(eval),
+            Ok(Ok(eval)) => Err(format!("the objective returned {}", eval.value)),
+            Ok(Err(ObjectiveError::Failed(msg))) => Err(msg),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(panic) => Err(format!("the objective panicked: {}", panic_message(&panic))),
+        };
+        let sent = done.send(Done {
+            number: job.number,
+            result,
+            started_at,
+            duration: t0.elapsed().as_secs_f64(),
+        });
+        if sent.is_err() {
+            break;
+        }
+    }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_owned()
+    }
+}
+
+fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}

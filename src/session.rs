@@ -1,0 +1,187 @@
+//! Sessions: a whole study saved as RON, reopened and resumed later.
+//!
+//! The file is a [`Session`]: a format version and the study (definition and every trial).
+//! Saving is atomic: the text goes to a temporary file beside the target, which is then
+//! renamed over it, so a crash mid-save never leaves a half-written session.
+
+use crate::study::Study;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// The session format this build writes and reads. Bump it when a change is not
+/// backward-compatible, and keep reading the old versions where possible.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// What a session file holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// The format version the file was written with.
+    pub version: u32,
+    /// The study, trials included.
+    pub study: Study,
+}
+
+/// Why a session could not be read or written. Messages name the file, and the line and
+/// column for syntax errors.
+#[derive(Debug, Error)]
+pub enum SessionError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: cannot write: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "{path}: session format version {found} is not supported (this build reads {FORMAT_VERSION})"
+    )]
+    Version { path: PathBuf, found: u32 },
+    #[error("cannot encode the session: {0}")]
+    Encode(String),
+}
+
+#[derive(Deserialize)]
+struct VersionProbe {
+    version: u32,
+}
+
+impl Session {
+    /// Wrap a study in the current format.
+    pub fn new(study: Study) -> Self {
+        Session {
+            version: FORMAT_VERSION,
+            study,
+        }
+    }
+
+    /// Parse session text; `path` is only used in error messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, SessionError> {
+        let syntax = |e: ron::error::SpannedError| SessionError::Syntax {
+            path: path.to_owned(),
+            line: e.span.start.line,
+            column: e.span.start.col,
+            message: e.code.to_string(),
+        };
+        // Check the version before the shape, so an old or newer file says so plainly.
+        let probe: VersionProbe = ron::from_str(text).map_err(syntax)?;
+        if probe.version != FORMAT_VERSION {
+            return Err(SessionError::Version {
+                path: path.to_owned(),
+                found: probe.version,
+            });
+        }
+        ron::from_str(text).map_err(syntax)
+    }
+
+    /// Read a session file.
+    pub fn load(path: &Path) -> Result<Self, SessionError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SessionError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// The session as pretty RON text.
+    pub fn to_ron(&self) -> Result<String, SessionError> {
+        let config = ron::ser::PrettyConfig::new()
+            .depth_limit(4)
+            .indentor("  ".to_owned());
+        ron::ser::to_string_pretty(self, config).map_err(|e| SessionError::Encode(e.to_string()))
+    }
+
+    /// Write the session atomically (temporary file, then rename).
+    pub fn save(&self, path: &Path) -> Result<(), SessionError> {
+        let text = self.to_ron()?;
+        write_atomic(path, text.as_bytes())
+    }
+}
+
+/// Write `bytes` to `path` through a temporary file in the same folder and a rename, so
+/// readers see the old file or the new one, never a torn one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SessionError> {
+    use std::io::Write;
+    let err = |source| SessionError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "session".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::objective::ObjectiveSpec;
+    use crate::strategy::StrategySpec;
+    use crate::study::Direction;
+
+    fn study() -> Study {
+        let objective = ObjectiveSpec::from_name("branin").unwrap();
+        Study {
+            name: "t".into(),
+            description: String::new(),
+            direction: Direction::Minimize,
+            space: objective.build().unwrap().default_space(),
+            objective,
+            strategy: StrategySpec::Random,
+            seed: 3,
+            budget: 5,
+            window: None,
+            trials: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn round_trips_through_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.ron");
+        let session = Session::new(study());
+        session.save(&path).unwrap();
+        assert_eq!(Session::load(&path).unwrap(), session);
+        // no temporary file left behind
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn errors_name_file_line_and_version() {
+        let path = Path::new("bad.ron");
+        let err = Session::parse("(version: 1, study: (direction: Sideways))", path).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("bad.ron:1:"), "{msg}");
+        let text = Session::new(study())
+            .to_ron()
+            .unwrap()
+            .replace("version: 1", "version: 99");
+        let msg = Session::parse(&text, path).unwrap_err().to_string();
+        assert!(msg.contains("version 99"), "{msg}");
+    }
+}

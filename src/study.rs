@@ -153,13 +153,12 @@ impl Study {
     pub fn best_trial(&self) -> Option<&Trial> {
         let mut best: Option<&Trial> = None;
         for t in &self.trials {
-            if let Some(v) = t.completed_value() {
-                if best
+            if let Some(v) = t.completed_value()
+                && best
                     .and_then(Trial::completed_value)
                     .is_none_or(|b| self.direction.better(v, b))
-                {
-                    best = Some(t);
-                }
+            {
+                best = Some(t);
             }
         }
         best
@@ -171,10 +170,10 @@ impl Study {
         self.trials
             .iter()
             .map(|t| {
-                if let Some(v) = t.completed_value() {
-                    if best.is_none_or(|b| self.direction.better(v, b)) {
-                        best = Some(v);
-                    }
+                if let Some(v) = t.completed_value()
+                    && best.is_none_or(|b| self.direction.better(v, b))
+                {
+                    best = Some(v);
                 }
                 best
             })

@@ -21,7 +21,11 @@ impl Objective for Touchy {
         if x < 0.05 {
             return Err(ObjectiveError::Failed("x too small".into()));
         }
-        Ok(Evaluation::value(if y > 0.9 { f64::NAN } else { x * x + y * y }))
+        Ok(Evaluation::value(if y > 0.9 {
+            f64::NAN
+        } else {
+            x * x + y * y
+        }))
     }
     fn default_space(&self) -> Space {
         Space::new(vec![
@@ -52,8 +56,8 @@ fn study(strategy: StrategySpec, budget: usize) -> Study {
 
 #[test]
 fn failures_are_recorded_and_the_study_goes_on() {
-    let (done, reason, _) = runner::run_to_end(study(StrategySpec::Random, 80), Arc::new(Touchy), 2)
-        .unwrap();
+    let (done, reason, _) =
+        runner::run_to_end(study(StrategySpec::Random, 80), Arc::new(Touchy), 2).unwrap();
     assert_eq!(reason, FinishReason::BudgetSpent);
     assert_eq!(done.trials.len(), 80);
     let reasons: Vec<&str> = done.trials.iter().filter_map(|t| t.failure()).collect();
@@ -71,10 +75,17 @@ fn windowed_runs_match_across_jobs_and_resume() {
     for window in [1, 3] {
         let mut s = study(StrategySpec::Sobol, 40);
         s.window = Some(window);
-        let one = runner::run_to_end(s.clone(), Arc::new(Touchy), 1).unwrap().0;
-        let four = runner::run_to_end(s.clone(), Arc::new(Touchy), 4).unwrap().0;
+        let one = runner::run_to_end(s.clone(), Arc::new(Touchy), 1)
+            .unwrap()
+            .0;
+        let four = runner::run_to_end(s.clone(), Arc::new(Touchy), 4)
+            .unwrap()
+            .0;
         let strip = |st: &Study| -> Vec<_> {
-            st.trials.iter().map(|t| (t.params.clone(), t.value, t.state.clone())).collect()
+            st.trials
+                .iter()
+                .map(|t| (t.params.clone(), t.value, t.state.clone()))
+                .collect()
         };
         assert_eq!(strip(&one), strip(&four));
         let mut part = s.clone();
@@ -92,7 +103,9 @@ struct Gate(crossbeam_channel::Receiver<()>);
 
 impl Objective for Gate {
     fn evaluate(&self, _: &Params, _: bool) -> Result<Evaluation, ObjectiveError> {
-        self.0.recv().map_err(|_| ObjectiveError::Failed("gate closed".into()))?;
+        self.0
+            .recv()
+            .map_err(|_| ObjectiveError::Failed("gate closed".into()))?;
         Ok(Evaluation::value(1.0))
     }
     fn default_space(&self) -> Space {
@@ -106,8 +119,13 @@ impl Objective for Gate {
 #[test]
 fn stop_lets_running_trials_finish_and_starts_no_more() {
     let (open, gate) = crossbeam_channel::unbounded();
-    let handle = runner::start(study(StrategySpec::Random, 100), Arc::new(Gate(gate)), 2, None)
-        .unwrap();
+    let handle = runner::start(
+        study(StrategySpec::Random, 100),
+        Arc::new(Gate(gate)),
+        2,
+        None,
+    )
+    .unwrap();
     // Wait until both workers hold a trial, then stop and release them.
     let mut started = 0;
     while started < 2 {
@@ -135,13 +153,24 @@ fn stop_lets_running_trials_finish_and_starts_no_more() {
 #[test]
 fn pause_holds_new_trials_until_resume() {
     let (open, gate) = crossbeam_channel::unbounded();
-    let handle =
-        runner::start(study(StrategySpec::Random, 3), Arc::new(Gate(gate)), 1, None).unwrap();
-    assert!(matches!(handle.events.recv().unwrap(), Event::TrialStarted(_)));
+    let handle = runner::start(
+        study(StrategySpec::Random, 3),
+        Arc::new(Gate(gate)),
+        1,
+        None,
+    )
+    .unwrap();
+    assert!(matches!(
+        handle.events.recv().unwrap(),
+        Event::TrialStarted(_)
+    ));
     handle.commands.send(Command::Pause).unwrap();
     open.send(()).unwrap();
     // The running trial finishes; nothing new starts while paused.
-    assert!(matches!(handle.events.recv().unwrap(), Event::TrialFinished(_)));
+    assert!(matches!(
+        handle.events.recv().unwrap(),
+        Event::TrialFinished(_)
+    ));
     assert!(handle.events.try_recv().is_err());
     handle.commands.send(Command::Resume).unwrap();
     open.send(()).unwrap();

@@ -13,7 +13,10 @@ fn shipped_sessions_load_and_run() {
         }
         let session = Session::load(&path).unwrap_or_else(|e| panic!("{e}"));
         let mut study = session.study;
-        assert!(!study.name.is_empty() && !study.description.is_empty(), "{path:?}");
+        assert!(
+            !study.name.is_empty() && !study.description.is_empty(),
+            "{path:?}"
+        );
         study.budget = study.budget.min(study.trials.len() + 5);
         let objective = Arc::from(study.objective.build().unwrap());
         let (done, _, _) = knobs::runner::run_to_end(study, objective, 2).unwrap();

@@ -24,7 +24,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum CliCommand {
     /// Run a study to completion without a window and report the results.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the strategies and objectives, one per line.
     List,
     /// Open the desktop app, optionally on a session file.

@@ -49,22 +49,20 @@ impl KnobsApp {
     fn run_bar(&mut self, ui: &mut egui::Ui, ctx: &egui::Context) {
         ui.horizontal(|ui| {
             ui.menu_button("File", |ui| {
-                if ui.button("Open session…").clicked() {
-                    if let Some(path) = rfd::FileDialog::new()
+                if ui.button("Open session…").clicked()
+                    && let Some(path) = rfd::FileDialog::new()
                         .add_filter("Knobs session", &["ron"])
                         .pick_file()
-                    {
-                        self.bench.open(&path);
-                    }
+                {
+                    self.bench.open(&path);
                 }
-                if ui.button("Save session as…").clicked() {
-                    if let Some(path) = rfd::FileDialog::new()
+                if ui.button("Save session as…").clicked()
+                    && let Some(path) = rfd::FileDialog::new()
                         .add_filter("Knobs session", &["ron"])
                         .set_file_name("study.ron")
                         .save_file()
-                    {
-                        self.bench.save(&path);
-                    }
+                {
+                    self.bench.save(&path);
                 }
             });
             ui.separator();
@@ -142,10 +140,9 @@ impl KnobsApp {
                             .on_hover_text(*about)
                             .clicked()
                             && !selected
+                            && let Ok(spec) = StrategySpec::from_name(name)
                         {
-                            if let Ok(spec) = StrategySpec::from_name(name) {
-                                study.strategy = spec;
-                            }
+                            study.strategy = spec;
                         }
                     }
                 });

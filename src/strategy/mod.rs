@@ -94,7 +94,7 @@ pub trait Strategy: Send {
 }
 
 /// A strategy and its settings, as chosen by the user and saved in a session.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 pub enum StrategySpec {
     /// Every combination of `points` values per numeric parameter and every choice of each
     /// categorical.
@@ -103,15 +103,10 @@ pub enum StrategySpec {
         points: usize,
     },
     /// Independent uniform draws in the unit cube.
+    #[default]
     Random,
     /// Owen-scrambled Sobol points: fills the cube more evenly than random draws.
     Sobol,
-}
-
-impl Default for StrategySpec {
-    fn default() -> Self {
-        StrategySpec::Random
-    }
 }
 
 /// Names and one-line descriptions of every strategy, for `knobs list` and the GUI.

@@ -6,8 +6,8 @@ use knobs::cli::{Cli, CliCommand};
 fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
-        None => knobs::gui::run(None),
-        Some(CliCommand::Gui { session }) => knobs::gui::run(session),
+        None => knobs::gui::run(None, false),
+        Some(CliCommand::Gui { session, run }) => knobs::gui::run(session, run),
         Some(command) => knobs::cli::main(command),
     };
     std::process::exit(code);

@@ -31,6 +31,9 @@ pub enum CliCommand {
     Gui {
         /// A session to open.
         session: Option<PathBuf>,
+        /// Press Run at once (for demonstrations and screenshots).
+        #[arg(long)]
+        run: bool,
     },
 }
 

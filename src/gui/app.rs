@@ -21,10 +21,14 @@ pub struct KnobsApp {
 
 impl KnobsApp {
     /// The app on a session file, or on the default study.
-    pub fn new(_cc: &eframe::CreationContext<'_>, session: Option<PathBuf>) -> Self {
+    pub fn new(cc: &eframe::CreationContext<'_>, session: Option<PathBuf>, autorun: bool) -> Self {
         let mut bench = Workbench::new(Workbench::default_study());
         if let Some(path) = session {
             bench.open(&path);
+        }
+        if autorun {
+            let ctx = cc.egui_ctx.clone();
+            bench.run(Some(Box::new(move || ctx.request_repaint())));
         }
         KnobsApp { bench }
     }
@@ -149,7 +153,11 @@ impl KnobsApp {
             if let StrategySpec::Grid { points } = &mut study.strategy {
                 ui.add(egui::Slider::new(points, 1..=50).text("grid points"));
             }
-            ui.add(egui::Slider::new(&mut study.budget, 1..=2000).text("budget"));
+            ui.add(
+                egui::Slider::new(&mut study.budget, 1..=5000)
+                    .logarithmic(true)
+                    .text("budget"),
+            );
             ui.add(egui::DragValue::new(&mut study.seed).prefix("seed "));
             ui.add(egui::Slider::new(&mut self.bench.jobs, 1..=16).text("jobs"));
             ui.separator();

@@ -8,8 +8,9 @@ pub use app::KnobsApp;
 
 use std::path::PathBuf;
 
-/// Open the window (on a session, if given) and return the process exit code.
-pub fn run(session: Option<PathBuf>) -> i32 {
+/// Open the window (on a session, if given, and running it at once if `autorun`) and return
+/// the process exit code.
+pub fn run(session: Option<PathBuf>, autorun: bool) -> i32 {
     let options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title("Knobs")
@@ -19,7 +20,7 @@ pub fn run(session: Option<PathBuf>) -> i32 {
     let result = eframe::run_native(
         "Knobs",
         options,
-        Box::new(move |cc| Ok(Box::new(KnobsApp::new(cc, session)))),
+        Box::new(move |cc| Ok(Box::new(KnobsApp::new(cc, session, autorun)))),
     );
     match result {
         Ok(()) => 0,

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Run the real app under Xvfb on a session, let it run a moment, and save a PNG of the screen.
+# Usage: scripts/screenshot.sh OUT.png [SESSION.ron] [SECONDS]
+# Needs (Debian): xvfb libgl1-mesa-dri libegl1 imagemagick
+set -euo pipefail
+out=${1:?usage: scripts/screenshot.sh OUT.png [SESSION.ron] [SECONDS]}
+session=${2:-}
+wait_s=${3:-6}
+cd "$(dirname "$0")/.."
+# KNOBS_BIN=target/debug/knobs skips the release build.
+bin=${KNOBS_BIN:-}
+if [ -z "$bin" ]; then
+  cargo build --release --quiet
+  bin=./target/release/knobs
+fi
+display=:$(( (RANDOM % 400) + 100 ))
+Xvfb "$display" -screen 0 1280x800x24 >/dev/null 2>&1 &
+xvfb=$!
+trap 'kill $app $xvfb 2>/dev/null || true' EXIT
+sleep 1
+DISPLAY=$display LIBGL_ALWAYS_SOFTWARE=1 "$bin" gui $session --run &
+app=$!
+sleep "$wait_s"
+DISPLAY=$display import -window root "$out"
+echo "wrote $out"

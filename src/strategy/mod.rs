@@ -13,13 +13,23 @@
 //!   asked for (a resumed study whose strategy was changed); it is then an observation to
 //!   learn from, not a reply.
 
+mod anneal;
+mod cmaes;
 mod grid;
+mod pso;
 mod random;
 mod sobol;
+#[cfg(test)]
+mod testkit;
+mod tpe;
 
+pub use anneal::{Anneal, AnnealSettings};
+pub use cmaes::CmaEs;
 pub use grid::Grid;
+pub use pso::Pso;
 pub use random::RandomSearch;
 pub use sobol::Sobol;
+pub use tpe::Tpe;
 
 use crate::space::Space;
 use rand::SeedableRng;
@@ -107,6 +117,118 @@ pub enum StrategySpec {
     Random,
     /// Owen-scrambled Sobol points: fills the cube more evenly than random draws.
     Sobol,
+    /// CMA-ES with IPOP restarts (see [`CmaEs`]).
+    CmaEs {
+        /// Initial step size in unit-cube coordinates (default 1/6, as Optuna).
+        #[serde(default = "default_sigma0")]
+        sigma0: f64,
+        /// Population size λ; `None` (default) is `4 + ⌊3 ln d⌋`.
+        #[serde(default)]
+        popsize: Option<usize>,
+        /// Restart with twice the population when the search stalls (default true).
+        #[serde(default = "default_true")]
+        restarts: bool,
+    },
+    /// Tree-structured Parzen estimator as Optuna defines it (see [`Tpe`]).
+    Tpe {
+        /// Uniform random trials before the model is used (default 10).
+        #[serde(default = "default_tpe_startup")]
+        n_startup: usize,
+        /// Candidates drawn from l(x) per proposal (default 24).
+        #[serde(default = "default_tpe_candidates")]
+        n_candidates: usize,
+        /// Weight of the prior kernel (default 1.0).
+        #[serde(default = "default_one")]
+        prior_weight: f64,
+        /// Joint kernels over all coordinates instead of one model per coordinate (default
+        /// false, as Optuna).
+        #[serde(default)]
+        multivariate: bool,
+    },
+    /// Particle swarm with Clerc's constriction (see [`Pso`]).
+    Pso {
+        /// Particles; `None` (default) is `10 + ⌊2√d⌋`.
+        #[serde(default)]
+        swarm: Option<usize>,
+        /// Inertia weight (default 0.729).
+        #[serde(default = "default_inertia")]
+        inertia: f64,
+        /// Pull toward each particle's own best (default 1.49445).
+        #[serde(default = "default_accel")]
+        cognitive: f64,
+        /// Pull toward the swarm's best (default 1.49445).
+        #[serde(default = "default_accel")]
+        social: f64,
+        /// Largest velocity per coordinate, in unit-cube units (default 0.2).
+        #[serde(default = "default_v_max")]
+        v_max: f64,
+    },
+    /// Simulated annealing (see [`Anneal`]).
+    Anneal {
+        /// Trials over which the step and temperature decay (default 100).
+        #[serde(default = "default_anneal_budget")]
+        budget: usize,
+        /// Initial Gaussian step (default 0.25).
+        #[serde(default = "default_scale0")]
+        scale0: f64,
+        /// Final Gaussian step (default 0.01).
+        #[serde(default = "default_scale_end")]
+        scale_end: f64,
+        /// Initial temperature, relative to the mean loss change (default 1).
+        #[serde(default = "default_one")]
+        t0: f64,
+        /// Final relative temperature (default 0.001).
+        #[serde(default = "default_t_end")]
+        t_end: f64,
+    },
+}
+
+fn default_tpe_startup() -> usize {
+    tpe::DEFAULT_N_STARTUP
+}
+
+fn default_tpe_candidates() -> usize {
+    tpe::DEFAULT_N_CANDIDATES
+}
+
+fn default_one() -> f64 {
+    1.0
+}
+
+fn default_inertia() -> f64 {
+    pso::DEFAULT_INERTIA
+}
+
+fn default_accel() -> f64 {
+    pso::DEFAULT_ACCEL
+}
+
+fn default_v_max() -> f64 {
+    pso::DEFAULT_V_MAX
+}
+
+fn default_anneal_budget() -> usize {
+    AnnealSettings::default().budget
+}
+
+fn default_scale0() -> f64 {
+    AnnealSettings::default().scale0
+}
+
+fn default_scale_end() -> f64 {
+    AnnealSettings::default().scale_end
+}
+
+fn default_t_end() -> f64 {
+    AnnealSettings::default().t_end
+}
+
+fn default_sigma0() -> f64 {
+    cmaes::DEFAULT_SIGMA0
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// Names and one-line descriptions of every strategy, for `knobs list` and the GUI.
@@ -117,6 +239,19 @@ pub const STRATEGIES: &[(&str, &str)] = &[
     ),
     ("random", "independent uniform draws"),
     ("sobol", "scrambled Sobol quasi-random sequence"),
+    (
+        "cmaes",
+        "CMA-ES evolution strategy with IPOP restarts (sigma0 1/6, λ = 4 + 3 ln d)",
+    ),
+    (
+        "tpe",
+        "tree-structured Parzen estimator, as Optuna (10 random start-up trials)",
+    ),
+    (
+        "pso",
+        "particle swarm, Clerc's constriction, 10 + 2√d particles",
+    ),
+    ("anneal", "simulated annealing over a 100-trial schedule"),
 ];
 
 impl StrategySpec {
@@ -126,6 +261,34 @@ impl StrategySpec {
             "grid" => Ok(StrategySpec::Grid { points: 5 }),
             "random" => Ok(StrategySpec::Random),
             "sobol" => Ok(StrategySpec::Sobol),
+            "cmaes" | "cma-es" => Ok(StrategySpec::CmaEs {
+                sigma0: cmaes::DEFAULT_SIGMA0,
+                popsize: None,
+                restarts: true,
+            }),
+            "tpe" => Ok(StrategySpec::Tpe {
+                n_startup: tpe::DEFAULT_N_STARTUP,
+                n_candidates: tpe::DEFAULT_N_CANDIDATES,
+                prior_weight: tpe::DEFAULT_PRIOR_WEIGHT,
+                multivariate: false,
+            }),
+            "pso" => Ok(StrategySpec::Pso {
+                swarm: None,
+                inertia: pso::DEFAULT_INERTIA,
+                cognitive: pso::DEFAULT_ACCEL,
+                social: pso::DEFAULT_ACCEL,
+                v_max: pso::DEFAULT_V_MAX,
+            }),
+            "anneal" => {
+                let a = AnnealSettings::default();
+                Ok(StrategySpec::Anneal {
+                    budget: a.budget,
+                    scale0: a.scale0,
+                    scale_end: a.scale_end,
+                    t0: a.t0,
+                    t_end: a.t_end,
+                })
+            }
             other => Err(StrategyError::BadSetting(format!(
                 "unknown strategy `{other}` (known: {})",
                 STRATEGIES
@@ -143,6 +306,10 @@ impl StrategySpec {
             StrategySpec::Grid { .. } => "grid",
             StrategySpec::Random => "random",
             StrategySpec::Sobol => "sobol",
+            StrategySpec::CmaEs { .. } => "cmaes",
+            StrategySpec::Tpe { .. } => "tpe",
+            StrategySpec::Pso { .. } => "pso",
+            StrategySpec::Anneal { .. } => "anneal",
         }
     }
 
@@ -152,6 +319,56 @@ impl StrategySpec {
             StrategySpec::Grid { points } => Box::new(Grid::new(space, *points)?),
             StrategySpec::Random => Box::new(RandomSearch::new(space.dim(), seed)),
             StrategySpec::Sobol => Box::new(Sobol::new(space.dim(), seed)?),
+            StrategySpec::CmaEs {
+                sigma0,
+                popsize,
+                restarts,
+            } => Box::new(CmaEs::new(space.dim(), *sigma0, *popsize, *restarts, seed)?),
+            StrategySpec::Tpe {
+                n_startup,
+                n_candidates,
+                prior_weight,
+                multivariate,
+            } => Box::new(Tpe::new(
+                space,
+                *n_startup,
+                *n_candidates,
+                *prior_weight,
+                *multivariate,
+                seed,
+            )?),
+            StrategySpec::Pso {
+                swarm,
+                inertia,
+                cognitive,
+                social,
+                v_max,
+            } => Box::new(Pso::new(
+                space.dim(),
+                *swarm,
+                *inertia,
+                *cognitive,
+                *social,
+                *v_max,
+                seed,
+            )?),
+            StrategySpec::Anneal {
+                budget,
+                scale0,
+                scale_end,
+                t0,
+                t_end,
+            } => Box::new(Anneal::new(
+                space.dim(),
+                AnnealSettings {
+                    budget: *budget,
+                    scale0: *scale0,
+                    scale_end: *scale_end,
+                    t0: *t0,
+                    t_end: *t_end,
+                },
+                seed,
+            )?),
         })
     }
 }

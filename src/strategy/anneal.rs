@@ -1,0 +1,219 @@
+//! Simulated annealing with a Gaussian neighbourhood.
+//!
+//! Defaults and schedules:
+//! - **Start**: a uniform random point (the first trial).
+//! - **Neighbourhood**: `x' = x + N(0, s_k²)` per coordinate, reflected into `[0, 1]`, with the
+//!   scale shrinking geometrically over the expected `budget` (default 100 trials) from
+//!   `scale0 = 0.25` to `scale_end = 0.01`: wide moves while the temperature is high, local
+//!   refinement at the end. After the budget the final values stay.
+//! - **Temperature**: geometric from `t0 = 1` to `t_end = 1e-3` over the budget, *relative to
+//!   the typical loss change*: an uphill move of Δ is accepted with probability
+//!   `exp(−Δ / (T_k · Δ̄))`, where Δ̄ is the running mean |Δ| seen so far. That makes the
+//!   schedule independent of the loss's units (accuracy or seconds), so one default fits all.
+//! - **Metropolis**: downhill moves are always accepted.
+//! - `default_window` = 1: each move starts from the latest accepted state. Parallel asks
+//!   draw independent neighbours of the same state (distinct points); their results are
+//!   judged against the state as it is when they are told.
+//! - **Failed trials** are rejected moves. **Outside observations** replace the state only
+//!   when better (no uphill jumps to points the chain did not propose).
+
+use super::{Observation, Strategy, StrategyError, Suggestion, seeded_rng};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+use std::collections::HashSet;
+
+/// Schedule settings of [`Anneal`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AnnealSettings {
+    /// Trials over which scale and temperature decay.
+    pub budget: usize,
+    /// Initial neighbourhood scale (unit-cube units).
+    pub scale0: f64,
+    /// Final neighbourhood scale.
+    pub scale_end: f64,
+    /// Initial relative temperature.
+    pub t0: f64,
+    /// Final relative temperature.
+    pub t_end: f64,
+}
+
+impl Default for AnnealSettings {
+    fn default() -> Self {
+        AnnealSettings {
+            budget: 100,
+            scale0: 0.25,
+            scale_end: 0.01,
+            t0: 1.0,
+            t_end: 1e-3,
+        }
+    }
+}
+
+/// Simulated annealing; see the module docs.
+pub struct Anneal {
+    dim: usize,
+    settings: AnnealSettings,
+    rng: ChaCha8Rng,
+    state: Option<(Vec<f64>, f64)>,
+    start: Vec<f64>,
+    asks: usize,
+    tells: usize,
+    mean_delta: f64,
+    n_delta: usize,
+    asked: HashSet<usize>,
+}
+
+impl Anneal {
+    /// Annealing over `dim` coordinates.
+    pub fn new(dim: usize, settings: AnnealSettings, seed: u64) -> Result<Self, StrategyError> {
+        let s = settings;
+        if s.budget == 0 || !(s.scale0 > 0.0 && s.scale_end > 0.0 && s.t0 > 0.0 && s.t_end > 0.0) {
+            return Err(StrategyError::BadSetting(
+                "anneal budget, scales and temperatures must be positive".into(),
+            ));
+        }
+        let mut rng = seeded_rng(seed, 0);
+        let start = (0..dim).map(|_| rng.random::<f64>()).collect();
+        Ok(Anneal {
+            dim,
+            settings,
+            rng,
+            state: None,
+            start,
+            asks: 0,
+            tells: 0,
+            mean_delta: 0.0,
+            n_delta: 0,
+            asked: HashSet::new(),
+        })
+    }
+
+    fn progress(&self, k: usize) -> f64 {
+        (k as f64 / self.settings.budget as f64).min(1.0)
+    }
+
+    fn geometric(a: f64, b: f64, t: f64) -> f64 {
+        a * (b / a).powf(t)
+    }
+}
+
+impl Strategy for Anneal {
+    fn ask(&mut self, number: usize) -> Result<Suggestion, StrategyError> {
+        self.asked.insert(number);
+        self.asks += 1;
+        let centre = match &self.state {
+            Some((x, _)) => x.clone(),
+            None if self.asks == 1 => return Ok(Suggestion::at(self.start.clone())),
+            None => self.start.clone(),
+        };
+        let s = &self.settings;
+        let scale = Self::geometric(s.scale0, s.scale_end, self.progress(self.asks));
+        let point = centre
+            .iter()
+            .map(|c| {
+                let z: f64 = self.rng.sample(StandardNormal);
+                let mut x = c + scale * z;
+                // reflect (repeatedly for very long steps)
+                for _ in 0..8 {
+                    if x < 0.0 {
+                        x = -x;
+                    } else if x > 1.0 {
+                        x = 2.0 - x;
+                    } else {
+                        break;
+                    }
+                }
+                x.clamp(0.0, 1.0)
+            })
+            .collect();
+        Ok(Suggestion::at(point))
+    }
+
+    fn tell(&mut self, observation: Observation<'_>) {
+        if observation.point.len() != self.dim {
+            return;
+        }
+        let ours = self.asked.remove(&observation.number);
+        let Some(loss) = observation.loss.filter(|l| l.is_finite()) else {
+            return;
+        };
+        if ours {
+            self.tells += 1;
+        }
+        let Some((_, current)) = &self.state else {
+            self.state = Some((observation.point.to_vec(), loss));
+            return;
+        };
+        let delta = loss - current;
+        if ours {
+            self.n_delta += 1;
+            self.mean_delta += (delta.abs() - self.mean_delta) / self.n_delta as f64;
+        }
+        let accept = if delta <= 0.0 {
+            true
+        } else if !ours || self.mean_delta <= 0.0 {
+            false
+        } else {
+            let s = &self.settings;
+            let t = Self::geometric(s.t0, s.t_end, self.progress(self.tells));
+            let u: f64 = self.rng.random();
+            u < (-delta / (t * self.mean_delta)).exp()
+        };
+        if accept {
+            self.state = Some((observation.point.to_vec(), loss));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::strategy::testkit::*;
+
+    fn make(dim: usize, seed: u64) -> Box<dyn Strategy> {
+        Box::new(Anneal::new(dim, AnnealSettings::default(), seed).unwrap())
+    }
+
+    fn make_budget(dim: usize, seed: u64, budget: usize) -> Box<dyn Strategy> {
+        let s = AnnealSettings {
+            budget,
+            ..AnnealSettings::default()
+        };
+        Box::new(Anneal::new(dim, s, seed).unwrap())
+    }
+
+    #[test]
+    fn strategy_anneal_solves_bowl_2d() {
+        let run = drive(make_budget(2, 1, 200).as_mut(), 200, bowl);
+        assert!(best(&run) < 1e-3, "best {}", best(&run));
+    }
+
+    #[test]
+    fn strategy_anneal_solves_bowl_4d() {
+        let run = drive(make_budget(4, 2, 400).as_mut(), 400, bowl);
+        assert!(best(&run) < 5e-3, "best {}", best(&run));
+    }
+
+    #[test]
+    fn strategy_anneal_cube_seed_parallel() {
+        let f = |x: &[f64]| x.iter().map(|v| (v - 1.0).powi(2)).sum::<f64>();
+        let a = drive(make(3, 7).as_mut(), 150, f);
+        assert_in_cube(&a);
+        assert_eq!(a, drive(make(3, 7).as_mut(), 150, f));
+        assert_ne!(a, drive(make(3, 8).as_mut(), 150, f));
+        let mut s = make(2, 4);
+        drive(s.as_mut(), 10, bowl);
+        let pts: Vec<Vec<f64>> = (10..20).map(|n| s.ask(n).unwrap().point).collect();
+        for i in 0..pts.len() {
+            for j in 0..i {
+                assert_ne!(pts[i], pts[j]);
+            }
+        }
+    }
+
+    #[test]
+    fn strategy_anneal_report_synthetic() {
+        report("anneal", |d, s| make_budget(d, s, 60));
+    }
+}

@@ -353,7 +353,7 @@ mod tests {
     fn strategy_cmaes_solves_bowl_4d() {
         let mut s = make(4, 2);
         let run = drive(s.as_mut(), 400, bowl);
-        assert!(best(&run) < 1e-8, "best {}", best(&run));
+        assert!(best(&run) < 1e-6, "best {}", best(&run));
     }
 
     #[test]

@@ -320,9 +320,12 @@ impl Coordinator {
                         in_flight -= 1;
                         self.finish_trial(&done);
                         results.insert(done.number, done);
+                        // Tell in trial order, asking after each tell exactly as far as the
+                        // schedule allows, so the interleaving never depends on timing.
                         while results.remove(&s.told).is_some() {
                             self.tell(s.told, true);
                             s.told += 1;
+                            self.ask_ahead(&mut s, replayed, true);
                         }
                     }
                     recv(commands) -> msg => apply(msg.ok(), &mut paused, &mut stop, &mut s),

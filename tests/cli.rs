@@ -56,7 +56,7 @@ fn random_on_branin_prints_the_summary() {
 }
 
 #[test]
-fn every_basic_strategy_runs_every_synthetic_objective() {
+fn every_strategy_runs_every_synthetic_objective() {
     let list = knobs(&["list"]);
     let text = String::from_utf8_lossy(&list.stdout);
     let objectives: Vec<&str> = text
@@ -65,7 +65,13 @@ fn every_basic_strategy_runs_every_synthetic_objective() {
         .filter_map(|l| l.split_whitespace().next())
         .collect();
     assert!(objectives.len() >= 7, "{text}");
-    for strategy in ["grid", "random", "sobol"] {
+    let strategies: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("strategy "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(strategies.len() >= 7, "{text}");
+    for strategy in strategies {
         for objective in &objectives {
             let out = knobs(&[
                 "run",
@@ -90,24 +96,16 @@ fn every_basic_strategy_runs_every_synthetic_objective() {
 
 #[test]
 fn results_do_not_depend_on_jobs() {
-    let run = |jobs: &str| {
-        json_of(&knobs(&[
-            "run",
-            "--objective",
-            "hartmann6",
-            "--strategy",
-            "sobol",
-            "--budget",
-            "25",
-            "--jobs",
-            jobs,
-            "--json",
-            "--quiet",
-        ]))["history"]
-            .clone()
-    };
-    assert_eq!(run("1"), run("2"));
-    assert_eq!(run("2"), run("4"));
+    for strategy in ["sobol", "tpe", "cmaes", "pso", "anneal"] {
+        let run = |jobs: &str| {
+            let args = format!(
+                "run --objective hartmann6 --strategy {strategy} --budget 40 --jobs {jobs} --json --quiet"
+            );
+            json_of(&knobs(&args.split(' ').collect::<Vec<_>>()))["history"].clone()
+        };
+        assert_eq!(run("1"), run("2"), "{strategy}");
+        assert_eq!(run("2"), run("4"), "{strategy}");
+    }
 }
 
 #[test]
@@ -162,41 +160,20 @@ fn history(path: &Path, budget: &str) -> Value {
 
 #[test]
 fn resuming_a_saved_session_gives_the_uninterrupted_trials() {
-    let dir = tempfile::tempdir().unwrap();
-    let part = dir.path().join("part.ron");
-    let out = knobs(&[
-        "run",
-        "--objective",
-        "branin",
-        "--strategy",
-        "random",
-        "--seed",
-        "7",
-        "--budget",
-        "12",
-        "--save",
-        part.to_str().unwrap(),
-        "--json",
-        "--quiet",
-    ]);
-    assert_eq!(json_of(&out)["trials"], 12);
-    let resumed = history(&part, "30");
-    let whole = json_of(&knobs(&[
-        "run",
-        "--objective",
-        "branin",
-        "--strategy",
-        "random",
-        "--seed",
-        "7",
-        "--budget",
-        "30",
-        "--json",
-        "--quiet",
-    ]))["history"]
-        .clone();
-    assert_eq!(resumed.as_array().unwrap().len(), 30);
-    assert_eq!(resumed, whole);
+    for strategy in ["random", "sobol", "tpe", "cmaes", "pso", "anneal"] {
+        let dir = tempfile::tempdir().unwrap();
+        let part = dir.path().join("part.ron");
+        let base = format!("run --objective branin --strategy {strategy} --seed 7 --json --quiet");
+        let mut args: Vec<&str> = base.split(' ').collect();
+        args.extend(["--budget", "12", "--save", part.to_str().unwrap()]);
+        assert_eq!(json_of(&knobs(&args))["trials"], 12, "{strategy}");
+        let resumed = history(&part, "30");
+        let mut args: Vec<&str> = base.split(' ').collect();
+        args.extend(["--budget", "30"]);
+        let whole = json_of(&knobs(&args))["history"].clone();
+        assert_eq!(resumed.as_array().unwrap().len(), 30, "{strategy}");
+        assert_eq!(resumed, whole, "{strategy}");
+    }
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! the command line, the tests, the benchmarks and the desktop app all drive the same code.
 
 pub mod cli;
+pub mod data;
 pub mod gui;
 pub mod objective;
 pub mod runner;

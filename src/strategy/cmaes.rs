@@ -141,8 +141,8 @@ impl Run {
                 yw[i] += w * y[i];
             }
         }
-        for i in 0..n {
-            self.mean[i] += self.sigma * yw[i];
+        for (m, y) in self.mean.iter_mut().zip(&yw) {
+            *m += self.sigma * y;
         }
         // C^{-1/2} y_w = B D^{-1} Bᵀ y_w
         let bt_yw: Vec<f64> = (0..n)
@@ -152,8 +152,8 @@ impl Run {
             .map(|i| (0..n).map(|j| self.b[(i, j)] * bt_yw[j]).sum())
             .collect();
         let kps = (self.cs * (2.0 - self.cs) * self.mueff).sqrt();
-        for i in 0..n {
-            self.ps[i] = (1.0 - self.cs) * self.ps[i] + kps * cinv_yw[i];
+        for (p, c) in self.ps.iter_mut().zip(&cinv_yw) {
+            *p = (1.0 - self.cs) * *p + kps * c;
         }
         self.generations += 1;
         let ps_norm = self.ps.iter().map(|v| v * v).sum::<f64>().sqrt();
@@ -162,8 +162,8 @@ impl Run {
                 < 1.4 + 2.0 / (n as f64 + 1.0);
         let kpc = (self.cc * (2.0 - self.cc) * self.mueff).sqrt();
         let h = if hsig { 1.0 } else { 0.0 };
-        for i in 0..n {
-            self.pc[i] = (1.0 - self.cc) * self.pc[i] + h * kpc * yw[i];
+        for (p, y) in self.pc.iter_mut().zip(&yw) {
+            *p = (1.0 - self.cc) * *p + h * kpc * y;
         }
         let decay = 1.0 - self.c1 - self.cmu + (1.0 - h) * self.c1 * self.cc * (2.0 - self.cc);
         for i in 0..n {

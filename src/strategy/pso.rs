@@ -82,7 +82,7 @@ impl Pso {
                 "pso swarm size must be at least 1".into(),
             ));
         }
-        if !(v_max > 0.0) {
+        if v_max.is_nan() || v_max <= 0.0 {
             return Err(StrategyError::BadSetting(
                 "pso v_max must be positive".into(),
             ));

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod data;
+pub mod gp;
 pub mod gui;
 pub mod objective;
 pub mod runner;

@@ -1,0 +1,41 @@
+//! Gaussian-process regression for Bayesian optimisation.
+//!
+//! The pieces are kept apart so the GUI and the tests can use each alone:
+//! - [`kernel`]: the covariance function (Matérn 5/2 or RBF, one length scale per coordinate);
+//! - [`model`]: a GP fitted to data, giving the posterior mean and standard deviation;
+//! - [`fit`]: the kernel hyperparameters that maximise the (penalised) log marginal likelihood;
+//! - [`acquisition`]: how promising a point is, given the posterior (LogEI, EI, UCB, PI).
+//!
+//! The Bayesian-optimisation strategy that will drive these (issue 4) is not written yet.
+//!
+//! # Glossary of symbols
+//!
+//! | symbol | meaning |
+//! |---|---|
+//! | `d` | number of input coordinates (the unit cube `[0, 1]^d`) |
+//! | `n` | number of training points |
+//! | `x`, `x'` | input points in the unit cube |
+//! | `y` | observed losses; `ỹ = (y − ȳ) / s_y` their standardised values |
+//! | `ℓ_i` | length scale of coordinate `i` (ARD: automatic relevance determination) |
+//! | `r` | scaled distance `√Σ_i ((x_i − x'_i) / ℓ_i)²` |
+//! | `σ_f²` | kernel amplitude (signal variance, in standardised units) |
+//! | `σ_n²` | noise variance added to the diagonal (standardised units) |
+//! | `K` | `n × n` kernel matrix `k(x_a, x_b) + σ_n² δ_ab`; `L` its Cholesky factor |
+//! | `α` | `K⁻¹ ỹ` |
+//! | `μ(x)`, `σ(x)` | posterior mean and standard deviation at `x` |
+//! | `f*` | the best (lowest) loss observed, standardised |
+//! | `z` | `(f* − μ − ξ) / σ`, the standardised improvement |
+//! | `Φ`, `φ` | standard normal distribution and density functions |
+//! | `ξ` | improvement margin of EI and PI (standardised units) |
+//! | `κ` | exploration weight of UCB |
+//! | `θ` | log hyperparameters `(ln ℓ_1 … ln ℓ_d, ln σ_f², ln σ_n²)` |
+
+pub mod acquisition;
+pub mod fit;
+pub mod kernel;
+pub mod model;
+
+pub use acquisition::Acquisition;
+pub use fit::{Hypers, fit_hypers};
+pub use kernel::{Kernel, KernelKind};
+pub use model::GpModel;

@@ -216,3 +216,37 @@ fn bad_input_exits_2_with_one_clear_line() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn a_resumed_session_may_change_its_strategy() {
+    let dir = tempfile::tempdir().unwrap();
+    let part = dir.path().join("part.ron");
+    let out = knobs(&[
+        "run",
+        "--objective",
+        "branin",
+        "--strategy",
+        "random",
+        "--budget",
+        "12",
+        "--save",
+        part.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    let first = json_of(&out)["history"].clone();
+    let out = knobs(&[
+        "run",
+        part.to_str().unwrap(),
+        "--strategy",
+        "tpe",
+        "--budget",
+        "20",
+        "--json",
+        "--quiet",
+    ]);
+    let resumed = json_of(&out)["history"].clone();
+    let resumed = resumed.as_array().unwrap();
+    assert_eq!(resumed.len(), 20);
+    assert_eq!(resumed[..12], first.as_array().unwrap()[..]);
+}

@@ -96,7 +96,16 @@ fn every_strategy_runs_every_synthetic_objective() {
 
 #[test]
 fn results_do_not_depend_on_jobs() {
-    for strategy in ["sobol", "tpe", "cmaes", "pso", "anneal"] {
+    for strategy in [
+        "sobol",
+        "tpe",
+        "cmaes",
+        "pso",
+        "anneal",
+        "gp",
+        "gp --window 3",
+        "gradient",
+    ] {
         let run = |jobs: &str| {
             let args = format!(
                 "run --objective hartmann6 --strategy {strategy} --budget 40 --jobs {jobs} --json --quiet"
@@ -160,7 +169,9 @@ fn history(path: &Path, budget: &str) -> Value {
 
 #[test]
 fn resuming_a_saved_session_gives_the_uninterrupted_trials() {
-    for strategy in ["random", "sobol", "tpe", "cmaes", "pso", "anneal"] {
+    for strategy in [
+        "random", "sobol", "tpe", "cmaes", "pso", "anneal", "gp", "gradient",
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let part = dir.path().join("part.ron");
         let base = format!("run --objective branin --strategy {strategy} --seed 7 --json --quiet");

@@ -50,18 +50,19 @@ fn prior(d: usize) -> Prior {
 
 impl Hypers {
     /// The hyperparameters at the mode of the priors: a sensible default before any fit.
-    pub fn prior_mode(kind: KernelKind, d: usize) -> Self {
-        Hypers::from_theta(kind, &prior(d).mean)
+    pub fn prior_mode(kind: KernelKind, categorical: &[bool], d: usize) -> Self {
+        Hypers::from_theta(kind, categorical, &prior(d).mean)
     }
 
     /// From log parameters `θ`.
-    pub fn from_theta(kind: KernelKind, theta: &[f64]) -> Self {
+    pub fn from_theta(kind: KernelKind, categorical: &[bool], theta: &[f64]) -> Self {
         let d = theta.len() - 2;
         Hypers {
             kernel: Kernel {
                 kind,
                 length_scales: theta[..d].iter().map(|t| t.exp()).collect(),
                 amplitude: theta[d].exp(),
+                categorical: categorical.to_vec(),
             },
             noise: theta[d + 1].exp(),
         }
@@ -80,10 +81,11 @@ pub fn objective(
     x: &[Vec<f64>],
     y: &[f64],
     kind: KernelKind,
+    categorical: &[bool],
     theta: &[f64],
 ) -> Option<(f64, Vec<f64>)> {
     let (n, d) = (x.len(), theta.len() - 2);
-    let h = Hypers::from_theta(kind, theta);
+    let h = Hypers::from_theta(kind, categorical, theta);
     let (l, _) = factor(x, &h.kernel, h.noise)?;
     let mut alpha = Mat::from_fn(n, 1, |i, _| y[i]);
     chol_solve(&l, &mut alpha);
@@ -105,7 +107,7 @@ pub fn objective(
             let (k, g) = h.kernel.value_and_g(h.kernel.r2(&x[a], &x[b]));
             tr_amp += w * k;
             for i in 0..d {
-                let t = (x[a][i] - x[b][i]) / h.kernel.length_scales[i];
+                let t = h.kernel.delta(i, x[a][i], x[b][i]) / h.kernel.length_scales[i];
                 grad[i] += w * g * t * t;
             }
         }
@@ -123,7 +125,7 @@ pub fn objective(
 }
 
 /// Projected L-BFGS on a box: minimise `f` from `x0`; returns the best point and value.
-fn lbfgs_box(
+pub(crate) fn lbfgs_box(
     mut f: impl FnMut(&[f64]) -> Option<(f64, Vec<f64>)>,
     x0: &[f64],
     lo: &[f64],
@@ -216,6 +218,28 @@ fn lbfgs_box(
     Some((x, fx))
 }
 
+/// How hard to work on the kernel hyperparameters.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FitEffort {
+    /// Random restarts beside the warm start.
+    pub restarts: usize,
+    /// L-BFGS iterations per start.
+    pub iterations: usize,
+    /// Largest number of points the likelihood is computed on (its cost grows as `n³`);
+    /// beyond it a fixed subset is used: the best half and an even spread of the rest.
+    pub max_points: usize,
+}
+
+impl Default for FitEffort {
+    fn default() -> Self {
+        FitEffort {
+            restarts: 2,
+            iterations: 60,
+            max_points: 250,
+        }
+    }
+}
+
 /// Fit hyperparameters to points `x` with losses `y` (raw; standardised here).
 ///
 /// Starts from `start` (e.g. the previous fit; the prior mode when `None`) and from
@@ -225,9 +249,9 @@ pub fn fit_hypers(
     x: &[Vec<f64>],
     y: &[f64],
     kind: KernelKind,
+    categorical: &[bool],
     start: Option<&Hypers>,
-    restarts: usize,
-    max_iters: usize,
+    effort: &FitEffort,
     rng: &mut impl Rng,
 ) -> Hypers {
     let d = x.first().map_or(0, |p| p.len());
@@ -236,7 +260,7 @@ pub fn fit_hypers(
     let ys: Vec<f64> = y.iter().map(|v| (v - mean) / scale).collect();
     let first = start.map_or_else(|| p.mean.clone(), |h| h.theta());
     let mut starts = vec![first.clone()];
-    for _ in 0..restarts {
+    for _ in 0..effort.restarts {
         starts.push(
             (0..d + 2)
                 .map(|j| {
@@ -248,13 +272,18 @@ pub fn fit_hypers(
     }
     let mut best: Option<(Vec<f64>, f64)> = None;
     for s in &starts {
-        if let Some((t, v)) = lbfgs_box(|t| objective(x, &ys, kind, t), s, &p.lo, &p.hi, max_iters)
-            && best.as_ref().is_none_or(|b| v < b.1)
+        if let Some((t, v)) = lbfgs_box(
+            |t| objective(x, &ys, kind, categorical, t),
+            s,
+            &p.lo,
+            &p.hi,
+            effort.iterations,
+        ) && best.as_ref().is_none_or(|b| v < b.1)
         {
             best = Some((t, v));
         }
     }
-    Hypers::from_theta(kind, &best.map_or(first, |b| b.0))
+    Hypers::from_theta(kind, categorical, &best.map_or(first, |b| b.0))
 }
 
 #[cfg(test)]
@@ -276,11 +305,11 @@ mod tests {
     fn gp_likelihood_gradient_matches_finite_differences() {
         let (x, y) = data();
         let theta = vec![-1.0, 0.2, 0.1, -6.0];
-        let (f0, g) = objective(&x, &y, KernelKind::Matern52, &theta).unwrap();
+        let (f0, g) = objective(&x, &y, KernelKind::Matern52, &[], &theta).unwrap();
         for j in 0..4 {
             let mut t = theta.clone();
             t[j] += 1e-6;
-            let fd = (objective(&x, &y, KernelKind::Matern52, &t).unwrap().0 - f0) / 1e-6;
+            let fd = (objective(&x, &y, KernelKind::Matern52, &[], &t).unwrap().0 - f0) / 1e-6;
             assert!(
                 (fd - g[j]).abs() < 1e-3 * (1.0 + g[j].abs()),
                 "{j}: {fd} vs {}",
@@ -293,7 +322,15 @@ mod tests {
     fn gp_fit_finds_the_relevant_coordinate() {
         let (x, y) = data();
         let mut rng = seeded_rng(0, 1);
-        let h = fit_hypers(&x, &y, KernelKind::Matern52, None, 2, 100, &mut rng);
+        let h = fit_hypers(
+            &x,
+            &y,
+            KernelKind::Matern52,
+            &[],
+            None,
+            &FitEffort::default(),
+            &mut rng,
+        );
         let l = &h.kernel.length_scales;
         assert!(l[0] < 0.5 && l[1] > 2.0 * l[0], "{l:?}");
     }

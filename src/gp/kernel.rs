@@ -22,6 +22,9 @@ pub struct Kernel {
     pub length_scales: Vec<f64>,
     /// `σ_f²`, the prior variance at any point.
     pub amplitude: f64,
+    /// Coordinates holding a categorical choice (empty: none). Their distance is Hamming's,
+    /// `Δ_i = [x_i ≠ x'_i]`: choices have no order, so "a" is as far from "b" as from "c".
+    pub categorical: Vec<bool>,
 }
 
 const SQRT5: f64 = 2.236_067_977_499_79;
@@ -29,14 +32,37 @@ const SQRT5: f64 = 2.236_067_977_499_79;
 impl Kernel {
     /// Squared scaled distance `r²` between two points.
     pub fn r2(&self, a: &[f64], b: &[f64]) -> f64 {
-        a.iter()
-            .zip(b)
-            .zip(&self.length_scales)
-            .map(|((x, y), l)| {
-                let t = (x - y) / l;
+        if self.categorical.is_empty() {
+            return a
+                .iter()
+                .zip(b)
+                .zip(&self.length_scales)
+                .map(|((x, y), l)| {
+                    let t = (x - y) / l;
+                    t * t
+                })
+                .sum();
+        }
+        (0..a.len())
+            .map(|i| {
+                let t = self.delta(i, a[i], b[i]) / self.length_scales[i];
                 t * t
             })
             .sum()
+    }
+
+    /// `Δ_i`, the difference along coordinate `i`: `x − x'`, or `[x ≠ x']` for a categorical.
+    pub fn delta(&self, i: usize, x: f64, y: f64) -> f64 {
+        if self.categorical.get(i).copied().unwrap_or(false) {
+            if x == y { 0.0 } else { 1.0 }
+        } else {
+            x - y
+        }
+    }
+
+    /// Whether coordinate `i` is categorical (its derivative in `x` is then 0).
+    pub fn is_categorical(&self, i: usize) -> bool {
+        self.categorical.get(i).copied().unwrap_or(false)
     }
 
     /// `(k, g)` at squared distance `r²`, where `g` gives the derivatives:
@@ -74,6 +100,7 @@ mod tests {
                 kind,
                 length_scales: vec![0.3, 0.7],
                 amplitude: 1.3,
+                categorical: vec![],
             };
             let (a, b) = ([0.2, 0.9], [0.5, 0.4]);
             let (_, g) = k.value_and_g(k.r2(&a, &b));

@@ -6,7 +6,9 @@
 //! - [`fit`]: the kernel hyperparameters that maximise the (penalised) log marginal likelihood;
 //! - [`acquisition`]: how promising a point is, given the posterior (LogEI, EI, UCB, PI).
 //!
-//! The Bayesian-optimisation strategy that will drive these (issue 4) is not written yet.
+//! - [`surrogate`]: a GP over a search space's observations, with the acquisition maximiser;
+//!   the Bayesian-optimisation strategy ([`crate::strategy::GpSearch`]) decides with it and
+//!   the GUI draws it.
 //!
 //! # Glossary of symbols
 //!
@@ -34,8 +36,10 @@ pub mod acquisition;
 pub mod fit;
 pub mod kernel;
 pub mod model;
+pub mod surrogate;
 
 pub use acquisition::Acquisition;
 pub use fit::{Hypers, fit_hypers};
 pub use kernel::{Kernel, KernelKind};
 pub use model::GpModel;
+pub use surrogate::Surrogate;

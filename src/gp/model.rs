@@ -158,8 +158,10 @@ impl GpModel {
             let (k, g) = self.kernel.value_and_g(self.kernel.r2(p, xa));
             kv.push(k);
             for i in 0..d {
-                let l = self.kernel.length_scales[i];
-                dk[a * d + i] = -g * (p[i] - xa[i]) / (l * l);
+                if !self.kernel.is_categorical(i) {
+                    let l = self.kernel.length_scales[i];
+                    dk[a * d + i] = -g * (p[i] - xa[i]) / (l * l);
+                }
             }
         }
         let mut w = Mat::from_fn(n, 1, |a, _| kv[a]);
@@ -204,6 +206,7 @@ mod tests {
             kind: KernelKind::Matern52,
             length_scales: vec![0.4, 0.4],
             amplitude: 1.0,
+            categorical: vec![],
         };
         let gp = GpModel::new(x.clone(), &y, kernel, 1e-8).unwrap();
         let (m, s) = gp.predict(&x);
@@ -222,6 +225,7 @@ mod tests {
             kind: KernelKind::Matern52,
             length_scales: vec![0.3, 0.5],
             amplitude: 1.2,
+            categorical: vec![],
         };
         let gp = GpModel::new(x, &y, kernel, 1e-4).unwrap();
         let p = [0.33, 0.61];

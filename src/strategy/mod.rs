@@ -15,6 +15,8 @@
 
 mod anneal;
 mod cmaes;
+pub mod gp;
+pub mod gradient;
 mod grid;
 mod pso;
 mod random;
@@ -25,12 +27,15 @@ mod tpe;
 
 pub use anneal::{Anneal, AnnealSettings};
 pub use cmaes::CmaEs;
+pub use gp::GpSearch;
+pub use gradient::{GradientSearch, GradientSettings};
 pub use grid::Grid;
 pub use pso::Pso;
 pub use random::RandomSearch;
 pub use sobol::Sobol;
 pub use tpe::Tpe;
 
+use crate::gp::{Acquisition, KernelKind};
 use crate::space::Space;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -129,6 +134,21 @@ pub enum StrategySpec {
         #[serde(default = "default_true")]
         restarts: bool,
     },
+    /// Bayesian optimisation with a Gaussian process (see [`GpSearch`]).
+    Gp {
+        /// Sobol start-up points before the GP is used; `None` (default) is `max(5, d + 1)`.
+        #[serde(default)]
+        n_startup: Option<usize>,
+        /// The acquisition function and its setting (default LogEI).
+        #[serde(default)]
+        acquisition: Acquisition,
+        /// The kernel's shape (default Matérn 5/2).
+        #[serde(default)]
+        kernel: KernelKind,
+    },
+    /// Adam or gradient descent with analytic, central-difference or SPSA gradients (see
+    /// [`GradientSearch`]).
+    Gradient(GradientSettings),
     /// Tree-structured Parzen estimator as Optuna defines it (see [`Tpe`]).
     Tpe {
         /// Uniform random trials before the model is used (default 10).
@@ -240,6 +260,10 @@ pub const STRATEGIES: &[(&str, &str)] = &[
     ("random", "independent uniform draws"),
     ("sobol", "scrambled Sobol quasi-random sequence"),
     (
+        "gp",
+        "Bayesian optimisation: Matérn 5/2 ARD Gaussian process, LogEI, max(5, d+1) Sobol start-up",
+    ),
+    (
         "cmaes",
         "CMA-ES evolution strategy with IPOP restarts (sigma0 1/6, λ = 4 + 3 ln d)",
     ),
@@ -252,6 +276,10 @@ pub const STRATEGIES: &[(&str, &str)] = &[
         "particle swarm, Clerc's constriction, 10 + 2√d particles",
     ),
     ("anneal", "simulated annealing over a 100-trial schedule"),
+    (
+        "gradient",
+        "Adam on the unit cube; analytic gradients, else central differences; restarts",
+    ),
 ];
 
 impl StrategySpec {
@@ -261,6 +289,11 @@ impl StrategySpec {
             "grid" => Ok(StrategySpec::Grid { points: 5 }),
             "random" => Ok(StrategySpec::Random),
             "sobol" => Ok(StrategySpec::Sobol),
+            "gp" | "bo" | "bayes" => Ok(StrategySpec::Gp {
+                n_startup: None,
+                acquisition: Acquisition::default(),
+                kernel: KernelKind::default(),
+            }),
             "cmaes" | "cma-es" => Ok(StrategySpec::CmaEs {
                 sigma0: cmaes::DEFAULT_SIGMA0,
                 popsize: None,
@@ -289,6 +322,7 @@ impl StrategySpec {
                     t_end: a.t_end,
                 })
             }
+            "gradient" | "adam" => Ok(StrategySpec::Gradient(GradientSettings::default())),
             other => Err(StrategyError::BadSetting(format!(
                 "unknown strategy `{other}` (known: {})",
                 STRATEGIES
@@ -306,10 +340,12 @@ impl StrategySpec {
             StrategySpec::Grid { .. } => "grid",
             StrategySpec::Random => "random",
             StrategySpec::Sobol => "sobol",
+            StrategySpec::Gp { .. } => "gp",
             StrategySpec::CmaEs { .. } => "cmaes",
             StrategySpec::Tpe { .. } => "tpe",
             StrategySpec::Pso { .. } => "pso",
             StrategySpec::Anneal { .. } => "anneal",
+            StrategySpec::Gradient(_) => "gradient",
         }
     }
 
@@ -319,6 +355,17 @@ impl StrategySpec {
             StrategySpec::Grid { points } => Box::new(Grid::new(space, *points)?),
             StrategySpec::Random => Box::new(RandomSearch::new(space.dim(), seed)),
             StrategySpec::Sobol => Box::new(Sobol::new(space.dim(), seed)?),
+            StrategySpec::Gp {
+                n_startup,
+                acquisition,
+                kernel,
+            } => Box::new(GpSearch::new(
+                space,
+                *n_startup,
+                *acquisition,
+                *kernel,
+                seed,
+            )?),
             StrategySpec::CmaEs {
                 sigma0,
                 popsize,
@@ -337,6 +384,9 @@ impl StrategySpec {
                 *multivariate,
                 seed,
             )?),
+            StrategySpec::Gradient(settings) => {
+                Box::new(GradientSearch::new(space, *settings, seed)?)
+            }
             StrategySpec::Pso {
                 swarm,
                 inertia,

@@ -1,0 +1,293 @@
+//! Strategy benchmark beside the anchors (`../shared/anchors`): the same synthetic suite
+//! (Branin, Hartmann6, Rosenbrock 4-D, Ackley 5-D; 60 evaluations; seeds 0..9; simple
+//! regret against the known minimum) and the GP's time per trial as the study grows.
+//!
+//! ```text
+//! cargo run --release --example bench_strategies -- [--suite synthetic|growth|all]
+//!     [--strategies gp,tpe,...] [--seeds 10] [--anchors DIR] [--growth-trials 1000]
+//! ```
+//!
+//! Each run goes through the real runner (one worker), so objectives with gradients give
+//! them to the gradient strategy, and "strategy ms/trial" is the runner's own measure of
+//! time spent inside `ask` and `tell` (what `knobs run --json` reports as
+//! `strategy_seconds`). Runs are spread over the machine's cores; quality figures do not
+//! depend on timing.
+
+use knobs::objective::{Objective, ObjectiveSpec, SyntheticFn};
+use knobs::runner::run_to_end;
+use knobs::strategy::{STRATEGIES, StrategySpec};
+use knobs::study::{Direction, Study};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+const FUNCTIONS: [(SyntheticFn, &str); 4] = [
+    (SyntheticFn::Branin, "branin"),
+    (SyntheticFn::Hartmann6, "hartmann6"),
+    (SyntheticFn::Rosenbrock, "rosenbrock4"),
+    (SyntheticFn::Ackley, "ackley5"),
+];
+
+struct Args {
+    suite: String,
+    strategies: Vec<String>,
+    seeds: u64,
+    anchors: PathBuf,
+    growth_trials: usize,
+}
+
+fn parse_args() -> Args {
+    let mut args = Args {
+        suite: "all".into(),
+        strategies: STRATEGIES
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .filter(|n| n != "grid")
+            .collect(),
+        seeds: 10,
+        anchors: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/anchors"),
+        growth_trials: 1000,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().unwrap_or_default();
+        match flag.as_str() {
+            "--suite" => args.suite = value,
+            "--strategies" => args.strategies = value.split(',').map(str::to_owned).collect(),
+            "--seeds" => args.seeds = value.parse().unwrap_or(10),
+            "--anchors" => args.anchors = value.into(),
+            "--growth-trials" => args.growth_trials = value.parse().unwrap_or(1000),
+            other => {
+                eprintln!("unknown flag {other}");
+                std::process::exit(2);
+            }
+        }
+    }
+    args
+}
+
+/// One run's final regret and strategy time.
+fn run_once(strategy: &StrategySpec, f: SyntheticFn, seed: u64, budget: usize) -> (f64, f64) {
+    let spec = ObjectiveSpec::Synthetic {
+        function: f,
+        dims: None,
+    };
+    let objective: Arc<dyn Objective> = Arc::from(spec.build().expect("synthetic objective"));
+    let study = Study {
+        name: String::new(),
+        description: String::new(),
+        direction: Direction::Minimize,
+        space: objective.default_space(),
+        objective: spec,
+        strategy: strategy.clone(),
+        seed,
+        budget,
+        window: None,
+        trials: vec![],
+    };
+    let (study, _, strategy_seconds) = run_to_end(study, objective, 1).expect("run");
+    let best = study
+        .trials
+        .iter()
+        .filter_map(|t| t.completed_value())
+        .fold(f64::INFINITY, f64::min);
+    (best - f.minimum(), strategy_seconds)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
+}
+
+/// Three significant digits (whole numbers from 100 up).
+fn sig3(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let digits = (2 - x.abs().log10().floor() as i32).max(0) as usize;
+    format!("{x:.digits$}")
+}
+
+/// (strategy, function) → (final regret, strategy seconds) per seed.
+type Results = BTreeMap<(String, &'static str), Vec<(f64, f64)>>;
+
+fn synthetic_suite(args: &Args, anchors: Option<&Json>) {
+    let budget = 60;
+    let mut jobs = vec![];
+    for name in &args.strategies {
+        let Ok(spec) = StrategySpec::from_name(name) else {
+            eprintln!("unknown strategy {name}");
+            continue;
+        };
+        for (f, _) in FUNCTIONS {
+            for seed in 0..args.seeds {
+                jobs.push((name.clone(), spec.clone(), f, seed));
+            }
+        }
+    }
+    let results: Mutex<Results> = Mutex::new(BTreeMap::new());
+    let queue = Mutex::new(jobs.into_iter());
+    let started = Instant::now();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let job = queue.lock().expect("queue").next();
+                    let Some((name, spec, f, seed)) = job else {
+                        break;
+                    };
+                    let r = run_once(&spec, f, seed, budget);
+                    let fname = FUNCTIONS.iter().find(|x| x.0 == f).map_or("?", |x| x.1);
+                    results
+                        .lock()
+                        .expect("results")
+                        .entry((name, fname))
+                        .or_default()
+                        .push(r);
+                }
+            });
+        }
+    });
+    let results = results.into_inner().expect("results");
+    println!(
+        "\n## Final simple regret after {budget} evaluations: mean / median over seeds 0..{} \
+         ({:.0} s)\n",
+        args.seeds - 1,
+        started.elapsed().as_secs_f64()
+    );
+    println!("| strategy | branin | hartmann6 | rosenbrock4 | ackley5 | strategy ms/trial |");
+    println!("|---|---|---|---|---|---|");
+    for name in &args.strategies {
+        let mut row = format!("| knobs {name} |");
+        let mut ms = vec![];
+        for (_, fname) in FUNCTIONS {
+            let Some(r) = results.get(&(name.clone(), fname)) else {
+                row += " – |";
+                continue;
+            };
+            let regrets: Vec<f64> = r.iter().map(|x| x.0).collect();
+            let mean = regrets.iter().sum::<f64>() / regrets.len() as f64;
+            row += &format!(" {} / **{}** |", sig3(mean), sig3(median(regrets)));
+            ms.extend(r.iter().map(|x| 1000.0 * x.1 / budget as f64));
+        }
+        row += &format!(" {:.2} |", median(ms));
+        println!("{row}");
+    }
+    if let Some(a) = anchors {
+        let tools = [
+            "random",
+            "optuna_tpe",
+            "optuna_cmaes",
+            "optuna_qmc",
+            "bayes_opt",
+            "hyperopt_tpe",
+        ];
+        for tool in tools {
+            let mut row = format!("| {tool} (anchor) |");
+            let mut ms = vec![];
+            for (_, fname) in FUNCTIONS {
+                let s = &a["functions"][fname]["strategies"][tool];
+                row += &format!(
+                    " {} / **{}** |",
+                    s["final_regret_mean"].as_f64().map_or("–".into(), sig3),
+                    s["final_regret_median"].as_f64().map_or("–".into(), sig3)
+                );
+                if let Some(v) = s["overhead_ms_per_trial_median_of_runs"].as_f64() {
+                    ms.push(v);
+                }
+            }
+            row += &format!(" {:.2} (overhead) |", median(ms));
+            println!("{row}");
+        }
+    }
+}
+
+/// The GP's time per trial as the study grows, on Branin, seed 0.
+fn growth(args: &Args, anchors: Option<&Json>) {
+    use knobs::strategy::Observation;
+    let f = SyntheticFn::Branin;
+    let spec = ObjectiveSpec::Synthetic {
+        function: f,
+        dims: None,
+    };
+    let objective = spec.build().expect("branin");
+    let space = objective.default_space();
+    let strategy = StrategySpec::from_name("gp").expect("gp");
+    let mut s = strategy.build(&space, 0).expect("gp strategy");
+    let n = args.growth_trials;
+    let mut ms = Vec::with_capacity(n);
+    let mut best = f64::INFINITY;
+    for k in 0..n {
+        let t0 = Instant::now();
+        let sug = s.ask(k).expect("ask");
+        let mut elapsed = t0.elapsed();
+        let params = space.from_unit(&sug.point);
+        let loss = objective.evaluate(&params, false).map(|e| e.value).ok();
+        best = best.min(loss.unwrap_or(f64::INFINITY));
+        let t1 = Instant::now();
+        s.tell(Observation {
+            number: k,
+            point: &sug.point,
+            loss,
+            gradient: None,
+        });
+        elapsed += t1.elapsed();
+        ms.push(elapsed.as_secs_f64() * 1000.0);
+    }
+    println!(
+        "\n## GP time per trial on Branin (seed 0): ask + tell, ms; median of trials k−9..k\n"
+    );
+    println!("| trial k | knobs gp | bayes_opt (anchor) | optuna_tpe (anchor) |");
+    println!("|---|---|---|---|");
+    for k in [50usize, 100, 200, 500, 1000, 2000] {
+        if k > n {
+            break;
+        }
+        let window = median(ms[k - 10..k].to_vec());
+        let anchor = |tool: &str| {
+            anchors
+                .and_then(|a| {
+                    a["growth"]["strategies"][tool]["at"][k.to_string()]["window_median_ms"]
+                        .as_f64()
+                })
+                .map_or("–".to_string(), |v| format!("{v:.1}"))
+        };
+        println!(
+            "| {k} | {window:.2} | {} | {} |",
+            anchor("bayes_opt"),
+            anchor("optuna_tpe")
+        );
+    }
+    println!("\nbest after {n} trials: regret {:.2e}", best - f.minimum());
+}
+
+fn main() {
+    let args = parse_args();
+    let anchors: Option<Json> =
+        std::fs::read_to_string(args.anchors.join("results/synthetic.json"))
+            .ok()
+            .and_then(|s| serde_json::from_str(&s).ok());
+    if anchors.is_none() {
+        eprintln!(
+            "(anchors not found under {}: printing Knobs' figures only)",
+            args.anchors.display()
+        );
+    }
+    if matches!(args.suite.as_str(), "synthetic" | "all") {
+        synthetic_suite(&args, anchors.as_ref());
+    }
+    if matches!(args.suite.as_str(), "growth" | "all") {
+        growth(&args, anchors.as_ref());
+    }
+}

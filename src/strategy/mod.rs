@@ -170,8 +170,8 @@ pub enum StrategySpec {
         #[serde(default = "default_one")]
         prior_weight: f64,
         /// Joint kernels over all coordinates instead of one model per coordinate (default
-        /// false, as Optuna).
-        #[serde(default)]
+        /// true, as Optuna 5 for a single objective).
+        #[serde(default = "default_true")]
         multivariate: bool,
     },
     /// Particle swarm with Clerc's constriction (see [`Pso`]).
@@ -312,7 +312,7 @@ impl StrategySpec {
                 n_startup: tpe::DEFAULT_N_STARTUP,
                 n_candidates: tpe::DEFAULT_N_CANDIDATES,
                 prior_weight: tpe::DEFAULT_PRIOR_WEIGHT,
-                multivariate: false,
+                multivariate: true,
             }),
             "pso" => Ok(StrategySpec::Pso {
                 swarm: None,

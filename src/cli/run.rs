@@ -25,6 +25,11 @@ pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
     if let Some(d) = args.dims {
         match &mut study.objective {
             ObjectiveSpec::Synthetic { dims, .. } => *dims = Some(d),
+            ObjectiveSpec::Model { .. } => {
+                return Err(CliError::Input(
+                    "--dims applies to synthetic objectives, not to models".into(),
+                ));
+            }
         }
     }
     let objective = study.objective.build().map_err(|e| input(&e))?;

@@ -1,0 +1,297 @@
+//! Models that a tuning objective fits on cross-validation splits, and how they are scored.
+//!
+//! A [`ModelSpec`] is the serialisable choice of model (and of its fixed settings, such as
+//! the SVM kernel); its hyperparameters arrive with each trial as [`Params`]. Preparing a
+//! spec on a [`CvData`] gives a [`Learner`], which fits one split and predicts its test
+//! rows; it may keep caches across trials (the SVMs keep each split's inner products), which
+//! is why it is prepared once per objective rather than per trial.
+//!
+//! Nothing here knows about the GUI or about studies.
+
+pub mod cv;
+pub mod kernel;
+pub mod knn;
+pub mod metrics;
+pub mod ridge;
+pub mod smo;
+pub mod svc;
+pub mod svr;
+
+pub use cv::{CvData, Split};
+pub use kernel::KernelKind;
+pub use metrics::{Metric, Predictions};
+
+use crate::data::Task;
+use crate::space::{Domain, Param, Params, Space, Value};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use thiserror::Error;
+
+/// Why a model could not be prepared, fitted or used.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ModelError {
+    /// A hyperparameter is missing, of the wrong kind or out of range.
+    #[error("{0}")]
+    BadParam(String),
+    /// The data cannot be used with this model (one class in a split, wrong task…).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Which model to tune, with its settings that are not hyperparameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ModelSpec {
+    /// C-support vector classification (libsvm's C-SVC, one-vs-one): `C`, `gamma`, and for
+    /// the polynomial kernel `degree`, `coef0`.
+    Svc {
+        /// The kernel.
+        #[serde(default)]
+        kernel: KernelKind,
+    },
+    /// Epsilon-support vector regression (libsvm's epsilon-SVR): `C`, `epsilon`, `gamma`
+    /// (and `degree`, `coef0` for the polynomial kernel).
+    Svr {
+        /// The kernel.
+        #[serde(default)]
+        kernel: KernelKind,
+    },
+    /// k nearest neighbours, by majority vote or mean: `k`, `weights` (uniform or distance).
+    Knn,
+    /// Kernel ridge regression with the RBF kernel: `alpha`, `gamma`; gives the gradient of
+    /// the validation score for gradient-based strategies.
+    KernelRidge,
+}
+
+impl ModelSpec {
+    /// The CLI names of the models, with a line about each, for `knobs list`.
+    pub const NAMES: &'static [(&'static str, &'static str)] = &[
+        (
+            "svc",
+            "classification: support vector classifier (libsvm's C-SVC), C gamma [degree coef0]",
+        ),
+        (
+            "svr",
+            "regression: epsilon support vector regression, C epsilon gamma",
+        ),
+        ("knn", "both: k nearest neighbours, k weights"),
+        (
+            "ridge",
+            "regression: RBF kernel ridge, alpha gamma, with the validation-score gradient",
+        ),
+    ];
+
+    /// Parse a CLI name; `kernel` applies to the SVMs only.
+    pub fn from_name(name: &str, kernel: Option<KernelKind>) -> Result<ModelSpec, ModelError> {
+        let name = name.to_ascii_lowercase().replace('-', "_");
+        let spec = match name.as_str() {
+            "svc" | "svm" => ModelSpec::Svc {
+                kernel: kernel.unwrap_or_default(),
+            },
+            "svr" => ModelSpec::Svr {
+                kernel: kernel.unwrap_or_default(),
+            },
+            "knn" => ModelSpec::Knn,
+            "ridge" | "kernel_ridge" | "krr" => ModelSpec::KernelRidge,
+            other => {
+                return Err(ModelError::Invalid(format!(
+                    "unknown model `{other}` (known: {})",
+                    Self::NAMES
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        };
+        if kernel.is_some() && !matches!(spec, ModelSpec::Svc { .. } | ModelSpec::Svr { .. }) {
+            return Err(ModelError::Invalid(format!(
+                "--kernel applies to svc and svr, not `{name}`"
+            )));
+        }
+        Ok(spec)
+    }
+
+    /// The CLI name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ModelSpec::Svc { .. } => "svc",
+            ModelSpec::Svr { .. } => "svr",
+            ModelSpec::Knn => "knn",
+            ModelSpec::KernelRidge => "ridge",
+        }
+    }
+
+    /// A short label, with the kernel where it is not the default.
+    pub fn label(&self) -> String {
+        match self {
+            ModelSpec::Svc { kernel } | ModelSpec::Svr { kernel } if *kernel != KernelKind::Rbf => {
+                format!("{} ({})", self.name(), kernel.name())
+            }
+            _ => self.name().to_owned(),
+        }
+    }
+
+    /// Whether the model can learn `task`.
+    pub fn supports(&self, task: Task) -> bool {
+        match self {
+            ModelSpec::Svc { .. } => task == Task::Classification,
+            ModelSpec::Svr { .. } | ModelSpec::KernelRidge => task == Task::Regression,
+            ModelSpec::Knn => true,
+        }
+    }
+
+    /// The hyperparameters and their default ranges, so a bare `--model NAME` is ready to
+    /// tune. The SVM ranges are the anchors' SVC benchmark space.
+    pub fn default_space(&self) -> Space {
+        let log = |name: &str, low: f64, high: f64| {
+            Param::new(
+                name,
+                Domain::Float {
+                    low,
+                    high,
+                    log: true,
+                },
+            )
+        };
+        let kernel_params = |kernel: &KernelKind| match kernel {
+            KernelKind::Rbf => vec![log("gamma", 1e-4, 10.0)],
+            KernelKind::Linear => vec![],
+            KernelKind::Poly => vec![
+                log("gamma", 1e-4, 10.0),
+                Param::new(
+                    "degree",
+                    Domain::Int {
+                        low: 2,
+                        high: 5,
+                        log: false,
+                    },
+                ),
+                Param::new(
+                    "coef0",
+                    Domain::Float {
+                        low: 0.0,
+                        high: 1.0,
+                        log: false,
+                    },
+                ),
+            ],
+        };
+        let params = match self {
+            ModelSpec::Svc { kernel } => {
+                let mut p = vec![log("C", 1e-2, 1e3)];
+                p.extend(kernel_params(kernel));
+                p
+            }
+            ModelSpec::Svr { kernel } => {
+                let mut p = vec![log("C", 1e-2, 1e3), log("epsilon", 1e-3, 10.0)];
+                p.extend(kernel_params(kernel));
+                p
+            }
+            ModelSpec::Knn => vec![
+                Param::new(
+                    "k",
+                    Domain::Int {
+                        low: 1,
+                        high: 50,
+                        log: true,
+                    },
+                ),
+                Param::new(
+                    "weights",
+                    Domain::Categorical {
+                        choices: vec!["uniform".into(), "distance".into()],
+                    },
+                ),
+            ],
+            ModelSpec::KernelRidge => vec![log("alpha", 1e-6, 10.0), log("gamma", 1e-4, 10.0)],
+        };
+        Space::new(params).unwrap_or_default()
+    }
+
+    /// Make the model ready to fit the splits of `cv` (checking the task).
+    pub fn prepare(&self, cv: Arc<CvData>) -> Result<Box<dyn Learner>, ModelError> {
+        if !self.supports(cv.task) {
+            return Err(ModelError::Invalid(format!(
+                "model `{}` does not do {}",
+                self.name(),
+                cv.task
+            )));
+        }
+        Ok(match self {
+            ModelSpec::Svc { kernel } => Box::new(svc::SvcLearner::new(cv, *kernel)),
+            ModelSpec::Svr { kernel } => Box::new(svr::SvrLearner::new(cv, *kernel)),
+            ModelSpec::Knn => Box::new(knn::KnnLearner::new(cv)),
+            ModelSpec::KernelRidge => Box::new(ridge::RidgeLearner::new(cv)),
+        })
+    }
+}
+
+/// d prediction / d parameter for each test row, per named parameter (raw scale).
+pub type PredictionJacobian = Vec<(String, Vec<f64>)>;
+
+/// A model prepared on a set of splits: fits one split with given hyperparameters and
+/// predicts its test rows. Shared by the runner's worker threads.
+pub trait Learner: Send + Sync {
+    /// Fit split `fold`'s training rows with `params` and predict its test rows.
+    fn fit_predict(&self, fold: usize, params: &Params) -> Result<Predictions, ModelError>;
+
+    /// Whether [`Learner::fit_predict_with_jacobian`] gives derivatives.
+    fn has_gradient(&self) -> bool {
+        false
+    }
+
+    /// As [`Learner::fit_predict`], with the derivative of every prediction with respect to
+    /// each hyperparameter it has one for (none by default).
+    fn fit_predict_with_jacobian(
+        &self,
+        fold: usize,
+        params: &Params,
+    ) -> Result<(Predictions, PredictionJacobian), ModelError> {
+        Ok((self.fit_predict(fold, params)?, Vec::new()))
+    }
+}
+
+/// A numeric hyperparameter by name, or `default` when absent (`None`: required).
+pub fn param_f64(params: &Params, name: &str, default: Option<f64>) -> Result<f64, ModelError> {
+    match params.iter().find(|(n, _)| n == name) {
+        Some((_, v)) => v.as_f64().ok_or_else(|| {
+            ModelError::BadParam(format!("parameter `{name}`: `{v}` is not a number"))
+        }),
+        None => default.ok_or_else(|| ModelError::BadParam(format!("parameter `{name}` is missing"))),
+    }
+}
+
+/// A categorical hyperparameter by name, or `default` when absent.
+pub fn param_choice<'a>(params: &'a Params, name: &str, default: &'a str) -> Result<&'a str, ModelError> {
+    match params.iter().find(|(n, _)| n == name) {
+        Some((_, Value::Cat(s))) => Ok(s.as_str()),
+        Some((_, v)) => Err(ModelError::BadParam(format!(
+            "parameter `{name}`: expected a choice, got `{v}`"
+        ))),
+        None => Ok(default),
+    }
+}
+
+/// The kernel a trial asks for: `gamma` (required for RBF and poly), `degree` (default 3)
+/// and `coef0` (default 0), as scikit-learn names them.
+pub fn kernel_from_params(kind: KernelKind, params: &Params) -> Result<kernel::Kernel, ModelError> {
+    Ok(match kind {
+        KernelKind::Rbf => kernel::Kernel::Rbf {
+            gamma: param_f64(params, "gamma", None)?,
+        },
+        KernelKind::Linear => kernel::Kernel::Linear,
+        KernelKind::Poly => {
+            let degree = param_f64(params, "degree", Some(3.0))?;
+            if !(degree >= 0.0 && degree <= 100.0 && degree.fract() == 0.0) {
+                return Err(ModelError::BadParam(format!(
+                    "degree must be a whole number from 0 to 100, got {degree}"
+                )));
+            }
+            kernel::Kernel::Poly {
+                gamma: param_f64(params, "gamma", None)?,
+                coef0: param_f64(params, "coef0", Some(0.0))?,
+                degree: degree as u32,
+            }
+        }
+    })
+}

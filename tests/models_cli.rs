@@ -55,6 +55,9 @@ fn every_model_and_metric_runs_from_the_command_line() {
         &["--dataset", "diabetes", "--model", "knn", "--metric", "mae"],
         &["--dataset", "diabetes", "--model", "svr", "--metric", "rmse"],
         &["--dataset", "diabetes", "--model", "ridge"],
+        &["--dataset", "wine", "--model", "logistic"],
+        &["--dataset", "iris", "--model", "tree", "--metric", "f1_macro"],
+        &["--dataset", "diabetes", "--model", "elasticnet", "--metric", "mae"],
     ];
     for extra in cases {
         let mut args = vec!["run", "--budget", "3", "--seed", "1", "--json", "--quiet"];
@@ -111,10 +114,53 @@ fn bad_model_arguments_exit_2() {
 fn list_shows_models_and_metrics() {
     let out = knobs(&["list"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    for name in ["svc", "svr", "knn", "ridge"] {
+    for name in ["svc", "svr", "knn", "ridge", "logistic", "tree", "elasticnet"] {
         assert!(text.lines().any(|l| l.starts_with("model") && l.contains(name)), "{text}");
     }
     for name in ["accuracy", "balanced_accuracy", "f1_macro", "r2", "rmse", "mae"] {
         assert!(text.lines().any(|l| l.starts_with("metric") && l.contains(name)), "{text}");
     }
+}
+
+#[test]
+fn command_objective_reads_params_and_reports_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("train.py");
+    // Reads the parameters from stdin (JSON) and checks they agree with the arguments;
+    // fails loudly for x > 3 so failed trials carry stderr.
+    std::fs::write(
+        &script,
+        r#"import json, sys
+p = json.load(sys.stdin)
+args = sys.argv[1:]
+assert float(args[args.index("--x") + 1]) == p["x"]
+if p["x"] > 3:
+    sys.stderr.write("diverged at x=%s\n" % p["x"])
+    sys.exit(1)
+print("training...")
+print(json.dumps({"value": (p["x"] - 1.0) ** 2}))
+"#,
+    )
+    .unwrap();
+    let command = format!("python3 {}", script.display());
+    let saved = dir.path().join("out.ron");
+    let out = knobs(&[
+        "run", "--command", &command, "--param", "x=-2..4", "--strategy", "grid",
+        "--grid-points", "7", "--budget", "7", "--trial-timeout", "30", "--json", "--quiet",
+        "--save", saved.to_str().unwrap(),
+    ]);
+    let j = json_of(&out);
+    assert_eq!(j["trials"], 7);
+    // x = -2, -1, 0, 1, 2, 3 succeed; x = 4 fails.
+    assert_eq!(j["failed"], 1, "{j}");
+    assert_eq!(j["best_value"].as_f64(), Some(0.0));
+    assert_eq!(j["best_params"]["x"].as_f64(), Some(1.0));
+    let session = std::fs::read_to_string(&saved).unwrap();
+    assert!(session.contains("diverged at x=4"), "{session}");
+}
+
+#[test]
+fn command_objective_needs_params() {
+    let out = knobs(&["run", "--command", "true", "--quiet"]);
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -43,8 +43,16 @@ pub struct RunArgs {
     /// A saved session to resume (its trials count towards the budget).
     pub session: Option<PathBuf>,
     /// The objective to tune (see `knobs list`).
-    #[arg(long, conflicts_with_all = ["dataset", "model"])]
+    #[arg(long, conflicts_with_all = ["dataset", "model", "command"])]
     pub objective: Option<String>,
+    /// Tune an external command: "CMD ARGS", run per trial with `--name value` for each
+    /// parameter appended and the parameters as JSON on stdin; its value is the last line
+    /// of stdout (a number or JSON with `value`).
+    #[arg(long, value_name = "\"CMD ARGS\"", conflicts_with_all = ["dataset", "model"])]
+    pub command: Option<String>,
+    /// Seconds before a --command trial is killed and counted as failed.
+    #[arg(long, value_name = "SECONDS")]
+    pub trial_timeout: Option<f64>,
     /// Tune a model on this data: a CSV file (header row, target in the last column unless
     /// --target) or a bundled dataset's name (iris, wine, breast_cancer, digits, moons,
     /// diabetes).

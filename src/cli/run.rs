@@ -24,19 +24,35 @@ pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
     if let Some(name) = &args.objective {
         study.objective = ObjectiveSpec::from_name(name).map_err(|e| input(&e))?;
     }
-    let model_changed = apply_model_args(&mut study.objective, args)?;
+    let mut objective_changed = apply_model_args(&mut study.objective, args)?;
+    if let Some(command) = &args.command {
+        study.objective = ObjectiveSpec::Command {
+            command: command.clone(),
+            trial_timeout: args.trial_timeout,
+        };
+        objective_changed = true;
+    } else if let Some(t) = args.trial_timeout {
+        match &mut study.objective {
+            ObjectiveSpec::Command { trial_timeout, .. } => *trial_timeout = Some(t),
+            _ => {
+                return Err(CliError::Input(
+                    "--trial-timeout applies to --command objectives".into(),
+                ));
+            }
+        }
+    }
     if let Some(d) = args.dims {
         match &mut study.objective {
             ObjectiveSpec::Synthetic { dims, .. } => *dims = Some(d),
-            ObjectiveSpec::Model { .. } => {
+            _ => {
                 return Err(CliError::Input(
-                    "--dims applies to synthetic objectives, not to models".into(),
+                    "--dims applies to synthetic objectives".into(),
                 ));
             }
         }
     }
     let objective = study.objective.build().map_err(|e| input(&e))?;
-    if args.objective.is_some() || args.dims.is_some() || model_changed || args.session.is_none()
+    if args.objective.is_some() || args.dims.is_some() || objective_changed || args.session.is_none()
     {
         study.space = objective.default_space();
         study.direction = objective.direction();
@@ -44,6 +60,12 @@ pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
     for spec in &args.params {
         let param = parse_param(spec).map_err(|e| input(&e))?;
         study.space.upsert(param).map_err(|e| input(&e))?;
+    }
+    if study.space.dim() == 0 {
+        return Err(CliError::Input(format!(
+            "{} has no parameters to tune; give some with --param",
+            study.objective.label()
+        )));
     }
     if let Some(d) = &args.direction {
         study.direction = d.parse::<Direction>().map_err(|e| input(&e))?;

@@ -116,11 +116,12 @@ impl KnobsApp {
         ui.add_enabled_ui(editable, |ui| {
             ui.heading("Study");
             let study = &mut self.bench.study;
-            // Model objectives are chosen on the command line or in a session for now; the
+            // Model and command objectives are chosen on the command line or in a session for
+            // now; the
             // combo box shows their label and offers the synthetic functions.
             let function = match &study.objective {
                 ObjectiveSpec::Synthetic { function, .. } => Some(*function),
-                ObjectiveSpec::Model { .. } => None,
+                _ => None,
             };
             let selected = match function {
                 Some(f) => f.name().to_owned(),

@@ -9,13 +9,16 @@
 //! Nothing here knows about the GUI or about studies.
 
 pub mod cv;
+pub mod elasticnet;
 pub mod kernel;
 pub mod knn;
+pub mod logistic;
 pub mod metrics;
 pub mod ridge;
 pub mod smo;
 pub mod svc;
 pub mod svr;
+pub mod tree;
 
 pub use cv::{CvData, Split};
 pub use kernel::KernelKind;
@@ -60,6 +63,13 @@ pub enum ModelSpec {
     /// Kernel ridge regression with the RBF kernel: `alpha`, `gamma`; gives the gradient of
     /// the validation score for gradient-based strategies.
     KernelRidge,
+    /// Multinomial logistic regression (linfa-logistic): `alpha` (L2 penalty).
+    Logistic,
+    /// A decision tree (linfa-trees): `max_depth`, `min_samples_split`,
+    /// `min_samples_leaf`, `criterion`.
+    Tree,
+    /// Elastic-net linear regression (linfa-elasticnet): `alpha`, `l1_ratio`.
+    ElasticNet,
 }
 
 impl ModelSpec {
@@ -78,6 +88,18 @@ impl ModelSpec {
             "ridge",
             "regression: RBF kernel ridge, alpha gamma, with the validation-score gradient",
         ),
+        (
+            "logistic",
+            "classification: multinomial logistic regression (linfa), alpha",
+        ),
+        (
+            "tree",
+            "classification: decision tree (linfa), max_depth min_samples_split min_samples_leaf criterion",
+        ),
+        (
+            "elasticnet",
+            "regression: elastic-net linear regression (linfa), alpha l1_ratio",
+        ),
     ];
 
     /// Parse a CLI name; `kernel` applies to the SVMs only.
@@ -92,6 +114,9 @@ impl ModelSpec {
             },
             "knn" => ModelSpec::Knn,
             "ridge" | "kernel_ridge" | "krr" => ModelSpec::KernelRidge,
+            "logistic" | "logreg" => ModelSpec::Logistic,
+            "tree" | "decision_tree" => ModelSpec::Tree,
+            "elasticnet" | "elastic_net" => ModelSpec::ElasticNet,
             other => {
                 return Err(ModelError::Invalid(format!(
                     "unknown model `{other}` (known: {})",
@@ -118,6 +143,9 @@ impl ModelSpec {
             ModelSpec::Svr { .. } => "svr",
             ModelSpec::Knn => "knn",
             ModelSpec::KernelRidge => "ridge",
+            ModelSpec::Logistic => "logistic",
+            ModelSpec::Tree => "tree",
+            ModelSpec::ElasticNet => "elasticnet",
         }
     }
 
@@ -134,8 +162,12 @@ impl ModelSpec {
     /// Whether the model can learn `task`.
     pub fn supports(&self, task: Task) -> bool {
         match self {
-            ModelSpec::Svc { .. } => task == Task::Classification,
-            ModelSpec::Svr { .. } | ModelSpec::KernelRidge => task == Task::Regression,
+            ModelSpec::Svc { .. } | ModelSpec::Logistic | ModelSpec::Tree => {
+                task == Task::Classification
+            }
+            ModelSpec::Svr { .. } | ModelSpec::KernelRidge | ModelSpec::ElasticNet => {
+                task == Task::Regression
+            }
             ModelSpec::Knn => true,
         }
     }
@@ -204,6 +236,41 @@ impl ModelSpec {
                 ),
             ],
             ModelSpec::KernelRidge => vec![log("alpha", 1e-6, 10.0), log("gamma", 1e-4, 10.0)],
+            ModelSpec::Logistic => vec![log("alpha", 1e-4, 100.0)],
+            ModelSpec::Tree => {
+                let int = |name: &str, low, high| {
+                    Param::new(
+                        name,
+                        Domain::Int {
+                            low,
+                            high,
+                            log: false,
+                        },
+                    )
+                };
+                vec![
+                    int("max_depth", 1, 20),
+                    int("min_samples_split", 2, 20),
+                    int("min_samples_leaf", 1, 10),
+                    Param::new(
+                        "criterion",
+                        Domain::Categorical {
+                            choices: vec!["gini".into(), "entropy".into()],
+                        },
+                    ),
+                ]
+            }
+            ModelSpec::ElasticNet => vec![
+                log("alpha", 1e-4, 10.0),
+                Param::new(
+                    "l1_ratio",
+                    Domain::Float {
+                        low: 0.0,
+                        high: 1.0,
+                        log: false,
+                    },
+                ),
+            ],
         };
         Space::new(params).unwrap_or_default()
     }
@@ -222,6 +289,9 @@ impl ModelSpec {
             ModelSpec::Svr { kernel } => Box::new(svr::SvrLearner::new(cv, *kernel)),
             ModelSpec::Knn => Box::new(knn::KnnLearner::new(cv)),
             ModelSpec::KernelRidge => Box::new(ridge::RidgeLearner::new(cv)),
+            ModelSpec::Logistic => Box::new(logistic::LogisticLearner::new(cv)),
+            ModelSpec::Tree => Box::new(tree::TreeLearner::new(cv)),
+            ModelSpec::ElasticNet => Box::new(elasticnet::ElasticNetLearner::new(cv)),
         })
     }
 }

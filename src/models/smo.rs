@@ -95,8 +95,14 @@ struct Solver {
     q: DenseQ,
     p: Vec<f64>,
     y: Vec<i8>,
+    /// `y` as `±1.0`, so signed gradients are one exact multiplication.
+    yf: Vec<f64>,
     alpha: Vec<f64>,
     status: Vec<Status>,
+    /// Whether `yᵢαᵢ` may still increase (libsvm's `I_up`): the candidates for `i`.
+    in_up: Vec<bool>,
+    /// Whether `yᵢαᵢ` may still decrease (`I_low`): the candidates for `j`.
+    in_low: Vec<bool>,
     g: Vec<f64>,
     g_bar: Vec<f64>,
     active_set: Vec<usize>,
@@ -110,14 +116,18 @@ struct Solver {
 /// with or without shrinking (the result agrees up to the tolerance either way).
 pub fn solve(problem: Problem, eps: f64, shrinking: bool) -> Solution {
     let l = problem.y.len();
+    let yf = problem.y.iter().map(|&y| y as f64).collect();
     let mut s = Solver {
         l,
         active_size: l,
         q: problem.q,
         p: problem.p,
         y: problem.y,
+        yf,
         alpha: vec![0.0; l],
         status: vec![Status::Lower; l],
+        in_up: vec![false; l],
+        in_low: vec![false; l],
         g: Vec::new(),
         g_bar: vec![0.0; l],
         active_set: (0..l).collect(),
@@ -208,6 +218,14 @@ impl Solver {
         } else {
             Status::Free
         };
+        let (upper, lower) = (self.is_upper(i), self.is_lower(i));
+        if self.y[i] > 0 {
+            self.in_up[i] = !upper;
+            self.in_low[i] = !lower;
+        } else {
+            self.in_up[i] = !lower;
+            self.in_low[i] = !upper;
+        }
     }
 
     #[inline]
@@ -322,79 +340,64 @@ impl Solver {
 
     /// WSS3: `i` maximises the violation `−yᵢ∇ᵢ` over I_up; `j` minimises the second-order
     /// estimate of the objective decrease over I_low. `None` when the gap is below `eps`.
+    ///
+    /// libsvm writes each loop with one branch per label; here the label is folded in by
+    /// multiplying with `±1.0`, which is exact, so every comparison sees the same numbers
+    /// and ties resolve the same way (the last index wins).
     fn select_working_set(&self) -> Option<(usize, usize)> {
         let active = self.active_size;
+        let (g, yf) = (&self.g[..active], &self.yf[..active]);
         let mut gmax = f64::NEG_INFINITY;
-        let mut gmax2 = f64::NEG_INFINITY;
         let mut gmax_idx = None;
-        let mut gmin_idx = None;
-        let mut obj_diff_min = f64::INFINITY;
-        for t in 0..active {
-            if self.y[t] > 0 {
-                if !self.is_upper(t) && -self.g[t] >= gmax {
-                    gmax = -self.g[t];
-                    gmax_idx = Some(t);
-                }
-            } else if !self.is_lower(t) && self.g[t] >= gmax {
-                gmax = self.g[t];
+        for (t, ((&up, &gt), &yt)) in self.in_up[..active].iter().zip(g).zip(yf).enumerate() {
+            let v = -yt * gt;
+            if up && v >= gmax {
+                gmax = v;
                 gmax_idx = Some(t);
             }
         }
-        let i = gmax_idx;
-        let (qi, qd_i, yi) = match i {
-            Some(i) => (Some(self.q.row(i)), self.q.qd[i], self.y[i] as f64),
-            None => (None, 0.0, 0.0),
-        };
-        for j in 0..active {
-            if self.y[j] > 0 {
-                if !self.is_lower(j) {
-                    let grad_diff = gmax + self.g[j];
-                    if self.g[j] >= gmax2 {
-                        gmax2 = self.g[j];
-                    }
-                    if grad_diff > 0.0
-                        && let Some(qi) = qi
-                    {
-                        let quad = qd_i + self.q.qd[j] - 2.0 * yi * qi[j] as f64;
-                        let obj_diff = if quad > 0.0 {
-                            -(grad_diff * grad_diff) / quad
-                        } else {
-                            -(grad_diff * grad_diff) / TAU
-                        };
-                        if obj_diff <= obj_diff_min {
-                            gmin_idx = Some(j);
-                            obj_diff_min = obj_diff;
-                        }
-                    }
-                }
-            } else if !self.is_upper(j) {
-                let grad_diff = gmax - self.g[j];
-                if -self.g[j] >= gmax2 {
-                    gmax2 = -self.g[j];
-                }
-                if grad_diff > 0.0
-                    && let Some(qi) = qi
-                {
-                    let quad = qd_i + self.q.qd[j] + 2.0 * yi * qi[j] as f64;
-                    let obj_diff = if quad > 0.0 {
-                        -(grad_diff * grad_diff) / quad
-                    } else {
-                        -(grad_diff * grad_diff) / TAU
-                    };
-                    if obj_diff <= obj_diff_min {
-                        gmin_idx = Some(j);
-                        obj_diff_min = obj_diff;
-                    }
+        // No candidate for i: gmax is −∞ and the gap test below stops the solver.
+        let i = gmax_idx?;
+        let qi = &self.q.row(i)[..active];
+        let qd_i = self.q.qd[i];
+        let two_yi = 2.0 * self.yf[i];
+        let qd = &self.q.qd[..active];
+        let mut gmax2 = f64::NEG_INFINITY;
+        let mut gmin_idx = None;
+        let mut obj_diff_min = f64::INFINITY;
+        for (j, ((((&low, &gj), &yj), &qij), &qdj)) in self.in_low[..active]
+            .iter()
+            .zip(g)
+            .zip(yf)
+            .zip(qi)
+            .zip(qd)
+            .enumerate()
+        {
+            if !low {
+                continue;
+            }
+            let ygj = yj * gj;
+            if ygj >= gmax2 {
+                gmax2 = ygj;
+            }
+            let grad_diff = gmax + ygj;
+            if grad_diff > 0.0 {
+                let quad = qd_i + qdj - two_yi * yj * qij as f64;
+                let obj_diff = if quad > 0.0 {
+                    -(grad_diff * grad_diff) / quad
+                } else {
+                    -(grad_diff * grad_diff) / TAU
+                };
+                if obj_diff <= obj_diff_min {
+                    gmin_idx = Some(j);
+                    obj_diff_min = obj_diff;
                 }
             }
         }
         if gmax + gmax2 < self.eps {
             return None;
         }
-        match (i, gmin_idx) {
-            (Some(i), Some(j)) => Some((i, j)),
-            _ => None,
-        }
+        gmin_idx.map(|j| (i, j))
     }
 
     fn be_shrunk(&self, i: usize, gmax1: f64, gmax2: f64) -> bool {
@@ -461,7 +464,10 @@ impl Solver {
         self.q.swap(i, j);
         self.y.swap(i, j);
         self.g.swap(i, j);
+        self.yf.swap(i, j);
         self.status.swap(i, j);
+        self.in_up.swap(i, j);
+        self.in_low.swap(i, j);
         self.alpha.swap(i, j);
         self.p.swap(i, j);
         self.active_set.swap(i, j);

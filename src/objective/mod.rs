@@ -4,9 +4,11 @@
 //! fails the trial). [`ObjectiveSpec`] is the serialisable description a session stores;
 //! [`ObjectiveSpec::build`] turns it into a live [`Objective`] (loading data, for instance).
 
+mod command;
 mod model;
 mod synthetic;
 
+pub use command::{CommandObjective, split_words};
 pub use model::{DatasetSource, FoldSpec, ModelObjective, ModelTask};
 pub use synthetic::{Synthetic, SyntheticFn};
 
@@ -112,6 +114,14 @@ pub enum ObjectiveSpec {
         /// The cross-validation splits.
         folds: FoldSpec,
     },
+    /// An external command run once per trial (see [`CommandObjective`]).
+    Command {
+        /// The command line; parameters are appended as `--name value`.
+        command: String,
+        /// Seconds before a trial's command is killed and the trial failed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        trial_timeout: Option<f64>,
+    },
 }
 
 impl Default for ObjectiveSpec {
@@ -146,6 +156,10 @@ impl ObjectiveSpec {
             ObjectiveSpec::Synthetic { function, dims } => {
                 Ok(Box::new(Synthetic::new(*function, *dims)?))
             }
+            ObjectiveSpec::Command {
+                command,
+                trial_timeout,
+            } => Ok(Box::new(CommandObjective::new(command, *trial_timeout)?)),
             ObjectiveSpec::Model { .. } => match self.model_task() {
                 Some(task) => Ok(Box::new(task.build()?)),
                 None => Err(BuildError::Invalid("not a model objective".into())),
@@ -163,6 +177,7 @@ impl ObjectiveSpec {
                 _ => function.name().to_owned(),
             },
             ObjectiveSpec::Model { .. } => self.model_task().map(|t| t.label()).unwrap_or_default(),
+            ObjectiveSpec::Command { command, .. } => format!("`{command}`"),
         }
     }
 

@@ -319,3 +319,87 @@ impl Objective for ModelObjective {
         self.learner.has_gradient()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::KernelKind;
+    use crate::space::Value;
+
+    fn p(pairs: &[(&str, f64)]) -> Params {
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), Value::Float(*v)))
+            .collect()
+    }
+
+    #[test]
+    fn svc_on_moons_scores_per_fold_and_threads_change_nothing() {
+        let task = ModelTask::new(
+            DatasetSource::Bundled("moons".into()),
+            ModelSpec::Svc {
+                kernel: KernelKind::Rbf,
+            },
+        );
+        assert_eq!(task.folds, FoldSpec::Bundled("moons".into()));
+        let one = task.build().unwrap();
+        let two = task.build().unwrap().with_fold_threads(2);
+        assert_eq!(one.direction(), Direction::Maximize);
+        assert_eq!(one.default_space().dim(), 2);
+        let params = p(&[("C", 10.0), ("gamma", 1.0)]);
+        let a = one.evaluate(&params, false).unwrap();
+        let b = two.evaluate(&params, false).unwrap();
+        assert_eq!(a.folds.len(), 5);
+        assert_eq!(a.value, a.folds.iter().sum::<f64>() / 5.0);
+        assert_eq!((a.value, &a.folds), (b.value, &b.folds));
+        assert!(a.fit_seconds.is_some());
+        assert!(a.gradient.is_none());
+        // A bad value fails the trial instead of panicking.
+        assert!(one.evaluate(&p(&[("C", -1.0), ("gamma", 1.0)]), false).is_err());
+        assert!(one.evaluate(&p(&[("C", 1.0)]), false).is_err());
+    }
+
+    #[test]
+    fn wrong_metric_or_model_for_the_task_is_a_build_error() {
+        let mut task = ModelTask::new(
+            DatasetSource::Bundled("diabetes".into()),
+            ModelSpec::Svc {
+                kernel: KernelKind::Rbf,
+            },
+        );
+        assert!(task.build().is_err());
+        task.model = ModelSpec::KernelRidge;
+        task.metric = Some(Metric::Accuracy);
+        assert!(task.build().is_err());
+        task.metric = Some(Metric::Rmse);
+        assert_eq!(task.build().unwrap().direction(), Direction::Minimize);
+    }
+
+    #[test]
+    fn ridge_gradient_matches_finite_differences_of_the_objective() {
+        let mut task = ModelTask::new(
+            DatasetSource::Bundled("diabetes".into()),
+            ModelSpec::KernelRidge,
+        );
+        for metric in [Metric::R2, Metric::Rmse] {
+            task.metric = Some(metric);
+            let o = task.build().unwrap();
+            assert!(o.has_gradient());
+            let (alpha, gamma) = (0.3, 0.02);
+            let e = o.evaluate(&p(&[("alpha", alpha), ("gamma", gamma)]), true).unwrap();
+            let g = e.gradient.unwrap();
+            let value = |a: f64, c: f64| {
+                o.evaluate(&p(&[("alpha", a), ("gamma", c)]), false)
+                    .unwrap()
+                    .value
+            };
+            let (ha, hg) = (alpha * 1e-5, gamma * 1e-5);
+            let fd_alpha = (value(alpha + ha, gamma) - value(alpha - ha, gamma)) / (2.0 * ha);
+            let fd_gamma = (value(alpha, gamma + hg) - value(alpha, gamma - hg)) / (2.0 * hg);
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-4 * (1.0 + b.abs());
+            assert_eq!(g[0].0, "alpha");
+            assert!(close(g[0].1, fd_alpha), "{metric:?} alpha: {} vs {fd_alpha}", g[0].1);
+            assert!(close(g[1].1, fd_gamma), "{metric:?} gamma: {} vs {fd_gamma}", g[1].1);
+        }
+    }
+}

@@ -126,23 +126,11 @@ pub fn fit(geometry: &FoldGeometry, labels: &[usize], params: &SvcParams) -> Res
             for (s, &rs) in idx.iter().enumerate() {
                 let krow = &kmat[rs * n..(rs + 1) * n];
                 let qrow = &mut q[s * m..(s + 1) * m];
-                let same_len = if s < la { la } else { m };
                 let (first, second) = qrow.split_at_mut(la);
-                if same_len == la {
-                    for (v, &c) in first.iter_mut().zip(&idx[..la]) {
-                        *v = krow[c];
-                    }
-                    for (v, &c) in second.iter_mut().zip(&idx[la..]) {
-                        *v = -krow[c];
-                    }
-                } else {
-                    for (v, &c) in first.iter_mut().zip(&idx[..la]) {
-                        *v = -krow[c];
-                    }
-                    for (v, &c) in second.iter_mut().zip(&idx[la..]) {
-                        *v = krow[c];
-                    }
-                }
+                // Q = y_s y_t K: rows of class a are +K against class a, −K against b.
+                let in_a = s < la;
+                copy_signed(first, krow, &idx[..la], !in_a);
+                copy_signed(second, krow, &idx[la..], in_a);
             }
             let qd = idx.iter().map(|&r| diag[r]).collect();
             let y: Vec<i8> = (0..m).map(|s| if s < la { 1 } else { -1 }).collect();
@@ -179,6 +167,33 @@ pub fn fit(geometry: &FoldGeometry, labels: &[usize], params: &SvcParams) -> Res
         kernel: params.kernel,
         iterations,
     })
+}
+
+/// `dst[k] = ±krow[cols[k]]`; a straight copy when `cols` (ascending) is a contiguous run,
+/// as it is when the training rows are sorted by class (see [`SvcLearner`]).
+fn copy_signed(dst: &mut [f32], krow: &[f32], cols: &[usize], negate: bool) {
+    let contiguous = match (cols.first(), cols.last()) {
+        (Some(&first), Some(&last)) => last - first + 1 == cols.len(),
+        _ => false,
+    };
+    match (contiguous, negate) {
+        (true, false) => dst.copy_from_slice(&krow[cols[0]..cols[0] + cols.len()]),
+        (true, true) => {
+            for (d, &v) in dst.iter_mut().zip(&krow[cols[0]..cols[0] + cols.len()]) {
+                *d = -v;
+            }
+        }
+        (false, false) => {
+            for (d, &c) in dst.iter_mut().zip(cols) {
+                *d = krow[c];
+            }
+        }
+        (false, true) => {
+            for (d, &c) in dst.iter_mut().zip(cols) {
+                *d = -krow[c];
+            }
+        }
+    }
 }
 
 impl SvcFit {
@@ -238,10 +253,15 @@ impl SvcFit {
 
 /// SVC prepared on a set of splits; each split's [`FoldGeometry`] is computed on first use
 /// and kept for every later trial.
+///
+/// The geometry is built on the split's training rows sorted by class (stably, so each
+/// class keeps its row order). libsvm groups a pair's rows exactly so (class `a` in row
+/// order, then class `b`), so the solver takes the same steps, and every pair's `Q` is
+/// copied from contiguous runs of the kernel matrix.
 pub struct SvcLearner {
     cv: Arc<CvData>,
     kind: KernelKind,
-    geometry: Vec<OnceLock<FoldGeometry>>,
+    geometry: Vec<OnceLock<(FoldGeometry, Vec<usize>)>>,
 }
 
 impl SvcLearner {
@@ -251,24 +271,35 @@ impl SvcLearner {
         SvcLearner { cv, kind, geometry }
     }
 
-    /// The cached geometry of split `fold`, computing it on first use.
-    pub fn geometry(&self, fold: usize) -> Result<&FoldGeometry, ModelError> {
+    /// The cached geometry of split `fold` (training rows sorted by class) and the sorted
+    /// labels, computing them on first use.
+    pub fn geometry(&self, fold: usize) -> Result<(&FoldGeometry, &[usize]), ModelError> {
         let split = self
             .cv
             .splits
             .get(fold)
             .ok_or_else(|| ModelError::Invalid(format!("no split {fold}")))?;
-        Ok(self.geometry[fold]
-            .get_or_init(|| FoldGeometry::new(&split.x_train, &split.x_test, self.cv.d)))
+        let Predictions::Classes(labels) = &split.y_train else {
+            return Err(ModelError::Invalid("svc needs class labels".into()));
+        };
+        let (g, l) = self.geometry[fold].get_or_init(|| {
+            let d = self.cv.d;
+            let mut order: Vec<usize> = (0..labels.len()).collect();
+            order.sort_by_key(|&r| labels[r]);
+            let x: Vec<f64> = order
+                .iter()
+                .flat_map(|&r| split.x_train[r * d..(r + 1) * d].iter().copied())
+                .collect();
+            let sorted = order.iter().map(|&r| labels[r]).collect();
+            (FoldGeometry::new(&x, &split.x_test, d), sorted)
+        });
+        Ok((g, l))
     }
 }
 
 impl Learner for SvcLearner {
     fn fit_predict(&self, fold: usize, params: &Params) -> Result<Predictions, ModelError> {
-        let geometry = self.geometry(fold)?;
-        let Predictions::Classes(labels) = &self.cv.splits[fold].y_train else {
-            return Err(ModelError::Invalid("svc needs class labels".into()));
-        };
+        let (geometry, labels) = self.geometry(fold)?;
         let svc = SvcParams::new(
             param_f64(params, "C", None)?,
             kernel_from_params(self.kind, params)?,

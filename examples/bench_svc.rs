@@ -91,10 +91,7 @@ fn grid_run(name: &str, jobs: usize, fold_threads: usize) -> (f64, f64) {
         trials: Vec::new(),
     };
     let best = match knobs::runner::run_to_end(study, o, jobs) {
-        Ok((study, _, _)) => study
-            .best_trial()
-            .and_then(|t| t.value)
-            .unwrap_or(f64::NAN),
+        Ok((study, _, _)) => study.best_trial().and_then(|t| t.value).unwrap_or(f64::NAN),
         Err(e) => {
             eprintln!("grid run: {e}");
             f64::NAN
@@ -183,7 +180,10 @@ fn main() {
     println!("|---|---|---|");
     for name in ["breast_cancer", "wine", "digits", "moons"] {
         let o = objective(name, 2);
-        let rows = fixture["datasets"][name].as_array().cloned().unwrap_or_default();
+        let rows = fixture["datasets"][name]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let (mut same, mut worst) = (0, 0.0f64);
         for r in &rows {
             let (c, g, want) = (
@@ -191,7 +191,9 @@ fn main() {
                 r[1].as_f64().unwrap_or(f64::NAN),
                 r[2].as_f64().unwrap_or(f64::NAN),
             );
-            let got = o.evaluate(&params(c, g), false).map_or(f64::NAN, |e| e.value);
+            let got = o
+                .evaluate(&params(c, g), false)
+                .map_or(f64::NAN, |e| e.value);
             let d = (got - want).abs();
             if d < 1e-12 {
                 same += 1;

@@ -25,8 +25,19 @@ fn json_of(out: &Output) -> Value {
 #[test]
 fn svc_grid_on_moons_reproduces_scikit_learn() {
     let out = knobs(&[
-        "run", "--dataset", "moons", "--model", "svc", "--strategy", "grid", "--grid-points",
-        "3", "--budget", "9", "--json", "--quiet",
+        "run",
+        "--dataset",
+        "moons",
+        "--model",
+        "svc",
+        "--strategy",
+        "grid",
+        "--grid-points",
+        "3",
+        "--budget",
+        "9",
+        "--json",
+        "--quiet",
     ]);
     let j = json_of(&out);
     assert_eq!(j["trials"], 9);
@@ -48,16 +59,53 @@ fn svc_grid_on_moons_reproduces_scikit_learn() {
 #[test]
 fn every_model_and_metric_runs_from_the_command_line() {
     let cases: &[&[&str]] = &[
-        &["--dataset", "iris", "--model", "svc", "--metric", "balanced_accuracy"],
-        &["--dataset", "iris", "--model", "svc", "--kernel", "linear", "--metric", "f1_macro"],
+        &[
+            "--dataset",
+            "iris",
+            "--model",
+            "svc",
+            "--metric",
+            "balanced_accuracy",
+        ],
+        &[
+            "--dataset",
+            "iris",
+            "--model",
+            "svc",
+            "--kernel",
+            "linear",
+            "--metric",
+            "f1_macro",
+        ],
         &["--dataset", "wine", "--model", "svc", "--kernel", "poly"],
         &["--dataset", "iris", "--model", "knn", "--folds", "3"],
         &["--dataset", "diabetes", "--model", "knn", "--metric", "mae"],
-        &["--dataset", "diabetes", "--model", "svr", "--metric", "rmse"],
+        &[
+            "--dataset",
+            "diabetes",
+            "--model",
+            "svr",
+            "--metric",
+            "rmse",
+        ],
         &["--dataset", "diabetes", "--model", "ridge"],
         &["--dataset", "wine", "--model", "logistic"],
-        &["--dataset", "iris", "--model", "tree", "--metric", "f1_macro"],
-        &["--dataset", "diabetes", "--model", "elasticnet", "--metric", "mae"],
+        &[
+            "--dataset",
+            "iris",
+            "--model",
+            "tree",
+            "--metric",
+            "f1_macro",
+        ],
+        &[
+            "--dataset",
+            "diabetes",
+            "--model",
+            "elasticnet",
+            "--metric",
+            "mae",
+        ],
     ];
     for extra in cases {
         let mut args = vec!["run", "--budget", "3", "--seed", "1", "--json", "--quiet"];
@@ -85,7 +133,10 @@ fn malformed_csv_exits_2_naming_file_line_and_column() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert!(err.contains("broken.csv") && err.contains("line 3") && err.contains("`b`"), "{err}");
+    assert!(
+        err.contains("broken.csv") && err.contains("line 3") && err.contains("`b`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -97,7 +148,14 @@ fn bad_model_arguments_exit_2() {
         &["--dataset", "moons", "--model", "svc", "--metric", "rmse"],
         &["--dataset", "diabetes", "--model", "svc"],
         &["--dataset", "moons", "--model", "knn", "--kernel", "rbf"],
-        &["--dataset", "moons", "--model", "svc", "--objective", "branin"],
+        &[
+            "--dataset",
+            "moons",
+            "--model",
+            "svc",
+            "--objective",
+            "branin",
+        ],
         &["--dataset", "no_such_file.csv", "--model", "svc"],
         &["--dataset", "moons", "--model", "svc", "--folds", "1"],
     ];
@@ -114,11 +172,34 @@ fn bad_model_arguments_exit_2() {
 fn list_shows_models_and_metrics() {
     let out = knobs(&["list"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    for name in ["svc", "svr", "knn", "ridge", "logistic", "tree", "elasticnet"] {
-        assert!(text.lines().any(|l| l.starts_with("model") && l.contains(name)), "{text}");
+    for name in [
+        "svc",
+        "svr",
+        "knn",
+        "ridge",
+        "logistic",
+        "tree",
+        "elasticnet",
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("model") && l.contains(name)),
+            "{text}"
+        );
     }
-    for name in ["accuracy", "balanced_accuracy", "f1_macro", "r2", "rmse", "mae"] {
-        assert!(text.lines().any(|l| l.starts_with("metric") && l.contains(name)), "{text}");
+    for name in [
+        "accuracy",
+        "balanced_accuracy",
+        "f1_macro",
+        "r2",
+        "rmse",
+        "mae",
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("metric") && l.contains(name)),
+            "{text}"
+        );
     }
 }
 
@@ -145,9 +226,23 @@ print(json.dumps({"value": (p["x"] - 1.0) ** 2}))
     let command = format!("python3 {}", script.display());
     let saved = dir.path().join("out.ron");
     let out = knobs(&[
-        "run", "--command", &command, "--param", "x=-2..4", "--strategy", "grid",
-        "--grid-points", "7", "--budget", "7", "--trial-timeout", "30", "--json", "--quiet",
-        "--save", saved.to_str().unwrap(),
+        "run",
+        "--command",
+        &command,
+        "--param",
+        "x=-2..4",
+        "--strategy",
+        "grid",
+        "--grid-points",
+        "7",
+        "--budget",
+        "7",
+        "--trial-timeout",
+        "30",
+        "--json",
+        "--quiet",
+        "--save",
+        saved.to_str().unwrap(),
     ]);
     let j = json_of(&out);
     assert_eq!(j["trials"], 7);

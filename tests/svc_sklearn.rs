@@ -56,7 +56,10 @@ fn compare(name: &str) -> Match {
         if diff < 1e-12 {
             m.identical += 1;
         } else {
-            eprintln!("{name}: C={c} gamma={gamma}: knobs {} sklearn {expected}", got.value);
+            eprintln!(
+                "{name}: C={c} gamma={gamma}: knobs {} sklearn {expected}",
+                got.value
+            );
         }
         m.worst_in_samples = m.worst_in_samples.max(diff / one_sample);
         m.points += 1;

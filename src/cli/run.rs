@@ -52,7 +52,10 @@ pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
         }
     }
     let objective = study.objective.build().map_err(|e| input(&e))?;
-    if args.objective.is_some() || args.dims.is_some() || objective_changed || args.session.is_none()
+    if args.objective.is_some()
+        || args.dims.is_some()
+        || objective_changed
+        || args.session.is_none()
     {
         study.space = objective.default_space();
         study.direction = objective.direction();
@@ -126,9 +129,9 @@ fn apply_model_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<boo
         None => None,
     };
     let model = match &args.model {
-        Some(name) => Some(
-            ModelSpec::from_name(name, kernel).map_err(|e| CliError::Input(e.to_string()))?,
-        ),
+        Some(name) => {
+            Some(ModelSpec::from_name(name, kernel).map_err(|e| CliError::Input(e.to_string()))?)
+        }
         None => None,
     };
     let mut task = match (objective.model_task(), &args.dataset, model) {

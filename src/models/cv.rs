@@ -56,7 +56,9 @@ impl CvData {
         }
         let x = dataset.x().view();
         let pick = |rows: &[usize]| match dataset.target() {
-            Target::Classes(c) => Predictions::Classes(rows.iter().map(|&r| c.labels()[r]).collect()),
+            Target::Classes(c) => {
+                Predictions::Classes(rows.iter().map(|&r| c.labels()[r]).collect())
+            }
             Target::Values(v) => Predictions::Values(rows.iter().map(|&r| v[r]).collect()),
         };
         let mut splits = Vec::with_capacity(folds.k());

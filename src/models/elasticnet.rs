@@ -28,12 +28,16 @@ impl Learner for ElasticNetLearner {
             .get(fold)
             .ok_or_else(|| ModelError::Invalid(format!("no split {fold}")))?;
         let Predictions::Values(y) = &split.y_train else {
-            return Err(ModelError::Invalid("elasticnet needs numeric targets".into()));
+            return Err(ModelError::Invalid(
+                "elasticnet needs numeric targets".into(),
+            ));
         };
         let alpha = param_f64(params, "alpha", Some(1.0))?;
         let l1_ratio = param_f64(params, "l1_ratio", Some(0.5))?;
         if !(alpha.is_finite() && alpha >= 0.0) {
-            return Err(ModelError::BadParam(format!("alpha must be ≥ 0, got {alpha}")));
+            return Err(ModelError::BadParam(format!(
+                "alpha must be ≥ 0, got {alpha}"
+            )));
         }
         if !(0.0..=1.0).contains(&l1_ratio) {
             return Err(ModelError::BadParam(format!(

@@ -51,7 +51,9 @@ impl Learner for KnnLearner {
                 (0..split.n_train()).map(|j| (dist2(x, &split.x_train[j * d..(j + 1) * d]), j)),
             );
             // Stable by (distance, row): ties go to the earlier training row.
-            order.select_nth_unstable_by(k - 1, |a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+            order.select_nth_unstable_by(k - 1, |a, b| {
+                a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal)
+            });
             let mut near: Vec<(f64, usize)> = order[..k].to_vec();
             near.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
             // With distance weights an exact match takes all the weight (scikit-learn's rule).
@@ -71,7 +73,10 @@ impl Learner for KnnLearner {
         };
         Ok(match &split.y_train {
             Predictions::Classes(labels) => {
-                let n_labels = self.cv.n_classes.max(labels.iter().max().map_or(0, |m| m + 1));
+                let n_labels = self
+                    .cv
+                    .n_classes
+                    .max(labels.iter().max().map_or(0, |m| m + 1));
                 Predictions::Classes(
                     (0..split.n_test())
                         .map(|t| {
@@ -111,7 +116,11 @@ mod tests {
     use crate::space::Value;
 
     fn cv(y_train: Predictions, y_test: Predictions) -> Arc<CvData> {
-        let n_classes = if let Predictions::Classes(_) = y_train { 2 } else { 0 };
+        let n_classes = if let Predictions::Classes(_) = y_train {
+            2
+        } else {
+            0
+        };
         Arc::new(CvData {
             d: 1,
             task: y_train.task(),
@@ -134,14 +143,20 @@ mod tests {
         assert_eq!(c.task, Task::Classification);
         let knn = KnnLearner::new(c);
         let params = vec![("k".to_string(), Value::Int(1))];
-        assert_eq!(knn.fit_predict(0, &params), Ok(Predictions::Classes(vec![0, 1])));
+        assert_eq!(
+            knn.fit_predict(0, &params),
+            Ok(Predictions::Classes(vec![0, 1]))
+        );
         let r = KnnLearner::new(cv(
             Predictions::Values(vec![0.0, 1.0, 2.0, 10.0]),
             Predictions::Values(vec![0.0, 0.0]),
         ));
         // k = 2, uniform: 0.4 → rows 0 and 1 → 0.5; 9.0 → rows 3 and 2 → 6.
         let params = vec![("k".to_string(), Value::Int(2))];
-        assert_eq!(r.fit_predict(0, &params), Ok(Predictions::Values(vec![0.5, 6.0])));
+        assert_eq!(
+            r.fit_predict(0, &params),
+            Ok(Predictions::Values(vec![0.5, 6.0]))
+        );
         // Distance weights: 0.4 → weights 1/0.4, 1/0.6 → (0·2.5 + 1·(5/3)) / (2.5 + 5/3) = 0.4.
         let params = vec![
             ("k".to_string(), Value::Int(2)),
@@ -151,6 +166,9 @@ mod tests {
             panic!()
         };
         assert!((v[0] - 0.4).abs() < 1e-12);
-        assert!(r.fit_predict(0, &[("k".to_string(), Value::Int(0))].to_vec()).is_err());
+        assert!(
+            r.fit_predict(0, &[("k".to_string(), Value::Int(0))].to_vec())
+                .is_err()
+        );
     }
 }

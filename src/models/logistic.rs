@@ -34,7 +34,9 @@ impl Learner for LogisticLearner {
         };
         let alpha = param_f64(params, "alpha", Some(1.0))?;
         if !(alpha.is_finite() && alpha >= 0.0) {
-            return Err(ModelError::BadParam(format!("alpha must be ≥ 0, got {alpha}")));
+            return Err(ModelError::BadParam(format!(
+                "alpha must be ≥ 0, got {alpha}"
+            )));
         }
         let max_iter = param_f64(params, "max_iter", Some(100.0))?;
         if !(max_iter >= 1.0 && max_iter.is_finite()) {

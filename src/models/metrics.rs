@@ -159,13 +159,11 @@ impl Metric {
                     _ => f1_macro(t, p),
                 })
             }
-            (Task::Regression, Predictions::Values(t), Predictions::Values(p)) => {
-                Ok(match self {
-                    Metric::R2 => r2(t, p),
-                    Metric::Rmse => rmse(t, p),
-                    _ => mae(t, p),
-                })
-            }
+            (Task::Regression, Predictions::Values(t), Predictions::Values(p)) => Ok(match self {
+                Metric::R2 => r2(t, p),
+                Metric::Rmse => rmse(t, p),
+                _ => mae(t, p),
+            }),
             (_, Predictions::Classes(_), _) | (_, _, Predictions::Classes(_)) => {
                 Err(wrong(Task::Classification))
             }
@@ -261,7 +259,11 @@ pub fn f1_macro(truth: &[usize], predicted: &[usize]) -> f64 {
 pub fn r2(truth: &[f64], predicted: &[f64]) -> f64 {
     let n = truth.len() as f64;
     let mean = truth.iter().sum::<f64>() / n;
-    let sse: f64 = truth.iter().zip(predicted).map(|(t, p)| (t - p).powi(2)).sum();
+    let sse: f64 = truth
+        .iter()
+        .zip(predicted)
+        .map(|(t, p)| (t - p).powi(2))
+        .sum();
     let sst: f64 = truth.iter().map(|t| (t - mean).powi(2)).sum();
     if sst == 0.0 {
         return if sse == 0.0 { 1.0 } else { 0.0 };
@@ -272,13 +274,24 @@ pub fn r2(truth: &[f64], predicted: &[f64]) -> f64 {
 /// Root mean squared error.
 pub fn rmse(truth: &[f64], predicted: &[f64]) -> f64 {
     let n = truth.len() as f64;
-    (truth.iter().zip(predicted).map(|(t, p)| (t - p).powi(2)).sum::<f64>() / n).sqrt()
+    (truth
+        .iter()
+        .zip(predicted)
+        .map(|(t, p)| (t - p).powi(2))
+        .sum::<f64>()
+        / n)
+        .sqrt()
 }
 
 /// Mean absolute error.
 pub fn mae(truth: &[f64], predicted: &[f64]) -> f64 {
     let n = truth.len() as f64;
-    truth.iter().zip(predicted).map(|(t, p)| (t - p).abs()).sum::<f64>() / n
+    truth
+        .iter()
+        .zip(predicted)
+        .map(|(t, p)| (t - p).abs())
+        .sum::<f64>()
+        / n
 }
 
 #[cfg(test)]
@@ -297,7 +310,10 @@ mod tests {
         let p = [0, 0, 1, 1, 2, 2];
         assert!(close(accuracy(&t, &p), 4.0 / 6.0));
         // Recalls 2/3, 1/2, 1.
-        assert!(close(balanced_accuracy(&t, &p), (2.0 / 3.0 + 0.5 + 1.0) / 3.0));
+        assert!(close(
+            balanced_accuracy(&t, &p),
+            (2.0 / 3.0 + 0.5 + 1.0) / 3.0
+        ));
         // F1: class 0: tp 2, true 3, pred 2 → 4/5; class 1: tp 1, 2, 2 → 1/2;
         // class 2: tp 1, 1, 2 → 2/3.
         assert!(close(f1_macro(&t, &p), (0.8 + 0.5 + 2.0 / 3.0) / 3.0));
@@ -331,8 +347,11 @@ mod tests {
                 let mut down = p;
                 down[i] -= h;
                 let score = |q: &[f64]| {
-                    m.score(&Predictions::Values(t.to_vec()), &Predictions::Values(q.to_vec()))
-                        .unwrap()
+                    m.score(
+                        &Predictions::Values(t.to_vec()),
+                        &Predictions::Values(q.to_vec()),
+                    )
+                    .unwrap()
                 };
                 let fd = (score(&up) - score(&down)) / (2.0 * h);
                 assert!((fd - g[i]).abs() < 1e-6, "{m:?} {i}: {fd} vs {}", g[i]);
@@ -348,7 +367,11 @@ mod tests {
         assert_eq!(Metric::Accuracy.score(&c, &c), Ok(1.0));
         assert!(Metric::Accuracy.score(&v, &v).is_err());
         assert!(Metric::R2.score(&c, &c).is_err());
-        assert!(Metric::Mae.score(&v, &Predictions::Values(vec![1.0])).is_err());
+        assert!(
+            Metric::Mae
+                .score(&v, &Predictions::Values(vec![1.0]))
+                .is_err()
+        );
         assert_eq!(Metric::Rmse.direction(), Direction::Minimize);
         assert_eq!(Metric::from_name("F1-macro"), Some(Metric::F1Macro));
     }

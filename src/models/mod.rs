@@ -327,12 +327,18 @@ pub fn param_f64(params: &Params, name: &str, default: Option<f64>) -> Result<f6
         Some((_, v)) => v.as_f64().ok_or_else(|| {
             ModelError::BadParam(format!("parameter `{name}`: `{v}` is not a number"))
         }),
-        None => default.ok_or_else(|| ModelError::BadParam(format!("parameter `{name}` is missing"))),
+        None => {
+            default.ok_or_else(|| ModelError::BadParam(format!("parameter `{name}` is missing")))
+        }
     }
 }
 
 /// A categorical hyperparameter by name, or `default` when absent.
-pub fn param_choice<'a>(params: &'a Params, name: &str, default: &'a str) -> Result<&'a str, ModelError> {
+pub fn param_choice<'a>(
+    params: &'a Params,
+    name: &str,
+    default: &'a str,
+) -> Result<&'a str, ModelError> {
     match params.iter().find(|(n, _)| n == name) {
         Some((_, Value::Cat(s))) => Ok(s.as_str()),
         Some((_, v)) => Err(ModelError::BadParam(format!(

@@ -40,15 +40,21 @@ impl RidgeLearner {
             .get(fold)
             .ok_or_else(|| ModelError::Invalid(format!("no split {fold}")))?;
         let Predictions::Values(y) = &split.y_train else {
-            return Err(ModelError::Invalid("kernel ridge needs numeric targets".into()));
+            return Err(ModelError::Invalid(
+                "kernel ridge needs numeric targets".into(),
+            ));
         };
         let alpha = param_f64(params, "alpha", Some(1.0))?;
         let gamma = param_f64(params, "gamma", None)?;
         if !(alpha.is_finite() && alpha > 0.0) {
-            return Err(ModelError::BadParam(format!("alpha must be positive, got {alpha}")));
+            return Err(ModelError::BadParam(format!(
+                "alpha must be positive, got {alpha}"
+            )));
         }
         if !(gamma.is_finite() && gamma > 0.0) {
-            return Err(ModelError::BadParam(format!("gamma must be positive, got {gamma}")));
+            return Err(ModelError::BadParam(format!(
+                "gamma must be positive, got {gamma}"
+            )));
         }
         let g = self.geometry[fold]
             .get_or_init(|| FoldGeometry::new(&split.x_train, &split.x_test, self.cv.d));
@@ -187,9 +193,15 @@ mod tests {
 
     fn learner() -> RidgeLearner {
         let x_train: Vec<f64> = (0..12).map(|i| i as f64 * 0.3 - 1.5).collect();
-        let y_train = x_train.iter().map(|x: &f64| (2.0 * x).sin() + 0.5 * x).collect();
+        let y_train = x_train
+            .iter()
+            .map(|x: &f64| (2.0 * x).sin() + 0.5 * x)
+            .collect();
         let x_test = vec![-1.1, 0.05, 0.7, 1.6];
-        let y_test = x_test.iter().map(|x: &f64| (2.0 * x).sin() + 0.5 * x).collect();
+        let y_test = x_test
+            .iter()
+            .map(|x: &f64| (2.0 * x).sin() + 0.5 * x)
+            .collect();
         RidgeLearner::new(Arc::new(CvData {
             d: 1,
             task: Task::Regression,
@@ -219,7 +231,12 @@ mod tests {
         let Predictions::Values(t) = &r.cv.splits[0].y_test else {
             panic!()
         };
-        assert!(Metric::R2.score(&Predictions::Values(t.clone()), &Predictions::Values(p)).unwrap() > 0.95);
+        assert!(
+            Metric::R2
+                .score(&Predictions::Values(t.clone()), &Predictions::Values(p))
+                .unwrap()
+                > 0.95
+        );
     }
 
     #[test]

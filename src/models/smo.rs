@@ -207,7 +207,11 @@ pub fn solve(problem: Problem, eps: f64, shrinking: bool) -> Solution {
 impl Solver {
     #[inline]
     fn c(&self, i: usize) -> f64 {
-        if self.y[i] > 0 { self.c_pos } else { self.c_neg }
+        if self.y[i] > 0 {
+            self.c_pos
+        } else {
+            self.c_neg
+        }
     }
 
     fn update_status(&mut self, i: usize) {
@@ -483,7 +487,9 @@ impl Solver {
         for j in active..l {
             self.g[j] = self.g_bar[j] + self.p[j];
         }
-        let nr_free = (0..active).filter(|&j| self.status[j] == Status::Free).count();
+        let nr_free = (0..active)
+            .filter(|&j| self.status[j] == Status::Free)
+            .count();
         if nr_free * l > 2 * active * (l - active) {
             for i in active..l {
                 let row = self.q.row(i);

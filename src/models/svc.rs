@@ -58,9 +58,9 @@ impl SvcParams {
                     "gamma must be a positive number, got {gamma}"
                 )))
             }
-            Kernel::Poly { coef0, .. } if !coef0.is_finite() => Err(ModelError::BadParam(
-                format!("coef0 must be finite, got {coef0}"),
-            )),
+            Kernel::Poly { coef0, .. } if !coef0.is_finite() => Err(ModelError::BadParam(format!(
+                "coef0 must be finite, got {coef0}"
+            ))),
             _ => Ok(()),
         }
     }
@@ -90,7 +90,11 @@ pub struct SvcFit {
 }
 
 /// Fit on a split's training rows (`labels[i]` for training row `i`).
-pub fn fit(geometry: &FoldGeometry, labels: &[usize], params: &SvcParams) -> Result<SvcFit, ModelError> {
+pub fn fit(
+    geometry: &FoldGeometry,
+    labels: &[usize],
+    params: &SvcParams,
+) -> Result<SvcFit, ModelError> {
     params.check()?;
     let n = geometry.n_train();
     if labels.len() != n {
@@ -349,7 +353,14 @@ mod tests {
         let rbf = Kernel::Rbf { gamma: 1.0 };
         assert!(fit(&g, &[0, 1], &SvcParams::new(-1.0, rbf)).is_err());
         assert!(fit(&g, &[0, 1], &SvcParams::new(f64::NAN, rbf)).is_err());
-        assert!(fit(&g, &[0, 1], &SvcParams::new(1.0, Kernel::Rbf { gamma: 0.0 })).is_err());
+        assert!(
+            fit(
+                &g,
+                &[0, 1],
+                &SvcParams::new(1.0, Kernel::Rbf { gamma: 0.0 })
+            )
+            .is_err()
+        );
         assert!(fit(&g, &[1, 1], &SvcParams::new(1.0, rbf)).is_err());
         assert!(fit(&g, &[1], &SvcParams::new(1.0, rbf)).is_err());
     }

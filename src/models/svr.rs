@@ -31,7 +31,9 @@ pub fn fit(
     epsilon: f64,
 ) -> Result<SvrFit, ModelError> {
     if !(c.is_finite() && c > 0.0) {
-        return Err(ModelError::BadParam(format!("C must be a positive number, got {c}")));
+        return Err(ModelError::BadParam(format!(
+            "C must be a positive number, got {c}"
+        )));
     }
     if !(epsilon.is_finite() && epsilon >= 0.0) {
         return Err(ModelError::BadParam(format!(

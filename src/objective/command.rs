@@ -31,7 +31,10 @@ pub struct CommandObjective {
 
 impl CommandObjective {
     /// Parse `command` into words; `timeout_seconds` bounds each trial.
-    pub fn new(command: &str, timeout_seconds: Option<f64>) -> Result<CommandObjective, BuildError> {
+    pub fn new(
+        command: &str,
+        timeout_seconds: Option<f64>,
+    ) -> Result<CommandObjective, BuildError> {
         let mut words = split_words(command).map_err(BuildError::Invalid)?;
         if words.is_empty() {
             return Err(BuildError::Invalid("the command is empty".into()));
@@ -164,7 +167,11 @@ fn read_all(mut r: impl Read + Send + 'static) -> mpsc::Receiver<String> {
 }
 
 impl Objective for CommandObjective {
-    fn evaluate(&self, params: &Params, _want_gradient: bool) -> Result<Evaluation, ObjectiveError> {
+    fn evaluate(
+        &self,
+        params: &Params,
+        _want_gradient: bool,
+    ) -> Result<Evaluation, ObjectiveError> {
         let fail = |why: String, stderr: &str| {
             let t = tail(stderr);
             ObjectiveError::Failed(if t.is_empty() {
@@ -203,7 +210,11 @@ impl Objective for CommandObjective {
             match child.try_wait() {
                 Ok(Some(status)) => break Some(status),
                 Ok(None) => {}
-                Err(e) => return Err(ObjectiveError::Failed(format!("waiting for the command: {e}"))),
+                Err(e) => {
+                    return Err(ObjectiveError::Failed(format!(
+                        "waiting for the command: {e}"
+                    )));
+                }
             }
             if let Some(t) = self.timeout
                 && started.elapsed() >= t
@@ -289,10 +300,12 @@ mod tests {
         let o = CommandObjective::new("sh -c 'sleep 5' sh", Some(0.2)).unwrap();
         let e = o.evaluate(&params, false).unwrap_err().to_string();
         assert!(e.contains("timed out"), "{e}");
-        assert!(CommandObjective::new("no-such-program-knobs", None)
-            .unwrap()
-            .evaluate(&params, false)
-            .is_err());
+        assert!(
+            CommandObjective::new("no-such-program-knobs", None)
+                .unwrap()
+                .evaluate(&params, false)
+                .is_err()
+        );
         assert!(CommandObjective::new("", None).is_err());
         assert!(CommandObjective::new("true", Some(0.0)).is_err());
     }

@@ -196,13 +196,20 @@ impl ModelObjective {
         self.cv.splits.len()
     }
 
-    fn fold(&self, fold: usize, params: &Params, want_gradient: bool) -> Result<FoldOutcome, String> {
+    fn fold(
+        &self,
+        fold: usize,
+        params: &Params,
+        want_gradient: bool,
+    ) -> Result<FoldOutcome, String> {
         let truth = &self.cv.splits[fold].y_test;
         let with_gradient = want_gradient && self.learner.has_gradient();
         let (predicted, jacobian) = if with_gradient {
             self.learner.fit_predict_with_jacobian(fold, params)
         } else {
-            self.learner.fit_predict(fold, params).map(|p| (p, Vec::new()))
+            self.learner
+                .fit_predict(fold, params)
+                .map(|p| (p, Vec::new()))
         }
         .map_err(|e| e.to_string())?;
         let score = self
@@ -257,8 +264,9 @@ impl Objective for ModelObjective {
                 handles
                     .into_iter()
                     .map(|h| {
-                        h.join()
-                            .unwrap_or_else(|_| vec![(usize::MAX, Err("a fold's fit panicked".into()))])
+                        h.join().unwrap_or_else(|_| {
+                            vec![(usize::MAX, Err("a fold's fit panicked".into()))]
+                        })
                     })
                     .collect()
             });
@@ -355,7 +363,10 @@ mod tests {
         assert!(a.fit_seconds.is_some());
         assert!(a.gradient.is_none());
         // A bad value fails the trial instead of panicking.
-        assert!(one.evaluate(&p(&[("C", -1.0), ("gamma", 1.0)]), false).is_err());
+        assert!(
+            one.evaluate(&p(&[("C", -1.0), ("gamma", 1.0)]), false)
+                .is_err()
+        );
         assert!(one.evaluate(&p(&[("C", 1.0)]), false).is_err());
     }
 
@@ -386,7 +397,9 @@ mod tests {
             let o = task.build().unwrap();
             assert!(o.has_gradient());
             let (alpha, gamma) = (0.3, 0.02);
-            let e = o.evaluate(&p(&[("alpha", alpha), ("gamma", gamma)]), true).unwrap();
+            let e = o
+                .evaluate(&p(&[("alpha", alpha), ("gamma", gamma)]), true)
+                .unwrap();
             let g = e.gradient.unwrap();
             let value = |a: f64, c: f64| {
                 o.evaluate(&p(&[("alpha", a), ("gamma", c)]), false)
@@ -398,8 +411,16 @@ mod tests {
             let fd_gamma = (value(alpha, gamma + hg) - value(alpha, gamma - hg)) / (2.0 * hg);
             let close = |a: f64, b: f64| (a - b).abs() <= 1e-4 * (1.0 + b.abs());
             assert_eq!(g[0].0, "alpha");
-            assert!(close(g[0].1, fd_alpha), "{metric:?} alpha: {} vs {fd_alpha}", g[0].1);
-            assert!(close(g[1].1, fd_gamma), "{metric:?} gamma: {} vs {fd_gamma}", g[1].1);
+            assert!(
+                close(g[0].1, fd_alpha),
+                "{metric:?} alpha: {} vs {fd_alpha}",
+                g[0].1
+            );
+            assert!(
+                close(g[1].1, fd_gamma),
+                "{metric:?} gamma: {} vs {fd_gamma}",
+                g[1].1
+            );
         }
     }
 }

@@ -358,7 +358,7 @@ pub fn kernel_from_params(kind: KernelKind, params: &Params) -> Result<kernel::K
         KernelKind::Linear => kernel::Kernel::Linear,
         KernelKind::Poly => {
             let degree = param_f64(params, "degree", Some(3.0))?;
-            if !(degree >= 0.0 && degree <= 100.0 && degree.fract() == 0.0) {
+            if !((0.0..=100.0).contains(&degree) && degree.fract() == 0.0) {
                 return Err(ModelError::BadParam(format!(
                     "degree must be a whole number from 0 to 100, got {degree}"
                 )));

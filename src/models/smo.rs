@@ -147,12 +147,12 @@ pub fn solve(problem: Problem, eps: f64, shrinking: bool) -> Solution {
             let ci = s.c(i);
             let upper = s.status[i] == Status::Upper;
             let row = s.q.row(i);
-            for j in 0..l {
-                s.g[j] += ai * row[j] as f64;
+            for (g, &q) in s.g.iter_mut().zip(row) {
+                *g += ai * q as f64;
             }
             if upper {
-                for j in 0..l {
-                    s.g_bar[j] += ci * row[j] as f64;
+                for (gb, &q) in s.g_bar.iter_mut().zip(row) {
+                    *gb += ci * q as f64;
                 }
             }
         }
@@ -325,19 +325,16 @@ impl Solver {
         let was_upper_j = self.is_upper(j);
         self.update_status(i);
         self.update_status(j);
-        let l = self.l;
         if was_upper_i != self.is_upper(i) {
             let sign = if was_upper_i { -ci } else { ci };
-            let row = self.q.row(i);
-            for k in 0..l {
-                self.g_bar[k] += sign * row[k] as f64;
+            for (gb, &q) in self.g_bar.iter_mut().zip(self.q.row(i)) {
+                *gb += sign * q as f64;
             }
         }
         if was_upper_j != self.is_upper(j) {
             let sign = if was_upper_j { -cj } else { cj };
-            let row = self.q.row(j);
-            for k in 0..l {
-                self.g_bar[k] += sign * row[k] as f64;
+            for (gb, &q) in self.g_bar.iter_mut().zip(self.q.row(j)) {
+                *gb += sign * q as f64;
             }
         }
     }
@@ -492,11 +489,11 @@ impl Solver {
             .count();
         if nr_free * l > 2 * active * (l - active) {
             for i in active..l {
-                let row = self.q.row(i);
+                let row = &self.q.row(i)[..active];
                 let mut gi = self.g[i];
-                for j in 0..active {
-                    if self.status[j] == Status::Free {
-                        gi += self.alpha[j] * row[j] as f64;
+                for ((&q, &st), &a) in row.iter().zip(&self.status).zip(&self.alpha) {
+                    if st == Status::Free {
+                        gi += a * q as f64;
                     }
                 }
                 self.g[i] = gi;
@@ -504,10 +501,10 @@ impl Solver {
         } else {
             for i in 0..active {
                 if self.status[i] == Status::Free {
-                    let row = self.q.row(i);
+                    let row = &self.q.row(i)[active..l];
                     let ai = self.alpha[i];
-                    for j in active..l {
-                        self.g[j] += ai * row[j] as f64;
+                    for (g, &q) in self.g[active..l].iter_mut().zip(row) {
+                        *g += ai * q as f64;
                     }
                 }
             }

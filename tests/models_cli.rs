@@ -259,3 +259,76 @@ fn command_objective_needs_params() {
     let out = knobs(&["run", "--command", "true", "--quiet"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn csv_file_with_a_fold_file_equals_the_bundled_dataset() {
+    let assets = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/datasets");
+    let csv = format!("{assets}/wine.csv");
+    let folds = format!("{assets}/wine.folds.csv");
+    let common = [
+        "--model",
+        "svc",
+        "--strategy",
+        "grid",
+        "--grid-points",
+        "2",
+        "--budget",
+        "4",
+        "--json",
+        "--quiet",
+    ];
+    let mut from_file = vec!["run", "--dataset", &csv, "--folds", &folds];
+    from_file.extend_from_slice(&common);
+    let mut bundled = vec!["run", "--dataset", "wine"];
+    bundled.extend_from_slice(&common);
+    let (a, b) = (json_of(&knobs(&from_file)), json_of(&knobs(&bundled)));
+    assert_eq!(a["history"], b["history"]);
+    // Drawn folds give other (valid) values.
+    let mut drawn = vec!["run", "--dataset", &csv, "--folds", "3"];
+    drawn.extend_from_slice(&common);
+    assert_eq!(json_of(&knobs(&drawn))["trials"], 4);
+}
+
+#[test]
+fn model_session_saves_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("svc.ron");
+    let p = path.to_str().unwrap();
+    let first = json_of(&knobs(&[
+        "run",
+        "--dataset",
+        "moons",
+        "--model",
+        "svc",
+        "--budget",
+        "3",
+        "--seed",
+        "4",
+        "--save",
+        p,
+        "--json",
+        "--quiet",
+    ]));
+    assert_eq!(first["trials"], 3);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("Model(") && text.contains("Bundled(\"moons\")"),
+        "{text}"
+    );
+    let resumed = json_of(&knobs(&["run", p, "--budget", "5", "--json", "--quiet"]));
+    assert_eq!(resumed["trials"], 5);
+    let straight = json_of(&knobs(&[
+        "run",
+        "--dataset",
+        "moons",
+        "--model",
+        "svc",
+        "--budget",
+        "5",
+        "--seed",
+        "4",
+        "--json",
+        "--quiet",
+    ]));
+    assert_eq!(resumed["history"], straight["history"]);
+}

@@ -105,3 +105,76 @@ fn breast_cancer_grid_matches_scikit_learn() {
 fn digits_grid_matches_scikit_learn() {
     assert_matches("digits");
 }
+
+/// Mean 5-fold score of `model` on a bundled dataset with its reference folds.
+fn score(name: &str, model: ModelSpec, params: &[(&str, f64)]) -> f64 {
+    let objective = ModelTask::new(DatasetSource::Bundled(name.into()), model)
+        .build()
+        .unwrap();
+    let params: Vec<(String, Value)> = params
+        .iter()
+        .map(|(n, v)| (n.to_string(), Value::Float(*v)))
+        .collect();
+    objective.evaluate(&params, false).unwrap().value
+}
+
+/// The polynomial and linear kernels and epsilon-SVR give scikit-learn's values too
+/// (computed by `tests/fixtures/sklearn_kernels.py` with scikit-learn 1.9.1).
+#[test]
+fn poly_linear_and_svr_match_scikit_learn() {
+    let poly = ModelSpec::Svc {
+        kernel: KernelKind::Poly,
+    };
+    for (c, gamma, degree, coef0, expected) in [
+        (1.0, 0.1, 3.0, 1.0, 0.9606349206349206),
+        (10.0, 0.05, 2.0, 0.0, 0.9104761904761904),
+        (0.5, 0.3, 4.0, 0.5, 0.9606349206349206),
+    ] {
+        let got = score(
+            "wine",
+            poly.clone(),
+            &[
+                ("C", c),
+                ("gamma", gamma),
+                ("degree", degree),
+                ("coef0", coef0),
+            ],
+        );
+        assert!(
+            (got - expected).abs() < 1e-12,
+            "poly C={c}: {got} vs {expected}"
+        );
+    }
+    let linear = ModelSpec::Svc {
+        kernel: KernelKind::Linear,
+    };
+    for (c, expected) in [
+        (0.01, 0.9701133364384411),
+        (1.0, 0.9754075454122031),
+        (100.0, 0.9613258810743673),
+    ] {
+        let got = score("breast_cancer", linear.clone(), &[("C", c)]);
+        assert!(
+            (got - expected).abs() < 1e-12,
+            "linear C={c}: {got} vs {expected}"
+        );
+    }
+    let svr = ModelSpec::Svr {
+        kernel: KernelKind::Rbf,
+    };
+    for (c, gamma, epsilon, expected) in [
+        (100.0, 0.1, 5.0, 0.44655827541363174),
+        (1000.0, 0.01, 1.0, 0.4789696802518101),
+    ] {
+        let got = score(
+            "diabetes",
+            svr.clone(),
+            &[("C", c), ("gamma", gamma), ("epsilon", epsilon)],
+        );
+        // R² of real-valued predictions: equal up to rounding in the sums.
+        assert!(
+            (got - expected).abs() < 1e-9,
+            "svr C={c}: {got} vs {expected}"
+        );
+    }
+}

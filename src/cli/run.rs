@@ -64,7 +64,7 @@ pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
         let param = parse_param(spec).map_err(|e| input(&e))?;
         study.space.upsert(param).map_err(|e| input(&e))?;
     }
-    if study.space.dim() == 0 {
+    if study.space.params().is_empty() {
         return Err(CliError::Input(format!(
             "{} has no parameters to tune; give some with --param",
             study.objective.label()

@@ -284,6 +284,7 @@ impl ModelSpec {
                 cv.task
             )));
         }
+        self.check_memory(&cv)?;
         Ok(match self {
             ModelSpec::Svc { kernel } => Box::new(svc::SvcLearner::new(cv, *kernel)),
             ModelSpec::Svr { kernel } => Box::new(svr::SvrLearner::new(cv, *kernel)),
@@ -293,6 +294,46 @@ impl ModelSpec {
             ModelSpec::Tree => Box::new(tree::TreeLearner::new(cv)),
             ModelSpec::ElasticNet => Box::new(elasticnet::ElasticNetLearner::new(cv)),
         })
+    }
+}
+
+/// The most memory the kernel models may plan to hold, in bytes: their cached inner
+/// products grow with the square of the rows, so a large CSV is refused up front with a
+/// clear message instead of exhausting memory mid-run.
+pub const KERNEL_MEMORY_LIMIT: f64 = 4e9;
+
+impl ModelSpec {
+    /// Refuse data too large for the kernel models' dense matrices (see
+    /// [`KERNEL_MEMORY_LIMIT`]).
+    fn check_memory(&self, cv: &CvData) -> Result<(), ModelError> {
+        // Per split: the inner products (f64) and test distances and products (2 × f64),
+        // kept for the objective's life; per trial and split: the f32 kernel and the
+        // dual's Q (SVR's has twice the variables).
+        let per_trial_factor = match self {
+            ModelSpec::Svc { .. } => 8.0,
+            ModelSpec::Svr { .. } => 4.0 + 16.0,
+            ModelSpec::KernelRidge => 16.0,
+            _ => return Ok(()),
+        };
+        let bytes: f64 = cv
+            .splits
+            .iter()
+            .map(|s| {
+                let (n, t) = (s.n_train() as f64, s.n_test() as f64);
+                8.0 * n * n + 16.0 * n * t + per_trial_factor * n * n
+            })
+            .sum();
+        if bytes > KERNEL_MEMORY_LIMIT {
+            let largest = cv.splits.iter().map(Split::n_train).max().unwrap_or(0);
+            return Err(ModelError::Invalid(format!(
+                "`{}` keeps dense kernel matrices: {largest} training rows per split need about \
+                 {:.1} GB (limit {:.0} GB); use fewer rows",
+                self.name(),
+                bytes / 1e9,
+                KERNEL_MEMORY_LIMIT / 1e9
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -370,4 +411,51 @@ pub fn kernel_from_params(kind: KernelKind, params: &Params) -> Result<kernel::K
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_models_refuse_data_too_large_for_dense_matrices() {
+        let n = 12_000;
+        let split = Split {
+            x_train: vec![0.0; n],
+            x_test: vec![0.0; 10],
+            y_train: Predictions::Classes((0..n).map(|i| i % 2).collect()),
+            y_test: Predictions::Classes(vec![0; 10]),
+        };
+        let cv = Arc::new(CvData {
+            d: 1,
+            task: Task::Classification,
+            n_classes: 2,
+            splits: vec![split.clone(), split],
+        });
+        let svc = ModelSpec::Svc {
+            kernel: KernelKind::Rbf,
+        };
+        let err = svc.prepare(cv.clone()).err().map(|e| e.to_string());
+        assert!(err.as_deref().is_some_and(|e| e.contains("GB")), "{err:?}");
+        assert!(ModelSpec::Knn.prepare(cv).is_ok());
+    }
+
+    #[test]
+    fn names_parse_and_default_spaces_fit_the_model() {
+        for (name, _) in ModelSpec::NAMES {
+            let spec = ModelSpec::from_name(name, None).unwrap();
+            assert_eq!(spec.name(), *name);
+            assert!(spec.default_space().dim() >= 1, "{name}");
+        }
+        let poly = ModelSpec::from_name("svc", Some(KernelKind::Poly)).unwrap();
+        let names: Vec<String> = poly
+            .default_space()
+            .params()
+            .iter()
+            .map(|p| p.name.clone())
+            .collect();
+        assert_eq!(names, ["C", "gamma", "degree", "coef0"]);
+        assert!(ModelSpec::from_name("knn", Some(KernelKind::Rbf)).is_err());
+        assert!(ModelSpec::from_name("forest", None).is_err());
+    }
 }

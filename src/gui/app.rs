@@ -116,9 +116,8 @@ impl KnobsApp {
         ui.add_enabled_ui(editable, |ui| {
             ui.heading("Study");
             let study = &mut self.bench.study;
-            // Model and command objectives are chosen on the command line or in a session for
-            // now; the
-            // combo box shows their label and offers the synthetic functions.
+            // Model and command objectives come from the command line or a session for now;
+            // the combo box shows their label and offers the synthetic functions.
             let function = match &study.objective {
                 ObjectiveSpec::Synthetic { function, .. } => Some(*function),
                 _ => None,

@@ -116,12 +116,22 @@ impl KnobsApp {
         ui.add_enabled_ui(editable, |ui| {
             ui.heading("Study");
             let study = &mut self.bench.study;
-            let ObjectiveSpec::Synthetic { function, .. } = study.objective.clone();
+            // Model and command objectives come from the command line or a session for now;
+            // the combo box shows their label and offers the synthetic functions.
+            let function = match &study.objective {
+                ObjectiveSpec::Synthetic { function, .. } => Some(*function),
+                _ => None,
+            };
+            let selected = match function {
+                Some(f) => f.name().to_owned(),
+                None => study.objective.label(),
+            };
             egui::ComboBox::from_label("objective")
-                .selected_text(function.name())
+                .selected_text(selected)
                 .show_ui(ui, |ui| {
                     for f in SyntheticFn::ALL {
-                        if ui.selectable_label(f == function, f.name()).clicked() && f != function {
+                        let current = Some(f) == function;
+                        if ui.selectable_label(current, f.name()).clicked() && !current {
                             study.objective = ObjectiveSpec::Synthetic {
                                 function: f,
                                 dims: None,

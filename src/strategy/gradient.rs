@@ -11,7 +11,11 @@
 //!   along one random ±1 direction `Δ`; the gradient estimate is noisy but cheap in many
 //!   dimensions.
 //!
-//! The first trial asks for the gradient; if the objective gives none, the search switches to
+//! Each run (the first, and every restart) starts from the best of 5 random **scouting
+//! points**: descending from a single random start wastes the run when that start lies on a
+//! plateau or in a poor basin.
+//!
+//! The first step asks for the gradient; if the objective gives none, the search switches to
 //! the chosen estimator from then on. Defaults and why:
 //! - **Adam**, `lr = 0.05` unit-cube units per step, β = (0.9, 0.999): Adam divides by the
 //!   gradient's running scale, so one step size works for functions whose gradients differ
@@ -23,6 +27,8 @@
 //!   regions are where gradient descent stalls).
 //! - **Bounds**: steps are clipped to the cube (projected gradient).
 //! - `h = 1e-3` for differences (1e-3 of each range, or one cell for integer parameters).
+//!   When every probe returns the centre's value (a plateau: cross-validated accuracy moves in
+//!   whole samples), the probes at that point are redone 4× wider, up to 0.1.
 //!
 //! Categorical parameters have no gradient: a space with one is refused with a clear message.
 
@@ -89,6 +95,9 @@ impl Default for GradientSettings {
     }
 }
 
+/// The widest difference probe, in unit-cube units.
+const MAX_H: f64 = 0.1;
+
 /// Halvings of the step before a restart: the run has converged to within
 /// `lr · 2^-MAX_HALVINGS` of a local minimum, and the budget is better spent elsewhere.
 const MAX_HALVINGS: u32 = 6;
@@ -118,15 +127,24 @@ enum Role {
     Axis { coord: usize, plus: bool },
     /// `x ± h Δ` for SPSA.
     Spsa { plus: bool },
+    /// A random point scouted for the start of a run.
+    Scout,
     /// An extra point asked while the step's results were outstanding (a window > 1).
     Extra,
 }
 
+/// Random points a run scouts before it starts descending from the best of them.
+const SCOUTS: usize = 5;
+
 /// Gradient-based search (see the module docs).
 pub struct GradientSearch {
     settings: GradientSettings,
-    /// Per-coordinate difference step (larger for integer coordinates).
+    /// Per-coordinate difference step (larger for integer coordinates); widened on plateaus.
     h: Vec<f64>,
+    /// The initial `h`, restored on restart.
+    h0: Vec<f64>,
+    /// The scouting points told so far for the run about to start.
+    scouted: Vec<(Vec<f64>, f64)>,
     rng: ChaCha8Rng,
     source: Source,
     /// The current step's point.
@@ -186,18 +204,21 @@ impl GradientSearch {
                 )));
             }
         }
-        let h = space
+        let h0: Vec<f64> = space
             .free()
             .map(|p| match p.domain {
                 Domain::Int { low, high, .. } => settings.step.max(1.0 / (high - low + 1) as f64),
                 _ => settings.step,
             })
             .collect();
+        let h = h0.clone();
         let mut rng = seeded_rng(seed, 0x6772_6164);
         let x = (0..d).map(|_| rng.random::<f64>()).collect();
         let mut s = GradientSearch {
             settings,
             h,
+            h0,
+            scouted: Vec::new(),
             rng,
             source: Source::Unknown,
             x,
@@ -217,12 +238,45 @@ impl GradientSearch {
             step_index: 0,
             restarts: 0,
         };
-        s.plan_step("start");
+        s.plan_scouts("start");
         Ok(s)
     }
 
     fn dim(&self) -> usize {
         self.x.len()
+    }
+
+    /// Plan a run's scouting points: the run starts from the best of them, so a restart
+    /// does not spend its steps descending from a point that a few random draws beat.
+    fn plan_scouts(&mut self, why: &str) {
+        self.plan.clear();
+        self.centre = None;
+        self.probes.clear();
+        self.analytic = None;
+        self.scouted.clear();
+        for k in 0..SCOUTS {
+            let point = (0..self.dim()).map(|_| self.rng.random::<f64>()).collect();
+            self.plan.push_back(Probe {
+                point,
+                role: Role::Scout,
+                label: format!("{why}: scouting point {} of {SCOUTS}", k + 1),
+            });
+        }
+    }
+
+    /// Once every scouting point is in, start the run from the best.
+    fn finish_scouting(&mut self) {
+        let outstanding = self.plan.iter().any(|p| p.role == Role::Scout)
+            || self.asked.iter().any(|(_, r)| *r == Role::Scout);
+        if outstanding {
+            return;
+        }
+        self.x = match self.scouted.iter().min_by(|a, b| a.1.total_cmp(&b.1)) {
+            Some((x, _)) => x.clone(),
+            None => (0..self.dim()).map(|_| self.rng.random::<f64>()).collect(),
+        };
+        self.scouted.clear();
+        self.plan_step("from the best scouting point");
     }
 
     /// Plan the evaluations of the step at `self.x`.
@@ -333,6 +387,20 @@ impl GradientSearch {
             self.restart();
             return;
         }
+        if g.iter().all(|v| *v == 0.0) {
+            // Flat to the probes: a plateau (a CV accuracy moves in whole samples) or a
+            // stationary point. Widen the probes at the same point; restart once they are
+            // as wide as they go.
+            if self.source == Source::Estimated && self.h.iter().any(|h| *h < MAX_H) {
+                self.h.iter_mut().for_each(|h| *h = (*h * 4.0).min(MAX_H));
+                self.probes.clear();
+                self.plan.clear();
+                self.plan_probes();
+            } else {
+                self.restart();
+            }
+            return;
+        }
         let (g, why) = if loss < self.run_best - 1e-12 * (1.0 + loss.abs()) {
             self.run_best = loss;
             self.best = Some((self.x.clone(), g.clone()));
@@ -380,17 +448,17 @@ impl GradientSearch {
     /// Start again from a fresh random point with the initial step size.
     fn restart(&mut self) {
         self.restarts += 1;
-        self.x = (0..self.dim()).map(|_| self.rng.random::<f64>()).collect();
         self.m.iter_mut().for_each(|v| *v = 0.0);
         self.v.iter_mut().for_each(|v| *v = 0.0);
         self.t = 0;
         self.lr = self.settings.learning_rate;
+        self.h = self.h0.clone();
         self.halvings = 0;
         self.best = None;
         self.run_best = f64::INFINITY;
         self.step_index += 1;
         let why = format!("restart {}", self.restarts);
-        self.plan_step(&why);
+        self.plan_scouts(&why);
     }
 }
 
@@ -429,24 +497,22 @@ impl Strategy for GradientSearch {
             .iter()
             .position(|(n, _)| *n == observation.number)
         else {
-            // An outside observation (a resumed study switched to this strategy): start from
-            // the best such point seen.
-            if let Some(loss) = observation.loss
-                && loss < self.run_best
-                && self.centre.is_none()
-                && self.plan.len() == 1
+            // An outside observation (a resumed study switched to this strategy): a free
+            // scouting point for the run about to start.
+            if let Some(loss) = observation.loss.filter(|l| l.is_finite())
+                && self.plan.iter().any(|p| p.role == Role::Scout)
             {
-                self.run_best = loss;
-                self.x = observation.point.to_vec();
-                let why = "from the best earlier trial".to_string();
-                self.plan_step(&why);
+                self.scouted.push((observation.point.to_vec(), loss));
             }
             return;
         };
         let (_, role) = self.asked.remove(pos);
         let Some(loss) = observation.loss.filter(|l| l.is_finite()) else {
             // A failed point: there is no gradient to follow from here.
-            if role == Role::Centre || matches!(role, Role::Axis { .. } | Role::Spsa { .. }) {
+            if role == Role::Scout {
+                self.finish_scouting();
+            } else if role == Role::Centre || matches!(role, Role::Axis { .. } | Role::Spsa { .. })
+            {
                 self.restart();
             }
             return;
@@ -467,6 +533,11 @@ impl Strategy for GradientSearch {
                 }
             }
             Role::Axis { .. } | Role::Spsa { .. } => self.probes.push((role, loss)),
+            Role::Scout => {
+                self.scouted.push((observation.point.to_vec(), loss));
+                self.finish_scouting();
+                return;
+            }
             Role::Extra => {}
         }
         if self.asked.iter().all(|(_, r)| *r == Role::Extra) {
@@ -537,10 +608,10 @@ mod tests {
         let run = testkit::drive(&mut s, 100, testkit::bowl);
         testkit::assert_in_cube(&run);
         assert!(testkit::best(&run) < 1e-3, "best {}", testkit::best(&run));
-        // One centre and four probes per step.
+        // Five scouting points, then one centre and four probes per step.
         let labels: Vec<String> = {
             let mut s = GradientSearch::new(&space(2), GradientSettings::default(), 1).unwrap();
-            (0..5)
+            (0..10)
                 .map(|n| {
                     let sug = s.ask(n).unwrap();
                     let l = sug.label.unwrap();
@@ -554,9 +625,13 @@ mod tests {
                 })
                 .collect()
         };
-        assert!(labels[0].starts_with("step 0"));
         assert!(
-            labels[1..].iter().all(|l| l.contains("difference probe")),
+            labels[..5].iter().all(|l| l.contains("scouting point")),
+            "{labels:?}"
+        );
+        assert!(labels[5].starts_with("step 0"), "{labels:?}");
+        assert!(
+            labels[6..].iter().all(|l| l.contains("difference probe")),
             "{labels:?}"
         );
     }

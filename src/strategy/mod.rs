@@ -287,7 +287,7 @@ pub const STRATEGIES: &[(&str, &str)] = &[
     ("anneal", "simulated annealing over a 100-trial schedule"),
     (
         "gradient",
-        "Adam on the unit cube; analytic gradients, else central differences; restarts",
+        "Adam from the best of 5 scouting points; analytic gradients, else central differences",
     ),
 ];
 

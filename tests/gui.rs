@@ -12,7 +12,7 @@ fn app(budget: usize) -> KnobsApp {
     study.budget = budget;
     let mut bench = Workbench::new(study);
     bench.jobs = 2;
-    KnobsApp { bench }
+    KnobsApp::from_bench(bench)
 }
 
 #[test]
@@ -46,7 +46,7 @@ fn save_and_reopen_restore_the_study() {
     let path = dir.path().join("s.ron");
     let mut first = app(12);
     first.bench.study.strategy = StrategySpec::Random;
-    first.bench.run(None);
+    first.bench.run();
     first.bench.finish_blocking();
     first.bench.save(&path);
     let mut second = app(5);
@@ -63,7 +63,7 @@ fn save_and_reopen_restore_the_study() {
     );
     // Run continues the reopened study up to a larger budget
     second.bench.study.budget = 20;
-    second.bench.run(None);
+    second.bench.run();
     second.bench.finish_blocking();
     assert_eq!(second.bench.study.trials.len(), 20);
     assert_eq!(

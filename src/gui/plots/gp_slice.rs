@@ -77,6 +77,13 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
         .as_ref()
         .and_then(|(p, _)| p.get(params.slice))
         .map(|&u| axis.at(u));
+    // The acquisition's maximum along this slice (the strategy's next point maximises over
+    // every parameter, so its coordinate here need not be where the slice peaks).
+    let slice_max = acq
+        .iter()
+        .copied()
+        .filter(|p| p[1].is_finite())
+        .max_by(|a, b| a[1].total_cmp(&b[1]));
     let link = egui::Id::unique("gp_slice_x");
     let top = (height * 0.62).max(80.0);
     let bottom = (height - top - 8.0).max(60.0);
@@ -126,7 +133,19 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
                     .color(egui::Color32::from_rgb(120, 200, 120)),
             );
             if let Some(x) = next_x {
-                plot.vline(VLine::new("next point", x).color(BEST).width(2.0));
+                plot.vline(
+                    VLine::new("next point (over all parameters)", x)
+                        .color(BEST)
+                        .width(2.0),
+                );
+            }
+            if let Some(m) = slice_max {
+                plot.points(
+                    Points::new("maximum on this slice", vec![m])
+                        .shape(MarkerShape::Up)
+                        .radius(7.0)
+                        .color(SELECTED),
+                );
             }
         });
 }

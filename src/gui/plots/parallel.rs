@@ -3,9 +3,9 @@
 //! spaced logarithmically. With many trials only the best [`MAX_LINES`] are drawn, so the
 //! picture stays readable and a frame stays cheap; the selected trial is drawn on top.
 
-use super::{SELECTED, colormap, free_axes, number, scale};
+use super::{SELECTED, colormap, free_axes, number};
 use crate::gui::state::Workbench;
-use crate::study::{Direction, Trial};
+use crate::study::Trial;
 use eframe::egui::{self, Align2, FontId, Pos2, Sense, Shape, Stroke};
 
 /// Most polylines drawn.
@@ -35,9 +35,9 @@ pub fn show(ui: &mut egui::Ui, bench: &Workbench, height: f32) {
     // Worst first, so the best lines are drawn on top.
     done.sort_by(|a, b| loss(b).total_cmp(&loss(a)));
     ui.label(if total > MAX_LINES {
-        format!("the best {MAX_LINES} of {total} trials; bright = better")
+        format!("the best {MAX_LINES} of {total} trials, coloured by rank; bright = better")
     } else {
-        format!("{total} trials; bright = better")
+        format!("{total} trials, coloured by rank; bright = better")
     });
     let (vmin, vmax) = done
         .iter()
@@ -56,7 +56,6 @@ pub fn show(ui: &mut egui::Ui, bench: &Workbench, height: f32) {
     let text = ui.visuals().text_color();
     let weak = ui.visuals().weak_text_color();
     let font = FontId::proportional(12.0);
-    let minimise = dir == Direction::Minimize;
     let unit = |t: &Trial, k: usize| -> Option<f64> {
         if k < axes.len() {
             let v = &t.params.get(index[k])?.1;
@@ -77,9 +76,11 @@ pub fn show(ui: &mut egui::Ui, bench: &Workbench, height: f32) {
             .collect()
     };
     let mut shapes = Vec::with_capacity(done.len() + 2 * n_axes);
-    for t in &done {
-        let v = t.completed_value().unwrap_or(vmin);
-        let c = colormap(scale(v, vmin, vmax, minimise)).gamma_multiply(0.8);
+    // Colour by rank, not by value: one outlier would otherwise wash every other line out.
+    // `done` runs worst to best.
+    let ranked = done.len().max(2) - 1;
+    for (rank, t) in done.iter().enumerate() {
+        let c = colormap(rank as f64 / ranked as f64).gamma_multiply(0.85);
         shapes.push(Shape::line(line(t), Stroke::new(1.0, c)));
     }
     if let Some(t) = bench

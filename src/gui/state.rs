@@ -134,7 +134,7 @@ impl Default for ViewSettings {
     fn default() -> Self {
         ViewSettings {
             tab: Tab::Overview,
-            log_y: false,
+            log_y: true,
             params: ViewParams {
                 x: 0,
                 y: 1,
@@ -203,6 +203,7 @@ pub struct Workbench {
     pub revision: u64,
     handle: Option<RunHandle>,
     started: Option<Instant>,
+    ended: Option<Instant>,
     finished_at_start: usize,
     waker: Option<Waker>,
     views: Option<ViewWorker>,
@@ -238,6 +239,7 @@ impl Workbench {
             revision: 0,
             handle: None,
             started: None,
+            ended: None,
             finished_at_start: 0,
             waker: None,
             views: None,
@@ -345,6 +347,7 @@ impl Workbench {
                 self.handle = Some(handle);
                 self.state = RunState::Running;
                 self.started = Some(Instant::now());
+                self.ended = None;
                 self.finished_at_start = self.study.finished();
                 self.status = "running".into();
                 self.touch();
@@ -431,6 +434,7 @@ impl Workbench {
             None => FinishReason::StrategyFailed("the worker stopped unexpectedly".into()),
         };
         self.handle = None;
+        self.ended = Some(Instant::now());
         self.study.discard_unfinished();
         self.status = match &reason {
             FinishReason::BudgetSpent => "done".into(),
@@ -444,9 +448,11 @@ impl Workbench {
         self.state = RunState::Finished(reason);
     }
 
-    /// Seconds since the current (or last) run started.
+    /// Seconds the current run has taken so far, or the last run took.
     pub fn elapsed(&self) -> Option<f64> {
-        self.started.map(|s| s.elapsed().as_secs_f64())
+        let start = self.started?;
+        let end = self.ended.unwrap_or_else(Instant::now);
+        Some(end.saturating_duration_since(start).as_secs_f64())
     }
 
     /// Seconds the running study still needs, from the pace of this run so far.

@@ -112,12 +112,4 @@ fn objective(ui: &mut egui::Ui, bench: &mut Workbench) {
             Err(e) => bench.status = e.to_string(),
         }
     }
-    if !editable && !bench.is_running() {
-        ui.label(
-            egui::RichText::new(
-                "The study has trials: clear them to change the objective or the space.",
-            )
-            .weak(),
-        );
-    }
 }

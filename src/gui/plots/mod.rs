@@ -120,12 +120,20 @@ pub fn number(x: f64) -> String {
     let a = x.abs();
     if !(1e-3..1e5).contains(&a) {
         format!("{x:.2e}")
-    } else if a >= 100.0 {
-        format!("{x:.0}")
-    } else if a >= 1.0 {
-        format!("{x:.2}")
     } else {
-        format!("{x:.3}")
+        let digits = if a >= 100.0 {
+            0
+        } else if a >= 1.0 {
+            2
+        } else {
+            3
+        };
+        let s = format!("{x:.digits$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_owned()
+        } else {
+            s
+        }
     }
 }
 
@@ -286,7 +294,8 @@ mod tests {
         );
         let a = Axis::of(&p);
         assert_eq!((a.lo, a.hi), (-2.0, 2.0));
-        assert_eq!(a.label(0.0), "1.00");
+        assert_eq!(a.label(0.0), "1");
+        assert_eq!(a.label(0.5), "3.16");
         assert!(
             a.of_value(&Value::Float(1.0))
                 .is_some_and(|p| p.abs() < 1e-12)

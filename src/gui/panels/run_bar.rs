@@ -101,7 +101,7 @@ pub fn show(ui: &mut egui::Ui, bench: &Workbench, actions: &mut Vec<Action>) {
                 .text(format!("{done} / {} trials", bench.study.budget)),
         );
         if let Some(s) = bench.elapsed() {
-            ui.label(format!("{}", duration(s)));
+            ui.label(duration(s));
         }
         if let Some(eta) = bench.eta() {
             ui.label(format!("{} left", duration(eta)));

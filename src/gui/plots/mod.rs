@@ -278,39 +278,6 @@ pub fn param_picker(ui: &mut egui::Ui, label: &str, names: &[String], index: &mu
         });
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn log_axes_label_in_their_own_units() {
-        let p = Param::new(
-            "C",
-            Domain::Float {
-                low: 0.01,
-                high: 100.0,
-                log: true,
-            },
-        );
-        let a = Axis::of(&p);
-        assert_eq!((a.lo, a.hi), (-2.0, 2.0));
-        assert_eq!(a.label(0.0), "1");
-        assert_eq!(a.label(0.5), "3.16");
-        assert!(
-            a.of_value(&Value::Float(1.0))
-                .is_some_and(|p| p.abs() < 1e-12)
-        );
-        let k = Axis::of(&Param::new(
-            "k",
-            Domain::Categorical {
-                choices: vec!["a".into(), "b".into()],
-            },
-        ));
-        assert_eq!(k.label(1.0), "b");
-        assert_eq!(k.at(0.25), 0.0);
-    }
-}
-
 /// The free parameters' axes, and each one's index among all parameters (where a trial's
 /// `params` hold its value).
 pub fn free_axes(space: &crate::space::Space) -> (Vec<Axis>, Vec<usize>) {
@@ -385,5 +352,38 @@ impl Projected {
                     .color(SELECTED),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_axes_label_in_their_own_units() {
+        let p = Param::new(
+            "C",
+            Domain::Float {
+                low: 0.01,
+                high: 100.0,
+                log: true,
+            },
+        );
+        let a = Axis::of(&p);
+        assert_eq!((a.lo, a.hi), (-2.0, 2.0));
+        assert_eq!(a.label(0.0), "1");
+        assert_eq!(a.label(0.5), "3.16");
+        assert!(
+            a.of_value(&Value::Float(1.0))
+                .is_some_and(|p| p.abs() < 1e-12)
+        );
+        let k = Axis::of(&Param::new(
+            "k",
+            Domain::Categorical {
+                choices: vec!["a".into(), "b".into()],
+            },
+        ));
+        assert_eq!(k.label(1.0), "b");
+        assert_eq!(k.at(0.25), 0.0);
     }
 }

@@ -818,3 +818,50 @@ impl Workbench {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preferences_survive_a_round_trip() {
+        let mut bench = Workbench::new(Workbench::default_study());
+        bench.recent = vec![PathBuf::from("a.ron"), PathBuf::from("b.ron")];
+        bench.view.tab = Tab::GpSlice;
+        bench.view.log_y = false;
+        bench.jobs = 3;
+        let text = ron::to_string(&bench.prefs()).unwrap();
+        let mut other = Workbench::new(Workbench::default_study());
+        other.apply_prefs(ron::from_str(&text).unwrap());
+        assert_eq!(other.recent, bench.recent);
+        assert_eq!(other.view, bench.view);
+        assert_eq!(other.jobs, 3);
+    }
+
+    #[test]
+    fn failed_trials_sort_last_both_ways() {
+        let mut study = Workbench::default_study();
+        study.strategy = StrategySpec::Random;
+        study.budget = 6;
+        let mut bench = Workbench::new(study);
+        bench.jobs = 1;
+        bench.run();
+        bench.finish_blocking();
+        bench.study.trials[2].state = TrialState::Failed("boom".into());
+        bench.touch();
+        bench.sort_by(Column::Value);
+        assert_eq!(*bench.table_order().last().unwrap(), 2);
+        bench.sort_by(Column::Value);
+        assert!(!bench.sort.ascending);
+        assert_eq!(*bench.table_order().last().unwrap(), 2);
+        // the recent list is capped and most recent first
+        for i in 0..(RECENT_MAX + 3) {
+            bench.remember(Path::new(&format!("{i}.ron")));
+        }
+        assert_eq!(bench.recent.len(), RECENT_MAX);
+        assert_eq!(
+            bench.recent[0],
+            PathBuf::from(format!("{}.ron", RECENT_MAX + 2))
+        );
+    }
+}

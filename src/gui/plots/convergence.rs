@@ -84,7 +84,14 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
     } else {
         "value".into()
     };
-    Plot::new("convergence")
+    let numbers: Vec<usize> = study
+        .trials
+        .iter()
+        .filter(|t| t.completed_value().is_some())
+        .map(|t| t.number)
+        .collect();
+    let hit_points = values.clone();
+    let response = Plot::new("convergence")
         .height(height)
         .x_axis_label("trial")
         .y_axis_label(y_label)
@@ -122,6 +129,24 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
                 );
             }
         });
+    // Clicking near a point selects that trial (anywhere else clears the selection).
+    if response.response.clicked()
+        && let Some(pointer) = response.response.interact_pointer_pos()
+    {
+        let hit = hit_points
+            .iter()
+            .zip(&numbers)
+            .map(|(p, n)| {
+                let s = response
+                    .transform
+                    .position_from_point(&egui_plot::PlotPoint::new(p[0], p[1]));
+                (s.distance(pointer), *n)
+            })
+            .filter(|(d, _)| *d < 12.0)
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, n)| n);
+        bench.select(hit);
+    }
 }
 
 #[cfg(test)]

@@ -295,6 +295,10 @@ pub fn free_axes(space: &crate::space::Space) -> (Vec<Axis>, Vec<usize>) {
 pub struct Projected {
     /// Every complete trial.
     pub points: Vec<[f64; 2]>,
+    /// Their trial numbers.
+    pub numbers: Vec<usize>,
+    /// The most recent complete trial.
+    pub latest: Option<[f64; 2]>,
     /// The best trial.
     pub best: Option<[f64; 2]>,
     /// The selected trial.
@@ -314,13 +318,16 @@ impl Projected {
             let y = ya.of_value(&t.params.get(yi)?.1)?;
             Some([x, y])
         };
+        let (points, numbers): (Vec<[f64; 2]>, Vec<usize>) = study
+            .trials
+            .iter()
+            .filter(|t| t.completed_value().is_some())
+            .filter_map(|t| pos(t).map(|p| (p, t.number)))
+            .unzip();
         Projected {
-            points: study
-                .trials
-                .iter()
-                .filter(|t| t.completed_value().is_some())
-                .filter_map(pos)
-                .collect(),
+            latest: points.last().copied(),
+            points,
+            numbers,
             best: study.best_trial().and_then(pos),
             selected: selected
                 .and_then(|n| study.trials.iter().find(|t| t.number == n))
@@ -328,14 +335,41 @@ impl Projected {
         }
     }
 
-    /// Add the trials, the best and the selected marker to a plot.
-    pub fn draw(self, plot: &mut egui_plot::PlotUi<'_>) {
+    /// The trial nearest to a screen position (within 12 points), for click-to-select.
+    pub fn nearest(
+        &self,
+        transform: &egui_plot::PlotTransform,
+        pointer: egui::Pos2,
+    ) -> Option<usize> {
+        self.points
+            .iter()
+            .zip(&self.numbers)
+            .map(|(p, n)| {
+                let s = transform.position_from_point(&PlotPoint::new(p[0], p[1]));
+                (s.distance(pointer), *n)
+            })
+            .filter(|(d, _)| *d < 12.0)
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, n)| n)
+    }
+
+    /// Add the trials, the latest, the best and the selected marker to a plot.
+    pub fn draw(&self, plot: &mut egui_plot::PlotUi<'_>) {
         use egui_plot::{MarkerShape, Points};
         plot.points(
-            Points::new("trials", self.points)
+            Points::new("trials", self.points.clone())
                 .radius(2.5)
                 .color(Color32::WHITE),
         );
+        if let Some(l) = self.latest {
+            plot.points(
+                Points::new("latest", vec![l])
+                    .shape(MarkerShape::Square)
+                    .filled(false)
+                    .radius(6.0)
+                    .color(Color32::from_rgb(120, 220, 255)),
+            );
+        }
         if let Some(b) = self.best {
             plot.points(
                 Points::new("best", vec![b])

@@ -53,7 +53,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
     let hover_grid = grid.as_ref().map(|(g, _, _)| g.clone());
     ui.horizontal(|ui| {
         let width = (ui.available_width() - 70.0).max(100.0);
-        Plot::new("surface")
+        let response = Plot::new("surface")
             .height(height)
             .width(width)
             .x_axis_label(xa.title())
@@ -90,6 +90,12 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
                 }
                 projected.draw(plot);
             });
+        if response.response.clicked()
+            && let Some(pointer) = response.response.interact_pointer_pos()
+        {
+            let hit = projected.nearest(&response.transform, pointer);
+            bench.select(hit);
+        }
         if let Some((g, _, _)) = &grid {
             super::colour_bar(ui, g.min, g.max, minimise, height);
         }

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --release --example bench_strategies -- [--suite synthetic|growth|all]
-//!     [--strategies gp,tpe,...] [--seeds 10] [--anchors DIR] [--growth-trials 1000]
+//!     [--strategies gp,tpe,...] [--seeds 10] [--anchors DIR] [--growth-trials 1000] [--verbose]
 //! ```
 //!
 //! Each run goes through the real runner (one worker), so objectives with gradients give
@@ -36,6 +36,7 @@ struct Args {
     seeds: u64,
     anchors: PathBuf,
     growth_trials: usize,
+    verbose: bool,
 }
 
 fn parse_args() -> Args {
@@ -49,9 +50,14 @@ fn parse_args() -> Args {
         seeds: 10,
         anchors: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/anchors"),
         growth_trials: 1000,
+        verbose: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
+        if flag == "--verbose" {
+            args.verbose = true;
+            continue;
+        }
         let value = it.next().unwrap_or_default();
         match flag.as_str() {
             "--suite" => args.suite = value,
@@ -149,6 +155,9 @@ fn synthetic_suite(args: &Args, anchors: Option<&Json>) {
                     };
                     let r = run_once(&spec, f, seed, budget);
                     let fname = FUNCTIONS.iter().find(|x| x.0 == f).map_or("?", |x| x.1);
+                    if args.verbose {
+                        eprintln!("{name} {fname} seed {seed}: regret {:.4e}", r.0);
+                    }
                     results
                         .lock()
                         .expect("results")

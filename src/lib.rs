@@ -7,6 +7,7 @@ pub mod cli;
 pub mod data;
 pub mod gp;
 pub mod gui;
+pub mod models;
 pub mod objective;
 pub mod runner;
 pub mod session;

@@ -6,8 +6,10 @@
 //!
 //! **Determinism.** The strategy sees one fixed sequence of calls whatever `jobs` is: trial
 //! `n` is asked as soon as every trial before `n − window + 1` has been told, and results are
-//! told strictly in trial-number order (a result that arrives early waits). Asked trials queue
-//! until a worker is free. So the same seed and window give the same trials on one core or
+//! told strictly in trial-number order (a result that arrives early waits); a generational
+//! strategy may also hold asks back until its generation is told
+//! ([`Strategy::ready`](crate::strategy::Strategy::ready)). Asked trials queue until a worker
+//! is free. So the same seed and window give the same trials on one core or
 //! sixteen; `jobs` only changes how fast.
 //!
 //! **Resuming.** A study with trials already in it replays them through a fresh strategy on
@@ -224,7 +226,11 @@ impl Coordinator {
     /// Ask as far as the schedule allows, queueing what is asked. Asks for numbers below
     /// `replayed` belong to stored trials: their points are dropped in favour of the stored ones.
     fn ask_ahead(&mut self, s: &mut Schedule, replayed: usize, timed: bool) {
-        while s.stop_asking.is_none() && s.asked < s.budget && s.asked < s.told + s.window {
+        while s.stop_asking.is_none()
+            && s.asked < s.budget
+            && s.asked < s.told + s.window
+            && (s.asked == s.told || self.strategy.ready())
+        {
             let t0 = Instant::now();
             let suggestion = self.strategy.ask(s.asked);
             if timed {

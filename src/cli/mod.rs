@@ -43,8 +43,40 @@ pub struct RunArgs {
     /// A saved session to resume (its trials count towards the budget).
     pub session: Option<PathBuf>,
     /// The objective to tune (see `knobs list`).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["dataset", "model", "command"])]
     pub objective: Option<String>,
+    /// Tune an external command: "CMD ARGS", run per trial with `--name value` for each
+    /// parameter appended and the parameters as JSON on stdin; its value is the last line
+    /// of stdout (a number or JSON with `value`).
+    #[arg(long, value_name = "\"CMD ARGS\"", conflicts_with_all = ["dataset", "model"])]
+    pub command: Option<String>,
+    /// Seconds before a --command trial is killed and counted as failed.
+    #[arg(long, value_name = "SECONDS")]
+    pub trial_timeout: Option<f64>,
+    /// Tune a model on this data: a CSV file (header row, target in the last column unless
+    /// --target) or a bundled dataset's name (iris, wine, breast_cancer, digits, moons,
+    /// diabetes).
+    #[arg(long, value_name = "FILE.csv|NAME")]
+    pub dataset: Option<String>,
+    /// The target column of the CSV file (default: the last column).
+    #[arg(long, value_name = "COLUMN")]
+    pub target: Option<String>,
+    /// classification or regression (default: inferred from the target column).
+    #[arg(long)]
+    pub task: Option<String>,
+    /// The model to tune on --dataset (see `knobs list`).
+    #[arg(long)]
+    pub model: Option<String>,
+    /// How each split is scored (see `knobs list`; default accuracy or r2).
+    #[arg(long)]
+    pub metric: Option<String>,
+    /// Cross-validation: a number of folds, or an `index,fold` file (default: a bundled
+    /// dataset's reference folds, else 5 stratified folds).
+    #[arg(long, value_name = "K|FILE")]
+    pub folds: Option<String>,
+    /// The SVM kernel: rbf (default), poly or linear.
+    #[arg(long)]
+    pub kernel: Option<String>,
     /// Dimension of an n-D synthetic objective (rosenbrock, ackley, levy).
     #[arg(long)]
     pub dims: Option<usize>,
@@ -111,6 +143,15 @@ fn list() {
     }
     for f in crate::objective::SyntheticFn::ALL {
         println!("objective {:<16} {}", f.name(), f.summary());
+    }
+    for (name, about) in crate::models::ModelSpec::NAMES {
+        println!("model     {name:<16} {about}");
+    }
+    for m in crate::models::Metric::ALL {
+        println!("metric    {:<16} {}", m.name(), m.summary());
+    }
+    for name in crate::data::BUNDLED {
+        println!("dataset   {name:<16} bundled, with its reference folds");
     }
 }
 

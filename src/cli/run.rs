@@ -2,7 +2,9 @@
 
 use super::report;
 use super::{CliError, RunArgs};
-use crate::objective::ObjectiveSpec;
+use crate::data::Task;
+use crate::models::{KernelKind, Metric, ModelSpec};
+use crate::objective::{DatasetSource, FoldSpec, ModelTask, ObjectiveSpec};
 use crate::runner::{self, Event, FinishReason};
 use crate::session::Session;
 use crate::space::parse_param;
@@ -22,19 +24,51 @@ pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
     if let Some(name) = &args.objective {
         study.objective = ObjectiveSpec::from_name(name).map_err(|e| input(&e))?;
     }
+    let mut objective_changed = apply_model_args(&mut study.objective, args)?;
+    if let Some(command) = &args.command {
+        study.objective = ObjectiveSpec::Command {
+            command: command.clone(),
+            trial_timeout: args.trial_timeout,
+        };
+        objective_changed = true;
+    } else if let Some(t) = args.trial_timeout {
+        match &mut study.objective {
+            ObjectiveSpec::Command { trial_timeout, .. } => *trial_timeout = Some(t),
+            _ => {
+                return Err(CliError::Input(
+                    "--trial-timeout applies to --command objectives".into(),
+                ));
+            }
+        }
+    }
     if let Some(d) = args.dims {
         match &mut study.objective {
             ObjectiveSpec::Synthetic { dims, .. } => *dims = Some(d),
+            _ => {
+                return Err(CliError::Input(
+                    "--dims applies to synthetic objectives".into(),
+                ));
+            }
         }
     }
     let objective = study.objective.build().map_err(|e| input(&e))?;
-    if args.objective.is_some() || args.dims.is_some() || args.session.is_none() {
+    if args.objective.is_some()
+        || args.dims.is_some()
+        || objective_changed
+        || args.session.is_none()
+    {
         study.space = objective.default_space();
         study.direction = objective.direction();
     }
     for spec in &args.params {
         let param = parse_param(spec).map_err(|e| input(&e))?;
         study.space.upsert(param).map_err(|e| input(&e))?;
+    }
+    if study.space.params().is_empty() {
+        return Err(CliError::Input(format!(
+            "{} has no parameters to tune; give some with --param",
+            study.objective.label()
+        )));
     }
     if let Some(d) = &args.direction {
         study.direction = d.parse::<Direction>().map_err(|e| input(&e))?;
@@ -69,6 +103,105 @@ pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
         study.name = format!("{} on {}", study.strategy.name(), study.objective.label());
     }
     Ok(study)
+}
+
+/// Apply `--dataset`, `--model` and their companions to the objective; true if any was
+/// given. A new model objective needs both `--dataset` and `--model`; a session's model
+/// objective takes any of them alone.
+fn apply_model_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<bool, CliError> {
+    let any = args.dataset.is_some()
+        || args.model.is_some()
+        || args.target.is_some()
+        || args.task.is_some()
+        || args.metric.is_some()
+        || args.folds.is_some()
+        || args.kernel.is_some();
+    if !any {
+        return Ok(false);
+    }
+    let kernel = match &args.kernel {
+        Some(k) => Some(KernelKind::from_name(k).ok_or_else(|| {
+            CliError::Input(format!(
+                "unknown kernel `{k}` (known: {})",
+                KernelKind::ALL.map(|k| k.name()).join(", ")
+            ))
+        })?),
+        None => None,
+    };
+    let model = match &args.model {
+        Some(name) => {
+            Some(ModelSpec::from_name(name, kernel).map_err(|e| CliError::Input(e.to_string()))?)
+        }
+        None => None,
+    };
+    let mut task = match (objective.model_task(), &args.dataset, model) {
+        (_, Some(dataset), Some(model)) => ModelTask::new(DatasetSource::from_arg(dataset), model),
+        (Some(mut task), dataset, model) => {
+            if let Some(d) = dataset {
+                task.dataset = DatasetSource::from_arg(d);
+                task.folds = FoldSpec::default_for(&task.dataset);
+            }
+            if let Some(m) = model {
+                task.model = m;
+            }
+            task
+        }
+        (None, None, _) => {
+            return Err(CliError::Input(
+                "--model and its options need --dataset FILE.csv|NAME".into(),
+            ));
+        }
+        (None, Some(_), None) => {
+            return Err(CliError::Input(format!(
+                "--dataset needs --model (known: {})",
+                ModelSpec::NAMES
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    };
+    if args.model.is_none()
+        && let Some(k) = kernel
+    {
+        match &mut task.model {
+            ModelSpec::Svc { kernel } | ModelSpec::Svr { kernel } => *kernel = k,
+            other => {
+                return Err(CliError::Input(format!(
+                    "--kernel applies to svc and svr, not `{}`",
+                    other.name()
+                )));
+            }
+        }
+    }
+    if let Some(t) = &args.target {
+        task.target = Some(t.clone());
+    }
+    if let Some(t) = &args.task {
+        task.task = Some(match t.to_ascii_lowercase().as_str() {
+            "classification" | "classify" => Task::Classification,
+            "regression" => Task::Regression,
+            other => {
+                return Err(CliError::Input(format!(
+                    "unknown task `{other}` (use classification or regression)"
+                )));
+            }
+        });
+    }
+    if let Some(m) = &args.metric {
+        task.metric = Some(Metric::from_name(m).ok_or_else(|| {
+            CliError::Input(format!(
+                "unknown metric `{m}` (known: {})",
+                Metric::ALL.map(|m| m.name()).join(", ")
+            ))
+        })?);
+    }
+    if let Some(f) = &args.folds {
+        task.folds = FoldSpec::from_arg(f);
+    }
+    *objective = ObjectiveSpec::from_model_task(task);
+    Ok(true)
 }
 
 /// The study `knobs run` starts from without a session: 60 trials of random search on

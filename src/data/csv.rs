@@ -16,7 +16,7 @@ use thiserror::Error;
 pub const MAX_INFERRED_CLASSES: usize = 20;
 
 /// What a model learns to predict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Task {
     /// Predict one of a finite set of classes (scored by accuracy).
     Classification,

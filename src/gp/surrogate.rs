@@ -94,6 +94,8 @@ pub struct Surrogate {
     best_loss: f64,
     /// Kernel inputs of every point the model holds (observed and pending).
     taken: Vec<Vec<f64>>,
+    /// The loss the model holds at each of `taken` (the liar value for pending points).
+    held: Vec<f64>,
 }
 
 impl Surrogate {
@@ -122,7 +124,7 @@ impl Surrogate {
         let hypers = fit_subset(
             &inputs,
             &x,
-            &warp(&losses),
+            &losses,
             kind,
             None,
             FitEffort::default(),
@@ -145,16 +147,16 @@ impl Surrogate {
         if x.is_empty() || x.len() != losses.len() {
             return None;
         }
-        let losses = warp(losses);
         let best_loss = losses.iter().copied().fold(f64::INFINITY, f64::min);
         let liar = losses.iter().sum::<f64>() / losses.len() as f64;
         let mut all = x;
-        let mut y = losses.clone();
+        let mut y = losses.to_vec();
         for p in pending {
             all.push(inputs.map(p));
             y.push(liar);
         }
         let taken = all.clone();
+        let held = y.clone();
         let model = GpModel::new(all, &y, hypers.kernel.clone(), hypers.noise)?;
         Some(Surrogate {
             inputs,
@@ -166,6 +168,7 @@ impl Surrogate {
             },
             best_loss,
             taken,
+            held,
         })
     }
 
@@ -222,8 +225,8 @@ impl Surrogate {
         let d = self.dim();
         let n = self.model.len();
         // Scoring a candidate costs O(n²) (the σ solve): fewer candidates as n grows keeps
-        // a proposal under ~100 ms at n = 1000.
-        let m = (400_000 / n.max(1)).clamp(256, 2048);
+        // the time per proposal near-flat (all 2048 up to n = 73, 150 at n = 1000).
+        let m = (150_000 / n.max(1)).clamp(128, 2048);
         let sobol = Sobol::new(d.min(Sobol::MAX_DIM), rng.random())
             .ok()
             .filter(|_| d <= Sobol::MAX_DIM);
@@ -238,9 +241,8 @@ impl Surrogate {
         }
         // Local candidates around the best observed points, at a tenth of each length scale:
         // where the incumbent can still be improved by small moves.
-        let (means, _) = self.model.predict_standardised(&self.taken);
         let mut order: Vec<usize> = (0..self.taken.len()).collect();
-        order.sort_by(|&a, &b| means[a].total_cmp(&means[b]));
+        order.sort_by(|&a, &b| self.held[a].total_cmp(&self.held[b]));
         let centres: Vec<&Vec<f64>> = order.iter().take(5).map(|&i| &self.taken[i]).collect();
         let scales: Vec<f64> = self
             .length_scales()
@@ -248,11 +250,18 @@ impl Surrogate {
             .map(|l| (0.1 * l).clamp(0.002, 0.2))
             .collect();
         while cands.len() < m {
-            let c = centres[cands.len() % centres.len()];
+            let k = cands.len();
+            let c = centres[k % centres.len()];
+            // Alternate a tenth and a fiftieth of the length scale: coarse and fine moves.
+            let shrink = if (k / centres.len()).is_multiple_of(2) {
+                1.0
+            } else {
+                0.2
+            };
             let p: Vec<f64> = c
                 .iter()
                 .zip(&scales)
-                .map(|(x, s)| x + s * rng.sample::<f64, _>(StandardNormal))
+                .map(|(x, s)| x + shrink * s * rng.sample::<f64, _>(StandardNormal))
                 .collect();
             cands.push(self.inputs.map(&p));
         }
@@ -260,7 +269,12 @@ impl Surrogate {
         let mut ranked: Vec<usize> = (0..cands.len()).collect();
         ranked.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
 
-        let starts = if n < 300 { 5 } else { 2 };
+        // Each refinement step solves against the n × n factor: fewer starts as n grows.
+        let starts = match n {
+            0..100 => 5,
+            100..400 => 3,
+            _ => 1,
+        };
         let best_std = self.model.standardise(self.best_loss);
         let mut results: Vec<(Vec<f64>, f64)> = Vec::new();
         for &i in ranked.iter().take(starts) {
@@ -311,37 +325,6 @@ impl Surrogate {
             Some((u, v)) if -v > start_value => (self.inputs.map(&u), -v),
             _ => (start.to_vec(), start_value),
         }
-    }
-}
-
-/// How losses are transformed before the GP sees them (`KNOBS_GP_WARP` for experiments).
-fn warp_kind() -> &'static str {
-    static KIND: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    KIND.get_or_init(|| std::env::var("KNOBS_GP_WARP").unwrap_or_else(|_| "none".into()))
-}
-
-/// Monotone transform of the losses: keeps their order, so the incumbent is unchanged.
-pub fn warp(losses: &[f64]) -> Vec<f64> {
-    match warp_kind() {
-        "log" => {
-            let min = losses.iter().copied().fold(f64::INFINITY, f64::min);
-            let mut sorted = losses.to_vec();
-            sorted.sort_by(f64::total_cmp);
-            let med = sorted[sorted.len() / 2];
-            let c = ((med - min) * 0.01).max(1e-12);
-            losses.iter().map(|y| (y - min + c).ln()).collect()
-        }
-        "copula" => {
-            let n = losses.len();
-            let mut order: Vec<usize> = (0..n).collect();
-            order.sort_by(|&a, &b| losses[a].total_cmp(&losses[b]));
-            let mut out = vec![0.0; n];
-            for (rank, &i) in order.iter().enumerate() {
-                out[i] = super::acquisition::norm_quantile((rank as f64 + 0.5) / n as f64);
-            }
-            out
-        }
-        _ => losses.to_vec(),
     }
 }
 

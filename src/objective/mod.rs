@@ -4,8 +4,12 @@
 //! fails the trial). [`ObjectiveSpec`] is the serialisable description a session stores;
 //! [`ObjectiveSpec::build`] turns it into a live [`Objective`] (loading data, for instance).
 
+mod command;
+mod model;
 mod synthetic;
 
+pub use command::{CommandObjective, split_words};
+pub use model::{DatasetSource, FoldSpec, ModelObjective, ModelTask};
 pub use synthetic::{Synthetic, SyntheticFn};
 
 use crate::space::{Params, Space};
@@ -92,6 +96,32 @@ pub enum ObjectiveSpec {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         dims: Option<usize>,
     },
+    /// A model tuned by cross-validation on a dataset (see [`ModelTask`] for the fields).
+    Model {
+        /// The data.
+        dataset: DatasetSource,
+        /// The target column; `None` is the last column.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target: Option<String>,
+        /// The task; `None` infers it from the target column.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        task: Option<crate::data::Task>,
+        /// The model and its fixed settings (the kernel).
+        model: crate::models::ModelSpec,
+        /// The score; `None` is accuracy (classification) or R² (regression).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        metric: Option<crate::models::Metric>,
+        /// The cross-validation splits.
+        folds: FoldSpec,
+    },
+    /// An external command run once per trial (see [`CommandObjective`]).
+    Command {
+        /// The command line; parameters are appended as `--name value`.
+        command: String,
+        /// Seconds before a trial's command is killed and the trial failed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        trial_timeout: Option<f64>,
+    },
 }
 
 impl Default for ObjectiveSpec {
@@ -126,6 +156,14 @@ impl ObjectiveSpec {
             ObjectiveSpec::Synthetic { function, dims } => {
                 Ok(Box::new(Synthetic::new(*function, *dims)?))
             }
+            ObjectiveSpec::Command {
+                command,
+                trial_timeout,
+            } => Ok(Box::new(CommandObjective::new(command, *trial_timeout)?)),
+            ObjectiveSpec::Model { .. } => match self.model_task() {
+                Some(task) => Ok(Box::new(task.build()?)),
+                None => Err(BuildError::Invalid("not a model objective".into())),
+            },
         }
     }
 
@@ -138,6 +176,42 @@ impl ObjectiveSpec {
                 }
                 _ => function.name().to_owned(),
             },
+            ObjectiveSpec::Model { .. } => self.model_task().map(|t| t.label()).unwrap_or_default(),
+            ObjectiveSpec::Command { command, .. } => format!("`{command}`"),
+        }
+    }
+
+    /// A model objective from its task description.
+    pub fn from_model_task(t: ModelTask) -> Self {
+        ObjectiveSpec::Model {
+            dataset: t.dataset,
+            target: t.target,
+            task: t.task,
+            model: t.model,
+            metric: t.metric,
+            folds: t.folds,
+        }
+    }
+
+    /// The fields of a model objective as a [`ModelTask`] (`None` for other objectives).
+    pub fn model_task(&self) -> Option<ModelTask> {
+        match self {
+            ObjectiveSpec::Model {
+                dataset,
+                target,
+                task,
+                model,
+                metric,
+                folds,
+            } => Some(ModelTask {
+                dataset: dataset.clone(),
+                target: target.clone(),
+                task: *task,
+                model: model.clone(),
+                metric: *metric,
+                folds: folds.clone(),
+            }),
+            _ => None,
         }
     }
 }

@@ -328,6 +328,10 @@ impl Strategy for CmaEs {
         }
     }
 
+    fn ready(&self) -> bool {
+        self.asked_this_generation < self.run.lambda
+    }
+
     fn default_window(&self) -> usize {
         self.run.lambda
     }

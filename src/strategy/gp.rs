@@ -2,13 +2,15 @@
 //!
 //! Each proposal fits a GP to the losses seen so far ([`Surrogate`]) and proposes the point
 //! that maximises an acquisition function. Defaults and why:
-//! - **Start-up**: `max(5, d + 1)` Sobol points (bayes_opt starts with 5 random points,
-//!   Optuna's GP sampler with 10): a GP needs a few spread-out points before its length
-//!   scales mean anything, and Sobol spreads them better than random draws.
+//! - **Start-up**: `max(10, d + 1)` Sobol points, as Optuna's GP sampler (10): a GP needs
+//!   spread-out points before its length scales mean anything, and Sobol spreads them better
+//!   than random draws. Measured on the anchors' suite (60 evaluations, seeds 0..9): with
+//!   `max(5, d + 1)` half the Hartmann6 runs settled in its local minimum (median regret
+//!   0.06); with 10, three did (median 0.0008), and the other functions were unchanged.
 //! - **Kernel**: Matérn 5/2 with one length scale per coordinate (ARD), amplitude and noise
 //!   fitted by maximising the log marginal likelihood under weak log-normal priors
 //!   ([`crate::gp::fit`]). The fit is warm-started from the previous one and redone every
-//!   trial at first, then after every 10% growth of the data (hyperparameters barely move
+//!   trial up to 100 observations, then after every 10% growth of the data (hyperparameters barely move
 //!   once there are many points; this keeps the strategy's time per trial near-flat). Every
 //!   trial still refactors the GP with all the data.
 //! - **Acquisition**: LogEI (EI computed in log space, so it has a gradient to follow even
@@ -33,7 +35,7 @@ use std::collections::BTreeMap;
 
 /// The default number of start-up points for `d` coordinates.
 pub fn default_startup(d: usize) -> usize {
-    5.max(d + 1)
+    10.max(d + 1)
 }
 
 /// GP-based Bayesian optimisation (see the module docs).
@@ -51,6 +53,8 @@ pub struct GpSearch {
     hypers: Option<Hypers>,
     /// Number of observations at the last hyperparameter fit.
     fitted_at: usize,
+    /// Number of observations at the last fit with random restarts.
+    full_fit_at: usize,
     startup_asked: usize,
 }
 
@@ -94,13 +98,14 @@ impl GpSearch {
             pending: BTreeMap::new(),
             hypers: None,
             fitted_at: 0,
+            full_fit_at: 0,
             startup_asked: 0,
         })
     }
 
     /// Whether the hyperparameters are due for a refit with `n` observations.
     fn refit_due(&self, n: usize) -> bool {
-        self.hypers.is_none() || n >= self.fitted_at + (self.fitted_at / 10).max(1)
+        self.hypers.is_none() || n <= 100 || n >= self.fitted_at + self.fitted_at / 10
     }
 
     /// The surrogate the next proposal would be made with (refitting if due), or `None`
@@ -125,11 +130,17 @@ impl GpSearch {
         let hypers = match &self.hypers {
             Some(h) if !self.refit_due(x.len()) => h.clone(),
             previous => {
-                let effort = if x.len() <= 100 {
+                // Random restarts (to escape a poor local optimum of the likelihood) after
+                // every 10% growth of the data; in between, a short warm-started polish.
+                let n = x.len();
+                let effort = if previous.is_none() || n >= self.full_fit_at + self.full_fit_at / 10
+                {
+                    self.full_fit_at = n;
                     FitEffort::default()
                 } else {
                     FitEffort {
                         restarts: 0,
+                        iterations: 30,
                         ..FitEffort::default()
                     }
                 };
@@ -137,7 +148,7 @@ impl GpSearch {
                 let h = fit_subset(
                     &self.inputs,
                     &x,
-                    &crate::gp::surrogate::warp(&losses),
+                    &losses,
                     self.kind,
                     previous.as_ref(),
                     effort,

@@ -100,6 +100,15 @@ pub trait Strategy: Send {
     /// Learn the result of a trial (in trial-number order).
     fn tell(&mut self, observation: Observation<'_>);
 
+    /// Whether a new point would be useful now. Generational strategies (CMA-ES) return
+    /// `false` once a whole generation is out, so the runner waits for its results instead
+    /// of asking for points the next update would discard. The runner only calls it between
+    /// the asks and tells of its deterministic sequence, and asks anyway when nothing is
+    /// outstanding, so it never changes results between runs or stalls a study.
+    fn ready(&self) -> bool {
+        true
+    }
+
     /// How many trials may be outstanding at once when the study does not say. Adaptive
     /// strategies default to 1 (each point sees every earlier result); strategies whose points
     /// do not depend on results return `usize::MAX`, since any window gives the same points.
@@ -136,7 +145,7 @@ pub enum StrategySpec {
     },
     /// Bayesian optimisation with a Gaussian process (see [`GpSearch`]).
     Gp {
-        /// Sobol start-up points before the GP is used; `None` (default) is `max(5, d + 1)`.
+        /// Sobol start-up points before the GP is used; `None` (default) is `max(10, d + 1)`.
         #[serde(default)]
         n_startup: Option<usize>,
         /// The acquisition function and its setting (default LogEI).
@@ -161,8 +170,8 @@ pub enum StrategySpec {
         #[serde(default = "default_one")]
         prior_weight: f64,
         /// Joint kernels over all coordinates instead of one model per coordinate (default
-        /// false, as Optuna).
-        #[serde(default)]
+        /// true, as Optuna 5 for a single objective).
+        #[serde(default = "default_true")]
         multivariate: bool,
     },
     /// Particle swarm with Clerc's constriction (see [`Pso`]).
@@ -261,7 +270,7 @@ pub const STRATEGIES: &[(&str, &str)] = &[
     ("sobol", "scrambled Sobol quasi-random sequence"),
     (
         "gp",
-        "Bayesian optimisation: Matérn 5/2 ARD Gaussian process, LogEI, max(5, d+1) Sobol start-up",
+        "Bayesian optimisation: Matérn 5/2 ARD Gaussian process, LogEI, 10 Sobol start-up points",
     ),
     (
         "cmaes",
@@ -303,7 +312,7 @@ impl StrategySpec {
                 n_startup: tpe::DEFAULT_N_STARTUP,
                 n_candidates: tpe::DEFAULT_N_CANDIDATES,
                 prior_weight: tpe::DEFAULT_PRIOR_WEIGHT,
-                multivariate: false,
+                multivariate: true,
             }),
             "pso" => Ok(StrategySpec::Pso {
                 swarm: None,

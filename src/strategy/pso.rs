@@ -48,6 +48,8 @@ struct Particle {
     /// Initialised (its first position asked).
     started: bool,
     waiting: bool,
+    /// Its first result is in.
+    evaluated: bool,
 }
 
 /// Particle swarm; see the module docs.
@@ -94,6 +96,7 @@ impl Pso {
                 best: None,
                 started: false,
                 waiting: false,
+                evaluated: false,
             })
             .collect();
         Ok(Pso {
@@ -208,12 +211,19 @@ impl Strategy for Pso {
         if let Some(Some(i)) = self.asked.remove(&observation.number) {
             let p = &mut self.particles[i];
             p.waiting = false;
+            p.evaluated = true;
             if let Some(l) = loss
                 && p.best.as_ref().is_none_or(|b| l < b.1)
             {
                 p.best = Some((observation.point.to_vec(), l));
             }
         }
+    }
+
+    /// The first moves wait for the whole swarm's first results, so no particle steers by a
+    /// global best that only knows itself; after that particles move as their results come.
+    fn ready(&self) -> bool {
+        self.particles.iter().any(|p| !p.started) || self.particles.iter().all(|p| p.evaluated)
     }
 
     fn default_window(&self) -> usize {

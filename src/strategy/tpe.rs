@@ -12,15 +12,16 @@
 //!   truncated to `[0, 1]`. Univariate bandwidth: the larger gap to the sorted neighbours
 //!   (the prior's centre included, the endpoints 0 and 1 as outer neighbours, the first and
 //!   last taking their inner gap: `consider_endpoints = false`), clipped by the **magic clip**
-//!   to `[1/min(100, 1 + n_kernels), 1]`. Multivariate: one bandwidth
-//!   `0.2 · n^(−1/(d+4))` for every kernel, same clip.
+//!   to `[1/min(100, 1 + n_kernels), 1]`. The multivariate estimator uses the same
+//!   per-coordinate bandwidths (Optuna 5; earlier versions used `0.2 · n^(−1/(d+4))`).
 //! - Categorical coordinates are handled by their cell index `⌊u·k⌋`: each trial's kernel puts
 //!   `1 + prior_weight/(n+1)` on its choice and `prior_weight/(n+1)` on every choice, then is
 //!   normalised; the prior kernel is uniform. The proposed point is the cell's centre.
 //! - `n_candidates = 24` draws from `l(x)`, and the one with the largest `log l(x) − log g(x)`
-//!   is proposed. Univariate (default, `multivariate = false`): every coordinate separately,
-//!   as Optuna's independent sampling does. Multivariate: joint draws (one component for all
-//!   coordinates) scored by the joint mixture density.
+//!   is proposed. Multivariate (the default, as Optuna 5 for one objective): joint draws (one
+//!   mixture component for all coordinates) scored by the joint mixture density, so the
+//!   estimator keeps which coordinates went together. Univariate (`multivariate = false`,
+//!   Optuna's default before version 5 and Hyperopt's): every coordinate separately.
 //! - **Pending trials** (asked, not yet told) are ignored, like Optuna with
 //!   `constant_liar = False`: parallel asks come from the same model but from fresh random
 //!   candidates, so they are distinct; `default_window` is 1.
@@ -151,7 +152,6 @@ impl Tpe {
         weights.push(self.prior_weight);
         let total: f64 = weights.iter().sum();
         weights.iter_mut().for_each(|w| *w /= total);
-        let d = self.kinds.len();
         let dims = self
             .kinds
             .iter()
@@ -159,11 +159,7 @@ impl Tpe {
             .map(|(j, kind)| match *kind {
                 Kind::Numeric => {
                     let mus: Vec<f64> = set.iter().map(|o| o.1[j].clamp(0.0, 1.0)).collect();
-                    let sigmas = if self.multivariate {
-                        vec![0.2 * (m.max(1) as f64).powf(-1.0 / (d as f64 + 4.0)); m]
-                    } else {
-                        univariate_sigmas(&mus)
-                    };
+                    let sigmas = univariate_sigmas(&mus);
                     let min_sigma = 1.0 / (100f64).min(1.0 + (m + 1) as f64);
                     let mut ks: Vec<(f64, f64)> = mus
                         .iter()

@@ -52,26 +52,39 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
     });
 }
 
-/// The objective picker. Synthetic functions for now; other objectives (models on datasets)
-/// are shown by label until their editors exist.
+/// The objective picker: the synthetic functions, with a dimension for the n-D ones. Model
+/// and command objectives come from a session or the command line for now; the picker shows
+/// their label and still offers the synthetic functions.
 fn objective(ui: &mut egui::Ui, bench: &mut Workbench) {
     let editable = bench.space_editable();
-    #[allow(irrefutable_let_patterns)]
-    let ObjectiveSpec::Synthetic { function, dims } = bench.study.objective.clone() else {
-        ui.label(format!("objective: {}", bench.study.objective.label()));
-        return;
+    let current = match &bench.study.objective {
+        ObjectiveSpec::Synthetic { function, dims } => Some((*function, *dims)),
+        _ => None,
     };
-    let mut chosen = (function, dims);
+    let mut chosen = current;
     ui.add_enabled_ui(editable, |ui| {
+        let selected = match current {
+            Some((f, _)) => f.name().to_owned(),
+            None => bench.study.objective.label(),
+        };
         egui::ComboBox::from_label("objective")
-            .selected_text(function.name())
+            .selected_text(selected)
             .show_ui(ui, |ui| {
                 for f in SyntheticFn::ALL {
-                    ui.selectable_value(&mut chosen.0, f, f.name())
-                        .on_hover_text(f.summary());
+                    let on = current.map(|c| c.0) == Some(f);
+                    if ui
+                        .selectable_label(on, f.name())
+                        .on_hover_text(f.summary())
+                        .clicked()
+                        && !on
+                    {
+                        chosen = Some((f, None));
+                    }
                 }
             });
-        if function.fixed_dims().is_none() {
+        if let Some((function, dims)) = chosen
+            && function.fixed_dims().is_none()
+        {
             let mut d = dims.unwrap_or(0);
             ui.horizontal(|ui| {
                 let l = ui.label("dimensions");
@@ -88,16 +101,27 @@ fn objective(ui: &mut egui::Ui, bench: &mut Workbench) {
                 )
                 .labelled_by(l.id);
             });
-            chosen.1 = if d == 0 { None } else { Some(d) };
+            chosen = Some((function, if d == 0 { None } else { Some(d) }));
         }
     });
-    if chosen != (function, dims) {
+    if current.is_none() {
+        ui.label(
+            egui::RichText::new(
+                "model and command objectives are set in the session or on the command line",
+            )
+            .weak(),
+        );
+    }
+    let Some((function, dims)) = chosen else {
+        return;
+    };
+    if chosen != current {
         let spec = ObjectiveSpec::Synthetic {
-            function: chosen.0,
-            dims: if chosen.0.fixed_dims().is_some() {
+            function,
+            dims: if function.fixed_dims().is_some() {
                 None
             } else {
-                chosen.1
+                dims
             },
         };
         match spec.build() {

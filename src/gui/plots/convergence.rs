@@ -95,7 +95,12 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
         .height(height)
         .x_axis_label("trial")
         .y_axis_label(y_label)
-        .y_axis_formatter(move |mark, _| super::number(scale.value(mark.value)))
+        .y_axis_formatter(move |mark, range| {
+            if scale.log && super::skip_log_mark(mark.value, range) {
+                return String::new();
+            }
+            super::number(scale.value(mark.value))
+        })
         .label_formatter(move |pos| {
             let p = match pos {
                 egui_plot::HoverPosition::NearDataPoint { position, .. } => *position,

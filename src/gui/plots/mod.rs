@@ -108,8 +108,19 @@ impl Axis {
     /// A formatter for `Plot::x_axis_formatter` / `y_axis_formatter`.
     pub fn formatter(&self) -> impl Fn(GridMark, &RangeInclusive<f64>) -> String + use<> {
         let axis = self.clone();
-        move |mark: GridMark, _range: &RangeInclusive<f64>| axis.label(mark.value)
+        move |mark: GridMark, range: &RangeInclusive<f64>| {
+            if axis.log && skip_log_mark(mark.value, range) {
+                return String::new();
+            }
+            axis.label(mark.value)
+        }
     }
+}
+
+/// Whether a grid mark on a log10 axis should go unlabelled: when the axis spans more than
+/// about two decades only the powers of ten are labelled, so the labels stay readable.
+pub fn skip_log_mark(value: f64, range: &RangeInclusive<f64>) -> bool {
+    (range.end() - range.start()) > 1.5 && (value - value.round()).abs() > 1e-6
 }
 
 /// A number in a short, readable form (3 significant digits, scientific when far from 1).

@@ -1,0 +1,61 @@
+//! Elastic-net linear regression (linfa-elasticnet): `alpha` (the penalty) and `l1_ratio`
+//! (0 is ridge, 1 is lasso), with an intercept, on the split's standardised features.
+
+use super::{CvData, Learner, ModelError, Predictions, param_f64};
+use crate::space::Params;
+use linfa::prelude::*;
+use linfa_elasticnet::ElasticNet;
+use ndarray::{Array1, Array2};
+use std::sync::Arc;
+
+/// Elastic net prepared on a set of splits.
+pub struct ElasticNetLearner {
+    cv: Arc<CvData>,
+}
+
+impl ElasticNetLearner {
+    /// Prepare for the splits of `cv`.
+    pub fn new(cv: Arc<CvData>) -> ElasticNetLearner {
+        ElasticNetLearner { cv }
+    }
+}
+
+impl Learner for ElasticNetLearner {
+    fn fit_predict(&self, fold: usize, params: &Params) -> Result<Predictions, ModelError> {
+        let split = self
+            .cv
+            .splits
+            .get(fold)
+            .ok_or_else(|| ModelError::Invalid(format!("no split {fold}")))?;
+        let Predictions::Values(y) = &split.y_train else {
+            return Err(ModelError::Invalid(
+                "elasticnet needs numeric targets".into(),
+            ));
+        };
+        let alpha = param_f64(params, "alpha", Some(1.0))?;
+        let l1_ratio = param_f64(params, "l1_ratio", Some(0.5))?;
+        if !(alpha.is_finite() && alpha >= 0.0) {
+            return Err(ModelError::BadParam(format!(
+                "alpha must be ≥ 0, got {alpha}"
+            )));
+        }
+        if !(0.0..=1.0).contains(&l1_ratio) {
+            return Err(ModelError::BadParam(format!(
+                "l1_ratio must be in [0, 1], got {l1_ratio}"
+            )));
+        }
+        let d = self.cv.d;
+        let shape = |x: &[f64]| {
+            Array2::from_shape_vec((x.len() / d.max(1), d), x.to_vec())
+                .map_err(|e| ModelError::Invalid(e.to_string()))
+        };
+        let train = linfa::Dataset::new(shape(&split.x_train)?, Array1::from(y.clone()));
+        let model = ElasticNet::params()
+            .penalty(alpha)
+            .l1_ratio(l1_ratio)
+            .fit(&train)
+            .map_err(|e| ModelError::Invalid(format!("elastic net: {e}")))?;
+        let predicted: Array1<f64> = model.predict(&shape(&split.x_test)?);
+        Ok(Predictions::Values(predicted.to_vec()))
+    }
+}

@@ -1,0 +1,461 @@
+//! Models that a tuning objective fits on cross-validation splits, and how they are scored.
+//!
+//! A [`ModelSpec`] is the serialisable choice of model (and of its fixed settings, such as
+//! the SVM kernel); its hyperparameters arrive with each trial as [`Params`]. Preparing a
+//! spec on a [`CvData`] gives a [`Learner`], which fits one split and predicts its test
+//! rows; it may keep caches across trials (the SVMs keep each split's inner products), which
+//! is why it is prepared once per objective rather than per trial.
+//!
+//! Nothing here knows about the GUI or about studies.
+
+pub mod cv;
+pub mod elasticnet;
+pub mod kernel;
+pub mod knn;
+pub mod logistic;
+pub mod metrics;
+pub mod ridge;
+pub mod smo;
+pub mod svc;
+pub mod svr;
+pub mod tree;
+
+pub use cv::{CvData, Split};
+pub use kernel::KernelKind;
+pub use metrics::{Metric, Predictions};
+
+use crate::data::Task;
+use crate::space::{Domain, Param, Params, Space, Value};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use thiserror::Error;
+
+/// Why a model could not be prepared, fitted or used.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ModelError {
+    /// A hyperparameter is missing, of the wrong kind or out of range.
+    #[error("{0}")]
+    BadParam(String),
+    /// The data cannot be used with this model (one class in a split, wrong task…).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Which model to tune, with its settings that are not hyperparameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ModelSpec {
+    /// C-support vector classification (libsvm's C-SVC, one-vs-one): `C`, `gamma`, and for
+    /// the polynomial kernel `degree`, `coef0`.
+    Svc {
+        /// The kernel.
+        #[serde(default)]
+        kernel: KernelKind,
+    },
+    /// Epsilon-support vector regression (libsvm's epsilon-SVR): `C`, `epsilon`, `gamma`
+    /// (and `degree`, `coef0` for the polynomial kernel).
+    Svr {
+        /// The kernel.
+        #[serde(default)]
+        kernel: KernelKind,
+    },
+    /// k nearest neighbours, by majority vote or mean: `k`, `weights` (uniform or distance).
+    Knn,
+    /// Kernel ridge regression with the RBF kernel: `alpha`, `gamma`; gives the gradient of
+    /// the validation score for gradient-based strategies.
+    KernelRidge,
+    /// Multinomial logistic regression (linfa-logistic): `alpha` (L2 penalty).
+    Logistic,
+    /// A decision tree (linfa-trees): `max_depth`, `min_samples_split`,
+    /// `min_samples_leaf`, `criterion`.
+    Tree,
+    /// Elastic-net linear regression (linfa-elasticnet): `alpha`, `l1_ratio`.
+    ElasticNet,
+}
+
+impl ModelSpec {
+    /// The CLI names of the models, with a line about each, for `knobs list`.
+    pub const NAMES: &'static [(&'static str, &'static str)] = &[
+        (
+            "svc",
+            "classification: support vector classifier (libsvm's C-SVC), C gamma [degree coef0]",
+        ),
+        (
+            "svr",
+            "regression: epsilon support vector regression, C epsilon gamma",
+        ),
+        ("knn", "both: k nearest neighbours, k weights"),
+        (
+            "ridge",
+            "regression: RBF kernel ridge, alpha gamma, with the validation-score gradient",
+        ),
+        (
+            "logistic",
+            "classification: multinomial logistic regression (linfa), alpha",
+        ),
+        (
+            "tree",
+            "classification: decision tree (linfa), max_depth min_samples_split min_samples_leaf criterion",
+        ),
+        (
+            "elasticnet",
+            "regression: elastic-net linear regression (linfa), alpha l1_ratio",
+        ),
+    ];
+
+    /// Parse a CLI name; `kernel` applies to the SVMs only.
+    pub fn from_name(name: &str, kernel: Option<KernelKind>) -> Result<ModelSpec, ModelError> {
+        let name = name.to_ascii_lowercase().replace('-', "_");
+        let spec = match name.as_str() {
+            "svc" | "svm" => ModelSpec::Svc {
+                kernel: kernel.unwrap_or_default(),
+            },
+            "svr" => ModelSpec::Svr {
+                kernel: kernel.unwrap_or_default(),
+            },
+            "knn" => ModelSpec::Knn,
+            "ridge" | "kernel_ridge" | "krr" => ModelSpec::KernelRidge,
+            "logistic" | "logreg" => ModelSpec::Logistic,
+            "tree" | "decision_tree" => ModelSpec::Tree,
+            "elasticnet" | "elastic_net" => ModelSpec::ElasticNet,
+            other => {
+                return Err(ModelError::Invalid(format!(
+                    "unknown model `{other}` (known: {})",
+                    Self::NAMES
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        };
+        if kernel.is_some() && !matches!(spec, ModelSpec::Svc { .. } | ModelSpec::Svr { .. }) {
+            return Err(ModelError::Invalid(format!(
+                "--kernel applies to svc and svr, not `{name}`"
+            )));
+        }
+        Ok(spec)
+    }
+
+    /// The CLI name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ModelSpec::Svc { .. } => "svc",
+            ModelSpec::Svr { .. } => "svr",
+            ModelSpec::Knn => "knn",
+            ModelSpec::KernelRidge => "ridge",
+            ModelSpec::Logistic => "logistic",
+            ModelSpec::Tree => "tree",
+            ModelSpec::ElasticNet => "elasticnet",
+        }
+    }
+
+    /// A short label, with the kernel where it is not the default.
+    pub fn label(&self) -> String {
+        match self {
+            ModelSpec::Svc { kernel } | ModelSpec::Svr { kernel } if *kernel != KernelKind::Rbf => {
+                format!("{} ({})", self.name(), kernel.name())
+            }
+            _ => self.name().to_owned(),
+        }
+    }
+
+    /// Whether the model can learn `task`.
+    pub fn supports(&self, task: Task) -> bool {
+        match self {
+            ModelSpec::Svc { .. } | ModelSpec::Logistic | ModelSpec::Tree => {
+                task == Task::Classification
+            }
+            ModelSpec::Svr { .. } | ModelSpec::KernelRidge | ModelSpec::ElasticNet => {
+                task == Task::Regression
+            }
+            ModelSpec::Knn => true,
+        }
+    }
+
+    /// The hyperparameters and their default ranges, so a bare `--model NAME` is ready to
+    /// tune. The SVM ranges are the anchors' SVC benchmark space.
+    pub fn default_space(&self) -> Space {
+        let log = |name: &str, low: f64, high: f64| {
+            Param::new(
+                name,
+                Domain::Float {
+                    low,
+                    high,
+                    log: true,
+                },
+            )
+        };
+        let kernel_params = |kernel: &KernelKind| match kernel {
+            KernelKind::Rbf => vec![log("gamma", 1e-4, 10.0)],
+            KernelKind::Linear => vec![],
+            KernelKind::Poly => vec![
+                log("gamma", 1e-4, 10.0),
+                Param::new(
+                    "degree",
+                    Domain::Int {
+                        low: 2,
+                        high: 5,
+                        log: false,
+                    },
+                ),
+                Param::new(
+                    "coef0",
+                    Domain::Float {
+                        low: 0.0,
+                        high: 1.0,
+                        log: false,
+                    },
+                ),
+            ],
+        };
+        let params = match self {
+            ModelSpec::Svc { kernel } => {
+                let mut p = vec![log("C", 1e-2, 1e3)];
+                p.extend(kernel_params(kernel));
+                p
+            }
+            ModelSpec::Svr { kernel } => {
+                let mut p = vec![log("C", 1e-2, 1e3), log("epsilon", 1e-3, 10.0)];
+                p.extend(kernel_params(kernel));
+                p
+            }
+            ModelSpec::Knn => vec![
+                Param::new(
+                    "k",
+                    Domain::Int {
+                        low: 1,
+                        high: 50,
+                        log: true,
+                    },
+                ),
+                Param::new(
+                    "weights",
+                    Domain::Categorical {
+                        choices: vec!["uniform".into(), "distance".into()],
+                    },
+                ),
+            ],
+            ModelSpec::KernelRidge => vec![log("alpha", 1e-6, 10.0), log("gamma", 1e-4, 10.0)],
+            ModelSpec::Logistic => vec![log("alpha", 1e-4, 100.0)],
+            ModelSpec::Tree => {
+                let int = |name: &str, low, high| {
+                    Param::new(
+                        name,
+                        Domain::Int {
+                            low,
+                            high,
+                            log: false,
+                        },
+                    )
+                };
+                vec![
+                    int("max_depth", 1, 20),
+                    int("min_samples_split", 2, 20),
+                    int("min_samples_leaf", 1, 10),
+                    Param::new(
+                        "criterion",
+                        Domain::Categorical {
+                            choices: vec!["gini".into(), "entropy".into()],
+                        },
+                    ),
+                ]
+            }
+            ModelSpec::ElasticNet => vec![
+                log("alpha", 1e-4, 10.0),
+                Param::new(
+                    "l1_ratio",
+                    Domain::Float {
+                        low: 0.0,
+                        high: 1.0,
+                        log: false,
+                    },
+                ),
+            ],
+        };
+        Space::new(params).unwrap_or_default()
+    }
+
+    /// Make the model ready to fit the splits of `cv` (checking the task).
+    pub fn prepare(&self, cv: Arc<CvData>) -> Result<Box<dyn Learner>, ModelError> {
+        if !self.supports(cv.task) {
+            return Err(ModelError::Invalid(format!(
+                "model `{}` does not do {}",
+                self.name(),
+                cv.task
+            )));
+        }
+        self.check_memory(&cv)?;
+        Ok(match self {
+            ModelSpec::Svc { kernel } => Box::new(svc::SvcLearner::new(cv, *kernel)),
+            ModelSpec::Svr { kernel } => Box::new(svr::SvrLearner::new(cv, *kernel)),
+            ModelSpec::Knn => Box::new(knn::KnnLearner::new(cv)),
+            ModelSpec::KernelRidge => Box::new(ridge::RidgeLearner::new(cv)),
+            ModelSpec::Logistic => Box::new(logistic::LogisticLearner::new(cv)),
+            ModelSpec::Tree => Box::new(tree::TreeLearner::new(cv)),
+            ModelSpec::ElasticNet => Box::new(elasticnet::ElasticNetLearner::new(cv)),
+        })
+    }
+}
+
+/// The most memory the kernel models may plan to hold, in bytes: their cached inner
+/// products grow with the square of the rows, so a large CSV is refused up front with a
+/// clear message instead of exhausting memory mid-run.
+pub const KERNEL_MEMORY_LIMIT: f64 = 4e9;
+
+impl ModelSpec {
+    /// Refuse data too large for the kernel models' dense matrices (see
+    /// [`KERNEL_MEMORY_LIMIT`]).
+    fn check_memory(&self, cv: &CvData) -> Result<(), ModelError> {
+        // Per split: the inner products (f64) and test distances and products (2 × f64),
+        // kept for the objective's life; per trial and split: the f32 kernel and the
+        // dual's Q (SVR's has twice the variables).
+        let per_trial_factor = match self {
+            ModelSpec::Svc { .. } => 8.0,
+            ModelSpec::Svr { .. } => 4.0 + 16.0,
+            ModelSpec::KernelRidge => 16.0,
+            _ => return Ok(()),
+        };
+        let bytes: f64 = cv
+            .splits
+            .iter()
+            .map(|s| {
+                let (n, t) = (s.n_train() as f64, s.n_test() as f64);
+                8.0 * n * n + 16.0 * n * t + per_trial_factor * n * n
+            })
+            .sum();
+        if bytes > KERNEL_MEMORY_LIMIT {
+            let largest = cv.splits.iter().map(Split::n_train).max().unwrap_or(0);
+            return Err(ModelError::Invalid(format!(
+                "`{}` keeps dense kernel matrices: {largest} training rows per split need about \
+                 {:.1} GB (limit {:.0} GB); use fewer rows",
+                self.name(),
+                bytes / 1e9,
+                KERNEL_MEMORY_LIMIT / 1e9
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// d prediction / d parameter for each test row, per named parameter (raw scale).
+pub type PredictionJacobian = Vec<(String, Vec<f64>)>;
+
+/// A model prepared on a set of splits: fits one split with given hyperparameters and
+/// predicts its test rows. Shared by the runner's worker threads.
+pub trait Learner: Send + Sync {
+    /// Fit split `fold`'s training rows with `params` and predict its test rows.
+    fn fit_predict(&self, fold: usize, params: &Params) -> Result<Predictions, ModelError>;
+
+    /// Whether [`Learner::fit_predict_with_jacobian`] gives derivatives.
+    fn has_gradient(&self) -> bool {
+        false
+    }
+
+    /// As [`Learner::fit_predict`], with the derivative of every prediction with respect to
+    /// each hyperparameter it has one for (none by default).
+    fn fit_predict_with_jacobian(
+        &self,
+        fold: usize,
+        params: &Params,
+    ) -> Result<(Predictions, PredictionJacobian), ModelError> {
+        Ok((self.fit_predict(fold, params)?, Vec::new()))
+    }
+}
+
+/// A numeric hyperparameter by name, or `default` when absent (`None`: required).
+pub fn param_f64(params: &Params, name: &str, default: Option<f64>) -> Result<f64, ModelError> {
+    match params.iter().find(|(n, _)| n == name) {
+        Some((_, v)) => v.as_f64().ok_or_else(|| {
+            ModelError::BadParam(format!("parameter `{name}`: `{v}` is not a number"))
+        }),
+        None => {
+            default.ok_or_else(|| ModelError::BadParam(format!("parameter `{name}` is missing")))
+        }
+    }
+}
+
+/// A categorical hyperparameter by name, or `default` when absent.
+pub fn param_choice<'a>(
+    params: &'a Params,
+    name: &str,
+    default: &'a str,
+) -> Result<&'a str, ModelError> {
+    match params.iter().find(|(n, _)| n == name) {
+        Some((_, Value::Cat(s))) => Ok(s.as_str()),
+        Some((_, v)) => Err(ModelError::BadParam(format!(
+            "parameter `{name}`: expected a choice, got `{v}`"
+        ))),
+        None => Ok(default),
+    }
+}
+
+/// The kernel a trial asks for: `gamma` (required for RBF and poly), `degree` (default 3)
+/// and `coef0` (default 0), as scikit-learn names them.
+pub fn kernel_from_params(kind: KernelKind, params: &Params) -> Result<kernel::Kernel, ModelError> {
+    Ok(match kind {
+        KernelKind::Rbf => kernel::Kernel::Rbf {
+            gamma: param_f64(params, "gamma", None)?,
+        },
+        KernelKind::Linear => kernel::Kernel::Linear,
+        KernelKind::Poly => {
+            let degree = param_f64(params, "degree", Some(3.0))?;
+            if !((0.0..=100.0).contains(&degree) && degree.fract() == 0.0) {
+                return Err(ModelError::BadParam(format!(
+                    "degree must be a whole number from 0 to 100, got {degree}"
+                )));
+            }
+            kernel::Kernel::Poly {
+                gamma: param_f64(params, "gamma", None)?,
+                coef0: param_f64(params, "coef0", Some(0.0))?,
+                degree: degree as u32,
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_models_refuse_data_too_large_for_dense_matrices() {
+        let n = 12_000;
+        let split = Split {
+            x_train: vec![0.0; n],
+            x_test: vec![0.0; 10],
+            y_train: Predictions::Classes((0..n).map(|i| i % 2).collect()),
+            y_test: Predictions::Classes(vec![0; 10]),
+        };
+        let cv = Arc::new(CvData {
+            d: 1,
+            task: Task::Classification,
+            n_classes: 2,
+            splits: vec![split.clone(), split],
+        });
+        let svc = ModelSpec::Svc {
+            kernel: KernelKind::Rbf,
+        };
+        let err = svc.prepare(cv.clone()).err().map(|e| e.to_string());
+        assert!(err.as_deref().is_some_and(|e| e.contains("GB")), "{err:?}");
+        assert!(ModelSpec::Knn.prepare(cv).is_ok());
+    }
+
+    #[test]
+    fn names_parse_and_default_spaces_fit_the_model() {
+        for (name, _) in ModelSpec::NAMES {
+            let spec = ModelSpec::from_name(name, None).unwrap();
+            assert_eq!(spec.name(), *name);
+            assert!(spec.default_space().dim() >= 1, "{name}");
+        }
+        let poly = ModelSpec::from_name("svc", Some(KernelKind::Poly)).unwrap();
+        let names: Vec<String> = poly
+            .default_space()
+            .params()
+            .iter()
+            .map(|p| p.name.clone())
+            .collect();
+        assert_eq!(names, ["C", "gamma", "degree", "coef0"]);
+        assert!(ModelSpec::from_name("knn", Some(KernelKind::Rbf)).is_err());
+        assert!(ModelSpec::from_name("forest", None).is_err());
+    }
+}

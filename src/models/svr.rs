@@ -1,0 +1,174 @@
+//! Epsilon-support vector regression, libsvm's formulation (scikit-learn's `SVR`).
+//!
+//! The dual has `2l` variables `(α, α*)`: with `yᵢ` the targets, libsvm solves
+//! `min ½ (α − α*)ᵀ K (α − α*) + Σ (ε − yᵢ) αᵢ + Σ (ε + yᵢ) α*ᵢ` with
+//! `Σ (αᵢ − α*ᵢ) = 0`, `0 ≤ α, α* ≤ C`, as one problem for [`super::smo`] whose variable
+//! `k < l` stands for `αₖ` (label `+1`) and `l + k` for `α*ₖ` (label `−1`). The prediction
+//! is `Σ (αᵢ − α*ᵢ) K(xᵢ, x) − ρ`. Targets are used as given (not standardised), as in
+//! scikit-learn.
+
+use super::kernel::{FoldGeometry, Kernel, KernelKind};
+use super::smo::{DenseQ, Problem, solve};
+use super::svc::DEFAULT_TOL;
+use super::{CvData, Learner, ModelError, Predictions, kernel_from_params, param_f64};
+use crate::space::Params;
+use std::sync::{Arc, OnceLock};
+
+/// A fitted SVR: (training row, coefficient) for the support vectors, and `ρ`.
+#[derive(Clone, Debug)]
+pub struct SvrFit {
+    coef: Vec<(usize, f64)>,
+    rho: f64,
+    kernel: Kernel,
+}
+
+/// Fit on a split's training rows with box `c` and tube width `epsilon`.
+pub fn fit(
+    geometry: &FoldGeometry,
+    targets: &[f64],
+    kernel: Kernel,
+    c: f64,
+    epsilon: f64,
+) -> Result<SvrFit, ModelError> {
+    if !(c.is_finite() && c > 0.0) {
+        return Err(ModelError::BadParam(format!(
+            "C must be a positive number, got {c}"
+        )));
+    }
+    if !(epsilon.is_finite() && epsilon >= 0.0) {
+        return Err(ModelError::BadParam(format!(
+            "epsilon must be a number ≥ 0, got {epsilon}"
+        )));
+    }
+    let l = geometry.n_train();
+    if targets.len() != l || l == 0 {
+        return Err(ModelError::Invalid(format!(
+            "{} targets for {l} training rows",
+            targets.len()
+        )));
+    }
+    let k = geometry.train_kernel_f32(kernel);
+    let m = 2 * l;
+    let mut q = vec![0f32; m * m];
+    for s in 0..m {
+        let (rs, ss) = if s < l { (s, 1.0f32) } else { (s - l, -1.0) };
+        let krow = &k[rs * l..(rs + 1) * l];
+        let qrow = &mut q[s * m..(s + 1) * m];
+        for (t, &kv) in krow.iter().enumerate() {
+            qrow[t] = ss * kv;
+            qrow[t + l] = -ss * kv;
+        }
+    }
+    let diag: Vec<f64> = (0..l).map(|i| geometry.train_diagonal(kernel, i)).collect();
+    let qd = diag.iter().chain(&diag).copied().collect();
+    let p = targets
+        .iter()
+        .map(|y| epsilon - y)
+        .chain(targets.iter().map(|y| epsilon + y))
+        .collect();
+    let y = (0..m).map(|s| if s < l { 1 } else { -1 }).collect();
+    let solution = solve(
+        Problem {
+            q: DenseQ::new(m, q, qd),
+            p,
+            y,
+            c_pos: c,
+            c_neg: c,
+        },
+        DEFAULT_TOL,
+        true,
+    );
+    let coef = (0..l)
+        .map(|i| (i, solution.alpha[i] - solution.alpha[i + l]))
+        .filter(|&(_, c)| c != 0.0)
+        .collect();
+    Ok(SvrFit {
+        coef,
+        rho: solution.rho,
+        kernel,
+    })
+}
+
+impl SvrFit {
+    /// Predictions for the split's test rows.
+    pub fn predict(&self, geometry: &FoldGeometry) -> Vec<f64> {
+        (0..geometry.n_test())
+            .map(|t| {
+                let mut sum = 0.0;
+                for &(r, c) in &self.coef {
+                    sum += c * geometry.test_entry(self.kernel, t, r);
+                }
+                sum - self.rho
+            })
+            .collect()
+    }
+}
+
+/// SVR prepared on a set of splits, caching each split's geometry like the SVC.
+pub struct SvrLearner {
+    cv: Arc<CvData>,
+    kind: KernelKind,
+    geometry: Vec<OnceLock<FoldGeometry>>,
+}
+
+impl SvrLearner {
+    /// Prepare for the splits of `cv` with kernel `kind`.
+    pub fn new(cv: Arc<CvData>, kind: KernelKind) -> SvrLearner {
+        let geometry = cv.splits.iter().map(|_| OnceLock::new()).collect();
+        SvrLearner { cv, kind, geometry }
+    }
+}
+
+impl Learner for SvrLearner {
+    fn fit_predict(&self, fold: usize, params: &Params) -> Result<Predictions, ModelError> {
+        let split = self
+            .cv
+            .splits
+            .get(fold)
+            .ok_or_else(|| ModelError::Invalid(format!("no split {fold}")))?;
+        let Predictions::Values(targets) = &split.y_train else {
+            return Err(ModelError::Invalid("svr needs numeric targets".into()));
+        };
+        let geometry = self.geometry[fold]
+            .get_or_init(|| FoldGeometry::new(&split.x_train, &split.x_test, self.cv.d));
+        let fit = fit(
+            geometry,
+            targets,
+            kernel_from_params(self.kind, params)?,
+            param_f64(params, "C", None)?,
+            param_f64(params, "epsilon", Some(0.1))?,
+        )?;
+        Ok(Predictions::Values(fit.predict(geometry)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn linear_data_is_fitted_within_the_tube() {
+        // y = 2x + 1 on x = 0..9; linear kernel, large C: every training residual ≤ ε
+        // (+ tolerance), and the test point x = 4.5 is predicted close to 10.
+        let x: Vec<f64> = (0..10).map(|i| i as f64).collect();
+        let y: Vec<f64> = x.iter().map(|v| 2.0 * v + 1.0).collect();
+        let g = FoldGeometry::new(&x, &[4.5], 1);
+        let fit = fit(&g, &y, Kernel::Linear, 100.0, 0.1).unwrap();
+        let p = fit.predict(&g);
+        assert!((p[0] - 10.0).abs() < 0.11, "{p:?}");
+        let gt = FoldGeometry::new(&x, &x, 1);
+        let fit = super::fit(&gt, &y, Kernel::Linear, 100.0, 0.1).unwrap();
+        for (pi, yi) in fit.predict(&gt).iter().zip(&y) {
+            assert!((pi - yi).abs() <= 0.1 + 0.01, "{pi} vs {yi}");
+        }
+    }
+
+    #[test]
+    fn bad_settings_are_errors() {
+        let g = FoldGeometry::new(&[0.0, 1.0], &[0.5], 1);
+        let k = Kernel::Rbf { gamma: 1.0 };
+        assert!(fit(&g, &[0.0, 1.0], k, 0.0, 0.1).is_err());
+        assert!(fit(&g, &[0.0, 1.0], k, 1.0, -0.1).is_err());
+        assert!(fit(&g, &[0.0], k, 1.0, 0.1).is_err());
+    }
+}

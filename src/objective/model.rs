@@ -1,0 +1,426 @@
+//! Tuning a model on a dataset: the objective is the mean of a metric over
+//! cross-validation splits, each split standardised on its training rows (the anchors'
+//! definition, so Knobs' values compare with scikit-learn's `cross_val_score`).
+
+use super::{BuildError, Evaluation, Objective, ObjectiveError};
+use crate::data::{Dataset, Folds, LoadOptions, Task};
+use crate::models::{CvData, Learner, Metric, ModelSpec, Predictions};
+use crate::space::{Params, Space};
+use crate::study::Direction;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// Where the data comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DatasetSource {
+    /// One of the datasets compiled into Knobs (`moons`, `digits`, …).
+    Bundled(String),
+    /// A CSV file with a header row.
+    File(PathBuf),
+}
+
+impl DatasetSource {
+    /// A bundled name if it is one, else a file path (what `--dataset` takes).
+    pub fn from_arg(arg: &str) -> DatasetSource {
+        if crate::data::BUNDLED.contains(&arg) {
+            DatasetSource::Bundled(arg.to_owned())
+        } else {
+            DatasetSource::File(PathBuf::from(arg))
+        }
+    }
+
+    /// The name shown in labels: the bundled name or the file name.
+    pub fn label(&self) -> String {
+        match self {
+            DatasetSource::Bundled(name) => name.clone(),
+            DatasetSource::File(path) => path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string()),
+        }
+    }
+}
+
+/// How the rows are split for cross-validation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FoldSpec {
+    /// The reference folds bundled with a dataset (the anchors' splits), by dataset name.
+    Bundled(String),
+    /// `k` folds drawn with `seed` (stratified for classification).
+    KFold { k: usize, seed: u64 },
+    /// An `index,fold` file.
+    File(PathBuf),
+}
+
+impl FoldSpec {
+    /// The default for a dataset: its bundled reference folds if it is bundled (so results
+    /// match the anchors), else 5 stratified folds with seed 0.
+    pub fn default_for(dataset: &DatasetSource) -> FoldSpec {
+        match dataset {
+            DatasetSource::Bundled(name) => FoldSpec::Bundled(name.clone()),
+            DatasetSource::File(_) => FoldSpec::KFold { k: 5, seed: 0 },
+        }
+    }
+
+    /// Parse `--folds K|FILE`.
+    pub fn from_arg(arg: &str) -> FoldSpec {
+        match arg.parse::<usize>() {
+            Ok(k) => FoldSpec::KFold { k, seed: 0 },
+            Err(_) => FoldSpec::File(PathBuf::from(arg)),
+        }
+    }
+}
+
+/// The serialisable description of a model-tuning objective (the fields of
+/// [`super::ObjectiveSpec::Model`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelTask {
+    /// The data.
+    pub dataset: DatasetSource,
+    /// The target column; `None` is the last column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// The task; `None` infers it from the target column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<Task>,
+    /// The model and its fixed settings.
+    pub model: ModelSpec,
+    /// The score; `None` is accuracy for classification and R² for regression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<Metric>,
+    /// The splits.
+    pub folds: FoldSpec,
+}
+
+impl ModelTask {
+    /// A task with the defaults for everything but the data and the model.
+    pub fn new(dataset: DatasetSource, model: ModelSpec) -> ModelTask {
+        let folds = FoldSpec::default_for(&dataset);
+        ModelTask {
+            dataset,
+            target: None,
+            task: None,
+            model,
+            metric: None,
+            folds,
+        }
+    }
+
+    /// `svc on moons`, with the metric where it is not the default.
+    pub fn label(&self) -> String {
+        let mut s = format!("{} on {}", self.model.label(), self.dataset.label());
+        if let Some(m) = self.metric {
+            s.push_str(&format!(" ({})", m.name()));
+        }
+        s
+    }
+
+    /// Load the data, draw or read the folds and standardise every split.
+    pub fn build(&self) -> Result<ModelObjective, BuildError> {
+        let invalid = |e: &dyn std::fmt::Display| BuildError::Invalid(e.to_string());
+        let options = LoadOptions {
+            target: self.target.clone(),
+            task: self.task,
+        };
+        let dataset = match &self.dataset {
+            DatasetSource::Bundled(name) => {
+                if options != LoadOptions::default() {
+                    return Err(BuildError::Invalid(format!(
+                        "a target column and a task apply to CSV files; `{name}` is bundled"
+                    )));
+                }
+                Dataset::bundled(name)
+            }
+            DatasetSource::File(path) => Dataset::from_path(path, &options),
+        }
+        .map_err(|e| invalid(&e))?;
+        let task = dataset.task();
+        let metric = self.metric.unwrap_or(Metric::default_for(task));
+        if metric.task() != task {
+            return Err(BuildError::Invalid(format!(
+                "metric `{}` is for {}, but `{}` is a {} dataset",
+                metric.name(),
+                metric.task(),
+                dataset.name(),
+                task
+            )));
+        }
+        let folds = match &self.folds {
+            FoldSpec::Bundled(name) => Folds::bundled(name, dataset.n_samples()),
+            FoldSpec::KFold { k, seed } => Folds::for_dataset(&dataset, *k, *seed),
+            FoldSpec::File(path) => Folds::from_path(path, dataset.n_samples()),
+        }
+        .map_err(|e| invalid(&e))?;
+        let cv = Arc::new(CvData::new(&dataset, &folds).map_err(|e| invalid(&e))?);
+        let learner = self.model.prepare(cv.clone()).map_err(|e| invalid(&e))?;
+        Ok(ModelObjective {
+            cv,
+            learner,
+            metric,
+            space: self.model.default_space(),
+            fold_threads: 1,
+        })
+    }
+}
+
+/// A model-tuning objective ready to evaluate.
+pub struct ModelObjective {
+    cv: Arc<CvData>,
+    learner: Box<dyn Learner>,
+    metric: Metric,
+    space: Space,
+    fold_threads: usize,
+}
+
+/// One split's outcome: score and d score / d parameter.
+type FoldOutcome = (f64, Option<Vec<(String, f64)>>);
+
+impl ModelObjective {
+    /// Fit the splits on up to `threads` threads within one evaluation (default 1: the
+    /// runner already runs trials in parallel).
+    pub fn with_fold_threads(mut self, threads: usize) -> ModelObjective {
+        self.fold_threads = threads.max(1);
+        self
+    }
+
+    /// The metric being scored.
+    pub fn metric(&self) -> Metric {
+        self.metric
+    }
+
+    /// Number of splits.
+    pub fn n_folds(&self) -> usize {
+        self.cv.splits.len()
+    }
+
+    fn fold(
+        &self,
+        fold: usize,
+        params: &Params,
+        want_gradient: bool,
+    ) -> Result<FoldOutcome, String> {
+        let truth = &self.cv.splits[fold].y_test;
+        let with_gradient = want_gradient && self.learner.has_gradient();
+        let (predicted, jacobian) = if with_gradient {
+            self.learner.fit_predict_with_jacobian(fold, params)
+        } else {
+            self.learner
+                .fit_predict(fold, params)
+                .map(|p| (p, Vec::new()))
+        }
+        .map_err(|e| e.to_string())?;
+        let score = self
+            .metric
+            .score(truth, &predicted)
+            .map_err(|e| e.to_string())?;
+        let gradient = match (&predicted, truth, with_gradient) {
+            (Predictions::Values(p), Predictions::Values(t), true) => {
+                self.metric.gradient(t, p).map(|dscore| {
+                    jacobian
+                        .iter()
+                        .map(|(name, dp)| {
+                            let g = dscore.iter().zip(dp).map(|(a, b)| a * b).sum();
+                            (name.clone(), g)
+                        })
+                        .collect()
+                })
+            }
+            _ => None,
+        };
+        Ok((score, gradient))
+    }
+}
+
+impl Objective for ModelObjective {
+    fn evaluate(&self, params: &Params, want_gradient: bool) -> Result<Evaluation, ObjectiveError> {
+        let started = Instant::now();
+        let k = self.cv.splits.len();
+        let mut outcomes: Vec<Option<Result<FoldOutcome, String>>> = vec![None; k];
+        let threads = self.fold_threads.min(k);
+        if threads <= 1 {
+            for (f, slot) in outcomes.iter_mut().enumerate() {
+                *slot = Some(self.fold(f, params, want_gradient));
+            }
+        } else {
+            let next = AtomicUsize::new(0);
+            let done: Vec<Vec<(usize, Result<FoldOutcome, String>)>> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|_| {
+                        s.spawn(|| {
+                            let mut mine = Vec::new();
+                            loop {
+                                let f = next.fetch_add(1, Ordering::Relaxed);
+                                if f >= k {
+                                    break mine;
+                                }
+                                mine.push((f, self.fold(f, params, want_gradient)));
+                            }
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            vec![(usize::MAX, Err("a fold's fit panicked".into()))]
+                        })
+                    })
+                    .collect()
+            });
+            for (f, r) in done.into_iter().flatten() {
+                match outcomes.get_mut(f) {
+                    Some(slot) => *slot = Some(r),
+                    None => return Err(ObjectiveError::Failed(r.err().unwrap_or_default())),
+                }
+            }
+        }
+        let mut folds = Vec::with_capacity(k);
+        let mut gradient: Option<Vec<(String, f64)>> = None;
+        let mut all_gradients = want_gradient;
+        for (f, outcome) in outcomes.into_iter().enumerate() {
+            let (score, g) = outcome
+                .unwrap_or_else(|| Err("not evaluated".into()))
+                .map_err(|e| ObjectiveError::Failed(format!("fold {f}: {e}")))?;
+            folds.push(score);
+            match (g, &mut gradient) {
+                (Some(g), None) => gradient = Some(g),
+                (Some(g), Some(acc)) => {
+                    for ((_, a), (_, b)) in acc.iter_mut().zip(g) {
+                        *a += b;
+                    }
+                }
+                (None, _) => all_gradients = false,
+            }
+        }
+        let value = folds.iter().sum::<f64>() / k as f64;
+        if !value.is_finite() {
+            return Err(ObjectiveError::Failed(format!(
+                "the mean {} is not finite",
+                self.metric.name()
+            )));
+        }
+        let gradient = gradient.filter(|_| all_gradients).map(|g| {
+            g.into_iter()
+                .map(|(name, total)| (name, total / k as f64))
+                .collect()
+        });
+        Ok(Evaluation {
+            value,
+            folds,
+            gradient,
+            fit_seconds: Some(started.elapsed().as_secs_f64()),
+        })
+    }
+
+    fn default_space(&self) -> Space {
+        self.space.clone()
+    }
+
+    fn direction(&self) -> Direction {
+        self.metric.direction()
+    }
+
+    fn has_gradient(&self) -> bool {
+        self.learner.has_gradient()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::KernelKind;
+    use crate::space::Value;
+
+    fn p(pairs: &[(&str, f64)]) -> Params {
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), Value::Float(*v)))
+            .collect()
+    }
+
+    #[test]
+    fn svc_on_moons_scores_per_fold_and_threads_change_nothing() {
+        let task = ModelTask::new(
+            DatasetSource::Bundled("moons".into()),
+            ModelSpec::Svc {
+                kernel: KernelKind::Rbf,
+            },
+        );
+        assert_eq!(task.folds, FoldSpec::Bundled("moons".into()));
+        let one = task.build().unwrap();
+        let two = task.build().unwrap().with_fold_threads(2);
+        assert_eq!(one.direction(), Direction::Maximize);
+        assert_eq!(one.default_space().dim(), 2);
+        let params = p(&[("C", 10.0), ("gamma", 1.0)]);
+        let a = one.evaluate(&params, false).unwrap();
+        let b = two.evaluate(&params, false).unwrap();
+        assert_eq!(a.folds.len(), 5);
+        assert_eq!(a.value, a.folds.iter().sum::<f64>() / 5.0);
+        assert_eq!((a.value, &a.folds), (b.value, &b.folds));
+        assert!(a.fit_seconds.is_some());
+        assert!(a.gradient.is_none());
+        // A bad value fails the trial instead of panicking.
+        assert!(
+            one.evaluate(&p(&[("C", -1.0), ("gamma", 1.0)]), false)
+                .is_err()
+        );
+        assert!(one.evaluate(&p(&[("C", 1.0)]), false).is_err());
+    }
+
+    #[test]
+    fn wrong_metric_or_model_for_the_task_is_a_build_error() {
+        let mut task = ModelTask::new(
+            DatasetSource::Bundled("diabetes".into()),
+            ModelSpec::Svc {
+                kernel: KernelKind::Rbf,
+            },
+        );
+        assert!(task.build().is_err());
+        task.model = ModelSpec::KernelRidge;
+        task.metric = Some(Metric::Accuracy);
+        assert!(task.build().is_err());
+        task.metric = Some(Metric::Rmse);
+        assert_eq!(task.build().unwrap().direction(), Direction::Minimize);
+    }
+
+    #[test]
+    fn ridge_gradient_matches_finite_differences_of_the_objective() {
+        let mut task = ModelTask::new(
+            DatasetSource::Bundled("diabetes".into()),
+            ModelSpec::KernelRidge,
+        );
+        for metric in [Metric::R2, Metric::Rmse] {
+            task.metric = Some(metric);
+            let o = task.build().unwrap();
+            assert!(o.has_gradient());
+            let (alpha, gamma) = (0.3, 0.02);
+            let e = o
+                .evaluate(&p(&[("alpha", alpha), ("gamma", gamma)]), true)
+                .unwrap();
+            let g = e.gradient.unwrap();
+            let value = |a: f64, c: f64| {
+                o.evaluate(&p(&[("alpha", a), ("gamma", c)]), false)
+                    .unwrap()
+                    .value
+            };
+            let (ha, hg) = (alpha * 1e-5, gamma * 1e-5);
+            let fd_alpha = (value(alpha + ha, gamma) - value(alpha - ha, gamma)) / (2.0 * ha);
+            let fd_gamma = (value(alpha, gamma + hg) - value(alpha, gamma - hg)) / (2.0 * hg);
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-4 * (1.0 + b.abs());
+            assert_eq!(g[0].0, "alpha");
+            assert!(
+                close(g[0].1, fd_alpha),
+                "{metric:?} alpha: {} vs {fd_alpha}",
+                g[0].1
+            );
+            assert!(
+                close(g[1].1, fd_gamma),
+                "{metric:?} gamma: {} vs {fd_gamma}",
+                g[1].1
+            );
+        }
+    }
+}

@@ -15,7 +15,7 @@ use knobs::study::TrialState;
 use std::time::Duration;
 
 fn bench(budget: usize, strategy: StrategySpec) -> Workbench {
-    let mut study = Workbench::default_study();
+    let mut study = Workbench::branin_study();
     study.budget = budget;
     study.strategy = strategy;
     let mut bench = Workbench::new(study);
@@ -56,9 +56,18 @@ fn run_button_runs_the_study_to_the_end() {
 }
 
 #[test]
-fn the_default_gp_study_runs_and_its_views_fill_in() {
-    let mut b = bench(12, Workbench::default_study().strategy);
-    assert_eq!(b.study.strategy.name(), "gp");
+fn the_default_study_tunes_an_svc_and_its_gp_views_fill_in() {
+    let mut study = Workbench::default_study();
+    assert_eq!(study.strategy.name(), "gp");
+    assert!(
+        study.objective.label().contains("svc"),
+        "{}",
+        study.objective.label()
+    );
+    assert!(study.space.params().iter().all(|p| p.domain.is_log()));
+    study.budget = 12;
+    let mut b = Workbench::new(study);
+    b.jobs = 2;
     b.run();
     b.finish_blocking();
     assert_eq!(b.study.trials.len(), 12);
@@ -68,6 +77,8 @@ fn the_default_gp_study_runs_and_its_views_fill_in() {
     assert_eq!(r.surface_kind, "GP posterior mean");
     assert!(r.std.is_some() && r.slice.is_some());
     assert_eq!(r.importance.len(), 2);
+    let best = b.study.best_trial().and_then(|t| t.value).unwrap();
+    assert!(best > 0.8 && best <= 1.0, "accuracy {best}");
     // every tab draws without panicking on the result
     let mut harness = harness(KnobsApp::from_bench(b));
     for tab in knobs::gui::state::Tab::ALL {

@@ -134,7 +134,7 @@ impl Default for ViewSettings {
     fn default() -> Self {
         ViewSettings {
             tab: Tab::Overview,
-            log_y: true,
+            log_y: false,
             params: ViewParams {
                 x: 0,
                 y: 1,
@@ -251,9 +251,51 @@ impl Workbench {
         }
     }
 
-    /// The study the app opens on: Bayesian optimisation (GP) on Branin, ready to run, so the
-    /// GP views fill in as soon as Run is pressed.
+    /// The study the app opens on: Bayesian optimisation (GP) of an RBF SVC's `C` and `gamma`
+    /// (log ranges) on the bundled moons dataset, 5-fold accuracy on the reference folds, so
+    /// pressing Run tunes a real model at once and the GP views fill in. Falls back to
+    /// [`Workbench::branin_study`] if the model objective cannot be built.
     pub fn default_study() -> Study {
+        let spec = ron::from_str::<crate::objective::ObjectiveSpec>(
+            r#"Model(dataset: Bundled("moons"), model: Svc(kernel: Rbf), folds: Bundled("moons"))"#,
+        );
+        let space = crate::space::Space::new(vec![
+            Param::new(
+                "C",
+                Domain::Float {
+                    low: 0.01,
+                    high: 1000.0,
+                    log: true,
+                },
+            ),
+            Param::new(
+                "gamma",
+                Domain::Float {
+                    low: 1e-4,
+                    high: 10.0,
+                    log: true,
+                },
+            ),
+        ]);
+        match (spec, space) {
+            (Ok(objective), Ok(space)) if objective.build().is_ok() => Study {
+                name: "SVC on moons, GP-BO".into(),
+                description: "An RBF support-vector classifier on the moons dataset: C and gamma on log ranges, 5-fold cross-validated accuracy, tuned by Bayesian optimisation.".into(),
+                direction: crate::study::Direction::Maximize,
+                objective,
+                space,
+                strategy: StrategySpec::from_name("gp").unwrap_or(StrategySpec::Sobol),
+                seed: 0,
+                budget: 40,
+                window: None,
+                trials: Vec::new(),
+            },
+            _ => Self::branin_study(),
+        }
+    }
+
+    /// GP-BO on the Branin test function: instant trials, for tests and demonstrations.
+    pub fn branin_study() -> Study {
         let mut study = crate::cli::default_study();
         study.name = "GP-BO on Branin".into();
         study.strategy = StrategySpec::from_name("gp").unwrap_or(StrategySpec::Sobol);
@@ -840,7 +882,7 @@ mod tests {
 
     #[test]
     fn failed_trials_sort_last_both_ways() {
-        let mut study = Workbench::default_study();
+        let mut study = Workbench::branin_study();
         study.strategy = StrategySpec::Random;
         study.budget = 6;
         let mut bench = Workbench::new(study);

@@ -130,7 +130,13 @@ pub fn number(x: f64) -> String {
     }
     let a = x.abs();
     if !(1e-3..1e5).contains(&a) {
-        format!("{x:.2e}")
+        let s = format!("{x:.2e}");
+        match s.split_once('e') {
+            Some((m, e)) if m.contains('.') => {
+                format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.'))
+            }
+            _ => s,
+        }
     } else {
         let digits = if a >= 100.0 {
             0
@@ -418,6 +424,8 @@ mod tests {
         assert_eq!((a.lo, a.hi), (-2.0, 2.0));
         assert_eq!(a.label(0.0), "1");
         assert_eq!(a.label(0.5), "3.16");
+        assert_eq!(number(1e-4), "1e-4");
+        assert_eq!(number(2.5e-5), "2.5e-5");
         assert!(
             a.of_value(&Value::Float(1.0))
                 .is_some_and(|p| p.abs() < 1e-12)

@@ -25,7 +25,7 @@ fn main() {
     let trials: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(10_000);
     let frames: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(60);
 
-    let mut study = Workbench::default_study();
+    let mut study = Workbench::branin_study();
     study.strategy = StrategySpec::Random;
     study.budget = trials;
     let objective = ObjectiveSpec::default().build().expect("branin builds");
@@ -33,8 +33,9 @@ fn main() {
     let (study, _, _) =
         runner::run_to_end(study, Arc::from(objective), 2).expect("the synthetic study runs");
     println!(
-        "{} trials of random search on Branin in {:.2} s",
+        "{} trials ({} failed) of random search on Branin in {:.2} s",
         study.trials.len(),
+        study.failed(),
         t0.elapsed().as_secs_f64()
     );
 

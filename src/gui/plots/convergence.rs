@@ -91,6 +91,11 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
         .map(|t| t.number)
         .collect();
     let hit_points = values.clone();
+    // Keep the legend away from the best-so-far line, which hugs the top when maximising.
+    let legend_corner = match study.direction {
+        crate::study::Direction::Minimize => egui_plot::Corner::RightTop,
+        crate::study::Direction::Maximize => egui_plot::Corner::RightBottom,
+    };
     let response = Plot::new("convergence")
         .height(height)
         .x_axis_label("trial")
@@ -112,7 +117,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
                 super::number(scale.value(p.y))
             ))
         })
-        .legend(Legend::default())
+        .legend(Legend::default().position(legend_corner))
         .show(ui, |plot| {
             plot.points(Points::new("trials", values).radius(2.0));
             plot.line(Line::new("best so far", best).width(2.0));

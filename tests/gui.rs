@@ -301,3 +301,29 @@ fn the_error_window_shows_and_dismisses() {
     harness.run_steps(2);
     assert!(harness.state().bench.error.is_none());
 }
+
+#[test]
+fn keyboard_shortcuts_run_and_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.ron");
+    let mut b = bench(1_000_000, StrategySpec::Random);
+    b.jobs = 1;
+    b.path = Some(path.clone());
+    let mut harness = harness(KnobsApp::from_bench(b));
+    harness.run_steps(2);
+    // Space runs, and again pauses
+    harness.key_press(egui::Key::Space);
+    harness.run_steps(2);
+    assert!(harness.state().bench.is_running());
+    harness.key_press(egui::Key::Space);
+    harness.run_steps(2);
+    assert_eq!(harness.state().bench.state, RunState::Paused);
+    harness.get_by_label("Stop").click();
+    harness.run_steps(2);
+    harness.state_mut().bench.finish_blocking();
+    // Ctrl+S saves to the session's file without asking
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    harness.run_steps(2);
+    let saved = knobs::session::Session::load(&path).unwrap();
+    assert_eq!(saved.study, harness.state().bench.study);
+}

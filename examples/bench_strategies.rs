@@ -1,11 +1,15 @@
 //! Strategy benchmark beside the anchors (`../shared/anchors`): the same synthetic suite
 //! (Branin, Hartmann6, Rosenbrock 4-D, Ackley 5-D; 60 evaluations; seeds 0..9; simple
-//! regret against the known minimum) and the GP's time per trial as the study grows.
+//! regret against the known minimum), the same SVC suite (RBF SVC, C and gamma on log
+//! ranges, 5-fold CV accuracy on the anchors' fold files; breast_cancer, wine, digits,
+//! moons; 49 trials; seeds 0..4) and the GP's time per trial as the study grows.
 //!
 //! ```text
-//! cargo run --release --example bench_strategies -- [--suite synthetic|growth|all]
+//! cargo run --release --example bench_strategies -- [--suite synthetic|svc|growth|all]
 //!     [--strategies gp,tpe,...] [--seeds 10] [--anchors DIR] [--growth-trials 1000] [--verbose]
 //! ```
+//!
+//! `KNOBS_BENCH_DATASETS=wine,moons` restricts the SVC suite to some datasets.
 //!
 //! Each run goes through the real runner (one worker), so objectives with gradients give
 //! them to the gradient strategy, and "strategy ms/trial" is the runner's own measure of
@@ -13,7 +17,8 @@
 //! `strategy_seconds`). Runs are spread over the machine's cores; quality figures do not
 //! depend on timing.
 
-use knobs::objective::{Objective, ObjectiveSpec, SyntheticFn};
+use knobs::models::ModelSpec;
+use knobs::objective::{DatasetSource, ModelTask, Objective, ObjectiveSpec, SyntheticFn};
 use knobs::runner::run_to_end;
 use knobs::strategy::{STRATEGIES, StrategySpec};
 use knobs::study::{Direction, Study};
@@ -222,6 +227,167 @@ fn synthetic_suite(args: &Args, anchors: Option<&Json>) {
     }
 }
 
+/// Best CV accuracy per (strategy, dataset) over seeds 0..4, beside the anchors.
+fn svc_suite(args: &Args) {
+    let anchors: Option<Json> = std::fs::read_to_string(args.anchors.join("results/svc.json"))
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok());
+    let all = ["breast_cancer", "wine", "digits", "moons"];
+    let datasets: Vec<&str> = match std::env::var("KNOBS_BENCH_DATASETS") {
+        Ok(list) => all
+            .into_iter()
+            .filter(|d| list.split(',').any(|x| x == *d))
+            .collect(),
+        Err(_) => all.to_vec(),
+    };
+    let budget = 49;
+    let seeds = args.seeds.min(5);
+    let mut jobs = vec![];
+    for (k, name) in datasets.iter().enumerate() {
+        let task = ModelTask::new(
+            DatasetSource::Bundled((*name).into()),
+            ModelSpec::from_name("svc", None).expect("svc"),
+        );
+        let spec = ObjectiveSpec::from_model_task(task);
+        let objective: Arc<dyn Objective> = Arc::from(spec.build().expect("bundled dataset"));
+        let mut strategies: Vec<(String, StrategySpec, u64)> = vec![];
+        for s in &args.strategies {
+            let Ok(strategy) = StrategySpec::from_name(s) else {
+                continue;
+            };
+            strategies.extend((0..seeds).map(|seed| (s.clone(), strategy.clone(), seed)));
+        }
+        strategies.push(("grid".into(), StrategySpec::Grid { points: 7 }, 0));
+        for (s, strategy, seed) in strategies {
+            jobs.push((k, s, strategy, seed, spec.clone(), objective.clone()));
+        }
+    }
+    type SvcResults = BTreeMap<(String, usize), Vec<(f64, f64)>>;
+    let results: Mutex<SvcResults> = Mutex::new(BTreeMap::new());
+    let queue = Mutex::new(jobs.into_iter());
+    let started = Instant::now();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let job = queue.lock().expect("queue").next();
+                    let Some((k, name, strategy, seed, spec, objective)) = job else {
+                        break;
+                    };
+                    let study = Study {
+                        name: String::new(),
+                        description: String::new(),
+                        direction: objective.direction(),
+                        space: objective.default_space(),
+                        objective: spec,
+                        strategy,
+                        seed,
+                        budget,
+                        window: None,
+                        trials: vec![],
+                    };
+                    let (study, _, secs) = run_to_end(study, objective, 1).expect("run");
+                    let best = study
+                        .best_trial()
+                        .and_then(|t| t.completed_value())
+                        .unwrap_or(f64::NAN);
+                    if args.verbose {
+                        eprintln!("{name} {} seed {seed}: best {best:.4}", datasets[k]);
+                    }
+                    results
+                        .lock()
+                        .expect("results")
+                        .entry((name, k))
+                        .or_default()
+                        .push((best, 1000.0 * secs / budget as f64));
+                }
+            });
+        }
+    });
+    let results = results.into_inner().expect("results");
+    println!(
+        "\n## SVC: best 5-fold CV accuracy, mean ± std over seeds 0..{} ({budget} trials, {:.0} s)\n",
+        seeds - 1,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "| strategy | {} | strategy ms/trial |",
+        datasets.join(" | ")
+    );
+    println!("|---|{}---|", "---|".repeat(datasets.len()));
+    let mut names: Vec<String> = vec!["grid".into()];
+    names.extend(args.strategies.iter().filter(|s| *s != "grid").cloned());
+    for name in &names {
+        let mut row = format!("| knobs {name} |");
+        let mut ms = vec![];
+        for k in 0..datasets.len() {
+            match results.get(&(name.clone(), k)) {
+                Some(r) => {
+                    let v: Vec<f64> = r.iter().map(|x| x.0).collect();
+                    let mean = v.iter().sum::<f64>() / v.len() as f64;
+                    let sd = if v.len() > 1 {
+                        (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64)
+                            .sqrt()
+                    } else {
+                        0.0
+                    };
+                    row += &format!(" {mean:.4} ± {sd:.4} |");
+                    ms.extend(r.iter().map(|x| x.1));
+                }
+                None => row += " – |",
+            }
+        }
+        row += &format!(" {:.2} |", median(ms));
+        println!("{row}");
+    }
+    if let Some(a) = anchors {
+        for tool in [
+            "grid",
+            "random",
+            "optuna_tpe",
+            "optuna_cmaes",
+            "optuna_qmc",
+            "bayes_opt",
+            "hyperopt_tpe",
+        ] {
+            let mut row = format!("| {tool} (anchor) |");
+            let mut ms = vec![];
+            for name in &datasets {
+                let s = &a["datasets"][name]["strategies"][tool];
+                row += &format!(
+                    " {} ± {} |",
+                    s["best_mean"]
+                        .as_f64()
+                        .map_or("–".into(), |v| format!("{v:.4}")),
+                    s["best_std"]
+                        .as_f64()
+                        .map_or("–".into(), |v| format!("{v:.4}"))
+                );
+                if let Some(v) = s["overhead_ms_per_trial_mean"].as_f64() {
+                    ms.push(v);
+                }
+            }
+            row += &format!(" {:.2} (overhead) |", median(ms));
+            println!("{row}");
+        }
+        let mut row = "| oracle 40×40 (anchor) |".to_string();
+        for name in &datasets {
+            let grid = &a["datasets"][name]["oracle"]["accuracy"];
+            let best = grid
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.as_array())
+                .flatten()
+                .filter_map(|v| v.as_f64())
+                .fold(f64::NEG_INFINITY, f64::max);
+            row += &format!(" {best:.4} |");
+        }
+        println!("{row} |");
+    }
+}
+
 /// The GP's time per trial as the study grows, on Branin, seed 0.
 fn growth(args: &Args, anchors: Option<&Json>) {
     use knobs::strategy::Observation;
@@ -295,6 +461,9 @@ fn main() {
     }
     if matches!(args.suite.as_str(), "synthetic" | "all") {
         synthetic_suite(&args, anchors.as_ref());
+    }
+    if matches!(args.suite.as_str(), "svc" | "all") {
+        svc_suite(&args);
     }
     if matches!(args.suite.as_str(), "growth" | "all") {
         growth(&args, anchors.as_ref());

@@ -90,7 +90,7 @@ pub struct Surrogate {
     hypers: Hypers,
     /// `value = sign · loss`: −1 when the objective is maximised.
     sign: f64,
-    /// The lowest observed loss (raw units).
+    /// The incumbent: the lowest posterior mean at an observed point (raw units).
     best_loss: f64,
     /// Kernel inputs of every point the model holds (observed and pending).
     taken: Vec<Vec<f64>>,
@@ -147,8 +147,8 @@ impl Surrogate {
         if x.is_empty() || x.len() != losses.len() {
             return None;
         }
-        let best_loss = losses.iter().copied().fold(f64::INFINITY, f64::min);
         let liar = losses.iter().sum::<f64>() / losses.len() as f64;
+        let x_observed = x.clone();
         let mut all = x;
         let mut y = losses.to_vec();
         for p in pending {
@@ -158,6 +158,12 @@ impl Surrogate {
         let taken = all.clone();
         let held = y.clone();
         let model = GpModel::new(all, &y, hypers.kernel.clone(), hypers.noise)?;
+        // The incumbent is the lowest posterior mean at an observed point (noisy EI's rule):
+        // with a noise-free fit it is the lowest observation; where the fit says the values
+        // are noisy (accuracies that move in steps of one sample), a lucky observation does
+        // not set a bar that only more luck can clear.
+        let (fitted, _) = model.predict(&x_observed);
+        let best_loss = fitted.iter().copied().fold(f64::INFINITY, f64::min);
         Some(Surrogate {
             inputs,
             model,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the real app under Xvfb on a session, let it run a moment, and save a PNG of the screen.
 # Usage: scripts/screenshot.sh OUT.png [SESSION.ron] [SECONDS]
-# Needs (Debian): xvfb libgl1-mesa-dri libegl1 imagemagick
+# Needs (Debian): xvfb libgl1-mesa-dri libegl1 imagemagick (and optionally xdotool)
 set -euo pipefail
 out=${1:?usage: scripts/screenshot.sh OUT.png [SESSION.ron] [SECONDS]}
 session=${2:-}
@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 # KNOBS_BIN=target/debug/knobs skips the release build.
 bin=${KNOBS_BIN:-}
 if [ -z "$bin" ]; then
-  cargo build --release --quiet
-  bin=./target/release/knobs
+  cargo build --release --quiet --bin knobs
+  bin=${CARGO_TARGET_DIR:-./target}/release/knobs
 fi
 display=:$(( (RANDOM % 400) + 100 ))
 Xvfb "$display" -screen 0 1280x800x24 >/dev/null 2>&1 &
@@ -21,5 +21,10 @@ sleep 1
 DISPLAY=$display LIBGL_ALWAYS_SOFTWARE=1 "$bin" gui $session --run &
 app=$!
 sleep "$wait_s"
+# Park the pointer in a corner so no plot shows a hover label (xdotool is optional).
+if command -v xdotool >/dev/null 2>&1; then
+  DISPLAY=$display xdotool mousemove 1279 799 || true
+  sleep 1
+fi
 DISPLAY=$display import -window root "$out"
 echo "wrote $out"

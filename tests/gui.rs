@@ -1,24 +1,38 @@
-//! The window driven headlessly with egui_kittest: click by label, assert on state.
+//! The window driven headlessly with egui_kittest: click by label, assert on state. Menu
+//! actions go through `KnobsApp::handle` with a path, exactly as the File menu does after its
+//! dialog. Snapshot tests (wgpu, Mesa's software Vulkan) are in `tests/gui_snapshots.rs`.
 
+use eframe::egui;
+use eframe::egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
-use knobs::gui::KnobsApp;
-use knobs::gui::state::{RunState, Workbench};
+use egui_kittest::kittest::{NodeT, Queryable, by};
+use knobs::gui::state::{Column, RunState, Workbench};
+use knobs::gui::{Action, KnobsApp};
 use knobs::runner::FinishReason;
+use knobs::space::{Domain, Param};
 use knobs::strategy::StrategySpec;
+use knobs::study::TrialState;
+use std::time::Duration;
 
-fn app(budget: usize) -> KnobsApp {
-    let mut study = Workbench::default_study();
+fn bench(budget: usize, strategy: StrategySpec) -> Workbench {
+    let mut study = Workbench::branin_study();
     study.budget = budget;
+    study.strategy = strategy;
     let mut bench = Workbench::new(study);
     bench.jobs = 2;
-    KnobsApp { bench }
+    bench
+}
+
+fn harness(app: KnobsApp) -> Harness<'static, KnobsApp> {
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut KnobsApp| app.show(ui), app)
 }
 
 #[test]
 fn run_button_runs_the_study_to_the_end() {
-    let mut harness = Harness::new_ui_state(|ui, app: &mut KnobsApp| app.show(ui), app(25));
-    harness.run();
+    let mut harness = harness(KnobsApp::from_bench(bench(25, StrategySpec::Sobol)));
+    harness.run_steps(2);
     harness.get_by_label("Run").click();
     harness.run_steps(2);
     assert!(harness.state().bench.is_running() || harness.state().bench.finished_trials() > 0);
@@ -37,37 +51,279 @@ fn run_button_runs_the_study_to_the_end() {
     assert_eq!(best, min);
     // the run bar and the trial table show it
     harness.get_by_label(&format!("best {best:.6}"));
+    harness.get_by_label("25 / 25 trials");
     assert!(harness.query_all_by_label("complete").count() >= 1);
 }
 
 #[test]
-fn save_and_reopen_restore_the_study() {
+fn the_default_study_tunes_an_svc_and_its_gp_views_fill_in() {
+    let mut study = Workbench::default_study();
+    assert_eq!(study.strategy.name(), "gp");
+    assert!(
+        study.objective.label().contains("svc"),
+        "{}",
+        study.objective.label()
+    );
+    assert!(study.space.params().iter().all(|p| p.domain.is_log()));
+    study.budget = 12;
+    let mut b = Workbench::new(study);
+    b.jobs = 2;
+    b.run();
+    b.finish_blocking();
+    assert_eq!(b.study.trials.len(), 12);
+    assert!(b.wait_views(Duration::from_secs(60)), "views never arrived");
+    let r = b.view_result.clone().unwrap();
+    assert_eq!(r.trials, 12);
+    assert_eq!(r.surface_kind, "GP posterior mean");
+    assert!(r.std.is_some() && r.slice.is_some());
+    assert_eq!(r.importance.len(), 2);
+    let best = b.study.best_trial().and_then(|t| t.value).unwrap();
+    assert!(best > 0.8 && best <= 1.0, "accuracy {best}");
+    // every tab draws without panicking on the result
+    let mut harness = harness(KnobsApp::from_bench(b));
+    for tab in knobs::gui::state::Tab::ALL {
+        harness
+            .get(by().role(Role::Button).label(tab.title()))
+            .click();
+        harness.run_steps(2);
+        assert_eq!(harness.state().bench.view.tab, tab);
+    }
+}
+
+#[test]
+fn stop_mid_run_ends_cleanly_with_finished_trials_only() {
+    let mut b = bench(1_000_000, StrategySpec::Sobol);
+    b.jobs = 1;
+    let mut harness = harness(KnobsApp::from_bench(b));
+    harness.run_steps(2);
+    harness.get_by_label("Run").click();
+    harness.run_steps(2);
+    assert!(harness.state().bench.is_running());
+    harness.get_by_label("Stop").click();
+    harness.run_steps(2);
+    harness.state_mut().bench.finish_blocking();
+    harness.run_steps(2);
+    let bench = &harness.state().bench;
+    assert_eq!(bench.state, RunState::Finished(FinishReason::Stopped));
+    assert!(bench.study.trials.len() < 1_000_000);
+    assert!(
+        bench
+            .study
+            .trials
+            .iter()
+            .all(|t| t.state != TrialState::Running)
+    );
+    assert_eq!(bench.status, "stopped");
+    // Run continues from where it stopped
+    assert!(!harness.get_by_label("Run").accesskit_node().is_disabled());
+}
+
+#[test]
+fn pause_and_resume_through_the_buttons() {
+    let mut b = bench(1_000_000, StrategySpec::Random);
+    b.jobs = 1;
+    let mut harness = harness(KnobsApp::from_bench(b));
+    harness.run_steps(2);
+    harness.get_by_label("Run").click();
+    harness.run_steps(2);
+    harness.get_by_label("Pause").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().bench.state, RunState::Paused);
+    harness.get_by_label("Resume").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().bench.state, RunState::Running);
+    harness.get_by_label("Stop").click();
+    harness.run_steps(2);
+    harness.state_mut().bench.finish_blocking();
+    assert_eq!(
+        harness.state().bench.state,
+        RunState::Finished(FinishReason::Stopped)
+    );
+}
+
+#[test]
+fn range_edits_are_validated_in_place() {
+    let mut harness = harness(KnobsApp::from_bench(bench(10, StrategySpec::Sobol)));
+    harness.run_steps(2);
+    // x0 runs from -5: a log scale is not allowed, and the row says why
+    harness.query_all_by_label("log").next().unwrap().click();
+    harness.run_steps(2);
+    assert!(harness.state().bench.drafts.contains_key("x0"));
+    harness.get_by_label_contains("a log scale needs low > 0");
+    assert!(harness.get_by_label("Run").accesskit_node().is_disabled());
+    // unticking it again makes the row valid
+    harness.query_all_by_label("log").next().unwrap().click();
+    harness.run_steps(2);
+    assert!(harness.state().bench.drafts.is_empty());
+    assert!(!harness.get_by_label("Run").accesskit_node().is_disabled());
+    // a valid range change reaches the study (the same call the row's widgets make)
+    let b = &mut harness.state_mut().bench;
+    b.edit_param(
+        0,
+        Param::new(
+            "x0",
+            Domain::Float {
+                low: 0.0,
+                high: 5.0,
+                log: false,
+            },
+        ),
+    );
+    assert_eq!(b.study.space.params()[0].domain.bounds(), Some((0.0, 5.0)));
+    b.run();
+    b.finish_blocking();
+    assert!(b.study.trials.iter().all(|t| {
+        let x = t.params[0].1.as_f64().unwrap();
+        (0.0..=5.0).contains(&x)
+    }));
+    // fixing a parameter takes it out of the search
+    b.clear_trials();
+    b.set_included(1, false);
+    assert_eq!(b.study.space.dim(), 1);
+    b.set_included(1, true);
+    assert_eq!(b.study.space.dim(), 2);
+}
+
+#[test]
+fn the_table_sorts_by_a_header_and_a_row_selects_a_trial() {
+    let mut b = bench(20, StrategySpec::Sobol);
+    b.run();
+    b.finish_blocking();
+    let best = b.study.best_trial().unwrap().number;
+    let mut harness = harness(KnobsApp::from_bench(b));
+    harness.run_steps(2);
+    harness.get_by_label("value").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().bench.sort.column, Column::Value);
+    let first = harness.state_mut().bench.table_order()[0];
+    assert_eq!(harness.state().bench.study.trials[first].number, best);
+    // again: largest first
+    harness.get_by_label("value ^").click();
+    harness.run_steps(2);
+    assert!(!harness.state().bench.sort.ascending);
+    let worst = harness.state_mut().bench.table_order()[0];
+    let trials = &harness.state().bench.study.trials;
+    let max = trials
+        .iter()
+        .filter_map(|t| t.value)
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert_eq!(trials[worst].value, Some(max));
+    // sort by a parameter column too
+    harness
+        .query_all(by().role(Role::Label).label("x1"))
+        .last()
+        .unwrap()
+        .click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().bench.sort.column, Column::Param(1));
+    // clicking a row selects the trial (and again clears it)
+    harness.get_by_label("#").click();
+    harness.run_steps(2);
+    harness.get_by_label("2").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().bench.selected, Some(2));
+    harness.get_by_label("2").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().bench.selected, None);
+}
+
+#[test]
+fn failed_trials_are_red_with_their_reason() {
+    let mut b = bench(3, StrategySpec::Sobol);
+    b.run();
+    b.finish_blocking();
+    b.study.trials[1].state = TrialState::Failed("the model did not converge".into());
+    b.study.trials[1].value = None;
+    b.touch();
+    let mut harness = harness(KnobsApp::from_bench(b));
+    harness.run_steps(2);
+    harness.get_by_label("failed");
+    harness.get_by_label("1 failed");
+    harness.get_by_label("the model did not converge");
+}
+
+#[test]
+fn save_open_and_export_through_the_menu_actions() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.ron");
-    let mut first = app(12);
-    first.bench.study.strategy = StrategySpec::Random;
-    first.bench.run(None);
+    let ctx = egui::Context::default();
+    let mut first = KnobsApp::from_bench(bench(12, StrategySpec::Random));
+    first.bench.run();
     first.bench.finish_blocking();
-    first.bench.save(&path);
-    let mut second = app(5);
-    second.bench.open(&path);
+    first.handle(Action::SaveAs(Some(path.clone())), &ctx);
+    assert_eq!(first.bench.path.as_deref(), Some(path.as_path()));
+    assert_eq!(first.bench.recent, vec![path.clone()]);
+    first.handle(Action::ExportCsv(Some(dir.path().join("t.csv"))), &ctx);
+    first.handle(Action::ExportJson(Some(dir.path().join("t.json"))), &ctx);
+    let csv = std::fs::read_to_string(dir.path().join("t.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 13);
+    let json = std::fs::read_to_string(dir.path().join("t.json")).unwrap();
+    assert!(json.contains("best_value"), "{json}");
+
+    let mut second = KnobsApp::from_bench(bench(5, StrategySpec::Sobol));
+    second.handle(Action::Open(Some(path.clone())), &ctx);
     assert_eq!(second.bench.study, first.bench.study);
     // a bad file leaves the current study alone and says why
     std::fs::write(dir.path().join("bad.ron"), "(version: 1").unwrap();
-    second.bench.open(&dir.path().join("bad.ron"));
+    second.handle(Action::Open(Some(dir.path().join("bad.ron"))), &ctx);
     assert_eq!(second.bench.study, first.bench.study);
     assert!(
         second.bench.status.contains("bad.ron:1:"),
         "{}",
         second.bench.status
     );
-    // Run continues the reopened study up to a larger budget
+    assert!(second.bench.error.is_some());
+    // Run continues the reopened study up to a larger budget, and Save writes it back
     second.bench.study.budget = 20;
-    second.bench.run(None);
+    second.handle(Action::Run, &ctx);
     second.bench.finish_blocking();
     assert_eq!(second.bench.study.trials.len(), 20);
     assert_eq!(
         second.bench.study.trials[..12],
         first.bench.study.trials[..]
     );
+    second.handle(Action::Save, &ctx);
+    second.handle(Action::New, &ctx);
+    assert!(second.bench.study.trials.is_empty());
+    second.handle(Action::Open(Some(path.clone())), &ctx);
+    assert_eq!(second.bench.study.trials.len(), 20);
+}
+
+#[test]
+fn the_error_window_shows_and_dismisses() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut b = bench(5, StrategySpec::Sobol);
+    b.open(&dir.path().join("missing.ron"));
+    let mut harness = harness(KnobsApp::from_bench(b));
+    harness.run_steps(2);
+    assert!(harness.query_all_by_label_contains("cannot read").count() >= 2);
+    harness.get_by_label("OK").click();
+    harness.run_steps(2);
+    assert!(harness.state().bench.error.is_none());
+}
+
+#[test]
+fn keyboard_shortcuts_run_and_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.ron");
+    let mut b = bench(1_000_000, StrategySpec::Random);
+    b.jobs = 1;
+    b.path = Some(path.clone());
+    let mut harness = harness(KnobsApp::from_bench(b));
+    harness.run_steps(2);
+    // Space runs, and again pauses
+    harness.key_press(egui::Key::Space);
+    harness.run_steps(2);
+    assert!(harness.state().bench.is_running());
+    harness.key_press(egui::Key::Space);
+    harness.run_steps(2);
+    assert_eq!(harness.state().bench.state, RunState::Paused);
+    harness.get_by_label("Stop").click();
+    harness.run_steps(2);
+    harness.state_mut().bench.finish_blocking();
+    // Ctrl+S saves to the session's file without asking
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    harness.run_steps(2);
+    let saved = knobs::session::Session::load(&path).unwrap();
+    assert_eq!(saved.study, harness.state().bench.study);
 }

@@ -3,7 +3,7 @@
 //! Bad input is reported as one line on stderr and exit code 2; a run that completes exits 0
 //! even when some trials failed (they are in the results).
 
-mod report;
+pub mod report;
 mod run;
 
 pub use run::default_study;

@@ -1,185 +1,337 @@
-//! Drawing the workbench: run bar, study panel, convergence plot and trial table.
+//! The eframe application: each frame it applies the runner's events under a time budget,
+//! polls the view worker, draws the panels and the chosen plot, and then handles every
+//! [`Action`] the menus, buttons and shortcuts produced — in one place, once per frame.
 
-use super::state::{RunState, Workbench};
-use crate::objective::{ObjectiveSpec, SyntheticFn};
+use super::panels::{run_bar, study, table};
+use super::plots::{self, Textures};
+use super::state::{Prefs, Tab, Workbench};
 use crate::runner::Command;
-use crate::strategy::{STRATEGIES, StrategySpec};
 use eframe::egui;
-use egui_plot::{Line, Plot, Points};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Time per frame the UI may spend applying runner events, so a flood of fast trials never
 /// stalls drawing.
-const EVENT_BUDGET: Duration = Duration::from_millis(4);
+const EVENT_BUDGET: Duration = Duration::from_millis(3);
+
+/// The key eframe stores the preferences under.
+const PREFS_KEY: &str = "knobs-prefs";
+
+/// Something the user asked for. Paths are `None` when a file dialog should ask; tests pass
+/// paths so they go through exactly the code the menus use.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Start over on the default study.
+    New,
+    /// Open a session file.
+    Open(Option<PathBuf>),
+    /// Save to the current session file (asks for one if there is none).
+    Save,
+    /// Save to a new session file.
+    SaveAs(Option<PathBuf>),
+    /// Write the trials as CSV.
+    ExportCsv(Option<PathBuf>),
+    /// Write the JSON summary.
+    ExportJson(Option<PathBuf>),
+    /// Write a PNG of the window.
+    ExportPng(Option<PathBuf>),
+    /// Start or continue the run.
+    Run,
+    /// Pause the run.
+    Pause,
+    /// Resume a paused run.
+    Resume,
+    /// Stop the run after the running trials.
+    Stop,
+    /// Drop the trials so the space can be edited.
+    ClearTrials,
+    /// Show the About window.
+    About,
+    /// Show the keyboard shortcuts.
+    Shortcuts,
+}
 
 /// The eframe application.
 pub struct KnobsApp {
     /// Everything the window shows and controls.
     pub bench: Workbench,
+    textures: Textures,
+    actions: Vec<Action>,
+    show_about: bool,
+    show_shortcuts: bool,
+    /// Where a requested window screenshot goes, and what became of it.
+    png: Arc<Mutex<Option<String>>>,
 }
 
 impl KnobsApp {
-    /// The app on a session file, or on the default study.
+    /// The app on a session file, or on the default study; preferences (recent sessions,
+    /// plot settings) come from eframe's storage.
     pub fn new(cc: &eframe::CreationContext<'_>, session: Option<PathBuf>, autorun: bool) -> Self {
         let mut bench = Workbench::new(Workbench::default_study());
+        if let Some(prefs) = cc
+            .storage
+            .and_then(|s| eframe::get_value::<Prefs>(s, PREFS_KEY))
+        {
+            bench.apply_prefs(prefs);
+        }
+        let ctx = cc.egui_ctx.clone();
+        bench.set_waker(Arc::new(move || ctx.request_repaint()));
         if let Some(path) = session {
             bench.open(&path);
         }
         if autorun {
-            let ctx = cc.egui_ctx.clone();
-            bench.run(Some(Box::new(move || ctx.request_repaint())));
+            bench.run();
         }
-        KnobsApp { bench }
+        Self::from_bench(bench)
     }
 
-    /// Draw one frame into `ui` (also used by the UI tests).
+    /// The app around a workbench (tests and benchmarks).
+    pub fn from_bench(bench: Workbench) -> Self {
+        KnobsApp {
+            bench,
+            textures: Textures::default(),
+            actions: Vec::new(),
+            show_about: false,
+            show_shortcuts: false,
+            png: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// Draw one frame into `ui` (also used by the UI tests and the frame benchmark).
     pub fn show(&mut self, ui: &mut egui::Ui) {
-        self.bench.drain_events(EVENT_BUDGET);
         let ctx = ui.ctx().clone();
-        egui::Panel::top("run_bar").show(ui, |ui| self.run_bar(ui, &ctx));
+        if !self.bench.has_waker() {
+            let c = ctx.clone();
+            self.bench.set_waker(Arc::new(move || c.request_repaint()));
+        }
+        self.bench.drain_events(EVENT_BUDGET);
+        self.shortcuts(&ctx);
+        self.bench.update_views();
+        if self.bench.is_running() {
+            // Keep the clock and the time left moving between events.
+            ctx.request_repaint_after(Duration::from_millis(500));
+        }
+
+        let mut actions = std::mem::take(&mut self.actions);
+        egui::Panel::top("run_bar").show(ui, |ui| run_bar::show(ui, &self.bench, &mut actions));
         egui::Panel::left("study")
             .default_size(300.0)
+            .resizable(true)
             .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| self.study_panel(ui));
+                egui::ScrollArea::vertical()
+                    .show(ui, |ui| study::show(ui, &mut self.bench, &mut actions));
             });
-        egui::CentralPanel::default().show(ui, |ui| {
-            convergence_plot(ui, &self.bench);
-            ui.separator();
-            trial_table(ui, &self.bench);
-        });
+        let table_height = self.bench.view.table_height;
+        let table = egui::Panel::bottom("trials")
+            .default_size(table_height)
+            .resizable(true)
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.strong("Trials");
+                    ui.label(
+                        egui::RichText::new(
+                            "click a header to sort, a row to highlight the trial in every plot",
+                        )
+                        .weak(),
+                    );
+                });
+                table::show(ui, &mut self.bench);
+            });
+        self.bench.view.table_height = table.response.rect.height();
+        egui::CentralPanel::default().show(ui, |ui| self.centre(ui));
+        self.windows(&ctx);
+        self.actions = actions;
+        for action in std::mem::take(&mut self.actions) {
+            self.handle(action, &ctx);
+        }
+        if let Ok(mut msg) = self.png.lock()
+            && let Some(m) = msg.take()
+        {
+            self.bench.status = m;
+        }
     }
 
-    fn run_bar(&mut self, ui: &mut egui::Ui, ctx: &egui::Context) {
-        ui.horizontal(|ui| {
-            ui.menu_button("File", |ui| {
-                if ui.button("Open session…").clicked()
-                    && let Some(path) = rfd::FileDialog::new()
-                        .add_filter("Knobs session", &["ron"])
-                        .pick_file()
-                {
-                    self.bench.open(&path);
-                }
-                if ui.button("Save session as…").clicked()
-                    && let Some(path) = rfd::FileDialog::new()
-                        .add_filter("Knobs session", &["ron"])
-                        .set_file_name("study.ron")
-                        .save_file()
-                {
-                    self.bench.save(&path);
-                }
-            });
-            ui.separator();
-            let running = self.bench.is_running();
-            if ui.add_enabled(!running, egui::Button::new("Run")).clicked() {
-                let ctx = ctx.clone();
-                self.bench
-                    .run(Some(Box::new(move || ctx.request_repaint())));
+    fn centre(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal_wrapped(|ui| {
+            for tab in Tab::ALL {
+                ui.selectable_value(&mut self.bench.view.tab, tab, tab.title());
             }
-            match self.bench.state {
-                RunState::Paused => {
-                    if ui.button("Resume").clicked() {
-                        self.bench.command(Command::Resume);
-                    }
-                }
-                _ => {
-                    if ui
-                        .add_enabled(running, egui::Button::new("Pause"))
-                        .clicked()
-                    {
-                        self.bench.command(Command::Pause);
-                    }
-                }
-            }
-            if ui.add_enabled(running, egui::Button::new("Stop")).clicked() {
-                self.bench.command(Command::Stop);
-            }
-            ui.separator();
-            let done = self.bench.finished_trials();
-            ui.add(
-                egui::ProgressBar::new(done as f32 / self.bench.study.budget.max(1) as f32)
-                    .desired_width(160.0)
-                    .text(format!("{done} / {}", self.bench.study.budget)),
-            );
-            if let Some(best) = self.bench.study.best_trial().and_then(|t| t.value) {
-                ui.label(format!("best {best:.6}"));
-            }
-            if let Some(s) = self.bench.elapsed() {
-                ui.label(format!("{s:.1} s"));
-            }
-            ui.label(&self.bench.status);
         });
+        ui.separator();
+        let h = (ui.available_height() - 40.0).max(120.0);
+        match self.bench.view.tab {
+            Tab::Overview => {
+                ui.columns(2, |cols| {
+                    plots::convergence::show(&mut cols[0], &mut self.bench, h);
+                    plots::surface::show(
+                        &mut cols[1],
+                        &mut self.bench,
+                        &mut self.textures,
+                        h - 24.0,
+                    );
+                });
+            }
+            Tab::Convergence => plots::convergence::show(ui, &mut self.bench, h),
+            Tab::Surface => plots::surface::show(ui, &mut self.bench, &mut self.textures, h),
+            Tab::Parallel => plots::parallel::show(ui, &self.bench, h),
+            Tab::Importance => plots::importance::show(ui, &self.bench, h),
+            Tab::GpSlice => plots::gp_slice::show(ui, &mut self.bench, h - 24.0),
+            Tab::GpStd => plots::gp_std::show(ui, &mut self.bench, &mut self.textures, h),
+        }
     }
 
-    fn study_panel(&mut self, ui: &mut egui::Ui) {
-        let editable = !self.bench.is_running();
-        ui.add_enabled_ui(editable, |ui| {
-            ui.heading("Study");
-            let study = &mut self.bench.study;
-            // Model and command objectives come from the command line or a session for now;
-            // the combo box shows their label and offers the synthetic functions.
-            let function = match &study.objective {
-                ObjectiveSpec::Synthetic { function, .. } => Some(*function),
-                _ => None,
-            };
-            let selected = match function {
-                Some(f) => f.name().to_owned(),
-                None => study.objective.label(),
-            };
-            egui::ComboBox::from_label("objective")
-                .selected_text(selected)
-                .show_ui(ui, |ui| {
-                    for f in SyntheticFn::ALL {
-                        let current = Some(f) == function;
-                        if ui.selectable_label(current, f.name()).clicked() && !current {
-                            study.objective = ObjectiveSpec::Synthetic {
-                                function: f,
-                                dims: None,
-                            };
-                            if let Ok(o) = study.objective.build() {
-                                study.space = o.default_space();
-                                study.direction = o.direction();
-                            }
-                            study.trials.clear();
-                        }
-                    }
-                });
-            egui::ComboBox::from_label("strategy")
-                .selected_text(study.strategy.name())
-                .show_ui(ui, |ui| {
-                    for (name, about) in STRATEGIES {
-                        let selected = study.strategy.name() == *name;
-                        if ui
-                            .selectable_label(selected, *name)
-                            .on_hover_text(*about)
-                            .clicked()
-                            && !selected
-                            && let Ok(spec) = StrategySpec::from_name(name)
-                        {
-                            study.strategy = spec;
-                        }
-                    }
-                });
-            if let StrategySpec::Grid { points } = &mut study.strategy {
-                ui.add(egui::Slider::new(points, 1..=50).text("grid points"));
-            }
-            ui.add(
-                egui::Slider::new(&mut study.budget, 1..=5000)
-                    .logarithmic(true)
-                    .text("budget"),
-            );
-            ui.add(egui::DragValue::new(&mut study.seed).prefix("seed "));
-            ui.add(egui::Slider::new(&mut self.bench.jobs, 1..=16).text("jobs"));
-            ui.separator();
-            ui.heading("Parameters");
-            egui::Grid::new("params").striped(true).show(ui, |ui| {
-                for p in self.bench.study.space.params() {
-                    ui.label(&p.name);
-                    ui.label(p.domain.describe());
-                    ui.end_row();
-                }
-            });
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        use egui::{Key, Modifiers};
+        let (save, open) = ctx.input_mut(|i| {
+            (
+                i.consume_key(Modifiers::COMMAND, Key::S),
+                i.consume_key(Modifiers::COMMAND, Key::O),
+            )
         });
+        if save {
+            self.actions.push(Action::Save);
+        }
+        if open {
+            self.actions.push(Action::Open(None));
+        }
+        if !ctx.egui_wants_keyboard_input()
+            && ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Space))
+        {
+            self.actions.push(match self.bench.state {
+                _ if !self.bench.is_running() => Action::Run,
+                super::state::RunState::Paused => Action::Resume,
+                _ => Action::Pause,
+            });
+        }
+    }
+
+    fn windows(&mut self, ctx: &egui::Context) {
+        egui::Window::new("About Knobs")
+            .open(&mut self.show_about)
+            .collapsible(false)
+            .resizable(false)
+            .show(ctx, |ui| {
+                ui.label(format!("Knobs {}", env!("CARGO_PKG_VERSION")));
+                ui.label(env!("CARGO_PKG_DESCRIPTION"));
+                ui.label("Everything the window does also runs headlessly: `knobs run --help`.");
+            });
+        egui::Window::new("Keyboard shortcuts")
+            .open(&mut self.show_shortcuts)
+            .collapsible(false)
+            .resizable(false)
+            .show(ctx, |ui| {
+                egui::Grid::new("shortcuts").num_columns(2).show(ui, |ui| {
+                    for (k, what) in [
+                        ("Ctrl+S", "save the session"),
+                        ("Ctrl+O", "open a session"),
+                        ("Space", "run / pause / resume"),
+                        ("double-click a plot", "reset its zoom"),
+                        ("drag / scroll a plot", "pan / zoom"),
+                    ] {
+                        ui.monospace(k);
+                        ui.label(what);
+                        ui.end_row();
+                    }
+                });
+            });
+        let mut dismiss = false;
+        if let Some(err) = &self.bench.error {
+            egui::Window::new("Problem")
+                .collapsible(false)
+                .resizable(false)
+                .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+                .show(ctx, |ui| {
+                    ui.colored_label(plots::FAILED, err);
+                    ui.label("The study is unchanged.");
+                    if ui.button("OK").clicked() {
+                        dismiss = true;
+                    }
+                });
+        }
+        if dismiss {
+            self.bench.error = None;
+        }
+    }
+
+    /// Carry out one action: the single place menus, buttons and shortcuts end up.
+    pub fn handle(&mut self, action: Action, ctx: &egui::Context) {
+        let session = || rfd::FileDialog::new().add_filter("Knobs session", &["ron"]);
+        let stem = if self.bench.study.name.is_empty() {
+            "study".to_owned()
+        } else {
+            self.bench.study.name.replace(['/', '\\', ' '], "_")
+        };
+        match action {
+            Action::New => self.bench.new_study(),
+            Action::Open(path) => {
+                if let Some(p) = path.or_else(|| session().pick_file()) {
+                    self.bench.open(&p);
+                }
+            }
+            Action::Save => match self.bench.path.clone() {
+                Some(p) => self.bench.save(&p),
+                None => self.handle(Action::SaveAs(None), ctx),
+            },
+            Action::SaveAs(path) => {
+                if let Some(p) =
+                    path.or_else(|| session().set_file_name(format!("{stem}.ron")).save_file())
+                {
+                    self.bench.save(&p);
+                }
+            }
+            Action::ExportCsv(path) => {
+                let dialog = || {
+                    rfd::FileDialog::new()
+                        .add_filter("CSV", &["csv"])
+                        .set_file_name(format!("{stem}.csv"))
+                };
+                if let Some(p) = path.or_else(|| dialog().save_file()) {
+                    self.bench.export_csv(&p);
+                }
+            }
+            Action::ExportJson(path) => {
+                let dialog = || {
+                    rfd::FileDialog::new()
+                        .add_filter("JSON", &["json"])
+                        .set_file_name(format!("{stem}.json"))
+                };
+                if let Some(p) = path.or_else(|| dialog().save_file()) {
+                    self.bench.export_json(&p);
+                }
+            }
+            Action::ExportPng(path) => {
+                let dialog = || {
+                    rfd::FileDialog::new()
+                        .add_filter("PNG", &["png"])
+                        .set_file_name(format!("{stem}.png"))
+                };
+                if let Some(p) = path.or_else(|| dialog().save_file()) {
+                    let slot = self.png.clone();
+                    let wake = ctx.clone();
+                    ctx.request_screenshot(move |image| {
+                        let [w, h] = image.size;
+                        let bytes = super::png::encode(w as u32, h as u32, image.as_raw());
+                        let msg = match crate::session::write_atomic(&p, &bytes) {
+                            Ok(()) => format!("wrote {}", p.display()),
+                            Err(e) => e.to_string(),
+                        };
+                        if let Ok(mut s) = slot.lock() {
+                            *s = Some(msg);
+                        }
+                        wake.request_repaint();
+                    });
+                    self.bench.status = "taking a screenshot…".into();
+                }
+            }
+            Action::Run => self.bench.run(),
+            Action::Pause => self.bench.command(Command::Pause),
+            Action::Resume => self.bench.command(Command::Resume),
+            Action::Stop => self.bench.command(Command::Stop),
+            Action::ClearTrials => self.bench.clear_trials(),
+            Action::About => self.show_about = true,
+            Action::Shortcuts => self.show_shortcuts = true,
+        }
     }
 }
 
@@ -187,79 +339,8 @@ impl eframe::App for KnobsApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
     }
-}
 
-fn convergence_plot(ui: &mut egui::Ui, bench: &Workbench) {
-    let study = &bench.study;
-    let values: Vec<[f64; 2]> = study
-        .trials
-        .iter()
-        .filter_map(|t| t.completed_value().map(|v| [t.number as f64 + 1.0, v]))
-        .collect();
-    let best: Vec<[f64; 2]> = study
-        .best_so_far()
-        .iter()
-        .enumerate()
-        .filter_map(|(i, b)| b.map(|b| [i as f64 + 1.0, b]))
-        .collect();
-    ui.label("Convergence: every trial's value and the best so far");
-    Plot::new("convergence")
-        .height(ui.available_height() * 0.55)
-        .x_axis_label("trial")
-        .y_axis_label("value")
-        .legend(egui_plot::Legend::default())
-        .show(ui, |plot| {
-            plot.points(Points::new("trials", values).radius(2.5));
-            plot.line(Line::new("best so far", best).width(2.0));
-        });
-}
-
-fn trial_table(ui: &mut egui::Ui, bench: &Workbench) {
-    let study = &bench.study;
-    let names: Vec<&str> = study
-        .space
-        .params()
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect();
-    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-    egui::ScrollArea::vertical().show_rows(ui, row_height, study.trials.len() + 1, |ui, rows| {
-        egui::Grid::new("trials").striped(true).show(ui, |ui| {
-            for row in rows {
-                if row == 0 {
-                    for h in ["#", "state", "value", "seconds"] {
-                        ui.strong(h);
-                    }
-                    for n in &names {
-                        ui.strong(*n);
-                    }
-                    ui.end_row();
-                    continue;
-                }
-                let t = &study.trials[row - 1];
-                ui.label(t.number.to_string());
-                match t.failure() {
-                    Some(reason) => {
-                        ui.colored_label(egui::Color32::RED, "failed")
-                            .on_hover_text(reason);
-                    }
-                    None if t.value.is_none() => {
-                        ui.label("running");
-                    }
-                    None => {
-                        ui.label("complete");
-                    }
-                }
-                ui.label(t.value.map(|v| format!("{v:.6}")).unwrap_or_default());
-                ui.label(format!("{:.3}", t.duration));
-                for (_, v) in &t.params {
-                    ui.label(match v.as_f64() {
-                        Some(x) => format!("{x:.4}"),
-                        None => v.to_string(),
-                    });
-                }
-                ui.end_row();
-            }
-        });
-    });
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, PREFS_KEY, &self.bench.prefs());
+    }
 }

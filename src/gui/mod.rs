@@ -1,10 +1,20 @@
-//! The desktop app. State ([`state::Workbench`]) is kept apart from drawing ([`app`]) so the
-//! tests can drive the state without a window.
+//! The desktop app.
+//!
+//! - [`state`]: the [`Workbench`](state::Workbench) — study, run, selection, sort, view
+//!   settings — with no drawing, so tests drive it directly;
+//! - [`app`]: the eframe application: drains events under a time budget, draws the panels and
+//!   plots, and handles every [`Action`](app::Action) (menus, buttons, shortcuts) in one place;
+//! - [`panels`]: top bar, study setup, trial table; [`plots`]: one file per plot;
+//! - [`views`]: the background thread that computes surfaces and GP grids.
 
-mod app;
+pub mod app;
+pub mod panels;
+pub mod plots;
+mod png;
 pub mod state;
+pub mod views;
 
-pub use app::KnobsApp;
+pub use app::{Action, KnobsApp};
 
 use std::path::PathBuf;
 

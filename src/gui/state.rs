@@ -1,16 +1,29 @@
 //! What the window shows and controls, without any drawing.
 //!
 //! The workbench keeps its own copy of the study, built only from the runner's events, so a
-//! live run and a reopened session are drawn by the same code.
+//! live run and a reopened session are drawn by the same code. Everything a panel or menu can
+//! do is a method here, so the tests drive exactly what the buttons drive.
 
+use super::views::{Poll, Snapshot, ViewParams, ViewRequest, ViewResult, ViewWorker, Waker};
+use crate::cli::report;
 use crate::objective::Objective;
 use crate::runner::{self, Command, Event, FinishReason, RunHandle};
 use crate::session::Session;
+use crate::space::{Domain, Param, Value};
 use crate::strategy::StrategySpec;
 use crate::study::{Study, TrialState};
-use std::path::Path;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// How many recent sessions the File menu lists.
+pub const RECENT_MAX: usize = 8;
+
+/// Shortest time between two view requests while trials stream in, so a fast run does not
+/// keep the view worker (and the snapshot copies) busy all the time.
+const VIEW_THROTTLE: Duration = Duration::from_millis(250);
 
 /// Whether a run is going on.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,7 +38,135 @@ pub enum RunState {
     Finished(FinishReason),
 }
 
-/// The study being edited or run, and the run's handle.
+/// A column of the trial table, which is also a sort key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Column {
+    /// Trial number.
+    Number,
+    /// Running, complete or failed.
+    State,
+    /// Objective value.
+    Value,
+    /// Seconds the evaluation took.
+    Duration,
+    /// The i-th parameter of the space (fixed ones included).
+    Param(usize),
+}
+
+/// How the trial table is sorted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sort {
+    /// The column.
+    pub column: Column,
+    /// Smallest first.
+    pub ascending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Sort {
+            column: Column::Number,
+            ascending: true,
+        }
+    }
+}
+
+/// The plot shown in the centre.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Tab {
+    /// Convergence and surface side by side.
+    #[default]
+    Overview,
+    /// Every trial's value and the best so far.
+    Convergence,
+    /// Score surface over two parameters.
+    Surface,
+    /// One polyline per trial across the parameters.
+    Parallel,
+    /// Relative importance of each parameter.
+    Importance,
+    /// GP posterior and acquisition along one parameter.
+    GpSlice,
+    /// GP posterior standard deviation over two parameters.
+    GpStd,
+}
+
+impl Tab {
+    /// Every tab, in the order the tab bar shows them.
+    pub const ALL: [Tab; 7] = [
+        Tab::Overview,
+        Tab::Convergence,
+        Tab::Surface,
+        Tab::Parallel,
+        Tab::Importance,
+        Tab::GpSlice,
+        Tab::GpStd,
+    ];
+
+    /// The tab's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Overview => "Overview",
+            Tab::Convergence => "Convergence",
+            Tab::Surface => "Surface",
+            Tab::Parallel => "Parallel coordinates",
+            Tab::Importance => "Importance",
+            Tab::GpSlice => "GP slice",
+            Tab::GpStd => "GP σ",
+        }
+    }
+}
+
+/// How the plots look: kept across sessions (eframe persistence).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ViewSettings {
+    /// The centre tab.
+    pub tab: Tab,
+    /// Convergence plot on a log scale.
+    pub log_y: bool,
+    /// Parameters the surface, σ and slice views look at.
+    pub params: ViewParams,
+    /// Height of the trial table, in points.
+    pub table_height: f32,
+}
+
+impl Default for ViewSettings {
+    fn default() -> Self {
+        ViewSettings {
+            tab: Tab::Overview,
+            log_y: false,
+            params: ViewParams {
+                x: 0,
+                y: 1,
+                slice: 0,
+            },
+            table_height: 220.0,
+        }
+    }
+}
+
+/// What persists between launches of the app.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Prefs {
+    /// Most recent first.
+    pub recent: Vec<PathBuf>,
+    /// Plot settings.
+    pub view: ViewSettings,
+    /// Worker threads.
+    pub jobs: Option<usize>,
+}
+
+/// A parameter being edited whose current value the space rejects: kept, with the reason,
+/// until the user makes it valid, so the row shows what was typed and why it is wrong.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Draft {
+    /// The edited parameter.
+    pub param: Param,
+    /// Why the space rejects it.
+    pub error: String,
+}
+
+/// The study being edited or run, the run's handle, and what the plots and table need.
 pub struct Workbench {
     /// The study as the window shows it.
     pub study: Study,
@@ -33,10 +174,45 @@ pub struct Workbench {
     pub state: RunState,
     /// A message for the status line (errors included).
     pub status: String,
+    /// An error to show in a window until dismissed (unreadable session, failed export).
+    pub error: Option<String>,
     /// Worker threads for the next run.
     pub jobs: usize,
+    /// The session file the study was opened from or last saved to.
+    pub path: Option<PathBuf>,
+    /// Recently opened or saved sessions, most recent first.
+    pub recent: Vec<PathBuf>,
+    /// The selected trial (by number), highlighted in every plot.
+    pub selected: Option<usize>,
+    /// Table order.
+    pub sort: Sort,
+    /// Plot settings.
+    pub view: ViewSettings,
+    /// Parameters whose edits the space rejected, by name.
+    pub drafts: BTreeMap<String, Draft>,
+    /// The domain a parameter had before it was fixed, to restore when it is included again.
+    pub unfixed: BTreeMap<String, Domain>,
+    /// The range each parameter's sliders span, fixed when the row is first drawn so the
+    /// sliders do not move under the pointer while the bounds change.
+    pub slider_ranges: BTreeMap<String, (f64, f64)>,
+    /// Every choice a categorical has had, so an unchecked choice can be checked again.
+    pub all_choices: BTreeMap<String, Vec<String>>,
+    /// Why the strategy's settings cannot be used, if they cannot.
+    pub strategy_error: Option<String>,
+    /// Bumped whenever the study changes; caches compare against it.
+    pub revision: u64,
     handle: Option<RunHandle>,
     started: Option<Instant>,
+    ended: Option<Instant>,
+    finished_at_start: usize,
+    waker: Option<Waker>,
+    views: Option<ViewWorker>,
+    views_requested: Option<(u64, ViewParams)>,
+    views_last_request: Option<Instant>,
+    /// The latest grids from the view worker.
+    pub view_result: Option<Arc<ViewResult>>,
+    order: Vec<usize>,
+    order_key: Option<(u64, Sort)>,
 }
 
 impl Workbench {
@@ -46,19 +222,119 @@ impl Workbench {
             study,
             state: RunState::Idle,
             status: String::new(),
+            error: None,
             jobs: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1),
+            path: None,
+            recent: Vec::new(),
+            selected: None,
+            sort: Sort::default(),
+            view: ViewSettings::default(),
+            drafts: BTreeMap::new(),
+            unfixed: BTreeMap::new(),
+            slider_ranges: BTreeMap::new(),
+            all_choices: BTreeMap::new(),
+            strategy_error: None,
+            revision: 0,
             handle: None,
             started: None,
+            ended: None,
+            finished_at_start: 0,
+            waker: None,
+            views: None,
+            views_requested: None,
+            views_last_request: None,
+            view_result: None,
+            order: Vec::new(),
+            order_key: None,
         }
     }
 
-    /// The study the app opens on: Sobol search on Branin, ready to run.
+    /// The study the app opens on: Bayesian optimisation (GP) of an RBF SVC's `C` and `gamma`
+    /// (log ranges) on the bundled moons dataset, 5-fold accuracy on the reference folds, so
+    /// pressing Run tunes a real model at once and the GP views fill in. Falls back to
+    /// [`Workbench::branin_study`] if the model objective cannot be built.
     pub fn default_study() -> Study {
+        let spec = ron::from_str::<crate::objective::ObjectiveSpec>(
+            r#"Model(dataset: Bundled("moons"), model: Svc(kernel: Rbf), folds: Bundled("moons"))"#,
+        );
+        let space = crate::space::Space::new(vec![
+            Param::new(
+                "C",
+                Domain::Float {
+                    low: 0.01,
+                    high: 1000.0,
+                    log: true,
+                },
+            ),
+            Param::new(
+                "gamma",
+                Domain::Float {
+                    low: 1e-4,
+                    high: 10.0,
+                    log: true,
+                },
+            ),
+        ]);
+        match (spec, space) {
+            (Ok(objective), Ok(space)) if objective.build().is_ok() => Study {
+                name: "SVC on moons, GP-BO".into(),
+                description: "An RBF support-vector classifier on the moons dataset: C and gamma on log ranges, 5-fold cross-validated accuracy, tuned by Bayesian optimisation.".into(),
+                direction: crate::study::Direction::Maximize,
+                objective,
+                space,
+                strategy: StrategySpec::from_name("gp").unwrap_or(StrategySpec::Sobol),
+                seed: 0,
+                budget: 40,
+                window: None,
+                trials: Vec::new(),
+            },
+            _ => Self::branin_study(),
+        }
+    }
+
+    /// GP-BO on the Branin test function: instant trials, for tests and demonstrations.
+    pub fn branin_study() -> Study {
         let mut study = crate::cli::default_study();
-        study.strategy = StrategySpec::Sobol;
+        study.name = "GP-BO on Branin".into();
+        study.strategy = StrategySpec::from_name("gp").unwrap_or(StrategySpec::Sobol);
+        study.budget = 40;
         study
+    }
+
+    /// Apply saved preferences.
+    pub fn apply_prefs(&mut self, prefs: Prefs) {
+        self.recent = prefs.recent;
+        self.recent.truncate(RECENT_MAX);
+        self.view = prefs.view;
+        if let Some(j) = prefs.jobs {
+            self.jobs = j.clamp(1, 64);
+        }
+    }
+
+    /// The preferences to save.
+    pub fn prefs(&self) -> Prefs {
+        Prefs {
+            recent: self.recent.clone(),
+            view: self.view,
+            jobs: Some(self.jobs),
+        }
+    }
+
+    /// Set what wakes the UI when the runner or the view worker has news.
+    pub fn set_waker(&mut self, waker: Waker) {
+        self.waker = Some(waker);
+    }
+
+    /// Whether a waker has been set.
+    pub fn has_waker(&self) -> bool {
+        self.waker.is_some()
+    }
+
+    /// Mark the study as changed: caches and views recompute.
+    pub fn touch(&mut self) {
+        self.revision = self.revision.wrapping_add(1);
     }
 
     /// Whether a run is in progress (running or paused).
@@ -66,9 +342,34 @@ impl Workbench {
         self.handle.is_some()
     }
 
-    /// Start (or continue) the study on the worker threads; `wake` is called on every event.
-    pub fn run(&mut self, wake: Option<Box<dyn Fn() + Send>>) {
+    /// Whether the space may be edited: no run, and no trials whose points would stop
+    /// matching it.
+    pub fn space_editable(&self) -> bool {
+        !self.is_running() && self.study.trials.is_empty()
+    }
+
+    /// Why Run would fail now, if it would: shown beside the button before the user presses it.
+    pub fn run_blocker(&self) -> Option<String> {
+        if let Some(d) = self.drafts.values().next() {
+            return Some(d.error.clone());
+        }
+        if let Some(e) = &self.strategy_error {
+            return Some(e.clone());
+        }
+        if self.study.space.dim() == 0 {
+            return Some("every parameter is fixed: nothing to search".into());
+        }
+        None
+    }
+
+    /// Start (or continue) the study on the worker threads; the waker is called on every
+    /// event.
+    pub fn run(&mut self) {
         if self.handle.is_some() {
+            return;
+        }
+        if let Some(why) = self.run_blocker() {
+            self.status = format!("cannot run: {why}");
             return;
         }
         let objective: Arc<dyn Objective> = match self.study.objective.build() {
@@ -78,13 +379,20 @@ impl Workbench {
                 return;
             }
         };
+        let wake: Option<Box<dyn Fn() + Send>> = self.waker.clone().map(|w| {
+            let b: Box<dyn Fn() + Send> = Box::new(move || w());
+            b
+        });
         match runner::start(self.study.clone(), objective, self.jobs, wake) {
             Ok(handle) => {
                 self.study.discard_unfinished();
                 self.handle = Some(handle);
                 self.state = RunState::Running;
                 self.started = Some(Instant::now());
+                self.ended = None;
+                self.finished_at_start = self.study.finished();
                 self.status = "running".into();
+                self.touch();
             }
             Err(e) => self.status = format!("cannot run: {e}"),
         }
@@ -93,10 +401,19 @@ impl Workbench {
     /// Send a command to the running study, if any.
     pub fn command(&mut self, command: Command) {
         if let Some(handle) = &self.handle {
-            let _ = handle.commands.send(command);
+            if handle.commands.send(command).is_err() {
+                self.status = "the runner is not listening".into();
+                return;
+            }
             match command {
-                Command::Pause => self.state = RunState::Paused,
-                Command::Resume => self.state = RunState::Running,
+                Command::Pause => {
+                    self.state = RunState::Paused;
+                    self.status = "paused: running trials finish".into();
+                }
+                Command::Resume => {
+                    self.state = RunState::Running;
+                    self.status = "running".into();
+                }
                 Command::Stop => self.status = "stopping after the running trials…".into(),
             }
         }
@@ -119,6 +436,9 @@ impl Workbench {
                 break;
             }
         }
+        if applied > 0 {
+            self.touch();
+        }
         applied
     }
 
@@ -129,6 +449,7 @@ impl Workbench {
             let event = handle.events.recv().ok();
             self.apply(event);
         }
+        self.touch();
     }
 
     /// Apply one event; `None` means the channel closed.
@@ -139,10 +460,12 @@ impl Workbench {
                 return;
             }
             Some(Event::TrialFinished(trial)) => {
+                // Trials arrive nearly in order: search from the end.
                 if let Some(slot) = self
                     .study
                     .trials
                     .iter_mut()
+                    .rev()
                     .find(|t| t.number == trial.number)
                 {
                     *slot = trial;
@@ -153,6 +476,7 @@ impl Workbench {
             None => FinishReason::StrategyFailed("the worker stopped unexpectedly".into()),
         };
         self.handle = None;
+        self.ended = Some(Instant::now());
         self.study.discard_unfinished();
         self.status = match &reason {
             FinishReason::BudgetSpent => "done".into(),
@@ -160,29 +484,57 @@ impl Workbench {
             FinishReason::Exhausted(why) => why.clone(),
             FinishReason::StrategyFailed(why) => format!("failed: {why}"),
         };
+        if let FinishReason::StrategyFailed(why) = &reason {
+            self.error = Some(format!("The run failed: {why}"));
+        }
         self.state = RunState::Finished(reason);
     }
 
-    /// Seconds since the current run started.
+    /// Seconds the current run has taken so far, or the last run took.
     pub fn elapsed(&self) -> Option<f64> {
-        self.started.map(|s| s.elapsed().as_secs_f64())
+        let start = self.started?;
+        let end = self.ended.unwrap_or_else(Instant::now);
+        Some(end.saturating_duration_since(start).as_secs_f64())
+    }
+
+    /// Seconds the running study still needs, from the pace of this run so far.
+    pub fn eta(&self) -> Option<f64> {
+        if !self.is_running() {
+            return None;
+        }
+        let done = self.study.finished().saturating_sub(self.finished_at_start);
+        if done == 0 {
+            return None;
+        }
+        let per = self.elapsed()? / done as f64;
+        Some(per * self.study.remaining() as f64)
     }
 
     /// Trials finished so far.
     pub fn finished_trials(&self) -> usize {
-        self.study
-            .trials
-            .iter()
-            .filter(|t| t.state != TrialState::Running)
-            .count()
+        self.study.finished()
+    }
+
+    /// Remember a session file at the top of the recent list.
+    fn remember(&mut self, path: &Path) {
+        self.recent.retain(|p| p != path);
+        self.recent.insert(0, path.to_owned());
+        self.recent.truncate(RECENT_MAX);
+        self.path = Some(path.to_owned());
     }
 
     /// Save the study to a session file.
     pub fn save(&mut self, path: &Path) {
-        self.status = match Session::new(self.study.clone()).save(path) {
-            Ok(()) => format!("saved {}", path.display()),
-            Err(e) => e.to_string(),
-        };
+        match Session::new(self.study.clone()).save(path) {
+            Ok(()) => {
+                self.status = format!("saved {}", path.display());
+                self.remember(path);
+            }
+            Err(e) => {
+                self.status = e.to_string();
+                self.error = Some(e.to_string());
+            }
+        }
     }
 
     /// Open a session; the current study is kept if the file cannot be read.
@@ -193,11 +545,365 @@ impl Workbench {
         }
         match Session::load(path) {
             Ok(session) => {
-                self.study = session.study;
-                self.state = RunState::Idle;
+                self.replace_study(session.study);
                 self.status = format!("opened {}", path.display());
+                self.remember(path);
             }
-            Err(e) => self.status = e.to_string(),
+            Err(e) => {
+                self.status = e.to_string();
+                self.error = Some(format!("Cannot open the session.\n\n{e}"));
+            }
         }
+    }
+
+    /// Start over on the default study (File ▸ New).
+    pub fn new_study(&mut self) {
+        if self.is_running() {
+            self.status = "stop the run before starting a new study".into();
+            return;
+        }
+        self.replace_study(Self::default_study());
+        self.path = None;
+        self.status = "new study".into();
+    }
+
+    /// Drop the trials but keep the definition, so the space can be edited again.
+    pub fn clear_trials(&mut self) {
+        if self.is_running() {
+            return;
+        }
+        self.study.trials.clear();
+        self.state = RunState::Idle;
+        self.selected = None;
+        self.started = None;
+        self.touch();
+    }
+
+    fn replace_study(&mut self, study: Study) {
+        self.study = study;
+        self.state = RunState::Idle;
+        self.selected = None;
+        self.reset_edits();
+        self.started = None;
+        self.view_result = None;
+        self.validate_strategy();
+        self.touch();
+    }
+
+    /// Forget per-parameter editing state (drafts, slider ranges, remembered choices): the
+    /// space was replaced.
+    pub fn reset_edits(&mut self) {
+        self.drafts.clear();
+        self.unfixed.clear();
+        self.slider_ranges.clear();
+        self.all_choices.clear();
+    }
+
+    /// Write the trials as CSV (the CLI's `--trials-csv` format).
+    pub fn export_csv(&mut self, path: &Path) {
+        match report::write_trials_csv(&self.study, path) {
+            Ok(()) => self.status = format!("wrote {}", path.display()),
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    /// Write the JSON summary the CLI's `--json` prints.
+    pub fn export_json(&mut self, path: &Path) {
+        let json = report::Summary::of(&self.study, self.elapsed().unwrap_or(0.0), 0.0).to_json();
+        match crate::session::write_atomic(path, json.as_bytes()) {
+            Ok(()) => self.status = format!("wrote {}", path.display()),
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    /// Replace parameter `index` with an edited version. A rejected edit is kept as a draft
+    /// with the reason, so the row can show both.
+    pub fn edit_param(&mut self, index: usize, param: Param) {
+        let name = param.name.clone();
+        let mut params = self.study.space.params().to_vec();
+        if index >= params.len() {
+            return;
+        }
+        params[index] = param.clone();
+        match crate::space::Space::new(params) {
+            Ok(space) => {
+                self.study.space = space;
+                self.drafts.remove(&name);
+                self.view.params = self.view.params.fitted(self.study.space.dim());
+                self.touch();
+            }
+            Err(e) => {
+                self.drafts.insert(
+                    name,
+                    Draft {
+                        param,
+                        error: e.to_string(),
+                    },
+                );
+            }
+        }
+    }
+
+    /// Fix a parameter at a value (taken out of the search) or include it again with the
+    /// range it had.
+    pub fn set_included(&mut self, index: usize, include: bool) {
+        let Some(p) = self.study.space.params().get(index).cloned() else {
+            return;
+        };
+        let mut edited = p.clone();
+        if include {
+            let Domain::Fixed(v) = &p.domain else { return };
+            edited.domain = self.unfixed.remove(&p.name).unwrap_or_else(|| match v {
+                Value::Float(x) => Domain::Float {
+                    low: x - 1.0,
+                    high: x + 1.0,
+                    log: false,
+                },
+                Value::Int(i) => Domain::Int {
+                    low: i - 5,
+                    high: i + 5,
+                    log: false,
+                },
+                Value::Cat(c) => Domain::Categorical {
+                    choices: vec![c.clone()],
+                },
+            });
+        } else {
+            if !p.domain.is_free() {
+                return;
+            }
+            // Fix at the best trial's value if there is one, else the range's middle.
+            let best = self
+                .study
+                .best_trial()
+                .and_then(|t| t.params.iter().find(|(n, _)| *n == p.name))
+                .map(|(_, v)| v.clone());
+            let value = best.unwrap_or_else(|| p.domain.from_unit(0.5));
+            self.unfixed.insert(p.name.clone(), p.domain.clone());
+            edited.domain = Domain::Fixed(value);
+        }
+        self.drafts.remove(&p.name);
+        self.edit_param(index, edited);
+    }
+
+    /// Check that the strategy can be built for the space with its settings, and remember
+    /// why not.
+    pub fn validate_strategy(&mut self) {
+        self.strategy_error = if self.study.space.dim() == 0 {
+            None
+        } else {
+            self.study
+                .strategy
+                .build(&self.study.space, self.study.seed)
+                .err()
+                .map(|e| e.to_string())
+        };
+    }
+
+    /// Row indices of the trial table in display order; recomputed only when the study or
+    /// the sort changes.
+    pub fn table_order(&mut self) -> &[usize] {
+        let key = (self.revision, self.sort);
+        if self.order_key != Some(key) || self.order.len() != self.study.trials.len() {
+            let trials = &self.study.trials;
+            let mut order: Vec<usize> = (0..trials.len()).collect();
+            let sort = self.sort;
+            let num = |i: usize| -> Option<f64> {
+                let t = &trials[i];
+                match sort.column {
+                    Column::Number => Some(t.number as f64),
+                    Column::Value => t.completed_value(),
+                    Column::Duration => Some(t.duration),
+                    Column::State => Some(match t.state {
+                        TrialState::Complete => 0.0,
+                        TrialState::Running => 1.0,
+                        TrialState::Failed(_) => 2.0,
+                    }),
+                    Column::Param(j) => t.params.get(j).and_then(|(_, v)| v.as_f64()),
+                }
+            };
+            let text = |i: usize| -> String {
+                match sort.column {
+                    Column::Param(j) => trials[i]
+                        .params
+                        .get(j)
+                        .map(|(_, v)| v.to_string())
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                }
+            };
+            // Keys computed once (not per comparison): a 10,000-row re-sort stays well under
+            // a millisecond, which matters when trials stream in every frame.
+            let keys: Vec<Option<f64>> = (0..trials.len()).map(num).collect();
+            let texts: Vec<String> = match sort.column {
+                Column::Param(_) if keys.iter().any(Option::is_none) => {
+                    (0..trials.len()).map(text).collect()
+                }
+                _ => Vec::new(),
+            };
+            order.sort_unstable_by(|&a, &b| {
+                let ord = match (keys[a], keys[b]) {
+                    (Some(x), Some(y)) => x.total_cmp(&y),
+                    // Missing values (failed, running, categorical) go last either way.
+                    (Some(_), None) => return std::cmp::Ordering::Less,
+                    (None, Some(_)) => return std::cmp::Ordering::Greater,
+                    (None, None) => match (texts.get(a), texts.get(b)) {
+                        (Some(x), Some(y)) => x.cmp(y),
+                        _ => std::cmp::Ordering::Equal,
+                    },
+                };
+                let ord = if sort.ascending { ord } else { ord.reverse() };
+                ord.then(a.cmp(&b))
+            });
+            self.order = order;
+            self.order_key = Some(key);
+        }
+        &self.order
+    }
+
+    /// Sort the table by `column`; the same column again flips the direction.
+    pub fn sort_by(&mut self, column: Column) {
+        if self.sort.column == column {
+            self.sort.ascending = !self.sort.ascending;
+        } else {
+            self.sort = Sort {
+                column,
+                ascending: true,
+            };
+        }
+    }
+
+    /// Select a trial by number (or clear the selection).
+    pub fn select(&mut self, number: Option<usize>) {
+        self.selected = number;
+    }
+
+    /// Poll the view worker and, when the study or the chosen parameters changed, ask it for
+    /// new grids (at most every [`VIEW_THROTTLE`] while a run streams trials). Cheap; called
+    /// once per frame.
+    pub fn update_views(&mut self) {
+        self.view.params = self.view.params.fitted(self.study.space.dim());
+        if let Some(worker) = &mut self.views {
+            match worker.poll() {
+                Poll::Nothing => {}
+                Poll::Ready(r) => self.view_result = Some(Arc::from(r)),
+                Poll::Gone => {
+                    self.views = None;
+                    self.error = Some("The plot worker stopped; the surface and GP views will not update. Save your session and restart.".into());
+                    self.views_requested = Some((u64::MAX, self.view.params));
+                }
+            }
+        }
+        let want = (self.revision, self.view.params);
+        if self.views_requested == Some(want) || self.views_requested.map(|r| r.0) == Some(u64::MAX)
+        {
+            return;
+        }
+        if self.views.is_none() {
+            match ViewWorker::spawn(self.waker.clone()) {
+                Ok(w) => self.views = Some(w),
+                Err(e) => {
+                    self.error = Some(e);
+                    self.views_requested = Some((u64::MAX, self.view.params));
+                    return;
+                }
+            }
+        }
+        let Some(worker) = &mut self.views else {
+            return;
+        };
+        let throttled = self.handle.is_some()
+            && self
+                .views_last_request
+                .is_some_and(|t| t.elapsed() < VIEW_THROTTLE);
+        if worker.is_busy() || throttled {
+            if throttled && let Some(w) = &self.waker {
+                // Come back when the throttle has passed.
+                w();
+            }
+            return;
+        }
+        let req = ViewRequest {
+            revision: self.revision,
+            params: self.view.params,
+            snapshot: Arc::new(Snapshot::of(&self.study)),
+        };
+        worker.request(req);
+        self.views_requested = Some(want);
+        self.views_last_request = Some(Instant::now());
+    }
+
+    /// Block until the views match the current study (tests, benchmarks, screenshots);
+    /// returns whether they do.
+    pub fn wait_views(&mut self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            self.update_views();
+            if self
+                .view_result
+                .as_ref()
+                .is_some_and(|r| r.revision == self.revision && r.params == self.view.params)
+            {
+                return true;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            if let Some(worker) = &mut self.views {
+                if let Poll::Ready(r) = worker.wait(deadline - now) {
+                    self.view_result = Some(Arc::from(r));
+                }
+            } else {
+                return false;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preferences_survive_a_round_trip() {
+        let mut bench = Workbench::new(Workbench::default_study());
+        bench.recent = vec![PathBuf::from("a.ron"), PathBuf::from("b.ron")];
+        bench.view.tab = Tab::GpSlice;
+        bench.view.log_y = false;
+        bench.jobs = 3;
+        let text = ron::to_string(&bench.prefs()).unwrap();
+        let mut other = Workbench::new(Workbench::default_study());
+        other.apply_prefs(ron::from_str(&text).unwrap());
+        assert_eq!(other.recent, bench.recent);
+        assert_eq!(other.view, bench.view);
+        assert_eq!(other.jobs, 3);
+    }
+
+    #[test]
+    fn failed_trials_sort_last_both_ways() {
+        let mut study = Workbench::branin_study();
+        study.strategy = StrategySpec::Random;
+        study.budget = 6;
+        let mut bench = Workbench::new(study);
+        bench.jobs = 1;
+        bench.run();
+        bench.finish_blocking();
+        bench.study.trials[2].state = TrialState::Failed("boom".into());
+        bench.touch();
+        bench.sort_by(Column::Value);
+        assert_eq!(*bench.table_order().last().unwrap(), 2);
+        bench.sort_by(Column::Value);
+        assert!(!bench.sort.ascending);
+        assert_eq!(*bench.table_order().last().unwrap(), 2);
+        // the recent list is capped and most recent first
+        for i in 0..(RECENT_MAX + 3) {
+            bench.remember(Path::new(&format!("{i}.ron")));
+        }
+        assert_eq!(bench.recent.len(), RECENT_MAX);
+        assert_eq!(
+            bench.recent[0],
+            PathBuf::from(format!("{}.ron", RECENT_MAX + 2))
+        );
     }
 }

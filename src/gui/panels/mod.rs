@@ -1,0 +1,10 @@
+//! The panels around the plots: the top bar (menus, run controls, progress), the study panel
+//! on the left (objective, parameters, strategy, budget), and the trial table. Panels only
+//! edit the workbench or push an [`Action`](crate::gui::app::Action); the app handles the
+//! actions in one place after drawing.
+
+pub mod params;
+pub mod run_bar;
+pub mod strategy;
+pub mod study;
+pub mod table;

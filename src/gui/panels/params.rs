@@ -1,0 +1,197 @@
+//! One row per parameter: include (search it) or fix it, its kind, and its range — sliders
+//! (logarithmic for log parameters) for quick changes and exact number fields beside them;
+//! integers; categorical choices as checkboxes. The space's own validation decides what is
+//! allowed, and its message is shown under the row while the edit is invalid.
+
+use crate::gui::app::Action;
+use crate::gui::state::Workbench;
+use crate::space::{Domain, Param, Value};
+use eframe::egui;
+
+/// Draw the parameter rows.
+pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>) {
+    let editable = bench.space_editable();
+    if !editable && !bench.is_running() {
+        ui.horizontal(|ui| {
+            ui.label(egui::RichText::new("locked: the study has trials").weak());
+            if ui
+                .button("Clear trials")
+                .on_hover_text("keep the study's settings, drop its trials, and edit the space")
+                .clicked()
+            {
+                actions.push(Action::ClearTrials);
+            }
+        });
+    }
+    let count = bench.study.space.params().len();
+    for i in 0..count {
+        let Some(stored) = bench.study.space.params().get(i).cloned() else {
+            continue;
+        };
+        let (shown, error) = match bench.drafts.get(&stored.name) {
+            Some(d) => (d.param.clone(), Some(d.error.clone())),
+            None => (stored.clone(), None),
+        };
+        ui.push_id(("param", i), |ui| {
+            ui.add_enabled_ui(editable, |ui| {
+                row(ui, bench, i, &shown, error.as_deref());
+            });
+        });
+        ui.add_space(4.0);
+    }
+}
+
+fn kind(domain: &Domain) -> &'static str {
+    match domain {
+        Domain::Float { log: true, .. } => "float, log",
+        Domain::Float { .. } => "float",
+        Domain::Int { log: true, .. } => "int, log",
+        Domain::Int { .. } => "int",
+        Domain::Categorical { .. } => "choice",
+        Domain::Fixed(_) => "fixed",
+    }
+}
+
+/// The slider span for a parameter: fixed the first time the row is drawn.
+fn span(bench: &mut Workbench, name: &str, low: f64, high: f64, log: bool) -> (f64, f64) {
+    *bench
+        .slider_ranges
+        .entry(name.to_owned())
+        .or_insert_with(|| {
+            if log && low > 0.0 {
+                (low / 100.0, high * 100.0)
+            } else {
+                let w = (high - low).abs().max(1.0);
+                (low - w, high + w)
+            }
+        })
+}
+
+fn row(ui: &mut egui::Ui, bench: &mut Workbench, i: usize, p: &Param, error: Option<&str>) {
+    let mut edited = p.clone();
+    let mut include = p.domain.is_free();
+    ui.horizontal(|ui| {
+        if ui
+            .checkbox(&mut include, egui::RichText::new(&p.name).strong())
+            .on_hover_text("searched (checked) or fixed at one value")
+            .changed()
+        {
+            bench.set_included(i, include);
+        }
+        ui.label(egui::RichText::new(kind(&p.domain)).weak());
+    });
+    if include != p.domain.is_free() {
+        return;
+    }
+    match &mut edited.domain {
+        Domain::Float { low, high, log } => {
+            let (lo, hi) = span(bench, &p.name, *low, *high, *log);
+            let step = speed(*low, *high);
+            ui.horizontal(|ui| {
+                let from = ui.label("from");
+                ui.add(egui::DragValue::new(low).speed(step).max_decimals(6))
+                    .on_hover_text("low")
+                    .labelled_by(from.id);
+                let to = ui.label("to");
+                ui.add(egui::DragValue::new(high).speed(step).max_decimals(6))
+                    .on_hover_text("high")
+                    .labelled_by(to.id);
+                ui.checkbox(log, "log");
+            });
+            let slider_log = *log && lo > 0.0;
+            ui.add(
+                egui::Slider::new(low, lo..=hi)
+                    .logarithmic(slider_log)
+                    .text("low"),
+            );
+            ui.add(
+                egui::Slider::new(high, lo..=hi)
+                    .logarithmic(slider_log)
+                    .text("high"),
+            );
+        }
+        Domain::Int { low, high, log } => {
+            let (lo, hi) = span(bench, &p.name, *low as f64, *high as f64, *log);
+            let (lo, hi) = (lo.floor() as i64, hi.ceil() as i64);
+            ui.horizontal(|ui| {
+                let from = ui.label("from");
+                ui.add(egui::DragValue::new(low))
+                    .on_hover_text("low")
+                    .labelled_by(from.id);
+                let to = ui.label("to");
+                ui.add(egui::DragValue::new(high))
+                    .on_hover_text("high")
+                    .labelled_by(to.id);
+                ui.checkbox(log, "log");
+            });
+            let slider_log = *log && lo > 0;
+            ui.add(
+                egui::Slider::new(low, lo..=hi)
+                    .logarithmic(slider_log)
+                    .text("low"),
+            );
+            ui.add(
+                egui::Slider::new(high, lo..=hi)
+                    .logarithmic(slider_log)
+                    .text("high"),
+            );
+        }
+        Domain::Categorical { choices } => {
+            let all = bench
+                .all_choices
+                .entry(p.name.clone())
+                .or_insert_with(|| choices.clone());
+            for c in choices.iter() {
+                if !all.contains(c) {
+                    all.push(c.clone());
+                }
+            }
+            let all = all.clone();
+            ui.horizontal_wrapped(|ui| {
+                let mut next = Vec::new();
+                for c in &all {
+                    let mut on = choices.contains(c);
+                    ui.checkbox(&mut on, c);
+                    if on {
+                        next.push(c.clone());
+                    }
+                }
+                *choices = next;
+            });
+        }
+        Domain::Fixed(value) => {
+            ui.horizontal(|ui| {
+                let l = ui.label("value");
+                let id = l.id;
+                match value {
+                    Value::Float(x) => {
+                        ui.add(egui::DragValue::new(x).speed(0.01).max_decimals(6))
+                            .labelled_by(id);
+                    }
+                    Value::Int(n) => {
+                        ui.add(egui::DragValue::new(n)).labelled_by(id);
+                    }
+                    Value::Cat(s) => {
+                        ui.text_edit_singleline(s).labelled_by(id);
+                    }
+                }
+            });
+        }
+    }
+    if edited != *p {
+        bench.edit_param(i, edited);
+    }
+    if let Some(e) = error {
+        ui.colored_label(crate::gui::plots::FAILED, e);
+    }
+}
+
+/// Drag speed: about a thousandth of the range per point.
+fn speed(low: f64, high: f64) -> f64 {
+    let w = (high - low).abs();
+    if w.is_finite() && w > 0.0 {
+        w / 1000.0
+    } else {
+        0.01
+    }
+}

@@ -1,0 +1,177 @@
+//! The trial table: one row per trial, virtualised (only visible rows are laid out, so 10,000
+//! trials cost the same as 20), sortable by clicking any column header (again to reverse),
+//! failed trials in red with their reason, and a click on a row selects that trial in every
+//! plot.
+
+use crate::gui::plots::{BEST, FAILED};
+use crate::gui::state::{Column, Workbench};
+use crate::study::TrialState;
+use eframe::egui::{self, Label, RichText, Sense};
+
+const W_NUMBER: f32 = 54.0;
+const W_STATE: f32 = 70.0;
+const W_VALUE: f32 = 96.0;
+const W_SECONDS: f32 = 64.0;
+const W_PARAM: f32 = 84.0;
+
+/// Draw the table, filling the space it is given.
+pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
+    let names: Vec<String> = bench
+        .study
+        .space
+        .params()
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    egui::ScrollArea::horizontal()
+        .id_salt("trial_table_h")
+        .show(ui, |ui| {
+            ui.vertical(|ui| {
+                header(ui, bench, &names, row_height);
+                ui.separator();
+                body(ui, bench, row_height);
+            });
+        });
+}
+
+fn header(ui: &mut egui::Ui, bench: &mut Workbench, names: &[String], h: f32) {
+    let mut columns = vec![
+        (Column::Number, "#".to_owned(), W_NUMBER),
+        (Column::State, "state".to_owned(), W_STATE),
+        (Column::Value, "value".to_owned(), W_VALUE),
+        (Column::Duration, "seconds".to_owned(), W_SECONDS),
+    ];
+    columns.extend(
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (Column::Param(i), n.clone(), W_PARAM)),
+    );
+    ui.horizontal(|ui| {
+        for (column, title, width) in columns {
+            let text = if bench.sort.column == column {
+                format!("{title} {}", if bench.sort.ascending { "^" } else { "v" })
+            } else {
+                title
+            };
+            let clicked = ui
+                .add_sized(
+                    [width, h],
+                    Label::new(RichText::new(text).strong()).sense(Sense::click()),
+                )
+                .on_hover_text("sort by this column (click again to reverse)")
+                .clicked();
+            if clicked {
+                bench.sort_by(column);
+            }
+        }
+        ui.add_sized([160.0, h], Label::new(RichText::new("note").strong()));
+    });
+}
+
+fn body(ui: &mut egui::Ui, bench: &mut Workbench, row_height: f32) {
+    let order: Vec<usize> = bench.table_order().to_vec();
+    let best = bench.study.best_trial().map(|t| t.number);
+    let mut clicked = None;
+    egui::ScrollArea::vertical()
+        .id_salt("trial_table_v")
+        .auto_shrink([false, false])
+        .show_rows(ui, row_height, order.len(), |ui, rows| {
+            for row in rows {
+                let Some(t) = order.get(row).and_then(|&i| bench.study.trials.get(i)) else {
+                    continue;
+                };
+                let selected = bench.selected == Some(t.number);
+                ui.horizontal(|ui| {
+                    ui.set_height(row_height);
+                    let number = ui.add_sized(
+                        [W_NUMBER, row_height],
+                        egui::Button::selectable(selected, t.number.to_string()),
+                    );
+                    if number.clicked() {
+                        clicked = Some(t.number);
+                    }
+                    let (state, colour, hover) = match &t.state {
+                        TrialState::Complete => ("complete", None, None),
+                        TrialState::Running => {
+                            ("running", Some(ui.visuals().weak_text_color()), None)
+                        }
+                        TrialState::Failed(why) => ("failed", Some(FAILED), Some(why.as_str())),
+                    };
+                    let mut text = RichText::new(state);
+                    if let Some(c) = colour {
+                        text = text.color(c);
+                    }
+                    let cell = ui.add_sized(
+                        [W_STATE, row_height],
+                        Label::new(text).sense(Sense::click()),
+                    );
+                    let cell = match hover {
+                        Some(why) => cell.on_hover_text(why),
+                        None => cell,
+                    };
+                    if cell.clicked() {
+                        clicked = Some(t.number);
+                    }
+                    let value = t
+                        .completed_value()
+                        .map(|v| format!("{v:.6}"))
+                        .unwrap_or_default();
+                    let mut value = RichText::new(value).monospace();
+                    if best == Some(t.number) {
+                        value = value.color(BEST).strong();
+                    }
+                    cell_click(ui, W_VALUE, row_height, value, &mut clicked, t.number);
+                    cell_click(
+                        ui,
+                        W_SECONDS,
+                        row_height,
+                        RichText::new(format!("{:.3}", t.duration)).monospace(),
+                        &mut clicked,
+                        t.number,
+                    );
+                    for (_, v) in &t.params {
+                        let s = match v.as_f64() {
+                            Some(x) => crate::gui::plots::number(x),
+                            None => v.to_string(),
+                        };
+                        cell_click(
+                            ui,
+                            W_PARAM,
+                            row_height,
+                            RichText::new(s).monospace(),
+                            &mut clicked,
+                            t.number,
+                        );
+                    }
+                    let note = match (&t.state, &t.label) {
+                        (TrialState::Failed(why), _) => RichText::new(why).color(FAILED),
+                        (_, Some(label)) => RichText::new(label).weak(),
+                        _ => RichText::new(""),
+                    };
+                    ui.add(Label::new(note).truncate());
+                });
+            }
+        });
+    if let Some(n) = clicked {
+        let again = bench.selected == Some(n);
+        bench.select(if again { None } else { Some(n) });
+    }
+}
+
+fn cell_click(
+    ui: &mut egui::Ui,
+    w: f32,
+    h: f32,
+    text: RichText,
+    clicked: &mut Option<usize>,
+    number: usize,
+) {
+    if ui
+        .add_sized([w, h], Label::new(text).sense(Sense::click()))
+        .clicked()
+    {
+        *clicked = Some(number);
+    }
+}

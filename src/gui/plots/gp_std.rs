@@ -1,0 +1,105 @@
+//! GP posterior standard deviation over two chosen parameters (through the best trial): where
+//! the model is unsure, which is where an exploring acquisition will look.
+
+use super::{Projected, Textures, free_axes};
+use crate::gui::state::Workbench;
+use eframe::egui;
+use egui_plot::{HoverPosition, Plot};
+
+/// Draw the σ heatmap, `height` points tall.
+pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, height: f32) {
+    let (axes, index) = free_axes(&bench.study.space);
+    ui.horizontal(|ui| {
+        ui.strong("GP posterior σ");
+        if axes.len() >= 2 {
+            let names: Vec<String> = axes.iter().map(|a| a.name.clone()).collect();
+            super::param_picker(ui, "x", &names, &mut bench.view.params.x);
+            super::param_picker(ui, "y", &names, &mut bench.view.params.y);
+        }
+    });
+    if axes.len() < 2 {
+        ui.label("This view needs two free parameters.");
+        return;
+    }
+    let params = bench.view.params.fitted(axes.len());
+    let (xa, ya) = (&axes[params.x], &axes[params.y]);
+    let result = bench.view_result.clone();
+    let grid = result
+        .as_ref()
+        .filter(|r| r.params.x == params.x && r.params.y == params.y)
+        .and_then(|r| r.std.clone().map(|g| (g, r.revision, r.gp_trials)));
+    match &grid {
+        Some((_, _, Some(n))) => ui.label(format!(
+            "standard deviation of the GP fitted on {n} trials, through the best trial; bright = uncertain"
+        )),
+        _ => ui.label(
+            result
+                .as_ref()
+                .map(|r| r.note.clone())
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "The GP views appear after three completed trials.".into()),
+        ),
+    };
+    let texture = grid.as_ref().map(|(g, rev, _)| {
+        let stamp = rev.wrapping_mul(1009) ^ ((params.x as u64) << 48) ^ ((params.y as u64) << 56);
+        textures.heatmap(ui.ctx(), "gp_std", stamp, g, false)
+    });
+    let projected = Projected::of(
+        &bench.study,
+        bench.selected,
+        (xa, index[params.x]),
+        (ya, index[params.y]),
+    );
+    let (fx, fy) = (xa.formatter(), ya.formatter());
+    let (hx, hy) = (xa.clone(), ya.clone());
+    let hover_grid = grid.as_ref().map(|(g, _, _)| g.clone());
+    ui.horizontal(|ui| {
+        let width = (ui.available_width() - 70.0).max(100.0);
+        let response = Plot::new("gp_std")
+            .height(height)
+            .width(width)
+            .x_axis_label(xa.title())
+            .y_axis_label(ya.title())
+            .x_axis_formatter(fx)
+            .y_axis_formatter(fy)
+            .include_x(xa.lo)
+            .include_x(xa.hi)
+            .include_y(ya.lo)
+            .include_y(ya.hi)
+            .label_formatter(move |pos| {
+                let p = match pos {
+                    HoverPosition::NearDataPoint { position, .. } => *position,
+                    HoverPosition::Elsewhere { position } => *position,
+                };
+                let mut s = format!(
+                    "{} = {}\n{} = {}",
+                    hx.name,
+                    hx.label(p.x),
+                    hy.name,
+                    hy.label(p.y)
+                );
+                if let Some(v) = hover_grid
+                    .as_ref()
+                    .and_then(|g| super::grid_value(g, &hx, &hy, p))
+                {
+                    s += &format!("\nσ {}", super::number(v));
+                }
+                Some(s)
+            })
+            .show(ui, |plot| {
+                if let Some(t) = &texture {
+                    plot.image(super::heatmap_image("σ", t, xa, ya));
+                }
+                projected.draw(plot);
+            });
+        if response.response.clicked()
+            && let Some(pointer) = response.response.interact_pointer_pos()
+        {
+            let hit = projected.nearest(&response.transform, pointer);
+            bench.select(hit);
+        }
+        if let Some((g, _, _)) = &grid {
+            super::colour_bar(ui, g.min, g.max, false, height);
+        }
+    });
+}

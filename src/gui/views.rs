@@ -1,0 +1,673 @@
+//! The grids behind the surface, GP and importance plots, and the background thread that
+//! computes them.
+//!
+//! Fitting a GP and evaluating it on a few thousand points takes far longer than a frame, so
+//! nothing here runs on the UI thread: the workbench sends a [`ViewRequest`] (a slim copy of
+//! the study's completed trials plus what the plots want) to the [`ViewWorker`], which answers
+//! with a [`ViewResult`] and wakes the UI. The plots only draw the latest result. Requests that
+//! pile up while the worker is busy are coalesced: only the newest is computed.
+
+use crate::gp::{Acquisition, Surrogate};
+use crate::objective::ObjectiveSpec;
+use crate::space::Space;
+use crate::strategy::StrategySpec;
+use crate::study::{Direction, Study, Trial, TrialState};
+use crossbeam_channel::{Receiver, Sender, TryRecvError, unbounded};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Cells per side of the surface and σ heatmaps: fine enough to read, cheap to draw.
+pub const GRID: usize = 48;
+/// Points along the GP slice.
+pub const SLICE: usize = 160;
+/// Largest number of trials the GP views are fitted on; larger studies use the best half and
+/// an even spread of the rest, so the fit stays well under a second.
+pub const GP_MAX_POINTS: usize = 300;
+
+/// Called when a result is ready (the app passes `request_repaint`).
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// Which parameters the plots look at, as indices into the space's free parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct ViewParams {
+    /// Horizontal axis of the surface and σ heatmaps.
+    pub x: usize,
+    /// Vertical axis of the surface and σ heatmaps.
+    pub y: usize,
+    /// The parameter the GP slice varies.
+    pub slice: usize,
+}
+
+impl ViewParams {
+    /// The same choice made valid for a space with `dim` free parameters: indices in range,
+    /// and `x != y` whenever there are two parameters to choose from.
+    pub fn fitted(self, dim: usize) -> Self {
+        if dim == 0 {
+            return ViewParams::default();
+        }
+        let x = self.x.min(dim - 1);
+        let mut y = self.y.min(dim - 1);
+        if y == x && dim > 1 {
+            y = if x == 0 { 1 } else { 0 };
+        }
+        ViewParams {
+            x,
+            y,
+            slice: self.slice.min(dim - 1),
+        }
+    }
+}
+
+/// What the worker needs of a study: its completed trials' unit-cube points and values, and
+/// what a surrogate needs to be fitted the way the strategy would fit it.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// The search space.
+    pub space: Space,
+    /// Whether values are minimised or maximised.
+    pub direction: Direction,
+    /// The strategy (its kernel and acquisition are the GP views' defaults).
+    pub strategy: StrategySpec,
+    /// The study's seed (the GP fit is seeded from it).
+    pub seed: u64,
+    /// Unit-cube points of the completed trials.
+    pub points: Vec<Vec<f64>>,
+    /// Their values, in the objective's units.
+    pub values: Vec<f64>,
+}
+
+impl Snapshot {
+    /// The completed trials of `study`: O(trials × dim) copies of plain numbers, cheap enough
+    /// to take on the UI thread a few times a second.
+    pub fn of(study: &Study) -> Self {
+        let dim = study.space.dim();
+        let (mut points, mut values) = (Vec::new(), Vec::new());
+        for t in &study.trials {
+            if let Some(v) = t.completed_value()
+                && t.point.len() == dim
+            {
+                points.push(t.point.clone());
+                values.push(v);
+            }
+        }
+        Snapshot {
+            space: study.space.clone(),
+            direction: study.direction,
+            strategy: study.strategy.clone(),
+            seed: study.seed,
+            points,
+            values,
+        }
+    }
+
+    /// Index of the best completed trial.
+    fn best(&self) -> Option<usize> {
+        (0..self.values.len()).min_by(|&a, &b| {
+            self.direction
+                .to_loss(self.values[a])
+                .total_cmp(&self.direction.to_loss(self.values[b]))
+        })
+    }
+
+    /// The study the surrogate is fitted on: every completed trial, or for large studies the
+    /// best half and an even spread of the rest.
+    fn gp_study(&self) -> Study {
+        let n = self.values.len();
+        let pick: Vec<usize> = if n <= GP_MAX_POINTS {
+            (0..n).collect()
+        } else {
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by(|&a, &b| {
+                self.direction
+                    .to_loss(self.values[a])
+                    .total_cmp(&self.direction.to_loss(self.values[b]))
+            });
+            let half = GP_MAX_POINTS / 2;
+            let rest = &order[half..];
+            let step = rest.len() as f64 / (GP_MAX_POINTS - half) as f64;
+            let mut pick = order[..half].to_vec();
+            pick.extend((0..GP_MAX_POINTS - half).map(|k| rest[(k as f64 * step) as usize]));
+            pick.sort_unstable();
+            pick
+        };
+        let trials = pick
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| Trial {
+                number: k,
+                params: Vec::new(),
+                point: self.points[i].clone(),
+                state: TrialState::Complete,
+                value: Some(self.values[i]),
+                folds: Vec::new(),
+                gradient: None,
+                label: None,
+                started_at: 0.0,
+                duration: 0.0,
+                fit_seconds: None,
+            })
+            .collect();
+        Study {
+            name: String::new(),
+            description: String::new(),
+            direction: self.direction,
+            objective: ObjectiveSpec::default(),
+            space: self.space.clone(),
+            strategy: self.strategy.clone(),
+            seed: self.seed,
+            budget: pick.len(),
+            window: None,
+            trials,
+        }
+    }
+}
+
+/// One request to the worker.
+#[derive(Clone, Debug)]
+pub struct ViewRequest {
+    /// The workbench's revision the snapshot was taken at, echoed in the result.
+    pub revision: u64,
+    /// Which parameters to look at.
+    pub params: ViewParams,
+    /// The trials.
+    pub snapshot: Arc<Snapshot>,
+}
+
+/// Values on a regular grid over two unit-cube coordinates, row by row from the bottom
+/// (`values[iy * nx + ix]` is at `u_x = (ix + ½)/nx`, `u_y = (iy + ½)/ny`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grid2 {
+    /// Columns.
+    pub nx: usize,
+    /// Rows.
+    pub ny: usize,
+    /// The values.
+    pub values: Vec<f64>,
+    /// Smallest value (for the colour scale).
+    pub min: f64,
+    /// Largest value.
+    pub max: f64,
+}
+
+impl Grid2 {
+    fn new(nx: usize, ny: usize, values: Vec<f64>) -> Self {
+        let (min, max) = values
+            .iter()
+            .filter(|v| v.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(*v), hi.max(*v))
+            });
+        Grid2 {
+            nx,
+            ny,
+            values,
+            min,
+            max,
+        }
+    }
+}
+
+/// The GP posterior along one coordinate through the best point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Slice1 {
+    /// Unit-cube coordinates along the slice.
+    pub u: Vec<f64>,
+    /// Posterior mean (objective units).
+    pub mean: Vec<f64>,
+    /// Posterior standard deviation.
+    pub std: Vec<f64>,
+    /// The acquisition function (larger is more promising).
+    pub acquisition: Vec<f64>,
+    /// The acquisition's name and setting.
+    pub acquisition_name: String,
+    /// The point the strategy would evaluate next (all coordinates), with its acquisition.
+    pub next: Option<(Vec<f64>, f64)>,
+}
+
+/// Everything the worker computes for one request.
+#[derive(Clone, Debug)]
+pub struct ViewResult {
+    /// The revision of the request this answers.
+    pub revision: u64,
+    /// The parameters it was computed for.
+    pub params: ViewParams,
+    /// Completed trials it was computed from.
+    pub trials: usize,
+    /// Trials the GP was fitted on (`None` without a GP).
+    pub gp_trials: Option<usize>,
+    /// The score surface over `params.x`, `params.y` (through the best point).
+    pub surface: Option<Grid2>,
+    /// How the surface was made ("GP posterior mean" or "inverse-distance interpolation").
+    pub surface_kind: &'static str,
+    /// GP posterior standard deviation over the same two parameters.
+    pub std: Option<Grid2>,
+    /// GP slice along `params.slice`.
+    pub slice: Option<Slice1>,
+    /// Relative importance per free parameter (sums to 1), empty when unknown.
+    pub importance: Vec<f64>,
+    /// How importance was estimated.
+    pub importance_kind: &'static str,
+    /// Anything the plots should say (why a view is missing).
+    pub note: String,
+    /// Seconds the computation took.
+    pub seconds: f64,
+}
+
+/// Compute every view for a request. Pure and deterministic; runs on the worker thread (and
+/// directly in tests).
+pub fn compute(req: &ViewRequest) -> ViewResult {
+    let t0 = Instant::now();
+    let snap = &req.snapshot;
+    let dim = snap.space.dim();
+    let params = req.params.fitted(dim);
+    let mut out = ViewResult {
+        revision: req.revision,
+        params,
+        trials: snap.values.len(),
+        gp_trials: None,
+        surface: None,
+        surface_kind: "",
+        std: None,
+        slice: None,
+        importance: Vec::new(),
+        importance_kind: "",
+        note: String::new(),
+        seconds: 0.0,
+    };
+    let Some(best) = snap.best() else {
+        out.note = "no completed trials yet".into();
+        return out;
+    };
+    if dim == 0 {
+        out.note = "no free parameters".into();
+        return out;
+    }
+    let base = snap.points[best].clone();
+    let gp = if snap.values.len() >= 3 {
+        let study = snap.gp_study();
+        let n = study.trials.len();
+        match catch_unwind(AssertUnwindSafe(|| Surrogate::fit(&study))) {
+            Ok(Some(s)) => Some((s, n)),
+            Ok(None) => None,
+            Err(_) => {
+                out.note = "the GP fit failed; showing an interpolation".into();
+                None
+            }
+        }
+    } else {
+        None
+    };
+    out.gp_trials = gp.as_ref().map(|(_, n)| *n);
+
+    let grid_points = |x: usize, y: usize| -> Vec<Vec<f64>> {
+        let mut pts = Vec::with_capacity(GRID * GRID);
+        for iy in 0..GRID {
+            for ix in 0..GRID {
+                let mut p = base.clone();
+                p[x] = (ix as f64 + 0.5) / GRID as f64;
+                p[y] = (iy as f64 + 0.5) / GRID as f64;
+                pts.push(p);
+            }
+        }
+        pts
+    };
+
+    if dim >= 2 {
+        match &gp {
+            Some((s, _)) => {
+                let (mean, std) = s.predict(&grid_points(params.x, params.y));
+                out.surface = Some(Grid2::new(GRID, GRID, mean));
+                out.std = Some(Grid2::new(GRID, GRID, std));
+                out.surface_kind = "GP posterior mean";
+            }
+            None => {
+                out.surface = Some(idw(snap, params.x, params.y));
+                out.surface_kind = "inverse-distance interpolation";
+            }
+        }
+    } else if out.note.is_empty() {
+        out.note = "the surface needs two free parameters".into();
+    }
+
+    match &gp {
+        Some((s, _)) => {
+            let acq = match &snap.strategy {
+                StrategySpec::Gp { acquisition, .. } => *acquisition,
+                _ => Acquisition::default(),
+            };
+            let u: Vec<f64> = (0..SLICE).map(|i| i as f64 / (SLICE - 1) as f64).collect();
+            let pts: Vec<Vec<f64>> = u
+                .iter()
+                .map(|&x| {
+                    let mut p = base.clone();
+                    p[params.slice] = x;
+                    p
+                })
+                .collect();
+            let (mean, std) = s.predict(&pts);
+            let acquisition = s.acquisition(&acq, &pts);
+            let next = catch_unwind(AssertUnwindSafe(|| s.next_point(&acq))).ok();
+            out.slice = Some(Slice1 {
+                u,
+                mean,
+                std,
+                acquisition,
+                acquisition_name: acquisition_name(&acq),
+                next,
+            });
+            let inv: Vec<f64> = s
+                .length_scales()
+                .iter()
+                .map(|l| 1.0 / l.max(1e-9))
+                .collect();
+            out.importance = normalise(inv);
+            out.importance_kind = "GP length scales (1/ℓ)";
+        }
+        None => {
+            out.importance = normalise(main_effects(snap));
+            out.importance_kind = "main-effect variance (binned)";
+            if out.note.is_empty() && snap.values.len() < 3 {
+                out.note = "the GP views need at least three completed trials".into();
+            }
+        }
+    }
+    out.seconds = t0.elapsed().as_secs_f64();
+    out
+}
+
+/// The acquisition as a short label ("LogEI", "UCB κ=2").
+pub fn acquisition_name(acq: &Acquisition) -> String {
+    match acq {
+        Acquisition::LogEi => "LogEI".into(),
+        Acquisition::Ei { xi } => format!("EI ξ={xi}"),
+        Acquisition::Ucb { kappa } => format!("UCB κ={kappa}"),
+        Acquisition::Pi { xi } => format!("PI ξ={xi}"),
+    }
+}
+
+fn normalise(v: Vec<f64>) -> Vec<f64> {
+    let total: f64 = v.iter().filter(|x| x.is_finite()).sum();
+    if total > 0.0 {
+        v.iter()
+            .map(|x| if x.is_finite() { x / total } else { 0.0 })
+            .collect()
+    } else {
+        vec![0.0; v.len()]
+    }
+}
+
+/// Inverse-distance-weighted interpolation of the trials projected onto two coordinates.
+fn idw(snap: &Snapshot, x: usize, y: usize) -> Grid2 {
+    let pts: Vec<(f64, f64, f64)> = snap
+        .points
+        .iter()
+        .zip(&snap.values)
+        .map(|(p, v)| (p[x], p[y], *v))
+        .collect();
+    let mut values = Vec::with_capacity(GRID * GRID);
+    for iy in 0..GRID {
+        let cy = (iy as f64 + 0.5) / GRID as f64;
+        for ix in 0..GRID {
+            let cx = (ix as f64 + 0.5) / GRID as f64;
+            let (mut num, mut den) = (0.0, 0.0);
+            for &(px, py, v) in &pts {
+                let d2 = (px - cx).powi(2) + (py - cy).powi(2);
+                let w = 1.0 / (d2 * d2 + 1e-12);
+                num += w * v;
+                den += w;
+            }
+            values.push(if den > 0.0 { num / den } else { f64::NAN });
+        }
+    }
+    Grid2::new(GRID, GRID, values)
+}
+
+/// For each coordinate, the share of the values' variance explained by the mean value in ten
+/// bins along it: a cheap first-order (fANOVA-like) importance.
+fn main_effects(snap: &Snapshot) -> Vec<f64> {
+    let dim = snap.space.dim();
+    let n = snap.values.len();
+    if n < 2 {
+        return vec![0.0; dim];
+    }
+    let mean = snap.values.iter().sum::<f64>() / n as f64;
+    let total: f64 = snap.values.iter().map(|v| (v - mean).powi(2)).sum();
+    (0..dim)
+        .map(|j| {
+            let mut sum = [0.0; 10];
+            let mut count = [0usize; 10];
+            for (p, v) in snap.points.iter().zip(&snap.values) {
+                let b = ((p[j] * 10.0) as usize).min(9);
+                sum[b] += v;
+                count[b] += 1;
+            }
+            let explained: f64 = (0..10)
+                .filter(|&b| count[b] > 0)
+                .map(|b| count[b] as f64 * (sum[b] / count[b] as f64 - mean).powi(2))
+                .sum();
+            if total > 0.0 { explained / total } else { 0.0 }
+        })
+        .collect()
+}
+
+/// The background thread that computes views, with a channel in and one out.
+pub struct ViewWorker {
+    requests: Sender<ViewRequest>,
+    results: Receiver<ViewResult>,
+    busy: bool,
+}
+
+/// What polling the worker found.
+#[derive(Debug)]
+pub enum Poll {
+    /// Nothing new.
+    Nothing,
+    /// A result arrived.
+    Ready(Box<ViewResult>),
+    /// The worker is gone (it panicked outside the guarded computation, or could not start).
+    Gone,
+}
+
+impl ViewWorker {
+    /// Start the thread; `wake` is called after each result is sent.
+    pub fn spawn(wake: Option<Waker>) -> Result<Self, String> {
+        let (requests, request_rx) = unbounded::<ViewRequest>();
+        let (result_tx, results) = unbounded::<ViewResult>();
+        std::thread::Builder::new()
+            .name("knobs-views".into())
+            .spawn(move || {
+                while let Ok(mut req) = request_rx.recv() {
+                    // Only the newest request matters.
+                    while let Ok(newer) = request_rx.try_recv() {
+                        req = newer;
+                    }
+                    let result = catch_unwind(AssertUnwindSafe(|| compute(&req)))
+                        .unwrap_or_else(|_| failed(&req, "the view computation panicked"));
+                    if result_tx.send(result).is_err() {
+                        break;
+                    }
+                    if let Some(wake) = &wake {
+                        wake();
+                    }
+                }
+            })
+            .map_err(|e| format!("cannot start the view thread: {e}"))?;
+        Ok(ViewWorker {
+            requests,
+            results,
+            busy: false,
+        })
+    }
+
+    /// Whether a request is being computed.
+    pub fn is_busy(&self) -> bool {
+        self.busy
+    }
+
+    /// Ask for a computation; returns false if the worker is gone.
+    pub fn request(&mut self, req: ViewRequest) -> bool {
+        self.busy = true;
+        self.requests.send(req).is_ok()
+    }
+
+    /// The newest result, if one arrived, without blocking.
+    pub fn poll(&mut self) -> Poll {
+        let mut latest = None;
+        loop {
+            match self.results.try_recv() {
+                Ok(r) => latest = Some(r),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    self.busy = false;
+                    return match latest {
+                        Some(r) => Poll::Ready(Box::new(r)),
+                        None => Poll::Gone,
+                    };
+                }
+            }
+        }
+        match latest {
+            Some(r) => {
+                self.busy = false;
+                Poll::Ready(Box::new(r))
+            }
+            None => Poll::Nothing,
+        }
+    }
+
+    /// Wait up to `timeout` for a result (tests and benchmarks).
+    pub fn wait(&mut self, timeout: std::time::Duration) -> Poll {
+        match self.results.recv_timeout(timeout) {
+            Ok(r) => {
+                self.busy = false;
+                // Newer results may have queued behind it.
+                match self.poll() {
+                    Poll::Ready(newer) => Poll::Ready(newer),
+                    _ => Poll::Ready(Box::new(r)),
+                }
+            }
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => Poll::Nothing,
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => Poll::Gone,
+        }
+    }
+}
+
+fn failed(req: &ViewRequest, why: &str) -> ViewResult {
+    ViewResult {
+        revision: req.revision,
+        params: req.params,
+        trials: req.snapshot.values.len(),
+        gp_trials: None,
+        surface: None,
+        surface_kind: "",
+        std: None,
+        slice: None,
+        importance: Vec::new(),
+        importance_kind: "",
+        note: why.into(),
+        seconds: 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::space::{Domain, Param};
+
+    fn snapshot(n: usize) -> Snapshot {
+        let space = Space::new(vec![
+            Param::new(
+                "a",
+                Domain::Float {
+                    low: 0.0,
+                    high: 1.0,
+                    log: false,
+                },
+            ),
+            Param::new(
+                "b",
+                Domain::Float {
+                    low: 1e-3,
+                    high: 1.0,
+                    log: true,
+                },
+            ),
+        ])
+        .unwrap();
+        let points: Vec<Vec<f64>> = (0..n)
+            .map(|i| {
+                let t = i as f64 / n as f64;
+                vec![t, (t * 7.3).fract()]
+            })
+            .collect();
+        let values = points
+            .iter()
+            .map(|p| (p[0] - 0.3).powi(2) + 0.1 * p[1])
+            .collect();
+        Snapshot {
+            space,
+            direction: Direction::Minimize,
+            strategy: StrategySpec::Random,
+            seed: 0,
+            points,
+            values,
+        }
+    }
+
+    #[test]
+    fn interpolation_without_gp_and_gp_with_enough_trials() {
+        let few = compute(&ViewRequest {
+            revision: 1,
+            params: ViewParams {
+                x: 0,
+                y: 1,
+                slice: 0,
+            },
+            snapshot: Arc::new(snapshot(2)),
+        });
+        assert_eq!(few.surface_kind, "inverse-distance interpolation");
+        assert!(few.slice.is_none());
+        let many = compute(&ViewRequest {
+            revision: 2,
+            params: ViewParams {
+                x: 0,
+                y: 1,
+                slice: 0,
+            },
+            snapshot: Arc::new(snapshot(20)),
+        });
+        assert_eq!(many.surface_kind, "GP posterior mean");
+        let slice = many.slice.unwrap();
+        assert_eq!(slice.mean.len(), SLICE);
+        // the first parameter matters most
+        assert!(
+            many.importance[0] > many.importance[1],
+            "{:?}",
+            many.importance
+        );
+        let grid = many.std.unwrap();
+        assert_eq!(grid.values.len(), GRID * GRID);
+        assert!(grid.min >= 0.0);
+    }
+
+    #[test]
+    fn large_studies_fit_on_a_subset() {
+        let snap = snapshot(1000);
+        assert_eq!(snap.gp_study().trials.len(), GP_MAX_POINTS);
+        let v = ViewParams {
+            x: 1,
+            y: 1,
+            slice: 9,
+        }
+        .fitted(2);
+        assert_eq!(
+            v,
+            ViewParams {
+                x: 1,
+                y: 0,
+                slice: 1
+            }
+        );
+    }
+}

@@ -1,26 +1,8 @@
 //! `knobs run --dataset … --model …` driven as a user would: a grid on a bundled dataset,
 //! every model and metric from the command line, and malformed input.
 
-use serde_json::Value;
-use std::process::{Command, Output};
-
-fn knobs(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_knobs"))
-        .args(args)
-        .output()
-        .expect("running knobs")
-}
-
-fn json_of(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "knobs failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let last = stdout.lines().last().expect("some output");
-    serde_json::from_str(last).expect("the last line is JSON")
-}
+mod common;
+use common::{json_of, knobs};
 
 #[test]
 fn svc_grid_on_moons_reproduces_scikit_learn() {

@@ -553,21 +553,7 @@ mod tests {
     use crate::strategy::testkit;
 
     fn space(d: usize) -> Space {
-        Space::new(
-            (0..d)
-                .map(|i| {
-                    Param::new(
-                        format!("x{i}"),
-                        Domain::Float {
-                            low: 0.0,
-                            high: 1.0,
-                            log: false,
-                        },
-                    )
-                })
-                .collect(),
-        )
-        .unwrap()
+        testkit::unit_space(d)
     }
 
     /// Drive with the bowl's analytic gradient.

@@ -3,6 +3,7 @@
 
 use super::{Observation, Strategy};
 use crate::objective::SyntheticFn;
+use crate::space::{Domain, Param, Space};
 
 /// Run `budget` sequential trials of `f` and return every (point, loss) in order.
 pub fn drive(
@@ -121,4 +122,23 @@ pub fn report(name: &str, mut make: impl FnMut(usize, u64) -> Box<dyn Strategy>)
             f.name()
         );
     }
+}
+
+/// A space of `d` floats `x0…` on `[0, 1]`, so unit-cube points are the parameters.
+pub fn unit_space(d: usize) -> Space {
+    Space::new(
+        (0..d)
+            .map(|i| {
+                Param::new(
+                    format!("x{i}"),
+                    Domain::Float {
+                        low: 0.0,
+                        high: 1.0,
+                        log: false,
+                    },
+                )
+            })
+            .collect(),
+    )
+    .expect("a valid space")
 }

@@ -4,7 +4,6 @@
 use super::{Projected, Textures, free_axes};
 use crate::gui::state::Workbench;
 use eframe::egui;
-use egui_plot::{HoverPosition, Plot};
 
 /// Draw the σ heatmap, `height` points tall.
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, height: f32) {
@@ -50,56 +49,16 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
         (xa, index[params.x]),
         (ya, index[params.y]),
     );
-    let (fx, fy) = (xa.formatter(), ya.formatter());
-    let (hx, hy) = (xa.clone(), ya.clone());
-    let hover_grid = grid.as_ref().map(|(g, _, _)| g.clone());
-    ui.horizontal(|ui| {
-        let width = (ui.available_width() - 70.0).max(100.0);
-        let response = Plot::new("gp_std")
-            .height(height)
-            .width(width)
-            .x_axis_label(xa.title())
-            .y_axis_label(ya.title())
-            .x_axis_formatter(fx)
-            .y_axis_formatter(fy)
-            .include_x(xa.lo)
-            .include_x(xa.hi)
-            .include_y(ya.lo)
-            .include_y(ya.hi)
-            .label_formatter(move |pos| {
-                let p = match pos {
-                    HoverPosition::NearDataPoint { position, .. } => *position,
-                    HoverPosition::Elsewhere { position } => *position,
-                };
-                let mut s = format!(
-                    "{} = {}\n{} = {}",
-                    hx.name,
-                    hx.label(p.x),
-                    hy.name,
-                    hy.label(p.y)
-                );
-                if let Some(v) = hover_grid
-                    .as_ref()
-                    .and_then(|g| super::grid_value(g, &hx, &hy, p))
-                {
-                    s += &format!("\nσ {}", super::number(v));
-                }
-                Some(s)
-            })
-            .show(ui, |plot| {
-                if let Some(t) = &texture {
-                    plot.image(super::heatmap_image("σ", t, xa, ya));
-                }
-                projected.draw(plot);
-            });
-        if response.response.clicked()
-            && let Some(pointer) = response.response.interact_pointer_pos()
-        {
-            let hit = projected.nearest(&response.transform, pointer);
-            bench.select(hit);
-        }
-        if let Some((g, _, _)) = &grid {
-            super::colour_bar(ui, g.min, g.max, false, height);
-        }
-    });
+    super::heatmap_plot(
+        ui,
+        bench,
+        "gp_std",
+        "σ",
+        (xa, ya),
+        grid.as_ref().map(|g| &g.0),
+        texture.as_ref(),
+        &projected,
+        false,
+        height,
+    );
 }

@@ -406,6 +406,74 @@ impl Projected {
     }
 }
 
+/// A heatmap over two parameters with the trials on top: hover shows both coordinates and the
+/// grid's value, a click selects the nearest trial, a colour bar sits on the right. The surface
+/// and σ views differ only in what the grid holds.
+#[allow(clippy::too_many_arguments)]
+pub fn heatmap_plot(
+    ui: &mut egui::Ui,
+    bench: &mut crate::gui::state::Workbench,
+    id: &str,
+    value_name: &'static str,
+    (xa, ya): (&Axis, &Axis),
+    grid: Option<&Grid2>,
+    texture: Option<&TextureHandle>,
+    projected: &Projected,
+    bright_low: bool,
+    height: f32,
+) {
+    use egui_plot::{HoverPosition, Plot};
+    let (fx, fy) = (xa.formatter(), ya.formatter());
+    let (hx, hy) = (xa.clone(), ya.clone());
+    let hover_grid = grid.cloned();
+    ui.horizontal(|ui| {
+        let width = (ui.available_width() - 70.0).max(100.0);
+        let response = Plot::new(id)
+            .height(height)
+            .width(width)
+            .x_axis_label(xa.title())
+            .y_axis_label(ya.title())
+            .x_axis_formatter(fx)
+            .y_axis_formatter(fy)
+            .include_x(xa.lo)
+            .include_x(xa.hi)
+            .include_y(ya.lo)
+            .include_y(ya.hi)
+            .label_formatter(move |pos| {
+                let p = match pos {
+                    HoverPosition::NearDataPoint { position, .. } => *position,
+                    HoverPosition::Elsewhere { position } => *position,
+                };
+                let mut s = format!(
+                    "{} = {}\n{} = {}",
+                    hx.name,
+                    hx.label(p.x),
+                    hy.name,
+                    hy.label(p.y)
+                );
+                if let Some(v) = hover_grid.as_ref().and_then(|g| grid_value(g, &hx, &hy, p)) {
+                    s += &format!("\n{value_name} {}", number(v));
+                }
+                Some(s)
+            })
+            .show(ui, |plot| {
+                if let Some(t) = texture {
+                    plot.image(heatmap_image(value_name, t, xa, ya));
+                }
+                projected.draw(plot);
+            });
+        if response.response.clicked()
+            && let Some(pointer) = response.response.interact_pointer_pos()
+        {
+            let hit = projected.nearest(&response.transform, pointer);
+            bench.select(hit);
+        }
+        if let Some(g) = grid {
+            colour_bar(ui, g.min, g.max, bright_low, height);
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -327,3 +327,68 @@ fn keyboard_shortcuts_run_and_save() {
     let saved = knobs::session::Session::load(&path).unwrap();
     assert_eq!(saved.study, harness.state().bench.study);
 }
+
+#[test]
+fn the_objective_editor_picks_datasets_and_shows_csv_errors_in_place() {
+    use knobs::objective::{DatasetSource, ObjectiveSpec};
+    let mut harness = harness(KnobsApp::from_bench(bench(10, StrategySpec::Random)));
+    harness.run_steps(2);
+    // From a test function to a model: an SVC on the bundled moons data, previewed.
+    harness.get_by_label("model on data").click();
+    harness.run_steps(2);
+    let task = harness.state().bench.study.objective.model_task().unwrap();
+    assert_eq!(task.dataset, DatasetSource::Bundled("moons".into()));
+    harness.get_by_label("400 rows, 2 features, 2 classes");
+    let names: Vec<String> = harness
+        .state()
+        .bench
+        .study
+        .space
+        .free()
+        .map(|p| p.name.clone())
+        .collect();
+    assert_eq!(names, ["C", "gamma"]);
+
+    // A malformed CSV: the error names the file, line and column; the study keeps moons.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "a,b,label\n1,2,x\n3,oops,y\n").unwrap();
+    let ctx = egui::Context::default();
+    harness.state_mut().handle(Action::OpenCsv(Some(bad)), &ctx);
+    harness.run_steps(2);
+    let error = harness.state().bench.objective_error.clone().unwrap();
+    assert!(error.contains("bad.csv") && error.contains('3'), "{error}");
+    let task = harness.state().bench.study.objective.model_task().unwrap();
+    assert_eq!(task.dataset, DatasetSource::Bundled("moons".into()));
+
+    // A good CSV replaces the data and keeps the model.
+    let good = dir.path().join("good.csv");
+    let mut text = String::from("a,b,label\n");
+    for i in 0..40 {
+        text += &format!(
+            "{},{},{}\n",
+            i % 7,
+            (i * 3) % 5,
+            if i % 2 == 0 { "x" } else { "y" }
+        );
+    }
+    std::fs::write(&good, text).unwrap();
+    harness
+        .state_mut()
+        .handle(Action::OpenCsv(Some(good.clone())), &ctx);
+    harness.run_steps(2);
+    assert!(harness.state().bench.objective_error.is_none());
+    match &harness.state().bench.study.objective {
+        ObjectiveSpec::Model { dataset, .. } => assert_eq!(dataset, &DatasetSource::File(good)),
+        other => panic!("{other:?}"),
+    }
+    harness.get_by_label("40 rows, 2 features, 2 classes");
+
+    // And back to a test function.
+    harness.get_by_label("test function").click();
+    harness.run_steps(2);
+    assert!(matches!(
+        harness.state().bench.study.objective,
+        ObjectiveSpec::Synthetic { .. }
+    ));
+}

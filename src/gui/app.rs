@@ -30,6 +30,8 @@ pub enum Action {
     Save,
     /// Save to a new session file.
     SaveAs(Option<PathBuf>),
+    /// Use a CSV file as the dataset (asks for one when `None`).
+    OpenCsv(Option<PathBuf>),
     /// Write the trials as CSV.
     ExportCsv(Option<PathBuf>),
     /// Write the JSON summary.
@@ -267,6 +269,17 @@ impl KnobsApp {
             Action::Open(path) => {
                 if let Some(p) = path.or_else(|| session().pick_file()) {
                     self.bench.open(&p);
+                }
+            }
+            Action::OpenCsv(path) => {
+                let picked = path.or_else(|| {
+                    rfd::FileDialog::new()
+                        .add_filter("CSV", &["csv"])
+                        .pick_file()
+                });
+                if let Some(p) = picked {
+                    let spec = super::panels::objective::with_csv(&self.bench.study.objective, p);
+                    super::panels::objective::apply(&mut self.bench, spec);
                 }
             }
             Action::Save => match self.bench.path.clone() {

@@ -176,6 +176,11 @@ pub struct Workbench {
     pub status: String,
     /// An error to show in a window until dismissed (unreadable session, failed export).
     pub error: Option<String>,
+    /// Why the last objective edit was refused (a bad CSV, with file, line and column), shown
+    /// under the objective editor; the study keeps its previous objective.
+    pub objective_error: Option<String>,
+    /// The study's dataset as the objective editor shows it (reloaded when the source changes).
+    pub dataset_preview: Option<crate::gui::panels::objective::DatasetPreview>,
     /// Worker threads for the next run.
     pub jobs: usize,
     /// The session file the study was opened from or last saved to.
@@ -223,6 +228,8 @@ impl Workbench {
             state: RunState::Idle,
             status: String::new(),
             error: None,
+            objective_error: None,
+            dataset_preview: None,
             jobs: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1),

@@ -3,6 +3,7 @@
 //! edit the workbench or push an [`Action`](crate::gui::app::Action); the app handles the
 //! actions in one place after drawing.
 
+pub mod objective;
 pub mod params;
 pub mod run_bar;
 pub mod strategy;

@@ -118,6 +118,8 @@ pub struct Race {
     pub direction: Direction,
     /// One line saying what happened last.
     pub status: String,
+    /// The racer the next drain starts at.
+    next: usize,
 }
 
 impl Race {
@@ -213,7 +215,11 @@ impl Race {
     pub fn drain(&mut self, budget: Duration) -> usize {
         let deadline = Instant::now() + budget;
         let mut applied = 0;
-        'outer: for racer in &mut self.racers {
+        let n = self.racers.len();
+        // Start each frame at a different racer, so a fast one cannot starve the others.
+        self.next = if n == 0 { 0 } else { (self.next + 1) % n };
+        'outer: for k in 0..n {
+            let racer = &mut self.racers[(self.next + k) % n];
             while let Some(handle) = &racer.handle {
                 let event = match handle.events.try_recv() {
                     Ok(e) => Some(e),
@@ -393,6 +399,24 @@ mod tests {
         assert_eq!(rows[2].trials_needed, None);
         assert_eq!(rows[3].best, None);
         assert_eq!(rows[0].best, Some(1.0));
+    }
+
+    #[test]
+    fn a_runner_that_vanishes_is_a_failure() {
+        let mut racer = Racer {
+            name: "random".into(),
+            study: crate::gui::state::Workbench::branin_study(),
+            state: RacerState::Running,
+            strategy_seconds: None,
+            handle: None,
+        };
+        racer.apply(None);
+        assert!(matches!(racer.state, RacerState::Failed(_)));
+        let race = Race {
+            racers: vec![racer],
+            ..Race::new()
+        };
+        assert!(!race.is_running());
     }
 
     #[test]

@@ -58,6 +58,8 @@ pub enum Action {
 pub struct KnobsApp {
     /// Everything the window shows and controls.
     pub bench: Workbench,
+    /// The Race tab's strategies, runners and ranking.
+    pub race: super::race::Race,
     textures: Textures,
     actions: Vec<Action>,
     show_about: bool,
@@ -92,6 +94,7 @@ impl KnobsApp {
     pub fn from_bench(bench: Workbench) -> Self {
         KnobsApp {
             bench,
+            race: super::race::Race::new(),
             textures: Textures::default(),
             actions: Vec::new(),
             show_about: false,
@@ -108,6 +111,7 @@ impl KnobsApp {
             self.bench.set_waker(Arc::new(move || c.request_repaint()));
         }
         self.bench.drain_events(EVENT_BUDGET);
+        self.race.drain(EVENT_BUDGET);
         self.shortcuts(&ctx);
         self.bench.update_views();
         if self.bench.is_running() {
@@ -180,6 +184,7 @@ impl KnobsApp {
             Tab::Importance => plots::importance::show(ui, &self.bench, h),
             Tab::GpSlice => plots::gp_slice::show(ui, &mut self.bench, h - 24.0),
             Tab::GpStd => plots::gp_std::show(ui, &mut self.bench, &mut self.textures, h),
+            Tab::Race => super::race::view::show(ui, &mut self.race, &self.bench, h),
         }
     }
 

@@ -5,12 +5,14 @@
 //! - [`app`]: the eframe application: drains events under a time budget, draws the panels and
 //!   plots, and handles every [`Action`](app::Action) (menus, buttons, shortcuts) in one place;
 //! - [`panels`]: top bar, study setup, trial table; [`plots`]: one file per plot;
-//! - [`views`]: the background thread that computes surfaces and GP grids.
+//! - [`views`]: the background thread that computes surfaces and GP grids;
+//! - [`race`]: strategies racing side by side on the study's problem.
 
 pub mod app;
 pub mod panels;
 pub mod plots;
 mod png;
+pub mod race;
 pub mod state;
 pub mod views;
 

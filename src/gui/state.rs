@@ -89,11 +89,13 @@ pub enum Tab {
     GpSlice,
     /// GP posterior standard deviation over two parameters.
     GpStd,
+    /// Several strategies racing on the study's problem.
+    Race,
 }
 
 impl Tab {
     /// Every tab, in the order the tab bar shows them.
-    pub const ALL: [Tab; 7] = [
+    pub const ALL: [Tab; 8] = [
         Tab::Overview,
         Tab::Convergence,
         Tab::Surface,
@@ -101,6 +103,7 @@ impl Tab {
         Tab::Importance,
         Tab::GpSlice,
         Tab::GpStd,
+        Tab::Race,
     ];
 
     /// The tab's title.
@@ -113,6 +116,7 @@ impl Tab {
             Tab::Importance => "Importance",
             Tab::GpSlice => "GP slice",
             Tab::GpStd => "GP σ",
+            Tab::Race => "Race",
         }
     }
 }

@@ -149,6 +149,21 @@ pub struct Study {
 }
 
 impl Study {
+    /// Put a trial's latest state in place: replace the trial with its number, or append it
+    /// (the runner's events carry whole trials, started and then finished).
+    pub fn record(&mut self, trial: Trial) {
+        // Trials arrive nearly in order: search from the end.
+        match self
+            .trials
+            .iter_mut()
+            .rev()
+            .find(|t| t.number == trial.number)
+        {
+            Some(slot) => *slot = trial,
+            None => self.trials.push(trial),
+        }
+    }
+
     /// The best complete trial under the study's direction; ties go to the earlier trial.
     pub fn best_trial(&self) -> Option<&Trial> {
         let mut best: Option<&Trial> = None;

@@ -471,16 +471,7 @@ impl Workbench {
                 return;
             }
             Some(Event::TrialFinished(trial)) => {
-                // Trials arrive nearly in order: search from the end.
-                if let Some(slot) = self
-                    .study
-                    .trials
-                    .iter_mut()
-                    .rev()
-                    .find(|t| t.number == trial.number)
-                {
-                    *slot = trial;
-                }
+                self.study.record(trial);
                 return;
             }
             Some(Event::StudyFinished { reason, .. }) => reason,

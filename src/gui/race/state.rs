@@ -48,19 +48,7 @@ impl Racer {
     fn apply(&mut self, event: Option<Event>) {
         match event {
             Some(Event::TrialStarted(trial)) => self.study.trials.push(trial),
-            Some(Event::TrialFinished(trial)) => {
-                if let Some(slot) = self
-                    .study
-                    .trials
-                    .iter_mut()
-                    .rev()
-                    .find(|t| t.number == trial.number)
-                {
-                    *slot = trial;
-                } else {
-                    self.study.trials.push(trial);
-                }
-            }
+            Some(Event::TrialFinished(trial)) => self.study.record(trial),
             Some(Event::StudyFinished {
                 reason,
                 strategy_seconds,

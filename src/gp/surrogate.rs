@@ -162,7 +162,7 @@ impl Surrogate {
         // with a noise-free fit it is the lowest observation; where the fit says the values
         // are noisy (accuracies that move in steps of one sample), a lucky observation does
         // not set a bar that only more luck can clear.
-        let (fitted, _) = model.predict(&x_observed);
+        let fitted = model.predict_mean(&x_observed);
         let best_loss = fitted.iter().copied().fold(f64::INFINITY, f64::min);
         Some(Surrogate {
             inputs,

@@ -93,7 +93,7 @@ impl GpSearch {
             acquisition,
             n_startup: n_startup.unwrap_or_else(|| default_startup(d)).max(1),
             seed,
-            sobol: Sobol::new(d.min(Sobol::MAX_DIM), seed)?,
+            sobol: Sobol::new(d, seed)?,
             observed: Vec::new(),
             pending: BTreeMap::new(),
             hypers: None,

@@ -44,6 +44,21 @@ pub struct CvData {
 }
 
 impl CvData {
+    /// Split `fold`, or an error naming it (a fold number from outside the objective).
+    pub fn split(&self, fold: usize) -> Result<&Split, ModelError> {
+        self.splits
+            .get(fold)
+            .ok_or_else(|| ModelError::Invalid(format!("no split {fold}")))
+    }
+
+    /// Row-major rows of this data (`x_train` or `x_test` of a split) as an `n × d` array, the
+    /// shape linfa's models take.
+    pub fn matrix(&self, rows: &[f64]) -> Result<ndarray::Array2<f64>, ModelError> {
+        let d = self.d;
+        ndarray::Array2::from_shape_vec((rows.len() / d.max(1), d), rows.to_vec())
+            .map_err(|e| ModelError::Invalid(e.to_string()))
+    }
+
     /// Standardise every split of `dataset` as `folds` cuts it (training and test rows in
     /// ascending row order).
     pub fn new(dataset: &Dataset, folds: &Folds) -> Result<CvData, ModelError> {

@@ -5,7 +5,7 @@ use super::{CvData, Learner, ModelError, Predictions, param_f64};
 use crate::space::Params;
 use linfa::prelude::*;
 use linfa_elasticnet::ElasticNet;
-use ndarray::{Array1, Array2};
+use ndarray::Array1;
 use std::sync::Arc;
 
 /// Elastic net prepared on a set of splits.
@@ -22,11 +22,7 @@ impl ElasticNetLearner {
 
 impl Learner for ElasticNetLearner {
     fn fit_predict(&self, fold: usize, params: &Params) -> Result<Predictions, ModelError> {
-        let split = self
-            .cv
-            .splits
-            .get(fold)
-            .ok_or_else(|| ModelError::Invalid(format!("no split {fold}")))?;
+        let split = self.cv.split(fold)?;
         let Predictions::Values(y) = &split.y_train else {
             return Err(ModelError::Invalid(
                 "elasticnet needs numeric targets".into(),
@@ -44,18 +40,13 @@ impl Learner for ElasticNetLearner {
                 "l1_ratio must be in [0, 1], got {l1_ratio}"
             )));
         }
-        let d = self.cv.d;
-        let shape = |x: &[f64]| {
-            Array2::from_shape_vec((x.len() / d.max(1), d), x.to_vec())
-                .map_err(|e| ModelError::Invalid(e.to_string()))
-        };
-        let train = linfa::Dataset::new(shape(&split.x_train)?, Array1::from(y.clone()));
+        let train = linfa::Dataset::new(self.cv.matrix(&split.x_train)?, Array1::from(y.clone()));
         let model = ElasticNet::params()
             .penalty(alpha)
             .l1_ratio(l1_ratio)
             .fit(&train)
             .map_err(|e| ModelError::Invalid(format!("elastic net: {e}")))?;
-        let predicted: Array1<f64> = model.predict(&shape(&split.x_test)?);
+        let predicted: Array1<f64> = model.predict(&self.cv.matrix(&split.x_test)?);
         Ok(Predictions::Values(predicted.to_vec()))
     }
 }

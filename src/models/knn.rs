@@ -21,11 +21,7 @@ impl KnnLearner {
 
 impl Learner for KnnLearner {
     fn fit_predict(&self, fold: usize, params: &Params) -> Result<Predictions, ModelError> {
-        let split = self
-            .cv
-            .splits
-            .get(fold)
-            .ok_or_else(|| ModelError::Invalid(format!("no split {fold}")))?;
+        let split = self.cv.split(fold)?;
         let k = param_f64(params, "k", Some(5.0))?;
         if !(k >= 1.0 && k.fract() == 0.0) {
             return Err(ModelError::BadParam(format!(

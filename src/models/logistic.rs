@@ -7,7 +7,7 @@ use super::{CvData, Learner, ModelError, Predictions, param_f64};
 use crate::space::Params;
 use linfa::prelude::*;
 use linfa_logistic::MultiLogisticRegression;
-use ndarray::{Array1, Array2};
+use ndarray::Array1;
 use std::sync::Arc;
 
 /// Logistic regression prepared on a set of splits.
@@ -24,11 +24,7 @@ impl LogisticLearner {
 
 impl Learner for LogisticLearner {
     fn fit_predict(&self, fold: usize, params: &Params) -> Result<Predictions, ModelError> {
-        let split = self
-            .cv
-            .splits
-            .get(fold)
-            .ok_or_else(|| ModelError::Invalid(format!("no split {fold}")))?;
+        let split = self.cv.split(fold)?;
         let Predictions::Classes(labels) = &split.y_train else {
             return Err(ModelError::Invalid("logistic needs class labels".into()));
         };
@@ -44,18 +40,16 @@ impl Learner for LogisticLearner {
                 "max_iter must be at least 1, got {max_iter}"
             )));
         }
-        let d = self.cv.d;
-        let shape = |x: &[f64]| {
-            Array2::from_shape_vec((x.len() / d.max(1), d), x.to_vec())
-                .map_err(|e| ModelError::Invalid(e.to_string()))
-        };
-        let train = linfa::Dataset::new(shape(&split.x_train)?, Array1::from(labels.clone()));
+        let train = linfa::Dataset::new(
+            self.cv.matrix(&split.x_train)?,
+            Array1::from(labels.clone()),
+        );
         let model = MultiLogisticRegression::<f64>::new()
             .alpha(alpha)
             .max_iterations(max_iter as u64)
             .fit(&train)
             .map_err(|e| ModelError::Invalid(format!("logistic regression: {e}")))?;
-        let predicted: Array1<usize> = model.predict(&shape(&split.x_test)?);
+        let predicted: Array1<usize> = model.predict(&self.cv.matrix(&split.x_test)?);
         Ok(Predictions::Classes(predicted.to_vec()))
     }
 }

@@ -34,11 +34,7 @@ impl RidgeLearner {
         params: &Params,
         jacobian: bool,
     ) -> Result<(Predictions, PredictionJacobian), ModelError> {
-        let split = self
-            .cv
-            .splits
-            .get(fold)
-            .ok_or_else(|| ModelError::Invalid(format!("no split {fold}")))?;
+        let split = self.cv.split(fold)?;
         let Predictions::Values(y) = &split.y_train else {
             return Err(ModelError::Invalid(
                 "kernel ridge needs numeric targets".into(),

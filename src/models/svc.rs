@@ -278,11 +278,7 @@ impl SvcLearner {
     /// The cached geometry of split `fold` (training rows sorted by class) and the sorted
     /// labels, computing them on first use.
     pub fn geometry(&self, fold: usize) -> Result<(&FoldGeometry, &[usize]), ModelError> {
-        let split = self
-            .cv
-            .splits
-            .get(fold)
-            .ok_or_else(|| ModelError::Invalid(format!("no split {fold}")))?;
+        let split = self.cv.split(fold)?;
         let Predictions::Classes(labels) = &split.y_train else {
             return Err(ModelError::Invalid("svc needs class labels".into()));
         };

@@ -121,11 +121,7 @@ impl SvrLearner {
 
 impl Learner for SvrLearner {
     fn fit_predict(&self, fold: usize, params: &Params) -> Result<Predictions, ModelError> {
-        let split = self
-            .cv
-            .splits
-            .get(fold)
-            .ok_or_else(|| ModelError::Invalid(format!("no split {fold}")))?;
+        let split = self.cv.split(fold)?;
         let Predictions::Values(targets) = &split.y_train else {
             return Err(ModelError::Invalid("svr needs numeric targets".into()));
         };

@@ -8,7 +8,7 @@ use super::{CvData, Learner, ModelError, Predictions, param_choice, param_f64};
 use crate::space::Params;
 use linfa::prelude::*;
 use linfa_trees::{DecisionTree, SplitQuality};
-use ndarray::{Array1, Array2};
+use ndarray::Array1;
 use std::sync::Arc;
 
 /// A decision tree prepared on a set of splits (the row-major folds wrapped as arrays).
@@ -35,11 +35,7 @@ fn count(params: &Params, name: &str, default: f64, min: f64) -> Result<f64, Mod
 
 impl Learner for TreeLearner {
     fn fit_predict(&self, fold: usize, params: &Params) -> Result<Predictions, ModelError> {
-        let split = self
-            .cv
-            .splits
-            .get(fold)
-            .ok_or_else(|| ModelError::Invalid(format!("no split {fold}")))?;
+        let split = self.cv.split(fold)?;
         let Predictions::Classes(labels) = &split.y_train else {
             return Err(ModelError::Invalid("tree needs class labels".into()));
         };
@@ -56,12 +52,10 @@ impl Learner for TreeLearner {
                 )));
             }
         };
-        let d = self.cv.d;
-        let shape = |x: &[f64]| {
-            Array2::from_shape_vec((x.len() / d.max(1), d), x.to_vec())
-                .map_err(|e| ModelError::Invalid(e.to_string()))
-        };
-        let train = linfa::Dataset::new(shape(&split.x_train)?, Array1::from(labels.clone()));
+        let train = linfa::Dataset::new(
+            self.cv.matrix(&split.x_train)?,
+            Array1::from(labels.clone()),
+        );
         let model = DecisionTree::params()
             .split_quality(quality)
             .max_depth((depth > 0.0).then_some(depth as usize))
@@ -69,7 +63,7 @@ impl Learner for TreeLearner {
             .min_weight_leaf(min_leaf as f32)
             .fit(&train)
             .map_err(|e| ModelError::Invalid(format!("decision tree: {e}")))?;
-        let predicted: Array1<usize> = model.predict(&shape(&split.x_test)?);
+        let predicted: Array1<usize> = model.predict(&self.cv.matrix(&split.x_test)?);
         Ok(Predictions::Classes(predicted.to_vec()))
     }
 }

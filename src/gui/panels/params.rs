@@ -87,54 +87,12 @@ fn row(ui: &mut egui::Ui, bench: &mut Workbench, i: usize, p: &Param, error: Opt
         Domain::Float { low, high, log } => {
             let (lo, hi) = span(bench, &p.name, *low, *high, *log);
             let step = speed(*low, *high);
-            ui.horizontal(|ui| {
-                let from = ui.label("from");
-                ui.add(egui::DragValue::new(low).speed(step).max_decimals(6))
-                    .on_hover_text("low")
-                    .labelled_by(from.id);
-                let to = ui.label("to");
-                ui.add(egui::DragValue::new(high).speed(step).max_decimals(6))
-                    .on_hover_text("high")
-                    .labelled_by(to.id);
-                ui.checkbox(log, "log");
-            });
-            let slider_log = *log && lo > 0.0;
-            ui.add(
-                egui::Slider::new(low, lo..=hi)
-                    .logarithmic(slider_log)
-                    .text("low"),
-            );
-            ui.add(
-                egui::Slider::new(high, lo..=hi)
-                    .logarithmic(slider_log)
-                    .text("high"),
-            );
+            range_rows(ui, low, high, log, (lo, hi), Some(step));
         }
         Domain::Int { low, high, log } => {
             let (lo, hi) = span(bench, &p.name, *low as f64, *high as f64, *log);
             let (lo, hi) = (lo.floor() as i64, hi.ceil() as i64);
-            ui.horizontal(|ui| {
-                let from = ui.label("from");
-                ui.add(egui::DragValue::new(low))
-                    .on_hover_text("low")
-                    .labelled_by(from.id);
-                let to = ui.label("to");
-                ui.add(egui::DragValue::new(high))
-                    .on_hover_text("high")
-                    .labelled_by(to.id);
-                ui.checkbox(log, "log");
-            });
-            let slider_log = *log && lo > 0;
-            ui.add(
-                egui::Slider::new(low, lo..=hi)
-                    .logarithmic(slider_log)
-                    .text("low"),
-            );
-            ui.add(
-                egui::Slider::new(high, lo..=hi)
-                    .logarithmic(slider_log)
-                    .text("high"),
-            );
+            range_rows(ui, low, high, log, (lo, hi), None);
         }
         Domain::Categorical { choices } => {
             let all = bench
@@ -194,4 +152,45 @@ fn speed(low: f64, high: f64) -> f64 {
     } else {
         0.01
     }
+}
+
+/// The "from … to … log" row and the low and high sliders of a numeric range; `step` is the
+/// drag speed of float entries (ints drag by whole numbers).
+fn range_rows<N: egui::emath::Numeric>(
+    ui: &mut egui::Ui,
+    low: &mut N,
+    high: &mut N,
+    log: &mut bool,
+    (lo, hi): (N, N),
+    step: Option<f64>,
+) {
+    fn entry<N: egui::emath::Numeric>(value: &mut N, step: Option<f64>) -> egui::DragValue<'_> {
+        let drag = egui::DragValue::new(value);
+        match step {
+            Some(s) => drag.speed(s).max_decimals(6),
+            None => drag,
+        }
+    }
+    ui.horizontal(|ui| {
+        let from = ui.label("from");
+        ui.add(entry(low, step))
+            .on_hover_text("low")
+            .labelled_by(from.id);
+        let to = ui.label("to");
+        ui.add(entry(high, step))
+            .on_hover_text("high")
+            .labelled_by(to.id);
+        ui.checkbox(log, "log");
+    });
+    let slider_log = *log && lo.to_f64() > 0.0;
+    ui.add(
+        egui::Slider::new(low, lo..=hi)
+            .logarithmic(slider_log)
+            .text("low"),
+    );
+    ui.add(
+        egui::Slider::new(high, lo..=hi)
+            .logarithmic(slider_log)
+            .text("high"),
+    );
 }

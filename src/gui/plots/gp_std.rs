@@ -1,26 +1,20 @@
 //! GP posterior standard deviation over two chosen parameters (through the best trial): where
 //! the model is unsure, which is where an exploring acquisition will look.
 
-use super::{Projected, Textures, free_axes};
+use super::{Projected, Textures};
 use crate::gui::state::Workbench;
 use eframe::egui;
 
 /// Draw the σ heatmap, `height` points tall.
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, height: f32) {
-    let (axes, index) = free_axes(&bench.study.space);
-    ui.horizontal(|ui| {
-        ui.strong("GP posterior σ");
-        if axes.len() >= 2 {
-            let names: Vec<String> = axes.iter().map(|a| a.name.clone()).collect();
-            super::param_picker(ui, "x", &names, &mut bench.view.params.x);
-            super::param_picker(ui, "y", &names, &mut bench.view.params.y);
-        }
-    });
-    if axes.len() < 2 {
-        ui.label("This view needs two free parameters.");
+    let Some((axes, index, params)) = super::pair_header(
+        ui,
+        bench,
+        "GP posterior σ",
+        "This view needs two free parameters.",
+    ) else {
         return;
-    }
-    let params = bench.view.params.fitted(axes.len());
+    };
     let (xa, ya) = (&axes[params.x], &axes[params.y]);
     let result = bench.view_result.clone();
     let grid = result

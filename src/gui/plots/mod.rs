@@ -406,6 +406,32 @@ impl Projected {
     }
 }
 
+/// The title row of a view over two parameters, with its x and y pickers. Returns the free
+/// axes, their indices into the space and the (valid) chosen pair; `None`, after showing
+/// `missing`, when the space has fewer than two free parameters.
+pub fn pair_header(
+    ui: &mut egui::Ui,
+    bench: &mut crate::gui::state::Workbench,
+    title: &str,
+    missing: &str,
+) -> Option<(Vec<Axis>, Vec<usize>, super::views::ViewParams)> {
+    let (axes, index) = free_axes(&bench.study.space);
+    ui.horizontal(|ui| {
+        ui.strong(title);
+        if axes.len() >= 2 {
+            let names: Vec<String> = axes.iter().map(|a| a.name.clone()).collect();
+            param_picker(ui, "x", &names, &mut bench.view.params.x);
+            param_picker(ui, "y", &names, &mut bench.view.params.y);
+        }
+    });
+    if axes.len() < 2 {
+        ui.label(missing);
+        return None;
+    }
+    let params = bench.view.params.fitted(axes.len());
+    Some((axes, index, params))
+}
+
 /// A heatmap over two parameters with the trials on top: hover shows both coordinates and the
 /// grid's value, a click selects the nearest trial, a colour bar sits on the right. The surface
 /// and σ views differ only in what the grid holds.

@@ -2,27 +2,21 @@
 //! best trial (or, before a GP can be fitted, an inverse-distance interpolation of the
 //! trials), with the trials on top and the best one marked. Log parameters get log axes.
 
-use super::{Projected, Textures, free_axes};
+use super::{Projected, Textures};
 use crate::gui::state::Workbench;
 use crate::study::Direction;
 use eframe::egui;
 
 /// Draw the surface plot, `height` points tall.
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, height: f32) {
-    let (axes, index) = free_axes(&bench.study.space);
-    ui.horizontal(|ui| {
-        ui.strong("Score surface");
-        if axes.len() >= 2 {
-            let names: Vec<String> = axes.iter().map(|a| a.name.clone()).collect();
-            super::param_picker(ui, "x", &names, &mut bench.view.params.x);
-            super::param_picker(ui, "y", &names, &mut bench.view.params.y);
-        }
-    });
-    if axes.len() < 2 {
-        ui.label("The surface needs two free parameters.");
+    let Some((axes, index, params)) = super::pair_header(
+        ui,
+        bench,
+        "Score surface",
+        "The surface needs two free parameters.",
+    ) else {
         return;
-    }
-    let params = bench.view.params.fitted(axes.len());
+    };
     let (xa, ya) = (&axes[params.x], &axes[params.y]);
     let result = bench.view_result.clone();
     let grid = result

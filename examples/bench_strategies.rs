@@ -21,7 +21,7 @@ use knobs::models::ModelSpec;
 use knobs::objective::{DatasetSource, ModelTask, Objective, ObjectiveSpec, SyntheticFn};
 use knobs::runner::run_to_end;
 use knobs::strategy::{STRATEGIES, StrategySpec};
-use knobs::study::{Direction, Study};
+use knobs::study::Study;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -86,25 +86,66 @@ fn run_once(strategy: &StrategySpec, f: SyntheticFn, seed: u64, budget: usize) -
         dims: None,
     };
     let objective: Arc<dyn Objective> = Arc::from(spec.build().expect("synthetic objective"));
-    let study = Study {
-        name: String::new(),
-        description: String::new(),
-        direction: Direction::Minimize,
-        space: objective.default_space(),
-        objective: spec,
-        strategy: strategy.clone(),
-        seed,
-        budget,
-        window: None,
-        trials: vec![],
-    };
-    let (study, _, strategy_seconds) = run_to_end(study, objective, 1).expect("run");
+    let (study, strategy_seconds) = run_study(spec, objective, strategy.clone(), seed, budget);
     let best = study
         .trials
         .iter()
         .filter_map(|t| t.completed_value())
         .fold(f64::INFINITY, f64::min);
     (best - f.minimum(), strategy_seconds)
+}
+
+/// Run a fresh study of `objective` over its default space to the end, on one worker;
+/// returns it and the seconds spent inside the strategy.
+fn run_study(
+    spec: ObjectiveSpec,
+    objective: Arc<dyn Objective>,
+    strategy: StrategySpec,
+    seed: u64,
+    budget: usize,
+) -> (Study, f64) {
+    let study = Study {
+        name: String::new(),
+        description: String::new(),
+        direction: objective.direction(),
+        space: objective.default_space(),
+        objective: spec,
+        strategy,
+        seed,
+        budget,
+        window: None,
+        trials: vec![],
+    };
+    let (study, _, strategy_seconds) = run_to_end(study, objective, 1).expect("run");
+    (study, strategy_seconds)
+}
+
+/// Run `work` on every job over the machine's cores and gather the pairs it returns by key.
+fn in_parallel<J: Send, K: Ord + Send>(
+    jobs: Vec<J>,
+    work: impl Fn(J) -> (K, (f64, f64)) + Sync,
+) -> BTreeMap<K, Vec<(f64, f64)>> {
+    let results = Mutex::new(BTreeMap::<K, Vec<(f64, f64)>>::new());
+    let queue = Mutex::new(jobs.into_iter());
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let job = queue.lock().expect("queue").next();
+                    let Some(job) = job else { break };
+                    let (key, r) = work(job);
+                    results
+                        .lock()
+                        .expect("results")
+                        .entry(key)
+                        .or_default()
+                        .push(r);
+                }
+            });
+        }
+    });
+    results.into_inner().expect("results")
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -146,34 +187,15 @@ fn synthetic_suite(args: &Args, anchors: Option<&Json>) {
             }
         }
     }
-    let results: Mutex<Results> = Mutex::new(BTreeMap::new());
-    let queue = Mutex::new(jobs.into_iter());
     let started = Instant::now();
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let job = queue.lock().expect("queue").next();
-                    let Some((name, spec, f, seed)) = job else {
-                        break;
-                    };
-                    let r = run_once(&spec, f, seed, budget);
-                    let fname = FUNCTIONS.iter().find(|x| x.0 == f).map_or("?", |x| x.1);
-                    if args.verbose {
-                        eprintln!("{name} {fname} seed {seed}: regret {:.4e}", r.0);
-                    }
-                    results
-                        .lock()
-                        .expect("results")
-                        .entry((name, fname))
-                        .or_default()
-                        .push(r);
-                }
-            });
+    let results: Results = in_parallel(jobs, |(name, spec, f, seed)| {
+        let r = run_once(&spec, f, seed, budget);
+        let fname = FUNCTIONS.iter().find(|x| x.0 == f).map_or("?", |x| x.1);
+        if args.verbose {
+            eprintln!("{name} {fname} seed {seed}: regret {:.4e}", r.0);
         }
+        ((name, fname), r)
     });
-    let results = results.into_inner().expect("results");
     println!(
         "\n## Final simple regret after {budget} evaluations: mean / median over seeds 0..{} \
          ({:.0} s)\n",
@@ -262,50 +284,18 @@ fn svc_suite(args: &Args) {
             jobs.push((k, s, strategy, seed, spec.clone(), objective.clone()));
         }
     }
-    type SvcResults = BTreeMap<(String, usize), Vec<(f64, f64)>>;
-    let results: Mutex<SvcResults> = Mutex::new(BTreeMap::new());
-    let queue = Mutex::new(jobs.into_iter());
     let started = Instant::now();
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let job = queue.lock().expect("queue").next();
-                    let Some((k, name, strategy, seed, spec, objective)) = job else {
-                        break;
-                    };
-                    let study = Study {
-                        name: String::new(),
-                        description: String::new(),
-                        direction: objective.direction(),
-                        space: objective.default_space(),
-                        objective: spec,
-                        strategy,
-                        seed,
-                        budget,
-                        window: None,
-                        trials: vec![],
-                    };
-                    let (study, _, secs) = run_to_end(study, objective, 1).expect("run");
-                    let best = study
-                        .best_trial()
-                        .and_then(|t| t.completed_value())
-                        .unwrap_or(f64::NAN);
-                    if args.verbose {
-                        eprintln!("{name} {} seed {seed}: best {best:.4}", datasets[k]);
-                    }
-                    results
-                        .lock()
-                        .expect("results")
-                        .entry((name, k))
-                        .or_default()
-                        .push((best, 1000.0 * secs / budget as f64));
-                }
-            });
+    let results = in_parallel(jobs, |(k, name, strategy, seed, spec, objective)| {
+        let (study, secs) = run_study(spec, objective, strategy, seed, budget);
+        let best = study
+            .best_trial()
+            .and_then(|t| t.completed_value())
+            .unwrap_or(f64::NAN);
+        if args.verbose {
+            eprintln!("{name} {} seed {seed}: best {best:.4}", datasets[k]);
         }
+        ((name, k), (best, 1000.0 * secs / budget as f64))
     });
-    let results = results.into_inner().expect("results");
     println!(
         "\n## SVC: best 5-fold CV accuracy, mean ± std over seeds 0..{} ({budget} trials, {:.0} s)\n",
         seeds - 1,

@@ -6,7 +6,8 @@
 //!   plots, and handles every [`Action`](app::Action) (menus, buttons, shortcuts) in one place;
 //! - [`panels`]: top bar, study setup, trial table; [`plots`]: one file per plot;
 //! - [`views`]: the background thread that computes surfaces and GP grids;
-//! - [`race`]: strategies racing side by side on the study's problem.
+//! - [`race`]: strategies racing side by side on the study's problem;
+//! - [`step`]: step mode, one trial at a time with the reasons for each point.
 
 pub mod app;
 pub mod panels;
@@ -14,6 +15,7 @@ pub mod plots;
 mod png;
 pub mod race;
 pub mod state;
+pub mod step;
 pub mod views;
 
 pub use app::{Action, KnobsApp};

@@ -15,6 +15,7 @@
 
 mod anneal;
 mod cmaes;
+pub mod explain;
 pub mod gp;
 pub mod gradient;
 mod grid;
@@ -27,6 +28,7 @@ mod tpe;
 
 pub use anneal::{Anneal, AnnealSettings};
 pub use cmaes::CmaEs;
+pub use explain::Explanation;
 pub use gp::GpSearch;
 pub use gradient::{GradientSearch, GradientSettings};
 pub use grid::Grid;
@@ -107,6 +109,12 @@ pub trait Strategy: Send {
     /// outstanding, so it never changes results between runs or stalls a study.
     fn ready(&self) -> bool {
         true
+    }
+
+    /// Why the last asked point was chosen, for step mode's "why this point?" views; `None`
+    /// when nothing has been asked yet. Called right after `ask`, before the point is told.
+    fn explain(&self) -> Option<Explanation> {
+        None
     }
 
     /// How many trials may be outstanding at once when the study does not say. Adaptive

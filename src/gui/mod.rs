@@ -10,6 +10,7 @@
 //! - [`step`]: step mode, one trial at a time with the reasons for each point.
 
 pub mod app;
+pub mod i18n;
 pub mod panels;
 pub mod plots;
 mod png;
@@ -19,6 +20,7 @@ pub mod step;
 pub mod views;
 
 pub use app::{Action, KnobsApp};
+pub use i18n::tr;
 
 use std::path::PathBuf;
 

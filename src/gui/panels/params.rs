@@ -4,6 +4,7 @@
 //! allowed, and its message is shown under the row while the edit is invalid.
 
 use crate::gui::app::Action;
+use crate::gui::i18n::tr;
 use crate::gui::state::Workbench;
 use crate::space::{Domain, Param, Value};
 use eframe::egui;
@@ -13,10 +14,12 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
     let editable = bench.space_editable();
     if !editable && !bench.is_running() {
         ui.horizontal(|ui| {
-            ui.label(egui::RichText::new("locked: the study has trials").weak());
+            ui.label(egui::RichText::new(tr("locked: the study has trials")).weak());
             if ui
-                .button("Clear trials")
-                .on_hover_text("keep the study's settings, drop its trials, and edit the space")
+                .button(tr("Clear trials"))
+                .on_hover_text(tr(
+                    "keep the study's settings, drop its trials, and edit the space",
+                ))
                 .clicked()
             {
                 actions.push(Action::ClearTrials);
@@ -73,12 +76,12 @@ fn row(ui: &mut egui::Ui, bench: &mut Workbench, i: usize, p: &Param, error: Opt
     ui.horizontal(|ui| {
         if ui
             .checkbox(&mut include, egui::RichText::new(&p.name).strong())
-            .on_hover_text("searched (checked) or fixed at one value")
+            .on_hover_text(tr("searched (checked) or fixed at one value"))
             .changed()
         {
             bench.set_included(i, include);
         }
-        ui.label(egui::RichText::new(kind(&p.domain)).weak());
+        ui.label(egui::RichText::new(tr(kind(&p.domain))).weak());
     });
     if include != p.domain.is_free() {
         return;
@@ -119,7 +122,7 @@ fn row(ui: &mut egui::Ui, bench: &mut Workbench, i: usize, p: &Param, error: Opt
         }
         Domain::Fixed(value) => {
             ui.horizontal(|ui| {
-                let l = ui.label("value");
+                let l = ui.label(tr("value"));
                 let id = l.id;
                 match value {
                     Value::Float(x) => {
@@ -172,25 +175,25 @@ fn range_rows<N: egui::emath::Numeric>(
         }
     }
     ui.horizontal(|ui| {
-        let from = ui.label("from");
+        let from = ui.label(tr("from"));
         ui.add(entry(low, step))
-            .on_hover_text("low")
+            .on_hover_text(tr("low"))
             .labelled_by(from.id);
-        let to = ui.label("to");
+        let to = ui.label(tr("to"));
         ui.add(entry(high, step))
-            .on_hover_text("high")
+            .on_hover_text(tr("high"))
             .labelled_by(to.id);
-        ui.checkbox(log, "log");
+        ui.checkbox(log, tr("log"));
     });
     let slider_log = *log && lo.to_f64() > 0.0;
     ui.add(
         egui::Slider::new(low, lo..=hi)
             .logarithmic(slider_log)
-            .text("low"),
+            .text(tr("low")),
     );
     ui.add(
         egui::Slider::new(high, lo..=hi)
             .logarithmic(slider_log)
-            .text("high"),
+            .text(tr("high")),
     );
 }

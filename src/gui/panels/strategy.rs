@@ -3,6 +3,7 @@
 //! Run stays disabled until it is fixed.
 
 use crate::gp::{Acquisition, KernelKind};
+use crate::gui::i18n::{fill, tr};
 use crate::gui::state::Workbench;
 use crate::strategy::{STRATEGIES, StrategySpec};
 use eframe::egui::{self, DragValue};
@@ -11,14 +12,14 @@ use eframe::egui::{self, DragValue};
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
     let before = bench.study.strategy.clone();
     let current = bench.study.strategy.name();
-    egui::ComboBox::from_label("strategy")
+    egui::ComboBox::from_label(tr("strategy"))
         .selected_text(current)
         .show_ui(ui, |ui| {
             for (name, about) in STRATEGIES {
                 let selected = current == *name;
                 if ui
                     .selectable_label(selected, *name)
-                    .on_hover_text(*about)
+                    .on_hover_text(tr(about))
                     .clicked()
                     && !selected
                     && let Ok(spec) = StrategySpec::from_name(name)
@@ -32,11 +33,11 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
         .show(ui, |ui| settings(ui, &mut bench.study.strategy));
     let mut window = bench.study.window.unwrap_or(0);
     ui.horizontal(|ui| {
-        let l = ui.label("window");
+        let l = ui.label(tr("window"));
         ui.add(DragValue::new(&mut window).range(0..=256).custom_formatter(|v, _| {
-            if v == 0.0 { "strategy's default".into() } else { format!("{v}") }
+            if v == 0.0 { tr("strategy's default").into() } else { format!("{v}") }
         }))
-        .on_hover_text("trials outstanding at once; part of the study, so results do not depend on the number of jobs")
+        .on_hover_text(tr("trials outstanding at once; part of the study, so results do not depend on the number of jobs"))
         .labelled_by(l.id);
     });
     let window = if window == 0 { None } else { Some(window) };
@@ -59,7 +60,7 @@ fn optional(ui: &mut egui::Ui, value: &mut Option<usize>, max: usize) -> egui::R
             .range(0..=max)
             .custom_formatter(|v, _| {
                 if v == 0.0 {
-                    "auto".into()
+                    tr("auto").into()
                 } else {
                     format!("{v}")
                 }
@@ -79,12 +80,12 @@ fn setting(ui: &mut egui::Ui, label: &str, add: impl FnOnce(&mut egui::Ui) -> eg
 fn settings(ui: &mut egui::Ui, spec: &mut StrategySpec) {
     match spec {
         StrategySpec::Grid { points } => {
-            setting(ui, "points per parameter", |ui| {
+            setting(ui, tr("points per parameter"), |ui| {
                 ui.add(DragValue::new(points).range(1..=100))
             });
         }
         StrategySpec::Random | StrategySpec::Sobol => {
-            ui.label(egui::RichText::new("no settings").weak());
+            ui.label(egui::RichText::new(tr("no settings")).weak());
             ui.end_row();
         }
         StrategySpec::CmaEs {
@@ -92,19 +93,21 @@ fn settings(ui: &mut egui::Ui, spec: &mut StrategySpec) {
             popsize,
             restarts,
         } => {
-            setting(ui, "σ₀ (step size)", |ui| {
+            setting(ui, tr("σ₀ (step size)"), |ui| {
                 ui.add(DragValue::new(sigma0).range(1e-4..=1.0).speed(0.005))
             });
-            setting(ui, "population λ", |ui| optional(ui, popsize, 1000));
-            setting(ui, "IPOP restarts", |ui| ui.checkbox(restarts, ""));
+            setting(ui, tr("population λ"), |ui| optional(ui, popsize, 1000));
+            setting(ui, tr("IPOP restarts"), |ui| ui.checkbox(restarts, ""));
         }
         StrategySpec::Gp {
             n_startup,
             acquisition,
             kernel,
         } => {
-            setting(ui, "start-up trials", |ui| optional(ui, n_startup, 1000));
-            let acq_label = ui.label("acquisition");
+            setting(ui, tr("start-up trials"), |ui| {
+                optional(ui, n_startup, 1000)
+            });
+            let acq_label = ui.label(tr("acquisition"));
             let names = ["LogEI", "EI", "UCB", "PI"];
             let mut which = match acquisition {
                 Acquisition::LogEi => 0,
@@ -133,43 +136,46 @@ fn settings(ui: &mut egui::Ui, spec: &mut StrategySpec) {
             ui.end_row();
             match acquisition {
                 Acquisition::Ei { xi } | Acquisition::Pi { xi } => {
-                    setting(ui, "ξ (margin)", |ui| {
+                    setting(ui, tr("ξ (margin)"), |ui| {
                         ui.add(DragValue::new(xi).range(0.0..=10.0).speed(0.001))
                     });
                 }
                 Acquisition::Ucb { kappa } => {
-                    setting(ui, "κ (exploration)", |ui| {
+                    setting(ui, tr("κ (exploration)"), |ui| {
                         ui.add(DragValue::new(kappa).range(0.0..=20.0).speed(0.01))
                     });
                 }
                 Acquisition::LogEi => {}
             }
-            let kernel_label = ui.label("kernel");
+            let kernel_label = ui.label(tr("kernel"));
             egui::ComboBox::from_id_salt("kernel")
                 .selected_text(match kernel {
                     KernelKind::Matern52 => "Matérn 5/2",
                     KernelKind::Rbf => "RBF",
                 })
                 .show_ui(ui, |ui| {
-                    ui.selectable_value(kernel, KernelKind::Matern52, "Matérn 5/2");
-                    ui.selectable_value(kernel, KernelKind::Rbf, "RBF");
+                    ui.selectable_value(kernel, KernelKind::Matern52, tr("Matérn 5/2"));
+                    ui.selectable_value(kernel, KernelKind::Rbf, tr("RBF"));
                 })
                 .response
                 .labelled_by(kernel_label.id);
             ui.end_row();
         }
         StrategySpec::Gradient(g) => {
-            ui.label("method");
-            ui.label(format!("{:?}, {:?} gradients", g.optimizer, g.estimator));
+            ui.label(tr("method"));
+            ui.label(fill(
+                tr("{}, {} gradients"),
+                &[&format!("{:?}", g.optimizer), &format!("{:?}", g.estimator)],
+            ));
             ui.end_row();
-            ui.label("learning rate");
+            ui.label(tr("learning rate"));
             ui.add(
                 DragValue::new(&mut g.learning_rate)
                     .range(1e-6..=10.0)
                     .speed(0.001),
             );
             ui.end_row();
-            setting(ui, "difference step", |ui| {
+            setting(ui, tr("difference step"), |ui| {
                 ui.add(DragValue::new(&mut g.step).range(1e-8..=0.1).speed(1e-4))
             });
         }
@@ -179,16 +185,16 @@ fn settings(ui: &mut egui::Ui, spec: &mut StrategySpec) {
             prior_weight,
             multivariate,
         } => {
-            setting(ui, "start-up trials", |ui| {
+            setting(ui, tr("start-up trials"), |ui| {
                 ui.add(DragValue::new(n_startup).range(0..=1000))
             });
-            setting(ui, "candidates", |ui| {
+            setting(ui, tr("candidates"), |ui| {
                 ui.add(DragValue::new(n_candidates).range(1..=1000))
             });
-            setting(ui, "prior weight", |ui| {
+            setting(ui, tr("prior weight"), |ui| {
                 ui.add(DragValue::new(prior_weight).range(0.0..=10.0).speed(0.01))
             });
-            setting(ui, "multivariate", |ui| ui.checkbox(multivariate, ""));
+            setting(ui, tr("multivariate"), |ui| ui.checkbox(multivariate, ""));
         }
         StrategySpec::Pso {
             swarm,
@@ -197,17 +203,17 @@ fn settings(ui: &mut egui::Ui, spec: &mut StrategySpec) {
             social,
             v_max,
         } => {
-            setting(ui, "swarm size", |ui| optional(ui, swarm, 1000));
-            setting(ui, "inertia", |ui| {
+            setting(ui, tr("swarm size"), |ui| optional(ui, swarm, 1000));
+            setting(ui, tr("inertia"), |ui| {
                 ui.add(DragValue::new(inertia).range(0.0..=1.5).speed(0.005))
             });
-            setting(ui, "cognitive", |ui| {
+            setting(ui, tr("cognitive"), |ui| {
                 ui.add(DragValue::new(cognitive).range(0.0..=4.0).speed(0.01))
             });
-            setting(ui, "social", |ui| {
+            setting(ui, tr("social"), |ui| {
                 ui.add(DragValue::new(social).range(0.0..=4.0).speed(0.01))
             });
-            setting(ui, "max velocity", |ui| {
+            setting(ui, tr("max velocity"), |ui| {
                 ui.add(DragValue::new(v_max).range(0.001..=1.0).speed(0.005))
             });
         }
@@ -218,19 +224,19 @@ fn settings(ui: &mut egui::Ui, spec: &mut StrategySpec) {
             t0,
             t_end,
         } => {
-            setting(ui, "schedule (trials)", |ui| {
+            setting(ui, tr("schedule (trials)"), |ui| {
                 ui.add(DragValue::new(budget).range(1..=1_000_000))
             });
-            setting(ui, "initial step", |ui| {
+            setting(ui, tr("initial step"), |ui| {
                 ui.add(DragValue::new(scale0).range(1e-4..=1.0).speed(0.005))
             });
-            setting(ui, "final step", |ui| {
+            setting(ui, tr("final step"), |ui| {
                 ui.add(DragValue::new(scale_end).range(1e-6..=1.0).speed(0.001))
             });
-            setting(ui, "initial temperature", |ui| {
+            setting(ui, tr("initial temperature"), |ui| {
                 ui.add(DragValue::new(t0).range(1e-6..=100.0).speed(0.01))
             });
-            setting(ui, "final temperature", |ui| {
+            setting(ui, tr("final temperature"), |ui| {
                 ui.add(DragValue::new(t_end).range(1e-9..=10.0).speed(0.0001))
             });
         }

@@ -3,6 +3,7 @@
 
 use super::{params, strategy};
 use crate::gui::app::Action;
+use crate::gui::i18n::tr;
 use crate::gui::state::Workbench;
 use eframe::egui;
 
@@ -10,31 +11,31 @@ use eframe::egui;
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>) {
     let editable = !bench.is_running();
     ui.add_enabled_ui(editable, |ui| {
-        ui.heading("Study");
+        ui.heading(tr("Study"));
         if !bench.study.description.is_empty() {
             ui.label(egui::RichText::new(&bench.study.description).italics());
         }
         super::objective::show(ui, bench, actions);
         ui.separator();
-        ui.heading("Parameters");
+        ui.heading(tr("Parameters"));
         params::show(ui, bench, actions);
         ui.separator();
-        ui.heading("Strategy");
+        ui.heading(tr("Strategy"));
         strategy::show(ui, bench);
         ui.separator();
         egui::Grid::new("run_settings")
             .num_columns(2)
             .show(ui, |ui| {
-                let l = ui.label("budget");
+                let l = ui.label(tr("budget"));
                 ui.add(
                     egui::DragValue::new(&mut bench.study.budget)
                         .range(1..=1_000_000)
                         .speed(1.0),
                 )
-                .on_hover_text("total trials, counting those already run")
+                .on_hover_text(tr("total trials, counting those already run"))
                 .labelled_by(l.id);
                 ui.end_row();
-                let l = ui.label("seed");
+                let l = ui.label(tr("seed"));
                 let before = bench.study.seed;
                 ui.add(egui::DragValue::new(&mut bench.study.seed))
                     .labelled_by(l.id);
@@ -42,9 +43,9 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
                     bench.validate_strategy();
                 }
                 ui.end_row();
-                let l = ui.label("parallel jobs");
+                let l = ui.label(tr("parallel jobs"));
                 ui.add(egui::Slider::new(&mut bench.jobs, 1..=32))
-                    .on_hover_text("worker threads; results do not depend on it")
+                    .on_hover_text(tr("worker threads; results do not depend on it"))
                     .labelled_by(l.id);
                 ui.end_row();
             });

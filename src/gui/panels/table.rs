@@ -3,6 +3,7 @@
 //! failed trials in red with their reason, and a click on a row selects that trial in every
 //! plot.
 
+use crate::gui::i18n::tr;
 use crate::gui::plots::{BEST, FAILED};
 use crate::gui::state::{Column, Workbench};
 use crate::study::TrialState;
@@ -38,9 +39,9 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
 fn header(ui: &mut egui::Ui, bench: &mut Workbench, names: &[String], h: f32) {
     let mut columns = vec![
         (Column::Number, "#".to_owned(), W_NUMBER),
-        (Column::State, "state".to_owned(), W_STATE),
-        (Column::Value, "value".to_owned(), W_VALUE),
-        (Column::Duration, "seconds".to_owned(), W_SECONDS),
+        (Column::State, tr("state").to_owned(), W_STATE),
+        (Column::Value, tr("value").to_owned(), W_VALUE),
+        (Column::Duration, tr("seconds").to_owned(), W_SECONDS),
     ];
     columns.extend(
         names
@@ -60,13 +61,13 @@ fn header(ui: &mut egui::Ui, bench: &mut Workbench, names: &[String], h: f32) {
                     [width, h],
                     Label::new(RichText::new(text).strong()).sense(Sense::click()),
                 )
-                .on_hover_text("sort by this column (click again to reverse)")
+                .on_hover_text(tr("sort by this column (click again to reverse)"))
                 .clicked();
             if clicked {
                 bench.sort_by(column);
             }
         }
-        ui.add_sized([160.0, h], Label::new(RichText::new("note").strong()));
+        ui.add_sized([160.0, h], Label::new(RichText::new(tr("note")).strong()));
     });
 }
 
@@ -99,7 +100,7 @@ fn body(ui: &mut egui::Ui, bench: &mut Workbench, row_height: f32) {
                         }
                         TrialState::Failed(why) => ("failed", Some(FAILED), Some(why.as_str())),
                     };
-                    let mut text = RichText::new(state);
+                    let mut text = RichText::new(tr(state));
                     if let Some(c) = colour {
                         text = text.color(c);
                     }

@@ -2,6 +2,7 @@
 //! log scale; the best and the selected trial are marked.
 
 use super::{BEST, SELECTED};
+use crate::gui::i18n::{fill, tr};
 use crate::gui::state::Workbench;
 use eframe::egui;
 use egui_plot::{Legend, Line, MarkerShape, Plot, Points};
@@ -47,9 +48,9 @@ impl YScale {
 /// Draw the convergence plot, `height` points tall.
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
     ui.horizontal(|ui| {
-        ui.strong("Convergence");
-        ui.label("every trial's value and the best so far");
-        ui.checkbox(&mut bench.view.log_y, "log y");
+        ui.strong(tr("Convergence"));
+        ui.label(tr("every trial's value and the best so far"));
+        ui.checkbox(&mut bench.view.log_y, tr("log y"));
     });
     let study = &bench.study;
     let scale = YScale::new(
@@ -78,11 +79,14 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
             .and_then(|t| t.completed_value().map(|v| [n as f64, scale.y(v)]))
     });
     let y_label = if scale.log && scale.offset != 0.0 {
-        format!("value (log of value − {:.3})", scale.offset)
+        fill(
+            tr("value (log of value − {})"),
+            &[&format!("{:.3}", scale.offset)],
+        )
     } else if scale.log {
-        "value (log)".into()
+        tr("value (log)").into()
     } else {
-        "value".into()
+        tr("value").into()
     };
     let numbers: Vec<usize> = study
         .trials
@@ -98,7 +102,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
     };
     let response = Plot::new("convergence")
         .height(height)
-        .x_axis_label("trial")
+        .x_axis_label(tr("trial"))
         .y_axis_label(y_label)
         .y_axis_formatter(move |mark, range| {
             if scale.log && super::skip_log_mark(mark.value, range) {
@@ -112,18 +116,20 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
                 egui_plot::HoverPosition::Elsewhere { position } => *position,
             };
             Some(format!(
-                "trial {:.0}\nvalue {}",
+                "{} {:.0}\n{} {}",
+                tr("trial"),
                 p.x,
+                tr("value"),
                 super::number(scale.value(p.y))
             ))
         })
         .legend(Legend::default().position(legend_corner))
         .show(ui, |plot| {
-            plot.points(Points::new("trials", values).radius(2.0));
-            plot.line(Line::new("best so far", best).width(2.0));
+            plot.points(Points::new(tr("trials"), values).radius(2.0));
+            plot.line(Line::new(tr("best so far"), best).width(2.0));
             if let Some(b) = best_trial {
                 plot.points(
-                    Points::new("best", vec![b])
+                    Points::new(tr("best"), vec![b])
                         .shape(MarkerShape::Diamond)
                         .radius(6.0)
                         .color(BEST),
@@ -131,7 +137,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
             }
             if let Some(s) = selected {
                 plot.points(
-                    Points::new("selected", vec![s])
+                    Points::new(tr("selected"), vec![s])
                         .shape(MarkerShape::Circle)
                         .filled(false)
                         .radius(8.0)

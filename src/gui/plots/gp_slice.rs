@@ -3,6 +3,7 @@
 //! strategy would evaluate next marked.
 
 use super::{BEST, SELECTED, free_axes};
+use crate::gui::i18n::{fill, tr};
 use crate::gui::state::Workbench;
 use eframe::egui;
 use egui_plot::{FilledArea, Legend, Line, MarkerShape, Plot, Points, VLine};
@@ -11,14 +12,14 @@ use egui_plot::{FilledArea, Legend, Line, MarkerShape, Plot, Points, VLine};
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
     let (axes, index) = free_axes(&bench.study.space);
     ui.horizontal(|ui| {
-        ui.strong("GP slice");
+        ui.strong(tr("GP slice"));
         if !axes.is_empty() {
             let names: Vec<String> = axes.iter().map(|a| a.name.clone()).collect();
-            super::param_picker(ui, "parameter", &names, &mut bench.view.params.slice);
+            super::param_picker(ui, tr("parameter"), &names, &mut bench.view.params.slice);
         }
     });
     if axes.is_empty() {
-        ui.label("No free parameters.");
+        ui.label(tr("No free parameters."));
         return;
     }
     let params = bench.view.params.fitted(axes.len());
@@ -34,13 +35,14 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
                 .as_ref()
                 .map(|r| r.note.clone())
                 .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| "The GP views appear after three completed trials.".into()),
+                .map(|n| tr(&n).to_owned())
+                .unwrap_or_else(|| tr("The GP views appear after three completed trials.").into()),
         );
         return;
     };
-    ui.label(format!(
-        "posterior mean ± 2σ of the GP fitted on {gp_trials} trials, other parameters at the best trial's values; {} below",
-        slice.acquisition_name
+    ui.label(fill(
+        tr("posterior mean ± 2σ of the GP fitted on {} trials, other parameters at the best trial's values; {} below"),
+        &[&gp_trials, &slice.acquisition_name],
     ));
     let xs: Vec<f64> = slice.u.iter().map(|&u| axis.at(u)).collect();
     let lo: Vec<f64> = slice
@@ -92,18 +94,18 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
         .link_axis(link, [true, false])
         .link_cursor(link, [true, false])
         .x_axis_formatter(axis.formatter())
-        .y_axis_label("value")
+        .y_axis_label(tr("value"))
         .legend(Legend::default())
         .show(ui, |plot| {
             plot.add(
-                FilledArea::new("±2σ", &xs, &lo, &hi)
+                FilledArea::new(tr("±2σ"), &xs, &lo, &hi)
                     .fill_color(egui::Color32::from_rgba_unmultiplied(100, 150, 255, 50)),
             );
-            plot.line(Line::new("posterior mean", mean).width(2.0));
-            plot.points(Points::new("trials", trials).radius(2.5));
+            plot.line(Line::new(tr("posterior mean"), mean).width(2.0));
+            plot.points(Points::new(tr("trials"), trials).radius(2.5));
             if let Some(b) = best {
                 plot.points(
-                    Points::new("best", vec![b])
+                    Points::new(tr("best"), vec![b])
                         .shape(MarkerShape::Diamond)
                         .radius(7.0)
                         .color(BEST),
@@ -111,7 +113,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
             }
             if let Some(s) = selected {
                 plot.points(
-                    Points::new("selected", vec![s])
+                    Points::new(tr("selected"), vec![s])
                         .filled(false)
                         .radius(9.0)
                         .color(SELECTED),
@@ -124,7 +126,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
         .link_cursor(link, [true, false])
         .x_axis_formatter(axis.formatter())
         .x_axis_label(axis.title())
-        .y_axis_label("acquisition")
+        .y_axis_label(tr("acquisition"))
         .legend(Legend::default())
         .show(ui, |plot| {
             plot.line(
@@ -134,14 +136,14 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
             );
             if let Some(x) = next_x {
                 plot.vline(
-                    VLine::new("next point (over all parameters)", x)
+                    VLine::new(tr("next point (over all parameters)"), x)
                         .color(BEST)
                         .width(2.0),
                 );
             }
             if let Some(m) = slice_max {
                 plot.points(
-                    Points::new("maximum on this slice", vec![m])
+                    Points::new(tr("maximum on this slice"), vec![m])
                         .shape(MarkerShape::Up)
                         .radius(7.0)
                         .color(SELECTED),

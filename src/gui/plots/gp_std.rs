@@ -2,6 +2,7 @@
 //! the model is unsure, which is where an exploring acquisition will look.
 
 use super::{Projected, Textures};
+use crate::gui::i18n::{fill, tr};
 use crate::gui::state::Workbench;
 use eframe::egui;
 
@@ -22,15 +23,17 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
         .filter(|r| r.params.x == params.x && r.params.y == params.y)
         .and_then(|r| r.std.clone().map(|g| (g, r.revision, r.gp_trials)));
     match &grid {
-        Some((_, _, Some(n))) => ui.label(format!(
-            "standard deviation of the GP fitted on {n} trials, through the best trial; bright = uncertain"
+        Some((_, _, Some(n))) => ui.label(fill(
+            tr("standard deviation of the GP fitted on {} trials, through the best trial; bright = uncertain"),
+            &[n],
         )),
         _ => ui.label(
             result
                 .as_ref()
                 .map(|r| r.note.clone())
                 .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| "The GP views appear after three completed trials.".into()),
+                .map(|n| tr(&n).to_owned())
+                .unwrap_or_else(|| tr("The GP views appear after three completed trials.").into()),
         ),
     };
     let texture = grid.as_ref().map(|(g, rev, _)| {

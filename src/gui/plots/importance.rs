@@ -3,6 +3,7 @@
 //! values' variance the mean in ten bins along each parameter explains.
 
 use super::free_axes;
+use crate::gui::i18n::{fill, tr};
 use crate::gui::state::Workbench;
 use eframe::egui;
 use egui_plot::{Bar, BarChart, Plot};
@@ -10,18 +11,18 @@ use egui_plot::{Bar, BarChart, Plot};
 /// Draw the importance bars, `height` points tall.
 pub fn show(ui: &mut egui::Ui, bench: &Workbench, height: f32) {
     let (axes, _) = free_axes(&bench.study.space);
-    ui.strong("Parameter importance");
+    ui.strong(tr("Parameter importance"));
     let Some(result) = bench
         .view_result
         .as_ref()
         .filter(|r| r.importance.len() == axes.len() && !r.importance.is_empty())
     else {
-        ui.label("Importance appears once trials have completed.");
+        ui.label(tr("Importance appears once trials have completed."));
         return;
     };
-    ui.label(format!(
-        "estimated from {}, {} trials",
-        result.importance_kind, result.trials
+    ui.label(fill(
+        tr("estimated from {}, {} trials"),
+        &[&tr(result.importance_kind), &result.trials],
     ));
     let bars: Vec<Bar> = result
         .importance
@@ -40,13 +41,13 @@ pub fn show(ui: &mut egui::Ui, bench: &Workbench, height: f32) {
                 String::new()
             }
         })
-        .x_axis_label("share of importance")
+        .x_axis_label(tr("share of importance"))
         .include_x(0.0)
         .include_x(1.0)
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
         .show(ui, |plot| {
-            plot.bar_chart(BarChart::new("importance", bars).horizontal());
+            plot.bar_chart(BarChart::new(tr("importance"), bars).horizontal());
         });
 }

@@ -14,6 +14,7 @@ pub mod parallel;
 pub mod surface;
 
 use super::views::Grid2;
+use crate::gui::i18n::tr;
 use crate::space::{Domain, Param, Value};
 use eframe::egui::{self, Color32, ColorImage, TextureHandle, TextureOptions};
 use egui_plot::{GridMark, PlotImage, PlotPoint};
@@ -374,13 +375,13 @@ impl Projected {
     pub fn draw(&self, plot: &mut egui_plot::PlotUi<'_>) {
         use egui_plot::{MarkerShape, Points};
         plot.points(
-            Points::new("trials", self.points.clone())
+            Points::new(tr("trials"), self.points.clone())
                 .radius(2.5)
                 .color(Color32::WHITE),
         );
         if let Some(l) = self.latest {
             plot.points(
-                Points::new("latest", vec![l])
+                Points::new(tr("latest"), vec![l])
                     .shape(MarkerShape::Square)
                     .filled(false)
                     .radius(6.0)
@@ -389,7 +390,7 @@ impl Projected {
         }
         if let Some(b) = self.best {
             plot.points(
-                Points::new("best", vec![b])
+                Points::new(tr("best"), vec![b])
                     .shape(MarkerShape::Diamond)
                     .radius(7.0)
                     .color(BEST),
@@ -397,7 +398,7 @@ impl Projected {
         }
         if let Some(s) = self.selected {
             plot.points(
-                Points::new("selected", vec![s])
+                Points::new(tr("selected"), vec![s])
                     .filled(false)
                     .radius(9.0)
                     .color(SELECTED),
@@ -412,20 +413,20 @@ impl Projected {
 pub fn pair_header(
     ui: &mut egui::Ui,
     bench: &mut crate::gui::state::Workbench,
-    title: &str,
-    missing: &str,
+    title: &'static str,
+    missing: &'static str,
 ) -> Option<(Vec<Axis>, Vec<usize>, super::views::ViewParams)> {
     let (axes, index) = free_axes(&bench.study.space);
     ui.horizontal(|ui| {
-        ui.strong(title);
+        ui.strong(tr(title));
         if axes.len() >= 2 {
             let names: Vec<String> = axes.iter().map(|a| a.name.clone()).collect();
-            param_picker(ui, "x", &names, &mut bench.view.params.x);
-            param_picker(ui, "y", &names, &mut bench.view.params.y);
+            param_picker(ui, tr("x"), &names, &mut bench.view.params.x);
+            param_picker(ui, tr("y"), &names, &mut bench.view.params.y);
         }
     });
     if axes.len() < 2 {
-        ui.label(missing);
+        ui.label(tr(missing));
         return None;
     }
     let params = bench.view.params.fitted(axes.len());
@@ -478,13 +479,13 @@ pub fn heatmap_plot(
                     hy.label(p.y)
                 );
                 if let Some(v) = hover_grid.as_ref().and_then(|g| grid_value(g, &hx, &hy, p)) {
-                    s += &format!("\n{value_name} {}", number(v));
+                    s += &format!("\n{} {}", tr(value_name), number(v));
                 }
                 Some(s)
             })
             .show(ui, |plot| {
                 if let Some(t) = texture {
-                    plot.image(heatmap_image(value_name, t, xa, ya));
+                    plot.image(heatmap_image(tr(value_name), t, xa, ya));
                 }
                 projected.draw(plot);
             });

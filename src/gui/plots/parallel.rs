@@ -4,6 +4,7 @@
 //! picture stays readable and a frame stays cheap; the selected trial is drawn on top.
 
 use super::{SELECTED, colormap, free_axes, number};
+use crate::gui::i18n::{fill, tr};
 use crate::gui::state::Workbench;
 use crate::study::Trial;
 use eframe::egui::{self, Align2, FontId, Pos2, Sense, Shape, Stroke};
@@ -15,14 +16,14 @@ pub const MAX_LINES: usize = 1000;
 pub fn show(ui: &mut egui::Ui, bench: &Workbench, height: f32) {
     let study = &bench.study;
     let (axes, index) = free_axes(&study.space);
-    ui.strong("Parallel coordinates");
+    ui.strong(tr("Parallel coordinates"));
     let mut done: Vec<&Trial> = study
         .trials
         .iter()
         .filter(|t| t.completed_value().is_some())
         .collect();
     if axes.is_empty() || done.is_empty() {
-        ui.label("One line per completed trial appears here.");
+        ui.label(tr("One line per completed trial appears here."));
         return;
     }
     let dir = study.direction;
@@ -35,9 +36,15 @@ pub fn show(ui: &mut egui::Ui, bench: &Workbench, height: f32) {
     // Worst first, so the best lines are drawn on top.
     done.sort_by(|a, b| loss(b).total_cmp(&loss(a)));
     ui.label(if total > MAX_LINES {
-        format!("the best {MAX_LINES} of {total} trials, coloured by rank; bright = better")
+        fill(
+            tr("the best {} of {} trials, coloured by rank; bright = better"),
+            &[&MAX_LINES, &total],
+        )
     } else {
-        format!("{total} trials, coloured by rank; bright = better")
+        fill(
+            tr("{} trials, coloured by rank; bright = better"),
+            &[&total],
+        )
     });
     let (vmin, vmax) = done
         .iter()
@@ -109,7 +116,7 @@ pub fn show(ui: &mut egui::Ui, bench: &Workbench, height: f32) {
             };
             (a.title(), lo, hi)
         } else {
-            ("value".to_owned(), number(vmin), number(vmax))
+            (tr("value").to_owned(), number(vmin), number(vmax))
         };
         painter.text(
             Pos2::new(*x, rect.top() - 4.0),

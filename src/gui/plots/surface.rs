@@ -3,6 +3,7 @@
 //! trials), with the trials on top and the best one marked. Log parameters get log axes.
 
 use super::{Projected, Textures};
+use crate::gui::i18n::{fill, tr};
 use crate::gui::state::Workbench;
 use crate::study::Direction;
 use eframe::egui;
@@ -31,11 +32,14 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
         (ya, index[params.y]),
     );
     match &grid {
-        Some((_, kind, _)) => ui.label(format!("{kind}, through the best trial; bright = better")),
+        Some((_, kind, _)) => ui.label(fill(
+            tr("{}, through the best trial; bright = better"),
+            &[&tr(kind)],
+        )),
         None if projected.points.is_empty() => {
-            ui.label("Press Run: the surface fills in as trials arrive.")
+            ui.label(tr("Press Run: the surface fills in as trials arrive."))
         }
-        None => ui.label("computing the surface…"),
+        None => ui.label(tr("computing the surface…")),
     };
     let texture = grid.as_ref().map(|(g, _, rev)| {
         let stamp = rev.wrapping_mul(1009) ^ ((params.x as u64) << 48) ^ ((params.y as u64) << 56);

@@ -392,3 +392,29 @@ fn the_objective_editor_picks_datasets_and_shows_csv_errors_in_place() {
         ObjectiveSpec::Synthetic { .. }
     ));
 }
+
+#[test]
+fn the_language_menu_switches_the_interface_to_chinese_and_back() {
+    let mut harness = harness(KnobsApp::from_bench(bench(6, StrategySpec::Random)));
+    harness.run_steps(2);
+    harness.get_by_label("Language / 语言").click();
+    harness.run_steps(2);
+    harness.get_by_label("简体中文").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().lang, knobs::gui::i18n::Lang::Chinese);
+    // The same controls, now labelled in Chinese, still work.
+    harness.get_by_label("运行").click();
+    harness.run_steps(2);
+    harness.state_mut().bench.finish_blocking();
+    harness.run_steps(2);
+    assert_eq!(harness.state().bench.study.trials.len(), 6);
+    harness.get_by_label("6 / 6 次试验");
+    harness.get_by_label("超参数");
+    assert!(harness.query_by_label("Run").is_none());
+    harness.state_mut().handle(
+        Action::SetLang(knobs::gui::i18n::Lang::English),
+        &egui::Context::default(),
+    );
+    harness.run_steps(2);
+    harness.get_by_label("Run");
+}

@@ -2,6 +2,7 @@
 //! polls the view worker, draws the panels and the chosen plot, and then handles every
 //! [`Action`] the menus, buttons and shortcuts produced — in one place, once per frame.
 
+use super::i18n::{self, Lang, tr};
 use super::panels::{run_bar, study, table};
 use super::plots::{self, Textures};
 use super::state::{Prefs, Tab, Workbench};
@@ -52,6 +53,8 @@ pub enum Action {
     About,
     /// Show the keyboard shortcuts.
     Shortcuts,
+    /// Show the interface in another language.
+    SetLang(Lang),
 }
 
 /// The eframe application.
@@ -64,6 +67,10 @@ pub struct KnobsApp {
     actions: Vec<Action>,
     show_about: bool,
     show_shortcuts: bool,
+    /// The interface language (labels are looked up each frame, so a switch shows at once).
+    pub lang: Lang,
+    /// Whether the CJK font has been added to the context.
+    fonts_installed: bool,
     /// Where a requested window screenshot goes, and what became of it.
     png: Arc<Mutex<Option<String>>>,
 }
@@ -73,10 +80,12 @@ impl KnobsApp {
     /// plot settings) come from eframe's storage.
     pub fn new(cc: &eframe::CreationContext<'_>, session: Option<PathBuf>, autorun: bool) -> Self {
         let mut bench = Workbench::new(Workbench::default_study());
+        let mut lang = Lang::from_environment();
         if let Some(prefs) = cc
             .storage
             .and_then(|s| eframe::get_value::<Prefs>(s, PREFS_KEY))
         {
+            lang = prefs.lang.unwrap_or(lang);
             bench.apply_prefs(prefs);
         }
         let ctx = cc.egui_ctx.clone();
@@ -87,7 +96,9 @@ impl KnobsApp {
         if autorun {
             bench.run();
         }
-        Self::from_bench(bench)
+        let mut app = Self::from_bench(bench);
+        app.lang = lang;
+        app
     }
 
     /// The app around a workbench (tests and benchmarks).
@@ -99,6 +110,8 @@ impl KnobsApp {
             actions: Vec::new(),
             show_about: false,
             show_shortcuts: false,
+            lang: Lang::English,
+            fonts_installed: false,
             png: Arc::new(Mutex::new(None)),
         }
     }
@@ -106,6 +119,11 @@ impl KnobsApp {
     /// Draw one frame into `ui` (also used by the UI tests and the frame benchmark).
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        i18n::set_lang(self.lang);
+        if !self.fonts_installed {
+            i18n::install_fonts(&ctx);
+            self.fonts_installed = true;
+        }
         if !self.bench.has_waker() {
             let c = ctx.clone();
             self.bench.set_waker(Arc::new(move || c.request_repaint()));
@@ -134,11 +152,11 @@ impl KnobsApp {
             .resizable(true)
             .show(ui, |ui| {
                 ui.horizontal(|ui| {
-                    ui.strong("Trials");
+                    ui.strong(tr("Trials"));
                     ui.label(
-                        egui::RichText::new(
+                        egui::RichText::new(tr(
                             "click a header to sort, a row to highlight the trial in every plot",
-                        )
+                        ))
                         .weak(),
                     );
                 });
@@ -161,7 +179,7 @@ impl KnobsApp {
     fn centre(&mut self, ui: &mut egui::Ui) {
         ui.horizontal_wrapped(|ui| {
             for tab in Tab::ALL {
-                ui.selectable_value(&mut self.bench.view.tab, tab, tab.title());
+                ui.selectable_value(&mut self.bench.view.tab, tab, tr(tab.title()));
             }
         });
         ui.separator();
@@ -214,16 +232,18 @@ impl KnobsApp {
     }
 
     fn windows(&mut self, ctx: &egui::Context) {
-        egui::Window::new("About Knobs")
+        egui::Window::new(tr("About Knobs"))
             .open(&mut self.show_about)
             .collapsible(false)
             .resizable(false)
             .show(ctx, |ui| {
                 ui.label(format!("Knobs {}", env!("CARGO_PKG_VERSION")));
-                ui.label(env!("CARGO_PKG_DESCRIPTION"));
-                ui.label("Everything the window does also runs headlessly: `knobs run --help`.");
+                ui.label(tr(env!("CARGO_PKG_DESCRIPTION")));
+                ui.label(tr(
+                    "Everything the window does also runs headlessly: `knobs run --help`.",
+                ));
             });
-        egui::Window::new("Keyboard shortcuts")
+        egui::Window::new(tr("Keyboard shortcuts"))
             .open(&mut self.show_shortcuts)
             .collapsible(false)
             .resizable(false)
@@ -236,22 +256,22 @@ impl KnobsApp {
                         ("double-click a plot", "reset its zoom"),
                         ("drag / scroll a plot", "pan / zoom"),
                     ] {
-                        ui.monospace(k);
-                        ui.label(what);
+                        ui.monospace(tr(k));
+                        ui.label(tr(what));
                         ui.end_row();
                     }
                 });
             });
         let mut dismiss = false;
         if let Some(err) = &self.bench.error {
-            egui::Window::new("Problem")
+            egui::Window::new(tr("Problem"))
                 .collapsible(false)
                 .resizable(false)
                 .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
                 .show(ctx, |ui| {
                     ui.colored_label(plots::FAILED, err);
-                    ui.label("The study is unchanged.");
-                    if ui.button("OK").clicked() {
+                    ui.label(tr("The study is unchanged."));
+                    if ui.button(tr("OK")).clicked() {
                         dismiss = true;
                     }
                 });
@@ -349,6 +369,10 @@ impl KnobsApp {
             Action::ClearTrials => self.bench.clear_trials(),
             Action::About => self.show_about = true,
             Action::Shortcuts => self.show_shortcuts = true,
+            Action::SetLang(lang) => {
+                self.lang = lang;
+                i18n::set_lang(lang);
+            }
         }
     }
 }
@@ -359,6 +383,8 @@ impl eframe::App for KnobsApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, PREFS_KEY, &self.bench.prefs());
+        let mut prefs = self.bench.prefs();
+        prefs.lang = Some(self.lang);
+        eframe::set_value(storage, PREFS_KEY, &prefs);
     }
 }

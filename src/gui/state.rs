@@ -158,6 +158,9 @@ pub struct Prefs {
     pub view: ViewSettings,
     /// Worker threads.
     pub jobs: Option<usize>,
+    /// Interface language; `None` until chosen (the system's language is used then).
+    #[serde(default)]
+    pub lang: Option<crate::gui::i18n::Lang>,
 }
 
 /// A parameter being edited whose current value the space rejects: kept, with the reason,
@@ -324,12 +327,13 @@ impl Workbench {
         }
     }
 
-    /// The preferences to save.
+    /// The preferences to save (the app adds the language, which it owns).
     pub fn prefs(&self) -> Prefs {
         Prefs {
             recent: self.recent.clone(),
             view: self.view,
             jobs: Some(self.jobs),
+            lang: None,
         }
     }
 

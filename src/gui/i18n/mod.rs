@@ -168,6 +168,14 @@ mod tests {
     }
 
     #[test]
+    fn each_english_text_has_one_entry() {
+        let mut seen = std::collections::HashSet::new();
+        for (en, _) in chinese_table() {
+            assert!(seen.insert(en), "two entries for {en:?}");
+        }
+    }
+
+    #[test]
     fn translations_keep_their_holes() {
         for (en, zh) in chinese_table() {
             assert_eq!(holes(en), holes(zh), "{en} → {zh}");

@@ -107,6 +107,7 @@ fn run_study(
     let study = Study {
         name: String::new(),
         description: String::new(),
+        description_zh: String::new(),
         direction: objective.direction(),
         space: objective.default_space(),
         objective: spec,

@@ -77,6 +77,7 @@ fn grid_run(name: &str, jobs: usize, fold_threads: usize) -> (f64, f64) {
     let study = Study {
         name: "bench".into(),
         description: String::new(),
+        description_zh: String::new(),
         direction: Direction::Maximize,
         objective: ObjectiveSpec::from_model_task(task(name)),
         space: Space::new(vec![

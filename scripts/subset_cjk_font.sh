@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rebuild assets/fonts/NotoSansSC-subset.otf: Noto Sans CJK SC Regular cut down to the
 # GB2312 level-1 characters (the 3,755 most common), CJK and full-width punctuation, and every
-# character of the interface's Chinese table, so the bundled font stays near 1 MB.
+# character of the interface's Chinese table and of the sessions' Chinese descriptions, so the bundled font stays near 1 MB.
 # Needs the Debian package fonts-noto-cjk and Python's fonttools (pip install fonttools).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,8 +18,9 @@ for hi in range(0xB0, 0xD8):
             pass
 text.update(chr(c) for c in range(0x3000, 0x3040))   # CJK punctuation
 text.update(chr(c) for c in range(0xFF00, 0xFFF0))   # full-width forms
-table = open("src/gui/i18n/zh.rs", encoding="utf-8").read()
-text.update(c for c in table if ord(c) > 0x2E80)
+import glob
+for source in ["src/gui/i18n/zh.rs", *sorted(glob.glob("sessions/*.ron"))]:
+    text.update(c for c in open(source, encoding="utf-8").read() if ord(c) > 0x2E80)
 open(sys.argv[1], "w", encoding="utf-8").write("".join(sorted(text)))
 PY
 # Face 2 of the collection is the Simplified Chinese one (Noto Sans CJK SC).

@@ -149,6 +149,7 @@ mod tests {
         Study {
             name: "t".into(),
             description: String::new(),
+            description_zh: String::new(),
             direction: Direction::Minimize,
             space: objective.build().unwrap().default_space(),
             objective,

@@ -126,6 +126,10 @@ pub struct Study {
     /// Free text shown beside the study (lessons explain themselves here).
     #[serde(default)]
     pub description: String,
+    /// The description in Simplified Chinese, shown instead when the window is in Chinese
+    /// (the lessons carry both).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description_zh: String,
     /// Whether to maximise or minimise the objective.
     pub direction: Direction,
     /// What is evaluated.

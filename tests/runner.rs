@@ -43,6 +43,7 @@ fn study(strategy: StrategySpec, budget: usize) -> Study {
     Study {
         name: "test".into(),
         description: String::new(),
+        description_zh: String::new(),
         direction: Direction::Minimize,
         objective: ObjectiveSpec::default(),
         space: Touchy.default_space(),

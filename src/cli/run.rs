@@ -215,6 +215,7 @@ pub fn default_study() -> Study {
     Study {
         name: String::new(),
         description: String::new(),
+        description_zh: String::new(),
         direction: Direction::Minimize,
         objective,
         space,

@@ -295,6 +295,7 @@ impl Workbench {
             (Ok(objective), Ok(space)) if objective.build().is_ok() => Study {
                 name: "SVC on moons, GP-BO".into(),
                 description: "An RBF support-vector classifier on the moons dataset: C and gamma on log ranges, 5-fold cross-validated accuracy, tuned by Bayesian optimisation.".into(),
+                description_zh: "在 moons 数据集上的 RBF 支持向量分类器：C 和 gamma 取对数范围，5 折交叉验证准确率，用贝叶斯优化调参。".into(),
                 direction: crate::study::Direction::Maximize,
                 objective,
                 space,

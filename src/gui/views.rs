@@ -151,6 +151,7 @@ impl Snapshot {
         Study {
             name: String::new(),
             description: String::new(),
+            description_zh: String::new(),
             direction: self.direction,
             objective: ObjectiveSpec::default(),
             space: self.space.clone(),

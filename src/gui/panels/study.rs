@@ -12,8 +12,15 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
     let editable = !bench.is_running();
     ui.add_enabled_ui(editable, |ui| {
         ui.heading(tr("Study"));
-        if !bench.study.description.is_empty() {
-            ui.label(egui::RichText::new(&bench.study.description).italics());
+        let study = &bench.study;
+        let description = match crate::gui::i18n::lang() {
+            crate::gui::i18n::Lang::Chinese if !study.description_zh.is_empty() => {
+                &study.description_zh
+            }
+            _ => &study.description,
+        };
+        if !description.is_empty() {
+            ui.label(egui::RichText::new(description).italics());
         }
         super::objective::show(ui, bench, actions);
         ui.separator();

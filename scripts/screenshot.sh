@@ -7,7 +7,7 @@ out=${1:?usage: scripts/screenshot.sh OUT.png [SESSION.ron] [SECONDS]}
 session=${2:-}
 wait_s=${3:-6}
 cd "$(dirname "$0")/.."
-# KNOBS_BIN=target/debug/knobs skips the release build.
+# KNOBS_BIN=target/debug/knobs skips the release build; KNOBS_TAB=race opens on that tab.
 bin=${KNOBS_BIN:-}
 if [ -z "$bin" ]; then
   cargo build --release --quiet --bin knobs
@@ -18,7 +18,7 @@ Xvfb "$display" -screen 0 1280x800x24 >/dev/null 2>&1 &
 xvfb=$!
 trap 'kill $app $xvfb 2>/dev/null || true' EXIT
 sleep 1
-DISPLAY=$display LIBGL_ALWAYS_SOFTWARE=1 "$bin" gui $session --run &
+DISPLAY=$display LIBGL_ALWAYS_SOFTWARE=1 "$bin" gui $session --run ${KNOBS_TAB:+--tab "$KNOBS_TAB"} &
 app=$!
 sleep "$wait_s"
 # Park the pointer in a corner so no plot shows a hover label (xdotool is optional).

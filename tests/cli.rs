@@ -191,6 +191,10 @@ fn bad_input_exits_2_with_one_clear_line() {
         (vec!["run", "--param", "x0=5..1"], "must be below high"),
         (vec!["run", "--param", "x0=0..1:cube"], "unknown suffix"),
         (vec!["run", "--direction", "up"], "unknown direction"),
+        (
+            vec!["gui", "--tab", "nowhere"],
+            "unknown tab \"nowhere\"; the tabs are: Overview",
+        ),
         (vec!["run", garbled.to_str().unwrap()], "garbled.ron:1:"),
         (vec!["run", future.to_str().unwrap()], "version 99"),
         (

@@ -34,6 +34,10 @@ pub enum CliCommand {
         /// Press Run at once (for demonstrations and screenshots).
         #[arg(long)]
         run: bool,
+        /// The tab to show first ("race", "gp slice", …), so a teacher or a screenshot opens
+        /// where the lesson is.
+        #[arg(long)]
+        tab: Option<String>,
     },
 }
 

@@ -78,7 +78,12 @@ pub struct KnobsApp {
 impl KnobsApp {
     /// The app on a session file, or on the default study; preferences (recent sessions,
     /// plot settings) come from eframe's storage.
-    pub fn new(cc: &eframe::CreationContext<'_>, session: Option<PathBuf>, autorun: bool) -> Self {
+    pub fn new(
+        cc: &eframe::CreationContext<'_>,
+        session: Option<PathBuf>,
+        autorun: bool,
+        tab: Option<Tab>,
+    ) -> Self {
         let mut bench = Workbench::new(Workbench::default_study());
         let mut lang = Lang::from_environment();
         if let Some(prefs) = cc
@@ -92,6 +97,9 @@ impl KnobsApp {
         bench.set_waker(Arc::new(move || ctx.request_repaint()));
         if let Some(path) = session {
             bench.open(&path);
+        }
+        if let Some(tab) = tab {
+            bench.view.tab = tab;
         }
         if autorun {
             bench.run();

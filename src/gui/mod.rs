@@ -24,9 +24,9 @@ pub use i18n::tr;
 
 use std::path::PathBuf;
 
-/// Open the window (on a session, if given, and running it at once if `autorun`) and return
-/// the process exit code.
-pub fn run(session: Option<PathBuf>, autorun: bool) -> i32 {
+/// Open the window (on a session, if given, on a given tab, and running it at once if
+/// `autorun`) and return the process exit code.
+pub fn run(session: Option<PathBuf>, autorun: bool, tab: Option<state::Tab>) -> i32 {
     let options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title("Knobs")
@@ -36,7 +36,7 @@ pub fn run(session: Option<PathBuf>, autorun: bool) -> i32 {
     let result = eframe::run_native(
         "Knobs",
         options,
-        Box::new(move |cc| Ok(Box::new(KnobsApp::new(cc, session, autorun)))),
+        Box::new(move |cc| Ok(Box::new(KnobsApp::new(cc, session, autorun, tab)))),
     );
     match result {
         Ok(()) => 0,

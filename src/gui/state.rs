@@ -106,6 +106,19 @@ impl Tab {
         Tab::Race,
     ];
 
+    /// The tab whose title is `name`, ignoring case, spaces, hyphens and underscores
+    /// (`knobs gui --tab gp-slice`).
+    pub fn from_name(name: &str) -> Option<Tab> {
+        let key = |s: &str| -> String {
+            s.chars()
+                .filter(|c| !matches!(c, ' ' | '-' | '_'))
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let wanted = key(name);
+        Tab::ALL.into_iter().find(|t| key(t.title()) == wanted)
+    }
+
     /// The tab's title.
     pub fn title(self) -> &'static str {
         match self {
@@ -871,6 +884,17 @@ impl Workbench {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tabs_are_found_by_their_titles() {
+        assert_eq!(Tab::from_name("gp-slice"), Some(Tab::GpSlice));
+        assert_eq!(Tab::from_name("Race"), Some(Tab::Race));
+        assert_eq!(Tab::from_name("parallel_coordinates"), Some(Tab::Parallel));
+        assert_eq!(Tab::from_name("nowhere"), None);
+        for tab in Tab::ALL {
+            assert_eq!(Tab::from_name(tab.title()), Some(tab));
+        }
+    }
 
     #[test]
     fn preferences_survive_a_round_trip() {

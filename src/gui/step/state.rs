@@ -64,6 +64,8 @@ pub struct StepMode {
     sent: Option<StrategySpec>,
     /// Steps asked for whose trials have not finished yet.
     steps_pending: usize,
+    /// `Stop` was sent; the stepper has not said it finished yet.
+    stopping: bool,
 }
 
 impl Default for StepMode {
@@ -81,6 +83,7 @@ impl Default for StepMode {
             why: WhyView::default(),
             sent: None,
             steps_pending: 0,
+            stopping: false,
         }
     }
 }
@@ -98,10 +101,14 @@ impl StepMode {
     }
 
     /// Whether everything asked of the stepper has been done: no step outstanding, not
-    /// playing, and the proposal current (or step mode over). Tests wait for this.
+    /// playing, not stopping, and the proposal current (or step mode over). Tests wait for
+    /// this.
     pub fn is_settled(&self) -> bool {
         !self.is_active()
-            || (self.steps_pending == 0 && !self.playing && self.proposal_is_current())
+            || (self.steps_pending == 0
+                && !self.playing
+                && !self.stopping
+                && self.proposal_is_current())
     }
 
     /// The pause between trials at the current play speed.
@@ -130,6 +137,7 @@ impl StepMode {
         self.proposal = None;
         self.evaluating = None;
         self.steps_pending = 0;
+        self.stopping = false;
         self.sent = None;
         self.status = match &reason {
             FinishReason::BudgetSpent => "step mode done: the budget is spent".into(),
@@ -233,6 +241,7 @@ impl Workbench {
     pub fn step_stop(&mut self) {
         if self.step.send(StepCommand::Stop) {
             self.step.playing = false;
+            self.step.stopping = true;
             self.step.status = "stopping…".into();
         }
     }

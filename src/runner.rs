@@ -16,6 +16,9 @@
 //! the same schedule (asks are made and their points replaced by the stored ones), which
 //! rebuilds the strategy's state exactly when the strategy is unchanged, and teaches a changed
 //! strategy the old results.
+//!
+//! The schedule, the replay, evaluation under `catch_unwind` and recording results are shared
+//! with [`crate::stepper`], which steps a study one trial per command on the same schedule.
 
 use crate::objective::{Evaluation, Objective, ObjectiveError};
 use crate::space::Space;

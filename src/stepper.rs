@@ -63,6 +63,9 @@ pub enum StepEvent {
     TrialStarted(Trial),
     /// A trial completed or failed and the strategy has been told.
     TrialFinished(Trial),
+    /// A `Pause` was handled: every trial played before it has been sent, and no more start
+    /// until the next command.
+    Paused,
     /// A retune could not be applied (settings the strategy rejects); the previous strategy
     /// and its proposal stay.
     RetuneRefused(String),
@@ -279,6 +282,7 @@ impl Stepper {
                 }
                 Some(StepCommand::Pause) => {
                     playing = None;
+                    self.emit(StepEvent::Paused);
                     None
                 }
                 Some(StepCommand::Retune(mut spec)) => {

@@ -210,7 +210,9 @@ fn a_retune_re_proposes_the_pending_point_at_once() {
     let mut evaluated = Vec::new();
     while evaluated.is_empty() || last_spec.is_none() {
         match next(&handle) {
-            StepEvent::Proposed { number, spec, .. } if number == 9 => last_spec = Some(spec),
+            StepEvent::Proposed {
+                number: 9, spec, ..
+            } => last_spec = Some(spec),
             StepEvent::TrialFinished(t) => evaluated.push(t.number),
             StepEvent::Finished(r) => panic!("ended: {r:?}"),
             _ => {}
@@ -343,6 +345,8 @@ fn play_steps_until_paused_and_stop_acts_at_once() {
     let (number, _, _) = proposal(&handle);
     assert_eq!(number, 1);
     handle.commands.send(StepCommand::Pause).unwrap();
+    // The pause is acknowledged at once (not after the hour), with no trial before it.
+    assert!(matches!(next(&handle), StepEvent::Paused));
     handle.commands.send(StepCommand::Step).unwrap();
     let (number, _, _) = proposal(&handle);
     assert_eq!(number, 2);

@@ -66,6 +66,9 @@ pub struct StepMode {
     steps_pending: usize,
     /// `Stop` was sent; the stepper has not said it finished yet.
     stopping: bool,
+    /// `Pause` was sent; the stepper has not acknowledged it yet (a played trial may still
+    /// be on its way).
+    pausing: bool,
 }
 
 impl Default for StepMode {
@@ -84,6 +87,7 @@ impl Default for StepMode {
             sent: None,
             steps_pending: 0,
             stopping: false,
+            pausing: false,
         }
     }
 }
@@ -108,6 +112,7 @@ impl StepMode {
             || (self.steps_pending == 0
                 && !self.playing
                 && !self.stopping
+                && !self.pausing
                 && self.proposal_is_current())
     }
 
@@ -138,6 +143,7 @@ impl StepMode {
         self.evaluating = None;
         self.steps_pending = 0;
         self.stopping = false;
+        self.pausing = false;
         self.sent = None;
         self.status = match &reason {
             FinishReason::BudgetSpent => "step mode done: the budget is spent".into(),
@@ -224,6 +230,7 @@ impl Workbench {
     pub fn step_pause(&mut self) {
         if self.step.send(StepCommand::Pause) {
             self.step.playing = false;
+            self.step.pausing = true;
             self.step.status = "paused".into();
         }
     }
@@ -342,6 +349,7 @@ impl Workbench {
                 self.step.steps_pending = self.step.steps_pending.saturating_sub(1);
                 self.study.record(trial);
             }
+            Some(StepEvent::Paused) => self.step.pausing = false,
             Some(StepEvent::RetuneRefused(why)) => {
                 self.step.status = format!("settings refused: {why}");
                 // The stepper keeps its previous settings: so does the study, so the rest of

@@ -12,5 +12,6 @@ pub mod objective;
 pub mod runner;
 pub mod session;
 pub mod space;
+pub mod stepper;
 pub mod strategy;
 pub mod study;

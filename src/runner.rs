@@ -16,6 +16,9 @@
 //! the same schedule (asks are made and their points replaced by the stored ones), which
 //! rebuilds the strategy's state exactly when the strategy is unchanged, and teaches a changed
 //! strategy the old results.
+//!
+//! The schedule, the replay, evaluation under `catch_unwind` and recording results are shared
+//! with [`crate::stepper`], which steps a study one trial per command on the same schedule.
 
 use crate::objective::{Evaluation, Objective, ObjectiveError};
 use crate::space::Space;
@@ -110,17 +113,8 @@ pub fn start(
     jobs: usize,
     wake: Option<Box<dyn Fn() + Send>>,
 ) -> Result<RunHandle, RunError> {
-    if study.space.params().is_empty() {
-        return Err(RunError::EmptySpace);
-    }
+    let strategy = build_strategy(&study.strategy, &study)?;
     study.discard_unfinished();
-    let strategy = study
-        .strategy
-        .build(&study.space, study.seed)
-        .map_err(|source| RunError::Strategy {
-            name: study.strategy.name(),
-            source,
-        })?;
     let (event_tx, events) = unbounded();
     let (commands, command_rx) = unbounded();
     let thread = std::thread::Builder::new()
@@ -169,29 +163,209 @@ pub fn run_to_end(
     Ok((study, finish.0, finish.1))
 }
 
-struct Job {
-    number: usize,
-    params: crate::space::Params,
-    want_gradient: bool,
+/// Build `spec` for the study's space and seed, refusing an empty space: the runner and the
+/// stepper start (and the stepper retunes) through the same checks.
+pub(crate) fn build_strategy(
+    spec: &crate::strategy::StrategySpec,
+    study: &Study,
+) -> Result<Box<dyn Strategy>, RunError> {
+    if study.space.params().is_empty() {
+        return Err(RunError::EmptySpace);
+    }
+    spec.build(&study.space, study.seed)
+        .map_err(|source| RunError::Strategy {
+            name: spec.name(),
+            source,
+        })
 }
 
-struct Done {
-    number: usize,
-    result: Result<Evaluation, String>,
-    started_at: f64,
-    duration: f64,
+/// A trial handed to an evaluator.
+pub(crate) struct Job {
+    pub(crate) number: usize,
+    pub(crate) params: crate::space::Params,
+    pub(crate) want_gradient: bool,
 }
 
-/// The schedule's bookkeeping: how far asks and tells have got.
-struct Schedule {
-    window: usize,
-    budget: usize,
-    asked: usize,
-    told: usize,
+/// An evaluated job.
+pub(crate) struct Done {
+    pub(crate) number: usize,
+    pub(crate) result: Result<Evaluation, String>,
+    pub(crate) started_at: f64,
+    pub(crate) duration: f64,
+}
+
+/// The schedule's bookkeeping: how far asks and tells have got. Shared with the stepper,
+/// which follows the same schedule with a window of one.
+pub(crate) struct Schedule {
+    pub(crate) window: usize,
+    pub(crate) budget: usize,
+    /// Trials that were stored before this run and are replayed, not evaluated.
+    pub(crate) replayed: usize,
+    pub(crate) asked: usize,
+    pub(crate) told: usize,
     /// Asked, not yet handed to a worker.
-    queue: VecDeque<(usize, Suggestion)>,
+    pub(crate) queue: VecDeque<(usize, Suggestion)>,
     /// Why no more asks will be made, once the strategy says so.
-    stop_asking: Option<FinishReason>,
+    pub(crate) stop_asking: Option<FinishReason>,
+}
+
+impl Schedule {
+    /// A schedule for a study holding `replayed` stored trials.
+    pub(crate) fn new(window: usize, budget: usize, replayed: usize) -> Self {
+        Schedule {
+            window,
+            budget: budget.max(replayed),
+            replayed,
+            asked: 0,
+            told: 0,
+            queue: VecDeque::new(),
+            stop_asking: None,
+        }
+    }
+}
+
+/// Ask as far as the schedule allows, queueing what is asked. Asks for numbers below
+/// `s.replayed` belong to stored trials: their points are dropped in favour of the stored
+/// ones. Time spent asking is added to `clock`, if given.
+pub(crate) fn ask_ahead(
+    strategy: &mut dyn Strategy,
+    s: &mut Schedule,
+    mut clock: Option<&mut f64>,
+) {
+    while s.stop_asking.is_none()
+        && s.asked < s.budget
+        && s.asked < s.told + s.window
+        && (s.asked == s.told || strategy.ready())
+    {
+        let t0 = Instant::now();
+        let suggestion = strategy.ask(s.asked);
+        if let Some(c) = clock.as_deref_mut() {
+            *c += t0.elapsed().as_secs_f64();
+        }
+        match suggestion {
+            Ok(sug) if s.asked >= s.replayed => s.queue.push_back((s.asked, sug)),
+            Ok(_) => {}
+            // A changed strategy may not be able to propose the old trials' numbers
+            // (a shorter grid); their stored results still teach it.
+            Err(_) if s.asked < s.replayed => {}
+            Err(StrategyError::Exhausted(why)) => {
+                s.stop_asking = Some(FinishReason::Exhausted(why));
+                break;
+            }
+            Err(e) => {
+                s.stop_asking = Some(FinishReason::StrategyFailed(e.to_string()));
+                break;
+            }
+        }
+        s.asked += 1;
+    }
+}
+
+/// Teach a fresh strategy the study's stored trials (the first `s.replayed`) on the same
+/// schedule a live run follows, untimed: asks are made and their points replaced by the
+/// stored ones, which rebuilds an unchanged strategy's state exactly.
+pub(crate) fn replay(strategy: &mut dyn Strategy, study: &mut Study, s: &mut Schedule) {
+    let history: Vec<Trial> = std::mem::take(&mut study.trials);
+    for trial in history {
+        ask_ahead(strategy, s, None);
+        study.trials.push(trial);
+        tell(strategy, study, s.told, None);
+        s.told += 1;
+    }
+}
+
+/// Tell the strategy the result of trial `number` as a loss; time spent is added to `clock`.
+pub(crate) fn tell(
+    strategy: &mut dyn Strategy,
+    study: &Study,
+    number: usize,
+    clock: Option<&mut f64>,
+) {
+    let Some(trial) = study.trials.iter().find(|t| t.number == number) else {
+        return;
+    };
+    let direction = study.direction;
+    let loss = trial.completed_value().map(|v| direction.to_loss(v));
+    let gradient = trial.gradient.as_ref().map(|g| loss_gradient(g, direction));
+    let t0 = Instant::now();
+    strategy.tell(Observation {
+        number,
+        point: &trial.point,
+        loss,
+        gradient: gradient.as_deref(),
+    });
+    if let Some(c) = clock {
+        *c += t0.elapsed().as_secs_f64();
+    }
+}
+
+/// The `Running` trial for a suggestion, and the job that evaluates it.
+pub(crate) fn running_trial(space: &Space, number: usize, suggestion: Suggestion) -> (Trial, Job) {
+    let params = space.from_unit(&suggestion.point);
+    let trial = Trial {
+        number,
+        params: params.clone(),
+        point: suggestion.point,
+        state: TrialState::Running,
+        value: None,
+        folds: Vec::new(),
+        gradient: None,
+        label: suggestion.label,
+        started_at: now(),
+        duration: 0.0,
+        fit_seconds: None,
+    };
+    let job = Job {
+        number,
+        params,
+        want_gradient: suggestion.want_gradient,
+    };
+    (trial, job)
+}
+
+/// Put an evaluation's result into its trial in the study (complete or failed) and return
+/// the finished trial.
+pub(crate) fn record_result(study: &mut Study, done: &Done) -> Option<Trial> {
+    let space = &study.space;
+    let trial = study.trials.iter_mut().find(|t| t.number == done.number)?;
+    trial.started_at = done.started_at;
+    trial.duration = done.duration;
+    match &done.result {
+        Ok(eval) => {
+            trial.state = TrialState::Complete;
+            trial.value = Some(eval.value);
+            trial.folds = eval.folds.clone();
+            trial.fit_seconds = eval.fit_seconds;
+            trial.gradient = eval
+                .gradient
+                .as_ref()
+                .map(|g| unit_gradient(space, &trial.params, g));
+        }
+        Err(reason) => trial.state = TrialState::Failed(reason.clone()),
+    }
+    Some(trial.clone())
+}
+
+/// Evaluate a job, turning an error, a non-finite value or a panic into a failure reason.
+pub(crate) fn evaluate(objective: &dyn Objective, job: &Job) -> Done {
+    let started_at = now();
+    let t0 = Instant::now();
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        objective.evaluate(&job.params, job.want_gradient)
+    }));
+    let result = match result {
+        Ok(Ok(eval)) if eval.value.is_finite() => Ok(eval),
+        Ok(Ok(eval)) => Err(format!("the objective returned {}", eval.value)),
+        Ok(Err(ObjectiveError::Failed(msg))) => Err(msg),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(panic) => Err(format!("the objective panicked: {}", panic_message(&panic))),
+    };
+    Done {
+        number: job.number,
+        result,
+        started_at,
+        duration: t0.elapsed().as_secs_f64(),
+    }
 }
 
 /// Owns the strategy and the study while a run lasts.
@@ -223,56 +397,17 @@ impl Coordinator {
         w.max(1)
     }
 
-    /// Ask as far as the schedule allows, queueing what is asked. Asks for numbers below
-    /// `replayed` belong to stored trials: their points are dropped in favour of the stored ones.
-    fn ask_ahead(&mut self, s: &mut Schedule, replayed: usize, timed: bool) {
-        while s.stop_asking.is_none()
-            && s.asked < s.budget
-            && s.asked < s.told + s.window
-            && (s.asked == s.told || self.strategy.ready())
-        {
-            let t0 = Instant::now();
-            let suggestion = self.strategy.ask(s.asked);
-            if timed {
-                self.strategy_seconds += t0.elapsed().as_secs_f64();
-            }
-            match suggestion {
-                Ok(sug) if s.asked >= replayed => s.queue.push_back((s.asked, sug)),
-                Ok(_) => {}
-                // A changed strategy may not be able to propose the old trials' numbers
-                // (a shorter grid); their stored results still teach it.
-                Err(_) if s.asked < replayed => {}
-                Err(StrategyError::Exhausted(why)) => {
-                    s.stop_asking = Some(FinishReason::Exhausted(why));
-                    break;
-                }
-                Err(e) => {
-                    s.stop_asking = Some(FinishReason::StrategyFailed(e.to_string()));
-                    break;
-                }
-            }
-            s.asked += 1;
-        }
+    fn ask_ahead(&mut self, s: &mut Schedule) {
+        ask_ahead(self.strategy.as_mut(), s, Some(&mut self.strategy_seconds));
     }
 
     fn run(&mut self, objective: &dyn Objective, jobs: usize, commands: Receiver<Command>) {
-        let history: Vec<Trial> = std::mem::take(&mut self.study.trials);
-        let replayed = history.len();
-        let mut s = Schedule {
-            window: self.window(jobs),
-            budget: self.study.budget.max(replayed),
-            asked: 0,
-            told: 0,
-            queue: VecDeque::new(),
-            stop_asking: None,
-        };
-        // Replay stored trials on the same schedule a live run follows, untimed.
-        for trial in history {
-            self.ask_ahead(&mut s, replayed, false);
-            self.study.trials.push(trial);
-            self.tell(s.told, false);
-            s.told += 1;
-        }
+        let mut s = Schedule::new(
+            self.window(jobs),
+            self.study.budget,
+            self.study.trials.len(),
+        );
+        replay(self.strategy.as_mut(), &mut self.study, &mut s);
 
         let (job_tx, job_rx) = unbounded::<Job>();
         let (done_tx, done_rx) = unbounded::<Done>();
@@ -292,7 +427,7 @@ impl Coordinator {
             let mut stop: Option<FinishReason> = None;
             let mut results: BTreeMap<usize, Done> = BTreeMap::new();
             let reason = loop {
-                self.ask_ahead(&mut s, replayed, true);
+                self.ask_ahead(&mut s);
                 if let Some(FinishReason::StrategyFailed(_)) = &s.stop_asking {
                     stop = s.stop_asking.take();
                     s.queue.clear();
@@ -329,9 +464,14 @@ impl Coordinator {
                         // Tell in trial order, asking after each tell exactly as far as the
                         // schedule allows, so the interleaving never depends on timing.
                         while results.remove(&s.told).is_some() {
-                            self.tell(s.told, true);
+                            tell(
+                                self.strategy.as_mut(),
+                                &self.study,
+                                s.told,
+                                Some(&mut self.strategy_seconds),
+                            );
                             s.told += 1;
-                            self.ask_ahead(&mut s, replayed, true);
+                            self.ask_ahead(&mut s);
                         }
                     }
                     recv(commands) -> msg => apply(msg.ok(), &mut paused, &mut stop, &mut s),
@@ -359,74 +499,15 @@ impl Coordinator {
     }
 
     fn start_trial(&mut self, number: usize, suggestion: Suggestion) -> Job {
-        let params = self.study.space.from_unit(&suggestion.point);
-        let trial = Trial {
-            number,
-            params: params.clone(),
-            point: suggestion.point,
-            state: TrialState::Running,
-            value: None,
-            folds: Vec::new(),
-            gradient: None,
-            label: suggestion.label,
-            started_at: now(),
-            duration: 0.0,
-            fit_seconds: None,
-        };
+        let (trial, job) = running_trial(&self.study.space, number, suggestion);
         self.study.trials.push(trial.clone());
         self.emit(Event::TrialStarted(trial));
-        Job {
-            number,
-            params,
-            want_gradient: suggestion.want_gradient,
-        }
+        job
     }
 
     fn finish_trial(&mut self, done: &Done) {
-        let Some(trial) = self
-            .study
-            .trials
-            .iter_mut()
-            .find(|t| t.number == done.number)
-        else {
-            return;
-        };
-        trial.started_at = done.started_at;
-        trial.duration = done.duration;
-        match &done.result {
-            Ok(eval) => {
-                trial.state = TrialState::Complete;
-                trial.value = Some(eval.value);
-                trial.folds = eval.folds.clone();
-                trial.fit_seconds = eval.fit_seconds;
-                trial.gradient = eval
-                    .gradient
-                    .as_ref()
-                    .map(|g| unit_gradient(&self.study.space, &trial.params, g));
-            }
-            Err(reason) => trial.state = TrialState::Failed(reason.clone()),
-        }
-        let trial = trial.clone();
-        self.emit(Event::TrialFinished(trial));
-    }
-
-    fn tell(&mut self, number: usize, timed: bool) {
-        let direction = self.study.direction;
-        let Some(trial) = self.study.trials.iter().find(|t| t.number == number) else {
-            return;
-        };
-        let loss = trial.completed_value().map(|v| direction.to_loss(v));
-        let gradient = trial.gradient.as_ref().map(|g| loss_gradient(g, direction));
-        let point = trial.point.clone();
-        let t0 = Instant::now();
-        self.strategy.tell(Observation {
-            number,
-            point: &point,
-            loss,
-            gradient: gradient.as_deref(),
-        });
-        if timed {
-            self.strategy_seconds += t0.elapsed().as_secs_f64();
+        if let Some(trial) = record_result(&mut self.study, done) {
+            self.emit(Event::TrialFinished(trial));
         }
     }
 }
@@ -477,31 +558,13 @@ fn unit_gradient(
 
 fn worker(objective: &dyn Objective, jobs: Receiver<Job>, done: Sender<Done>) {
     for job in jobs.iter() {
-        let started_at = now();
-        let t0 = Instant::now();
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            objective.evaluate(&job.params, job.want_gradient)
-        }));
-        let result = match result {
-            Ok(Ok(eval)) if eval.value.is_finite() => Ok(eval),
-            Ok(Ok(eval)) => Err(format!("the objective returned {}", eval.value)),
-            Ok(Err(ObjectiveError::Failed(msg))) => Err(msg),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(panic) => Err(format!("the objective panicked: {}", panic_message(&panic))),
-        };
-        let sent = done.send(Done {
-            number: job.number,
-            result,
-            started_at,
-            duration: t0.elapsed().as_secs_f64(),
-        });
-        if sent.is_err() {
+        if done.send(evaluate(objective, &job)).is_err() {
             break;
         }
     }
 }
 
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+pub(crate) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     if let Some(s) = panic.downcast_ref::<&str>() {
         (*s).to_owned()
     } else if let Some(s) = panic.downcast_ref::<String>() {

@@ -137,6 +137,7 @@ impl KnobsApp {
             self.bench.set_waker(Arc::new(move || c.request_repaint()));
         }
         self.bench.drain_events(EVENT_BUDGET);
+        self.bench.drain_step(EVENT_BUDGET);
         self.race.drain(EVENT_BUDGET);
         self.shortcuts(&ctx);
         self.bench.update_views();
@@ -211,6 +212,7 @@ impl KnobsApp {
             Tab::GpSlice => plots::gp_slice::show(ui, &mut self.bench, h - 24.0),
             Tab::GpStd => plots::gp_std::show(ui, &mut self.bench, &mut self.textures, h),
             Tab::Race => super::race::view::show(ui, &mut self.race, &self.bench, h),
+            Tab::Step => super::step::view::show(ui, &mut self.bench),
         }
     }
 
@@ -261,6 +263,7 @@ impl KnobsApp {
                         ("Ctrl+S", "save the session"),
                         ("Ctrl+O", "open a session"),
                         ("Space", "run / pause / resume"),
+                        ("N", "step mode: evaluate the proposed point"),
                         ("double-click a plot", "reset its zoom"),
                         ("drag / scroll a plot", "pan / zoom"),
                     ] {

@@ -91,11 +91,13 @@ pub enum Tab {
     GpStd,
     /// Several strategies racing on the study's problem.
     Race,
+    /// One trial at a time, with why each point was chosen.
+    Step,
 }
 
 impl Tab {
     /// Every tab, in the order the tab bar shows them.
-    pub const ALL: [Tab; 8] = [
+    pub const ALL: [Tab; 9] = [
         Tab::Overview,
         Tab::Convergence,
         Tab::Surface,
@@ -104,6 +106,7 @@ impl Tab {
         Tab::GpSlice,
         Tab::GpStd,
         Tab::Race,
+        Tab::Step,
     ];
 
     /// The tab whose title is `name`, ignoring case, spaces, hyphens and underscores
@@ -130,6 +133,7 @@ impl Tab {
             Tab::GpSlice => "GP slice",
             Tab::GpStd => "GP σ",
             Tab::Race => "Race",
+            Tab::Step => "Step mode",
         }
     }
 }
@@ -226,6 +230,8 @@ pub struct Workbench {
     pub strategy_error: Option<String>,
     /// Bumped whenever the study changes; caches compare against it.
     pub revision: u64,
+    /// Step mode: the stepper working on this study, one trial at a time.
+    pub step: crate::gui::step::StepMode,
     handle: Option<RunHandle>,
     started: Option<Instant>,
     ended: Option<Instant>,
@@ -264,6 +270,7 @@ impl Workbench {
             all_choices: BTreeMap::new(),
             strategy_error: None,
             revision: 0,
+            step: Default::default(),
             handle: None,
             started: None,
             ended: None,
@@ -361,6 +368,11 @@ impl Workbench {
         self.waker.is_some()
     }
 
+    /// What wakes the UI, for other background threads (step mode) to share.
+    pub fn waker(&self) -> Option<Waker> {
+        self.waker.clone()
+    }
+
     /// Mark the study as changed: caches and views recompute.
     pub fn touch(&mut self) {
         self.revision = self.revision.wrapping_add(1);
@@ -371,14 +383,22 @@ impl Workbench {
         self.handle.is_some()
     }
 
+    /// Whether a run or step mode is working on the study, so its definition is locked.
+    pub fn is_busy(&self) -> bool {
+        self.is_running() || self.step.is_active()
+    }
+
     /// Whether the space may be edited: no run, and no trials whose points would stop
     /// matching it.
     pub fn space_editable(&self) -> bool {
-        !self.is_running() && self.study.trials.is_empty()
+        !self.is_busy() && self.study.trials.is_empty()
     }
 
     /// Why Run would fail now, if it would: shown beside the button before the user presses it.
     pub fn run_blocker(&self) -> Option<String> {
+        if self.step.is_active() {
+            return Some("step mode is on: stop it first".into());
+        }
         if let Some(d) = self.drafts.values().next() {
             return Some(d.error.clone());
         }
@@ -559,7 +579,7 @@ impl Workbench {
 
     /// Open a session; the current study is kept if the file cannot be read.
     pub fn open(&mut self, path: &Path) {
-        if self.is_running() {
+        if self.is_busy() {
             self.status = "stop the run before opening another session".into();
             return;
         }
@@ -578,7 +598,7 @@ impl Workbench {
 
     /// Start over on the default study (File ▸ New).
     pub fn new_study(&mut self) {
-        if self.is_running() {
+        if self.is_busy() {
             self.status = "stop the run before starting a new study".into();
             return;
         }
@@ -589,7 +609,7 @@ impl Workbench {
 
     /// Drop the trials but keep the definition, so the space can be edited again.
     pub fn clear_trials(&mut self) {
-        if self.is_running() {
+        if self.is_busy() {
             return;
         }
         self.study.trials.clear();

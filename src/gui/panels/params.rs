@@ -12,7 +12,7 @@ use eframe::egui;
 /// Draw the parameter rows.
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>) {
     let editable = bench.space_editable();
-    if !editable && !bench.is_running() {
+    if !editable && !bench.is_busy() {
         ui.horizontal(|ui| {
             ui.label(egui::RichText::new(tr("locked: the study has trials")).weak());
             if ui

@@ -10,7 +10,7 @@ use eframe::egui;
 pub fn show(ui: &mut egui::Ui, bench: &Workbench, actions: &mut Vec<Action>) {
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button(tr("File"), |ui| {
-            let idle = !bench.is_running();
+            let idle = !bench.is_busy();
             if ui.add_enabled(idle, egui::Button::new(tr("New"))).clicked() {
                 actions.push(Action::New);
             }

@@ -52,6 +52,40 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
     }
 }
 
+/// The acquisition function picker; switching gives the new function its default setting.
+/// Shared by this panel and the Step tab, so both offer the same choices.
+pub fn acquisition_combo(
+    ui: &mut egui::Ui,
+    id_salt: &str,
+    acquisition: &mut Acquisition,
+) -> egui::Response {
+    let names = ["LogEI", "EI", "UCB", "PI"];
+    let mut which = match acquisition {
+        Acquisition::LogEi => 0,
+        Acquisition::Ei { .. } => 1,
+        Acquisition::Ucb { .. } => 2,
+        Acquisition::Pi { .. } => 3,
+    };
+    let old = which;
+    let response = egui::ComboBox::from_id_salt(id_salt)
+        .selected_text(names[which])
+        .show_ui(ui, |ui| {
+            for (k, n) in names.iter().enumerate() {
+                ui.selectable_value(&mut which, k, *n);
+            }
+        })
+        .response;
+    if which != old {
+        *acquisition = match which {
+            1 => Acquisition::Ei { xi: 0.01 },
+            2 => Acquisition::Ucb { kappa: 2.0 },
+            3 => Acquisition::Pi { xi: 0.01 },
+            _ => Acquisition::LogEi,
+        };
+    }
+    response
+}
+
 /// An optional count edited as a number where 0 means "automatic".
 fn optional(ui: &mut egui::Ui, value: &mut Option<usize>, max: usize) -> egui::Response {
     let mut v = value.unwrap_or(0);
@@ -104,35 +138,9 @@ fn settings(ui: &mut egui::Ui, spec: &mut StrategySpec) {
             acquisition,
             kernel,
         } => {
-            setting(ui, tr("start-up trials"), |ui| {
-                optional(ui, n_startup, 1000)
-            });
+            setting(ui, tr("start-up trials"), |ui| optional(ui, n_startup, 1000));
             let acq_label = ui.label(tr("acquisition"));
-            let names = ["LogEI", "EI", "UCB", "PI"];
-            let mut which = match acquisition {
-                Acquisition::LogEi => 0,
-                Acquisition::Ei { .. } => 1,
-                Acquisition::Ucb { .. } => 2,
-                Acquisition::Pi { .. } => 3,
-            };
-            let old = which;
-            egui::ComboBox::from_id_salt("acquisition")
-                .selected_text(names[which])
-                .show_ui(ui, |ui| {
-                    for (k, n) in names.iter().enumerate() {
-                        ui.selectable_value(&mut which, k, *n);
-                    }
-                })
-                .response
-                .labelled_by(acq_label.id);
-            if which != old {
-                *acquisition = match which {
-                    1 => Acquisition::Ei { xi: 0.01 },
-                    2 => Acquisition::Ucb { kappa: 2.0 },
-                    3 => Acquisition::Pi { xi: 0.01 },
-                    _ => Acquisition::LogEi,
-                };
-            }
+            acquisition_combo(ui, "acquisition", acquisition).labelled_by(acq_label.id);
             ui.end_row();
             match acquisition {
                 Acquisition::Ei { xi } | Acquisition::Pi { xi } => {

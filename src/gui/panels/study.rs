@@ -9,7 +9,7 @@ use eframe::egui;
 
 /// Draw the study panel.
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>) {
-    let editable = !bench.is_running();
+    let editable = !bench.is_busy();
     ui.add_enabled_ui(editable, |ui| {
         ui.heading(tr("Study"));
         let study = &bench.study;

@@ -1,6 +1,13 @@
 //! Step mode: one trial at a time, with the reasons for each point shown before it is
 //! evaluated.
 //!
+//! - [`state`]: the [`StepMode`] — the stepper's handle, the proposal, play speed — and the
+//!   workbench's step actions, with no drawing;
+//! - [`view`]: the Step tab: controls, the proposed point, GP settings and the why-view;
 //! - [`why`]: the "why this point?" view of each strategy's [`Explanation`](crate::strategy::Explanation).
 
+pub mod state;
+pub mod view;
 pub mod why;
+
+pub use state::StepMode;

@@ -185,6 +185,7 @@ impl KnobsApp {
             Tab::GpSlice => plots::gp_slice::show(ui, &mut self.bench, h - 24.0),
             Tab::GpStd => plots::gp_std::show(ui, &mut self.bench, &mut self.textures, h),
             Tab::Race => super::race::view::show(ui, &mut self.race, &self.bench, h),
+            Tab::Truth => plots::truth::show(ui, &mut self.bench, &mut self.textures, h - 24.0),
         }
     }
 

@@ -91,11 +91,13 @@ pub enum Tab {
     GpStd,
     /// Several strategies racing on the study's problem.
     Race,
+    /// A synthetic objective's true surface beside the GP's, and the regret.
+    Truth,
 }
 
 impl Tab {
     /// Every tab, in the order the tab bar shows them.
-    pub const ALL: [Tab; 8] = [
+    pub const ALL: [Tab; 9] = [
         Tab::Overview,
         Tab::Convergence,
         Tab::Surface,
@@ -104,6 +106,7 @@ impl Tab {
         Tab::GpSlice,
         Tab::GpStd,
         Tab::Race,
+        Tab::Truth,
     ];
 
     /// The tab's title.
@@ -117,6 +120,7 @@ impl Tab {
             Tab::GpSlice => "GP slice",
             Tab::GpStd => "GP σ",
             Tab::Race => "Race",
+            Tab::Truth => "Truth",
         }
     }
 }

@@ -2,7 +2,7 @@
 //! polls the view worker, draws the panels and the chosen plot, and then handles every
 //! [`Action`] the menus, buttons and shortcuts produced — in one place, once per frame.
 
-use super::panels::{run_bar, study, table};
+use super::panels::{replay_bar, run_bar, study, table};
 use super::plots::{self, Textures};
 use super::state::{Prefs, Tab, Workbench};
 use crate::runner::Command;
@@ -48,6 +48,8 @@ pub enum Action {
     Stop,
     /// Drop the trials so the space can be edited.
     ClearTrials,
+    /// Replay the study trial by trial (the replay bar then drives it).
+    Replay,
     /// Show the About window.
     About,
     /// Show the keyboard shortcuts.
@@ -113,6 +115,9 @@ impl KnobsApp {
         self.bench.drain_events(EVENT_BUDGET);
         self.race.drain(EVENT_BUDGET);
         self.shortcuts(&ctx);
+        if let Some(wait) = self.bench.replay_tick(std::time::Instant::now()) {
+            ctx.request_repaint_after(wait);
+        }
         self.bench.update_views();
         if self.bench.is_running() {
             // Keep the clock and the time left moving between events.
@@ -121,6 +126,9 @@ impl KnobsApp {
 
         let mut actions = std::mem::take(&mut self.actions);
         egui::Panel::top("run_bar").show(ui, |ui| run_bar::show(ui, &self.bench, &mut actions));
+        if self.bench.is_replaying() {
+            egui::Panel::top("replay_bar").show(ui, |ui| replay_bar::show(ui, &mut self.bench));
+        }
         egui::Panel::left("study")
             .default_size(300.0)
             .resizable(true)
@@ -348,6 +356,9 @@ impl KnobsApp {
             Action::Resume => self.bench.command(Command::Resume),
             Action::Stop => self.bench.command(Command::Stop),
             Action::ClearTrials => self.bench.clear_trials(),
+            Action::Replay => {
+                self.bench.start_replay();
+            }
             Action::About => self.show_about = true,
             Action::Shortcuts => self.show_shortcuts = true,
         }

@@ -7,6 +7,7 @@
 //! - [`panels`]: top bar, study setup, trial table; [`plots`]: one file per plot;
 //! - [`views`]: the background thread that computes surfaces and GP grids;
 //! - [`race`]: strategies racing side by side on the study's problem;
+//! - [`replay`]: the study as it was after trial k, for every view;
 //! - [`step`]: step mode, one trial at a time with the reasons for each point.
 
 pub mod app;
@@ -14,6 +15,7 @@ pub mod panels;
 pub mod plots;
 mod png;
 pub mod race;
+pub mod replay;
 pub mod state;
 pub mod step;
 pub mod views;

@@ -214,6 +214,8 @@ pub struct Workbench {
     pub strategy_error: Option<String>,
     /// Bumped whenever the study changes; caches compare against it.
     pub revision: u64,
+    /// The full study while `study` shows an earlier state of it (see [`super::replay`]).
+    pub(crate) replay: Option<super::replay::Replay>,
     handle: Option<RunHandle>,
     started: Option<Instant>,
     ended: Option<Instant>,
@@ -252,6 +254,7 @@ impl Workbench {
             all_choices: BTreeMap::new(),
             strategy_error: None,
             revision: 0,
+            replay: None,
             handle: None,
             started: None,
             ended: None,
@@ -360,11 +363,14 @@ impl Workbench {
     /// Whether the space may be edited: no run, and no trials whose points would stop
     /// matching it.
     pub fn space_editable(&self) -> bool {
-        !self.is_running() && self.study.trials.is_empty()
+        !self.is_running() && self.replay.is_none() && self.study.trials.is_empty()
     }
 
     /// Why Run would fail now, if it would: shown beside the button before the user presses it.
     pub fn run_blocker(&self) -> Option<String> {
+        if self.replay.is_some() {
+            return Some("replaying an earlier state: leave the replay to run".into());
+        }
         if let Some(d) = self.drafts.values().next() {
             return Some(d.error.clone());
         }
@@ -531,7 +537,8 @@ impl Workbench {
 
     /// Save the study to a session file.
     pub fn save(&mut self, path: &Path) {
-        match Session::new(self.study.clone()).save(path) {
+        let study = self.replay().map_or(&self.study, |r| r.full());
+        match Session::new(study.clone()).save(path) {
             Ok(()) => {
                 self.status = format!("saved {}", path.display());
                 self.remember(path);
@@ -575,7 +582,7 @@ impl Workbench {
 
     /// Drop the trials but keep the definition, so the space can be edited again.
     pub fn clear_trials(&mut self) {
-        if self.is_running() {
+        if self.is_running() || self.replay.is_some() {
             return;
         }
         self.study.trials.clear();
@@ -587,6 +594,7 @@ impl Workbench {
 
     fn replace_study(&mut self, study: Study) {
         self.study = study;
+        self.replay = None;
         self.state = RunState::Idle;
         self.selected = None;
         self.reset_edits();
@@ -627,7 +635,7 @@ impl Workbench {
     pub fn edit_param(&mut self, index: usize, param: Param) {
         let name = param.name.clone();
         let mut params = self.study.space.params().to_vec();
-        if index >= params.len() {
+        if index >= params.len() || self.replay.is_some() {
             return;
         }
         params[index] = param.clone();

@@ -62,6 +62,8 @@ pub struct KnobsApp {
     pub bench: Workbench,
     /// The Race tab's strategies, runners and ranking.
     pub race: super::race::Race,
+    /// The Playground tab's problem, observations and GP.
+    pub playground: super::playground::Playground,
     textures: Textures,
     actions: Vec<Action>,
     show_about: bool,
@@ -97,6 +99,7 @@ impl KnobsApp {
         KnobsApp {
             bench,
             race: super::race::Race::new(),
+            playground: super::playground::Playground::new(),
             textures: Textures::default(),
             actions: Vec::new(),
             show_about: false,
@@ -194,6 +197,9 @@ impl KnobsApp {
             Tab::GpStd => plots::gp_std::show(ui, &mut self.bench, &mut self.textures, h),
             Tab::Race => super::race::view::show(ui, &mut self.race, &self.bench, h),
             Tab::Truth => plots::truth::show(ui, &mut self.bench, &mut self.textures, h - 24.0),
+            Tab::Playground => {
+                super::playground::view::show(ui, &mut self.playground, &mut self.textures, h)
+            }
         }
     }
 

@@ -93,11 +93,13 @@ pub enum Tab {
     Race,
     /// A synthetic objective's true surface beside the GP's, and the regret.
     Truth,
+    /// Click to observe a small function of its own and watch the GP update.
+    Playground,
 }
 
 impl Tab {
     /// Every tab, in the order the tab bar shows them.
-    pub const ALL: [Tab; 9] = [
+    pub const ALL: [Tab; 10] = [
         Tab::Overview,
         Tab::Convergence,
         Tab::Surface,
@@ -107,6 +109,7 @@ impl Tab {
         Tab::GpStd,
         Tab::Race,
         Tab::Truth,
+        Tab::Playground,
     ];
 
     /// The tab's title.
@@ -121,6 +124,7 @@ impl Tab {
             Tab::GpStd => "GP σ",
             Tab::Race => "Race",
             Tab::Truth => "Truth",
+            Tab::Playground => "Playground",
         }
     }
 }

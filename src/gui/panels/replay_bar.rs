@@ -1,5 +1,5 @@
 //! The replay bar under the run bar while a replay is in progress: a slider over the trials,
-//! ◀ ▶ to step one trial, Play / Pause, and Leave replay. The state it drives is
+//! ‹ › to step one trial (the default fonts have no ◀ ▶), Play / Pause, and Leave replay. The state it drives is
 //! [`crate::gui::replay`].
 
 use crate::gui::state::Workbench;
@@ -14,7 +14,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
     ui.horizontal(|ui| {
         ui.strong("Replay");
         if ui
-            .add_enabled(at > 0, egui::Button::new("◀"))
+            .add_enabled(at > 0, egui::Button::new("‹"))
             .on_hover_text("one trial back")
             .clicked()
         {
@@ -32,7 +32,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
             bench.replay_to(k);
         }
         if ui
-            .add_enabled(at < len, egui::Button::new("▶"))
+            .add_enabled(at < len, egui::Button::new("›"))
             .on_hover_text("one trial forward")
             .clicked()
         {

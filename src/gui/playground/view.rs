@@ -7,7 +7,7 @@
 use super::compute::{Line1, Maps2, Pictures, PlayResult, Problem};
 use super::state::Playground;
 use crate::gp::{Acquisition, KernelKind};
-use crate::gui::plots::{Axis, BEST, Textures, colormap, heatmap_image, number, scale};
+use crate::gui::plots::{Axis, BEST, Textures, heatmap_image, number};
 use crate::gui::views::{Grid2, acquisition_name};
 use eframe::egui::{self, Color32};
 use egui_plot::{FilledArea, Legend, Line, LineStyle, MarkerShape, Plot, Points, VLine};
@@ -177,10 +177,17 @@ fn caption(ui: &mut egui::Ui, pg: &Playground, r: &PlayResult) {
              (mean 0, σ 1). Click the plot to observe the function there.",
             kernel_name(pg.settings.kernel)
         )
-    } else {
+    } else if pg.settings.problem.dim() == 1 {
         format!(
             "GP on {} observations, {ell}: mean ± 2σ and posterior samples; below, {} with its \
              maximum, the point the strategy would try next. Click to observe anywhere.",
+            r.observations,
+            acquisition_name(&pg.settings.acquisition)
+        )
+    } else {
+        format!(
+            "GP on {} observations, {ell}: its mean, σ and {}; the diamond is the acquisition's \
+             maximum, the point the strategy would try next. Click any map to observe there.",
             r.observations,
             acquisition_name(&pg.settings.acquisition)
         )
@@ -255,7 +262,8 @@ fn line_view(
         .include_x(axis.hi)
         .x_axis_label(axis.title())
         .y_axis_label(if prior { "standardised value" } else { "value" })
-        .legend(Legend::default())
+        // Forrester's top-left corner is empty; its right end is where the points often are.
+        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
         .show(ui, |plot| {
             if !prior {
                 let lo: Vec<f64> = line
@@ -394,13 +402,16 @@ fn maps_view(
                 std.clone(),
                 false,
             ));
+            // LogEI falls to −700 far from the data: floor it so the rest keeps its contrast.
+            let mut acq = acq.clone();
+            acq.min = acq.min.max(acq.max - ACQ_RANGE);
             maps_to_draw.push((
                 "pg_acq",
                 format!(
                     "{} (bright = promising)",
                     acquisition_name(&r.settings.acquisition)
                 ),
-                acq.clone(),
+                acq,
                 false,
             ));
             if pg.show_truth {
@@ -444,13 +455,9 @@ fn maps_view(
         ui.label("no maps: raise the number of samples or show the true function");
         return None;
     }
-    let per_row = if maps_to_draw.len() > 2 {
-        2
-    } else {
-        maps_to_draw.len()
-    };
-    let rows = maps_to_draw.len().div_ceil(per_row);
-    let h = (height / rows as f32 - 30.0).max(100.0);
+    // One row: Branin's box is square, so narrow columns leave the maps their height.
+    let per_row = maps_to_draw.len();
+    let h = (height - 50.0).max(100.0);
     let mut clicked = None;
     let mut first_area = None;
     for row in maps_to_draw.chunks(per_row) {
@@ -509,13 +516,13 @@ fn maps_view(
                 if clicked.is_none() {
                     clicked = click(&response, &[xa, ya]);
                 }
-                // A swatch of the scale's ends under each map.
-                col.horizontal(|ui| {
-                    let lo = colormap(scale(grid.min, grid.min, grid.max, *bright_low));
-                    let hi = colormap(scale(grid.max, grid.min, grid.max, *bright_low));
-                    ui.colored_label(lo, format!("■ {}", number(grid.min)));
-                    ui.colored_label(hi, format!("■ {}", number(grid.max)));
-                });
+                // The scale's ends under each map.
+                let (bright, dark) = if *bright_low {
+                    (grid.min, grid.max)
+                } else {
+                    (grid.max, grid.min)
+                };
+                col.label(format!("bright {}, dark {}", number(bright), number(dark)));
             }
         });
     }

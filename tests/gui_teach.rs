@@ -4,7 +4,7 @@
 //! results are awaited by stepping frames a bounded number of times, then with the blocking
 //! helpers' deadline, never by sleeping. Snapshots (wgpu, Mesa's software Vulkan) of the
 //! Truth tab and the 1-D and 2-D playground are in
-//! `tests/snapshots/{truth,playground,playground_branin}.png`;
+//! `tests/snapshots/{truth,playground,playground_branin,playground_prior}.png`;
 //! regenerate with `UPDATE_SNAPSHOTS=1 cargo test --test gui_teach` and look at them.
 
 use eframe::egui;
@@ -351,4 +351,15 @@ fn playground_branin_snapshot() {
     }
     assert!(app.playground.wait(WAIT), "no playground pictures");
     snapshot("playground_branin", app);
+}
+
+#[test]
+fn playground_prior_snapshot() {
+    let mut bench = Workbench::new(Workbench::branin_study());
+    bench.view.tab = Tab::Playground;
+    let mut app = KnobsApp::from_bench(bench);
+    app.playground.settings.samples = 5;
+    assert!(app.playground.wait(WAIT), "no playground pictures");
+    assert!(app.playground.shows_prior());
+    snapshot("playground_prior", app);
 }

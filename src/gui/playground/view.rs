@@ -165,28 +165,36 @@ fn caption(ui: &mut egui::Ui, pg: &Playground, r: &PlayResult) {
             } else if r.observations >= 2 {
                 "fitted"
             } else {
-                "the fit's prior mode, until two points"
+                "the fit's prior mode until two points"
             };
-            format!("ℓ = {} ({how})", ls.join(", "))
+            format!("ℓ = {}, {how}", ls.join(", "))
         })
         .unwrap_or_default();
     let text = if r.observations == 0 {
+        let (what, truth) = if pg.settings.problem.dim() == 1 {
+            (
+                "curves",
+                "; the true function appears with the first observation",
+            )
+        } else {
+            ("sample maps", "")
+        };
         format!(
-            "No observation yet: the GP knows only its kernel ({}, {ell}). The curves are joint \
+            "No observation yet: the GP knows only its kernel ({}; {ell}). The {what} are joint \
              samples from the prior — functions it considers possible, in standardised units \
-             (mean 0, σ 1). Click the plot to observe the function there.",
+             (mean 0, σ 1){truth}. Click the plot to observe the function there.",
             kernel_name(pg.settings.kernel)
         )
     } else if pg.settings.problem.dim() == 1 {
         format!(
-            "GP on {} observations, {ell}: mean ± 2σ and posterior samples; below, {} with its \
+            "GP on {} observations ({ell}): mean ± 2σ and posterior samples; below, {} with its \
              maximum, the point the strategy would try next. Click to observe anywhere.",
             r.observations,
             acquisition_name(&pg.settings.acquisition)
         )
     } else {
         format!(
-            "GP on {} observations, {ell}: its mean, σ and {}; the diamond is the acquisition's \
+            "GP on {} observations ({ell}): its mean, σ and {}; the diamond is the acquisition's \
              maximum, the point the strategy would try next. Click any map to observe there.",
             r.observations,
             acquisition_name(&pg.settings.acquisition)

@@ -45,6 +45,10 @@ pub fn show(ui: &mut egui::Ui, pg: &mut Playground, textures: &mut Textures, hei
         .iter()
         .map(Axis::of)
         .collect();
+    if axes.len() < pg.settings.problem.dim() {
+        ui.label("the problem's box could not be built");
+        return;
+    }
     let clicked = match &result.pictures {
         Pictures::Line(line) => line_view(ui, pg, &result, line, &axes[0], left),
         Pictures::Maps(maps) => maps_view(ui, pg, &result, maps, &axes, textures, left),

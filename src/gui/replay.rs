@@ -5,7 +5,8 @@
 //! as `Workbench::study`, so every plot, the table, the best value and the GP views need no
 //! change at all: they draw a study, which happens to be an earlier one. While replaying the
 //! study cannot be run or edited (the workbench's `run_blocker` and `space_editable` say so),
-//! saving writes the full study, and leaving restores the full study exactly.
+//! saving writes the full study (the CSV and JSON exports write what is shown), and leaving
+//! restores the full study exactly.
 
 use crate::gui::state::Workbench;
 use crate::study::Study;

@@ -8,7 +8,8 @@
 //!
 //! - [`surrogate`]: a GP over a search space's observations, with the acquisition maximiser;
 //!   the Bayesian-optimisation strategy ([`crate::strategy::GpSearch`]) decides with it and
-//!   the GUI draws it.
+//!   the GUI draws it;
+//! - [`sample`]: joint draws from the prior or posterior on a set of points (teaching views).
 //!
 //! # Glossary of symbols
 //!
@@ -36,6 +37,7 @@ pub mod acquisition;
 pub mod fit;
 pub mod kernel;
 pub mod model;
+pub mod sample;
 pub mod surrogate;
 
 pub use acquisition::Acquisition;

@@ -3,7 +3,7 @@
 //! [`Action`] the menus, buttons and shortcuts produced — in one place, once per frame.
 
 use super::i18n::{self, Lang, tr};
-use super::panels::{run_bar, study, table};
+use super::panels::{replay_bar, run_bar, study, table};
 use super::plots::{self, Textures};
 use super::state::{Prefs, Tab, Workbench};
 use crate::runner::Command;
@@ -49,6 +49,8 @@ pub enum Action {
     Stop,
     /// Drop the trials so the space can be edited.
     ClearTrials,
+    /// Replay the study trial by trial (the replay bar then drives it).
+    Replay,
     /// Show the About window.
     About,
     /// Show the keyboard shortcuts.
@@ -63,6 +65,8 @@ pub struct KnobsApp {
     pub bench: Workbench,
     /// The Race tab's strategies, runners and ranking.
     pub race: super::race::Race,
+    /// The Playground tab's problem, observations and GP.
+    pub playground: super::playground::Playground,
     textures: Textures,
     actions: Vec<Action>,
     show_about: bool,
@@ -114,6 +118,7 @@ impl KnobsApp {
         KnobsApp {
             bench,
             race: super::race::Race::new(),
+            playground: super::playground::Playground::new(),
             textures: Textures::default(),
             actions: Vec::new(),
             show_about: false,
@@ -140,6 +145,9 @@ impl KnobsApp {
         self.bench.drain_step(EVENT_BUDGET);
         self.race.drain(EVENT_BUDGET);
         self.shortcuts(&ctx);
+        if let Some(wait) = self.bench.replay_tick(std::time::Instant::now()) {
+            ctx.request_repaint_after(wait);
+        }
         self.bench.update_views();
         if self.bench.is_running() {
             // Keep the clock and the time left moving between events.
@@ -148,6 +156,9 @@ impl KnobsApp {
 
         let mut actions = std::mem::take(&mut self.actions);
         egui::Panel::top("run_bar").show(ui, |ui| run_bar::show(ui, &self.bench, &mut actions));
+        if self.bench.is_replaying() {
+            egui::Panel::top("replay_bar").show(ui, |ui| replay_bar::show(ui, &mut self.bench));
+        }
         egui::Panel::left("study")
             .default_size(300.0)
             .resizable(true)
@@ -213,6 +224,10 @@ impl KnobsApp {
             Tab::GpStd => plots::gp_std::show(ui, &mut self.bench, &mut self.textures, h),
             Tab::Race => super::race::view::show(ui, &mut self.race, &self.bench, h),
             Tab::Step => super::step::view::show(ui, &mut self.bench),
+            Tab::Truth => plots::truth::show(ui, &mut self.bench, &mut self.textures, h - 24.0),
+            Tab::Playground => {
+                super::playground::view::show(ui, &mut self.playground, &mut self.textures, h)
+            }
         }
     }
 
@@ -378,6 +393,9 @@ impl KnobsApp {
             Action::Resume => self.bench.command(Command::Resume),
             Action::Stop => self.bench.command(Command::Stop),
             Action::ClearTrials => self.bench.clear_trials(),
+            Action::Replay => {
+                self.bench.start_replay();
+            }
             Action::About => self.show_about = true,
             Action::Shortcuts => self.show_shortcuts = true,
             Action::SetLang(lang) => {

@@ -7,14 +7,18 @@
 //! - [`panels`]: top bar, study setup, trial table; [`plots`]: one file per plot;
 //! - [`views`]: the background thread that computes surfaces and GP grids;
 //! - [`race`]: strategies racing side by side on the study's problem;
+//! - [`playground`]: click to observe a 1-D or 2-D function and watch the GP update;
+//! - [`replay`]: the study as it was after trial k, for every view;
 //! - [`step`]: step mode, one trial at a time with the reasons for each point.
 
 pub mod app;
 pub mod i18n;
 pub mod panels;
+pub mod playground;
 pub mod plots;
 mod png;
 pub mod race;
+pub mod replay;
 pub mod state;
 pub mod step;
 pub mod views;

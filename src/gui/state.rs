@@ -93,11 +93,15 @@ pub enum Tab {
     Race,
     /// One trial at a time, with why each point was chosen.
     Step,
+    /// A synthetic objective's true surface beside the GP's, and the regret.
+    Truth,
+    /// Click to observe a small function of its own and watch the GP update.
+    Playground,
 }
 
 impl Tab {
     /// Every tab, in the order the tab bar shows them.
-    pub const ALL: [Tab; 9] = [
+    pub const ALL: [Tab; 11] = [
         Tab::Overview,
         Tab::Convergence,
         Tab::Surface,
@@ -107,6 +111,8 @@ impl Tab {
         Tab::GpStd,
         Tab::Race,
         Tab::Step,
+        Tab::Truth,
+        Tab::Playground,
     ];
 
     /// The tab whose title is `name`, ignoring case, spaces, hyphens and underscores
@@ -134,6 +140,8 @@ impl Tab {
             Tab::GpStd => "GP σ",
             Tab::Race => "Race",
             Tab::Step => "Step mode",
+            Tab::Truth => "Truth",
+            Tab::Playground => "Playground",
         }
     }
 }
@@ -232,6 +240,8 @@ pub struct Workbench {
     pub revision: u64,
     /// Step mode: the stepper working on this study, one trial at a time.
     pub step: crate::gui::step::StepMode,
+    /// The full study while `study` shows an earlier state of it (see [`super::replay`]).
+    pub(crate) replay: Option<super::replay::Replay>,
     handle: Option<RunHandle>,
     started: Option<Instant>,
     ended: Option<Instant>,
@@ -271,6 +281,7 @@ impl Workbench {
             strategy_error: None,
             revision: 0,
             step: Default::default(),
+            replay: None,
             handle: None,
             started: None,
             ended: None,
@@ -391,13 +402,16 @@ impl Workbench {
     /// Whether the space may be edited: no run, and no trials whose points would stop
     /// matching it.
     pub fn space_editable(&self) -> bool {
-        !self.is_busy() && self.study.trials.is_empty()
+        !self.is_busy() && self.replay.is_none() && self.study.trials.is_empty()
     }
 
     /// Why Run would fail now, if it would: shown beside the button before the user presses it.
     pub fn run_blocker(&self) -> Option<String> {
         if self.step.is_active() {
             return Some("step mode is on: stop it first".into());
+        }
+        if self.replay.is_some() {
+            return Some("replaying an earlier state: leave the replay to run".into());
         }
         if let Some(d) = self.drafts.values().next() {
             return Some(d.error.clone());
@@ -565,7 +579,8 @@ impl Workbench {
 
     /// Save the study to a session file.
     pub fn save(&mut self, path: &Path) {
-        match Session::new(self.study.clone()).save(path) {
+        let study = self.replay().map_or(&self.study, |r| r.full());
+        match Session::new(study.clone()).save(path) {
             Ok(()) => {
                 self.status = format!("saved {}", path.display());
                 self.remember(path);
@@ -609,7 +624,7 @@ impl Workbench {
 
     /// Drop the trials but keep the definition, so the space can be edited again.
     pub fn clear_trials(&mut self) {
-        if self.is_busy() {
+        if self.is_busy() || self.replay.is_some() {
             return;
         }
         self.study.trials.clear();
@@ -621,6 +636,7 @@ impl Workbench {
 
     fn replace_study(&mut self, study: Study) {
         self.study = study;
+        self.replay = None;
         self.state = RunState::Idle;
         self.selected = None;
         self.reset_edits();
@@ -661,7 +677,7 @@ impl Workbench {
     pub fn edit_param(&mut self, index: usize, param: Param) {
         let name = param.name.clone();
         let mut params = self.study.space.params().to_vec();
-        if index >= params.len() {
+        if index >= params.len() || self.replay.is_some() {
             return;
         }
         params[index] = param.clone();

@@ -75,6 +75,8 @@ pub struct Snapshot {
     pub points: Vec<Vec<f64>>,
     /// Their values, in the objective's units.
     pub values: Vec<f64>,
+    /// The objective (synthetic ones are evaluated on the truth grid).
+    pub objective: ObjectiveSpec,
 }
 
 impl Snapshot {
@@ -98,6 +100,7 @@ impl Snapshot {
             seed: study.seed,
             points,
             values,
+            objective: study.objective.clone(),
         }
     }
 
@@ -243,6 +246,8 @@ pub struct ViewResult {
     pub surface_kind: &'static str,
     /// GP posterior standard deviation over the same two parameters.
     pub std: Option<Grid2>,
+    /// A synthetic objective's true values on the surface's grid (the Truth tab).
+    pub truth: Option<Grid2>,
     /// GP slice along `params.slice`.
     pub slice: Option<Slice1>,
     /// Relative importance per free parameter (sums to 1), empty when unknown.
@@ -270,6 +275,7 @@ pub fn compute(req: &ViewRequest) -> ViewResult {
         surface: None,
         surface_kind: "",
         std: None,
+        truth: None,
         slice: None,
         importance: Vec::new(),
         importance_kind: "",
@@ -327,6 +333,7 @@ pub fn compute(req: &ViewRequest) -> ViewResult {
                 out.surface_kind = "inverse-distance interpolation";
             }
         }
+        out.truth = truth_grid(snap, &grid_points(params.x, params.y));
     } else if out.note.is_empty() {
         out.note = "the surface needs two free parameters".into();
     }
@@ -385,6 +392,18 @@ pub fn acquisition_name(acq: &Acquisition) -> String {
         Acquisition::Ucb { kappa } => format!("UCB κ={kappa}"),
         Acquisition::Pi { xi } => format!("PI ξ={xi}"),
     }
+}
+
+/// A synthetic objective's values at unit-cube points (cheap and known, so it can be drawn
+/// beside the GP's guess); `None` for other objectives.
+fn truth_grid(snap: &Snapshot, points: &[Vec<f64>]) -> Option<Grid2> {
+    if !matches!(snap.objective, ObjectiveSpec::Synthetic { .. }) {
+        return None;
+    }
+    let f = snap.objective.build().ok()?;
+    let eval = |u: &Vec<f64>| f.evaluate(&snap.space.from_unit(u), false).map(|e| e.value);
+    let values = points.iter().map(|u| eval(u).unwrap_or(f64::NAN)).collect();
+    Some(Grid2::new(GRID, GRID, values))
 }
 
 fn normalise(v: Vec<f64>) -> Vec<f64> {
@@ -563,6 +582,7 @@ fn failed(req: &ViewRequest, why: &str) -> ViewResult {
         surface: None,
         surface_kind: "",
         std: None,
+        truth: None,
         slice: None,
         importance: Vec::new(),
         importance_kind: "",
@@ -613,6 +633,10 @@ mod tests {
             seed: 0,
             points,
             values,
+            objective: ObjectiveSpec::Command {
+                command: "true".into(),
+                trial_timeout: None,
+            },
         }
     }
 

@@ -1,5 +1,6 @@
 //! The study panel on the left: name and description, objective, parameters, strategy and
-//! its settings, budget, seed and worker threads. Editing is disabled while a run is going.
+//! its settings, budget, seed and worker threads. Editing is disabled while a run is going
+//! or a replay shows an earlier state.
 
 use super::{params, strategy};
 use crate::gui::app::Action;
@@ -9,7 +10,7 @@ use eframe::egui;
 
 /// Draw the study panel.
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>) {
-    let editable = !bench.is_busy();
+    let editable = !bench.is_busy() && !bench.is_replaying();
     ui.add_enabled_ui(editable, |ui| {
         ui.heading(tr("Study"));
         let study = &bench.study;

@@ -12,6 +12,7 @@ pub mod gp_std;
 pub mod importance;
 pub mod parallel;
 pub mod surface;
+pub mod truth;
 
 use super::views::Grid2;
 use crate::gui::i18n::tr;

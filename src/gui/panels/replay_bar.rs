@@ -1,0 +1,64 @@
+//! The replay bar under the run bar while a replay is in progress: a slider over the trials,
+//! ‹ › to step one trial (the default fonts have no ◀ ▶), Play / Pause, and Leave replay. The state it drives is
+//! [`crate::gui::replay`].
+
+use crate::gui::state::Workbench;
+use eframe::egui;
+
+/// Draw the replay bar.
+pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
+    let Some(replay) = bench.replay() else {
+        return;
+    };
+    let (at, len, playing) = (replay.at(), replay.len(), replay.is_playing());
+    ui.horizontal(|ui| {
+        ui.strong("Replay");
+        if ui
+            .add_enabled(at > 0, egui::Button::new("‹"))
+            .on_hover_text("one trial back")
+            .clicked()
+        {
+            bench.set_playing(false);
+            bench.replay_step(-1);
+        }
+        let mut k = at;
+        let slider = ui.add(
+            egui::Slider::new(&mut k, 0..=len)
+                .text(format!("of {len} trials shown"))
+                .integer(),
+        );
+        if slider.changed() {
+            bench.set_playing(false);
+            bench.replay_to(k);
+        }
+        if ui
+            .add_enabled(at < len, egui::Button::new("›"))
+            .on_hover_text("one trial forward")
+            .clicked()
+        {
+            bench.set_playing(false);
+            bench.replay_step(1);
+        }
+        let play = if playing { "Pause replay" } else { "Play" };
+        if ui
+            .button(play)
+            .on_hover_text("advance one trial at a time")
+            .clicked()
+        {
+            bench.set_playing(!playing);
+        }
+        if ui
+            .button("Leave replay")
+            .on_hover_text("back to the full study")
+            .clicked()
+        {
+            bench.stop_replay();
+        }
+        ui.label(
+            egui::RichText::new(
+                "every plot, the table and the best value show the study after these trials",
+            )
+            .weak(),
+        );
+    });
+}

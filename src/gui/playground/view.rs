@@ -1,0 +1,543 @@
+//! Drawing the playground: the controls, then in 1-D the posterior (mean, ±2σ band, joint
+//! samples, the true function, the observations) above the acquisition with its maximum
+//! marked; in 2-D heatmaps of the mean, σ, the acquisition and the true function. A click on
+//! a plot observes the function there. Everything drawn comes from the latest
+//! [`PlayResult`](super::compute::PlayResult); nothing is computed here.
+
+use super::compute::{Line1, Maps2, Pictures, PlayResult, Problem};
+use super::state::Playground;
+use crate::gp::{Acquisition, KernelKind};
+use crate::gui::plots::{Axis, BEST, Textures, heatmap_image, number};
+use crate::gui::views::{Grid2, acquisition_name};
+use eframe::egui::{self, Color32};
+use egui_plot::{FilledArea, Legend, Line, LineStyle, MarkerShape, Plot, Points, VLine};
+use std::sync::Arc;
+
+const MEAN: Color32 = Color32::from_rgb(90, 150, 255);
+const BAND: Color32 = Color32::from_rgba_premultiplied(30, 50, 90, 70);
+const TRUTH: Color32 = Color32::from_rgb(255, 150, 60);
+const ACQ: Color32 = Color32::from_rgb(120, 200, 120);
+/// How far below its maximum the acquisition is drawn (LogEI falls to −700 far from the
+/// data, which would flatten everything else).
+const ACQ_RANGE: f64 = 25.0;
+
+/// Draw the Playground tab, `height` points tall.
+pub fn show(ui: &mut egui::Ui, pg: &mut Playground, textures: &mut Textures, height: f32) {
+    if !pg.has_waker() {
+        let ctx = ui.ctx().clone();
+        pg.set_waker(Arc::new(move || ctx.request_repaint()));
+    }
+    pg.update();
+    let top = ui.cursor().top();
+    controls(ui, pg);
+    let result = pg.result().cloned();
+    let Some(result) = result.filter(|r| r.settings.problem == pg.settings.problem) else {
+        ui.label("fitting the GP…");
+        return;
+    };
+    caption(ui, pg, &result);
+    let left = (height - (ui.cursor().top() - top)).max(160.0);
+    let axes: Vec<Axis> = pg
+        .settings
+        .problem
+        .space()
+        .params()
+        .iter()
+        .map(Axis::of)
+        .collect();
+    if axes.len() < pg.settings.problem.dim() {
+        ui.label("the problem's box could not be built");
+        return;
+    }
+    let clicked = match &result.pictures {
+        Pictures::Line(line) => line_view(ui, pg, &result, line, &axes[0], left),
+        Pictures::Maps(maps) => maps_view(ui, pg, &result, maps, &axes, textures, left),
+    };
+    if let Some(u) = clicked {
+        pg.observe(u);
+    }
+}
+
+fn controls(ui: &mut egui::Ui, pg: &mut Playground) {
+    ui.horizontal_wrapped(|ui| {
+        ui.strong("Playground");
+        for p in Problem::ALL {
+            if ui
+                .selectable_label(pg.settings.problem == p, p.title())
+                .clicked()
+            {
+                pg.set_problem(p);
+            }
+        }
+        ui.separator();
+        let s = &mut pg.settings;
+        egui::ComboBox::from_label("kernel")
+            .selected_text(kernel_name(s.kernel))
+            .show_ui(ui, |ui| {
+                for k in [KernelKind::Matern52, KernelKind::Rbf] {
+                    ui.selectable_value(&mut s.kernel, k, kernel_name(k));
+                }
+            });
+        let mut fitted = s.length_scale.is_none();
+        if ui
+            .checkbox(&mut fitted, "fit ℓ")
+            .on_hover_text("fit the length scale by maximum likelihood, or fix it by hand")
+            .changed()
+        {
+            s.length_scale = if fitted { None } else { Some(0.2) };
+        }
+        if let Some(l) = &mut s.length_scale {
+            ui.add(egui::Slider::new(l, 0.01..=2.0).logarithmic(true).text("ℓ"))
+                .on_hover_text("length scale in unit-box units: short = wiggly functions");
+        }
+        ui.separator();
+        egui::ComboBox::from_label("acquisition")
+            .selected_text(s.acquisition.name())
+            .show_ui(ui, |ui| {
+                for a in [
+                    Acquisition::LogEi,
+                    Acquisition::Ei { xi: 0.01 },
+                    Acquisition::Ucb { kappa: 2.0 },
+                    Acquisition::Pi { xi: 0.01 },
+                ] {
+                    if ui
+                        .selectable_label(s.acquisition.name() == a.name(), a.name())
+                        .clicked()
+                    {
+                        s.acquisition = a;
+                    }
+                }
+            });
+        match &mut s.acquisition {
+            Acquisition::Ei { xi } | Acquisition::Pi { xi } => {
+                ui.add(egui::Slider::new(xi, 0.0..=1.0).text("ξ"))
+                    .on_hover_text("improvement margin (standardised units): larger explores more");
+            }
+            Acquisition::Ucb { kappa } => {
+                ui.add(egui::Slider::new(kappa, 0.0..=5.0).text("κ"))
+                    .on_hover_text("weight of σ: larger explores more");
+            }
+            Acquisition::LogEi => {}
+        }
+        ui.separator();
+        ui.add(egui::Slider::new(&mut s.samples, 0..=8).text("samples"));
+        if ui.button("New samples").clicked() {
+            pg.resample();
+        }
+        ui.checkbox(&mut pg.show_truth, "true function");
+    });
+    ui.horizontal(|ui| {
+        if ui
+            .button("Add the acquisition's choice")
+            .on_hover_text("observe where the acquisition is largest, as the strategy would")
+            .clicked()
+        {
+            pg.observe_choice();
+        }
+        if ui
+            .add_enabled(!pg.points().is_empty(), egui::Button::new("Undo"))
+            .clicked()
+        {
+            pg.undo();
+        }
+        if ui
+            .add_enabled(!pg.points().is_empty(), egui::Button::new("Clear"))
+            .clicked()
+        {
+            pg.clear();
+        }
+        ui.label(format!("{} observations", pg.points().len()));
+        ui.label(egui::RichText::new(&pg.status).weak());
+    });
+}
+
+fn kernel_name(k: KernelKind) -> &'static str {
+    match k {
+        KernelKind::Matern52 => "Matérn 5/2",
+        KernelKind::Rbf => "RBF",
+    }
+}
+
+fn caption(ui: &mut egui::Ui, pg: &Playground, r: &PlayResult) {
+    let ell = r
+        .hypers
+        .as_ref()
+        .map(|h| {
+            let ls: Vec<String> = h.kernel.length_scales.iter().map(|l| number(*l)).collect();
+            let how = if pg.settings.length_scale.is_some() {
+                "fixed"
+            } else if r.observations >= 2 {
+                "fitted"
+            } else {
+                "the fit's prior mode until two points"
+            };
+            format!("ℓ = {}, {how}", ls.join(", "))
+        })
+        .unwrap_or_default();
+    let text = if r.observations == 0 {
+        let (what, truth) = if pg.settings.problem.dim() == 1 {
+            (
+                "curves",
+                "; the true function appears with the first observation",
+            )
+        } else {
+            ("sample maps", "")
+        };
+        format!(
+            "No observation yet: the GP knows only its kernel ({}; {ell}). The {what} are joint \
+             samples from the prior — functions it considers possible, in standardised units \
+             (mean 0, σ 1){truth}. Click the plot to observe the function there.",
+            kernel_name(pg.settings.kernel)
+        )
+    } else if pg.settings.problem.dim() == 1 {
+        format!(
+            "GP on {} observations ({ell}): mean ± 2σ and posterior samples; below, {} with its \
+             maximum, the point the strategy would try next. Click to observe anywhere.",
+            r.observations,
+            acquisition_name(&pg.settings.acquisition)
+        )
+    } else {
+        format!(
+            "GP on {} observations ({ell}): its mean, σ and {}; the diamond is the acquisition's \
+             maximum, the point the strategy would try next. Click any map to observe there.",
+            r.observations,
+            acquisition_name(&pg.settings.acquisition)
+        )
+    };
+    ui.label(text);
+    if !r.note.is_empty() {
+        ui.colored_label(crate::gui::plots::FAILED, &r.note);
+    }
+}
+
+/// The unit coordinate of a plot coordinate on an axis.
+fn unit(axis: &Axis, p: f64) -> f64 {
+    if axis.hi > axis.lo {
+        (p - axis.lo) / (axis.hi - axis.lo)
+    } else {
+        0.5
+    }
+}
+
+/// A clicked plot's position as a unit point (`dims` coordinates), if the click fell inside.
+fn click(response: &egui_plot::PlotResponse<()>, axes: &[&Axis]) -> Option<Vec<f64>> {
+    if !response.response.clicked() {
+        return None;
+    }
+    let pos = response.response.interact_pointer_pos()?;
+    let p = response.transform.value_from_position(pos);
+    let u: Vec<f64> = [p.x, p.y]
+        .iter()
+        .zip(axes)
+        .map(|(v, a)| unit(a, *v))
+        .collect();
+    u.iter().all(|x| (0.0..=1.0).contains(x)).then_some(u)
+}
+
+fn area(r: &egui::Rect) -> [f32; 4] {
+    [r.min.x, r.min.y, r.max.x, r.max.y]
+}
+
+fn line_view(
+    ui: &mut egui::Ui,
+    pg: &mut Playground,
+    r: &PlayResult,
+    line: &Line1,
+    axis: &Axis,
+    height: f32,
+) -> Option<Vec<f64>> {
+    let xs: Vec<f64> = line.u.iter().map(|&u| axis.at(u)).collect();
+    let pair = |ys: &[f64]| -> Vec<[f64; 2]> { xs.iter().zip(ys).map(|(x, y)| [*x, *y]).collect() };
+    let prior = r.observations == 0;
+    let obs: Vec<[f64; 2]> = pg
+        .points()
+        .iter()
+        .zip(pg.values())
+        .map(|(u, v)| [axis.at(u[0]), v])
+        .collect();
+    let next = r.next.as_ref().map(|(u, _)| axis.at(u[0]));
+    let top = if prior {
+        height - 8.0
+    } else {
+        (height * 0.64).max(100.0)
+    };
+    let link = egui::Id::unique("playground_x");
+    let response = Plot::new("playground_posterior")
+        .height(top)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+        .link_axis(link, [true, false])
+        .include_x(axis.lo)
+        .include_x(axis.hi)
+        .x_axis_label(axis.title())
+        .y_axis_label(if prior { "standardised value" } else { "value" })
+        // Forrester's top-left corner is empty; its right end is where the points often are.
+        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+        .show(ui, |plot| {
+            if !prior {
+                let lo: Vec<f64> = line
+                    .mean
+                    .iter()
+                    .zip(&line.std)
+                    .map(|(m, s)| m - 2.0 * s)
+                    .collect();
+                let hi: Vec<f64> = line
+                    .mean
+                    .iter()
+                    .zip(&line.std)
+                    .map(|(m, s)| m + 2.0 * s)
+                    .collect();
+                plot.add(FilledArea::new("±2σ", &xs, &lo, &hi).fill_color(BAND));
+            }
+            for (i, s) in line.samples.iter().enumerate() {
+                let name = if prior {
+                    "prior samples"
+                } else {
+                    "posterior samples"
+                };
+                plot.line(Line::new(name, pair(s)).width(1.0).color(sample_colour(i)));
+            }
+            if !prior {
+                plot.line(
+                    Line::new("posterior mean", pair(&line.mean))
+                        .width(2.5)
+                        .color(MEAN),
+                );
+            }
+            if pg.show_truth && !prior {
+                plot.line(
+                    Line::new("true function", pair(&line.truth))
+                        .width(1.5)
+                        .style(LineStyle::dashed_dense())
+                        .color(TRUTH),
+                );
+            }
+            plot.points(
+                Points::new("observations", obs.clone())
+                    .radius(4.5)
+                    .color(Color32::WHITE),
+            );
+            if let Some(x) = next {
+                plot.vline(VLine::new("acquisition's choice", x).color(BEST).width(1.5));
+            }
+        });
+    pg.plot_area = Some(area(response.transform.frame()));
+    let mut clicked = click(&response, &[axis]);
+    if !prior {
+        let best = line
+            .acquisition
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(f64::NEG_INFINITY, f64::max);
+        let floor = best - ACQ_RANGE;
+        let acq: Vec<[f64; 2]> = xs
+            .iter()
+            .zip(&line.acquisition)
+            .filter(|(_, a)| a.is_finite())
+            .map(|(x, a)| [*x, a.max(floor)])
+            .collect();
+        let max = r.next.as_ref().map(|(u, v)| [axis.at(u[0]), v.max(floor)]);
+        let response = Plot::new("playground_acquisition")
+            .height((height - top - 8.0).max(60.0))
+            .allow_drag(false)
+            .allow_zoom(false)
+            .allow_scroll(false)
+            .allow_boxed_zoom(false)
+            .allow_double_click_reset(false)
+            .link_axis(link, [true, false])
+            .x_axis_label(axis.title())
+            .y_axis_label(r.settings.acquisition.name())
+            .legend(Legend::default())
+            .show(ui, |plot| {
+                plot.line(
+                    Line::new(acquisition_name(&r.settings.acquisition), acq)
+                        .width(2.0)
+                        .color(ACQ),
+                );
+                if let Some(m) = max {
+                    plot.points(
+                        Points::new("maximum", vec![m])
+                            .shape(MarkerShape::Diamond)
+                            .radius(7.0)
+                            .color(BEST),
+                    );
+                }
+            });
+        clicked = clicked.or_else(|| click(&response, &[axis]));
+    }
+    clicked
+}
+
+fn sample_colour(i: usize) -> Color32 {
+    const C: [Color32; 4] = [
+        Color32::from_rgb(190, 140, 255),
+        Color32::from_rgb(120, 220, 220),
+        Color32::from_rgb(230, 200, 120),
+        Color32::from_rgb(230, 130, 170),
+    ];
+    C[i % C.len()]
+}
+
+#[allow(clippy::too_many_arguments)]
+fn maps_view(
+    ui: &mut egui::Ui,
+    pg: &mut Playground,
+    r: &PlayResult,
+    maps: &Maps2,
+    axes: &[Axis],
+    textures: &mut Textures,
+    height: f32,
+) -> Option<Vec<f64>> {
+    let (xa, ya) = (&axes[0], &axes[1]);
+    let obs: Vec<[f64; 2]> = pg
+        .points()
+        .iter()
+        .map(|u| [xa.at(u[0]), ya.at(u[1])])
+        .collect();
+    let next = r.next.as_ref().map(|(u, _)| [xa.at(u[0]), ya.at(u[1])]);
+    let stamp = r.revision.wrapping_mul(31).wrapping_add(r.settings.seed);
+    let mut maps_to_draw: Vec<(&str, String, Grid2, bool)> = Vec::new();
+    match &maps.posterior {
+        Some([mean, std, acq]) => {
+            // The mean and the truth share one scale so their colours compare.
+            let (mut m, mut t) = (mean.clone(), maps.truth.clone());
+            let (lo, hi) = (m.min.min(t.min), m.max.max(t.max));
+            (m.min, m.max, t.min, t.max) = (lo, hi, lo, hi);
+            maps_to_draw.push(("pg_mean", "posterior mean (bright = low)".into(), m, true));
+            maps_to_draw.push((
+                "pg_std",
+                "posterior σ (bright = uncertain)".into(),
+                std.clone(),
+                false,
+            ));
+            // LogEI falls to −700 far from the data: floor it so the rest keeps its contrast.
+            let mut acq = acq.clone();
+            acq.min = acq.min.max(acq.max - ACQ_RANGE);
+            maps_to_draw.push((
+                "pg_acq",
+                format!(
+                    "{} (bright = promising)",
+                    acquisition_name(&r.settings.acquisition)
+                ),
+                acq,
+                false,
+            ));
+            if pg.show_truth {
+                maps_to_draw.push((
+                    "pg_truth",
+                    "true function (same scale as the mean)".into(),
+                    t,
+                    true,
+                ));
+            }
+        }
+        None => {
+            for (i, g) in maps.prior_samples.iter().enumerate() {
+                maps_to_draw.push((
+                    [
+                        "pg_prior0",
+                        "pg_prior1",
+                        "pg_prior2",
+                        "pg_prior3",
+                        "pg_prior4",
+                        "pg_prior5",
+                        "pg_prior6",
+                        "pg_prior7",
+                    ][i.min(7)],
+                    format!("prior sample {}", i + 1),
+                    g.clone(),
+                    false,
+                ));
+            }
+            if pg.show_truth {
+                maps_to_draw.push((
+                    "pg_truth",
+                    "true function (bright = low)".into(),
+                    maps.truth.clone(),
+                    true,
+                ));
+            }
+        }
+    }
+    if maps_to_draw.is_empty() {
+        ui.label("no maps: raise the number of samples or show the true function");
+        return None;
+    }
+    // One row: Branin's box is square, so narrow columns leave the maps their height.
+    let per_row = maps_to_draw.len();
+    let h = (height - 50.0).max(100.0);
+    let mut clicked = None;
+    let mut first_area = None;
+    for row in maps_to_draw.chunks(per_row) {
+        ui.columns(per_row, |cols| {
+            for (col, (key, title, grid, bright_low)) in cols.iter_mut().zip(row) {
+                col.label(title.as_str());
+                let texture = textures.heatmap(col.ctx(), key, stamp, grid, *bright_low);
+                let hover = grid.clone();
+                let (hx, hy) = (xa.clone(), ya.clone());
+                let response = Plot::new(*key)
+                    .height(h)
+                    .allow_drag(false)
+                    .allow_zoom(false)
+                    .allow_scroll(false)
+                    .allow_boxed_zoom(false)
+                    .allow_double_click_reset(false)
+                    .include_x(xa.lo)
+                    .include_x(xa.hi)
+                    .include_y(ya.lo)
+                    .include_y(ya.hi)
+                    .x_axis_label(xa.title())
+                    .y_axis_label(ya.title())
+                    .label_formatter(move |pos| {
+                        let p = match pos {
+                            egui_plot::HoverPosition::NearDataPoint { position, .. } => *position,
+                            egui_plot::HoverPosition::Elsewhere { position } => *position,
+                        };
+                        let v = crate::gui::plots::grid_value(&hover, &hx, &hy, p)
+                            .map(number)
+                            .unwrap_or_default();
+                        Some(format!(
+                            "{} = {}\n{} = {}\n{v}",
+                            hx.name,
+                            hx.label(p.x),
+                            hy.name,
+                            hy.label(p.y)
+                        ))
+                    })
+                    .show(col, |plot| {
+                        plot.image(heatmap_image(key, &texture, xa, ya));
+                        plot.points(
+                            Points::new("observations", obs.clone())
+                                .radius(4.0)
+                                .color(Color32::WHITE),
+                        );
+                        if let Some(n) = next {
+                            plot.points(
+                                Points::new("acquisition's choice", vec![n])
+                                    .shape(MarkerShape::Diamond)
+                                    .radius(7.0)
+                                    .color(BEST),
+                            );
+                        }
+                    });
+                first_area.get_or_insert(area(response.transform.frame()));
+                if clicked.is_none() {
+                    clicked = click(&response, &[xa, ya]);
+                }
+                // The scale's ends under each map.
+                let (bright, dark) = if *bright_low {
+                    (grid.min, grid.max)
+                } else {
+                    (grid.max, grid.min)
+                };
+                col.label(format!("bright {}, dark {}", number(bright), number(dark)));
+            }
+        });
+    }
+    pg.plot_area = first_area;
+    clicked
+}

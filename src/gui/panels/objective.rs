@@ -160,6 +160,21 @@ pub fn refresh_preview(bench: &mut Workbench, task: &ModelTask, ctx: &egui::Cont
     }
 }
 
+/// Block up to `timeout` until the preview of `task` has arrived (tests and screenshots;
+/// the window itself never waits). Returns whether it has.
+pub fn wait_preview(bench: &mut Workbench, task: &ModelTask, timeout: std::time::Duration) -> bool {
+    let loaded = |b: &Workbench| b.dataset_preview.as_ref().is_some_and(|p| p.is_for(task));
+    if !loaded(bench)
+        && let Some(loader) = bench.preview_loading.take_if(|l| l.is_for(task))
+    {
+        match loader.result.recv_timeout(timeout) {
+            Ok(p) => bench.dataset_preview = Some(p),
+            Err(_) => bench.preview_loading = Some(loader),
+        }
+    }
+    loaded(bench)
+}
+
 /// The command being edited: kept as typed, so an invalid command or timeout stays on
 /// screen with its error while the study keeps its last valid objective.
 #[derive(Clone, Debug, PartialEq)]
@@ -679,4 +694,54 @@ pub fn with_csv(current: &ObjectiveSpec, path: std::path::PathBuf) -> ObjectiveS
             kernel: KernelKind::Rbf,
         });
     ObjectiveSpec::from_model_task(ModelTask::new(DatasetSource::File(path), model))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn the_preview_loads_off_the_caller_and_a_stale_load_is_dropped() {
+        let ctx = egui::Context::default();
+        let mut bench = Workbench::new(Workbench::default_study());
+        let moons = bench.study.objective.model_task().unwrap();
+        let iris = ModelTask::new(DatasetSource::Bundled("iris".into()), ModelSpec::Knn);
+        // The first refresh only starts a load.
+        refresh_preview(&mut bench, &moons, &ctx);
+        assert!(bench.dataset_preview.is_none());
+        assert!(bench.preview_loading.as_ref().is_some_and(|l| l.is_for(&moons)));
+        // The source changes before it arrives: the moons load is dropped.
+        refresh_preview(&mut bench, &iris, &ctx);
+        assert!(bench.preview_loading.as_ref().is_some_and(|l| l.is_for(&iris)));
+        assert!(!wait_preview(&mut bench, &moons, Duration::from_millis(1)));
+        assert!(wait_preview(&mut bench, &iris, Duration::from_secs(60)));
+        let preview = bench.dataset_preview.clone().unwrap();
+        assert_eq!(preview.features_for(&iris), Some(4));
+        assert_eq!(preview.features_for(&moons), None);
+        // Once loaded, refreshing the same source keeps it and starts nothing.
+        refresh_preview(&mut bench, &iris, &ctx);
+        assert!(bench.preview_loading.is_none());
+        assert_eq!(bench.dataset_preview.unwrap().features_for(&iris), Some(4));
+    }
+
+    #[test]
+    fn a_command_draft_is_valid_only_with_a_runnable_program_and_a_positive_timeout() {
+        let mut d = CommandDraft::of(&ObjectiveSpec::default(), Direction::Minimize);
+        assert!(d.error.is_some() && d.spec().is_err());
+        d.command = "sh -c 'echo 1'".into();
+        assert_eq!(
+            d.spec().unwrap(),
+            ObjectiveSpec::Command {
+                command: "sh -c 'echo 1'".into(),
+                trial_timeout: None
+            }
+        );
+        d.timeout = "0".into();
+        assert!(d.spec().is_err());
+        d.timeout = " 3 ".into();
+        assert!(d.spec().is_ok());
+        d.command = "/no/such/dir/train".into();
+        assert!(d.spec().unwrap_err().contains("/no/such/dir/train"));
+    }
 }

@@ -122,7 +122,10 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
     let params = wanted
         .params
         .iter()
-        .map(|(n, v)| format!("{n} = {v}"))
+        .map(|(n, v)| match v {
+            crate::space::Value::Float(x) => format!("{n} = {}", number(*x)),
+            other => format!("{n} = {other}"),
+        })
         .collect::<Vec<_>>()
         .join(", ");
     ui.horizontal(|ui| {
@@ -191,7 +194,7 @@ fn plot(ui: &mut egui::Ui, b: &DecisionBoundary, texture: &egui::TextureHandle, 
             })
             .show(ui, |plot| {
                 plot.image(PlotImage::new(
-                    "prediction",
+                    "",
                     texture.id(),
                     PlotPoint::new((x0 + x1) / 2.0, (y0 + y1) / 2.0),
                     egui::vec2((x1 - x0) as f32, (y1 - y0) as f32),

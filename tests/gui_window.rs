@@ -226,7 +226,9 @@ fn run_warns_before_a_dataset_too_large_for_the_model() {
     let mut harness = harness(KnobsApp::from_bench(bench));
     harness.run_steps(2);
     let ctx = egui::Context::default();
-    harness.state_mut().handle(Action::OpenCsv(Some(path)), &ctx);
+    harness
+        .state_mut()
+        .handle(Action::OpenCsv(Some(path)), &ctx);
     await_preview(&mut harness);
     harness.get_by_label("5000 rows, 2 features, 2 classes");
 

@@ -7,6 +7,8 @@
 //! objective's life, and each running trial's kernel matrix); time counts the models'
 //! dominant operations at a few nanoseconds each, with the SVMs' solver taken as growing
 //! with `n_train^2.5` (libsvm's typical behaviour between the easy `n²` and the hard `n³`).
+//! For scale: on 5,000 noisy rows with 2 features and 5 folds an SVC trial took 2.4 s at
+//! `C = 1, gamma = 1` and 92 s at `C = 1000, gamma = 10`; the estimate says about 12 s.
 
 use super::ModelSpec;
 

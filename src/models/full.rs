@@ -36,7 +36,7 @@ pub fn fit_full(
     points: &[f64],
 ) -> Result<FullFit, ModelError> {
     let d = dataset.n_features();
-    if d == 0 || points.len() % d != 0 {
+    if d == 0 || !points.len().is_multiple_of(d) {
         return Err(ModelError::Invalid(format!(
             "{} point coordinates for {d} features",
             points.len()
@@ -51,8 +51,11 @@ pub fn fit_full(
     }
     let invalid = |e: &dyn std::fmt::Display| ModelError::Invalid(e.to_string());
     let scaler = Scaler::fit(dataset.x().view()).map_err(|e| invalid(&e))?;
-    let x = scaler.transform(dataset.x().view()).map_err(|e| invalid(&e))?;
-    let p = Array2::from_shape_vec((points.len() / d, d), points.to_vec()).map_err(|e| invalid(&e))?;
+    let x = scaler
+        .transform(dataset.x().view())
+        .map_err(|e| invalid(&e))?;
+    let p =
+        Array2::from_shape_vec((points.len() / d, d), points.to_vec()).map_err(|e| invalid(&e))?;
     let p = scaler.transform(p.view()).map_err(|e| invalid(&e))?;
     let x_train: Vec<f64> = x.as_standard_layout().iter().copied().collect();
     let x_test: Vec<f64> = p.as_standard_layout().iter().copied().collect();

@@ -241,9 +241,8 @@ fn program_exists(program: &str) -> bool {
         return path.is_file();
     }
     std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| {
-            dir.join(program).is_file() || dir.join(format!("{program}.exe")).is_file()
-        })
+        std::env::split_paths(&paths)
+            .any(|dir| dir.join(program).is_file() || dir.join(format!("{program}.exe")).is_file())
     })
 }
 
@@ -319,9 +318,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
             command(ui, bench);
         } else {
             match bench.study.objective.clone() {
-                ObjectiveSpec::Synthetic { function, dims } => {
-                    synthetic(ui, bench, function, dims)
-                }
+                ObjectiveSpec::Synthetic { function, dims } => synthetic(ui, bench, function, dims),
                 spec @ ObjectiveSpec::Model { .. } => {
                     if let Some(task) = spec.model_task() {
                         model(ui, bench, task, actions);
@@ -392,8 +389,10 @@ fn command(ui: &mut egui::Ui, bench: &mut Workbench) {
             ui.end_row();
             ui.label("direction");
             ui.horizontal(|ui| {
-                for (d, name) in [(Direction::Minimize, "minimise"), (Direction::Maximize, "maximise")]
-                {
+                for (d, name) in [
+                    (Direction::Minimize, "minimise"),
+                    (Direction::Maximize, "maximise"),
+                ] {
                     if ui.selectable_label(draft.direction == d, name).clicked()
                         && draft.direction != d
                     {
@@ -710,10 +709,20 @@ mod tests {
         // The first refresh only starts a load.
         refresh_preview(&mut bench, &moons, &ctx);
         assert!(bench.dataset_preview.is_none());
-        assert!(bench.preview_loading.as_ref().is_some_and(|l| l.is_for(&moons)));
+        assert!(
+            bench
+                .preview_loading
+                .as_ref()
+                .is_some_and(|l| l.is_for(&moons))
+        );
         // The source changes before it arrives: the moons load is dropped.
         refresh_preview(&mut bench, &iris, &ctx);
-        assert!(bench.preview_loading.as_ref().is_some_and(|l| l.is_for(&iris)));
+        assert!(
+            bench
+                .preview_loading
+                .as_ref()
+                .is_some_and(|l| l.is_for(&iris))
+        );
         assert!(!wait_preview(&mut bench, &moons, Duration::from_millis(1)));
         assert!(wait_preview(&mut bench, &iris, Duration::from_secs(60)));
         let preview = bench.dataset_preview.clone().unwrap();

@@ -109,10 +109,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
         ui.label("Press Run: the best trial's model appears here after the first trial.");
         return;
     };
-    let latest = bench
-        .view_result
-        .as_ref()
-        .and_then(|r| r.boundary.clone());
+    let latest = bench.view_result.as_ref().and_then(|r| r.boundary.clone());
     let fresh = latest.as_ref().is_some_and(|v| v.request == wanted);
     let which = if bench.selected == Some(wanted.trial) {
         "selected"
@@ -216,11 +213,7 @@ fn plot(ui: &mut egui::Ui, b: &DecisionBoundary, texture: &egui::TextureHandle, 
                                     .radius(4.0)
                                     .color(Color32::BLACK),
                             );
-                            plot.points(
-                                Points::new(name, pts)
-                                    .radius(3.0)
-                                    .color(class_colour(c)),
-                            );
+                            plot.points(Points::new(name, pts).radius(3.0).color(class_colour(c)));
                         }
                     }
                     Predictions::Values(v) => {
@@ -278,7 +271,8 @@ fn hover_text(b: &DecisionBoundary, p: PlotPoint) -> String {
     if !(0.0..1.0).contains(&ux) || !(0.0..1.0).contains(&uy) {
         return s;
     }
-    let i = ((uy * b.n as f64) as usize).min(b.n - 1) * b.n + ((ux * b.n as f64) as usize).min(b.n - 1);
+    let i =
+        ((uy * b.n as f64) as usize).min(b.n - 1) * b.n + ((ux * b.n as f64) as usize).min(b.n - 1);
     match &b.cells {
         Cells::Classes { labels, decision } => {
             let name = b
@@ -320,13 +314,17 @@ mod tests {
         };
         let img = cell_image(&b);
         // Images run top to bottom: pixel 0 is the top-left cell (class 1, near).
-        let (near1, far1, near0, far0) = (img.pixels[0], img.pixels[1], img.pixels[2], img.pixels[3]);
+        let (near1, far1, near0, far0) =
+            (img.pixels[0], img.pixels[1], img.pixels[2], img.pixels[3]);
         let brightness = |c: Color32| c.r() as u32 + c.g() as u32 + c.b() as u32;
         assert!(brightness(far0) > brightness(near0));
         assert!(brightness(far1) > brightness(near1));
         // Class 0 is blue, class 1 orange.
         assert!(far0.b() > far0.r() && far1.r() > far1.b());
         let text = hover_text(&b, PlotPoint::new(0.75, 0.25));
-        assert!(text.contains("predicted class x") && text.contains("decision value 3"), "{text}");
+        assert!(
+            text.contains("predicted class x") && text.contains("decision value 3"),
+            "{text}"
+        );
     }
 }

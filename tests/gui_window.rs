@@ -133,7 +133,7 @@ fn the_command_editor_validates_in_place_and_runs_a_valid_command() {
     harness.run_steps(2);
     let before = harness.state().bench.study.objective.clone();
 
-    harness.get_by_label("external command").click();
+    harness.get_by_label("command").click();
     harness.run_steps(2);
     harness.get_by_label("type the command to run for each trial");
     harness.get_by_label(COMMAND_HINT);
@@ -148,16 +148,20 @@ fn the_command_editor_validates_in_place_and_runs_a_valid_command() {
     };
 
     // A program that does not exist: the error names it, the study keeps its objective.
-    type_into(&mut harness, "command", "no-such-program-knobs --x");
+    type_into(
+        &mut harness,
+        "program and arguments",
+        "no-such-program-knobs --x",
+    );
     harness.get_by_label("`no-such-program-knobs` is not a file or a program on PATH");
     assert_eq!(harness.state().bench.study.objective, before);
     // An unterminated quote.
-    type_into(&mut harness, "command", "sh -c 'echo 1.5");
+    type_into(&mut harness, "program and arguments", "sh -c 'echo 1.5");
     harness.get_by_label_contains("unterminated '");
     assert_eq!(harness.state().bench.study.objective, before);
 
     // A valid command becomes the objective, keeping the study's parameters.
-    type_into(&mut harness, "command", "sh -c 'echo 1.5'");
+    type_into(&mut harness, "program and arguments", "sh -c 'echo 1.5'");
     let spec = ObjectiveSpec::Command {
         command: "sh -c 'echo 1.5'".into(),
         trial_timeout: None,

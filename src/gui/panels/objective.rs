@@ -303,8 +303,8 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
                 apply(bench, ObjectiveSpec::from_model_task(task));
             }
             if ui
-                .selectable_label(drafting, "external command")
-                .on_hover_text("any program that trains and prints a score")
+                .selectable_label(drafting, "command")
+                .on_hover_text("an external program that trains and prints a score")
                 .clicked()
                 && !drafting
             {
@@ -367,7 +367,7 @@ fn command(ui: &mut egui::Ui, bench: &mut Workbench) {
     egui::Grid::new("command_options")
         .num_columns(2)
         .show(ui, |ui| {
-            let l = ui.label("command");
+            let l = ui.label("program and arguments");
             changed |= ui
                 .add(
                     egui::TextEdit::singleline(&mut draft.command)

@@ -398,7 +398,9 @@ impl Workbench {
     /// then confirms with [`Workbench::run_anyway`].
     pub fn run(&mut self) {
         if self.handle.is_some() || self.run_blocker().is_some() {
-            return self.run_anyway();
+            // Nothing to warn about: `run_anyway` ignores the press or says what blocks it.
+            self.run_anyway();
+            return;
         }
         if let Some(task) = self.study.objective.model_task()
             && let Ok(cost) = task.trial_cost(self.jobs)

@@ -6,11 +6,15 @@
 use super::{BuildError, ModelTask};
 use crate::data::Target;
 use crate::models::full::fit_full;
-use crate::models::{Metric, Predictions};
+use crate::models::{Metric, ModelSpec, Predictions};
 use crate::space::Params;
 
 /// How far beyond the data the grid reaches on each side, as a fraction of the data's span.
 const MARGIN: f64 = 0.1;
+
+/// Most rows a kernel model (SVC, SVR, kernel ridge) is fitted on for the view: its dense
+/// matrices against every row and grid cell would otherwise take seconds and gigabytes.
+pub const KERNEL_MAX_ROWS: usize = 3000;
 
 /// What the model predicts in each grid cell.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,6 +67,17 @@ impl DecisionBoundary {
                 "the decision boundary needs a dataset with two features; `{}` has {}",
                 dataset.name(),
                 dataset.n_features()
+            )));
+        }
+        let kernel = matches!(
+            task.model,
+            ModelSpec::Svc { .. } | ModelSpec::Svr { .. } | ModelSpec::KernelRidge
+        );
+        if kernel && dataset.n_samples() > KERNEL_MAX_ROWS {
+            return Err(BuildError::Invalid(format!(
+                "`{}` has {} rows; the boundary view fits kernel models on at most {KERNEL_MAX_ROWS}",
+                dataset.name(),
+                dataset.n_samples()
             )));
         }
         let n = n.max(2);
@@ -133,7 +148,7 @@ impl DecisionBoundary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::{KernelKind, ModelSpec};
+    use crate::models::KernelKind;
     use crate::objective::DatasetSource;
     use crate::space::Value;
 
@@ -178,5 +193,33 @@ mod tests {
         let params = vec![("k".to_string(), Value::Int(3))];
         let e = DecisionBoundary::compute(&task, &params, 8).unwrap_err();
         assert!(e.to_string().contains("two features"), "{e}");
+    }
+
+    #[test]
+    fn kernel_models_are_refused_beyond_the_row_cap_and_knn_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("many.csv");
+        let mut text = String::from("a,b,label\n");
+        for i in 0..=KERNEL_MAX_ROWS {
+            text += &format!("{},{},{}\n", i % 13, i % 7, i % 2);
+        }
+        std::fs::write(&path, text).unwrap();
+        let source = DatasetSource::File(path);
+        let svc = ModelTask::new(
+            source.clone(),
+            ModelSpec::Svc {
+                kernel: KernelKind::Rbf,
+            },
+        );
+        let params = vec![
+            ("C".to_string(), Value::Float(1.0)),
+            ("gamma".to_string(), Value::Float(1.0)),
+        ];
+        let e = DecisionBoundary::compute(&svc, &params, 8).unwrap_err();
+        assert!(e.to_string().contains("at most 3000"), "{e}");
+        let knn = ModelTask::new(source, ModelSpec::Knn);
+        let k = vec![("k".to_string(), Value::Int(3))];
+        let b = DecisionBoundary::compute(&knn, &k, 8).unwrap();
+        assert_eq!(b.points.len(), KERNEL_MAX_ROWS + 1);
     }
 }

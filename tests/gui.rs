@@ -338,6 +338,7 @@ fn the_objective_editor_picks_datasets_and_shows_csv_errors_in_place() {
     harness.run_steps(2);
     let task = harness.state().bench.study.objective.model_task().unwrap();
     assert_eq!(task.dataset, DatasetSource::Bundled("moons".into()));
+    await_preview(&mut harness);
     harness.get_by_label("400 rows, 2 features, 2 classes");
     let names: Vec<String> = harness
         .state()
@@ -382,6 +383,7 @@ fn the_objective_editor_picks_datasets_and_shows_csv_errors_in_place() {
         ObjectiveSpec::Model { dataset, .. } => assert_eq!(dataset, &DatasetSource::File(good)),
         other => panic!("{other:?}"),
     }
+    await_preview(&mut harness);
     harness.get_by_label("40 rows, 2 features, 2 classes");
 
     // And back to a test function.
@@ -417,4 +419,17 @@ fn the_language_menu_switches_the_interface_to_chinese_and_back() {
     );
     harness.run_steps(2);
     harness.get_by_label("Run");
+}
+
+/// The dataset preview loads on a background thread: draw until the objective panel has
+/// started it, wait for it (bounded), and draw it.
+fn await_preview(harness: &mut Harness<'static, KnobsApp>) {
+    harness.run_steps(1);
+    let task = harness.state().bench.study.objective.model_task().unwrap();
+    let bench = &mut harness.state_mut().bench;
+    assert!(
+        knobs::gui::panels::objective::wait_preview(bench, &task, Duration::from_secs(60)),
+        "the preview never arrived"
+    );
+    harness.run_steps(1);
 }

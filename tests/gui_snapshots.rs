@@ -40,6 +40,15 @@ fn snapshot(name: &str, tab: Tab, selected: Option<usize>) {
         .with_size([1280.0, 800.0])
         .wgpu()
         .build_ui_state(|ui, app: &mut KnobsApp| app.show(ui), app(tab, selected));
+    // The objective panel's data preview loads on a background thread: wait for it.
+    harness.run_steps(1);
+    let task = harness.state().bench.study.objective.model_task().unwrap();
+    let bench = &mut harness.state_mut().bench;
+    assert!(knobs::gui::panels::objective::wait_preview(
+        bench,
+        &task,
+        Duration::from_secs(60)
+    ));
     harness.run_steps(3);
     // Software rasterisers differ by a few anti-aliased pixels between CPUs: allow 0.05%.
     let options = SnapshotOptions::new().max_failed_pixels(500);

@@ -41,6 +41,8 @@ pub enum Action {
     ExportPng(Option<PathBuf>),
     /// Start or continue the run.
     Run,
+    /// Start the run despite the warning that its trials may need too much.
+    RunAnyway,
     /// Pause the run.
     Pause,
     /// Resume a paused run.
@@ -184,8 +186,8 @@ impl KnobsApp {
             });
         self.bench.view.table_height = table.response.rect.height();
         egui::CentralPanel::default().show(ui, |ui| self.centre(ui));
-        self.windows(&ctx);
         self.actions = actions;
+        self.windows(&ctx);
         for action in std::mem::take(&mut self.actions) {
             self.handle(action, &ctx);
         }
@@ -198,8 +200,14 @@ impl KnobsApp {
 
     fn centre(&mut self, ui: &mut egui::Ui) {
         ui.horizontal_wrapped(|ui| {
+            let boundary = self.bench.boundary_available();
             for tab in Tab::ALL {
-                ui.selectable_value(&mut self.bench.view.tab, tab, tr(tab.title()));
+                ui.add_enabled_ui(tab != Tab::Boundary || boundary, |ui| {
+                    ui.selectable_value(&mut self.bench.view.tab, tab, tr(tab.title()))
+                        .on_disabled_hover_text(tr(
+                            "for a classifier or regressor on a dataset with two features",
+                        ));
+                });
             }
         });
         ui.separator();
@@ -228,6 +236,7 @@ impl KnobsApp {
             Tab::Playground => {
                 super::playground::view::show(ui, &mut self.playground, &mut self.textures, h)
             }
+            Tab::Boundary => plots::boundary::show(ui, &mut self.bench, &mut self.textures, h),
         }
     }
 
@@ -304,6 +313,25 @@ impl KnobsApp {
         }
         if dismiss {
             self.bench.error = None;
+        }
+        if let Some(why) = self.bench.run_warning.clone() {
+            egui::Window::new("Dataset too large?")
+                .collapsible(false)
+                .resizable(false)
+                .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+                .show(ctx, |ui| {
+                    ui.label(why);
+                    ui.label("Fewer rows, fewer folds or a lighter model would be quicker.");
+                    ui.horizontal(|ui| {
+                        if ui.button("Run anyway").clicked() {
+                            self.actions.push(Action::RunAnyway);
+                        }
+                        if ui.button("Cancel").clicked() {
+                            self.bench.run_warning = None;
+                            self.bench.status = "run cancelled".into();
+                        }
+                    });
+                });
         }
     }
 
@@ -389,6 +417,7 @@ impl KnobsApp {
                 }
             }
             Action::Run => self.bench.run(),
+            Action::RunAnyway => self.bench.run_anyway(),
             Action::Pause => self.bench.command(Command::Pause),
             Action::Resume => self.bench.command(Command::Resume),
             Action::Stop => self.bench.command(Command::Stop),

@@ -97,11 +97,13 @@ pub enum Tab {
     Truth,
     /// Click to observe a small function of its own and watch the GP update.
     Playground,
+    /// The decision boundary of a trial's model on a two-feature dataset.
+    Boundary,
 }
 
 impl Tab {
     /// Every tab, in the order the tab bar shows them.
-    pub const ALL: [Tab; 11] = [
+    pub const ALL: [Tab; 12] = [
         Tab::Overview,
         Tab::Convergence,
         Tab::Surface,
@@ -109,6 +111,7 @@ impl Tab {
         Tab::Importance,
         Tab::GpSlice,
         Tab::GpStd,
+        Tab::Boundary,
         Tab::Race,
         Tab::Step,
         Tab::Truth,
@@ -142,6 +145,7 @@ impl Tab {
             Tab::Step => "Step mode",
             Tab::Truth => "Truth",
             Tab::Playground => "Playground",
+            Tab::Boundary => "Boundary",
         }
     }
 }
@@ -213,6 +217,15 @@ pub struct Workbench {
     pub objective_error: Option<String>,
     /// The study's dataset as the objective editor shows it (reloaded when the source changes).
     pub dataset_preview: Option<crate::gui::panels::objective::DatasetPreview>,
+    /// The preview being loaded on a background thread, if the source changed.
+    pub preview_loading: Option<crate::gui::panels::objective::PreviewLoader>,
+    /// The external command being edited in the objective panel, while that choice is on.
+    pub command_draft: Option<crate::gui::panels::objective::CommandDraft>,
+    /// What a trial is projected to need, shown in a window with "Run anyway" / "Cancel"
+    /// instead of starting a run that would exhaust memory or take minutes per trial.
+    pub run_warning: Option<String>,
+    /// Above what a trial's projected cost triggers [`Workbench::run_warning`].
+    pub cost_limits: crate::models::estimate::CostLimits,
     /// Worker threads for the next run.
     pub jobs: usize,
     /// The session file the study was opened from or last saved to.
@@ -249,6 +262,7 @@ pub struct Workbench {
     waker: Option<Waker>,
     views: Option<ViewWorker>,
     views_requested: Option<(u64, ViewParams)>,
+    boundary_requested: Option<super::views::BoundaryRequest>,
     views_last_request: Option<Instant>,
     /// The latest grids from the view worker.
     pub view_result: Option<Arc<ViewResult>>,
@@ -266,6 +280,10 @@ impl Workbench {
             error: None,
             objective_error: None,
             dataset_preview: None,
+            preview_loading: None,
+            command_draft: None,
+            run_warning: None,
+            cost_limits: Default::default(),
             jobs: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1),
@@ -289,6 +307,7 @@ impl Workbench {
             waker: None,
             views: None,
             views_requested: None,
+            boundary_requested: None,
             views_last_request: None,
             view_result: None,
             order: Vec::new(),
@@ -426,8 +445,29 @@ impl Workbench {
     }
 
     /// Start (or continue) the study on the worker threads; the waker is called on every
-    /// event.
+    /// event. A model objective whose trials are projected to need too much memory or time
+    /// (see [`crate::models::estimate`]) sets [`Workbench::run_warning`] instead; the user
+    /// then confirms with [`Workbench::run_anyway`].
     pub fn run(&mut self) {
+        if self.handle.is_some() || self.run_blocker().is_some() {
+            // Nothing to warn about: `run_anyway` ignores the press or says what blocks it.
+            self.run_anyway();
+            return;
+        }
+        if let Some(task) = self.study.objective.model_task()
+            && let Ok(cost) = task.trial_cost(self.jobs)
+            && let Some(why) = cost.warning(task.model.name(), &self.cost_limits)
+        {
+            self.status = "a trial may need too much: confirm or cancel".into();
+            self.run_warning = Some(why);
+            return;
+        }
+        self.run_anyway();
+    }
+
+    /// Start the run without checking its projected cost (the warning's "Run anyway").
+    pub fn run_anyway(&mut self) {
+        self.run_warning = None;
         if self.handle.is_some() {
             return;
         }
@@ -642,6 +682,8 @@ impl Workbench {
         self.reset_edits();
         self.started = None;
         self.view_result = None;
+        self.command_draft = None;
+        self.run_warning = None;
         self.validate_strategy();
         self.touch();
     }
@@ -851,7 +893,9 @@ impl Workbench {
             }
         }
         let want = (self.revision, self.view.params);
-        if self.views_requested == Some(want) || self.views_requested.map(|r| r.0) == Some(u64::MAX)
+        let boundary = self.boundary_request();
+        if (self.views_requested == Some(want) && self.boundary_requested == boundary)
+            || self.views_requested.map(|r| r.0) == Some(u64::MAX)
         {
             return;
         }
@@ -883,23 +927,56 @@ impl Workbench {
             revision: self.revision,
             params: self.view.params,
             snapshot: Arc::new(Snapshot::of(&self.study)),
+            boundary: boundary.clone(),
         };
         worker.request(req);
         self.views_requested = Some(want);
+        self.boundary_requested = boundary;
         self.views_last_request = Some(Instant::now());
+    }
+
+    /// The boundary the Boundary tab wants: the selected trial's model (else the best
+    /// trial's) for a model objective, while that tab is shown.
+    pub fn boundary_request(&self) -> Option<super::views::BoundaryRequest> {
+        if self.view.tab != Tab::Boundary {
+            return None;
+        }
+        let task = self.study.objective.model_task()?;
+        let selected = self
+            .selected
+            .and_then(|n| self.study.trials.iter().find(|t| t.number == n))
+            .filter(|t| !t.params.is_empty() && t.state != TrialState::Running);
+        let trial = selected.or_else(|| self.study.best_trial())?;
+        Some(super::views::BoundaryRequest {
+            task,
+            trial: trial.number,
+            params: trial.params.clone(),
+        })
+    }
+
+    /// Whether the Boundary tab applies: a model objective on data with two features (as
+    /// the loaded preview says).
+    pub fn boundary_available(&self) -> bool {
+        self.study.objective.model_task().is_some_and(|task| {
+            self.dataset_preview
+                .as_ref()
+                .and_then(|p| p.features_for(&task))
+                == Some(2)
+        })
     }
 
     /// Block until the views match the current study (tests, benchmarks, screenshots);
     /// returns whether they do.
     pub fn wait_views(&mut self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
+        let boundary = self.boundary_request();
         loop {
             self.update_views();
-            if self
-                .view_result
-                .as_ref()
-                .is_some_and(|r| r.revision == self.revision && r.params == self.view.params)
-            {
+            if self.view_result.as_ref().is_some_and(|r| {
+                r.revision == self.revision
+                    && r.params == self.view.params
+                    && r.boundary.as_ref().map(|b| &b.request) == boundary.as_ref()
+            }) {
                 return true;
             }
             let now = Instant::now();

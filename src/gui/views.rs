@@ -176,6 +176,67 @@ pub struct ViewRequest {
     pub params: ViewParams,
     /// The trials.
     pub snapshot: Arc<Snapshot>,
+    /// The decision boundary wanted, if any (see [`BoundaryRequest`]).
+    pub boundary: Option<BoundaryRequest>,
+}
+
+/// Cells per side of the decision-boundary grid.
+pub const BOUNDARY_GRID: usize = 80;
+
+/// Which trial's model the Boundary view shows: the objective's task and the trial's
+/// parameters (the selected trial, else the best).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BoundaryRequest {
+    /// The model objective.
+    pub task: crate::objective::ModelTask,
+    /// The trial's number.
+    pub trial: usize,
+    /// Its parameters.
+    pub params: crate::space::Params,
+}
+
+/// A computed boundary for one request, or why there is none.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BoundaryView {
+    /// The request it answers.
+    pub request: BoundaryRequest,
+    /// The boundary, or the reason the fit failed.
+    pub result: Result<crate::objective::boundary::DecisionBoundary, String>,
+}
+
+/// The worker's last boundary, reused while the request stays the same (trials streaming
+/// in do not change the best trial's fit).
+#[derive(Default)]
+pub struct BoundaryCache(Option<Arc<BoundaryView>>);
+
+impl BoundaryCache {
+    /// The boundary for `req`, fitted unless the last one answered the same request.
+    pub fn get(&mut self, req: &BoundaryRequest) -> Arc<BoundaryView> {
+        if let Some(v) = &self.0
+            && v.request == *req
+        {
+            return v.clone();
+        }
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            crate::objective::boundary::DecisionBoundary::compute(
+                &req.task,
+                &req.params,
+                BOUNDARY_GRID,
+            )
+        }))
+        .unwrap_or_else(|_| {
+            Err(crate::objective::BuildError::Invalid(
+                "the boundary fit panicked".into(),
+            ))
+        })
+        .map_err(|e| e.to_string());
+        let view = Arc::new(BoundaryView {
+            request: req.clone(),
+            result,
+        });
+        self.0 = Some(view.clone());
+        view
+    }
 }
 
 /// Values on a regular grid over two unit-cube coordinates, row by row from the bottom
@@ -258,11 +319,24 @@ pub struct ViewResult {
     pub note: String,
     /// Seconds the computation took.
     pub seconds: f64,
+    /// The decision boundary, when the request asked for one.
+    pub boundary: Option<Arc<BoundaryView>>,
 }
 
 /// Compute every view for a request. Pure and deterministic; runs on the worker thread (and
 /// directly in tests).
 pub fn compute(req: &ViewRequest) -> ViewResult {
+    compute_with(req, &mut BoundaryCache::default())
+}
+
+/// [`compute`], reusing the boundary in `cache` when the request's is unchanged.
+pub fn compute_with(req: &ViewRequest, cache: &mut BoundaryCache) -> ViewResult {
+    let mut out = compute_grids(req);
+    out.boundary = req.boundary.as_ref().map(|b| cache.get(b));
+    out
+}
+
+fn compute_grids(req: &ViewRequest) -> ViewResult {
     let t0 = Instant::now();
     let snap = &req.snapshot;
     let dim = snap.space.dim();
@@ -281,6 +355,7 @@ pub fn compute(req: &ViewRequest) -> ViewResult {
         importance_kind: "",
         note: String::new(),
         seconds: 0.0,
+        boundary: None,
     };
     let Some(best) = snap.best() else {
         out.note = "no completed trials yet".into();
@@ -497,12 +572,13 @@ impl ViewWorker {
         std::thread::Builder::new()
             .name("knobs-views".into())
             .spawn(move || {
+                let mut cache = BoundaryCache::default();
                 while let Ok(mut req) = request_rx.recv() {
                     // Only the newest request matters.
                     while let Ok(newer) = request_rx.try_recv() {
                         req = newer;
                     }
-                    let result = catch_unwind(AssertUnwindSafe(|| compute(&req)))
+                    let result = catch_unwind(AssertUnwindSafe(|| compute_with(&req, &mut cache)))
                         .unwrap_or_else(|_| failed(&req, "the view computation panicked"));
                     if result_tx.send(result).is_err() {
                         break;
@@ -588,6 +664,7 @@ fn failed(req: &ViewRequest, why: &str) -> ViewResult {
         importance_kind: "",
         note: why.into(),
         seconds: 0.0,
+        boundary: None,
     }
 }
 
@@ -650,6 +727,7 @@ mod tests {
                 slice: 0,
             },
             snapshot: Arc::new(snapshot(2)),
+            boundary: None,
         });
         assert_eq!(few.surface_kind, "inverse-distance interpolation");
         assert!(few.slice.is_none());
@@ -661,6 +739,7 @@ mod tests {
                 slice: 0,
             },
             snapshot: Arc::new(snapshot(20)),
+            boundary: None,
         });
         assert_eq!(many.surface_kind, "GP posterior mean");
         let slice = many.slice.unwrap();

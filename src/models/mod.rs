@@ -10,6 +10,8 @@
 
 pub mod cv;
 pub mod elasticnet;
+pub mod estimate;
+pub mod full;
 pub mod kernel;
 pub mod knn;
 pub mod logistic;

@@ -242,6 +242,43 @@ impl SvcFit {
             .collect()
     }
 
+    /// The decision values of the split's test rows, one per class pair in `(a, b)` order
+    /// (positive: the pair's first class), as scikit-learn's `decision_function` with
+    /// `decision_function_shape="ovo"`; with the classes of [`SvcFit::classes`].
+    pub fn decision_function(&self, geometry: &FoldGeometry) -> Vec<Vec<f64>> {
+        (0..geometry.n_test())
+            .map(|t| {
+                self.pairs
+                    .iter()
+                    .map(|p| {
+                        p.coef
+                            .iter()
+                            .map(|&(r, c)| c * geometry.test_entry(self.kernel, t, r))
+                            .sum::<f64>()
+                            - p.rho
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The labels present in the training rows, ascending (the classes the pairs refer to).
+    pub fn classes(&self) -> &[usize] {
+        &self.classes
+    }
+
+    /// The support vectors' training rows (in the geometry's row order), ascending.
+    pub fn support_rows(&self) -> Vec<usize> {
+        let mut rows: Vec<usize> = self
+            .pairs
+            .iter()
+            .flat_map(|p| p.coef.iter().map(|&(r, _)| r))
+            .collect();
+        rows.sort_unstable();
+        rows.dedup();
+        rows
+    }
+
     /// Support vectors (distinct training rows with a non-zero coefficient in some pair).
     pub fn n_support(&self) -> usize {
         let mut rows: Vec<usize> = self

@@ -4,6 +4,7 @@
 //! fails the trial). [`ObjectiveSpec`] is the serialisable description a session stores;
 //! [`ObjectiveSpec::build`] turns it into a live [`Objective`] (loading data, for instance).
 
+pub mod boundary;
 mod command;
 mod model;
 mod synthetic;

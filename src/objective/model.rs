@@ -3,7 +3,8 @@
 //! definition, so Knobs' values compare with scikit-learn's `cross_val_score`).
 
 use super::{BuildError, Evaluation, Objective, ObjectiveError};
-use crate::data::{Dataset, Folds, LoadOptions, Task};
+use crate::data::{Dataset, Folds, LoadOptions, Target, Task};
+use crate::models::estimate::{TrialCost, estimate};
 use crate::models::{CvData, Learner, Metric, ModelSpec, Predictions};
 use crate::space::{Params, Space};
 use crate::study::Direction;
@@ -118,14 +119,13 @@ impl ModelTask {
         s
     }
 
-    /// Load the data, draw or read the folds and standardise every split.
-    pub fn build(&self) -> Result<ModelObjective, BuildError> {
-        let invalid = |e: &dyn std::fmt::Display| BuildError::Invalid(e.to_string());
+    /// Load the data with the task's target column and task.
+    pub fn dataset(&self) -> Result<Dataset, BuildError> {
         let options = LoadOptions {
             target: self.target.clone(),
             task: self.task,
         };
-        let dataset = match &self.dataset {
+        match &self.dataset {
             DatasetSource::Bundled(name) => {
                 if options != LoadOptions::default() {
                     return Err(BuildError::Invalid(format!(
@@ -136,7 +136,40 @@ impl ModelTask {
             }
             DatasetSource::File(path) => Dataset::from_path(path, &options),
         }
-        .map_err(|e| invalid(&e))?;
+        .map_err(|e| BuildError::Invalid(e.to_string()))
+    }
+
+    /// What one trial will roughly need with `jobs` trials at once (see
+    /// [`crate::models::estimate`]), from the data's shape and the number of splits.
+    pub fn trial_cost(&self, jobs: usize) -> Result<TrialCost, BuildError> {
+        let dataset = self.dataset()?;
+        let folds = match &self.folds {
+            FoldSpec::KFold { k, .. } => *k,
+            FoldSpec::Bundled(name) => Folds::bundled(name, dataset.n_samples())
+                .map_err(|e| BuildError::Invalid(e.to_string()))?
+                .k(),
+            FoldSpec::File(path) => Folds::from_path(path, dataset.n_samples())
+                .map_err(|e| BuildError::Invalid(e.to_string()))?
+                .k(),
+        };
+        let classes = match dataset.target() {
+            Target::Classes(c) => c.n_classes(),
+            Target::Values(_) => 0,
+        };
+        Ok(estimate(
+            &self.model,
+            dataset.n_samples(),
+            dataset.n_features(),
+            folds,
+            classes,
+            jobs,
+        ))
+    }
+
+    /// Load the data, draw or read the folds and standardise every split.
+    pub fn build(&self) -> Result<ModelObjective, BuildError> {
+        let invalid = |e: &dyn std::fmt::Display| BuildError::Invalid(e.to_string());
+        let dataset = self.dataset()?;
         let task = dataset.task();
         let metric = self.metric.unwrap_or(Metric::default_for(task));
         if metric.task() != task {

@@ -1,14 +1,20 @@
-//! The objective editor: a synthetic test function, or a model tuned on a dataset (bundled or
-//! a CSV file opened through a dialog) with its target, task, model, metric and folds.
+//! The objective editor: a synthetic test function, a model tuned on a dataset (bundled or
+//! a CSV file opened through a dialog) with its target, task, model, metric and folds, or an
+//! external command with its trial timeout and direction.
 //!
-//! Every edit builds the objective before it replaces the study's, so a bad file or a model
-//! that does not fit the task shows its error in place and the study keeps what worked.
+//! Every edit builds the objective before it replaces the study's, so a bad file, a model
+//! that does not fit the task or a command that cannot run shows its error in place and the
+//! study keeps what worked. The dataset preview loads on a background thread.
 
 use crate::data::{BUNDLED, Dataset, LoadOptions, Target, Task};
 use crate::gui::app::Action;
 use crate::gui::state::Workbench;
 use crate::models::{KernelKind, Metric, ModelSpec};
-use crate::objective::{DatasetSource, FoldSpec, ModelTask, ObjectiveSpec, SyntheticFn};
+use crate::objective::{
+    CommandObjective, DatasetSource, FoldSpec, ModelTask, ObjectiveSpec, SyntheticFn,
+};
+use crate::study::Direction;
+use crossbeam_channel::{Receiver, TryRecvError};
 use eframe::egui;
 
 /// Rows shown in the data preview.
@@ -18,7 +24,7 @@ const PREVIEW_ROWS: usize = 5;
 /// load happens when one of those changes, never on an ordinary frame).
 #[derive(Clone, Debug)]
 pub struct DatasetPreview {
-    key: (DatasetSource, Option<String>, Option<Task>),
+    key: PreviewKey,
     /// The summary, or the loading error with its file, line and column.
     pub result: Result<DatasetSummary, String>,
 }
@@ -55,8 +61,189 @@ impl DatasetPreview {
     }
 
     fn is_for(&self, task: &ModelTask) -> bool {
-        self.key == (task.dataset.clone(), task.target.clone(), task.task)
+        self.key == key_of(task)
     }
+
+    /// The number of feature columns, if this preview is of `task`'s data and loaded.
+    pub fn features_for(&self, task: &ModelTask) -> Option<usize> {
+        match &self.result {
+            Ok(s) if self.is_for(task) => Some(s.columns.len().saturating_sub(1)),
+            _ => None,
+        }
+    }
+}
+
+/// What a preview depends on: the source, the target column and the task.
+type PreviewKey = (DatasetSource, Option<String>, Option<Task>);
+
+fn key_of(task: &ModelTask) -> PreviewKey {
+    (task.dataset.clone(), task.target.clone(), task.task)
+}
+
+/// A preview loading on a background thread; dropped (and its result with it) when the
+/// source changes before it arrives.
+#[derive(Debug)]
+pub struct PreviewLoader {
+    key: PreviewKey,
+    result: Receiver<DatasetPreview>,
+}
+
+impl PreviewLoader {
+    /// Start loading `task`'s data; `wake` is called when the preview is ready.
+    pub fn start(task: &ModelTask, wake: impl Fn() + Send + 'static) -> Result<Self, String> {
+        let (tx, result) = crossbeam_channel::bounded(1);
+        let task = task.clone();
+        let key = key_of(&task);
+        std::thread::Builder::new()
+            .name("knobs-preview".into())
+            .spawn(move || {
+                let preview = std::panic::catch_unwind(|| DatasetPreview::load(&task))
+                    .unwrap_or_else(|_| DatasetPreview {
+                        key: key_of(&task),
+                        result: Err("loading the data panicked".into()),
+                    });
+                // The window may have moved on to another source: nobody listens then.
+                if tx.send(preview).is_ok() {
+                    wake();
+                }
+            })
+            .map_err(|e| format!("cannot start loading the data: {e}"))?;
+        Ok(PreviewLoader { key, result })
+    }
+
+    /// Whether this loader is loading `task`'s data.
+    pub fn is_for(&self, task: &ModelTask) -> bool {
+        self.key == key_of(task)
+    }
+}
+
+/// Make the workbench's preview follow `task`: keep it if it is `task`'s, collect a finished
+/// load, or start one (dropping a load for another source). Never loads on the caller's
+/// thread.
+pub fn refresh_preview(bench: &mut Workbench, task: &ModelTask, ctx: &egui::Context) {
+    if bench
+        .dataset_preview
+        .as_ref()
+        .is_some_and(|p| p.is_for(task))
+    {
+        bench.preview_loading = None;
+        return;
+    }
+    if let Some(loader) = &bench.preview_loading
+        && loader.is_for(task)
+    {
+        match loader.result.try_recv() {
+            Ok(p) => {
+                bench.dataset_preview = Some(p);
+                bench.preview_loading = None;
+            }
+            Err(TryRecvError::Empty) => {}
+            Err(TryRecvError::Disconnected) => {
+                bench.dataset_preview = Some(DatasetPreview {
+                    key: key_of(task),
+                    result: Err("the data loader stopped".into()),
+                });
+                bench.preview_loading = None;
+            }
+        }
+        return;
+    }
+    let ctx = ctx.clone();
+    match PreviewLoader::start(task, move || ctx.request_repaint()) {
+        Ok(loader) => bench.preview_loading = Some(loader),
+        Err(e) => {
+            bench.dataset_preview = Some(DatasetPreview {
+                key: key_of(task),
+                result: Err(e),
+            });
+        }
+    }
+}
+
+/// Block up to `timeout` until the preview of `task` has arrived (tests and screenshots;
+/// the window itself never waits). Returns whether it has.
+pub fn wait_preview(bench: &mut Workbench, task: &ModelTask, timeout: std::time::Duration) -> bool {
+    let loaded = |b: &Workbench| b.dataset_preview.as_ref().is_some_and(|p| p.is_for(task));
+    if !loaded(bench)
+        && let Some(loader) = bench.preview_loading.take_if(|l| l.is_for(task))
+    {
+        match loader.result.recv_timeout(timeout) {
+            Ok(p) => bench.dataset_preview = Some(p),
+            Err(_) => bench.preview_loading = Some(loader),
+        }
+    }
+    loaded(bench)
+}
+
+/// The command being edited: kept as typed, so an invalid command or timeout stays on
+/// screen with its error while the study keeps its last valid objective.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommandDraft {
+    /// The command line as typed.
+    pub command: String,
+    /// The trial timeout in seconds as typed (empty: none).
+    pub timeout: String,
+    /// Whether the command's value is minimised or maximised.
+    pub direction: Direction,
+    /// Why the draft is not the study's objective, if it is not.
+    pub error: Option<String>,
+}
+
+impl CommandDraft {
+    /// A draft of the study's command objective, or an empty one.
+    fn of(spec: &ObjectiveSpec, direction: Direction) -> Self {
+        match spec {
+            ObjectiveSpec::Command {
+                command,
+                trial_timeout,
+            } => CommandDraft {
+                command: command.clone(),
+                timeout: trial_timeout.map(|t| t.to_string()).unwrap_or_default(),
+                direction,
+                error: None,
+            },
+            _ => CommandDraft {
+                command: String::new(),
+                timeout: String::new(),
+                direction: Direction::Minimize,
+                error: Some("type the command to run for each trial".into()),
+            },
+        }
+    }
+
+    /// The objective this draft describes, or why it cannot run.
+    pub fn spec(&self) -> Result<ObjectiveSpec, String> {
+        let timeout = match self.timeout.trim() {
+            "" => None,
+            t => Some(
+                t.parse::<f64>()
+                    .map_err(|_| format!("the trial timeout `{t}` is not a number of seconds"))?,
+            ),
+        };
+        CommandObjective::new(&self.command, timeout).map_err(|e| e.to_string())?;
+        let words = crate::objective::split_words(&self.command)?;
+        if let Some(program) = words.first()
+            && !program_exists(program)
+        {
+            return Err(format!("`{program}` is not a file or a program on PATH"));
+        }
+        Ok(ObjectiveSpec::Command {
+            command: self.command.trim().to_owned(),
+            trial_timeout: timeout,
+        })
+    }
+}
+
+/// Whether `program` names an existing file (a path) or a file in a `PATH` directory.
+fn program_exists(program: &str) -> bool {
+    let path = std::path::Path::new(program);
+    if path.components().count() > 1 || path.is_absolute() {
+        return path.is_file();
+    }
+    std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths)
+            .any(|dir| dir.join(program).is_file() || dir.join(format!("{program}.exe")).is_file())
+    })
 }
 
 fn summarise(d: &Dataset) -> DatasetSummary {
@@ -89,13 +276,24 @@ fn summarise(d: &Dataset) -> DatasetSummary {
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>) {
     let editable = bench.space_editable();
     ui.add_enabled_ui(editable, |ui| {
-        let is_model = matches!(bench.study.objective, ObjectiveSpec::Model { .. });
-        let is_synthetic = matches!(bench.study.objective, ObjectiveSpec::Synthetic { .. });
+        let is_command = matches!(bench.study.objective, ObjectiveSpec::Command { .. });
+        if is_command && bench.command_draft.is_none() {
+            bench.command_draft = Some(CommandDraft::of(
+                &bench.study.objective,
+                bench.study.direction,
+            ));
+        }
+        let drafting = bench.command_draft.is_some();
+        let is_model = !drafting && matches!(bench.study.objective, ObjectiveSpec::Model { .. });
+        let is_synthetic =
+            !drafting && matches!(bench.study.objective, ObjectiveSpec::Synthetic { .. });
         ui.horizontal(|ui| {
             if ui.selectable_label(is_synthetic, "test function").clicked() && !is_synthetic {
+                bench.command_draft = None;
                 apply(bench, ObjectiveSpec::default());
             }
             if ui.selectable_label(is_model, "model on data").clicked() && !is_model {
+                bench.command_draft = None;
                 let task = ModelTask::new(
                     DatasetSource::Bundled("moons".into()),
                     ModelSpec::Svc {
@@ -104,17 +302,31 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
                 );
                 apply(bench, ObjectiveSpec::from_model_task(task));
             }
-        });
-        match bench.study.objective.clone() {
-            ObjectiveSpec::Synthetic { function, dims } => synthetic(ui, bench, function, dims),
-            spec @ ObjectiveSpec::Model { .. } => {
-                if let Some(task) = spec.model_task() {
-                    model(ui, bench, task, actions);
-                }
+            if ui
+                .selectable_label(drafting, "command")
+                .on_hover_text("an external program that trains and prints a score")
+                .clicked()
+                && !drafting
+            {
+                bench.command_draft = Some(CommandDraft::of(
+                    &bench.study.objective,
+                    bench.study.direction,
+                ));
             }
-            other => {
-                ui.label(other.label());
-                ui.label(egui::RichText::new("an external command, set in the session").weak());
+        });
+        if bench.command_draft.is_some() {
+            command(ui, bench);
+        } else {
+            match bench.study.objective.clone() {
+                ObjectiveSpec::Synthetic { function, dims } => synthetic(ui, bench, function, dims),
+                spec @ ObjectiveSpec::Model { .. } => {
+                    if let Some(task) = spec.model_task() {
+                        model(ui, bench, task, actions);
+                    }
+                }
+                other => {
+                    ui.label(other.label());
+                }
             }
         }
     });
@@ -132,12 +344,86 @@ pub fn apply(bench: &mut Workbench, spec: ObjectiveSpec) {
             bench.study.space = o.default_space();
             bench.study.direction = o.direction();
             bench.objective_error = None;
+            bench.command_draft = None;
             bench.reset_edits();
             bench.validate_strategy();
             bench.touch();
         }
         Err(e) => bench.objective_error = Some(e.to_string()),
     }
+}
+
+/// How a command objective is run, shown under its editor (see `objective::command`).
+pub const COMMAND_HINT: &str = "Each trial runs the command with the parameters appended as \
+`--name value` and as one JSON object on stdin. Its value is the last line of stdout: a \
+number, or JSON with a numeric `value`. A non-zero exit or a timeout fails the trial. No \
+shell runs: quotes group words; no pipes or variables.";
+
+fn command(ui: &mut egui::Ui, bench: &mut Workbench) {
+    let Some(mut draft) = bench.command_draft.clone() else {
+        return;
+    };
+    let mut changed = false;
+    egui::Grid::new("command_options")
+        .num_columns(2)
+        .show(ui, |ui| {
+            let l = ui.label("program and arguments");
+            changed |= ui
+                .add(
+                    egui::TextEdit::singleline(&mut draft.command)
+                        .hint_text("python train.py --epochs 5")
+                        .desired_width(220.0),
+                )
+                .labelled_by(l.id)
+                .changed();
+            ui.end_row();
+            let l = ui.label("trial timeout (s)");
+            changed |= ui
+                .add(
+                    egui::TextEdit::singleline(&mut draft.timeout)
+                        .hint_text("none")
+                        .desired_width(80.0),
+                )
+                .labelled_by(l.id)
+                .changed();
+            ui.end_row();
+            ui.label("direction");
+            ui.horizontal(|ui| {
+                for (d, name) in [
+                    (Direction::Minimize, "minimise"),
+                    (Direction::Maximize, "maximise"),
+                ] {
+                    if ui.selectable_label(draft.direction == d, name).clicked()
+                        && draft.direction != d
+                    {
+                        draft.direction = d;
+                        changed = true;
+                    }
+                }
+            });
+            ui.end_row();
+        });
+    if changed {
+        match draft.spec() {
+            Ok(spec) => {
+                draft.error = None;
+                if spec != bench.study.objective || draft.direction != bench.study.direction {
+                    // A command has no parameters of its own: the study's are passed to it.
+                    bench.study.objective = spec;
+                    bench.study.direction = draft.direction;
+                    bench.objective_error = None;
+                    bench.validate_strategy();
+                    bench.touch();
+                }
+            }
+            Err(e) => draft.error = Some(e),
+        }
+    }
+    if let Some(e) = &draft.error {
+        ui.colored_label(ui.visuals().error_fg_color, e);
+    }
+    ui.label(egui::RichText::new(COMMAND_HINT).weak().small());
+    bench.command_draft = Some(draft);
 }
 
 fn synthetic(ui: &mut egui::Ui, bench: &mut Workbench, function: SyntheticFn, dims: Option<usize>) {
@@ -188,13 +474,7 @@ fn synthetic(ui: &mut egui::Ui, bench: &mut Workbench, function: SyntheticFn, di
 }
 
 fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mut Vec<Action>) {
-    if bench
-        .dataset_preview
-        .as_ref()
-        .is_none_or(|p| !p.is_for(&task))
-    {
-        bench.dataset_preview = Some(DatasetPreview::load(&task));
-    }
+    refresh_preview(bench, &task, ui.ctx());
     let mut next = task.clone();
     ui.horizontal(|ui| {
         let selected = task.dataset.label();
@@ -219,11 +499,8 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
             actions.push(Action::OpenCsv(None));
         }
     });
-    let summary = bench
-        .dataset_preview
-        .as_ref()
-        .and_then(|p| p.result.as_ref().ok())
-        .cloned();
+    let current = bench.dataset_preview.as_ref().filter(|p| p.is_for(&task));
+    let summary = current.and_then(|p| p.result.as_ref().ok()).cloned();
     if let DatasetSource::File(_) = task.dataset {
         egui::Grid::new("csv_options")
             .num_columns(2)
@@ -265,12 +542,22 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
                 ui.end_row();
             });
     }
-    match bench.dataset_preview.as_ref().map(|p| &p.result) {
+    match bench
+        .dataset_preview
+        .as_ref()
+        .filter(|p| p.is_for(&task))
+        .map(|p| &p.result)
+    {
         Some(Ok(s)) => preview(ui, s),
         Some(Err(e)) => {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }
-        None => {}
+        None => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(egui::RichText::new("loading the data…").weak());
+            });
+        }
     }
     let data_task = summary.as_ref().map(|s| s.task);
     egui::Grid::new("model_options")
@@ -406,4 +693,64 @@ pub fn with_csv(current: &ObjectiveSpec, path: std::path::PathBuf) -> ObjectiveS
             kernel: KernelKind::Rbf,
         });
     ObjectiveSpec::from_model_task(ModelTask::new(DatasetSource::File(path), model))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn the_preview_loads_off_the_caller_and_a_stale_load_is_dropped() {
+        let ctx = egui::Context::default();
+        let mut bench = Workbench::new(Workbench::default_study());
+        let moons = bench.study.objective.model_task().unwrap();
+        let iris = ModelTask::new(DatasetSource::Bundled("iris".into()), ModelSpec::Knn);
+        // The first refresh only starts a load.
+        refresh_preview(&mut bench, &moons, &ctx);
+        assert!(bench.dataset_preview.is_none());
+        assert!(
+            bench
+                .preview_loading
+                .as_ref()
+                .is_some_and(|l| l.is_for(&moons))
+        );
+        // The source changes before it arrives: the moons load is dropped.
+        refresh_preview(&mut bench, &iris, &ctx);
+        assert!(
+            bench
+                .preview_loading
+                .as_ref()
+                .is_some_and(|l| l.is_for(&iris))
+        );
+        assert!(!wait_preview(&mut bench, &moons, Duration::from_millis(1)));
+        assert!(wait_preview(&mut bench, &iris, Duration::from_secs(60)));
+        let preview = bench.dataset_preview.clone().unwrap();
+        assert_eq!(preview.features_for(&iris), Some(4));
+        assert_eq!(preview.features_for(&moons), None);
+        // Once loaded, refreshing the same source keeps it and starts nothing.
+        refresh_preview(&mut bench, &iris, &ctx);
+        assert!(bench.preview_loading.is_none());
+        assert_eq!(bench.dataset_preview.unwrap().features_for(&iris), Some(4));
+    }
+
+    #[test]
+    fn a_command_draft_is_valid_only_with_a_runnable_program_and_a_positive_timeout() {
+        let mut d = CommandDraft::of(&ObjectiveSpec::default(), Direction::Minimize);
+        assert!(d.error.is_some() && d.spec().is_err());
+        d.command = "sh -c 'echo 1'".into();
+        assert_eq!(
+            d.spec().unwrap(),
+            ObjectiveSpec::Command {
+                command: "sh -c 'echo 1'".into(),
+                trial_timeout: None
+            }
+        );
+        d.timeout = "0".into();
+        assert!(d.spec().is_err());
+        d.timeout = " 3 ".into();
+        assert!(d.spec().is_ok());
+        d.command = "/no/such/dir/train".into();
+        assert!(d.spec().unwrap_err().contains("/no/such/dir/train"));
+    }
 }

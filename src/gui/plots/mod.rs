@@ -6,6 +6,7 @@
 //! UI-side cache of heatmap images (a texture per grid, uploaded once per result instead of
 //! thousands of rectangles per frame).
 
+pub mod boundary;
 pub mod convergence;
 pub mod gp_slice;
 pub mod gp_std;
@@ -221,6 +222,28 @@ impl Textures {
         }
         let image = ColorImage::new([grid.nx, grid.ny], pixels);
         let handle = ctx.load_texture(key, image, TextureOptions::LINEAR);
+        self.entries.retain(|(k, _, _)| k != key);
+        self.entries.push((key.to_owned(), stamp, handle.clone()));
+        handle
+    }
+}
+
+impl Textures {
+    /// The texture under `key`, made by `make` and uploaded only when `stamp` changed (for
+    /// images that are not a [`Grid2`] on the colour map, such as class regions).
+    pub fn image(
+        &mut self,
+        ctx: &egui::Context,
+        key: &str,
+        stamp: u64,
+        make: impl FnOnce() -> ColorImage,
+    ) -> TextureHandle {
+        if let Some((_, s, h)) = self.entries.iter().find(|(k, _, _)| k == key)
+            && *s == stamp
+        {
+            return h.clone();
+        }
+        let handle = ctx.load_texture(key, make(), TextureOptions::LINEAR);
         self.entries.retain(|(k, _, _)| k != key);
         self.entries.push((key.to_owned(), stamp, handle.clone()));
         handle

@@ -81,13 +81,15 @@ impl KnobsApp {
         }
         let ctx = cc.egui_ctx.clone();
         bench.set_waker(Arc::new(move || ctx.request_repaint()));
-        if let Some(path) = session {
-            bench.open(&path);
-        }
+        let race = session.and_then(|path| bench.open(&path)).flatten();
         if autorun {
             bench.run();
         }
-        Self::from_bench(bench)
+        let mut app = Self::from_bench(bench);
+        if let Some(race) = race {
+            app.race = super::race::Race::from_session(race);
+        }
+        app
     }
 
     /// The app around a workbench (tests and benchmarks).
@@ -272,8 +274,15 @@ impl KnobsApp {
         match action {
             Action::New => self.bench.new_study(),
             Action::Open(path) => {
-                if let Some(p) = path.or_else(|| session().pick_file()) {
-                    self.bench.open(&p);
+                if self.race.is_running() {
+                    self.bench.status = "stop the race before opening another session".into();
+                } else if let Some(p) = path.or_else(|| session().pick_file())
+                    && let Some(race) = self.bench.open(&p)
+                {
+                    // The Race tab shows the session's race, or a fresh one.
+                    self.race = race.map_or_else(super::race::Race::new, |r| {
+                        super::race::Race::from_session(r)
+                    });
                 }
             }
             Action::OpenCsv(path) => {
@@ -288,14 +297,14 @@ impl KnobsApp {
                 }
             }
             Action::Save => match self.bench.path.clone() {
-                Some(p) => self.bench.save(&p),
+                Some(p) => self.bench.save_with_race(&p, self.race.to_session()),
                 None => self.handle(Action::SaveAs(None), ctx),
             },
             Action::SaveAs(path) => {
                 if let Some(p) =
                     path.or_else(|| session().set_file_name(format!("{stem}.ron")).save_file())
                 {
-                    self.bench.save(&p);
+                    self.bench.save_with_race(&p, self.race.to_session());
                 }
             }
             Action::ExportCsv(path) => {

@@ -8,7 +8,7 @@ use super::views::{Poll, Snapshot, ViewParams, ViewRequest, ViewResult, ViewWork
 use crate::cli::report;
 use crate::objective::Objective;
 use crate::runner::{self, Command, Event, FinishReason, RunHandle};
-use crate::session::Session;
+use crate::session::{RaceSession, Session};
 use crate::space::{Domain, Param, Value};
 use crate::strategy::StrategySpec;
 use crate::study::{Study, TrialState};
@@ -527,7 +527,12 @@ impl Workbench {
 
     /// Save the study to a session file.
     pub fn save(&mut self, path: &Path) {
-        match Session::new(self.study.clone()).save(path) {
+        self.save_with_race(path, None);
+    }
+
+    /// Save the study, and the race run on its problem if there is one, to a session file.
+    pub fn save_with_race(&mut self, path: &Path, race: Option<RaceSession>) {
+        match Session::with_race(self.study.clone(), race).save(path) {
             Ok(()) => {
                 self.status = format!("saved {}", path.display());
                 self.remember(path);
@@ -539,21 +544,24 @@ impl Workbench {
         }
     }
 
-    /// Open a session; the current study is kept if the file cannot be read.
-    pub fn open(&mut self, path: &Path) {
+    /// Open a session; the current study is kept if the file cannot be read. Returns `None`
+    /// if nothing was opened, else the race the session holds (if any) for the Race tab.
+    pub fn open(&mut self, path: &Path) -> Option<Option<RaceSession>> {
         if self.is_running() {
             self.status = "stop the run before opening another session".into();
-            return;
+            return None;
         }
         match Session::load(path) {
             Ok(session) => {
                 self.replace_study(session.study);
                 self.status = format!("opened {}", path.display());
                 self.remember(path);
+                Some(session.race)
             }
             Err(e) => {
                 self.status = e.to_string();
                 self.error = Some(format!("Cannot open the session.\n\n{e}"));
+                None
             }
         }
     }

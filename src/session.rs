@@ -167,7 +167,7 @@ impl Session {
     /// The session as pretty RON text.
     pub fn to_ron(&self) -> Result<String, SessionError> {
         // Deep enough for a race's runs to keep one trial per line, as the study's do.
-        let depth = if self.race.is_some() { 6 } else { 4 };
+        let depth = if self.race.is_some() { 5 } else { 4 };
         let config = ron::ser::PrettyConfig::new()
             .depth_limit(depth)
             .indentor("  ".to_owned());

@@ -3,8 +3,8 @@
 //! repeats over seeds; a race saved and reopened through the menu's own actions; the shipped
 //! race lesson; and a wgpu snapshot of the race view with repeats.
 
-use egui_kittest::kittest::Queryable;
 use eframe::egui;
+use egui_kittest::kittest::Queryable;
 use egui_kittest::{Harness, SnapshotOptions};
 use knobs::gui::KnobsApp;
 use knobs::gui::app::Action;
@@ -160,7 +160,10 @@ fn repeats_run_each_strategy_on_consecutive_seeds_and_average_them() {
             assert_eq!(r.study.strategy.name(), name);
         }
         // different seeds, different trials
-        assert_ne!(runs[0].study.trials[0].params, runs[1].study.trials[0].params);
+        assert_ne!(
+            runs[0].study.trials[0].params,
+            runs[1].study.trials[0].params
+        );
     }
     // each strategy's curve is the mean, min and max of its runs' log regret
     let curves = race.curves();
@@ -190,7 +193,10 @@ fn repeats_run_each_strategy_on_consecutive_seeds_and_average_them() {
             let mean = here.iter().sum::<f64>() / 3.0;
             assert!((p.mean - mean).abs() < 1e-12, "{} at {k}", curve.name);
             assert_eq!(p.min, here.iter().copied().fold(f64::INFINITY, f64::min));
-            assert_eq!(p.max, here.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+            assert_eq!(
+                p.max,
+                here.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+            );
             assert_eq!(p.runs, 3);
         }
     }
@@ -284,7 +290,9 @@ fn a_race_saved_through_the_menu_reopens_exactly_and_continues() {
 
     // a session without a race opens on a fresh Race tab
     let plain = dir.path().join("plain.ron");
-    Session::new(Workbench::branin_study()).save(&plain).unwrap();
+    Session::new(Workbench::branin_study())
+        .save(&plain)
+        .unwrap();
     second.state_mut().handle(Action::Open(Some(plain)), &ctx);
     assert!(second.state().race.racers.is_empty());
 }
@@ -310,7 +318,9 @@ fn write_lesson6() {
     bench.jobs = 2;
     bench.view.tab = Tab::Race;
     let mut app = KnobsApp::from_bench(bench);
-    app.race.picked = ["grid", "random", "gp", "tpe", "cmaes"].map(String::from).to_vec();
+    app.race.picked = ["grid", "random", "gp", "tpe", "cmaes"]
+        .map(String::from)
+        .to_vec();
     app.race.repeats = 3;
     assert!(app.race.start(&study, 2, None));
     app.race.finish_blocking();
@@ -335,7 +345,11 @@ fn the_race_lesson_reopens_finished_and_its_description_holds() {
     let runs = |name: &str| -> Vec<_> { race.racers.iter().filter(|r| r.name == name).collect() };
     for name in ["random", "gp", "tpe", "cmaes"] {
         for (k, r) in runs(name).iter().enumerate() {
-            assert_eq!(r.state, RacerState::Finished(FinishReason::BudgetSpent), "{name}");
+            assert_eq!(
+                r.state,
+                RacerState::Finished(FinishReason::BudgetSpent),
+                "{name}"
+            );
             assert_eq!(r.study.trials.len(), 40, "{name}");
             assert_eq!(r.study.seed, k as u64);
         }
@@ -343,7 +357,10 @@ fn the_race_lesson_reopens_finished_and_its_description_holds() {
     // the grid: three identical runs of 25 points
     let grid = runs("grid");
     for r in &grid {
-        assert!(matches!(r.state, RacerState::Finished(FinishReason::Exhausted(_))));
+        assert!(matches!(
+            r.state,
+            RacerState::Finished(FinishReason::Exhausted(_))
+        ));
         assert_eq!(r.study.trials.len(), 25);
         let values = |r: &knobs::gui::race::state::Racer| -> Vec<Option<f64>> {
             r.study.trials.iter().map(|t| t.value).collect()
@@ -374,7 +391,12 @@ fn the_race_lesson_reopens_finished_and_its_description_holds() {
     let gp = curves.iter().find(|c| c.name == "gp").unwrap();
     for c in curves.iter().filter(|c| c.name != "gp") {
         for p in c.band.iter().filter(|p| p.trial >= 20) {
-            assert!(gp.band[p.trial - 1].mean < p.mean, "{} at {}", c.name, p.trial);
+            assert!(
+                gp.band[p.trial - 1].mean < p.mean,
+                "{} at {}",
+                c.name,
+                p.trial
+            );
         }
     }
     // CMA-ES, TPE and random: mean bests less than one sd apart
@@ -390,4 +412,24 @@ fn the_race_lesson_reopens_finished_and_its_description_holds() {
     for name in ["grid", "random", "tpe", "cmaes"] {
         assert!(row(name).strategy_seconds.unwrap() < 0.01, "{name}");
     }
+}
+
+/// The race view with repeats, drawn with wgpu: the lesson's finished race (saved times, so
+/// the frame is the same on every run). Regenerate with `UPDATE_SNAPSHOTS=1` and look at it.
+#[test]
+fn race_snapshot() {
+    let session = Session::load(Path::new(LESSON)).unwrap();
+    let mut bench = Workbench::new(session.study);
+    bench.jobs = 2;
+    bench.view.tab = Tab::Race;
+    let mut app = KnobsApp::from_bench(bench);
+    app.race = Race::from_session(session.race.unwrap());
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .wgpu()
+        .build_ui_state(|ui, app: &mut KnobsApp| app.show(ui), app);
+    harness.run_steps(3);
+    // Software rasterisers differ by a few anti-aliased pixels between CPUs: allow 0.05%.
+    let options = SnapshotOptions::new().max_failed_pixels(500);
+    harness.snapshot_options("race", &options);
 }

@@ -98,7 +98,8 @@ impl Racer {
                 strategy_seconds,
             }) => {
                 // A continued run replays its earlier trials untimed: add this stretch's time.
-                self.strategy_seconds = Some(self.strategy_seconds.unwrap_or(0.0) + strategy_seconds);
+                self.strategy_seconds =
+                    Some(self.strategy_seconds.unwrap_or(0.0) + strategy_seconds);
                 self.state = RacerState::Finished(reason);
                 self.handle = None;
             }
@@ -199,7 +200,10 @@ pub fn band(runs: &[Vec<Option<f64>>]) -> Vec<BandPoint> {
     let len = runs.iter().map(Vec::len).max().unwrap_or(0);
     (0..len)
         .filter_map(|k| {
-            let here: Vec<f64> = runs.iter().filter_map(|r| r.get(k).copied().flatten()).collect();
+            let here: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| r.get(k).copied().flatten())
+                .collect();
             let stats = MeanSd::of(&here)?;
             Some(BandPoint {
                 trial: k + 1,
@@ -840,9 +844,15 @@ mod tests {
                 runs: 2
             }
         );
-        assert_eq!((b[1].trial, b[1].mean, b[1].min, b[1].max), (2, 2.0, 1.0, 3.0));
+        assert_eq!(
+            (b[1].trial, b[1].mean, b[1].min, b[1].max),
+            (2, 2.0, 1.0, 3.0)
+        );
         // trial 3: the third run has not got there
-        assert_eq!((b[2].mean, b[2].min, b[2].max, b[2].runs), (1.5, 1.0, 2.0, 2));
+        assert_eq!(
+            (b[2].mean, b[2].min, b[2].max, b[2].runs),
+            (1.5, 1.0, 2.0, 2)
+        );
         assert!(band(&[vec![None], vec![]]).is_empty());
     }
 

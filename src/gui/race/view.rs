@@ -2,14 +2,12 @@
 //! curves and their bands overlaid and read the ranking. Drawing only; everything it changes
 //! goes through [`Race`]'s methods.
 
-use super::state::{
-    MAX_RACERS, MAX_REPEATS, MIN_RACERS, MeanSd, Race, RacerState, RankRow, Wake,
-};
+use super::state::{MAX_RACERS, MAX_REPEATS, MIN_RACERS, MeanSd, Race, RacerState, RankRow, Wake};
 use crate::gui::plots::FAILED;
 use crate::gui::state::Workbench;
 use crate::strategy::STRATEGIES;
 use eframe::egui::{self, Color32};
-use egui_plot::{FilledArea, Legend, Line, Plot};
+use egui_plot::{ColorConflictHandling, FilledArea, Legend, Line, Plot};
 use std::sync::Arc;
 
 /// One colour per strategy, in pick order; six, as a race has at most six strategies.
@@ -32,6 +30,17 @@ fn sig3(x: f64) -> String {
         format!("{:.*}", (2.0 - mag).max(0.0) as usize, x)
     } else {
         format!("{x:.2e}")
+    }
+}
+
+/// A duration readable from microseconds (fast strategies) to seconds (GP-BO).
+fn seconds(s: f64) -> String {
+    if s >= 1.0 {
+        format!("{s:.2} s")
+    } else if s >= 1e-3 {
+        format!("{:.1} ms", s * 1e3)
+    } else {
+        format!("{:.0} µs", s * 1e6)
     }
 }
 
@@ -95,7 +104,10 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
         }
         let budget = bench.study.budget;
         if ui
-            .add_enabled(race.can_continue(budget), egui::Button::new("Continue race"))
+            .add_enabled(
+                race.can_continue(budget),
+                egui::Button::new("Continue race"),
+            )
             .on_hover_text(format!(
                 "finish stopped runs and extend every run to the study's budget ({budget})"
             ))
@@ -129,27 +141,20 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
     let strategies = race.strategies().len();
     let runs = race.runs_per_strategy();
     let table_height = 48.0 + 22.0 * strategies as f32;
-    let plot_height = (height - table_height - 80.0).max(120.0);
+    let plot_height = (height - table_height - 48.0).max(120.0);
     let y_label = match (race.known_minimum.is_some(), runs > 1) {
-        (true, false) => "log10 regret of the best so far",
-        (true, true) => "mean log10 regret of the best so far",
+        (true, false) => "log10 regret (best so far)",
+        (true, true) => "mean log10 regret (best so far)",
         (false, false) => "best value so far",
-        (false, true) => "mean best value so far",
+        (false, true) => "mean best so far",
     };
-    if runs > 1 {
-        ui.label(
-            egui::RichText::new(format!(
-                "lines: mean over each strategy's {runs} runs; shaded: the runs' min–max"
-            ))
-            .weak(),
-        );
-    }
     let curves = race.curves();
     Plot::new("race")
         .height(plot_height)
         .x_axis_label("trial")
         .y_axis_label(y_label)
-        .legend(Legend::default())
+        // The band and the line share a legend entry (one click hides both); it takes the line's colour.
+        .legend(Legend::default().color_conflict_handling(ColorConflictHandling::PickLast))
         .show(ui, |plot| {
             for (i, curve) in curves.iter().enumerate() {
                 let colour = COLOURS[i % COLOURS.len()];
@@ -172,6 +177,14 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
             }
         });
 
+    if runs > 1 {
+        ui.label(
+            egui::RichText::new(format!(
+                "lines: mean over each strategy's {runs} runs; shaded: the runs' min–max"
+            ))
+            .weak(),
+        );
+    }
     ui.strong("Ranking");
     let x = race.within_percent;
     let note = if runs > 1 {
@@ -218,10 +231,7 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
                     None => "—".into(),
                 };
                 ui.label(needed);
-                ui.label(
-                    row.strategy_seconds
-                        .map_or("—".into(), |s| format!("{s:.3} s")),
-                );
+                ui.label(row.strategy_seconds.map_or("—".into(), seconds));
                 state_cell(ui, race, row);
                 ui.end_row();
             }
@@ -242,7 +252,11 @@ fn state_cell(ui: &mut egui::Ui, race: &Race, row: &RankRow) {
     let running = count(|s| *s == RacerState::Running);
     let queued = count(|s| *s == RacerState::Queued);
     let text = if mine.len() == 1 {
-        let what = if running + queued > 0 { "running" } else { "done" };
+        let what = if running + queued > 0 {
+            "running"
+        } else {
+            "done"
+        };
         format!("{what} ({} trials)", row.trials)
     } else if running + queued > 0 {
         format!(

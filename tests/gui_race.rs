@@ -433,3 +433,73 @@ fn race_snapshot() {
     let options = SnapshotOptions::new().max_failed_pixels(500);
     harness.snapshot_options("race", &options);
 }
+
+#[test]
+fn runs_wait_for_a_free_slot_and_a_stopped_race_continues_to_the_same_runs() {
+    let mut bench_app = app(20);
+    bench_app.bench.jobs = 1;
+    let mut harness = harness_on(bench_app);
+    harness.run_steps(1);
+    harness.get_by_label("gp").click();
+    harness.state_mut().race.repeats = 2;
+    harness.run_steps(1);
+    harness.get_by_label("Start race").click();
+    harness.step();
+    // one slot: the first run goes, the other three wait
+    let states: Vec<RacerState> = harness
+        .state()
+        .race
+        .racers
+        .iter()
+        .map(|r| r.state.clone())
+        .collect();
+    assert_eq!(states.len(), 4);
+    assert_eq!(states[0], RacerState::Running);
+    assert!(states[1..].iter().all(|s| *s == RacerState::Queued));
+    harness.get_by_label("Stop race").click();
+    harness.run_steps(1);
+    harness.state_mut().race.finish_blocking();
+    harness.run_steps(1);
+    let race = &harness.state().race;
+    assert!(!race.is_running());
+    // waiting runs never started
+    assert!(race.racers.iter().any(
+        |r| r.study.trials.is_empty() && r.state == RacerState::Finished(FinishReason::Stopped)
+    ));
+    assert!(race.can_continue(20));
+    harness.get_by_label("Continue race").click();
+    harness.run_steps(1);
+    drive_to_the_end(&mut harness);
+    let continued: Vec<_> = harness
+        .state()
+        .race
+        .racers
+        .iter()
+        .map(|r| {
+            assert_eq!(r.state, RacerState::Finished(FinishReason::BudgetSpent));
+            r.study
+                .trials
+                .iter()
+                .map(|t| t.params.clone())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    // the same runs as a race that was never stopped
+    let mut fresh = Race::new();
+    fresh.picked = vec!["random".into(), "sobol".into()];
+    fresh.repeats = 2;
+    assert!(fresh.start(&harness.state().bench.study, 2, None));
+    fresh.finish_blocking();
+    let uninterrupted: Vec<_> = fresh
+        .racers
+        .iter()
+        .map(|r| {
+            r.study
+                .trials
+                .iter()
+                .map(|t| t.params.clone())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(continued, uninterrupted);
+}

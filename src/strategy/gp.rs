@@ -358,7 +358,9 @@ mod tests {
                 }
                 Some(Explanation::Gp(why)) => {
                     assert!(n >= 10);
-                    let at = why.surrogate.acquisition(&why.acquisition, &[p.clone()])[0];
+                    let at = why
+                        .surrogate
+                        .acquisition(&why.acquisition, std::slice::from_ref(&p))[0];
                     assert!(
                         (at - why.value).abs() < 1e-9 * (1.0 + at.abs()),
                         "{at} {}",

@@ -709,8 +709,8 @@ mod tests {
                     assert!(why.probes.contains(&sug.point), "the probe is listed");
                 } else if let Some(step) = &why.step {
                     steps += 1;
-                    for k in 0..2 {
-                        assert!((why.x[k] + step[k] - sug.point[k]).abs() < 1e-12);
+                    for ((x, d), to) in why.x.iter().zip(step).zip(&sug.point) {
+                        assert!((x + d - to).abs() < 1e-12);
                     }
                     let g = why.gradient.as_ref().expect("a step has its gradient");
                     // The bowl's gradient at x, analytic or by central differences.

@@ -502,11 +502,11 @@ mod tests {
                         assert_eq!(why.n_below + why.n_above, n);
                         assert_eq!(why.n_below, n.div_ceil(10));
                         assert_eq!(why.candidates.len(), DEFAULT_N_CANDIDATES);
-                        for j in 0..2 {
+                        for (j, pj) in p.iter().enumerate() {
                             let along = why.candidates.along(j);
                             let top = along.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
                             if !multivariate {
-                                assert_eq!(top.0, p[j], "coordinate {j} is its best draw");
+                                assert_eq!(top.0, *pj, "coordinate {j} is its best draw");
                             }
                         }
                         if let Candidates::Joint(c) = &why.candidates {

@@ -7,7 +7,7 @@ use crate::gp::acquisition::{norm_cdf, norm_pdf};
 use crate::gui::plots::Axis;
 use crate::strategy::explain::{Candidates, Marginal, TpeWhy};
 use eframe::egui::{self, Color32};
-use egui_plot::{Bar, BarChart, Legend, Line, MarkerShape, Plot, Points, VLine};
+use egui_plot::{Bar, BarChart, Corner, Legend, Line, MarkerShape, Plot, Points, VLine};
 
 /// Points along a numeric slice.
 const STEPS: usize = 200;
@@ -178,7 +178,7 @@ impl TpeCache {
             .y_axis_label("log l − log g")
             .include_x(axis.lo)
             .include_x(axis.hi)
-            .legend(Legend::default())
+            .legend(Legend::default().position(Corner::LeftTop))
             .show(ui, |plot| {
                 if curves.categorical {
                     plot.bar_chart(bars(

@@ -17,7 +17,10 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, height: f32)
             "Start-up points spread over the space so the model has something to learn from; \
              they do not depend on the results."
         }
-        _ => "The sequence was fixed before any result came in: numbers show the order.",
+        _ => {
+            "The sequence was fixed before any result came in: numbers show the order (the \
+             first point is 1)."
+        }
     });
     let points: Vec<(usize, [f64; 2])> = input
         .study
@@ -44,9 +47,13 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, height: f32)
         let skip = points.len().saturating_sub(LABELLED);
         for (n, p) in points.into_iter().skip(skip) {
             plot.text(
-                Text::new("numbers", PlotPoint::new(p[0], p[1]), format!(" {n}"))
-                    .anchor(Align2::LEFT_BOTTOM)
-                    .color(text),
+                Text::new(
+                    "numbers",
+                    PlotPoint::new(p[0], p[1]),
+                    egui::RichText::new(format!(" {}", n + 1)).size(14.0),
+                )
+                .anchor(Align2::LEFT_BOTTOM)
+                .color(text),
             );
         }
         if let Some(p) = next {
@@ -54,7 +61,9 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, height: f32)
                 Text::new(
                     "next",
                     PlotPoint::new(p[0], p[1]),
-                    egui::RichText::new(format!("  {next_number}")).strong(),
+                    egui::RichText::new(format!("  {}", next_number + 1))
+                        .size(16.0)
+                        .strong(),
                 )
                 .anchor(Align2::LEFT_BOTTOM)
                 .color(PROPOSAL),

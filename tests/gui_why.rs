@@ -57,6 +57,7 @@ fn scene(name: &str, told: usize) -> Scene {
     let mut study = Study {
         name: format!("{name} on Branin"),
         description: String::new(),
+        description_zh: String::new(),
         direction: Direction::Minimize,
         objective: ObjectiveSpec::Synthetic {
             function: SyntheticFn::Branin,

@@ -210,11 +210,13 @@ fn startup_view() {
 fn gp_view_says_computing_until_the_picture_is_in() {
     let mut harness = harness(scene("gp", 12));
     harness.run_steps(1);
-    // The first frame sends the request; the picture cannot be there before a frame polls.
-    assert!(harness.state().view.computing());
-    harness.get_by_label("computing…");
+    // The first frame sends the request to the worker. Whether the answer is in by the end of
+    // that frame depends on the machine, so only check the two states agree with the label.
+    let computing = harness.state().view.computing();
+    assert_eq!(harness.query_by_label("computing…").is_some(), computing);
     settle(&mut harness);
     assert!(!harness.state().view.computing());
+    assert!(harness.query_by_label("computing…").is_none());
 }
 
 fn snapshot(name: &str, strategy: &str, told: usize) {

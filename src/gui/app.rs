@@ -201,6 +201,8 @@ impl KnobsApp {
 
     fn centre(&mut self, ui: &mut egui::Ui) {
         ui.horizontal_wrapped(|ui| {
+            // A tab that does not fit goes to the next row whole, never split mid-word.
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
             let boundary = self.bench.boundary_available();
             for tab in Tab::ALL {
                 ui.add_enabled_ui(tab != Tab::Boundary || boundary, |ui| {

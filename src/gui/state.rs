@@ -18,6 +18,33 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Apply a worker's events until its channel is empty or `budget` is spent, so a flood of
+/// fast trials never stalls a frame. A disconnected channel (the worker vanished) is applied
+/// once as `None`; `apply` returns whether to keep listening (false once the run is over).
+/// Returns how many events were applied.
+pub(crate) fn drain_channel<E>(
+    events: &crossbeam_channel::Receiver<E>,
+    budget: Duration,
+    mut apply: impl FnMut(Option<E>) -> bool,
+) -> usize {
+    let deadline = Instant::now() + budget;
+    let mut applied = 0;
+    loop {
+        let event = match events.try_recv() {
+            Ok(event) => Some(event),
+            Err(crossbeam_channel::TryRecvError::Empty) => break,
+            Err(crossbeam_channel::TryRecvError::Disconnected) => None,
+        };
+        let vanished = event.is_none();
+        let listening = apply(event);
+        applied += 1;
+        if vanished || !listening || Instant::now() >= deadline {
+            break;
+        }
+    }
+    applied
+}
+
 /// How many recent sessions the File menu lists.
 pub const RECENT_MAX: usize = 8;
 
@@ -525,20 +552,13 @@ impl Workbench {
     /// Apply the runner's events, spending at most `budget` time; returns how many were
     /// applied. A runner that vanished without saying it finished is shown as a failure.
     pub fn drain_events(&mut self, budget: Duration) -> usize {
-        let deadline = Instant::now() + budget;
-        let mut applied = 0;
-        while let Some(handle) = &self.handle {
-            let event = match handle.events.try_recv() {
-                Ok(event) => Some(event),
-                Err(crossbeam_channel::TryRecvError::Empty) => break,
-                Err(crossbeam_channel::TryRecvError::Disconnected) => None,
-            };
+        let Some(events) = self.handle.as_ref().map(|h| h.events.clone()) else {
+            return 0;
+        };
+        let applied = drain_channel(&events, budget, |event| {
             self.apply(event);
-            applied += 1;
-            if Instant::now() >= deadline {
-                break;
-            }
-        }
+            self.handle.is_some()
+        });
         if applied > 0 {
             self.touch();
         }

@@ -107,7 +107,8 @@ pub fn show(ui: &mut egui::Ui, bench: &Workbench, actions: &mut Vec<Action>) {
         {
             actions.push(Action::Stop);
         }
-        let can_replay = !bench.is_busy() && !bench.is_replaying() && !bench.study.trials.is_empty();
+        let can_replay =
+            !bench.is_busy() && !bench.is_replaying() && !bench.study.trials.is_empty();
         if ui
             .add_enabled(can_replay, egui::Button::new("Replay"))
             .on_hover_text("step through the trials: every view shows the study after trial k")

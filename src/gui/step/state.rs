@@ -274,20 +274,13 @@ impl Workbench {
     /// applied. A stepper that vanished without saying it finished is shown as a failure.
     pub fn drain_step(&mut self, budget: Duration) -> usize {
         self.step_retune();
-        let deadline = Instant::now() + budget;
-        let mut applied = 0;
-        while let Some(handle) = &self.step.handle {
-            let event = match handle.events.try_recv() {
-                Ok(event) => Some(event),
-                Err(crossbeam_channel::TryRecvError::Empty) => break,
-                Err(crossbeam_channel::TryRecvError::Disconnected) => None,
-            };
+        let Some(events) = self.step.handle.as_ref().map(|h| h.events.clone()) else {
+            return 0;
+        };
+        let applied = crate::gui::state::drain_channel(&events, budget, |event| {
             self.apply_step(event);
-            applied += 1;
-            if Instant::now() >= deadline {
-                break;
-            }
-        }
+            self.step.handle.is_some()
+        });
         if applied > 0 {
             self.touch();
         }

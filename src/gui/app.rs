@@ -315,18 +315,18 @@ impl KnobsApp {
             self.bench.error = None;
         }
         if let Some(why) = self.bench.run_warning.clone() {
-            egui::Window::new("Dataset too large?")
+            egui::Window::new(tr("Dataset too large?"))
                 .collapsible(false)
                 .resizable(false)
                 .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
                 .show(ctx, |ui| {
                     ui.label(why);
-                    ui.label("Fewer rows, fewer folds or a lighter model would be quicker.");
+                    ui.label(tr("Fewer rows, fewer folds or a lighter model would be quicker."));
                     ui.horizontal(|ui| {
-                        if ui.button("Run anyway").clicked() {
+                        if ui.button(tr("Run anyway")).clicked() {
                             self.actions.push(Action::RunAnyway);
                         }
-                        if ui.button("Cancel").clicked() {
+                        if ui.button(tr("Cancel")).clicked() {
                             self.bench.run_warning = None;
                             self.bench.status = "run cancelled".into();
                         }

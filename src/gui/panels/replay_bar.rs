@@ -2,6 +2,7 @@
 //! ‹ › to step one trial (the default fonts have no ◀ ▶), Play / Pause, and Leave replay. The state it drives is
 //! [`crate::gui::replay`].
 
+use crate::gui::i18n::tr;
 use crate::gui::state::Workbench;
 use eframe::egui;
 
@@ -12,10 +13,10 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
     };
     let (at, len, playing) = (replay.at(), replay.len(), replay.is_playing());
     ui.horizontal(|ui| {
-        ui.strong("Replay");
+        ui.strong(tr("Replay"));
         if ui
-            .add_enabled(at > 0, egui::Button::new("‹"))
-            .on_hover_text("one trial back")
+            .add_enabled(at > 0, egui::Button::new(tr("‹")))
+            .on_hover_text(tr("one trial back"))
             .clicked()
         {
             bench.set_playing(false);
@@ -32,8 +33,8 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
             bench.replay_to(k);
         }
         if ui
-            .add_enabled(at < len, egui::Button::new("›"))
-            .on_hover_text("one trial forward")
+            .add_enabled(at < len, egui::Button::new(tr("›")))
+            .on_hover_text(tr("one trial forward"))
             .clicked()
         {
             bench.set_playing(false);
@@ -42,14 +43,14 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
         let play = if playing { "Pause replay" } else { "Play" };
         if ui
             .button(play)
-            .on_hover_text("advance one trial at a time")
+            .on_hover_text(tr("advance one trial at a time"))
             .clicked()
         {
             bench.set_playing(!playing);
         }
         if ui
-            .button("Leave replay")
-            .on_hover_text("back to the full study")
+            .button(tr("Leave replay"))
+            .on_hover_text(tr("back to the full study"))
             .clicked()
         {
             bench.stop_replay();

@@ -4,6 +4,7 @@
 //! a plot observes the function there. Everything drawn comes from the latest
 //! [`PlayResult`](super::compute::PlayResult); nothing is computed here.
 
+use crate::gui::i18n::tr;
 use super::compute::{Line1, Maps2, Pictures, PlayResult, Problem};
 use super::state::Playground;
 use crate::gp::{Acquisition, KernelKind};
@@ -32,7 +33,7 @@ pub fn show(ui: &mut egui::Ui, pg: &mut Playground, textures: &mut Textures, hei
     controls(ui, pg);
     let result = pg.result().cloned();
     let Some(result) = result.filter(|r| r.settings.problem == pg.settings.problem) else {
-        ui.label("fitting the GP…");
+        ui.label(tr("fitting the GP…"));
         return;
     };
     caption(ui, pg, &result);
@@ -46,7 +47,7 @@ pub fn show(ui: &mut egui::Ui, pg: &mut Playground, textures: &mut Textures, hei
         .map(Axis::of)
         .collect();
     if axes.len() < pg.settings.problem.dim() {
-        ui.label("the problem's box could not be built");
+        ui.label(tr("the problem's box could not be built"));
         return;
     }
     let clicked = match &result.pictures {
@@ -60,7 +61,7 @@ pub fn show(ui: &mut egui::Ui, pg: &mut Playground, textures: &mut Textures, hei
 
 fn controls(ui: &mut egui::Ui, pg: &mut Playground) {
     ui.horizontal_wrapped(|ui| {
-        ui.strong("Playground");
+        ui.strong(tr("Playground"));
         for p in Problem::ALL {
             if ui
                 .selectable_label(pg.settings.problem == p, p.title())
@@ -71,7 +72,7 @@ fn controls(ui: &mut egui::Ui, pg: &mut Playground) {
         }
         ui.separator();
         let s = &mut pg.settings;
-        egui::ComboBox::from_label("kernel")
+        egui::ComboBox::from_label(tr("kernel"))
             .selected_text(kernel_name(s.kernel))
             .show_ui(ui, |ui| {
                 for k in [KernelKind::Matern52, KernelKind::Rbf] {
@@ -80,18 +81,18 @@ fn controls(ui: &mut egui::Ui, pg: &mut Playground) {
             });
         let mut fitted = s.length_scale.is_none();
         if ui
-            .checkbox(&mut fitted, "fit ℓ")
-            .on_hover_text("fit the length scale by maximum likelihood, or fix it by hand")
+            .checkbox(&mut fitted, tr("fit ℓ"))
+            .on_hover_text(tr("fit the length scale by maximum likelihood, or fix it by hand"))
             .changed()
         {
             s.length_scale = if fitted { None } else { Some(0.2) };
         }
         if let Some(l) = &mut s.length_scale {
-            ui.add(egui::Slider::new(l, 0.01..=2.0).logarithmic(true).text("ℓ"))
-                .on_hover_text("length scale in unit-box units: short = wiggly functions");
+            ui.add(egui::Slider::new(l, 0.01..=2.0).logarithmic(true).text(tr("ℓ")))
+                .on_hover_text(tr("length scale in unit-box units: short = wiggly functions"));
         }
         ui.separator();
-        egui::ComboBox::from_label("acquisition")
+        egui::ComboBox::from_label(tr("acquisition"))
             .selected_text(s.acquisition.name())
             .show_ui(ui, |ui| {
                 for a in [
@@ -110,38 +111,38 @@ fn controls(ui: &mut egui::Ui, pg: &mut Playground) {
             });
         match &mut s.acquisition {
             Acquisition::Ei { xi } | Acquisition::Pi { xi } => {
-                ui.add(egui::Slider::new(xi, 0.0..=1.0).text("ξ"))
-                    .on_hover_text("improvement margin (standardised units): larger explores more");
+                ui.add(egui::Slider::new(xi, 0.0..=1.0).text(tr("ξ")))
+                    .on_hover_text(tr("improvement margin (standardised units): larger explores more"));
             }
             Acquisition::Ucb { kappa } => {
-                ui.add(egui::Slider::new(kappa, 0.0..=5.0).text("κ"))
-                    .on_hover_text("weight of σ: larger explores more");
+                ui.add(egui::Slider::new(kappa, 0.0..=5.0).text(tr("κ")))
+                    .on_hover_text(tr("weight of σ: larger explores more"));
             }
             Acquisition::LogEi => {}
         }
         ui.separator();
-        ui.add(egui::Slider::new(&mut s.samples, 0..=8).text("samples"));
-        if ui.button("New samples").clicked() {
+        ui.add(egui::Slider::new(&mut s.samples, 0..=8).text(tr("samples")));
+        if ui.button(tr("New samples")).clicked() {
             pg.resample();
         }
-        ui.checkbox(&mut pg.show_truth, "true function");
+        ui.checkbox(&mut pg.show_truth, tr("true function"));
     });
     ui.horizontal(|ui| {
         if ui
-            .button("Add the acquisition's choice")
-            .on_hover_text("observe where the acquisition is largest, as the strategy would")
+            .button(tr("Add the acquisition's choice"))
+            .on_hover_text(tr("observe where the acquisition is largest, as the strategy would"))
             .clicked()
         {
             pg.observe_choice();
         }
         if ui
-            .add_enabled(!pg.points().is_empty(), egui::Button::new("Undo"))
+            .add_enabled(!pg.points().is_empty(), egui::Button::new(tr("Undo")))
             .clicked()
         {
             pg.undo();
         }
         if ui
-            .add_enabled(!pg.points().is_empty(), egui::Button::new("Clear"))
+            .add_enabled(!pg.points().is_empty(), egui::Button::new(tr("Clear")))
             .clicked()
         {
             pg.clear();
@@ -290,7 +291,7 @@ fn line_view(
                     .zip(&line.std)
                     .map(|(m, s)| m + 2.0 * s)
                     .collect();
-                plot.add(FilledArea::new("±2σ", &xs, &lo, &hi).fill_color(BAND));
+                plot.add(FilledArea::new(tr("±2σ"), &xs, &lo, &hi).fill_color(BAND));
             }
             for (i, s) in line.samples.iter().enumerate() {
                 let name = if prior {
@@ -302,26 +303,26 @@ fn line_view(
             }
             if !prior {
                 plot.line(
-                    Line::new("posterior mean", pair(&line.mean))
+                    Line::new(tr("posterior mean"), pair(&line.mean))
                         .width(2.5)
                         .color(MEAN),
                 );
             }
             if pg.show_truth && !prior {
                 plot.line(
-                    Line::new("true function", pair(&line.truth))
+                    Line::new(tr("true function"), pair(&line.truth))
                         .width(1.5)
                         .style(LineStyle::dashed_dense())
                         .color(TRUTH),
                 );
             }
             plot.points(
-                Points::new("observations", obs.clone())
+                Points::new(tr("observations"), obs.clone())
                     .radius(4.5)
                     .color(Color32::WHITE),
             );
             if let Some(x) = next {
-                plot.vline(VLine::new("acquisition's choice", x).color(BEST).width(1.5));
+                plot.vline(VLine::new(tr("acquisition's choice"), x).color(BEST).width(1.5));
             }
         });
     pg.plot_area = Some(area(response.transform.frame()));
@@ -360,7 +361,7 @@ fn line_view(
                 );
                 if let Some(m) = max {
                     plot.points(
-                        Points::new("maximum", vec![m])
+                        Points::new(tr("maximum"), vec![m])
                             .shape(MarkerShape::Diamond)
                             .radius(7.0)
                             .color(BEST),
@@ -464,7 +465,7 @@ fn maps_view(
         }
     }
     if maps_to_draw.is_empty() {
-        ui.label("no maps: raise the number of samples or show the true function");
+        ui.label(tr("no maps: raise the number of samples or show the true function"));
         return None;
     }
     // One row: Branin's box is square, so narrow columns leave the maps their height.
@@ -511,13 +512,13 @@ fn maps_view(
                     .show(col, |plot| {
                         plot.image(heatmap_image(key, &texture, xa, ya));
                         plot.points(
-                            Points::new("observations", obs.clone())
+                            Points::new(tr("observations"), obs.clone())
                                 .radius(4.0)
                                 .color(Color32::WHITE),
                         );
                         if let Some(n) = next {
                             plot.points(
-                                Points::new("acquisition's choice", vec![n])
+                                Points::new(tr("acquisition's choice"), vec![n])
                                     .shape(MarkerShape::Diamond)
                                     .radius(7.0)
                                     .color(BEST),

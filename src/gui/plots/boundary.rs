@@ -6,6 +6,7 @@
 //!
 //! The fit and the grid come from the view worker ([`crate::gui::views::BoundaryView`]).
 
+use crate::gui::i18n::tr;
 use super::{Textures, colormap, colour_bar, number, scale};
 use crate::gui::state::Workbench;
 use crate::gui::views::BoundaryView;
@@ -97,7 +98,7 @@ fn stamp(view: &BoundaryView) -> u64 {
 
 /// Draw the boundary view, `height` points tall.
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, height: f32) {
-    ui.strong("Decision boundary");
+    ui.strong(tr("Decision boundary"));
     if !bench.boundary_available() {
         ui.label(
             "This view is for a classifier or regressor on a dataset with exactly two features \
@@ -106,7 +107,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
         return;
     }
     let Some(wanted) = bench.boundary_request() else {
-        ui.label("Press Run: the best trial's model appears here after the first trial.");
+        ui.label(tr("Press Run: the best trial's model appears here after the first trial."));
         return;
     };
     let latest = bench.view_result.as_ref().and_then(|r| r.boundary.clone());
@@ -132,7 +133,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
         ui.label(format!("trial #{} ({which}): {params}", wanted.trial));
     });
     let Some(view) = latest else {
-        ui.label("fitting the model…");
+        ui.label(tr("fitting the model…"));
         return;
     };
     let b = match &view.result {
@@ -209,7 +210,7 @@ fn plot(ui: &mut egui::Ui, b: &DecisionBoundary, texture: &egui::TextureHandle, 
                                 .collect();
                             let name = b.class_names.get(c).cloned().unwrap_or(c.to_string());
                             plot.points(
-                                Points::new("", pts.clone())
+                                Points::new(tr(""), pts.clone())
                                     .radius(4.0)
                                     .color(Color32::BLACK),
                             );
@@ -221,7 +222,7 @@ fn plot(ui: &mut egui::Ui, b: &DecisionBoundary, texture: &egui::TextureHandle, 
                         const STEPS: usize = 16;
                         let (lo, hi) = range;
                         plot.points(
-                            Points::new("", b.points.clone())
+                            Points::new(tr(""), b.points.clone())
                                 .radius(4.0)
                                 .color(Color32::BLACK),
                         );
@@ -232,7 +233,7 @@ fn plot(ui: &mut egui::Ui, b: &DecisionBoundary, texture: &egui::TextureHandle, 
                         }
                         for (k, pts) in bins.into_iter().enumerate() {
                             let t = (k as f64 + 0.5) / STEPS as f64;
-                            plot.points(Points::new("", pts).radius(3.0).color(colormap(t)));
+                            plot.points(Points::new(tr(""), pts).radius(3.0).color(colormap(t)));
                         }
                     }
                 }
@@ -243,7 +244,7 @@ fn plot(ui: &mut egui::Ui, b: &DecisionBoundary, texture: &egui::TextureHandle, 
                         .filter_map(|&r| b.points.get(r).copied())
                         .collect();
                     plot.points(
-                        Points::new("support vectors", sv)
+                        Points::new(tr("support vectors"), sv)
                             .shape(MarkerShape::Circle)
                             .filled(false)
                             .radius(6.5)

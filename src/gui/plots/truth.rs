@@ -3,6 +3,7 @@
 //! on one colour scale with the trials on both, and below them the regret of the best so far
 //! against the known minimum. What the GP believes is only worth judging against the truth.
 
+use crate::gui::i18n::tr;
 use super::{Projected, Textures};
 use crate::gui::state::Workbench;
 use crate::gui::views::Grid2;
@@ -46,7 +47,7 @@ fn common_scale(a: &Grid2, b: &Grid2) -> (Grid2, Grid2) {
 /// Draw the Truth tab, `height` points tall.
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, height: f32) {
     let Some(minimum) = known_minimum(&bench.study.objective) else {
-        ui.strong("Known truth");
+        ui.strong(tr("Known truth"));
         ui.label(format!(
             "This view needs a synthetic test function, whose true surface and minimum are known; \
              the study's objective, {}, can only be learnt from its trials.",
@@ -123,7 +124,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
                 );
             }
             None => {
-                ui.label("computing the true surface and the model's…");
+                ui.label(tr("computing the true surface and the model's…"));
             }
         }
     }
@@ -133,7 +134,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
 /// The regret curve below the maps.
 fn regret(ui: &mut egui::Ui, study: &Study, minimum: f64, height: f32) {
     if study.direction != Direction::Minimize {
-        ui.label("Regret needs the study to minimise the function.");
+        ui.label(tr("Regret needs the study to minimise the function."));
         return;
     }
     let curve = regret_curve(study, minimum);
@@ -144,13 +145,13 @@ fn regret(ui: &mut egui::Ui, study: &Study, minimum: f64, height: f32) {
     let last = curve.last().copied();
     Plot::new("truth_regret")
         .height(height)
-        .x_axis_label("trial")
-        .y_axis_label("log10 regret")
+        .x_axis_label(tr("trial"))
+        .y_axis_label(tr("log10 regret"))
         .legend(Legend::default())
         .show(ui, |plot| {
-            plot.line(Line::new("best so far", curve).width(2.0));
+            plot.line(Line::new(tr("best so far"), curve).width(2.0));
             if let Some(l) = last {
-                plot.points(Points::new("now", vec![l]).radius(4.0).color(super::BEST));
+                plot.points(Points::new(tr("now"), vec![l]).radius(4.0).color(super::BEST));
             }
         });
 }

@@ -1,10 +1,14 @@
 //! Sessions: a whole study saved as RON, reopened and resumed later.
 //!
-//! The file is a [`Session`]: a format version and the study (definition and every trial).
+//! The file is a [`Session`]: a format version, the study (definition and every trial) and,
+//! optionally, a race ([`RaceSession`]) with every one of its runs, so the GUI's Race tab
+//! reopens exactly as it was saved. The race part is optional and defaults to none, so files
+//! written before races were saved read unchanged (same format version).
 //! Saving is atomic: the text goes to a temporary file beside the target, which is then
 //! renamed over it, so a crash mid-save never leaves a half-written session.
 
-use crate::study::Study;
+use crate::strategy::StrategySpec;
+use crate::study::{Study, Trial};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -20,6 +24,64 @@ pub struct Session {
     pub version: u32,
     /// The study, trials included.
     pub study: Study,
+    /// The race run on the study's problem, if one was saved with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub race: Option<RaceSession>,
+}
+
+/// A race as saved: its setup and every run's trials, enough to redraw its curves and
+/// ranking without rerunning anything, and to continue it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RaceSession {
+    /// The raced problem: objective, space, direction, budget, base seed and window (no
+    /// trials; each run's strategy and seed are in its [`RaceRun`]).
+    pub problem: Study,
+    /// The strategies picked, by name, in pick order.
+    pub picked: Vec<String>,
+    /// Runs per strategy, on seeds `seed`, `seed + 1`, ….
+    pub repeats: usize,
+    /// The ranking's "within x% of the best" threshold, in percent.
+    pub within_percent: f64,
+    /// The objective's known minimum as the race used it (regret curves), saved so reopening
+    /// never has to build the objective.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_minimum: Option<f64>,
+    /// Every run, grouped by strategy in pick order, repeats in seed order.
+    pub runs: Vec<RaceRun>,
+}
+
+/// One run of a race: one strategy on one seed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RaceRun {
+    /// The strategy, with its settings.
+    pub strategy: StrategySpec,
+    /// The run's seed.
+    pub seed: u64,
+    /// How the run stood when saved.
+    pub outcome: RaceOutcome,
+    /// Seconds spent inside the strategy, once the run finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy_seconds: Option<f64>,
+    /// Its finished trials, in trial order.
+    pub trials: Vec<Trial>,
+}
+
+/// How a saved run stood: the runner's finish reasons, plus the two states a run can be
+/// saved in before it finishes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum RaceOutcome {
+    /// Still running or waiting its turn when saved; it can be continued.
+    Unfinished,
+    /// Every trial of the budget ran.
+    BudgetSpent,
+    /// Stopped by the user; it can be continued.
+    Stopped,
+    /// The strategy had nothing more to propose, and said why.
+    Exhausted(String),
+    /// The strategy failed, and said why.
+    StrategyFailed(String),
+    /// The run could not start or its runner died, and why.
+    Failed(String),
 }
 
 /// Why a session could not be read or written. Messages name the file, and the line and
@@ -62,6 +124,15 @@ impl Session {
         Session {
             version: FORMAT_VERSION,
             study,
+            race: None,
+        }
+    }
+
+    /// Wrap a study and the race run on its problem.
+    pub fn with_race(study: Study, race: Option<RaceSession>) -> Self {
+        Session {
+            race,
+            ..Session::new(study)
         }
     }
 
@@ -95,8 +166,10 @@ impl Session {
 
     /// The session as pretty RON text.
     pub fn to_ron(&self) -> Result<String, SessionError> {
+        // Deep enough for a race's runs to keep one trial per line, as the study's do.
+        let depth = if self.race.is_some() { 5 } else { 4 };
         let config = ron::ser::PrettyConfig::new()
-            .depth_limit(4)
+            .depth_limit(depth)
             .indentor("  ".to_owned());
         ron::ser::to_string_pretty(self, config).map_err(|e| SessionError::Encode(e.to_string()))
     }
@@ -170,6 +243,39 @@ mod tests {
         assert_eq!(Session::load(&path).unwrap(), session);
         // no temporary file left behind
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_race_part_round_trips_and_old_files_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.ron");
+        let mut trial_study = study();
+        let objective = trial_study.objective.build().unwrap();
+        let (done, _, _) =
+            crate::runner::run_to_end(trial_study.clone(), std::sync::Arc::from(objective), 1)
+                .unwrap();
+        trial_study.trials.clear();
+        let race = RaceSession {
+            problem: trial_study,
+            picked: vec!["random".into(), "sobol".into()],
+            repeats: 1,
+            within_percent: 1.0,
+            known_minimum: Some(0.397887),
+            runs: vec![RaceRun {
+                strategy: StrategySpec::Random,
+                seed: 3,
+                outcome: RaceOutcome::Exhausted("a reason".into()),
+                strategy_seconds: Some(0.125),
+                trials: done.trials,
+            }],
+        };
+        let session = Session::with_race(study(), Some(race));
+        session.save(&path).unwrap();
+        assert_eq!(Session::load(&path).unwrap(), session);
+        // a session without a race writes no race part, and text without one reads as before
+        let plain = Session::new(study()).to_ron().unwrap();
+        assert!(!plain.contains("race"));
+        assert_eq!(Session::parse(&plain, &path).unwrap().race, None);
     }
 
     #[test]

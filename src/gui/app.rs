@@ -101,9 +101,7 @@ impl KnobsApp {
         }
         let ctx = cc.egui_ctx.clone();
         bench.set_waker(Arc::new(move || ctx.request_repaint()));
-        if let Some(path) = session {
-            bench.open(&path);
-        }
+        let race = session.and_then(|path| bench.open(&path)).flatten();
         if let Some(tab) = tab {
             bench.view.tab = tab;
         }
@@ -112,6 +110,9 @@ impl KnobsApp {
         }
         let mut app = Self::from_bench(bench);
         app.lang = lang;
+        if let Some(race) = race {
+            app.race = super::race::Race::from_session(race);
+        }
         app
     }
 
@@ -346,8 +347,15 @@ impl KnobsApp {
         match action {
             Action::New => self.bench.new_study(),
             Action::Open(path) => {
-                if let Some(p) = path.or_else(|| session().pick_file()) {
-                    self.bench.open(&p);
+                if self.race.is_running() {
+                    self.bench.status = "stop the race before opening another session".into();
+                } else if let Some(p) = path.or_else(|| session().pick_file())
+                    && let Some(race) = self.bench.open(&p)
+                {
+                    // The Race tab shows the session's race, or a fresh one.
+                    self.race = race.map_or_else(super::race::Race::new, |r| {
+                        super::race::Race::from_session(r)
+                    });
                 }
             }
             Action::OpenCsv(path) => {
@@ -362,14 +370,14 @@ impl KnobsApp {
                 }
             }
             Action::Save => match self.bench.path.clone() {
-                Some(p) => self.bench.save(&p),
+                Some(p) => self.bench.save_with_race(&p, self.race.to_session()),
                 None => self.handle(Action::SaveAs(None), ctx),
             },
             Action::SaveAs(path) => {
                 if let Some(p) =
                     path.or_else(|| session().set_file_name(format!("{stem}.ron")).save_file())
                 {
-                    self.bench.save(&p);
+                    self.bench.save_with_race(&p, self.race.to_session());
                 }
             }
             Action::ExportCsv(path) => {

@@ -8,7 +8,7 @@ use super::views::{Poll, Snapshot, ViewParams, ViewRequest, ViewResult, ViewWork
 use crate::cli::report;
 use crate::objective::Objective;
 use crate::runner::{self, Command, Event, FinishReason, RunHandle};
-use crate::session::Session;
+use crate::session::{RaceSession, Session};
 use crate::space::{Domain, Param, Value};
 use crate::strategy::StrategySpec;
 use crate::study::{Study, TrialState};
@@ -619,8 +619,14 @@ impl Workbench {
 
     /// Save the study to a session file.
     pub fn save(&mut self, path: &Path) {
+        self.save_with_race(path, None);
+    }
+
+    /// Save the study, and the race run on its problem if there is one, to a session file.
+    /// While replaying, the full study is saved, not the prefix on show.
+    pub fn save_with_race(&mut self, path: &Path, race: Option<RaceSession>) {
         let study = self.replay().map_or(&self.study, |r| r.full());
-        match Session::new(study.clone()).save(path) {
+        match Session::with_race(study.clone(), race).save(path) {
             Ok(()) => {
                 self.status = format!("saved {}", path.display());
                 self.remember(path);
@@ -632,21 +638,24 @@ impl Workbench {
         }
     }
 
-    /// Open a session; the current study is kept if the file cannot be read.
-    pub fn open(&mut self, path: &Path) {
+    /// Open a session; the current study is kept if the file cannot be read. Returns `None`
+    /// if nothing was opened, else the race the session holds (if any) for the Race tab.
+    pub fn open(&mut self, path: &Path) -> Option<Option<RaceSession>> {
         if self.is_busy() {
             self.status = "stop the run before opening another session".into();
-            return;
+            return None;
         }
         match Session::load(path) {
             Ok(session) => {
                 self.replace_study(session.study);
                 self.status = format!("opened {}", path.display());
                 self.remember(path);
+                Some(session.race)
             }
             Err(e) => {
                 self.status = e.to_string();
                 self.error = Some(format!("Cannot open the session.\n\n{e}"));
+                None
             }
         }
     }

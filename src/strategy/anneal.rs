@@ -17,7 +17,8 @@
 //! - **Failed trials** are rejected moves. **Outside observations** replace the state only
 //!   when better (no uphill jumps to points the chain did not propose).
 
-use super::{Observation, Strategy, StrategyError, Suggestion, seeded_rng};
+use super::explain::{AnnealWhy, MoveWhy};
+use super::{Explanation, Observation, Strategy, StrategyError, Suggestion, seeded_rng};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -62,6 +63,10 @@ pub struct Anneal {
     mean_delta: f64,
     n_delta: usize,
     asked: HashSet<usize>,
+    /// The fate of the last move judged, for [`Strategy::explain`].
+    last_move: Option<MoveWhy>,
+    /// Temperature (loss units) and scale at every ask so far.
+    schedule: Vec<(f64, f64)>,
 }
 
 impl Anneal {
@@ -86,6 +91,8 @@ impl Anneal {
             mean_delta: 0.0,
             n_delta: 0,
             asked: HashSet::new(),
+            last_move: None,
+            schedule: Vec::new(),
         })
     }
 
@@ -96,19 +103,32 @@ impl Anneal {
     fn geometric(a: f64, b: f64, t: f64) -> f64 {
         a * (b / a).powf(t)
     }
+
+    /// The temperature in loss units after `tells` judged moves: the relative schedule
+    /// times the mean |Δ| seen (0 before any move).
+    fn temperature(&self) -> f64 {
+        let s = &self.settings;
+        Self::geometric(s.t0, s.t_end, self.progress(self.tells)) * self.mean_delta
+    }
+
+    /// The neighbourhood's scale at the `asks`-th ask.
+    fn scale(&self) -> f64 {
+        let s = &self.settings;
+        Self::geometric(s.scale0, s.scale_end, self.progress(self.asks))
+    }
 }
 
 impl Strategy for Anneal {
     fn ask(&mut self, number: usize) -> Result<Suggestion, StrategyError> {
         self.asked.insert(number);
         self.asks += 1;
+        self.schedule.push((self.temperature(), self.scale()));
         let centre = match &self.state {
             Some((x, _)) => x.clone(),
             None if self.asks == 1 => return Ok(Suggestion::at(self.start.clone())),
             None => self.start.clone(),
         };
-        let s = &self.settings;
-        let scale = Self::geometric(s.scale0, s.scale_end, self.progress(self.asks));
+        let scale = self.scale();
         let point = centre
             .iter()
             .map(|c| {
@@ -150,19 +170,40 @@ impl Strategy for Anneal {
             self.n_delta += 1;
             self.mean_delta += (delta.abs() - self.mean_delta) / self.n_delta as f64;
         }
-        let accept = if delta <= 0.0 {
-            true
+        let from_loss = *current;
+        let temperature = self.temperature();
+        let (accept, probability) = if delta <= 0.0 {
+            (true, 1.0)
         } else if !ours || self.mean_delta <= 0.0 {
-            false
+            (false, 0.0)
         } else {
-            let s = &self.settings;
-            let t = Self::geometric(s.t0, s.t_end, self.progress(self.tells));
+            let p = (-delta / temperature).exp();
             let u: f64 = self.rng.random();
-            u < (-delta / (t * self.mean_delta)).exp()
+            (u < p, p)
         };
+        if ours {
+            self.last_move = Some(MoveWhy {
+                from_loss,
+                to_loss: loss,
+                probability,
+                accepted: accept,
+                temperature,
+            });
+        }
         if accept {
             self.state = Some((observation.point.to_vec(), loss));
         }
+    }
+
+    fn explain(&self) -> Option<Explanation> {
+        let &(temperature, scale) = self.schedule.last()?;
+        Some(Explanation::Anneal(AnnealWhy {
+            current: self.state.clone(),
+            schedule: self.schedule.clone(),
+            temperature,
+            scale,
+            last_move: self.last_move.clone(),
+        }))
     }
 }
 
@@ -210,6 +251,56 @@ mod tests {
                 assert_ne!(pts[i], pts[j]);
             }
         }
+    }
+
+    #[test]
+    fn explain_gives_the_metropolis_probability_of_each_move() {
+        let mut s = Anneal::new(2, AnnealSettings::default(), 3).unwrap();
+        assert!(s.explain().is_none());
+        let (mut worse, mut better) = (0, 0);
+        for n in 0..40 {
+            let p = s.ask(n).unwrap().point;
+            let Some(Explanation::Anneal(why)) = s.explain() else {
+                panic!("no explanation")
+            };
+            assert_eq!(why.schedule.len(), n + 1);
+            if let Some((x, _)) = &why.current {
+                let far = x
+                    .iter()
+                    .zip(&p)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0, f64::max);
+                assert!(far <= 8.0 * why.scale, "a neighbour of the current state");
+            }
+            let loss = bowl(&p);
+            s.tell(Observation {
+                number: n,
+                point: &p,
+                loss: Some(loss),
+                gradient: None,
+            });
+            let Some(Explanation::Anneal(after)) = s.explain() else {
+                panic!("no explanation")
+            };
+            let Some(m) = after.last_move.filter(|_| n > 0) else {
+                continue;
+            };
+            assert_eq!(m.to_loss, loss);
+            let delta = m.to_loss - m.from_loss;
+            if delta <= 0.0 {
+                better += 1;
+                assert_eq!(m.probability, 1.0);
+                assert!(m.accepted);
+            } else {
+                worse += 1;
+                let expected = (-delta / m.temperature).exp();
+                assert!((m.probability - expected).abs() < 1e-12);
+            }
+            if m.accepted {
+                assert_eq!(after.current.as_ref().map(|c| c.1), Some(loss));
+            }
+        }
+        assert!(worse > 0 && better > 0, "worse {worse}, better {better}");
     }
 
     #[test]

@@ -26,7 +26,8 @@
 //! Integer and categorical coordinates are searched as continuous cells; on plateaus the
 //! CSA lengthens σ, which keeps the search moving.
 
-use super::{Observation, Strategy, StrategyError, Suggestion, seeded_rng};
+use super::explain::CmaWhy;
+use super::{Explanation, Observation, Strategy, StrategyError, Suggestion, seeded_rng};
 use faer::{Mat, Side};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -244,6 +245,10 @@ pub struct CmaEs {
     asked_this_generation: usize,
     asked: HashMap<usize, usize>,
     told: Vec<(Vec<f64>, f64)>,
+    /// Restarts so far.
+    restart_count: usize,
+    /// The distribution the last point was drawn from, for [`Strategy::explain`].
+    last: Option<CmaWhy>,
 }
 
 impl CmaEs {
@@ -276,6 +281,8 @@ impl CmaEs {
             asked_this_generation: 0,
             asked: HashMap::new(),
             told: Vec::new(),
+            restart_count: 0,
+            last: None,
         })
     }
 
@@ -293,6 +300,7 @@ impl CmaEs {
         if stalled && self.restarts {
             let mean: Vec<f64> = (0..self.dim).map(|_| self.rng.random::<f64>()).collect();
             self.run = Run::new(self.dim, self.run.lambda * 2, mean, self.sigma0);
+            self.restart_count += 1;
         }
     }
 }
@@ -305,6 +313,18 @@ impl Strategy for CmaEs {
         let x = self.run.sample(&mut self.rng);
         self.asked.insert(number, self.generation);
         self.asked_this_generation += 1;
+        let n = self.dim;
+        self.last = Some(CmaWhy {
+            mean: self.run.mean.clone(),
+            sigma: self.run.sigma,
+            covariance: (0..n)
+                .map(|i| (0..n).map(|j| self.run.c[(i, j)]).collect())
+                .collect(),
+            generation: self.generation,
+            lambda: self.run.lambda,
+            member: self.asked_this_generation - 1,
+            restarts: self.restart_count,
+        });
         Ok(Suggestion::at(x))
     }
 
@@ -330,6 +350,10 @@ impl Strategy for CmaEs {
 
     fn ready(&self) -> bool {
         self.asked_this_generation < self.run.lambda
+    }
+
+    fn explain(&self) -> Option<Explanation> {
+        self.last.clone().map(Explanation::CmaEs)
     }
 
     fn default_window(&self) -> usize {
@@ -423,6 +447,37 @@ mod tests {
         }
         let p = s.ask(300).unwrap().point;
         assert!(bowl(&p) < 1e-4, "final point {p:?}");
+    }
+
+    #[test]
+    fn explain_counts_members_and_the_point_is_a_plausible_draw() {
+        let mut s = CmaEs::new(2, DEFAULT_SIGMA0, None, true, 9).unwrap();
+        assert!(s.explain().is_none());
+        let lambda = s.popsize();
+        for n in 0..5 * lambda {
+            let p = s.ask(n).unwrap().point;
+            let Some(Explanation::CmaEs(why)) = s.explain() else {
+                panic!("no explanation")
+            };
+            assert_eq!(why.lambda, lambda);
+            assert_eq!(why.generation, n / lambda);
+            assert_eq!(why.member, n % lambda);
+            // Mahalanobis distance of the point under N(mean, σ²C): a draw is far beyond
+            // 5 standard deviations with probability below 4e-6.
+            let c = &why.covariance;
+            let det = c[0][0] * c[1][1] - c[0][1] * c[1][0];
+            assert!(det > 0.0, "C is positive definite");
+            let y: Vec<f64> = (0..2).map(|i| (p[i] - why.mean[i]) / why.sigma).collect();
+            let m2 =
+                (c[1][1] * y[0] * y[0] - 2.0 * c[0][1] * y[0] * y[1] + c[0][0] * y[1] * y[1]) / det;
+            assert!(m2 < 25.0, "point {p:?} at Mahalanobis² {m2} from {why:?}");
+            s.tell(Observation {
+                number: n,
+                point: &p,
+                loss: Some(bowl(&p)),
+                gradient: None,
+            });
+        }
     }
 
     #[test]

@@ -85,9 +85,45 @@ pub struct TpeWhy {
     pub n_below: usize,
     /// How many counted as bad.
     pub n_above: usize,
-    /// The candidates drawn from l(x) with their score log l(x) − log g(x); the chosen point
-    /// is the one with the highest score.
-    pub candidates: Vec<(Vec<f64>, f64)>,
+    /// The candidates drawn from l(x) and their scores.
+    pub candidates: Candidates,
+}
+
+/// TPE's candidates, scored by log l(x) − log g(x): jointly (multivariate TPE) or one
+/// coordinate at a time (univariate TPE picks each coordinate separately).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Candidates {
+    /// Whole points with their joint score; the chosen point is the highest-scored one.
+    Joint(Vec<(Vec<f64>, f64)>),
+    /// Per coordinate, the drawn values with their score on that coordinate; each
+    /// coordinate of the chosen point is the highest-scored value of its list.
+    PerCoordinate(Vec<Vec<(f64, f64)>>),
+}
+
+impl Candidates {
+    /// How many candidates were drawn (per coordinate, for univariate TPE).
+    pub fn len(&self) -> usize {
+        match self {
+            Candidates::Joint(c) => c.len(),
+            Candidates::PerCoordinate(c) => c.first().map_or(0, Vec::len),
+        }
+    }
+
+    /// Whether none were drawn.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Coordinate `j` of every candidate with the score that ranked it, for a 1-D view.
+    pub fn along(&self, j: usize) -> Vec<(f64, f64)> {
+        match self {
+            Candidates::Joint(c) => c
+                .iter()
+                .filter_map(|(x, s)| x.get(j).map(|v| (*v, *s)))
+                .collect(),
+            Candidates::PerCoordinate(c) => c.get(j).cloned().unwrap_or_default(),
+        }
+    }
 }
 
 /// CMA-ES's reasons: the point is a draw from N(mean, σ² C).
@@ -129,6 +165,8 @@ pub struct SwarmWhy {
     pub global_best: Option<Vec<f64>>,
     /// The particle this point moves, if any (none for a probe).
     pub moving: Option<usize>,
+    /// Where the moving particle was before this move (none for its first position).
+    pub previous: Option<Vec<f64>>,
     /// Inertia, cognitive and social weights of the velocity update.
     pub weights: (f64, f64, f64),
 }
@@ -144,6 +182,8 @@ pub struct MoveWhy {
     pub probability: f64,
     /// Whether it was taken.
     pub accepted: bool,
+    /// The temperature (loss units) the move was judged at.
+    pub temperature: f64,
 }
 
 /// Simulated annealing's reasons.
@@ -151,6 +191,9 @@ pub struct MoveWhy {
 pub struct AnnealWhy {
     /// The current state and its loss, from which the point is a neighbour.
     pub current: Option<(Vec<f64>, f64)>,
+    /// The schedule so far: temperature (loss units) and scale at each asked trial, oldest
+    /// first, for the temperature-over-trials plot.
+    pub schedule: Vec<(f64, f64)>,
     /// The temperature now, in loss units.
     pub temperature: f64,
     /// The neighbourhood's scale now (unit-cube units).
@@ -168,6 +211,9 @@ pub struct GradientWhy {
     pub gradient: Option<Vec<f64>>,
     /// The step from `x` to the next point, once taken.
     pub step: Option<Vec<f64>>,
+    /// The difference probes planned around `x` for this step (empty with analytic
+    /// gradients).
+    pub probes: Vec<Vec<f64>>,
     /// The step size now.
     pub learning_rate: f64,
     /// The point's role ("step 4", "difference probe +x₁", "scouting point 2 of 5").

@@ -26,12 +26,14 @@
 //! - **Determinism**: every proposal draws from a generator seeded by (seed, trial number),
 //!   and the hyperparameter fit is a function of the told data and the previous fit.
 
-use super::{Observation, Sobol, Strategy, StrategyError, Suggestion, seeded_rng};
+use super::explain::{GpWhy, StartupWhy};
+use super::{Explanation, Observation, Sobol, Strategy, StrategyError, Suggestion, seeded_rng};
 use crate::gp::surrogate::{FitEffort, Inputs, Surrogate, fit_subset};
 use crate::gp::{Acquisition, Hypers, KernelKind};
 use crate::space::Space;
 use crate::study::Direction;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The default number of start-up points for `d` coordinates.
 pub fn default_startup(d: usize) -> usize {
@@ -56,6 +58,9 @@ pub struct GpSearch {
     /// Number of observations at the last fit with random restarts.
     full_fit_at: usize,
     startup_asked: usize,
+    /// What the last proposal was decided from (the surrogate is kept, not refitted), for
+    /// [`Strategy::explain`].
+    last: Option<Explanation>,
 }
 
 impl GpSearch {
@@ -100,6 +105,7 @@ impl GpSearch {
             fitted_at: 0,
             full_fit_at: 0,
             startup_asked: 0,
+            last: None,
         })
     }
 
@@ -183,6 +189,11 @@ impl Strategy for GpSearch {
             Some(s) => {
                 let mut rng = seeded_rng(self.seed, number as u64);
                 let (point, value) = s.maximise(&self.acquisition, &mut rng);
+                self.last = Some(Explanation::Gp(GpWhy {
+                    surrogate: Arc::new(s),
+                    acquisition: self.acquisition,
+                    value,
+                }));
                 Suggestion {
                     point,
                     want_gradient: false,
@@ -192,6 +203,11 @@ impl Strategy for GpSearch {
             None => {
                 let i = self.startup_asked;
                 self.startup_asked += 1;
+                self.last = Some(Explanation::Startup(StartupWhy {
+                    index: i,
+                    of: self.n_startup,
+                    method: "Sobol".into(),
+                }));
                 Suggestion {
                     point: self.inputs.map(&self.sobol.point(i)),
                     want_gradient: false,
@@ -201,6 +217,10 @@ impl Strategy for GpSearch {
         };
         self.pending.insert(number, suggestion.point.clone());
         Ok(suggestion)
+    }
+
+    fn explain(&self) -> Option<Explanation> {
+        self.last.clone()
     }
 
     fn tell(&mut self, observation: Observation<'_>) {
@@ -322,6 +342,51 @@ mod tests {
         assert_eq!(next.len(), 2);
         assert!(value >= a[1]);
         assert_eq!(sur.length_scales().len(), 2);
+    }
+
+    #[test]
+    fn explain_value_is_the_acquisition_maximum_at_the_proposal() {
+        use rand::Rng;
+        let mut s = gp(2, 11);
+        assert!(s.explain().is_none());
+        for n in 0..14 {
+            let p = s.ask(n).unwrap().point;
+            match s.explain() {
+                Some(Explanation::Startup(st)) => {
+                    assert!(n < 10);
+                    assert_eq!((st.index, st.of, st.method.as_str()), (n, 10, "Sobol"));
+                }
+                Some(Explanation::Gp(why)) => {
+                    assert!(n >= 10);
+                    let at = why
+                        .surrogate
+                        .acquisition(&why.acquisition, std::slice::from_ref(&p))[0];
+                    assert!(
+                        (at - why.value).abs() < 1e-9 * (1.0 + at.abs()),
+                        "{at} {}",
+                        why.value
+                    );
+                    let mut rng = seeded_rng(99, n as u64);
+                    let others: Vec<Vec<f64>> = (0..500)
+                        .map(|_| vec![rng.random::<f64>(), rng.random::<f64>()])
+                        .collect();
+                    let beaten = why
+                        .surrogate
+                        .acquisition(&why.acquisition, &others)
+                        .into_iter()
+                        .fold(f64::NEG_INFINITY, f64::max);
+                    assert!(beaten <= why.value + 1e-9, "{beaten} > {}", why.value);
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+            let y = testkit::bowl(&p);
+            s.tell(Observation {
+                number: n,
+                point: &p,
+                loss: Some(y),
+                gradient: None,
+            });
+        }
     }
 
     /// Quality figures for the note; slow in the test profile, so run on demand

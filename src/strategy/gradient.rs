@@ -32,7 +32,8 @@
 //!
 //! Categorical parameters have no gradient: a space with one is refused with a clear message.
 
-use super::{Observation, Strategy, StrategyError, Suggestion, seeded_rng};
+use super::explain::GradientWhy;
+use super::{Explanation, Observation, Strategy, StrategyError, Suggestion, seeded_rng};
 use crate::space::{Domain, Space};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -169,6 +170,23 @@ pub struct GradientSearch {
     run_best: f64,
     step_index: usize,
     restarts: usize,
+    /// The difference probes planned around the current step's point.
+    step_probes: Vec<Vec<f64>>,
+    /// The last step taken: its index, where it left from, the gradient there, the step and
+    /// the probes that estimated it.
+    last_step: Option<TakenStep>,
+    /// Why the last asked point, for [`Strategy::explain`].
+    last: Option<GradientWhy>,
+}
+
+/// A step as [`Strategy::explain`] shows it.
+#[derive(Clone, Debug)]
+struct TakenStep {
+    index: usize,
+    from: Vec<f64>,
+    gradient: Vec<f64>,
+    step: Vec<f64>,
+    probes: Vec<Vec<f64>>,
 }
 
 impl GradientSearch {
@@ -237,6 +255,9 @@ impl GradientSearch {
             run_best: f64::INFINITY,
             step_index: 0,
             restarts: 0,
+            step_probes: Vec::new(),
+            last_step: None,
+            last: None,
         };
         s.plan_scouts("start");
         Ok(s)
@@ -285,6 +306,7 @@ impl GradientSearch {
         self.centre = None;
         self.probes.clear();
         self.analytic = None;
+        self.step_probes.clear();
         let k = self.step_index;
         self.plan.push_back(Probe {
             point: self.x.clone(),
@@ -307,6 +329,7 @@ impl GradientSearch {
                         let mut p = self.x.clone();
                         p[i] += if plus { self.h[i] } else { -self.h[i] };
                         p[i] = p[i].clamp(0.0, 1.0);
+                        self.step_probes.push(p.clone());
                         self.plan.push_back(Probe {
                             point: p,
                             role: Role::Axis { coord: i, plus },
@@ -329,7 +352,8 @@ impl GradientSearch {
                         .zip(&self.spsa_delta)
                         .zip(&self.h)
                         .map(|((x, d), h)| (x + if plus { h * d } else { -h * d }).clamp(0.0, 1.0))
-                        .collect();
+                        .collect::<Vec<f64>>();
+                    self.step_probes.push(p.clone());
                     self.plan.push_back(Probe {
                         point: p,
                         role: Role::Spsa { plus },
@@ -401,11 +425,14 @@ impl GradientSearch {
             }
             return;
         }
+        let mut probes = std::mem::take(&mut self.step_probes);
         let (g, why) = if loss < self.run_best - 1e-12 * (1.0 + loss.abs()) {
             self.run_best = loss;
             self.best = Some((self.x.clone(), g.clone()));
             (g, "")
         } else {
+            // The step leaves from the best point, whose probes are gone.
+            probes.clear();
             // The step overshot: go back to the best point of this run, drop the momentum
             // that carried us past it, and try again with half the step.
             self.lr *= 0.5;
@@ -422,6 +449,7 @@ impl GradientSearch {
             self.m.iter_mut().for_each(|v| *v = 0.0);
             (g, ", back to the best point at half the step")
         };
+        let from = self.x.clone();
         self.t += 1;
         let (b1, b2) = (0.9f64, 0.999f64);
         for (i, gi) in g.iter().enumerate() {
@@ -438,11 +466,45 @@ impl GradientSearch {
             self.x[i] = (self.x[i] - step).clamp(0.0, 1.0);
         }
         self.step_index += 1;
+        self.last_step = Some(TakenStep {
+            index: self.step_index,
+            step: self.x.iter().zip(&from).map(|(x, f)| x - f).collect(),
+            from,
+            gradient: g,
+            probes,
+        });
         let rule = match self.settings.optimizer {
             Optimizer::Adam => "Adam",
             Optimizer::Descent => "descent",
         };
         self.plan_step(&format!("{rule}{why}"));
+    }
+
+    /// The explanation of asking `probe` now.
+    fn why(&self, probe: &Probe) -> GradientWhy {
+        let mut why = GradientWhy {
+            x: self.x.clone(),
+            gradient: None,
+            step: None,
+            learning_rate: self.lr,
+            role: probe.label.clone(),
+            probes: Vec::new(),
+        };
+        match probe.role {
+            Role::Centre => match &self.last_step {
+                Some(t) if t.index == self.step_index => {
+                    why.x = t.from.clone();
+                    why.gradient = Some(t.gradient.clone());
+                    why.step = Some(t.step.clone());
+                    why.probes = t.probes.clone();
+                }
+                _ => why.x = probe.point.clone(),
+            },
+            Role::Axis { .. } | Role::Spsa { .. } => why.probes = self.step_probes.clone(),
+            Role::Scout => why.x = probe.point.clone(),
+            Role::Extra => {}
+        }
+        why
     }
 
     /// Start again from a fresh random point with the initial step size.
@@ -484,11 +546,16 @@ impl Strategy for GradientSearch {
             }
         };
         self.asked.push((number, probe.role));
+        self.last = Some(self.why(&probe));
         Ok(Suggestion {
             point: probe.point,
             want_gradient: probe.role == Role::Centre && self.source != Source::Estimated,
             label: Some(probe.label),
         })
+    }
+
+    fn explain(&self) -> Option<Explanation> {
+        self.last.clone().map(Explanation::Gradient)
     }
 
     fn tell(&mut self, observation: Observation<'_>) {
@@ -620,6 +687,54 @@ mod tests {
             labels[6..].iter().all(|l| l.contains("difference probe")),
             "{labels:?}"
         );
+    }
+
+    #[test]
+    fn explain_the_step_leads_from_x_to_the_next_point() {
+        for analytic in [true, false] {
+            let mut s = GradientSearch::new(&space(2), GradientSettings::default(), 3).unwrap();
+            assert!(s.explain().is_none());
+            let (mut steps, mut probes, mut scouts) = (0, 0, 0);
+            for n in 0..60 {
+                let sug = s.ask(n).unwrap();
+                let Some(Explanation::Gradient(why)) = s.explain() else {
+                    panic!("no explanation")
+                };
+                assert_eq!(Some(&why.role), sug.label.as_ref());
+                if why.role.contains("scouting") {
+                    scouts += 1;
+                    assert_eq!(why.x, sug.point);
+                } else if why.role.contains("probe") {
+                    probes += 1;
+                    assert!(why.probes.contains(&sug.point), "the probe is listed");
+                } else if let Some(step) = &why.step {
+                    steps += 1;
+                    for ((x, d), to) in why.x.iter().zip(step).zip(&sug.point) {
+                        assert!((x + d - to).abs() < 1e-12);
+                    }
+                    let g = why.gradient.as_ref().expect("a step has its gradient");
+                    // The bowl's gradient at x, analytic or by central differences.
+                    let c = [0.3 + 0.4 / 3.0, 0.3 + 0.8 / 3.0];
+                    for k in 0..2 {
+                        let exact = 2.0 * (why.x[k] - c[k]);
+                        assert!((g[k] - exact).abs() < 1e-6, "{g:?} at {:?}", why.x);
+                    }
+                }
+                let y = testkit::bowl(&sug.point);
+                let grad: Vec<f64> = (0..2)
+                    .map(|k| 2.0 * (sug.point[k] - [0.3 + 0.4 / 3.0, 0.3 + 0.8 / 3.0][k]))
+                    .collect();
+                s.tell(Observation {
+                    number: n,
+                    point: &sug.point,
+                    loss: Some(y),
+                    gradient: (analytic && sug.want_gradient).then_some(&grad),
+                });
+            }
+            assert!(scouts >= 5, "{scouts} scouting points");
+            assert!(steps > 3, "{steps} steps");
+            assert_eq!(probes > 0, !analytic);
+        }
     }
 
     #[test]

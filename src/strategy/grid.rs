@@ -1,6 +1,7 @@
 //! Grid search: every combination of a few values per parameter.
 
-use super::{Observation, Strategy, StrategyError, Suggestion};
+use super::explain::OrderWhy;
+use super::{Explanation, Observation, Strategy, StrategyError, Suggestion};
 use crate::space::{Domain, Space, Value};
 
 /// The full grid, in a fixed documented order: the **first** parameter varies slowest and the
@@ -17,6 +18,8 @@ use crate::space::{Domain, Space, Value};
 pub struct Grid {
     axes: Vec<Vec<f64>>,
     size: usize,
+    /// The last index asked, for [`Strategy::explain`].
+    last: Option<usize>,
 }
 
 impl Grid {
@@ -32,7 +35,11 @@ impl Grid {
             .iter()
             .try_fold(1usize, |n, a| n.checked_mul(a.len()))
             .ok_or_else(|| StrategyError::BadSetting("the grid is too large to count".into()))?;
-        Ok(Grid { axes, size })
+        Ok(Grid {
+            axes,
+            size,
+            last: None,
+        })
     }
 
     /// The number of points in the grid.
@@ -91,10 +98,20 @@ impl Strategy for Grid {
                 self.size
             )));
         }
+        self.last = Some(number);
         Ok(Suggestion::at(self.point(number)))
     }
 
     fn tell(&mut self, _observation: Observation<'_>) {}
+
+    fn explain(&self) -> Option<Explanation> {
+        self.last.map(|index| {
+            Explanation::Order(OrderWhy {
+                index,
+                total: Some(self.size),
+            })
+        })
+    }
 
     fn default_window(&self) -> usize {
         usize::MAX
@@ -126,6 +143,34 @@ mod tests {
         assert!(close(&p7[0].1, 10f64.powf(-2.0 + 5.0 / 6.0)));
         assert!(close(&last[0].1, 1000.0) && close(&last[1].1, 10.0));
         assert!(matches!(grid.ask(49), Err(StrategyError::Exhausted(_))));
+    }
+
+    #[test]
+    fn explain_gives_the_place_in_the_grid() {
+        let space = Space::new(vec![
+            parse_param("a=0..1").unwrap(),
+            parse_param("b=0..1").unwrap(),
+        ])
+        .unwrap();
+        let mut grid = Grid::new(&space, 3).unwrap();
+        assert!(grid.explain().is_none());
+        for n in 0..9 {
+            let p = grid.ask(n).unwrap().point;
+            let Some(Explanation::Order(o)) = grid.explain() else {
+                panic!("no explanation")
+            };
+            assert_eq!((o.index, o.total), (n, Some(9)));
+            assert_eq!(p, grid.point(o.index));
+        }
+        assert!(grid.ask(9).is_err());
+        assert_eq!(
+            grid.explain().and_then(|e| match e {
+                Explanation::Order(o) => Some(o.index),
+                _ => None,
+            }),
+            Some(8),
+            "a failed ask leaves the last explanation"
+        );
     }
 
     #[test]

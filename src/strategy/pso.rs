@@ -23,7 +23,8 @@
 //! - **Outside observations** can improve the global best (the social attractor) but belong to
 //!   no particle.
 
-use super::{Observation, Strategy, StrategyError, Suggestion, seeded_rng};
+use super::explain::{ParticleWhy, SwarmWhy};
+use super::{Explanation, Observation, Strategy, StrategyError, Suggestion, seeded_rng};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -65,6 +66,9 @@ pub struct Pso {
     global: Option<(Vec<f64>, f64)>,
     /// Asked trial number → particle (None for probes).
     asked: HashMap<usize, Option<usize>>,
+    /// The last ask's particle (None for a probe) and where it was before moving, for
+    /// [`Strategy::explain`]; None before the first ask.
+    last: Option<(Option<usize>, Option<Vec<f64>>)>,
 }
 
 impl Pso {
@@ -110,6 +114,7 @@ impl Pso {
             next: 0,
             global: None,
             asked: HashMap::new(),
+            last: None,
         })
     }
 
@@ -177,10 +182,13 @@ impl Strategy for Pso {
                 self.next = (i + 1) % n;
                 self.particles[i].waiting = true;
                 self.asked.insert(number, Some(i));
+                let p = &self.particles[i];
+                self.last = Some((Some(i), p.started.then(|| p.x.clone())));
                 self.move_particle(i)
             }
             None => {
                 self.asked.insert(number, None);
+                self.last = Some((None, None));
                 match &self.global {
                     Some((g, _)) => {
                         let g = g.clone();
@@ -229,6 +237,27 @@ impl Strategy for Pso {
     fn default_window(&self) -> usize {
         self.particles.len()
     }
+
+    /// The particles that have started (particles start in order, so indices are kept).
+    fn explain(&self) -> Option<Explanation> {
+        let (moving, previous) = self.last.clone()?;
+        Some(Explanation::Swarm(SwarmWhy {
+            particles: self
+                .particles
+                .iter()
+                .take_while(|p| p.started)
+                .map(|p| ParticleWhy {
+                    position: p.x.clone(),
+                    velocity: p.v.clone(),
+                    best: p.best.as_ref().map(|b| b.0.clone()),
+                })
+                .collect(),
+            global_best: self.global.as_ref().map(|g| g.0.clone()),
+            moving,
+            previous,
+            weights: (self.inertia, self.cognitive, self.social),
+        }))
+    }
 }
 
 #[cfg(test)]
@@ -276,6 +305,50 @@ mod tests {
                 assert_ne!(pts[i], pts[j]);
             }
         }
+    }
+
+    #[test]
+    fn explain_shows_the_moving_particle_at_the_proposal() {
+        let mut s = Pso::with_defaults(2, 5);
+        assert!(s.explain().is_none());
+        let size = default_swarm(2);
+        let (mut exact, mut bounced) = (0, 0);
+        for n in 0..3 * size {
+            let p = s.ask(n).unwrap().point;
+            let Some(Explanation::Swarm(why)) = s.explain() else {
+                panic!("no explanation")
+            };
+            let i = why.moving.expect("sequential asks move particles");
+            assert_eq!(i, n % size, "round robin");
+            assert_eq!(why.particles[i].position, p);
+            assert_eq!(
+                why.previous.is_some(),
+                n >= size,
+                "first positions have no past"
+            );
+            if let Some(prev) = &why.previous {
+                // Without a wall bounce the move is exactly the new velocity.
+                for k in 0..2 {
+                    let moved = p[k] - prev[k];
+                    if (moved - why.particles[i].velocity[k]).abs() < 1e-12 {
+                        exact += 1;
+                    } else {
+                        bounced += 1;
+                    }
+                }
+            }
+            assert_eq!(why.global_best.is_some(), n > 0);
+            s.tell(Observation {
+                number: n,
+                point: &p,
+                loss: Some(bowl(&p)),
+                gradient: None,
+            });
+        }
+        assert!(
+            exact > 3 * bounced,
+            "{exact} moves by the velocity, {bounced} bounces"
+        );
     }
 
     #[test]

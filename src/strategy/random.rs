@@ -1,6 +1,7 @@
 //! Random search: the baseline every other strategy must beat.
 
-use super::{Observation, Strategy, Suggestion, seeded_rng};
+use super::explain::OrderWhy;
+use super::{Explanation, Observation, Strategy, Suggestion, seeded_rng};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
@@ -8,6 +9,8 @@ use rand_chacha::ChaCha8Rng;
 pub struct RandomSearch {
     dim: usize,
     rng: ChaCha8Rng,
+    /// Points asked so far, for [`Strategy::explain`].
+    asked: usize,
 }
 
 impl RandomSearch {
@@ -16,12 +19,14 @@ impl RandomSearch {
         RandomSearch {
             dim,
             rng: seeded_rng(seed, 0),
+            asked: 0,
         }
     }
 }
 
 impl Strategy for RandomSearch {
     fn ask(&mut self, _number: usize) -> Result<Suggestion, super::StrategyError> {
+        self.asked += 1;
         Ok(Suggestion::at(
             (0..self.dim).map(|_| self.rng.random::<f64>()).collect(),
         ))
@@ -29,7 +34,31 @@ impl Strategy for RandomSearch {
 
     fn tell(&mut self, _observation: Observation<'_>) {}
 
+    fn explain(&self) -> Option<Explanation> {
+        self.asked
+            .checked_sub(1)
+            .map(|index| Explanation::Order(OrderWhy { index, total: None }))
+    }
+
     fn default_window(&self) -> usize {
         usize::MAX
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explain_counts_the_draws() {
+        let mut s = RandomSearch::new(2, 0);
+        assert!(s.explain().is_none());
+        for n in 0..4 {
+            s.ask(n).unwrap();
+            let Some(Explanation::Order(o)) = s.explain() else {
+                panic!("no explanation")
+            };
+            assert_eq!((o.index, o.total), (n, None));
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Quasi-random search with an Owen-scrambled Sobol sequence.
 
-use super::{Observation, Strategy, StrategyError, Suggestion};
+use super::explain::OrderWhy;
+use super::{Explanation, Observation, Strategy, StrategyError, Suggestion};
 
 /// Sobol points fill the cube more evenly than independent draws, so small budgets leave
 /// fewer holes. Owen scrambling (seeded) gives each seed a different, equally even sequence;
@@ -8,6 +9,8 @@ use super::{Observation, Strategy, StrategyError, Suggestion};
 pub struct Sobol {
     dim: usize,
     seed: u32,
+    /// The last index asked, for [`Strategy::explain`].
+    last: Option<usize>,
 }
 
 impl Sobol {
@@ -24,7 +27,11 @@ impl Sobol {
         }
         // Fold the 64-bit seed into the 32 bits the scrambler takes.
         let seed = (seed ^ (seed >> 32)) as u32;
-        Ok(Sobol { dim, seed })
+        Ok(Sobol {
+            dim,
+            seed,
+            last: None,
+        })
     }
 
     /// Point `index` of the sequence; usable by other strategies for their start-up designs.
@@ -38,12 +45,37 @@ impl Sobol {
 
 impl Strategy for Sobol {
     fn ask(&mut self, number: usize) -> Result<Suggestion, StrategyError> {
+        self.last = Some(number);
         Ok(Suggestion::at(self.point(number)))
     }
 
     fn tell(&mut self, _observation: Observation<'_>) {}
 
+    fn explain(&self) -> Option<Explanation> {
+        self.last
+            .map(|index| Explanation::Order(OrderWhy { index, total: None }))
+    }
+
     fn default_window(&self) -> usize {
         usize::MAX
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explain_gives_the_sequence_index() {
+        let mut s = Sobol::new(2, 3).unwrap();
+        assert!(s.explain().is_none());
+        for n in 0..4 {
+            let p = s.ask(n).unwrap().point;
+            let Some(Explanation::Order(o)) = s.explain() else {
+                panic!("no explanation")
+            };
+            assert_eq!((o.index, o.total), (n, None));
+            assert_eq!(p, s.point(o.index));
+        }
     }
 }

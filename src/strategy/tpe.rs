@@ -29,7 +29,8 @@
 //! - **Outside observations** are learnt from like any other result: TPE only needs
 //!   (point, loss) pairs.
 
-use super::{Observation, Strategy, StrategyError, Suggestion, seeded_rng};
+use super::explain::{Candidates, Marginal, StartupWhy, TpeWhy};
+use super::{Explanation, Observation, Strategy, StrategyError, Suggestion, seeded_rng};
 use crate::space::{Domain, Space};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -75,6 +76,10 @@ pub struct Tpe {
     rng: ChaCha8Rng,
     /// (trial number, point, loss) of every successful observation.
     observations: Vec<(usize, Vec<f64>, f64)>,
+    /// Start-up points asked so far.
+    startup_asked: usize,
+    /// What the last proposal was decided from, for [`Strategy::explain`].
+    last: Option<Explanation>,
 }
 
 impl Tpe {
@@ -143,6 +148,8 @@ impl Tpe {
             multivariate,
             rng: seeded_rng(seed, 0),
             observations: Vec::new(),
+            startup_asked: 0,
+            last: None,
         })
     }
 
@@ -229,6 +236,12 @@ impl Tpe {
         let n = self.observations.len();
         let d = self.kinds.len();
         if n < self.n_startup || n == 0 {
+            self.last = Some(Explanation::Startup(StartupWhy {
+                index: self.startup_asked,
+                of: self.n_startup.max(1),
+                method: "uniform random".into(),
+            }));
+            self.startup_asked += 1;
             return (0..d).map(|_| self.rng.random::<f64>()).collect();
         }
         let n_below = (n.div_ceil(10)).min(25);
@@ -241,19 +254,23 @@ impl Tpe {
         above.sort_by_key(|o| o.0);
         let l = self.build(&below);
         let g = self.build(&above);
-        if self.multivariate {
+        let (n_below, n_above) = (below.len(), above.len());
+        let (point, candidates) = if self.multivariate {
             let mut best = (f64::NEG_INFINITY, Vec::new());
+            let mut drawn = Vec::with_capacity(self.n_candidates);
             for _ in 0..self.n_candidates {
                 let c = self.pick_component(&l.weights);
                 let x: Vec<f64> = (0..d).map(|j| self.draw(&l.dims[j], c)).collect();
                 let score = joint_log_density(&l, &x) - joint_log_density(&g, &x);
+                drawn.push((x.clone(), score));
                 if best.1.is_empty() || score > best.0 {
                     best = (score, x);
                 }
             }
-            best.1
+            (best.1, Candidates::Joint(drawn))
         } else {
-            (0..d)
+            let mut drawn = vec![Vec::with_capacity(self.n_candidates); d];
+            let point = (0..d)
                 .map(|j| {
                     let mut best = (f64::NEG_INFINITY, f64::NAN);
                     for _ in 0..self.n_candidates {
@@ -261,15 +278,50 @@ impl Tpe {
                         let x = self.draw(&l.dims[j], c);
                         let score = mixture_log_density(&l.log_weights, &l.dims[j], x)
                             - mixture_log_density(&g.log_weights, &g.dims[j], x);
+                        drawn[j].push((x, score));
                         if best.1.is_nan() || score > best.0 {
                             best = (score, x);
                         }
                     }
                     best.1
                 })
-                .collect()
-        }
+                .collect();
+            (point, Candidates::PerCoordinate(drawn))
+        };
+        self.last = Some(Explanation::Tpe(TpeWhy {
+            below: marginals(&l),
+            above: marginals(&g),
+            n_below,
+            n_above,
+            candidates,
+        }));
+        point
     }
+}
+
+/// Each coordinate's density under an estimator: the mixture of that coordinate's kernels
+/// with the estimator's weights (a product-kernel mixture's marginal).
+fn marginals(p: &Parzen) -> Vec<Marginal> {
+    p.dims
+        .iter()
+        .map(|k| match k {
+            Kernels::Numeric(ks) => Marginal::Numeric(
+                p.weights
+                    .iter()
+                    .zip(ks)
+                    .map(|(w, (mu, sigma))| (*w, *mu, *sigma))
+                    .collect(),
+            ),
+            Kernels::Categorical(rows) => {
+                let k = rows.first().map_or(0, Vec::len);
+                Marginal::Categorical(
+                    (0..k)
+                        .map(|i| p.weights.iter().zip(rows).map(|(w, r)| w * r[i]).sum())
+                        .collect(),
+                )
+            }
+        })
+        .collect()
 }
 
 /// Optuna's `default_weights(m)`.
@@ -391,6 +443,10 @@ impl Strategy for Tpe {
         Ok(Suggestion::at(self.propose()))
     }
 
+    fn explain(&self) -> Option<Explanation> {
+        self.last.clone()
+    }
+
     fn tell(&mut self, observation: Observation<'_>) {
         if observation.point.len() != self.kinds.len() {
             return;
@@ -427,6 +483,55 @@ mod tests {
         let s = univariate_sigmas(&[0.9, 0.1]);
         assert!((s[0] - 0.4).abs() < 1e-12 && (s[1] - 0.4).abs() < 1e-12);
         assert!((erfc(0.5) - 0.4795001221869535).abs() < 1e-7);
+    }
+
+    #[test]
+    fn explain_the_chosen_point_is_the_top_scored_candidate() {
+        for multivariate in [true, false] {
+            let mut s = Tpe::numeric(2, multivariate, 4);
+            assert!(s.explain().is_none());
+            for n in 0..25 {
+                let p = s.ask(n).unwrap().point;
+                match s.explain() {
+                    Some(Explanation::Startup(st)) => {
+                        assert!(n < DEFAULT_N_STARTUP);
+                        assert_eq!((st.index, st.of), (n, DEFAULT_N_STARTUP));
+                    }
+                    Some(Explanation::Tpe(why)) => {
+                        assert!(n >= DEFAULT_N_STARTUP);
+                        assert_eq!(why.n_below + why.n_above, n);
+                        assert_eq!(why.n_below, n.div_ceil(10));
+                        assert_eq!(why.candidates.len(), DEFAULT_N_CANDIDATES);
+                        for (j, pj) in p.iter().enumerate() {
+                            let along = why.candidates.along(j);
+                            let top = along.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+                            if !multivariate {
+                                assert_eq!(top.0, *pj, "coordinate {j} is its best draw");
+                            }
+                        }
+                        if let Candidates::Joint(c) = &why.candidates {
+                            let top = c.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+                            assert_eq!(top.0, p, "the point is the best joint draw");
+                        }
+                        for m in why.below.iter().chain(&why.above) {
+                            let Marginal::Numeric(ks) = m else {
+                                panic!("numeric space")
+                            };
+                            let w: f64 = ks.iter().map(|k| k.0).sum();
+                            assert!((w - 1.0).abs() < 1e-12);
+                            assert_eq!(ks.last().map(|k| (k.1, k.2)), Some((0.5, 1.0)), "prior");
+                        }
+                    }
+                    other => panic!("unexpected {other:?}"),
+                }
+                s.tell(Observation {
+                    number: n,
+                    point: &p,
+                    loss: Some(bowl(&p)),
+                    gradient: None,
+                });
+            }
+        }
     }
 
     #[test]

@@ -1,15 +1,29 @@
-//! The race's state: one runner per strategy on clones of the current study, with no drawing.
+//! The race's state: runs of several strategies on clones of one study, with no drawing.
 //!
-//! **Ranking rule.** Racers are ordered by their best value (under the study's direction);
-//! ties go to the racer that needed fewer trials. "Trials needed" is the 1-based number of the
-//! first trial whose value is within 1% of the race's best value (tolerance `0.01·|best|`,
-//! and at least `1e-12` so a best of exactly zero still has a target) — one rule for every
-//! objective, so synthetic and model objectives read the same way.
+//! **Runs.** Each picked strategy runs `repeats` times, on seeds `seed`, `seed + 1`, …, each
+//! run with its own runner of one worker. At most `jobs` runs go at once (the rest wait
+//! their turn, started round-robin over the strategies so every curve grows together), so a
+//! ten-repeat race of six strategies never floods the machine.
+//!
+//! **Curves.** A run's curve is its best value after each finished trial, as log10 regret when
+//! the minimum is known (see [`Race::known_minimum`]), else the value itself. A strategy's
+//! curve is, at each trial number, the mean of its runs' curves there (so with a known
+//! minimum the mean of log10 regret) over the runs that have reached that trial, with the
+//! runs' minimum and maximum as its band ([`band`]).
+//!
+//! **Ranking rule.** Strategies are ordered by the mean of their runs' best values (under the
+//! study's direction); ties go to the fewer trials needed. A run's "trials needed" is the
+//! 1-based number of its first trial whose value is within x% of the race's best value over
+//! every run (tolerance `x/100·|best|`, at least `1e-12` so a best of exactly zero still has a
+//! target; x is [`Race::within_percent`], 1 by default) — one rule for every objective, so
+//! synthetic and model objectives read the same way. A strategy's trials needed is the mean
+//! over the runs that got there, shown with how many did.
 
 use crate::objective::Objective;
 use crate::runner::{self, Event, FinishReason, RunHandle};
+use crate::session::{RaceOutcome, RaceRun, RaceSession};
 use crate::strategy::StrategySpec;
-use crate::study::{Direction, Study, Trial};
+use crate::study::{Direction, Study, TrialState};
 use crossbeam_channel::TryRecvError;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,10 +32,19 @@ use std::time::{Duration, Instant};
 pub const MIN_RACERS: usize = 2;
 /// The most strategies a race shows (more curves than this cannot be told apart).
 pub const MAX_RACERS: usize = 6;
+/// The most runs per strategy: enough for a mean and a spread, few enough to finish.
+pub const MAX_REPEATS: usize = 10;
+/// The ranking's default "within x% of the best".
+pub const DEFAULT_WITHIN_PERCENT: f64 = 1.0;
 
-/// How a racer's run stands.
+/// Called after each runner event, so the GUI repaints.
+pub type Wake = Arc<dyn Fn() + Send + Sync>;
+
+/// How a run stands.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RacerState {
+    /// Waiting for a free slot (see the module docs).
+    Queued,
     /// Its runner is still sending events.
     Running,
     /// Its runner said the run is over, and why.
@@ -30,20 +53,41 @@ pub enum RacerState {
     Failed(String),
 }
 
-/// One strategy in the race: its own copy of the study and its own runner.
+/// One run of the race: one strategy on one seed, with its own copy of the study and runner.
 pub struct Racer {
     /// The strategy's name, as in [`crate::strategy::STRATEGIES`].
     pub name: String,
-    /// The racer's study: the current study with this strategy and no trials.
+    /// Which repeat this is (0-based); its seed is the race's seed plus this.
+    pub repeat: usize,
+    /// The run's study: the raced problem with this strategy and seed, and its trials.
     pub study: Study,
     /// Where the run stands.
     pub state: RacerState,
-    /// Seconds spent inside the strategy, once the run has finished.
+    /// Seconds spent inside the strategy, once the run has finished (summed over continues).
     pub strategy_seconds: Option<f64>,
     handle: Option<RunHandle>,
 }
 
 impl Racer {
+    /// A run waiting to start, or failed at once if the strategy name is unknown.
+    fn queued(name: &str, repeat: usize, problem: &Study) -> Racer {
+        let mut study = problem.clone();
+        study.seed = problem.seed.wrapping_add(repeat as u64);
+        let mut racer = Racer {
+            name: name.to_owned(),
+            repeat,
+            study,
+            state: RacerState::Queued,
+            strategy_seconds: None,
+            handle: None,
+        };
+        match StrategySpec::from_name(name) {
+            Ok(spec) => racer.study.strategy = spec,
+            Err(e) => racer.state = RacerState::Failed(e.to_string()),
+        }
+        racer
+    }
+
     /// Apply one event; `None` means the channel closed.
     fn apply(&mut self, event: Option<Event>) {
         match event {
@@ -53,7 +97,9 @@ impl Racer {
                 reason,
                 strategy_seconds,
             }) => {
-                self.strategy_seconds = Some(strategy_seconds);
+                // A continued run replays its earlier trials untimed: add this stretch's time.
+                self.strategy_seconds =
+                    Some(self.strategy_seconds.unwrap_or(0.0) + strategy_seconds);
                 self.state = RacerState::Finished(reason);
                 self.handle = None;
             }
@@ -67,38 +113,221 @@ impl Racer {
         }
     }
 
-    /// The values of the complete trials, in trial order, with their 1-based trial numbers.
-    fn values(&self) -> impl Iterator<Item = (usize, f64)> + '_ {
+    /// Whether the run is still to finish (running or waiting its turn).
+    pub fn is_live(&self) -> bool {
+        matches!(self.state, RacerState::Queued | RacerState::Running)
+    }
+
+    /// The trials that have finished, in order, up to the first one still running.
+    fn finished_trials(&self) -> impl Iterator<Item = &crate::study::Trial> + '_ {
         self.study
             .trials
             .iter()
-            .filter_map(|t: &Trial| t.completed_value().map(|v| (t.number + 1, v)))
+            .take_while(|t| t.state != TrialState::Running)
+    }
+
+    /// The values of the complete finished trials, in trial order, with 1-based trial numbers.
+    fn values(&self) -> Vec<(usize, f64)> {
+        self.finished_trials()
+            .filter_map(|t| t.completed_value().map(|v| (t.number + 1, v)))
+            .collect()
+    }
+
+    /// The best value after each finished trial (`None` before the first success).
+    fn best_so_far(&self, direction: Direction) -> Vec<Option<f64>> {
+        let mut best: Option<f64> = None;
+        self.finished_trials()
+            .map(|t| {
+                if let Some(v) = t.completed_value().filter(|v| v.is_finite())
+                    && best.is_none_or(|b| direction.better(v, b))
+                {
+                    best = Some(v);
+                }
+                best
+            })
+            .collect()
     }
 }
 
-/// One row of the final ranking.
+/// A mean and the sample standard deviation (n − 1; zero for one value) of some values.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MeanSd {
+    /// The mean.
+    pub mean: f64,
+    /// The sample standard deviation.
+    pub sd: f64,
+    /// How many values.
+    pub n: usize,
+}
+
+impl MeanSd {
+    /// The mean and sd of `values`, or `None` if there are none.
+    pub fn of(values: &[f64]) -> Option<MeanSd> {
+        let n = values.len();
+        if n == 0 {
+            return None;
+        }
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let sd = if n > 1 {
+            let ss: f64 = values.iter().map(|v| (v - mean).powi(2)).sum();
+            (ss / (n - 1) as f64).sqrt()
+        } else {
+            0.0
+        };
+        Some(MeanSd { mean, sd, n })
+    }
+}
+
+/// A strategy's curve at one trial number: the mean over its runs and their range.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BandPoint {
+    /// The 1-based trial number.
+    pub trial: usize,
+    /// The mean of the runs' values here.
+    pub mean: f64,
+    /// The lowest run's value here (the band's bottom).
+    pub min: f64,
+    /// The highest run's value here (the band's top).
+    pub max: f64,
+    /// How many runs have a value here.
+    pub runs: usize,
+}
+
+/// The mean curve and min–max band of several runs' curves; `runs[r][k]` is run `r`'s value
+/// after trial `k + 1` (`None` before its first success). Each trial number averages the runs
+/// that have a value there; trial numbers where none has are left out.
+pub fn band(runs: &[Vec<Option<f64>>]) -> Vec<BandPoint> {
+    let len = runs.iter().map(Vec::len).max().unwrap_or(0);
+    (0..len)
+        .filter_map(|k| {
+            let here: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| r.get(k).copied().flatten())
+                .collect();
+            let stats = MeanSd::of(&here)?;
+            Some(BandPoint {
+                trial: k + 1,
+                mean: stats.mean,
+                min: here.iter().copied().fold(f64::INFINITY, f64::min),
+                max: here.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                runs: stats.n,
+            })
+        })
+        .collect()
+}
+
+/// One strategy's curve in the race plot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Curve {
+    /// The strategy's name.
+    pub name: String,
+    /// Its mean curve and band, by trial number.
+    pub band: Vec<BandPoint>,
+}
+
+/// One row of the final ranking: one strategy over its runs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RankRow {
     /// The strategy's name.
     pub name: String,
-    /// Its best value, if any trial completed.
-    pub best: Option<f64>,
-    /// Trials it needed to get within 1% of the race's best (see the module docs).
-    pub trials_needed: Option<usize>,
+    /// How many runs it has.
+    pub runs: usize,
+    /// Mean ± sd of its runs' best values, over the runs with a complete trial.
+    pub best: Option<MeanSd>,
+    /// Mean ± sd of the trials its runs needed to get within x% of the race's best, over the
+    /// runs that got there (`n` says how many).
+    pub trials_needed: Option<MeanSd>,
+    /// Mean seconds spent inside the strategy, over its finished runs.
+    pub strategy_seconds: Option<f64>,
+    /// Trials run, over all its runs.
+    pub trials: usize,
+}
+
+/// What the ranking needs of one run, apart from its runner so the rule is tested on its own.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunRecord {
+    /// The strategy's name; runs with the same name are one strategy's repeats.
+    pub name: String,
+    /// (1-based trial number, value) of the complete trials, in trial order.
+    pub values: Vec<(usize, f64)>,
     /// Seconds spent inside the strategy, once finished.
     pub strategy_seconds: Option<f64>,
     /// Trials run.
     pub trials: usize,
 }
 
+/// Rank strategies over their runs, best first, with `within_percent` as x (see the module
+/// docs for the rule). Strategies keep their first run's order until sorted.
+pub fn rank(runs: &[RunRecord], direction: Direction, within_percent: f64) -> Vec<RankRow> {
+    let better = |b: Option<f64>, v: f64| {
+        if v.is_finite() && b.is_none_or(|b| direction.better(v, b)) {
+            Some(v)
+        } else {
+            b
+        }
+    };
+    let best_of = |values: &[(usize, f64)]| values.iter().fold(None, |b, &(_, v)| better(b, v));
+    let race_best = runs
+        .iter()
+        .filter_map(|r| best_of(&r.values))
+        .fold(None, better);
+    let needed = |r: &RunRecord| {
+        let target = race_best?;
+        let tol = (within_percent.max(0.0) / 100.0 * target.abs()).max(1e-12);
+        r.values
+            .iter()
+            .find(|&&(_, v)| direction.to_loss(v) <= direction.to_loss(target) + tol)
+            .map(|&(n, _)| n as f64)
+    };
+    let mut names: Vec<&str> = Vec::new();
+    for r in runs {
+        if !names.contains(&r.name.as_str()) {
+            names.push(&r.name);
+        }
+    }
+    let mut rows: Vec<RankRow> = names
+        .into_iter()
+        .map(|name| {
+            let mine: Vec<&RunRecord> = runs.iter().filter(|r| r.name == name).collect();
+            let bests: Vec<f64> = mine.iter().filter_map(|r| best_of(&r.values)).collect();
+            let needs: Vec<f64> = mine.iter().filter_map(|r| needed(r)).collect();
+            let seconds: Vec<f64> = mine.iter().filter_map(|r| r.strategy_seconds).collect();
+            RankRow {
+                name: name.to_owned(),
+                runs: mine.len(),
+                best: MeanSd::of(&bests),
+                trials_needed: MeanSd::of(&needs),
+                strategy_seconds: MeanSd::of(&seconds).map(|s| s.mean),
+                trials: mine.iter().map(|r| r.trials).sum(),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        let key = |r: &RankRow| r.best.map(|s| direction.to_loss(s.mean));
+        let need = |r: &RankRow| r.trials_needed.map_or(f64::INFINITY, |s| s.mean);
+        match (key(a), key(b)) {
+            (Some(x), Some(y)) => x.total_cmp(&y).then(need(a).total_cmp(&need(b))),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        }
+    });
+    rows
+}
+
 /// Several strategies racing on one problem. Owns their runners; never blocks the UI
 /// (except [`Race::finish_blocking`], for tests and scripts).
-#[derive(Default)]
 pub struct Race {
     /// Which strategies of [`crate::strategy::STRATEGIES`] are picked, by name.
     pub picked: Vec<String>,
-    /// The racers of the current (or last) race.
+    /// Runs per strategy for the next race (1 to [`MAX_REPEATS`]).
+    pub repeats: usize,
+    /// The ranking's x: a run has got there once a value is within x% of the race's best.
+    pub within_percent: f64,
+    /// The runs of the current (or last) race, grouped by strategy, repeats in seed order.
     pub racers: Vec<Racer>,
+    /// The raced problem (the study the race started from, without trials).
+    pub problem: Option<Study>,
     /// The objective's known minimum, when there is one and the study minimises: curves then
     /// show regret on a log axis.
     pub known_minimum: Option<f64>,
@@ -106,33 +335,54 @@ pub struct Race {
     pub direction: Direction,
     /// One line saying what happened last.
     pub status: String,
-    /// The racer the next drain starts at.
+    objective: Option<Arc<dyn Objective>>,
+    wake: Option<Wake>,
+    /// How many runs may go at once.
+    slots: usize,
+    /// The run the next drain starts at.
     next: usize,
 }
 
+impl Default for Race {
+    fn default() -> Self {
+        Race::new()
+    }
+}
+
 impl Race {
-    /// A race with the classic teaching trio picked: random, Sobol and GP-BO.
+    /// A race with the classic teaching trio picked (random, Sobol and GP-BO), one run each.
     pub fn new() -> Self {
         Race {
             picked: vec!["random".into(), "sobol".into(), "gp".into()],
-            ..Default::default()
+            repeats: 1,
+            within_percent: DEFAULT_WITHIN_PERCENT,
+            racers: Vec::new(),
+            problem: None,
+            known_minimum: None,
+            direction: Direction::default(),
+            status: String::new(),
+            objective: None,
+            wake: None,
+            slots: 1,
+            next: 0,
         }
     }
 
-    /// Whether any racer is still running.
+    /// Whether any run is still running or waiting its turn.
     pub fn is_running(&self) -> bool {
-        self.racers.iter().any(|r| r.state == RacerState::Running)
+        self.racers.iter().any(Racer::is_live)
     }
 
-    /// Start one runner per picked strategy on `base` (trials cleared, strategy replaced).
-    /// Returns `false`, with the reason in `status`, if the race cannot start; a strategy
-    /// that cannot run on this space joins as a failed racer so the others still race.
-    pub fn start(
-        &mut self,
-        base: &Study,
-        jobs: usize,
-        wake: Option<Arc<dyn Fn() + Send + Sync>>,
-    ) -> bool {
+    /// How many runs per strategy the current race has (its largest repeat plus one).
+    pub fn runs_per_strategy(&self) -> usize {
+        self.racers.iter().map(|r| r.repeat + 1).max().unwrap_or(0)
+    }
+
+    /// Start `repeats` runs per picked strategy on `base` (trials cleared, strategy and seed
+    /// replaced), at most `jobs` at once. Returns `false`, with the reason in `status`, if the
+    /// race cannot start; a strategy that cannot run on this space joins as a failed run so the
+    /// others still race.
+    pub fn start(&mut self, base: &Study, jobs: usize, wake: Option<Wake>) -> bool {
         if self.is_running() {
             self.status = "a race is already running".into();
             return false;
@@ -148,50 +398,136 @@ impl Race {
                 return false;
             }
         };
+        self.repeats = self.repeats.clamp(1, MAX_REPEATS);
         self.direction = base.direction;
         self.known_minimum = objective
             .known_minimum()
             .filter(|_| base.direction == Direction::Minimize);
-        // Split the cores between the racers; each gets at least one worker.
-        let jobs = (jobs / self.picked.len()).max(1);
+        let mut problem = base.clone();
+        problem.trials.clear();
         self.racers = self
             .picked
             .iter()
-            .map(|name| {
-                let mut study = base.clone();
-                study.trials.clear();
-                let mut racer = Racer {
-                    name: name.clone(),
-                    study,
-                    state: RacerState::Running,
-                    strategy_seconds: None,
-                    handle: None,
-                };
-                match StrategySpec::from_name(name) {
-                    Ok(spec) => racer.study.strategy = spec,
-                    Err(e) => {
-                        racer.state = RacerState::Failed(e.to_string());
-                        return racer;
-                    }
-                }
-                let wake: Option<Box<dyn Fn() + Send>> = wake.clone().map(|w| {
-                    let b: Box<dyn Fn() + Send> = Box::new(move || w());
-                    b
-                });
-                match runner::start(racer.study.clone(), objective.clone(), jobs, wake) {
-                    Ok(handle) => racer.handle = Some(handle),
-                    Err(e) => racer.state = RacerState::Failed(e.to_string()),
-                }
-                racer
-            })
+            .flat_map(|name| (0..self.repeats).map(move |r| (name, r)))
+            .map(|(name, r)| Racer::queued(name, r, &problem))
             .collect();
-        self.status = format!("racing {} strategies", self.racers.len());
+        self.problem = Some(problem);
+        self.objective = Some(objective);
+        self.wake = wake;
+        self.slots = jobs.max(1);
+        self.launch();
+        self.status = format!(
+            "racing {} strategies × {} run{}",
+            self.picked.len(),
+            self.repeats,
+            if self.repeats == 1 { "" } else { "s" }
+        );
         true
     }
 
-    /// Stop every running racer after its running trials.
+    /// Whether [`Race::resume`] has something to do with `budget` trials per run: a stopped
+    /// run, or a run that spent a smaller budget.
+    pub fn can_continue(&self, budget: usize) -> bool {
+        !self.is_running()
+            && self.problem.is_some()
+            && self.racers.iter().any(|r| Self::continuable(r, budget))
+    }
+
+    fn continuable(r: &Racer, budget: usize) -> bool {
+        match &r.state {
+            RacerState::Finished(FinishReason::Stopped) => true,
+            RacerState::Finished(FinishReason::BudgetSpent) => r.study.trials.len() < budget,
+            _ => false,
+        }
+    }
+
+    /// Continue the race: stopped runs go on, and every run that spent its budget is extended
+    /// to `budget` trials, each resuming from its own trials (the runner replays them, so a
+    /// continued run is the run it would have been with the larger budget). Failed and
+    /// exhausted runs stay as they are. Returns `false`, with the reason in `status`, if
+    /// there is nothing to continue.
+    pub fn resume(&mut self, budget: usize, jobs: usize, wake: Option<Wake>) -> bool {
+        if !self.can_continue(budget) {
+            self.status = if self.is_running() {
+                "a race is already running".into()
+            } else {
+                "nothing to continue: raise the study's budget first".into()
+            };
+            return false;
+        }
+        let Some(problem) = &mut self.problem else {
+            return false;
+        };
+        if self.objective.is_none() {
+            match problem.objective.build() {
+                Ok(o) => self.objective = Some(Arc::from(o)),
+                Err(e) => {
+                    self.status = format!("cannot continue: {e}");
+                    return false;
+                }
+            }
+        }
+        problem.budget = problem.budget.max(budget);
+        let budget = problem.budget;
+        for r in &mut self.racers {
+            if Self::continuable(r, budget) {
+                r.study.budget = budget;
+                r.state = RacerState::Queued;
+            }
+        }
+        self.wake = wake;
+        self.slots = jobs.max(1);
+        self.launch();
+        self.status = format!("continuing the race to {budget} trials");
+        true
+    }
+
+    /// Start waiting runs while fewer than `slots` are running: the lowest repeat first, and
+    /// the strategies in turn within a repeat.
+    fn launch(&mut self) {
+        let mut running = self
+            .racers
+            .iter()
+            .filter(|r| r.state == RacerState::Running)
+            .count();
+        if running >= self.slots {
+            return;
+        }
+        let Some(objective) = self.objective.clone() else {
+            return;
+        };
+        let mut order: Vec<usize> = (0..self.racers.len())
+            .filter(|&i| self.racers[i].state == RacerState::Queued)
+            .collect();
+        order.sort_by_key(|&i| self.racers[i].repeat);
+        for i in order {
+            if running >= self.slots {
+                break;
+            }
+            let racer = &mut self.racers[i];
+            let wake: Option<Box<dyn Fn() + Send>> = self.wake.clone().map(|w| {
+                let b: Box<dyn Fn() + Send> = Box::new(move || w());
+                b
+            });
+            match runner::start(racer.study.clone(), objective.clone(), 1, wake) {
+                Ok(handle) => {
+                    // The runner drops trials left running by an interrupted run; so do we.
+                    racer.study.discard_unfinished();
+                    racer.handle = Some(handle);
+                    racer.state = RacerState::Running;
+                    running += 1;
+                }
+                Err(e) => racer.state = RacerState::Failed(e.to_string()),
+            }
+        }
+    }
+
+    /// Stop the race: running runs stop after their running trial, waiting ones never start.
     pub fn stop(&mut self) {
-        for r in &self.racers {
+        for r in &mut self.racers {
+            if r.state == RacerState::Queued {
+                r.state = RacerState::Finished(FinishReason::Stopped);
+            }
             if let Some(h) = &r.handle {
                 // A runner that is gone will show as failed when drained.
                 let _ = h.commands.send(runner::Command::Stop);
@@ -199,12 +535,13 @@ impl Race {
         }
     }
 
-    /// Apply the runners' events, spending at most `budget`; returns how many were applied.
+    /// Apply the runners' events, spending at most `budget`, and start waiting runs in the
+    /// slots that freed up; returns how many events were applied.
     pub fn drain(&mut self, budget: Duration) -> usize {
         let deadline = Instant::now() + budget;
         let mut applied = 0;
         let n = self.racers.len();
-        // Start each frame at a different racer, so a fast one cannot starve the others.
+        // Start each frame at a different run, so a fast one cannot starve the others.
         self.next = if n == 0 { 0 } else { (self.next + 1) % n };
         'outer: for k in 0..n {
             let racer = &mut self.racers[(self.next + k) % n];
@@ -221,15 +558,20 @@ impl Race {
                 }
             }
         }
+        self.launch();
         if applied > 0 && !self.is_running() && !self.racers.is_empty() {
             self.status = "race finished".into();
         }
         applied
     }
 
-    /// Apply events until every racer has finished, blocking: for tests and scripts.
+    /// Apply events until every run has finished, blocking: for tests and scripts.
     pub fn finish_blocking(&mut self) {
-        for racer in &mut self.racers {
+        loop {
+            self.launch();
+            let Some(racer) = self.racers.iter_mut().find(|r| r.handle.is_some()) else {
+                break;
+            };
             while let Some(handle) = &racer.handle {
                 let event = handle.events.recv().ok();
                 racer.apply(event);
@@ -240,7 +582,7 @@ impl Race {
         }
     }
 
-    /// What the curves plot for a value: regret when the minimum is known, else the value.
+    /// What the curves plot for a value: log10 regret when the minimum is known, else the value.
     fn curve_value(&self, v: f64) -> f64 {
         match self.known_minimum {
             Some(m) => (v - m).max(1e-12).log10(),
@@ -248,23 +590,41 @@ impl Race {
         }
     }
 
-    /// Each racer's best-so-far curve as (trial number, y), y being log10 regret when the
-    /// minimum is known (see [`Race::known_minimum`]), else the best value so far.
-    pub fn curves(&self) -> Vec<(String, Vec<[f64; 2]>)> {
-        self.racers
-            .iter()
-            .map(|r| {
-                let mut best: Option<f64> = None;
-                let points = r
-                    .values()
-                    .filter_map(|(n, v)| {
-                        if best.is_none_or(|b| self.direction.better(v, b)) {
-                            best = Some(v);
-                        }
-                        best.map(|b| [n as f64, self.curve_value(b)])
-                    })
+    /// One run's curve: what the plot shows after each of its finished trials.
+    pub fn run_curve(&self, racer: &Racer) -> Vec<Option<f64>> {
+        racer
+            .best_so_far(self.direction)
+            .into_iter()
+            .map(|b| b.map(|v| self.curve_value(v)))
+            .collect()
+    }
+
+    /// The strategies in the order of their first run.
+    pub fn strategies(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for r in &self.racers {
+            if !names.contains(&r.name.as_str()) {
+                names.push(&r.name);
+            }
+        }
+        names
+    }
+
+    /// Each strategy's mean curve and min–max band over its runs (see the module docs).
+    pub fn curves(&self) -> Vec<Curve> {
+        self.strategies()
+            .into_iter()
+            .map(|name| {
+                let runs: Vec<Vec<Option<f64>>> = self
+                    .racers
+                    .iter()
+                    .filter(|r| r.name == name)
+                    .map(|r| self.run_curve(r))
                     .collect();
-                (r.name.clone(), points)
+                Curve {
+                    name: name.to_owned(),
+                    band: band(&runs),
+                }
             })
             .collect()
     }
@@ -276,81 +636,96 @@ impl Race {
             .iter()
             .map(|r| RunRecord {
                 name: r.name.clone(),
-                values: r.values().collect(),
+                values: r.values(),
                 strategy_seconds: r.strategy_seconds,
-                trials: r.study.trials.len(),
+                trials: r.finished_trials().count(),
             })
             .collect();
-        rank(&runs, self.direction)
+        rank(&runs, self.direction, self.within_percent)
     }
-}
 
-/// What the ranking needs of one run, apart from its runner so the rule is tested on its own.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RunRecord {
-    /// The strategy's name.
-    pub name: String,
-    /// (1-based trial number, value) of the complete trials, in trial order.
-    pub values: Vec<(usize, f64)>,
-    /// Seconds spent inside the strategy, once finished.
-    pub strategy_seconds: Option<f64>,
-    /// Trials run.
-    pub trials: usize,
-}
-
-/// Rank runs, best first (see the module docs for the rule).
-pub fn rank(runs: &[RunRecord], direction: Direction) -> Vec<RankRow> {
-    let best_of = |values: &[(usize, f64)]| {
-        values
+    /// The race as a session saves it, or `None` if no race has run. Runs still going are
+    /// saved with their finished trials, as unfinished, so the reopened race can continue.
+    pub fn to_session(&self) -> Option<RaceSession> {
+        let problem = self.problem.clone()?;
+        let runs = self
+            .racers
             .iter()
-            .map(|&(_, v)| v)
-            .fold(None, |b: Option<f64>, v| {
-                if v.is_finite() && b.is_none_or(|b| direction.better(v, b)) {
-                    Some(v)
-                } else {
-                    b
-                }
-            })
-    };
-    let race_best =
-        runs.iter()
-            .filter_map(|r| best_of(&r.values))
-            .fold(None, |b: Option<f64>, v| {
-                if b.is_none_or(|b| direction.better(v, b)) {
-                    Some(v)
-                } else {
-                    b
-                }
-            });
-    let mut rows: Vec<RankRow> = runs
-        .iter()
-        .map(|r| {
-            let trials_needed = race_best.and_then(|target| {
-                let tol = (0.01 * target.abs()).max(1e-12);
-                r.values
-                    .iter()
-                    .find(|&&(_, v)| direction.to_loss(v) <= direction.to_loss(target) + tol)
-                    .map(|&(n, _)| n)
-            });
-            RankRow {
-                name: r.name.clone(),
-                best: best_of(&r.values),
-                trials_needed,
+            .map(|r| RaceRun {
+                strategy: r.study.strategy.clone(),
+                seed: r.study.seed,
+                outcome: match &r.state {
+                    RacerState::Queued | RacerState::Running => RaceOutcome::Unfinished,
+                    RacerState::Finished(FinishReason::BudgetSpent) => RaceOutcome::BudgetSpent,
+                    RacerState::Finished(FinishReason::Stopped) => RaceOutcome::Stopped,
+                    RacerState::Finished(FinishReason::Exhausted(why)) => {
+                        RaceOutcome::Exhausted(why.clone())
+                    }
+                    RacerState::Finished(FinishReason::StrategyFailed(why)) => {
+                        RaceOutcome::StrategyFailed(why.clone())
+                    }
+                    RacerState::Failed(why) => RaceOutcome::Failed(why.clone()),
+                },
                 strategy_seconds: r.strategy_seconds,
-                trials: r.trials,
-            }
+                trials: r.finished_trials().cloned().collect(),
+            })
+            .collect();
+        Some(RaceSession {
+            problem,
+            picked: self.picked.clone(),
+            repeats: self.runs_per_strategy().max(1),
+            within_percent: self.within_percent,
+            known_minimum: self.known_minimum,
+            runs,
         })
-        .collect();
-    rows.sort_by(|a, b| {
-        let key = |r: &RankRow| r.best.map(|v| direction.to_loss(v));
-        match (key(a), key(b)) {
-            (Some(x), Some(y)) => x.total_cmp(&y).then(a.trials_needed.cmp(&b.trials_needed)),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => std::cmp::Ordering::Equal,
+    }
+
+    /// The race a session saved, with every run as it was; runs saved unfinished come back
+    /// stopped, so [`Race::resume`] continues them.
+    pub fn from_session(saved: RaceSession) -> Race {
+        let problem = saved.problem;
+        let mut racers: Vec<Racer> = Vec::with_capacity(saved.runs.len());
+        for run in saved.runs {
+            let name = run.strategy.name().to_owned();
+            let repeat = racers.iter().filter(|r| r.name == name).count();
+            let mut study = problem.clone();
+            study.strategy = run.strategy;
+            study.seed = run.seed;
+            study.trials = run.trials;
+            study.budget = study.budget.max(study.trials.len());
+            let state = match run.outcome {
+                RaceOutcome::Unfinished | RaceOutcome::Stopped => {
+                    RacerState::Finished(FinishReason::Stopped)
+                }
+                RaceOutcome::BudgetSpent => RacerState::Finished(FinishReason::BudgetSpent),
+                RaceOutcome::Exhausted(why) => RacerState::Finished(FinishReason::Exhausted(why)),
+                RaceOutcome::StrategyFailed(why) => {
+                    RacerState::Finished(FinishReason::StrategyFailed(why))
+                }
+                RaceOutcome::Failed(why) => RacerState::Failed(why),
+            };
+            racers.push(Racer {
+                name,
+                repeat,
+                study,
+                state,
+                strategy_seconds: run.strategy_seconds,
+                handle: None,
+            });
         }
-    });
-    rows
+        let runs = racers.len();
+        Race {
+            picked: saved.picked,
+            repeats: saved.repeats.clamp(1, MAX_REPEATS),
+            within_percent: saved.within_percent,
+            racers,
+            direction: problem.direction,
+            problem: Some(problem),
+            known_minimum: saved.known_minimum,
+            status: format!("reopened a race of {runs} runs"),
+            ..Race::new()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -370,6 +745,10 @@ mod tests {
         }
     }
 
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
     #[test]
     fn ranking_orders_by_best_then_trials_needed() {
         let runs = vec![
@@ -378,26 +757,198 @@ mod tests {
             run("bad", &[9.0, 8.0]),
             run("none", &[]),
         ];
-        let rows = rank(&runs, Direction::Minimize);
+        let rows = rank(&runs, Direction::Minimize, 1.0);
         let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["fast", "slow", "bad", "none"]);
         // 1.005 is within 1% of the race's best (1.0): trial 1
-        assert_eq!(rows[0].trials_needed, Some(1));
-        assert_eq!(rows[1].trials_needed, Some(4));
-        assert_eq!(rows[2].trials_needed, None);
+        let needed = |i: usize| rows[i].trials_needed.map(|s| s.mean);
+        assert_eq!(needed(0), Some(1.0));
+        assert_eq!(needed(1), Some(4.0));
+        assert_eq!(needed(2), None);
         assert_eq!(rows[3].best, None);
-        assert_eq!(rows[0].best, Some(1.0));
+        assert_eq!(rows[0].best.map(|s| s.mean), Some(1.0));
+        assert_eq!(rows[0].runs, 1);
+        // a wider x lets the slow one get there sooner: 4.0 is within 300% of 1.0
+        let rows = rank(&runs, Direction::Minimize, 300.0);
+        let slow = rows.iter().find(|r| r.name == "slow").unwrap();
+        assert_eq!(slow.trials_needed.map(|s| s.mean), Some(2.0));
+    }
+
+    #[test]
+    fn ranking_respects_maximisation() {
+        let runs = vec![run("a", &[0.5, 0.8]), run("b", &[0.9, 0.1])];
+        let rows = rank(&runs, Direction::Maximize, 1.0);
+        assert_eq!(rows[0].name, "b");
+        assert_eq!(rows[0].trials_needed.map(|s| s.mean), Some(1.0));
+        // 0.8 is not within 1% of 0.9
+        assert_eq!(rows[1].trials_needed, None);
+    }
+
+    #[test]
+    fn mean_and_sample_sd() {
+        let s = MeanSd::of(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]).unwrap();
+        assert!(close(s.mean, 5.0));
+        // sum of squares 32 over n − 1 = 7
+        assert!(close(s.sd, (32.0f64 / 7.0).sqrt()));
+        assert_eq!(s.n, 8);
+        assert_eq!(MeanSd::of(&[3.0]).map(|s| (s.mean, s.sd)), Some((3.0, 0.0)));
+        assert_eq!(MeanSd::of(&[]), None);
+    }
+
+    #[test]
+    fn repeats_rank_by_the_mean_best_with_its_sd() {
+        // "a": bests 1, 2, 3 → 2 ± 1; "b": bests 1.5, 1.5, 1.5 → 1.5 ± 0
+        let runs = vec![
+            run("a", &[4.0, 1.0]),
+            run("a", &[2.0, 5.0]),
+            run("a", &[3.0, 3.0]),
+            run("b", &[1.5, 9.0]),
+            run("b", &[9.0, 1.5]),
+            run("b", &[1.5, 1.5]),
+        ];
+        let rows = rank(&runs, Direction::Minimize, 60.0);
+        assert_eq!(rows[0].name, "b");
+        let b = rows[0].best.unwrap();
+        assert!(close(b.mean, 1.5) && close(b.sd, 0.0) && b.n == 3);
+        let a = rows[1].best.unwrap();
+        assert!(close(a.mean, 2.0) && close(a.sd, 1.0));
+        assert_eq!(rows[1].runs, 3);
+        assert_eq!(rows[1].trials, 6);
+        assert!(close(rows[1].strategy_seconds.unwrap(), 0.5));
+        // race best 1.0, x = 60%: target 1.6. "a" gets there at trials 2 and never (2.0,
+        // 3.0 > 1.6); "b" at 1, 2 and 1 → 4/3 ± sd
+        let need_a = rows[1].trials_needed.unwrap();
+        assert_eq!((need_a.mean, need_a.n), (2.0, 1));
+        let need_b = rows[0].trials_needed.unwrap();
+        assert!(close(need_b.mean, 4.0 / 3.0));
+        assert!(close(need_b.sd, (1.0f64 / 3.0).sqrt()));
+    }
+
+    #[test]
+    fn band_is_the_mean_and_range_of_the_runs_there() {
+        let runs = vec![
+            vec![None, Some(3.0), Some(1.0)],
+            vec![Some(4.0), Some(2.0), Some(2.0)],
+            vec![Some(6.0), Some(1.0)],
+        ];
+        let b = band(&runs);
+        assert_eq!(b.len(), 3);
+        // trial 1: only the runs with a success count
+        assert_eq!(
+            b[0],
+            BandPoint {
+                trial: 1,
+                mean: 5.0,
+                min: 4.0,
+                max: 6.0,
+                runs: 2
+            }
+        );
+        assert_eq!(
+            (b[1].trial, b[1].mean, b[1].min, b[1].max),
+            (2, 2.0, 1.0, 3.0)
+        );
+        // trial 3: the third run has not got there
+        assert_eq!(
+            (b[2].mean, b[2].min, b[2].max, b[2].runs),
+            (1.5, 1.0, 2.0, 2)
+        );
+        assert!(band(&[vec![None], vec![]]).is_empty());
+    }
+
+    fn finished_racer(name: &str, repeat: usize, values: &[f64]) -> Racer {
+        let mut study = crate::gui::state::Workbench::branin_study();
+        study.seed += repeat as u64;
+        study.strategy = StrategySpec::from_name(name).unwrap();
+        study.trials = values
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| crate::study::Trial {
+                number: i,
+                params: Default::default(),
+                point: Vec::new(),
+                state: TrialState::Complete,
+                value: Some(v),
+                folds: Vec::new(),
+                gradient: None,
+                label: None,
+                started_at: 0.0,
+                duration: 0.0,
+                fit_seconds: None,
+            })
+            .collect();
+        Racer {
+            name: name.into(),
+            repeat,
+            study,
+            state: RacerState::Finished(FinishReason::BudgetSpent),
+            strategy_seconds: Some(0.25 + repeat as f64),
+            handle: None,
+        }
+    }
+
+    #[test]
+    fn curves_average_log_regret_over_repeats() {
+        let race = Race {
+            racers: vec![
+                finished_racer("random", 0, &[10.0, 1.0]),
+                finished_racer("random", 1, &[1000.0, 100.0]),
+                finished_racer("gp", 0, &[0.1, 5.0]),
+            ],
+            known_minimum: Some(0.0),
+            ..Race::new()
+        };
+        let curves = race.curves();
+        assert_eq!(curves.len(), 2);
+        assert_eq!(curves[0].name, "random");
+        // log10 regrets: run 0: 1, 0; run 1: 3, 2 → means 2 and 1, bands [1, 3] and [0, 2]
+        let b = &curves[0].band;
+        assert_eq!((b[0].mean, b[0].min, b[0].max), (2.0, 1.0, 3.0));
+        assert_eq!((b[1].mean, b[1].min, b[1].max), (1.0, 0.0, 2.0));
+        // gp's best so far stays at 0.1 → −1
+        assert_eq!(curves[1].band[1].mean, -1.0);
+        assert_eq!(race.runs_per_strategy(), 2);
+    }
+
+    #[test]
+    fn a_race_round_trips_through_its_session_part() {
+        let mut race = Race {
+            racers: vec![
+                finished_racer("random", 0, &[3.0, 1.0]),
+                finished_racer("random", 1, &[2.0, 0.5]),
+                finished_racer("gp", 0, &[0.7, 0.6]),
+                finished_racer("gp", 1, &[0.9, 0.4]),
+            ],
+            picked: vec!["random".into(), "gp".into()],
+            problem: Some(crate::gui::state::Workbench::branin_study()),
+            known_minimum: Some(0.397887),
+            within_percent: 5.0,
+            ..Race::new()
+        };
+        race.racers[3].state = RacerState::Running;
+        let saved = race.to_session().unwrap();
+        assert_eq!(saved.repeats, 2);
+        assert_eq!(saved.runs[3].outcome, RaceOutcome::Unfinished);
+        let back = Race::from_session(saved.clone());
+        assert_eq!(back.curves(), race.curves());
+        assert_eq!(back.ranking(), race.ranking());
+        assert_eq!(back.within_percent, 5.0);
+        assert_eq!(back.racers[1].repeat, 1);
+        assert_eq!(back.racers[1].study.seed, race.racers[1].study.seed);
+        // the unfinished run comes back stopped, so the race can continue
+        assert_eq!(
+            back.racers[3].state,
+            RacerState::Finished(FinishReason::Stopped)
+        );
+        assert!(back.can_continue(2));
+        assert_eq!(back.to_session().unwrap().runs[0], saved.runs[0]);
+        assert!(Race::new().to_session().is_none());
     }
 
     #[test]
     fn a_runner_that_vanishes_is_a_failure() {
-        let mut racer = Racer {
-            name: "random".into(),
-            study: crate::gui::state::Workbench::branin_study(),
-            state: RacerState::Running,
-            strategy_seconds: None,
-            handle: None,
-        };
+        let mut racer = finished_racer("random", 0, &[]);
+        racer.state = RacerState::Running;
         racer.apply(None);
         assert!(matches!(racer.state, RacerState::Failed(_)));
         let race = Race {
@@ -405,15 +956,5 @@ mod tests {
             ..Race::new()
         };
         assert!(!race.is_running());
-    }
-
-    #[test]
-    fn ranking_respects_maximisation() {
-        let runs = vec![run("a", &[0.5, 0.8]), run("b", &[0.9, 0.1])];
-        let rows = rank(&runs, Direction::Maximize);
-        assert_eq!(rows[0].name, "b");
-        assert_eq!(rows[0].trials_needed, Some(1));
-        // 0.8 is not within 1% of 0.9
-        assert_eq!(rows[1].trials_needed, None);
     }
 }

@@ -1,15 +1,16 @@
-//! The Race tab: pick strategies, start the race, watch the curves overlaid and read the
-//! ranking. Drawing only; everything it changes goes through [`Race`]'s methods.
+//! The Race tab: pick strategies and repeats, start (or continue) the race, watch the mean
+//! curves and their bands overlaid and read the ranking. Drawing only; everything it changes
+//! goes through [`Race`]'s methods.
 
-use super::state::{MAX_RACERS, MIN_RACERS, Race, RacerState};
+use super::state::{MAX_RACERS, MAX_REPEATS, MIN_RACERS, MeanSd, Race, RacerState, RankRow, Wake};
 use crate::gui::plots::FAILED;
 use crate::gui::state::Workbench;
 use crate::strategy::STRATEGIES;
 use eframe::egui::{self, Color32};
-use egui_plot::{Legend, Line, Plot};
+use egui_plot::{ColorConflictHandling, FilledArea, Legend, Line, Plot};
 use std::sync::Arc;
 
-/// One colour per racer, in pick order; six, as a race has at most six racers.
+/// One colour per strategy, in pick order; six, as a race has at most six strategies.
 pub const COLOURS: [Color32; MAX_RACERS] = [
     Color32::from_rgb(86, 180, 233),
     Color32::from_rgb(230, 159, 0),
@@ -19,9 +20,47 @@ pub const COLOURS: [Color32; MAX_RACERS] = [
     Color32::from_rgb(213, 94, 0),
 ];
 
-/// Draw the Race tab in `height` points; the race runs on the current study of `bench`.
+/// A number with about three significant digits, for spreads next to a mean.
+fn sig3(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let mag = x.abs().log10().floor();
+    if (-3.0..5.0).contains(&mag) {
+        format!("{:.*}", (2.0 - mag).max(0.0) as usize, x)
+    } else {
+        format!("{x:.2e}")
+    }
+}
+
+/// A duration readable from microseconds (fast strategies) to seconds (GP-BO).
+fn seconds(s: f64) -> String {
+    if s >= 1.0 {
+        format!("{s:.2} s")
+    } else if s >= 1e-3 {
+        format!("{:.1} ms", s * 1e3)
+    } else {
+        format!("{:.0} µs", s * 1e6)
+    }
+}
+
+/// "mean ± sd", or the plain value with one run.
+fn mean_sd(s: Option<MeanSd>, one: impl Fn(f64) -> String) -> String {
+    match s {
+        None => "—".into(),
+        Some(s) if s.n == 1 => one(s.mean),
+        Some(s) => format!("{} ± {}", one(s.mean), sig3(s.sd)),
+    }
+}
+
+/// Draw the Race tab in `height` points; a new race runs on the current study of `bench`.
 pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) {
     let running = race.is_running();
+    let ctx = ui.ctx().clone();
+    let wake = move || -> Wake {
+        let ctx = ctx.clone();
+        Arc::new(move || ctx.request_repaint())
+    };
     ui.horizontal_wrapped(|ui| {
         ui.label("Strategies:");
         for (name, help) in STRATEGIES {
@@ -41,18 +80,40 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
         }
     });
     ui.horizontal(|ui| {
+        ui.label("repeats");
+        ui.add_enabled(
+            !running,
+            egui::DragValue::new(&mut race.repeats).range(1..=MAX_REPEATS),
+        )
+        .on_hover_text("runs per strategy, on seeds seed, seed + 1, …");
+        ui.label("within");
+        ui.add(
+            egui::DragValue::new(&mut race.within_percent)
+                .range(0.0..=100.0)
+                .speed(0.1)
+                .suffix(" %"),
+        )
+        .on_hover_text("a run has got there at its first trial this close to the race's best");
         let can_start = !running && (MIN_RACERS..=MAX_RACERS).contains(&race.picked.len());
         if ui
             .add_enabled(can_start, egui::Button::new("Start race"))
             .on_hover_text("same objective, space, budget and seed as the current study")
             .clicked()
         {
-            let ctx = ui.ctx().clone();
-            race.start(
-                &bench.study,
-                bench.jobs,
-                Some(Arc::new(move || ctx.request_repaint())),
-            );
+            race.start(&bench.study, bench.jobs, Some(wake()));
+        }
+        let budget = bench.study.budget;
+        if ui
+            .add_enabled(
+                race.can_continue(budget),
+                egui::Button::new("Continue race"),
+            )
+            .on_hover_text(format!(
+                "finish stopped runs and extend every run to the study's budget ({budget})"
+            ))
+            .clicked()
+        {
+            race.resume(budget, bench.jobs, Some(wake()));
         }
         if ui
             .add_enabled(running, egui::Button::new("Stop race"))
@@ -60,42 +121,86 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
         {
             race.stop();
         }
-        ui.label(format!(
-            "{} · budget {} · seed {}",
-            race.status, bench.study.budget, bench.study.seed
-        ));
+        let (budget, seed) = race
+            .problem
+            .as_ref()
+            .map_or((budget, bench.study.seed), |p| (p.budget, p.seed));
+        let runs = race.runs_per_strategy();
+        let seeds = if runs > 1 {
+            format!("seeds {seed}–{}", seed + runs as u64 - 1)
+        } else {
+            format!("seed {seed}")
+        };
+        ui.label(format!("{} · budget {budget} · {seeds}", race.status));
     });
     if running {
         ui.ctx()
             .request_repaint_after(std::time::Duration::from_millis(200));
     }
 
-    let table_height = 28.0 + 22.0 * race.racers.len() as f32;
-    let plot_height = (height - table_height - 60.0).max(120.0);
-    let y_label = if race.known_minimum.is_some() {
-        "log10 regret of the best so far"
-    } else {
-        "best value so far"
+    let strategies = race.strategies().len();
+    let runs = race.runs_per_strategy();
+    let table_height = 48.0 + 22.0 * strategies as f32;
+    let plot_height = (height - table_height - 48.0).max(120.0);
+    let y_label = match (race.known_minimum.is_some(), runs > 1) {
+        (true, false) => "log10 regret (best so far)",
+        (true, true) => "mean log10 regret (best so far)",
+        (false, false) => "best value so far",
+        (false, true) => "mean best so far",
     };
+    let curves = race.curves();
     Plot::new("race")
         .height(plot_height)
         .x_axis_label("trial")
         .y_axis_label(y_label)
-        .legend(Legend::default())
+        // The band and the line share a legend entry (one click hides both); it takes the line's colour.
+        .legend(Legend::default().color_conflict_handling(ColorConflictHandling::PickLast))
         .show(ui, |plot| {
-            for (i, (name, points)) in race.curves().into_iter().enumerate() {
-                plot.line(
-                    Line::new(name, points)
-                        .color(COLOURS[i % COLOURS.len()])
-                        .width(2.0),
-                );
+            for (i, curve) in curves.iter().enumerate() {
+                let colour = COLOURS[i % COLOURS.len()];
+                if runs > 1 && !curve.band.is_empty() {
+                    let xs: Vec<f64> = curve.band.iter().map(|p| p.trial as f64).collect();
+                    let lo: Vec<f64> = curve.band.iter().map(|p| p.min).collect();
+                    let hi: Vec<f64> = curve.band.iter().map(|p| p.max).collect();
+                    plot.add(
+                        FilledArea::new(&curve.name, &xs, &lo, &hi)
+                            .fill_color(colour.gamma_multiply(0.25))
+                            .allow_hover(false),
+                    );
+                }
+                let points: Vec<[f64; 2]> = curve
+                    .band
+                    .iter()
+                    .map(|p| [p.trial as f64, p.mean])
+                    .collect();
+                plot.line(Line::new(&curve.name, points).color(colour).width(2.0));
             }
         });
 
+    if runs > 1 {
+        ui.label(
+            egui::RichText::new(format!(
+                "lines: mean over each strategy's {runs} runs; shaded: the runs' min–max"
+            ))
+            .weak(),
+        );
+    }
     ui.strong("Ranking");
-    ui.label(
-        egui::RichText::new("trials needed: first trial within 1% of the race's best value").weak(),
-    );
+    let x = race.within_percent;
+    let note = if runs > 1 {
+        format!(
+            "mean ± sd over each strategy's runs · trials needed: first trial within {x}% of the race's best value (runs that got there)"
+        )
+    } else {
+        format!("trials needed: first trial within {x}% of the race's best value")
+    };
+    ui.label(egui::RichText::new(note).weak());
+    let colour_of = |name: &str| {
+        race.strategies()
+            .iter()
+            .position(|n| *n == name)
+            .map_or(Color32::GRAY, |k| COLOURS[k % COLOURS.len()])
+    };
     egui::Grid::new("race_ranking")
         .striped(true)
         .num_columns(6)
@@ -113,38 +218,54 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
             ui.end_row();
             for (i, row) in race.ranking().iter().enumerate() {
                 ui.label(format!("{}", i + 1));
-                let colour = race
-                    .racers
-                    .iter()
-                    .position(|r| r.name == row.name)
-                    .map_or(Color32::GRAY, |k| COLOURS[k % COLOURS.len()]);
-                ui.colored_label(colour, &row.name);
-                ui.label(row.best.map_or("—".into(), |v| format!("{v:.6}")));
-                ui.label(row.trials_needed.map_or("—".into(), |n| n.to_string()));
-                ui.label(
-                    row.strategy_seconds
-                        .map_or("—".into(), |s| format!("{:.3} s", s)),
-                );
-                match race
-                    .racers
-                    .iter()
-                    .find(|r| r.name == row.name)
-                    .map(|r| &r.state)
-                {
-                    Some(RacerState::Running) => {
-                        ui.label(format!("running ({} trials)", row.trials));
-                    }
-                    Some(RacerState::Finished(_)) => {
-                        ui.label(format!("done ({} trials)", row.trials));
-                    }
-                    Some(RacerState::Failed(why)) => {
-                        ui.colored_label(FAILED, format!("failed: {why}"));
-                    }
-                    None => {
-                        ui.label("");
-                    }
-                }
+                ui.colored_label(colour_of(&row.name), &row.name);
+                ui.label(mean_sd(row.best, |v| format!("{v:.6}")));
+                let needed = match row.trials_needed {
+                    Some(s) if row.runs > 1 => format!(
+                        "{} ({}/{})",
+                        mean_sd(Some(s), |v| format!("{v:.1}")),
+                        s.n,
+                        row.runs
+                    ),
+                    Some(s) => format!("{}", s.mean),
+                    None => "—".into(),
+                };
+                ui.label(needed);
+                ui.label(row.strategy_seconds.map_or("—".into(), seconds));
+                state_cell(ui, race, row);
                 ui.end_row();
             }
         });
+}
+
+/// How a strategy's runs stand: as today with one run, counted with several.
+fn state_cell(ui: &mut egui::Ui, race: &Race, row: &RankRow) {
+    let mine: Vec<_> = race.racers.iter().filter(|r| r.name == row.name).collect();
+    if let Some(why) = mine.iter().find_map(|r| match &r.state {
+        RacerState::Failed(why) => Some(why),
+        _ => None,
+    }) {
+        ui.colored_label(FAILED, format!("failed: {why}"));
+        return;
+    }
+    let count = |f: fn(&RacerState) -> bool| mine.iter().filter(|r| f(&r.state)).count();
+    let running = count(|s| *s == RacerState::Running);
+    let queued = count(|s| *s == RacerState::Queued);
+    let text = if mine.len() == 1 {
+        let what = if running + queued > 0 {
+            "running"
+        } else {
+            "done"
+        };
+        format!("{what} ({} trials)", row.trials)
+    } else if running + queued > 0 {
+        format!(
+            "{} done, {running} running, {queued} waiting ({} trials)",
+            mine.len() - running - queued,
+            row.trials
+        )
+    } else {
+        format!("{} runs done ({} trials)", mine.len(), row.trials)
+    };
+    ui.label(text);
 }

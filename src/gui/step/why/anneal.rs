@@ -1,0 +1,144 @@
+//! Simulated annealing's reasons: the chain of trials over the x/y parameters with the
+//! current state, its neighbourhood and the proposal; the temperature and the step scale over
+//! the trials; and a sentence on the last move's fate under the Metropolis rule.
+
+use super::{Frame, MODEL, PROPOSAL, WhyInput, objective_value, pair_plot, short};
+use crate::strategy::explain::AnnealWhy;
+use eframe::egui::{self, Color32};
+use egui_plot::{Legend, Line, LineStyle, MarkerShape, Plot, Points, VLine};
+
+/// The sentence about the previous move.
+pub fn last_move_sentence(why: &AnnealWhy) -> String {
+    match &why.last_move {
+        None => "No move has been judged yet.".to_owned(),
+        Some(m) => {
+            let delta = m.to_loss - m.from_loss;
+            let fate = if m.accepted { "accepted" } else { "rejected" };
+            if delta <= 0.0 {
+                format!("Last move: Δ = {} (downhill), always {fate}.", short(delta))
+            } else if m.temperature > 0.0 {
+                format!(
+                    "Last move: Δ = {} uphill at T = {}: accepted with probability \
+                     exp(−Δ/T) = {}, and {fate}.",
+                    short(delta),
+                    short(m.temperature),
+                    short(m.probability)
+                )
+            } else {
+                format!(
+                    "Last move: Δ = {} uphill before the temperature is known: {fate}.",
+                    short(delta)
+                )
+            }
+        }
+    }
+}
+
+/// Draw the chain and the schedule.
+pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &AnnealWhy, height: f32) {
+    ui.label(format!(
+        "The proposal is the current state plus N(0, {}²) per parameter (unit scale). {}{}",
+        short(why.scale),
+        last_move_sentence(why),
+        why.current
+            .as_ref()
+            .map(|(_, l)| format!(
+                " Current state's value: {}.",
+                short(objective_value(input.study.direction, *l))
+            ))
+            .unwrap_or_default()
+    ));
+    let path: Vec<[f64; 2]> = input
+        .study
+        .trials
+        .iter()
+        .filter_map(|t| frame.xy(&t.point))
+        .collect();
+    let current = why.current.as_ref().and_then(|(x, _)| frame.xy(x));
+    // The neighbourhood's 1σ and 2σ circles in unit coordinates, mapped to the axes.
+    let rings: Vec<Vec<[f64; 2]>> = why
+        .current
+        .as_ref()
+        .map(|(x, _)| {
+            [1.0, 2.0]
+                .iter()
+                .map(|k| {
+                    (0..=64)
+                        .filter_map(|i| {
+                            let t = std::f64::consts::TAU * i as f64 / 64.0;
+                            let mut u = x.clone();
+                            u[frame.params.x] += k * why.scale * t.cos();
+                            if frame.params.y < u.len() {
+                                u[frame.params.y] += k * why.scale * t.sin();
+                            }
+                            frame.xy(&u)
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let main = (height * 0.68).max(160.0);
+    pair_plot(ui, "why_anneal", input, frame, main, |plot| {
+        plot.line(
+            Line::new("chain of trials", path)
+                .color(Color32::from_gray(150))
+                .width(1.0),
+        );
+        for (k, ring) in rings.into_iter().enumerate() {
+            plot.line(
+                Line::new("neighbourhood 1σ, 2σ", ring)
+                    .color(MODEL)
+                    .style(if k == 0 {
+                        LineStyle::Solid
+                    } else {
+                        LineStyle::dashed_loose()
+                    }),
+            );
+        }
+        if let Some(c) = current {
+            plot.points(
+                Points::new("current state", vec![c])
+                    .shape(MarkerShape::Square)
+                    .radius(6.0)
+                    .color(MODEL),
+            );
+        }
+    });
+    let small = (height - main - 10.0).max(90.0);
+    let now = why.schedule.len().saturating_sub(1) as f64;
+    let temperature: Vec<[f64; 2]> = why
+        .schedule
+        .iter()
+        .enumerate()
+        .map(|(i, s)| [i as f64, s.0])
+        .collect();
+    let scale: Vec<[f64; 2]> = why
+        .schedule
+        .iter()
+        .enumerate()
+        .map(|(i, s)| [i as f64, s.1])
+        .collect();
+    ui.columns(2, |cols| {
+        Plot::new("why_anneal_temperature")
+            .height(small)
+            .x_axis_label("trial")
+            .y_axis_label("temperature")
+            .include_y(0.0)
+            .legend(Legend::default())
+            .show(&mut cols[0], |plot| {
+                plot.line(Line::new("temperature", temperature).color(PROPOSAL));
+                plot.vline(VLine::new("now", now).color(Color32::from_gray(140)));
+            });
+        Plot::new("why_anneal_scale")
+            .height(small)
+            .x_axis_label("trial")
+            .y_axis_label("scale")
+            .include_y(0.0)
+            .legend(Legend::default())
+            .show(&mut cols[1], |plot| {
+                plot.line(Line::new("step scale", scale).color(MODEL));
+                plot.vline(VLine::new("now", now).color(Color32::from_gray(140)));
+            });
+    });
+}

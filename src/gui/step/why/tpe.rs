@@ -1,0 +1,260 @@
+//! TPE's reasons along the slice parameter: the good density l(x) and the bad one g(x),
+//! their log ratio below on a linked axis, and the candidates drawn from l(x) with the chosen
+//! one marked. Categorical parameters get bars per choice.
+
+use super::{Frame, MODEL, PROPOSAL, WhyInput, short};
+use crate::gp::acquisition::{norm_cdf, norm_pdf};
+use crate::gui::plots::Axis;
+use crate::strategy::explain::{Candidates, Marginal, TpeWhy};
+use eframe::egui::{self, Color32};
+use egui_plot::{Bar, BarChart, Corner, Legend, Line, MarkerShape, Plot, Points, VLine};
+
+/// Points along a numeric slice.
+const STEPS: usize = 200;
+/// Colour of the good density l(x).
+const GOOD: Color32 = Color32::from_rgb(90, 200, 120);
+/// Colour of the bad density g(x).
+const BAD: Color32 = Color32::from_rgb(230, 110, 110);
+
+/// The curves of one explanation along one coordinate, computed once per (sequence, slice)
+/// rather than every frame (a mixture has a kernel per trial).
+#[derive(Default)]
+pub struct TpeCache {
+    key: Option<(u64, usize)>,
+    curves: Option<Curves>,
+}
+
+/// l, g and log l − log g along a coordinate.
+struct Curves {
+    u: Vec<f64>,
+    good: Vec<f64>,
+    bad: Vec<f64>,
+    ratio: Vec<f64>,
+    categorical: bool,
+}
+
+/// Density of a mixture of normals truncated to [0, 1], or a choice's probability.
+pub fn density(m: &Marginal, u: f64) -> f64 {
+    match m {
+        Marginal::Numeric(ks) => ks
+            .iter()
+            .map(|&(w, mu, s)| {
+                let mass = (norm_cdf((1.0 - mu) / s) - norm_cdf(-mu / s)).max(1e-300);
+                w * norm_pdf((u - mu) / s) / (s * mass)
+            })
+            .sum(),
+        Marginal::Categorical(p) => {
+            let k = p.len().max(1);
+            let i = ((u.clamp(0.0, 1.0) * k as f64) as usize).min(k - 1);
+            p.get(i).copied().unwrap_or(0.0)
+        }
+    }
+}
+
+impl Curves {
+    fn of(why: &TpeWhy, j: usize) -> Option<Self> {
+        let (l, g) = (why.below.get(j)?, why.above.get(j)?);
+        let (u, categorical): (Vec<f64>, bool) = match l {
+            Marginal::Numeric(_) => (
+                (0..=STEPS).map(|i| i as f64 / STEPS as f64).collect(),
+                false,
+            ),
+            Marginal::Categorical(p) => (
+                (0..p.len())
+                    .map(|i| (i as f64 + 0.5) / p.len() as f64)
+                    .collect(),
+                true,
+            ),
+        };
+        let good: Vec<f64> = u.iter().map(|&x| density(l, x)).collect();
+        let bad: Vec<f64> = u.iter().map(|&x| density(g, x)).collect();
+        let ratio = good
+            .iter()
+            .zip(&bad)
+            .map(|(a, b)| a.max(1e-300).ln() - b.max(1e-300).ln())
+            .collect();
+        Some(Curves {
+            u,
+            good,
+            bad,
+            ratio,
+            categorical,
+        })
+    }
+}
+
+impl TpeCache {
+    /// Draw the densities, the ratio and the candidates along the slice parameter.
+    pub fn show(
+        &mut self,
+        ui: &mut egui::Ui,
+        input: &WhyInput<'_>,
+        frame: &Frame,
+        why: &TpeWhy,
+        height: f32,
+    ) {
+        let j = frame.params.slice;
+        let key = (input.sequence, j);
+        if self.key != Some(key) {
+            self.curves = Curves::of(why, j);
+            self.key = Some(key);
+        }
+        let Some(curves) = &self.curves else {
+            ui.label("No densities for this parameter.");
+            return;
+        };
+        let axis = frame.slice_axis();
+        let chosen = input.proposal.get(j).copied();
+        let candidates = why.candidates.along(j);
+        let joint = matches!(why.candidates, Candidates::Joint(_));
+        ui.label(format!(
+            "Along {}: l(x) from the {} best trials, g(x) from the other {}. {} candidates were \
+             drawn from l(x); the proposal has the highest {}.{}",
+            axis.name,
+            why.n_below,
+            why.n_above,
+            candidates.len(),
+            if joint {
+                "joint log l − log g over all parameters"
+            } else {
+                "log l − log g on this parameter"
+            },
+            chosen
+                .and_then(|c| candidates.iter().find(|k| k.0 == c))
+                .map(|k| format!(" Its score: {}.", short(k.1)))
+                .unwrap_or_default(),
+        ));
+        let link = egui::Id::unique("why_tpe_x");
+        let top = (height * 0.55).max(100.0);
+        let bottom = (height - top - 8.0).max(70.0);
+        let at = |u: f64| axis.at(u);
+        Plot::new("why_tpe_densities")
+            .height(top)
+            .link_axis(link, [true, false])
+            .link_cursor(link, [true, false])
+            .x_axis_formatter(axis.formatter())
+            .y_axis_label(if curves.categorical {
+                "probability"
+            } else {
+                "density"
+            })
+            .include_x(axis.lo)
+            .include_x(axis.hi)
+            .include_y(0.0)
+            .legend(Legend::default())
+            .show(ui, |plot| {
+                if curves.categorical {
+                    plot.bar_chart(bars("l(x) good", curves, &curves.good, axis, -0.2, GOOD));
+                    plot.bar_chart(bars("g(x) bad", curves, &curves.bad, axis, 0.2, BAD));
+                } else {
+                    plot.line(
+                        Line::new("l(x) good", series(curves, &curves.good, at))
+                            .width(2.0)
+                            .color(GOOD),
+                    );
+                    plot.line(
+                        Line::new("g(x) bad", series(curves, &curves.bad, at))
+                            .width(2.0)
+                            .color(BAD),
+                    );
+                }
+                let ticks: Vec<[f64; 2]> = candidates.iter().map(|c| [at(c.0), 0.0]).collect();
+                plot.points(
+                    Points::new("candidates", ticks)
+                        .shape(MarkerShape::Up)
+                        .radius(5.0)
+                        .color(MODEL),
+                );
+                if let Some(c) = chosen {
+                    plot.vline(VLine::new("proposal", at(c)).color(PROPOSAL).width(1.5));
+                }
+            });
+        Plot::new("why_tpe_ratio")
+            .height(bottom)
+            .link_axis(link, [true, false])
+            .link_cursor(link, [true, false])
+            .x_axis_formatter(axis.formatter())
+            .x_axis_label(axis.title())
+            .y_axis_label("log l − log g")
+            .include_x(axis.lo)
+            .include_x(axis.hi)
+            .legend(Legend::default().position(Corner::LeftTop))
+            .show(ui, |plot| {
+                if curves.categorical {
+                    plot.bar_chart(bars(
+                        "log l/g on this parameter",
+                        curves,
+                        &curves.ratio,
+                        axis,
+                        0.0,
+                        MODEL,
+                    ));
+                } else {
+                    plot.line(
+                        Line::new(
+                            "log l/g on this parameter",
+                            series(curves, &curves.ratio, at),
+                        )
+                        .width(2.0)
+                        .color(MODEL),
+                    );
+                }
+                let scored: Vec<[f64; 2]> = candidates.iter().map(|c| [at(c.0), c.1]).collect();
+                plot.points(
+                    Points::new(
+                        if joint {
+                            "candidates (joint score)"
+                        } else {
+                            "candidates"
+                        },
+                        scored,
+                    )
+                    .radius(3.5)
+                    .color(Color32::WHITE),
+                );
+                if let Some(c) = chosen
+                    && let Some(best) = candidates.iter().find(|k| k.0 == c)
+                {
+                    plot.points(
+                        Points::new("chosen", vec![[at(c), best.1]])
+                            .shape(MarkerShape::Circle)
+                            .filled(false)
+                            .radius(8.0)
+                            .color(PROPOSAL),
+                    );
+                }
+            });
+    }
+}
+
+fn series(curves: &Curves, values: &[f64], at: impl Fn(f64) -> f64) -> Vec<[f64; 2]> {
+    curves
+        .u
+        .iter()
+        .zip(values)
+        .filter(|(_, v)| v.is_finite())
+        .map(|(u, v)| [at(*u), *v])
+        .collect()
+}
+
+/// One bar per choice, shifted by `offset` so two charts sit side by side.
+fn bars(
+    name: &str,
+    curves: &Curves,
+    values: &[f64],
+    axis: &Axis,
+    offset: f64,
+    colour: Color32,
+) -> BarChart {
+    let width = if offset == 0.0 { 0.6 } else { 0.38 };
+    BarChart::new(
+        name,
+        curves
+            .u
+            .iter()
+            .zip(values)
+            .map(|(u, v)| Bar::new(axis.at(*u) + offset, *v).width(width))
+            .collect(),
+    )
+    .color(colour)
+}

@@ -1,0 +1,238 @@
+//! The "why this point?" views: every strategy is run a dozen trials on Branin with real
+//! values, asked for one more point, and its explanation drawn by `WhyView::show` in a
+//! kittest harness until the background picture (GP) is in. Snapshots of the GP and CMA-ES
+//! views are in tests/snapshots/ (regenerate with `UPDATE_SNAPSHOTS=1 cargo test --test
+//! gui_why` and look at them).
+
+use egui_kittest::kittest::Queryable;
+use egui_kittest::{Harness, SnapshotOptions};
+use knobs::gui::step::why::{WhyInput, WhyView, caption};
+use knobs::gui::views::ViewParams;
+use knobs::objective::{ObjectiveSpec, SyntheticFn};
+use knobs::space::{Domain, Param, Space};
+use knobs::strategy::{Explanation, Observation, StrategySpec};
+use knobs::study::{Direction, Study, Trial, TrialState};
+use std::time::Duration;
+
+/// A study, its next proposal and the strategy's reasons for it.
+struct Scene {
+    study: Study,
+    proposal: Vec<f64>,
+    explanation: Explanation,
+    view: WhyView,
+}
+
+fn branin_space() -> Space {
+    let (lo, hi) = (
+        SyntheticFn::Branin.bounds(2)[0],
+        SyntheticFn::Branin.bounds(2)[1],
+    );
+    Space::new(vec![
+        Param::new(
+            "x1",
+            Domain::Float {
+                low: lo.0,
+                high: lo.1,
+                log: false,
+            },
+        ),
+        Param::new(
+            "x2",
+            Domain::Float {
+                low: hi.0,
+                high: hi.1,
+                log: false,
+            },
+        ),
+    ])
+    .unwrap()
+}
+
+/// Ask and tell `told` trials of Branin, then ask one more and keep its explanation.
+fn scene(name: &str, told: usize) -> Scene {
+    let spec = StrategySpec::from_name(name).unwrap();
+    let space = branin_space();
+    let bounds = SyntheticFn::Branin.bounds(2);
+    let mut strategy = spec.build(&space, 1).unwrap();
+    let mut study = Study {
+        name: format!("{name} on Branin"),
+        description: String::new(),
+        description_zh: String::new(),
+        direction: Direction::Minimize,
+        objective: ObjectiveSpec::Synthetic {
+            function: SyntheticFn::Branin,
+            dims: None,
+        },
+        space: space.clone(),
+        strategy: spec,
+        seed: 1,
+        budget: told + 1,
+        window: Some(1),
+        trials: vec![],
+    };
+    for n in 0..told {
+        let s = strategy.ask(n).unwrap();
+        let x: Vec<f64> = s
+            .point
+            .iter()
+            .zip(&bounds)
+            .map(|(u, (lo, hi))| lo + u * (hi - lo))
+            .collect();
+        let (value, grad) = SyntheticFn::Branin.eval(&x);
+        // d value / d u: the chain rule through the linear map to each range.
+        let unit_grad: Vec<f64> = grad
+            .iter()
+            .zip(&bounds)
+            .map(|(g, (lo, hi))| g * (hi - lo))
+            .collect();
+        strategy.tell(Observation {
+            number: n,
+            point: &s.point,
+            loss: Some(value),
+            gradient: s.want_gradient.then_some(unit_grad.as_slice()),
+        });
+        study.trials.push(Trial {
+            number: n,
+            params: space.from_unit(&s.point),
+            point: s.point,
+            state: TrialState::Complete,
+            value: Some(value),
+            folds: vec![],
+            gradient: None,
+            label: s.label,
+            started_at: 0.0,
+            duration: 0.0,
+            fit_seconds: None,
+        });
+    }
+    let proposal = strategy.ask(told).unwrap().point;
+    let explanation = strategy.explain().expect("an explanation after ask");
+    Scene {
+        study,
+        proposal,
+        explanation,
+        view: WhyView::default(),
+    }
+}
+
+fn harness(scene: Scene) -> Harness<'static, Scene> {
+    Harness::builder()
+        .with_size([1100.0, 640.0])
+        .build_ui_state(draw, scene)
+}
+
+fn draw(ui: &mut eframe::egui::Ui, s: &mut Scene) {
+    let input = WhyInput {
+        space: &s.study.space,
+        study: &s.study,
+        proposal: &s.proposal,
+        explanation: &s.explanation,
+        axes: ViewParams {
+            x: 0,
+            y: 1,
+            slice: 0,
+        },
+        sequence: 7,
+    };
+    s.view.show(ui, &input);
+}
+
+/// Run frames until the background picture is in (bounded), then a blocking wait as the
+/// last resort on a slow machine.
+fn settle(harness: &mut Harness<'_, Scene>) {
+    harness.run_steps(2);
+    for _ in 0..200 {
+        if !harness.state().view.computing() {
+            break;
+        }
+        harness.step();
+    }
+    assert!(
+        harness.state_mut().view.wait(Duration::from_secs(120)),
+        "the GP picture never came"
+    );
+    harness.run_steps(2);
+}
+
+fn check(name: &str, told: usize, kind: fn(&Explanation) -> bool) {
+    let scene = scene(name, told);
+    assert!(kind(&scene.explanation), "{name}: {:?}", scene.explanation);
+    let text = caption(&scene.explanation);
+    let mut harness = harness(scene);
+    settle(&mut harness);
+    harness.get_by_label(&text);
+    assert!(harness.query_by_label("computing…").is_none());
+}
+
+#[test]
+fn gp_view_shows_the_posterior_after_computing() {
+    check("gp", 12, |e| matches!(e, Explanation::Gp(_)));
+}
+
+#[test]
+fn tpe_view() {
+    check("tpe", 12, |e| matches!(e, Explanation::Tpe(_)));
+}
+
+#[test]
+fn cmaes_view() {
+    check("cmaes", 14, |e| matches!(e, Explanation::CmaEs(_)));
+}
+
+#[test]
+fn swarm_view() {
+    check("pso", 14, |e| matches!(e, Explanation::Swarm(_)));
+}
+
+#[test]
+fn anneal_view() {
+    check("anneal", 12, |e| matches!(e, Explanation::Anneal(_)));
+}
+
+#[test]
+fn gradient_view() {
+    check("gradient", 12, |e| matches!(e, Explanation::Gradient(_)));
+}
+
+#[test]
+fn order_views() {
+    check("grid", 12, |e| matches!(e, Explanation::Order(_)));
+    check("random", 12, |e| matches!(e, Explanation::Order(_)));
+    check("sobol", 12, |e| matches!(e, Explanation::Order(_)));
+}
+
+#[test]
+fn startup_view() {
+    check("gp", 4, |e| matches!(e, Explanation::Startup(_)));
+}
+
+#[test]
+fn gp_view_says_computing_until_the_picture_is_in() {
+    let mut harness = harness(scene("gp", 12));
+    harness.run_steps(1);
+    // The first frame sends the request; the picture cannot be there before a frame polls.
+    assert!(harness.state().view.computing());
+    harness.get_by_label("computing…");
+    settle(&mut harness);
+    assert!(!harness.state().view.computing());
+}
+
+fn snapshot(name: &str, strategy: &str, told: usize) {
+    let mut harness = Harness::builder()
+        .with_size([1100.0, 640.0])
+        .wgpu()
+        .build_ui_state(draw, scene(strategy, told));
+    settle(&mut harness);
+    let options = SnapshotOptions::new().max_failed_pixels(500);
+    harness.snapshot_options(name, &options);
+}
+
+#[test]
+fn why_gp_snapshot() {
+    snapshot("why_gp", "gp", 12);
+}
+
+#[test]
+fn why_cmaes_snapshot() {
+    snapshot("why_cmaes", "cmaes", 14);
+}

@@ -2,7 +2,7 @@
 //! polls the view worker, draws the panels and the chosen plot, and then handles every
 //! [`Action`] the menus, buttons and shortcuts produced — in one place, once per frame.
 
-use super::i18n::{self, Lang, tr};
+use super::i18n::{self, Lang, fill, tr};
 use super::panels::{replay_bar, run_bar, study, table};
 use super::plots::{self, Textures};
 use super::state::{Prefs, Tab, Workbench};
@@ -322,7 +322,9 @@ impl KnobsApp {
                 .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
                 .show(ctx, |ui| {
                     ui.label(why);
-                    ui.label(tr("Fewer rows, fewer folds or a lighter model would be quicker."));
+                    ui.label(tr(
+                        "Fewer rows, fewer folds or a lighter model would be quicker.",
+                    ));
                     ui.horizontal(|ui| {
                         if ui.button(tr("Run anyway")).clicked() {
                             self.actions.push(Action::RunAnyway);
@@ -413,7 +415,7 @@ impl KnobsApp {
                         let [w, h] = image.size;
                         let bytes = super::png::encode(w as u32, h as u32, image.as_raw());
                         let msg = match crate::session::write_atomic(&p, &bytes) {
-                            Ok(()) => format!("wrote {}", p.display()),
+                            Ok(()) => fill(tr("wrote {}"), &[&p.display()]),
                             Err(e) => e.to_string(),
                         };
                         if let Ok(mut s) = slot.lock() {

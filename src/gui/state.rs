@@ -4,6 +4,7 @@
 //! live run and a reopened session are drawn by the same code. Everything a panel or menu can
 //! do is a method here, so the tests drive exactly what the buttons drive.
 
+use super::i18n::{fill, tr};
 use super::views::{Poll, Snapshot, ViewParams, ViewRequest, ViewResult, ViewWorker, Waker};
 use crate::cli::report;
 use crate::objective::Objective;
@@ -472,13 +473,13 @@ impl Workbench {
             return;
         }
         if let Some(why) = self.run_blocker() {
-            self.status = format!("cannot run: {why}");
+            self.status = fill(tr("cannot run: {}"), &[&why]);
             return;
         }
         let objective: Arc<dyn Objective> = match self.study.objective.build() {
             Ok(o) => Arc::from(o),
             Err(e) => {
-                self.status = format!("cannot run: {e}");
+                self.status = fill(tr("cannot run: {}"), &[&e]);
                 return;
             }
         };
@@ -497,7 +498,7 @@ impl Workbench {
                 self.status = "running".into();
                 self.touch();
             }
-            Err(e) => self.status = format!("cannot run: {e}"),
+            Err(e) => self.status = fill(tr("cannot run: {}"), &[&e]),
         }
     }
 
@@ -576,7 +577,7 @@ impl Workbench {
             FinishReason::BudgetSpent => "done".into(),
             FinishReason::Stopped => "stopped".into(),
             FinishReason::Exhausted(why) => why.clone(),
-            FinishReason::StrategyFailed(why) => format!("failed: {why}"),
+            FinishReason::StrategyFailed(why) => fill(tr("failed: {}"), &[why]),
         };
         if let FinishReason::StrategyFailed(why) = &reason {
             self.error = Some(format!("The run failed: {why}"));
@@ -628,7 +629,7 @@ impl Workbench {
         let study = self.replay().map_or(&self.study, |r| r.full());
         match Session::with_race(study.clone(), race).save(path) {
             Ok(()) => {
-                self.status = format!("saved {}", path.display());
+                self.status = fill(tr("saved {}"), &[&path.display()]);
                 self.remember(path);
             }
             Err(e) => {
@@ -648,7 +649,7 @@ impl Workbench {
         match Session::load(path) {
             Ok(session) => {
                 self.replace_study(session.study);
-                self.status = format!("opened {}", path.display());
+                self.status = fill(tr("opened {}"), &[&path.display()]);
                 self.remember(path);
                 Some(session.race)
             }
@@ -709,7 +710,7 @@ impl Workbench {
     /// Write the trials as CSV (the CLI's `--trials-csv` format).
     pub fn export_csv(&mut self, path: &Path) {
         match report::write_trials_csv(&self.study, path) {
-            Ok(()) => self.status = format!("wrote {}", path.display()),
+            Ok(()) => self.status = fill(tr("wrote {}"), &[&path.display()]),
             Err(e) => self.error = Some(e.to_string()),
         }
     }
@@ -718,7 +719,7 @@ impl Workbench {
     pub fn export_json(&mut self, path: &Path) {
         let json = report::Summary::of(&self.study, self.elapsed().unwrap_or(0.0), 0.0).to_json();
         match crate::session::write_atomic(path, json.as_bytes()) {
-            Ok(()) => self.status = format!("wrote {}", path.display()),
+            Ok(()) => self.status = fill(tr("wrote {}"), &[&path.display()]),
             Err(e) => self.error = Some(e.to_string()),
         }
     }

@@ -6,9 +6,9 @@
 //! that does not fit the task or a command that cannot run shows its error in place and the
 //! study keeps what worked. The dataset preview loads on a background thread.
 
-use crate::gui::i18n::tr;
 use crate::data::{BUNDLED, Dataset, LoadOptions, Target, Task};
 use crate::gui::app::Action;
+use crate::gui::i18n::{fill, tr};
 use crate::gui::state::Workbench;
 use crate::models::{KernelKind, Metric, ModelSpec};
 use crate::objective::{
@@ -216,17 +216,22 @@ impl CommandDraft {
     pub fn spec(&self) -> Result<ObjectiveSpec, String> {
         let timeout = match self.timeout.trim() {
             "" => None,
-            t => Some(
-                t.parse::<f64>()
-                    .map_err(|_| format!("the trial timeout `{t}` is not a number of seconds"))?,
-            ),
+            t => Some(t.parse::<f64>().map_err(|_| {
+                fill(
+                    tr("the trial timeout `{}` is not a number of seconds"),
+                    &[&t],
+                )
+            })?),
         };
         CommandObjective::new(&self.command, timeout).map_err(|e| e.to_string())?;
         let words = crate::objective::split_words(&self.command)?;
         if let Some(program) = words.first()
             && !program_exists(program)
         {
-            return Err(format!("`{program}` is not a file or a program on PATH"));
+            return Err(fill(
+                tr("`{}` is not a file or a program on PATH"),
+                &[program],
+            ));
         }
         Ok(ObjectiveSpec::Command {
             command: self.command.trim().to_owned(),
@@ -289,7 +294,11 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
         let is_synthetic =
             !drafting && matches!(bench.study.objective, ObjectiveSpec::Synthetic { .. });
         ui.horizontal(|ui| {
-            if ui.selectable_label(is_synthetic, tr("test function")).clicked() && !is_synthetic {
+            if ui
+                .selectable_label(is_synthetic, tr("test function"))
+                .clicked()
+                && !is_synthetic
+            {
                 bench.command_draft = None;
                 apply(bench, ObjectiveSpec::default());
             }
@@ -494,7 +503,9 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
             });
         if ui
             .button(tr("Open CSV…"))
-            .on_hover_text(tr("a header row, numeric features, the target last (or chosen below)"))
+            .on_hover_text(tr(
+                "a header row, numeric features, the target last (or chosen below)",
+            ))
             .clicked()
         {
             actions.push(Action::OpenCsv(None));
@@ -621,7 +632,9 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
                     let on = matches!(task.folds, FoldSpec::Bundled(_));
                     if ui
                         .selectable_label(on, tr("reference"))
-                        .on_hover_text(tr("the anchors' fold file: the same splits as scikit-learn"))
+                        .on_hover_text(tr(
+                            "the anchors' fold file: the same splits as scikit-learn",
+                        ))
                         .clicked()
                     {
                         next.folds = FoldSpec::Bundled(name.clone());
@@ -651,15 +664,13 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
 
 fn preview(ui: &mut egui::Ui, s: &DatasetSummary) {
     let what = match s.classes {
-        Some(k) => format!(
-            "{} rows, {} features, {k} classes",
-            s.n_samples,
-            s.columns.len() - 1
+        Some(k) => fill(
+            tr("{} rows, {} features, {} classes"),
+            &[&s.n_samples, &(s.columns.len() - 1), &k],
         ),
-        None => format!(
-            "{} rows, {} features, regression",
-            s.n_samples,
-            s.columns.len() - 1
+        None => fill(
+            tr("{} rows, {} features, regression"),
+            &[&s.n_samples, &(s.columns.len() - 1)],
         ),
     };
     ui.label(egui::RichText::new(what).weak());

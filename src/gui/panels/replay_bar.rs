@@ -2,7 +2,7 @@
 //! ‹ › to step one trial (the default fonts have no ◀ ▶), Play / Pause, and Leave replay. The state it drives is
 //! [`crate::gui::replay`].
 
-use crate::gui::i18n::tr;
+use crate::gui::i18n::{fill, tr};
 use crate::gui::state::Workbench;
 use eframe::egui;
 
@@ -25,7 +25,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
         let mut k = at;
         let slider = ui.add(
             egui::Slider::new(&mut k, 0..=len)
-                .text(format!("of {len} trials shown"))
+                .text(fill(tr("of {} trials shown"), &[&len]))
                 .integer(),
         );
         if slider.changed() {
@@ -40,7 +40,11 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
             bench.set_playing(false);
             bench.replay_step(1);
         }
-        let play = if playing { "Pause replay" } else { "Play" };
+        let play = if playing {
+            tr("Pause replay")
+        } else {
+            tr("Play")
+        };
         if ui
             .button(play)
             .on_hover_text(tr("advance one trial at a time"))
@@ -56,9 +60,9 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
             bench.stop_replay();
         }
         ui.label(
-            egui::RichText::new(
+            egui::RichText::new(tr(
                 "every plot, the table and the best value show the study after these trials",
-            )
+            ))
             .weak(),
         );
     });

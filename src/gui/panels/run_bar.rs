@@ -107,10 +107,13 @@ pub fn show(ui: &mut egui::Ui, bench: &Workbench, actions: &mut Vec<Action>) {
         {
             actions.push(Action::Stop);
         }
-        let can_replay = !bench.is_busy() && !bench.is_replaying() && !bench.study.trials.is_empty();
+        let can_replay =
+            !bench.is_busy() && !bench.is_replaying() && !bench.study.trials.is_empty();
         if ui
             .add_enabled(can_replay, egui::Button::new(tr("Replay")))
-            .on_hover_text(tr("step through the trials: every view shows the study after trial k"))
+            .on_hover_text(tr(
+                "step through the trials: every view shows the study after trial k",
+            ))
             .clicked()
         {
             actions.push(Action::Replay);

@@ -138,7 +138,9 @@ fn settings(ui: &mut egui::Ui, spec: &mut StrategySpec) {
             acquisition,
             kernel,
         } => {
-            setting(ui, tr("start-up trials"), |ui| optional(ui, n_startup, 1000));
+            setting(ui, tr("start-up trials"), |ui| {
+                optional(ui, n_startup, 1000)
+            });
             let acq_label = ui.label(tr("acquisition"));
             acquisition_combo(ui, "acquisition", acquisition).labelled_by(acq_label.id);
             ui.end_row();

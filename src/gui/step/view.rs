@@ -3,10 +3,10 @@
 //! point?" view with its axis pickers. Drawing only; everything it changes goes through the
 //! workbench's step methods.
 
-use crate::gui::i18n::tr;
 use super::state::{Proposal, RATES};
 use super::why::WhyInput;
 use crate::gp::Acquisition;
+use crate::gui::i18n::{fill, tr};
 use crate::gui::plots::{self, FAILED};
 use crate::gui::state::Workbench;
 use crate::space::Value;
@@ -39,7 +39,9 @@ fn controls(ui: &mut egui::Ui, bench: &mut Workbench, can_step: bool) {
         if !active
             && ui
                 .add_enabled(can_step, Button::new(tr("Start")))
-                .on_hover_text(tr("propose the next point and show why, without evaluating it"))
+                .on_hover_text(tr(
+                    "propose the next point and show why, without evaluating it",
+                ))
                 .clicked()
         {
             bench.step_start();
@@ -85,13 +87,16 @@ fn controls(ui: &mut egui::Ui, bench: &mut Workbench, can_step: bool) {
     });
     if bench.is_running() {
         ui.label(
-            egui::RichText::new(tr("A run is going on: step mode is available when it ends.")).weak(),
+            egui::RichText::new(tr(
+                "A run is going on: step mode is available when it ends.",
+            ))
+            .weak(),
         );
     } else if let Some(why) = bench.run_blocker().filter(|_| !active) {
-        ui.colored_label(FAILED, format!("cannot step: {why}"));
+        ui.colored_label(FAILED, fill(tr("cannot step: {}"), &[&why]));
     }
     if let Some(failure) = &bench.step.failure {
-        ui.colored_label(FAILED, format!("Step mode failed: {failure}"));
+        ui.colored_label(FAILED, fill(tr("Step mode failed: {}"), &[failure]));
     }
 }
 
@@ -107,21 +112,19 @@ fn proposal(ui: &mut egui::Ui, bench: &Workbench) {
     let step = &bench.step;
     let Some(p) = &step.proposal else {
         let text = match (step.evaluating, step.is_active()) {
-            (Some(n), _) => format!("Evaluating trial {n}…"),
-            (None, true) => "Proposing…".to_owned(),
-            (None, false) => "Start proposes the study's next point and shows why it was chosen; \
-                 Step (or N) evaluates it and proposes the next. The trials join the study."
-                .to_owned(),
+            (Some(n), _) => fill(tr("Evaluating trial {}…"), &[&n]),
+            (None, true) => tr("Proposing…").to_owned(),
+            (None, false) => tr("Start proposes the study's next point and shows why it was chosen; Step (or N) evaluates it and proposes the next. The trials join the study.").to_owned(),
         };
         ui.label(text);
         return;
     };
     ui.horizontal(|ui| {
-        ui.strong(format!(
-            "Next: trial {} of {}",
-            p.number, bench.study.budget
+        ui.strong(fill(
+            tr("Next: trial {} of {}"),
+            &[&p.number, &bench.study.budget],
         ));
-        ui.label(format!("proposed by {}", p.spec.name()));
+        ui.label(fill(tr("proposed by {}"), &[&p.spec.name()]));
         if let Some(label) = &p.suggestion.label {
             ui.label(egui::RichText::new(label).italics());
         }
@@ -161,7 +164,9 @@ fn gp_settings(ui: &mut egui::Ui, bench: &mut Workbench) {
             match acquisition {
                 Acquisition::Ucb { kappa } => {
                     ui.add(Slider::new(kappa, 0.0..=10.0).text(tr("κ")))
-                        .on_hover_text(tr("exploration weight: larger trusts the uncertainty more"));
+                        .on_hover_text(tr(
+                            "exploration weight: larger trusts the uncertainty more",
+                        ));
                 }
                 Acquisition::Ei { xi } | Acquisition::Pi { xi } => {
                     ui.add(
@@ -216,9 +221,9 @@ fn why(ui: &mut egui::Ui, bench: &mut Workbench) {
         }
         None => {
             ui.label(
-                egui::RichText::new(format!(
-                    "No explanation: {} does not say why it chose this point.",
-                    p.spec.name()
+                egui::RichText::new(fill(
+                    tr("No explanation: {} does not say why it chose this point."),
+                    &[&p.spec.name()],
                 ))
                 .weak(),
             );

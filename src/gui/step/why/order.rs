@@ -3,6 +3,7 @@
 //! decided them; their order is the whole story.
 
 use super::{Frame, PROPOSAL, WhyInput, pair_plot};
+use crate::gui::i18n::tr;
 use crate::strategy::Explanation;
 use eframe::egui::{self, Align2, Color32};
 use egui_plot::{Line, PlotPoint, Text};
@@ -40,7 +41,7 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, height: f32)
     let text = ui.visuals().text_color();
     pair_plot(ui, "why_order", input, frame, height, |plot| {
         plot.line(
-            Line::new("order", path)
+            Line::new(tr("order"), path)
                 .color(Color32::from_gray(110))
                 .width(1.0),
         );

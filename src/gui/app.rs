@@ -99,6 +99,8 @@ impl KnobsApp {
             lang = prefs.lang.unwrap_or(lang);
             bench.apply_prefs(prefs);
         }
+        // Status messages written while opening the session are in the chosen language.
+        i18n::set_lang(lang);
         let ctx = cc.egui_ctx.clone();
         bench.set_waker(Arc::new(move || ctx.request_repaint()));
         let race = session.and_then(|path| bench.open(&path)).flatten();

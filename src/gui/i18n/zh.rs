@@ -812,4 +812,52 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ),
     ("{} rows, {} features, regression", "{} 行，{} 个特征，回归"),
     ("the why-view thread stopped", "解释视图的线程已停止"),
+    // Tabs and their notes
+    (
+        "for a classifier or regressor on a dataset with two features",
+        "适用于只有两个特征的数据集上的分类器或回归器",
+    ),
+    ("Truth", "真值"),
+    ("Boundary", "决策边界"),
+    // Step mode and playground status
+    (
+        "a run is going on: step mode starts when it ends",
+        "正在运行：运行结束后开始单步模式",
+    ),
+    ("paused", "已暂停"),
+    ("playing", "播放中"),
+    ("proposing…", "正在提议…"),
+    ("stepping…", "正在单步…"),
+    ("stopping…", "正在停止…"),
+    ("trial {} proposed", "已提出第 {} 次试验"),
+    ("settings refused: {}", "设置被拒绝：{}"),
+    (
+        "step mode done: the budget is spent",
+        "单步模式结束：预算已用完",
+    ),
+    ("step mode stopped", "单步模式已停止"),
+    ("step mode done: {}", "单步模式结束：{}"),
+    ("step mode failed: {}", "单步模式失败：{}"),
+    ("already observed there", "该处已观测过"),
+    ("cleared: the prior again", "已清除：回到先验"),
+    ("removed the last observation", "已移除最后一个观测点"),
+    ("{}: click to observe", "{}：点击进行观测"),
+    ("observed {} at {}", "在 {1} 处观测到 {0}"),
+    (
+        "the acquisition needs a first observation: click the plot",
+        "采集函数需要第一个观测点：请点击图表",
+    ),
+    ("the GP is still being fitted", "高斯过程仍在拟合中"),
+    ("Forrester (1-D)", "Forrester（一维）"),
+    ("Branin (2-D)", "Branin（二维）"),
+    // Why this point: order
+    (
+        "Start-up points spread over the space so the model has something to learn from; they do not depend on the results.",
+        "预热点铺满整个搜索空间，让模型有东西可学；它们不依赖于结果。",
+    ),
+    (
+        "The sequence was fixed before any result came in: numbers show the order (the first point is 1).",
+        "序列在任何结果出来之前就已固定：数字表示顺序（第一个点为 1）。",
+    ),
+    ("next", "下一个"),
 ];

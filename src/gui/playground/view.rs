@@ -64,7 +64,7 @@ fn controls(ui: &mut egui::Ui, pg: &mut Playground) {
         ui.strong(tr("Playground"));
         for p in Problem::ALL {
             if ui
-                .selectable_label(pg.settings.problem == p, p.title())
+                .selectable_label(pg.settings.problem == p, tr(p.title()))
                 .clicked()
             {
                 pg.set_problem(p);
@@ -160,7 +160,7 @@ fn controls(ui: &mut egui::Ui, pg: &mut Playground) {
             pg.clear();
         }
         ui.label(fill(tr("{} observations"), &[&pg.points().len()]));
-        ui.label(egui::RichText::new(&pg.status).weak());
+        ui.label(egui::RichText::new(tr(&pg.status)).weak());
     });
 }
 

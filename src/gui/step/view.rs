@@ -83,7 +83,7 @@ fn controls(ui: &mut egui::Ui, bench: &mut Workbench, can_step: bool) {
         {
             bench.step_stop();
         }
-        ui.label(&bench.step.status);
+        ui.label(tr(&bench.step.status));
     });
     if bench.is_running() {
         ui.label(

@@ -172,7 +172,7 @@ impl GpState {
                 .include_y(ya.hi)
                 .legend(Legend::default())
                 .show(ui, |plot| {
-                    plot.image(heatmap_image("acquisition", &texture, xa, ya));
+                    plot.image(heatmap_image(tr("acquisition"), &texture, xa, ya));
                     projected.draw(plot);
                     if let Some(p) = proposal {
                         mark_proposal(plot, p);

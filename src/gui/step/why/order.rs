@@ -15,12 +15,14 @@ const LABELLED: usize = 150;
 pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, height: f32) {
     ui.label(match input.explanation {
         Explanation::Startup(_) => {
-            "Start-up points spread over the space so the model has something to learn from; \
-             they do not depend on the results."
+            tr(
+                "Start-up points spread over the space so the model has something to learn from; they do not depend on the results.",
+            )
         }
         _ => {
-            "The sequence was fixed before any result came in: numbers show the order (the \
-             first point is 1)."
+            tr(
+                "The sequence was fixed before any result came in: numbers show the order (the first point is 1).",
+            )
         }
     });
     let points: Vec<(usize, [f64; 2])> = input
@@ -60,7 +62,7 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, height: f32)
         if let Some(p) = next {
             plot.text(
                 Text::new(
-                    "next",
+                    tr("next"),
                     PlotPoint::new(p[0], p[1]),
                     egui::RichText::new(format!("  {}", next_number + 1))
                         .size(16.0)

@@ -860,4 +860,17 @@ pub(super) const TABLE: &[(&str, &str)] = &[
         "序列在任何结果出来之前就已固定：数字表示顺序（第一个点为 1）。",
     ),
     ("next", "下一个"),
+    // Race status
+    ("pick {} to {} strategies", "请选择 {} 到 {} 个策略"),
+    ("cannot race: {}", "无法竞赛：{}"),
+    ("cannot continue: {}", "无法继续：{}"),
+    ("continuing the race to {} trials", "继续竞赛到 {} 次试验"),
+    (
+        "racing {} strategies × {} run",
+        "竞赛中：{} 个策略 × {} 次运行",
+    ),
+    (
+        "racing {} strategies × {} runs",
+        "竞赛中：{} 个策略 × {} 次运行",
+    ),
 ];

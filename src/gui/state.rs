@@ -580,7 +580,7 @@ impl Workbench {
             FinishReason::StrategyFailed(why) => fill(tr("failed: {}"), &[why]),
         };
         if let FinishReason::StrategyFailed(why) = &reason {
-            self.error = Some(format!("The run failed: {why}"));
+            self.error = Some(fill(tr("The run failed: {}"), &[why]));
         }
         self.state = RunState::Finished(reason);
     }
@@ -655,7 +655,7 @@ impl Workbench {
             }
             Err(e) => {
                 self.status = e.to_string();
-                self.error = Some(format!("Cannot open the session.\n\n{e}"));
+                self.error = Some(fill(tr("Cannot open the session.\n\n{}"), &[&e]));
                 None
             }
         }
@@ -897,7 +897,7 @@ impl Workbench {
                 Poll::Ready(r) => self.view_result = Some(Arc::from(r)),
                 Poll::Gone => {
                     self.views = None;
-                    self.error = Some("The plot worker stopped; the surface and GP views will not update. Save your session and restart.".into());
+                    self.error = Some(tr("The plot worker stopped; the surface and GP views will not update. Save your session and restart.").into());
                     self.views_requested = Some((u64::MAX, self.view.params));
                 }
             }

@@ -873,4 +873,11 @@ pub(super) const TABLE: &[(&str, &str)] = &[
         "racing {} strategies × {} runs",
         "竞赛中：{} 个策略 × {} 次运行",
     ),
+    // Problem window
+    ("The run failed: {}", "运行失败：{}"),
+    ("Cannot open the session.\n\n{}", "无法打开会话。\n\n{}"),
+    (
+        "The plot worker stopped; the surface and GP views will not update. Save your session and restart.",
+        "绘图线程已停止；曲面和 GP 视图将不再更新。请保存会话并重启。",
+    ),
 ];

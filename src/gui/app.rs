@@ -2,7 +2,7 @@
 //! polls the view worker, draws the panels and the chosen plot, and then handles every
 //! [`Action`] the menus, buttons and shortcuts produced — in one place, once per frame.
 
-use super::i18n::{self, Lang, tr};
+use super::i18n::{self, Lang, fill, tr};
 use super::panels::{replay_bar, run_bar, study, table};
 use super::plots::{self, Textures};
 use super::state::{Prefs, Tab, Workbench};
@@ -99,6 +99,8 @@ impl KnobsApp {
             lang = prefs.lang.unwrap_or(lang);
             bench.apply_prefs(prefs);
         }
+        // Status messages written while opening the session are in the chosen language.
+        i18n::set_lang(lang);
         let ctx = cc.egui_ctx.clone();
         bench.set_waker(Arc::new(move || ctx.request_repaint()));
         let race = session.and_then(|path| bench.open(&path)).flatten();
@@ -318,18 +320,20 @@ impl KnobsApp {
             self.bench.error = None;
         }
         if let Some(why) = self.bench.run_warning.clone() {
-            egui::Window::new("Dataset too large?")
+            egui::Window::new(tr("Dataset too large?"))
                 .collapsible(false)
                 .resizable(false)
                 .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
                 .show(ctx, |ui| {
                     ui.label(why);
-                    ui.label("Fewer rows, fewer folds or a lighter model would be quicker.");
+                    ui.label(tr(
+                        "Fewer rows, fewer folds or a lighter model would be quicker.",
+                    ));
                     ui.horizontal(|ui| {
-                        if ui.button("Run anyway").clicked() {
+                        if ui.button(tr("Run anyway")).clicked() {
                             self.actions.push(Action::RunAnyway);
                         }
-                        if ui.button("Cancel").clicked() {
+                        if ui.button(tr("Cancel")).clicked() {
                             self.bench.run_warning = None;
                             self.bench.status = "run cancelled".into();
                         }
@@ -415,7 +419,7 @@ impl KnobsApp {
                         let [w, h] = image.size;
                         let bytes = super::png::encode(w as u32, h as u32, image.as_raw());
                         let msg = match crate::session::write_atomic(&p, &bytes) {
-                            Ok(()) => format!("wrote {}", p.display()),
+                            Ok(()) => fill(tr("wrote {}"), &[&p.display()]),
                             Err(e) => e.to_string(),
                         };
                         if let Ok(mut s) = slot.lock() {

@@ -4,6 +4,7 @@
 //! live run and a reopened session are drawn by the same code. Everything a panel or menu can
 //! do is a method here, so the tests drive exactly what the buttons drive.
 
+use super::i18n::{fill, tr};
 use super::views::{Poll, Snapshot, ViewParams, ViewRequest, ViewResult, ViewWorker, Waker};
 use crate::cli::report;
 use crate::objective::Objective;
@@ -499,13 +500,13 @@ impl Workbench {
             return;
         }
         if let Some(why) = self.run_blocker() {
-            self.status = format!("cannot run: {why}");
+            self.status = fill(tr("cannot run: {}"), &[&why]);
             return;
         }
         let objective: Arc<dyn Objective> = match self.study.objective.build() {
             Ok(o) => Arc::from(o),
             Err(e) => {
-                self.status = format!("cannot run: {e}");
+                self.status = fill(tr("cannot run: {}"), &[&e]);
                 return;
             }
         };
@@ -524,7 +525,7 @@ impl Workbench {
                 self.status = "running".into();
                 self.touch();
             }
-            Err(e) => self.status = format!("cannot run: {e}"),
+            Err(e) => self.status = fill(tr("cannot run: {}"), &[&e]),
         }
     }
 
@@ -596,10 +597,10 @@ impl Workbench {
             FinishReason::BudgetSpent => "done".into(),
             FinishReason::Stopped => "stopped".into(),
             FinishReason::Exhausted(why) => why.clone(),
-            FinishReason::StrategyFailed(why) => format!("failed: {why}"),
+            FinishReason::StrategyFailed(why) => fill(tr("failed: {}"), &[why]),
         };
         if let FinishReason::StrategyFailed(why) = &reason {
-            self.error = Some(format!("The run failed: {why}"));
+            self.error = Some(fill(tr("The run failed: {}"), &[why]));
         }
         self.state = RunState::Finished(reason);
     }
@@ -648,7 +649,7 @@ impl Workbench {
         let study = self.replay().map_or(&self.study, |r| r.full());
         match Session::with_race(study.clone(), race).save(path) {
             Ok(()) => {
-                self.status = format!("saved {}", path.display());
+                self.status = fill(tr("saved {}"), &[&path.display()]);
                 self.remember(path);
             }
             Err(e) => {
@@ -668,13 +669,13 @@ impl Workbench {
         match Session::load(path) {
             Ok(session) => {
                 self.replace_study(session.study);
-                self.status = format!("opened {}", path.display());
+                self.status = fill(tr("opened {}"), &[&path.display()]);
                 self.remember(path);
                 Some(session.race)
             }
             Err(e) => {
                 self.status = e.to_string();
-                self.error = Some(format!("Cannot open the session.\n\n{e}"));
+                self.error = Some(fill(tr("Cannot open the session.\n\n{}"), &[&e]));
                 None
             }
         }
@@ -729,7 +730,7 @@ impl Workbench {
     /// Write the trials as CSV (the CLI's `--trials-csv` format).
     pub fn export_csv(&mut self, path: &Path) {
         match report::write_trials_csv(&self.study, path) {
-            Ok(()) => self.status = format!("wrote {}", path.display()),
+            Ok(()) => self.status = fill(tr("wrote {}"), &[&path.display()]),
             Err(e) => self.error = Some(e.to_string()),
         }
     }
@@ -738,7 +739,7 @@ impl Workbench {
     pub fn export_json(&mut self, path: &Path) {
         let json = report::Summary::of(&self.study, self.elapsed().unwrap_or(0.0), 0.0).to_json();
         match crate::session::write_atomic(path, json.as_bytes()) {
-            Ok(()) => self.status = format!("wrote {}", path.display()),
+            Ok(()) => self.status = fill(tr("wrote {}"), &[&path.display()]),
             Err(e) => self.error = Some(e.to_string()),
         }
     }
@@ -916,7 +917,7 @@ impl Workbench {
                 Poll::Ready(r) => self.view_result = Some(Arc::from(r)),
                 Poll::Gone => {
                     self.views = None;
-                    self.error = Some("The plot worker stopped; the surface and GP views will not update. Save your session and restart.".into());
+                    self.error = Some(tr("The plot worker stopped; the surface and GP views will not update. Save your session and restart.").into());
                     self.views_requested = Some((u64::MAX, self.view.params));
                 }
             }

@@ -319,4 +319,565 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("Importance", "重要性"),
     ("GP σ", "GP σ"),
     ("Race", "竞赛"),
+    // Decision boundary and known truth
+    ("Decision boundary", "决策边界"),
+    (
+        "Press Run: the best trial's model appears here after the first trial.",
+        "点击运行：第一次试验后，这里显示最佳试验的模型。",
+    ),
+    ("fitting the model…", "正在拟合模型…"),
+    ("support vectors", "支持向量"),
+    ("Known truth", "已知真值"),
+    (
+        "computing the true surface and the model's…",
+        "正在计算真实曲面和模型曲面…",
+    ),
+    (
+        "Regret needs the study to minimise the function.",
+        "遗憾值要求研究以最小化为目标。",
+    ),
+    ("log10 regret", "log10 遗憾值"),
+    ("now", "当前"),
+    // Warning before a slow run
+    ("Dataset too large?", "数据集太大？"),
+    (
+        "Fewer rows, fewer folds or a lighter model would be quicker.",
+        "减少行数、折数或换用更轻的模型会更快。",
+    ),
+    ("Run anyway", "仍然运行"),
+    ("Cancel", "取消"),
+    // Objective
+    ("test function", "测试函数"),
+    ("model on data", "数据上的模型"),
+    ("command", "命令"),
+    (
+        "an external program that trains and prints a score",
+        "一个训练并打印得分的外部程序",
+    ),
+    ("program and arguments", "程序和参数"),
+    ("trial timeout (s)", "试验超时（秒）"),
+    ("direction", "方向"),
+    ("function", "函数"),
+    ("dimensions", "维数"),
+    ("dataset", "数据集"),
+    ("Open CSV…", "打开 CSV…"),
+    (
+        "a header row, numeric features, the target last (or chosen below)",
+        "需有表头行和数值特征，目标列在最后（或在下方选择）",
+    ),
+    ("target", "目标列"),
+    ("last column", "最后一列"),
+    ("task", "任务"),
+    ("loading the data…", "正在加载数据…"),
+    ("model", "模型"),
+    ("metric", "指标"),
+    ("folds", "折数"),
+    ("reference", "参考划分"),
+    (
+        "the anchors' fold file: the same splits as scikit-learn",
+        "锚点的折文件：与 scikit-learn 相同的划分",
+    ),
+    ("k-fold", "k 折"),
+    ("Language / 语言", "Language / 语言"),
+    // Replay
+    ("Replay", "回放"),
+    (
+        "step through the trials: every view shows the study after trial k",
+        "逐个查看试验：每个视图都显示第 k 次试验后的研究",
+    ),
+    ("‹", "‹"),
+    ("one trial back", "后退一次试验"),
+    ("›", "›"),
+    ("one trial forward", "前进一次试验"),
+    ("advance one trial at a time", "每次前进一次试验"),
+    ("Leave replay", "退出回放"),
+    ("back to the full study", "回到完整研究"),
+    // Playground
+    ("fitting the GP…", "正在拟合高斯过程…"),
+    (
+        "the problem's box could not be built",
+        "无法构建问题的取值范围",
+    ),
+    ("Playground", "演练场"),
+    ("fit ℓ", "拟合 ℓ"),
+    (
+        "fit the length scale by maximum likelihood, or fix it by hand",
+        "用最大似然拟合长度尺度，或手动固定",
+    ),
+    ("ℓ", "ℓ"),
+    (
+        "length scale in unit-box units: short = wiggly functions",
+        "长度尺度（单位盒坐标）：越短函数越曲折",
+    ),
+    ("ξ", "ξ"),
+    (
+        "improvement margin (standardised units): larger explores more",
+        "改进裕度（标准化单位）：越大越偏探索",
+    ),
+    ("κ", "κ"),
+    (
+        "weight of σ: larger explores more",
+        "σ 的权重：越大越偏探索",
+    ),
+    ("samples", "样本数"),
+    ("New samples", "重新采样"),
+    ("true function", "真实函数"),
+    ("Add the acquisition's choice", "添加采集函数的选择"),
+    (
+        "observe where the acquisition is largest, as the strategy would",
+        "像策略那样，在采集函数最大处观测",
+    ),
+    ("Undo", "撤销"),
+    ("Clear", "清除"),
+    ("observations", "观测点"),
+    ("acquisition's choice", "采集函数的选择"),
+    ("maximum", "最大值"),
+    (
+        "no maps: raise the number of samples or show the true function",
+        "没有图：请增加样本数或显示真实函数",
+    ),
+    // Step mode
+    ("Step mode", "单步模式"),
+    ("Start", "开始"),
+    (
+        "propose the next point and show why, without evaluating it",
+        "提出下一个点并说明原因，但不评估它",
+    ),
+    ("Step", "单步"),
+    (
+        "evaluate the proposed point, then propose the next (N)",
+        "评估提出的点，然后提出下一个（N）",
+    ),
+    ("Play", "播放"),
+    ("keep stepping at the chosen speed", "按所选速度连续单步"),
+    ("trials/s", "次试验/秒"),
+    (
+        "end step mode; the trials stay in the study",
+        "结束单步模式；试验保留在研究中",
+    ),
+    (
+        "A run is going on: step mode is available when it ends.",
+        "正在运行：运行结束后才能使用单步模式。",
+    ),
+    (
+        "re-proposing with the new settings…",
+        "正在按新设置重新提议…",
+    ),
+    (
+        "exploration weight: larger trusts the uncertainty more",
+        "探索权重：越大越相信不确定性",
+    ),
+    (
+        "improvement margin: larger explores more",
+        "改进裕度：越大越偏探索",
+    ),
+    ("no setting", "无设置"),
+    ("Why this point?", "为什么选这个点？"),
+    ("1-D", "一维"),
+    // Step mode sentences
+    ("cannot step: {}", "无法单步：{}"),
+    ("Step mode failed: {}", "单步模式失败：{}"),
+    ("Evaluating trial {}…", "正在评估第 {} 次试验…"),
+    ("Proposing…", "正在提议…"),
+    (
+        "Start proposes the study's next point and shows why it was chosen; Step (or N) evaluates it and proposes the next. The trials join the study.",
+        "“开始”提出研究的下一个点并说明选择原因；“单步”（或 N）评估该点并提出下一个。这些试验会加入研究。",
+    ),
+    ("Next: trial {} of {}", "下一个：第 {} 次试验，共 {} 次"),
+    ("proposed by {}", "由 {} 提出"),
+    (
+        "No explanation: {} does not say why it chose this point.",
+        "无解释：{} 不说明选择此点的原因。",
+    ),
+    // Playground sentences
+    ("{} observations", "{} 个观测点"),
+    ("fitted", "已拟合"),
+    (
+        "the fit's prior mode until two points",
+        "两个点之前取拟合先验的众数",
+    ),
+    (
+        "No observation yet: the GP knows only its kernel ({0}; {1}). The curves are joint samples from the prior — functions it considers possible, in standardised units (mean 0, σ 1); the true function appears with the first observation. Click the plot to observe the function there.",
+        "尚无观测：高斯过程只知道它的核函数（{0}；{1}）。这些曲线是从先验联合抽取的样本——它认为可能的函数，单位已标准化（均值 0，σ 1）；第一次观测后会显示真实函数。点击图表即可在该处观测函数。",
+    ),
+    (
+        "No observation yet: the GP knows only its kernel ({0}; {1}). The sample maps are joint samples from the prior — functions it considers possible, in standardised units (mean 0, σ 1). Click the plot to observe the function there.",
+        "尚无观测：高斯过程只知道它的核函数（{0}；{1}）。这些样本图是从先验联合抽取的样本——它认为可能的函数，单位已标准化（均值 0，σ 1）。点击图表即可在该处观测函数。",
+    ),
+    (
+        "GP on {0} observations ({1}): mean ± 2σ and posterior samples; below, {2} with its maximum, the point the strategy would try next. Click to observe anywhere.",
+        "基于 {0} 个观测点的高斯过程（{1}）：均值 ± 2σ 与后验样本；下方是 {2} 及其最大值，即策略下一步会尝试的点。点击任意位置进行观测。",
+    ),
+    (
+        "GP on {0} observations ({1}): its mean, σ and {2}; the diamond is the acquisition's maximum, the point the strategy would try next. Click any map to observe there.",
+        "基于 {0} 个观测点的高斯过程（{1}）：均值、σ 和 {2}；菱形是采集函数的最大值，即策略下一步会尝试的点。点击任一张图即可在该处观测。",
+    ),
+    ("prior samples", "先验样本"),
+    ("posterior samples", "后验样本"),
+    ("standardised value", "标准化值"),
+    ("posterior mean (bright = low)", "后验均值（越亮越低）"),
+    ("posterior σ (bright = uncertain)", "后验 σ（越亮越不确定）"),
+    ("{} (bright = promising)", "{}（越亮越有希望）"),
+    (
+        "true function (same scale as the mean)",
+        "真实函数（与均值同一色标）",
+    ),
+    ("prior sample {}", "先验样本 {}"),
+    ("true function (bright = low)", "真实函数（越亮越低）"),
+    ("bright {}, dark {}", "亮 {}，暗 {}"),
+    // Known truth sentences
+    (
+        "This view needs a synthetic test function, whose true surface and minimum are known; the study's objective, {}, can only be learnt from its trials.",
+        "此视图需要一个真实曲面和最小值已知的合成测试函数；本研究的目标 {} 只能从其试验中学习。",
+    ),
+    (
+        "left: the true function; right: the {} — through the best trial, one colour scale, bright = better",
+        "左：真实函数；右：{}——过最佳试验的切片，同一色标，越亮越好",
+    ),
+    (
+        "Press Run: the true surface and the model's appear with the first trials.",
+        "点击运行：最初几次试验后会显示真实曲面和模型曲面。",
+    ),
+    (
+        "log10 regret: best so far − known minimum ({})",
+        "log10 遗憾值：当前最优 − 已知最小值（{}）",
+    ),
+    (
+        "The two maps need two free parameters; the regret curve is below.",
+        "两张图需要两个自由参数；遗憾值曲线在下方。",
+    ),
+    ("true value", "真实值"),
+    // Decision boundary sentences
+    (
+        "This view is for a classifier or regressor on a dataset with exactly two features (such as moons).",
+        "此视图适用于恰好有两个特征的数据集（如 moons）上的分类器或回归器。",
+    ),
+    ("trial #{} ({}): {}", "试验 #{}（{}）：{}"),
+    (
+        "{} fitted on all {} rows: {} {} on them",
+        "{} 在全部 {} 行上拟合：在这些行上的 {} 为 {}",
+    ),
+    (
+        "; bright = far from the boundary (SVC decision value)",
+        "；越亮离边界越远（SVC 决策值）",
+    ),
+    ("; shaded by the predicted class", "；按预测类别着色"),
+    (
+        "; colour = predicted value, points by their target",
+        "；颜色 = 预测值，点按其目标值着色",
+    ),
+    ("; {} support vectors ringed", "；{} 个支持向量已圈出"),
+    ("\npredicted class {}", "\n预测类别 {}"),
+    ("\ndecision value {}", "\n决策值 {}"),
+    ("\npredicted {}", "\n预测值 {}"),
+    // Replay sentences
+    ("of {} trials shown", "/ {} 次试验"),
+    ("Pause replay", "暂停回放"),
+    (
+        "every plot, the table and the best value show the study after these trials",
+        "所有图表、表格和最优值都显示这些试验之后的研究",
+    ),
+    // Status line
+    ("cannot run: {}", "无法运行：{}"),
+    ("failed: {}", "失败：{}"),
+    ("saved {}", "已保存 {}"),
+    ("opened {}", "已打开 {}"),
+    ("wrote {}", "已写入 {}"),
+    ("run cancelled", "已取消运行"),
+    (
+        "a trial may need too much: confirm or cancel",
+        "一次试验可能耗费过多：请确认或取消",
+    ),
+    (
+        "stop the race before opening another session",
+        "打开其他会话前请先停止竞赛",
+    ),
+    (
+        "stop the run or step mode before replaying",
+        "回放前请先停止运行或单步模式",
+    ),
+    ("no trials to replay", "没有可回放的试验"),
+    (
+        "replaying: the study after each trial",
+        "回放中：每次试验之后的研究",
+    ),
+    ("replay ended", "回放结束"),
+    (
+        "step mode: evaluate the proposed point",
+        "单步模式：评估提出的点",
+    ),
+    ("N", "N"),
+    // Why this point: captions
+    (
+        "The space has no free parameters to draw.",
+        "搜索空间没有可绘制的自由参数。",
+    ),
+    (
+        "Point {} of {} in a fixed order",
+        "固定顺序中的第 {} 个点，共 {} 个",
+    ),
+    ("Point {} of a fixed sequence", "固定序列中的第 {} 个点"),
+    (
+        "Start-up point {} of {} ({}), before the model decides",
+        "预热点 {} / {}（{}），模型接手之前",
+    ),
+    (
+        "The maximum of {} over the GP posterior",
+        "{} 在高斯过程后验上的最大值",
+    ),
+    (
+        "The best of {} candidates by l(x)/g(x) ({} good trials, {} bad)",
+        "按 l(x)/g(x) 从 {} 个候选点中选出的最佳点（{} 个好试验，{} 个差试验）",
+    ),
+    (
+        "Member {} of {} drawn from generation {}'s distribution (σ = {})",
+        "第 {} 个成员（共 {} 个），从第 {} 代的分布中抽取（σ = {}）",
+    ),
+    ("Particle {} moves by its velocity", "粒子 {} 按其速度移动"),
+    (
+        "A probe outside the swarm's moves",
+        "粒子群移动之外的一次探测",
+    ),
+    (
+        "A neighbour of the current state (temperature {}, scale {})",
+        "当前状态的一个邻点（温度 {}，尺度 {}）",
+    ),
+    // Why this point: GP
+    ("computing…", "正在计算…"),
+    (
+        "{0} is {1} at the proposal, its largest value over the whole space. Left: the posterior along {2} through the proposal (trials projected onto it); right: {0} over {3} and {4}.",
+        "{0} 在提议点处为 {1}，是它在整个空间上的最大值。左：沿 {2} 穿过提议点的后验（试验投影到该线上）；右：{0} 在 {3} 和 {4} 上的分布。",
+    ),
+    ("proposal", "提议点"),
+    ("maximum (the proposal)", "最大值（提议点）"),
+    // Why this point: annealing
+    ("No move has been judged yet.", "还没有评判过任何移动。"),
+    ("accepted", "接受"),
+    ("rejected", "拒绝"),
+    (
+        "Last move: Δ = {} (downhill), always {}.",
+        "上一步：Δ = {}（下坡），总是{}。",
+    ),
+    (
+        "Last move: Δ = {} uphill at T = {}: accepted with probability exp(−Δ/T) = {}, and {}.",
+        "上一步：Δ = {}，在 T = {} 时上坡：接受概率 exp(−Δ/T) = {}，结果：{}。",
+    ),
+    (
+        "Last move: Δ = {} uphill before the temperature is known: {}.",
+        "上一步：Δ = {}，温度确定前上坡：{}。",
+    ),
+    (
+        "The proposal is the current state plus N(0, {}²) per parameter (unit scale). {}{}",
+        "提议点 = 当前状态 + 每个参数上的 N(0, {}²)（单位尺度）。{}{}",
+    ),
+    (" Current state's value: {}.", "当前状态的值：{}。"),
+    ("chain of trials", "试验链"),
+    ("neighbourhood 1σ, 2σ", "邻域 1σ、2σ"),
+    ("current state", "当前状态"),
+    ("temperature", "温度"),
+    ("scale", "尺度"),
+    ("step scale", "步长尺度"),
+    // Why this point: CMA-ES
+    (
+        "Generation {} (λ = {}{}): every member is an independent draw from N(m, σ²C), σ = {}. Rings: 1σ and 2σ of that distribution on {} and {}.",
+        "第 {} 代（λ = {}{}）：每个成员都独立抽自 N(m, σ²C)，σ = {}。椭圆：该分布在 {} 和 {} 上的 1σ 与 2σ。",
+    ),
+    (", after {} restart(s)", "，已重启 {} 次"),
+    ("{} ellipse", "{} 椭圆"),
+    ("mean", "均值"),
+    ("this generation", "本代"),
+    // Why this point: gradient
+    (
+        "The step from x follows the −gradient (norm {}) with learning rate {}: it moves {} in the unit cube.",
+        "从 x 出发的一步沿负梯度方向（范数 {}），学习率 {}：在单位立方体中移动 {}。",
+    ),
+    (
+        "{} probes around x estimate the gradient by differences before the next step.",
+        "在下一步之前，x 周围的 {} 个探测点用差分估计梯度。",
+    ),
+    ("No gradient yet at this point.", "此点尚无梯度。"),
+    ("trajectory", "轨迹"),
+    ("probes", "探测点"),
+    ("−gradient (direction)", "负梯度（方向）"),
+    ("step", "步"),
+    // Why this point: particle swarm
+    (
+        "Particle {} moves by its new velocity {}·v + {}·r·(own best − x) + {}·r'·(swarm best − x), with r, r' uniform in [0, 1]; arrows: each particle's velocity.",
+        "粒子 {} 按新速度 {}·v + {}·r·(自身最优 − x) + {}·r'·(群体最优 − x) 移动，r、r' 在 [0, 1] 上均匀分布；箭头：各粒子的速度。",
+    ),
+    (
+        "Every particle is waiting for its result, so this point is a Gaussian probe around the swarm's best.",
+        "所有粒子都在等待结果，因此这个点是在群体最优附近的一次高斯探测。",
+    ),
+    ("velocities", "速度"),
+    ("particles", "粒子"),
+    ("personal bests", "个体最优"),
+    ("swarm best", "群体最优"),
+    ("this move", "本次移动"),
+    // Why this point: TPE and order
+    ("No densities for this parameter.", "此参数没有密度。"),
+    (
+        "Along {}: l(x) from the {} best trials, g(x) from the other {}. {} candidates were drawn from l(x); the proposal has the highest {}.{}",
+        "沿 {}：l(x) 来自最好的 {} 次试验，g(x) 来自其余 {} 次。从 l(x) 中抽取了 {} 个候选点；提议点的得分（{}）最高。{}",
+    ),
+    (
+        "joint log l − log g over all parameters",
+        "全部参数上的联合 log l − log g",
+    ),
+    (
+        "log l − log g on this parameter",
+        "此参数上的 log l − log g",
+    ),
+    (" Its score: {}.", "其得分：{}。"),
+    ("log l − log g", "log l − log g"),
+    ("log l/g on this parameter", "此参数上的 log l/g"),
+    ("candidates (joint score)", "候选点（联合得分）"),
+    ("l(x) good", "l(x) 好"),
+    ("g(x) bad", "g(x) 差"),
+    ("chosen", "选中"),
+    ("order", "顺序"),
+    // Race
+    ("Strategies:", "策略："),
+    ("repeats", "重复次数"),
+    (
+        "runs per strategy, on seeds seed, seed + 1, …",
+        "每个策略的运行次数，种子依次为 seed、seed + 1、…",
+    ),
+    ("within", "容差"),
+    (
+        "a run has got there at its first trial this close to the race's best",
+        "一次运行首次有试验与竞赛最优值相差在此范围内，即视为到达",
+    ),
+    ("Start race", "开始竞赛"),
+    (
+        "same objective, space, budget and seed as the current study",
+        "与当前研究相同的目标、搜索空间、预算和种子",
+    ),
+    ("Continue race", "继续竞赛"),
+    (
+        "finish stopped runs and extend every run to the study's budget ({})",
+        "完成已停止的运行，并把每次运行延长到研究的预算（{}）",
+    ),
+    ("Stop race", "停止竞赛"),
+    ("seeds {}–{}", "种子 {}–{}"),
+    ("seed {}", "种子 {}"),
+    ("{} · budget {} · {}", "{} · 预算 {} · {}"),
+    ("log10 regret (best so far)", "log10 遗憾值（当前最优）"),
+    (
+        "mean log10 regret (best so far)",
+        "平均 log10 遗憾值（当前最优）",
+    ),
+    ("best value so far", "当前最优值"),
+    ("mean best so far", "平均当前最优值"),
+    (
+        "lines: mean over each strategy's {} runs; shaded: the runs' min–max",
+        "线：每个策略 {} 次运行的均值；阴影：各次运行的最小–最大范围",
+    ),
+    ("Ranking", "排名"),
+    (
+        "mean ± sd over each strategy's runs · trials needed: first trial within {}% of the race's best value (runs that got there)",
+        "每个策略各次运行的均值 ± 标准差 · 所需试验数：首次达到竞赛最优值 {}% 以内的试验（到达的运行数）",
+    ),
+    (
+        "trials needed: first trial within {}% of the race's best value",
+        "所需试验数：首次达到竞赛最优值 {}% 以内的试验",
+    ),
+    // #
+    ("trials needed", "所需试验数"),
+    ("strategy time", "策略用时"),
+    ("{} ({} trials)", "{}（{} 次试验）"),
+    (
+        "{} done, {} running, {} waiting ({} trials)",
+        "{} 完成，{} 运行中，{} 等待中（{} 次试验）",
+    ),
+    ("{} runs done ({} trials)", "{} 次运行完成（{} 次试验）"),
+    ("race finished", "竞赛结束"),
+    ("a race is already running", "已有竞赛在运行"),
+    (
+        "nothing to continue: raise the study's budget first",
+        "没有可继续的：请先提高研究的预算",
+    ),
+    // Objective sentences
+    (
+        "the trial timeout `{}` is not a number of seconds",
+        "试验超时 `{}` 不是以秒为单位的数字",
+    ),
+    (
+        "`{}` is not a file or a program on PATH",
+        "`{}` 不是文件，也不是 PATH 中的程序",
+    ),
+    (
+        "{} rows, {} features, {} classes",
+        "{} 行，{} 个特征，{} 个类别",
+    ),
+    ("{} rows, {} features, regression", "{} 行，{} 个特征，回归"),
+    ("the why-view thread stopped", "解释视图的线程已停止"),
+    // Tabs and their notes
+    (
+        "for a classifier or regressor on a dataset with two features",
+        "适用于只有两个特征的数据集上的分类器或回归器",
+    ),
+    ("Truth", "真值"),
+    ("Boundary", "决策边界"),
+    // Step mode and playground status
+    (
+        "a run is going on: step mode starts when it ends",
+        "正在运行：运行结束后开始单步模式",
+    ),
+    ("paused", "已暂停"),
+    ("playing", "播放中"),
+    ("proposing…", "正在提议…"),
+    ("stepping…", "正在单步…"),
+    ("stopping…", "正在停止…"),
+    ("trial {} proposed", "已提出第 {} 次试验"),
+    ("settings refused: {}", "设置被拒绝：{}"),
+    (
+        "step mode done: the budget is spent",
+        "单步模式结束：预算已用完",
+    ),
+    ("step mode stopped", "单步模式已停止"),
+    ("step mode done: {}", "单步模式结束：{}"),
+    ("step mode failed: {}", "单步模式失败：{}"),
+    ("already observed there", "该处已观测过"),
+    ("cleared: the prior again", "已清除：回到先验"),
+    ("removed the last observation", "已移除最后一个观测点"),
+    ("{}: click to observe", "{}：点击进行观测"),
+    ("observed {} at {}", "在 {1} 处观测到 {0}"),
+    (
+        "the acquisition needs a first observation: click the plot",
+        "采集函数需要第一个观测点：请点击图表",
+    ),
+    ("the GP is still being fitted", "高斯过程仍在拟合中"),
+    ("Forrester (1-D)", "Forrester（一维）"),
+    ("Branin (2-D)", "Branin（二维）"),
+    // Why this point: order
+    (
+        "Start-up points spread over the space so the model has something to learn from; they do not depend on the results.",
+        "预热点铺满整个搜索空间，让模型有东西可学；它们不依赖于结果。",
+    ),
+    (
+        "The sequence was fixed before any result came in: numbers show the order (the first point is 1).",
+        "序列在任何结果出来之前就已固定：数字表示顺序（第一个点为 1）。",
+    ),
+    ("next", "下一个"),
+    // Race status
+    ("pick {} to {} strategies", "请选择 {} 到 {} 个策略"),
+    ("cannot race: {}", "无法竞赛：{}"),
+    ("cannot continue: {}", "无法继续：{}"),
+    ("continuing the race to {} trials", "继续竞赛到 {} 次试验"),
+    (
+        "racing {} strategies × {} run",
+        "竞赛中：{} 个策略 × {} 次运行",
+    ),
+    (
+        "racing {} strategies × {} runs",
+        "竞赛中：{} 个策略 × {} 次运行",
+    ),
+    // Problem window
+    ("The run failed: {}", "运行失败：{}"),
+    ("Cannot open the session.\n\n{}", "无法打开会话。\n\n{}"),
+    (
+        "The plot worker stopped; the surface and GP views will not update. Save your session and restart.",
+        "绘图线程已停止；曲面和 GP 视图将不再更新。请保存会话并重启。",
+    ),
 ];

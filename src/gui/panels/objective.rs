@@ -8,6 +8,7 @@
 
 use crate::data::{BUNDLED, Dataset, LoadOptions, Target, Task};
 use crate::gui::app::Action;
+use crate::gui::i18n::{fill, tr};
 use crate::gui::state::Workbench;
 use crate::models::{KernelKind, Metric, ModelSpec};
 use crate::objective::{
@@ -215,17 +216,22 @@ impl CommandDraft {
     pub fn spec(&self) -> Result<ObjectiveSpec, String> {
         let timeout = match self.timeout.trim() {
             "" => None,
-            t => Some(
-                t.parse::<f64>()
-                    .map_err(|_| format!("the trial timeout `{t}` is not a number of seconds"))?,
-            ),
+            t => Some(t.parse::<f64>().map_err(|_| {
+                fill(
+                    tr("the trial timeout `{}` is not a number of seconds"),
+                    &[&t],
+                )
+            })?),
         };
         CommandObjective::new(&self.command, timeout).map_err(|e| e.to_string())?;
         let words = crate::objective::split_words(&self.command)?;
         if let Some(program) = words.first()
             && !program_exists(program)
         {
-            return Err(format!("`{program}` is not a file or a program on PATH"));
+            return Err(fill(
+                tr("`{}` is not a file or a program on PATH"),
+                &[program],
+            ));
         }
         Ok(ObjectiveSpec::Command {
             command: self.command.trim().to_owned(),
@@ -288,11 +294,15 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
         let is_synthetic =
             !drafting && matches!(bench.study.objective, ObjectiveSpec::Synthetic { .. });
         ui.horizontal(|ui| {
-            if ui.selectable_label(is_synthetic, "test function").clicked() && !is_synthetic {
+            if ui
+                .selectable_label(is_synthetic, tr("test function"))
+                .clicked()
+                && !is_synthetic
+            {
                 bench.command_draft = None;
                 apply(bench, ObjectiveSpec::default());
             }
-            if ui.selectable_label(is_model, "model on data").clicked() && !is_model {
+            if ui.selectable_label(is_model, tr("model on data")).clicked() && !is_model {
                 bench.command_draft = None;
                 let task = ModelTask::new(
                     DatasetSource::Bundled("moons".into()),
@@ -303,8 +313,8 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
                 apply(bench, ObjectiveSpec::from_model_task(task));
             }
             if ui
-                .selectable_label(drafting, "command")
-                .on_hover_text("an external program that trains and prints a score")
+                .selectable_label(drafting, tr("command"))
+                .on_hover_text(tr("an external program that trains and prints a score"))
                 .clicked()
                 && !drafting
             {
@@ -367,7 +377,7 @@ fn command(ui: &mut egui::Ui, bench: &mut Workbench) {
     egui::Grid::new("command_options")
         .num_columns(2)
         .show(ui, |ui| {
-            let l = ui.label("program and arguments");
+            let l = ui.label(tr("program and arguments"));
             changed |= ui
                 .add(
                     egui::TextEdit::singleline(&mut draft.command)
@@ -377,7 +387,7 @@ fn command(ui: &mut egui::Ui, bench: &mut Workbench) {
                 .labelled_by(l.id)
                 .changed();
             ui.end_row();
-            let l = ui.label("trial timeout (s)");
+            let l = ui.label(tr("trial timeout (s)"));
             changed |= ui
                 .add(
                     egui::TextEdit::singleline(&mut draft.timeout)
@@ -387,7 +397,7 @@ fn command(ui: &mut egui::Ui, bench: &mut Workbench) {
                 .labelled_by(l.id)
                 .changed();
             ui.end_row();
-            ui.label("direction");
+            ui.label(tr("direction"));
             ui.horizontal(|ui| {
                 for (d, name) in [
                     (Direction::Minimize, "minimise"),
@@ -428,7 +438,7 @@ fn command(ui: &mut egui::Ui, bench: &mut Workbench) {
 
 fn synthetic(ui: &mut egui::Ui, bench: &mut Workbench, function: SyntheticFn, dims: Option<usize>) {
     let mut chosen = (function, dims);
-    egui::ComboBox::from_label("function")
+    egui::ComboBox::from_label(tr("function"))
         .selected_text(function.name())
         .show_ui(ui, |ui| {
             for f in SyntheticFn::ALL {
@@ -444,7 +454,7 @@ fn synthetic(ui: &mut egui::Ui, bench: &mut Workbench, function: SyntheticFn, di
     if chosen.0.fixed_dims().is_none() {
         let mut d = chosen.1.unwrap_or(0);
         ui.horizontal(|ui| {
-            let l = ui.label("dimensions");
+            let l = ui.label(tr("dimensions"));
             ui.add(
                 egui::DragValue::new(&mut d)
                     .range(0..=20)
@@ -478,7 +488,7 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
     let mut next = task.clone();
     ui.horizontal(|ui| {
         let selected = task.dataset.label();
-        egui::ComboBox::from_label("dataset")
+        egui::ComboBox::from_label(tr("dataset"))
             .selected_text(selected)
             .show_ui(ui, |ui| {
                 for name in BUNDLED {
@@ -492,8 +502,10 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
                 }
             });
         if ui
-            .button("Open CSV…")
-            .on_hover_text("a header row, numeric features, the target last (or chosen below)")
+            .button(tr("Open CSV…"))
+            .on_hover_text(tr(
+                "a header row, numeric features, the target last (or chosen below)",
+            ))
             .clicked()
         {
             actions.push(Action::OpenCsv(None));
@@ -506,11 +518,11 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
             .num_columns(2)
             .show(ui, |ui| {
                 let current = task.target.clone().unwrap_or_else(|| "last column".into());
-                egui::ComboBox::from_label("target")
+                egui::ComboBox::from_label(tr("target"))
                     .selected_text(current)
                     .show_ui(ui, |ui| {
                         if ui
-                            .selectable_label(task.target.is_none(), "last column")
+                            .selectable_label(task.target.is_none(), tr("last column"))
                             .clicked()
                         {
                             next.target = None;
@@ -530,7 +542,7 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
                     });
                 ui.end_row();
                 let label = |t: Option<Task>| t.map_or("inferred".to_string(), |t| t.to_string());
-                egui::ComboBox::from_label("task")
+                egui::ComboBox::from_label(tr("task"))
                     .selected_text(label(task.task))
                     .show_ui(ui, |ui| {
                         for t in [None, Some(Task::Classification), Some(Task::Regression)] {
@@ -555,7 +567,7 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
         None => {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label(egui::RichText::new("loading the data…").weak());
+                ui.label(egui::RichText::new(tr("loading the data…")).weak());
             });
         }
     }
@@ -563,7 +575,7 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
     egui::Grid::new("model_options")
         .num_columns(2)
         .show(ui, |ui| {
-            egui::ComboBox::from_label("model")
+            egui::ComboBox::from_label(tr("model"))
                 .selected_text(task.model.name())
                 .show_ui(ui, |ui| {
                     for (name, summary) in ModelSpec::NAMES {
@@ -580,7 +592,7 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
                 });
             ui.end_row();
             if let ModelSpec::Svc { kernel } | ModelSpec::Svr { kernel } = task.model {
-                egui::ComboBox::from_label("kernel")
+                egui::ComboBox::from_label(tr("kernel"))
                     .selected_text(kernel.name())
                     .show_ui(ui, |ui| {
                         for k in [KernelKind::Rbf, KernelKind::Poly, KernelKind::Linear] {
@@ -597,7 +609,7 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
                 .metric
                 .or(data_task.map(Metric::default_for))
                 .map_or("default", |m| m.name());
-            egui::ComboBox::from_label("metric")
+            egui::ComboBox::from_label(tr("metric"))
                 .selected_text(current)
                 .show_ui(ui, |ui| {
                     for m in Metric::ALL {
@@ -614,13 +626,15 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
                     }
                 });
             ui.end_row();
-            ui.label("folds");
+            ui.label(tr("folds"));
             ui.horizontal(|ui| {
                 if let DatasetSource::Bundled(name) = &task.dataset {
                     let on = matches!(task.folds, FoldSpec::Bundled(_));
                     if ui
-                        .selectable_label(on, "reference")
-                        .on_hover_text("the anchors' fold file: the same splits as scikit-learn")
+                        .selectable_label(on, tr("reference"))
+                        .on_hover_text(tr(
+                            "the anchors' fold file: the same splits as scikit-learn",
+                        ))
                         .clicked()
                     {
                         next.folds = FoldSpec::Bundled(name.clone());
@@ -631,7 +645,7 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
                     _ => (5, 0),
                 };
                 let on = matches!(task.folds, FoldSpec::KFold { .. });
-                if ui.selectable_label(on, "k-fold").clicked() && !on {
+                if ui.selectable_label(on, tr("k-fold")).clicked() && !on {
                     next.folds = FoldSpec::KFold { k, seed };
                 }
                 if on && ui.add(egui::DragValue::new(&mut k).range(2..=20)).changed() {
@@ -650,15 +664,13 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
 
 fn preview(ui: &mut egui::Ui, s: &DatasetSummary) {
     let what = match s.classes {
-        Some(k) => format!(
-            "{} rows, {} features, {k} classes",
-            s.n_samples,
-            s.columns.len() - 1
+        Some(k) => fill(
+            tr("{} rows, {} features, {} classes"),
+            &[&s.n_samples, &(s.columns.len() - 1), &k],
         ),
-        None => format!(
-            "{} rows, {} features, regression",
-            s.n_samples,
-            s.columns.len() - 1
+        None => fill(
+            tr("{} rows, {} features, regression"),
+            &[&s.n_samples, &(s.columns.len() - 1)],
         ),
     };
     ui.label(egui::RichText::new(what).weak());

@@ -69,7 +69,7 @@ pub fn show(ui: &mut egui::Ui, bench: &Workbench, actions: &mut Vec<Action>) {
                 actions.push(Action::About);
             }
         });
-        ui.menu_button("Language / 语言", |ui| {
+        ui.menu_button(tr("Language / 语言"), |ui| {
             for lang in Lang::ALL {
                 if ui
                     .selectable_label(lang == i18n::lang(), lang.native_name())
@@ -110,8 +110,10 @@ pub fn show(ui: &mut egui::Ui, bench: &Workbench, actions: &mut Vec<Action>) {
         let can_replay =
             !bench.is_busy() && !bench.is_replaying() && !bench.study.trials.is_empty();
         if ui
-            .add_enabled(can_replay, egui::Button::new("Replay"))
-            .on_hover_text("step through the trials: every view shows the study after trial k")
+            .add_enabled(can_replay, egui::Button::new(tr("Replay")))
+            .on_hover_text(tr(
+                "step through the trials: every view shows the study after trial k",
+            ))
             .clicked()
         {
             actions.push(Action::Replay);

@@ -4,6 +4,7 @@
 
 use super::compute::{Pictures, PlayRequest, PlayResult, Problem, Settings};
 use super::worker::PlayWorker;
+use crate::gui::i18n::{fill, tr};
 use crate::gui::views::Waker;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -96,7 +97,7 @@ impl Playground {
         if self.settings.problem != problem {
             self.settings.problem = problem;
             self.points.clear();
-            self.status = format!("{}: click to observe", problem.title());
+            self.status = fill(tr("{}: click to observe"), &[&tr(problem.title())]);
             self.changed();
         }
     }
@@ -117,7 +118,10 @@ impl Playground {
             return false;
         }
         let v = self.settings.problem.value(&u);
-        self.status = format!("observed {} at {}", crate::gui::plots::number(v), fmt(&u));
+        self.status = fill(
+            tr("observed {} at {}"),
+            &[&crate::gui::plots::number(v), &fmt(&u)],
+        );
         self.points.push(u);
         self.changed();
         true

@@ -7,6 +7,7 @@
 use super::compute::{Line1, Maps2, Pictures, PlayResult, Problem};
 use super::state::Playground;
 use crate::gp::{Acquisition, KernelKind};
+use crate::gui::i18n::{fill, tr};
 use crate::gui::plots::{Axis, BEST, Textures, heatmap_image, number};
 use crate::gui::views::{Grid2, acquisition_name};
 use eframe::egui::{self, Color32};
@@ -32,7 +33,7 @@ pub fn show(ui: &mut egui::Ui, pg: &mut Playground, textures: &mut Textures, hei
     controls(ui, pg);
     let result = pg.result().cloned();
     let Some(result) = result.filter(|r| r.settings.problem == pg.settings.problem) else {
-        ui.label("fitting the GP…");
+        ui.label(tr("fitting the GP…"));
         return;
     };
     caption(ui, pg, &result);
@@ -46,7 +47,7 @@ pub fn show(ui: &mut egui::Ui, pg: &mut Playground, textures: &mut Textures, hei
         .map(Axis::of)
         .collect();
     if axes.len() < pg.settings.problem.dim() {
-        ui.label("the problem's box could not be built");
+        ui.label(tr("the problem's box could not be built"));
         return;
     }
     let clicked = match &result.pictures {
@@ -60,10 +61,10 @@ pub fn show(ui: &mut egui::Ui, pg: &mut Playground, textures: &mut Textures, hei
 
 fn controls(ui: &mut egui::Ui, pg: &mut Playground) {
     ui.horizontal_wrapped(|ui| {
-        ui.strong("Playground");
+        ui.strong(tr("Playground"));
         for p in Problem::ALL {
             if ui
-                .selectable_label(pg.settings.problem == p, p.title())
+                .selectable_label(pg.settings.problem == p, tr(p.title()))
                 .clicked()
             {
                 pg.set_problem(p);
@@ -71,7 +72,7 @@ fn controls(ui: &mut egui::Ui, pg: &mut Playground) {
         }
         ui.separator();
         let s = &mut pg.settings;
-        egui::ComboBox::from_label("kernel")
+        egui::ComboBox::from_label(tr("kernel"))
             .selected_text(kernel_name(s.kernel))
             .show_ui(ui, |ui| {
                 for k in [KernelKind::Matern52, KernelKind::Rbf] {
@@ -80,18 +81,26 @@ fn controls(ui: &mut egui::Ui, pg: &mut Playground) {
             });
         let mut fitted = s.length_scale.is_none();
         if ui
-            .checkbox(&mut fitted, "fit ℓ")
-            .on_hover_text("fit the length scale by maximum likelihood, or fix it by hand")
+            .checkbox(&mut fitted, tr("fit ℓ"))
+            .on_hover_text(tr(
+                "fit the length scale by maximum likelihood, or fix it by hand",
+            ))
             .changed()
         {
             s.length_scale = if fitted { None } else { Some(0.2) };
         }
         if let Some(l) = &mut s.length_scale {
-            ui.add(egui::Slider::new(l, 0.01..=2.0).logarithmic(true).text("ℓ"))
-                .on_hover_text("length scale in unit-box units: short = wiggly functions");
+            ui.add(
+                egui::Slider::new(l, 0.01..=2.0)
+                    .logarithmic(true)
+                    .text(tr("ℓ")),
+            )
+            .on_hover_text(tr(
+                "length scale in unit-box units: short = wiggly functions",
+            ));
         }
         ui.separator();
-        egui::ComboBox::from_label("acquisition")
+        egui::ComboBox::from_label(tr("acquisition"))
             .selected_text(s.acquisition.name())
             .show_ui(ui, |ui| {
                 for a in [
@@ -110,44 +119,48 @@ fn controls(ui: &mut egui::Ui, pg: &mut Playground) {
             });
         match &mut s.acquisition {
             Acquisition::Ei { xi } | Acquisition::Pi { xi } => {
-                ui.add(egui::Slider::new(xi, 0.0..=1.0).text("ξ"))
-                    .on_hover_text("improvement margin (standardised units): larger explores more");
+                ui.add(egui::Slider::new(xi, 0.0..=1.0).text(tr("ξ")))
+                    .on_hover_text(tr(
+                        "improvement margin (standardised units): larger explores more",
+                    ));
             }
             Acquisition::Ucb { kappa } => {
-                ui.add(egui::Slider::new(kappa, 0.0..=5.0).text("κ"))
-                    .on_hover_text("weight of σ: larger explores more");
+                ui.add(egui::Slider::new(kappa, 0.0..=5.0).text(tr("κ")))
+                    .on_hover_text(tr("weight of σ: larger explores more"));
             }
             Acquisition::LogEi => {}
         }
         ui.separator();
-        ui.add(egui::Slider::new(&mut s.samples, 0..=8).text("samples"));
-        if ui.button("New samples").clicked() {
+        ui.add(egui::Slider::new(&mut s.samples, 0..=8).text(tr("samples")));
+        if ui.button(tr("New samples")).clicked() {
             pg.resample();
         }
-        ui.checkbox(&mut pg.show_truth, "true function");
+        ui.checkbox(&mut pg.show_truth, tr("true function"));
     });
     ui.horizontal(|ui| {
         if ui
-            .button("Add the acquisition's choice")
-            .on_hover_text("observe where the acquisition is largest, as the strategy would")
+            .button(tr("Add the acquisition's choice"))
+            .on_hover_text(tr(
+                "observe where the acquisition is largest, as the strategy would",
+            ))
             .clicked()
         {
             pg.observe_choice();
         }
         if ui
-            .add_enabled(!pg.points().is_empty(), egui::Button::new("Undo"))
+            .add_enabled(!pg.points().is_empty(), egui::Button::new(tr("Undo")))
             .clicked()
         {
             pg.undo();
         }
         if ui
-            .add_enabled(!pg.points().is_empty(), egui::Button::new("Clear"))
+            .add_enabled(!pg.points().is_empty(), egui::Button::new(tr("Clear")))
             .clicked()
         {
             pg.clear();
         }
-        ui.label(format!("{} observations", pg.points().len()));
-        ui.label(egui::RichText::new(&pg.status).weak());
+        ui.label(fill(tr("{} observations"), &[&pg.points().len()]));
+        ui.label(egui::RichText::new(tr(&pg.status)).weak());
     });
 }
 
@@ -158,6 +171,15 @@ fn kernel_name(k: KernelKind) -> &'static str {
     }
 }
 
+/// The caption before the first observation, for a 1-D and a 2-D problem ({0} the kernel,
+/// {1} the length scales).
+const NO_OBSERVATION_1D: &str = "No observation yet: the GP knows only its kernel ({0}; {1}). The curves are joint samples from the prior — functions it considers possible, in standardised units (mean 0, σ 1); the true function appears with the first observation. Click the plot to observe the function there.";
+const NO_OBSERVATION_2D: &str = "No observation yet: the GP knows only its kernel ({0}; {1}). The sample maps are joint samples from the prior — functions it considers possible, in standardised units (mean 0, σ 1). Click the plot to observe the function there.";
+/// The caption once the GP has observations ({0} how many, {1} the length scales, {2} the
+/// acquisition).
+const POSTERIOR_1D: &str = "GP on {0} observations ({1}): mean ± 2σ and posterior samples; below, {2} with its maximum, the point the strategy would try next. Click to observe anywhere.";
+const POSTERIOR_2D: &str = "GP on {0} observations ({1}): its mean, σ and {2}; the diamond is the acquisition's maximum, the point the strategy would try next. Click any map to observe there.";
+
 fn caption(ui: &mut egui::Ui, pg: &Playground, r: &PlayResult) {
     let ell = r
         .hypers
@@ -165,43 +187,39 @@ fn caption(ui: &mut egui::Ui, pg: &Playground, r: &PlayResult) {
         .map(|h| {
             let ls: Vec<String> = h.kernel.length_scales.iter().map(|l| number(*l)).collect();
             let how = if pg.settings.length_scale.is_some() {
-                "fixed"
+                tr("fixed")
             } else if r.observations >= 2 {
-                "fitted"
+                tr("fitted")
             } else {
-                "the fit's prior mode until two points"
+                tr("the fit's prior mode until two points")
             };
             format!("ℓ = {}, {how}", ls.join(", "))
         })
         .unwrap_or_default();
     let text = if r.observations == 0 {
-        let (what, truth) = if pg.settings.problem.dim() == 1 {
-            (
-                "curves",
-                "; the true function appears with the first observation",
-            )
+        let template = if pg.settings.problem.dim() == 1 {
+            tr(NO_OBSERVATION_1D)
         } else {
-            ("sample maps", "")
+            tr(NO_OBSERVATION_2D)
         };
-        format!(
-            "No observation yet: the GP knows only its kernel ({}; {ell}). The {what} are joint \
-             samples from the prior — functions it considers possible, in standardised units \
-             (mean 0, σ 1){truth}. Click the plot to observe the function there.",
-            kernel_name(pg.settings.kernel)
-        )
+        fill(template, &[&kernel_name(pg.settings.kernel), &ell])
     } else if pg.settings.problem.dim() == 1 {
-        format!(
-            "GP on {} observations ({ell}): mean ± 2σ and posterior samples; below, {} with its \
-             maximum, the point the strategy would try next. Click to observe anywhere.",
-            r.observations,
-            acquisition_name(&pg.settings.acquisition)
+        fill(
+            tr(POSTERIOR_1D),
+            &[
+                &r.observations,
+                &ell,
+                &acquisition_name(&pg.settings.acquisition),
+            ],
         )
     } else {
-        format!(
-            "GP on {} observations ({ell}): its mean, σ and {}; the diamond is the acquisition's \
-             maximum, the point the strategy would try next. Click any map to observe there.",
-            r.observations,
-            acquisition_name(&pg.settings.acquisition)
+        fill(
+            tr(POSTERIOR_2D),
+            &[
+                &r.observations,
+                &ell,
+                &acquisition_name(&pg.settings.acquisition),
+            ],
         )
     };
     ui.label(text);
@@ -273,7 +291,11 @@ fn line_view(
         .include_x(axis.lo)
         .include_x(axis.hi)
         .x_axis_label(axis.title())
-        .y_axis_label(if prior { "standardised value" } else { "value" })
+        .y_axis_label(if prior {
+            tr("standardised value")
+        } else {
+            tr("value")
+        })
         // Forrester's top-left corner is empty; its right end is where the points often are.
         .legend(Legend::default().position(egui_plot::Corner::LeftTop))
         .show(ui, |plot| {
@@ -290,38 +312,42 @@ fn line_view(
                     .zip(&line.std)
                     .map(|(m, s)| m + 2.0 * s)
                     .collect();
-                plot.add(FilledArea::new("±2σ", &xs, &lo, &hi).fill_color(BAND));
+                plot.add(FilledArea::new(tr("±2σ"), &xs, &lo, &hi).fill_color(BAND));
             }
             for (i, s) in line.samples.iter().enumerate() {
                 let name = if prior {
-                    "prior samples"
+                    tr("prior samples")
                 } else {
-                    "posterior samples"
+                    tr("posterior samples")
                 };
                 plot.line(Line::new(name, pair(s)).width(1.0).color(sample_colour(i)));
             }
             if !prior {
                 plot.line(
-                    Line::new("posterior mean", pair(&line.mean))
+                    Line::new(tr("posterior mean"), pair(&line.mean))
                         .width(2.5)
                         .color(MEAN),
                 );
             }
             if pg.show_truth && !prior {
                 plot.line(
-                    Line::new("true function", pair(&line.truth))
+                    Line::new(tr("true function"), pair(&line.truth))
                         .width(1.5)
                         .style(LineStyle::dashed_dense())
                         .color(TRUTH),
                 );
             }
             plot.points(
-                Points::new("observations", obs.clone())
+                Points::new(tr("observations"), obs.clone())
                     .radius(4.5)
                     .color(Color32::WHITE),
             );
             if let Some(x) = next {
-                plot.vline(VLine::new("acquisition's choice", x).color(BEST).width(1.5));
+                plot.vline(
+                    VLine::new(tr("acquisition's choice"), x)
+                        .color(BEST)
+                        .width(1.5),
+                );
             }
         });
     pg.plot_area = Some(area(response.transform.frame()));
@@ -360,7 +386,7 @@ fn line_view(
                 );
                 if let Some(m) = max {
                     plot.points(
-                        Points::new("maximum", vec![m])
+                        Points::new(tr("maximum"), vec![m])
                             .shape(MarkerShape::Diamond)
                             .radius(7.0)
                             .color(BEST),
@@ -407,10 +433,15 @@ fn maps_view(
             let (mut m, mut t) = (mean.clone(), maps.truth.clone());
             let (lo, hi) = (m.min.min(t.min), m.max.max(t.max));
             (m.min, m.max, t.min, t.max) = (lo, hi, lo, hi);
-            maps_to_draw.push(("pg_mean", "posterior mean (bright = low)".into(), m, true));
+            maps_to_draw.push((
+                "pg_mean",
+                tr("posterior mean (bright = low)").into(),
+                m,
+                true,
+            ));
             maps_to_draw.push((
                 "pg_std",
-                "posterior σ (bright = uncertain)".into(),
+                tr("posterior σ (bright = uncertain)").into(),
                 std.clone(),
                 false,
             ));
@@ -419,9 +450,9 @@ fn maps_view(
             acq.min = acq.min.max(acq.max - ACQ_RANGE);
             maps_to_draw.push((
                 "pg_acq",
-                format!(
-                    "{} (bright = promising)",
-                    acquisition_name(&r.settings.acquisition)
+                fill(
+                    tr("{} (bright = promising)"),
+                    &[&acquisition_name(&r.settings.acquisition)],
                 ),
                 acq,
                 false,
@@ -429,7 +460,7 @@ fn maps_view(
             if pg.show_truth {
                 maps_to_draw.push((
                     "pg_truth",
-                    "true function (same scale as the mean)".into(),
+                    tr("true function (same scale as the mean)").into(),
                     t,
                     true,
                 ));
@@ -448,7 +479,7 @@ fn maps_view(
                         "pg_prior6",
                         "pg_prior7",
                     ][i.min(7)],
-                    format!("prior sample {}", i + 1),
+                    fill(tr("prior sample {}"), &[&(i + 1)]),
                     g.clone(),
                     false,
                 ));
@@ -456,7 +487,7 @@ fn maps_view(
             if pg.show_truth {
                 maps_to_draw.push((
                     "pg_truth",
-                    "true function (bright = low)".into(),
+                    tr("true function (bright = low)").into(),
                     maps.truth.clone(),
                     true,
                 ));
@@ -464,7 +495,9 @@ fn maps_view(
         }
     }
     if maps_to_draw.is_empty() {
-        ui.label("no maps: raise the number of samples or show the true function");
+        ui.label(tr(
+            "no maps: raise the number of samples or show the true function",
+        ));
         return None;
     }
     // One row: Branin's box is square, so narrow columns leave the maps their height.
@@ -511,13 +544,13 @@ fn maps_view(
                     .show(col, |plot| {
                         plot.image(heatmap_image(key, &texture, xa, ya));
                         plot.points(
-                            Points::new("observations", obs.clone())
+                            Points::new(tr("observations"), obs.clone())
                                 .radius(4.0)
                                 .color(Color32::WHITE),
                         );
                         if let Some(n) = next {
                             plot.points(
-                                Points::new("acquisition's choice", vec![n])
+                                Points::new(tr("acquisition's choice"), vec![n])
                                     .shape(MarkerShape::Diamond)
                                     .radius(7.0)
                                     .color(BEST),
@@ -534,7 +567,10 @@ fn maps_view(
                 } else {
                     (grid.max, grid.min)
                 };
-                col.label(format!("bright {}, dark {}", number(bright), number(dark)));
+                col.label(fill(
+                    tr("bright {}, dark {}"),
+                    &[&number(bright), &number(dark)],
+                ));
             }
         });
     }

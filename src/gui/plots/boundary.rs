@@ -7,6 +7,7 @@
 //! The fit and the grid come from the view worker ([`crate::gui::views::BoundaryView`]).
 
 use super::{Textures, colormap, colour_bar, number, scale};
+use crate::gui::i18n::{fill, tr};
 use crate::gui::state::Workbench;
 use crate::gui::views::BoundaryView;
 use crate::models::Predictions;
@@ -97,24 +98,25 @@ fn stamp(view: &BoundaryView) -> u64 {
 
 /// Draw the boundary view, `height` points tall.
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, height: f32) {
-    ui.strong("Decision boundary");
+    ui.strong(tr("Decision boundary"));
     if !bench.boundary_available() {
-        ui.label(
-            "This view is for a classifier or regressor on a dataset with exactly two features \
-             (such as moons).",
-        );
+        ui.label(tr(
+            "This view is for a classifier or regressor on a dataset with exactly two features (such as moons).",
+        ));
         return;
     }
     let Some(wanted) = bench.boundary_request() else {
-        ui.label("Press Run: the best trial's model appears here after the first trial.");
+        ui.label(tr(
+            "Press Run: the best trial's model appears here after the first trial.",
+        ));
         return;
     };
     let latest = bench.view_result.as_ref().and_then(|r| r.boundary.clone());
     let fresh = latest.as_ref().is_some_and(|v| v.request == wanted);
     let which = if bench.selected == Some(wanted.trial) {
-        "selected"
+        tr("selected")
     } else {
-        "best"
+        tr("best")
     };
     let params = wanted
         .params
@@ -129,10 +131,13 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
         if !fresh {
             ui.spinner();
         }
-        ui.label(format!("trial #{} ({which}): {params}", wanted.trial));
+        ui.label(fill(
+            tr("trial #{} ({}): {}"),
+            &[&wanted.trial, &which, &params],
+        ));
     });
     let Some(view) = latest else {
-        ui.label("fitting the model…");
+        ui.label(tr("fitting the model…"));
         return;
     };
     let b = match &view.result {
@@ -143,21 +148,24 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
         }
     };
     let (score, metric) = b.training_score;
-    let mut line = format!(
-        "{} fitted on all {} rows: {metric} {} on them",
-        wanted.task.model.label(),
-        b.points.len(),
-        number(score),
+    let mut line = fill(
+        tr("{} fitted on all {} rows: {} {} on them"),
+        &[
+            &wanted.task.model.label(),
+            &b.points.len(),
+            &metric,
+            &number(score),
+        ],
     );
     match &b.cells {
         Cells::Classes {
             decision: Some(_), ..
-        } => line += "; bright = far from the boundary (SVC decision value)",
-        Cells::Classes { .. } => line += "; shaded by the predicted class",
-        Cells::Values(_) => line += "; colour = predicted value, points by their target",
+        } => line += tr("; bright = far from the boundary (SVC decision value)"),
+        Cells::Classes { .. } => line += tr("; shaded by the predicted class"),
+        Cells::Values(_) => line += tr("; colour = predicted value, points by their target"),
     }
     if !b.support.is_empty() {
-        line += &format!("; {} support vectors ringed", b.support.len());
+        line += &fill(tr("; {} support vectors ringed"), &[&b.support.len()]);
     }
     ui.label(egui::RichText::new(line).weak());
     let texture = textures.image(ui.ctx(), "boundary", stamp(&view), || cell_image(b));
@@ -243,7 +251,7 @@ fn plot(ui: &mut egui::Ui, b: &DecisionBoundary, texture: &egui::TextureHandle, 
                         .filter_map(|&r| b.points.get(r).copied())
                         .collect();
                     plot.points(
-                        Points::new("support vectors", sv)
+                        Points::new(tr("support vectors"), sv)
                             .shape(MarkerShape::Circle)
                             .filled(false)
                             .radius(6.5)
@@ -280,12 +288,12 @@ fn hover_text(b: &DecisionBoundary, p: PlotPoint) -> String {
                 .get(labels[i])
                 .cloned()
                 .unwrap_or(labels[i].to_string());
-            s += &format!("\npredicted class {name}");
+            s += &fill(tr("\npredicted class {}"), &[&name]);
             if let Some(d) = decision {
-                s += &format!("\ndecision value {}", number(d[i]));
+                s += &fill(tr("\ndecision value {}"), &[&number(d[i])]);
             }
         }
-        Cells::Values(v) => s += &format!("\npredicted {}", number(v[i])),
+        Cells::Values(v) => s += &fill(tr("\npredicted {}"), &[&number(v[i])]),
     }
     s
 }

@@ -4,6 +4,7 @@
 //! against the known minimum. What the GP believes is only worth judging against the truth.
 
 use super::{Projected, Textures};
+use crate::gui::i18n::{fill, tr};
 use crate::gui::state::Workbench;
 use crate::gui::views::Grid2;
 use crate::objective::ObjectiveSpec;
@@ -46,11 +47,10 @@ fn common_scale(a: &Grid2, b: &Grid2) -> (Grid2, Grid2) {
 /// Draw the Truth tab, `height` points tall.
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, height: f32) {
     let Some(minimum) = known_minimum(&bench.study.objective) else {
-        ui.strong("Known truth");
-        ui.label(format!(
-            "This view needs a synthetic test function, whose true surface and minimum are known; \
-             the study's objective, {}, can only be learnt from its trials.",
-            bench.study.objective.label()
+        ui.strong(tr("Known truth"));
+        ui.label(fill(
+            tr("This view needs a synthetic test function, whose true surface and minimum are known; the study's objective, {}, can only be learnt from its trials."),
+            &[&bench.study.objective.label()],
         ));
         return;
     };
@@ -81,8 +81,9 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
         let minimise = bench.study.direction == Direction::Minimize;
         match grids {
             Some((truth, model, kind, revision)) => {
-                ui.label(format!(
-                    "left: the true function; right: the {kind} — through the best trial, one colour scale, bright = better"
+                ui.label(fill(
+                    tr("left: the true function; right: the {} — through the best trial, one colour scale, bright = better"),
+                    &[&tr(kind)],
                 ));
                 let (truth, model) = common_scale(truth, model);
                 let stamp = revision.wrapping_mul(1009)
@@ -118,12 +119,12 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
                 });
             }
             None if projected.points.is_empty() => {
-                ui.label(
+                ui.label(tr(
                     "Press Run: the true surface and the model's appear with the first trials.",
-                );
+                ));
             }
             None => {
-                ui.label("computing the true surface and the model's…");
+                ui.label(tr("computing the true surface and the model's…"));
             }
         }
     }
@@ -133,24 +134,28 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
 /// The regret curve below the maps.
 fn regret(ui: &mut egui::Ui, study: &Study, minimum: f64, height: f32) {
     if study.direction != Direction::Minimize {
-        ui.label("Regret needs the study to minimise the function.");
+        ui.label(tr("Regret needs the study to minimise the function."));
         return;
     }
     let curve = regret_curve(study, minimum);
-    ui.label(format!(
-        "log10 regret: best so far − known minimum ({})",
-        super::number(minimum)
+    ui.label(fill(
+        tr("log10 regret: best so far − known minimum ({})"),
+        &[&super::number(minimum)],
     ));
     let last = curve.last().copied();
     Plot::new("truth_regret")
         .height(height)
-        .x_axis_label("trial")
-        .y_axis_label("log10 regret")
+        .x_axis_label(tr("trial"))
+        .y_axis_label(tr("log10 regret"))
         .legend(Legend::default())
         .show(ui, |plot| {
-            plot.line(Line::new("best so far", curve).width(2.0));
+            plot.line(Line::new(tr("best so far"), curve).width(2.0));
             if let Some(l) = last {
-                plot.points(Points::new("now", vec![l]).radius(4.0).color(super::BEST));
+                plot.points(
+                    Points::new(tr("now"), vec![l])
+                        .radius(4.0)
+                        .color(super::BEST),
+                );
             }
         });
 }

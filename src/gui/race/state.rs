@@ -19,6 +19,7 @@
 //! synthetic and model objectives read the same way. A strategy's trials needed is the mean
 //! over the runs that got there, shown with how many did.
 
+use crate::gui::i18n::{fill, tr};
 use crate::objective::Objective;
 use crate::runner::{self, Event, FinishReason, RunHandle};
 use crate::session::{RaceOutcome, RaceRun, RaceSession};
@@ -388,13 +389,13 @@ impl Race {
             return false;
         }
         if !(MIN_RACERS..=MAX_RACERS).contains(&self.picked.len()) {
-            self.status = format!("pick {MIN_RACERS} to {MAX_RACERS} strategies");
+            self.status = fill(tr("pick {} to {} strategies"), &[&MIN_RACERS, &MAX_RACERS]);
             return false;
         }
         let objective: Arc<dyn Objective> = match base.objective.build() {
             Ok(o) => Arc::from(o),
             Err(e) => {
-                self.status = format!("cannot race: {e}");
+                self.status = fill(tr("cannot race: {}"), &[&e]);
                 return false;
             }
         };
@@ -416,12 +417,12 @@ impl Race {
         self.wake = wake;
         self.slots = jobs.max(1);
         self.launch();
-        self.status = format!(
-            "racing {} strategies × {} run{}",
-            self.picked.len(),
-            self.repeats,
-            if self.repeats == 1 { "" } else { "s" }
-        );
+        let template = if self.repeats == 1 {
+            tr("racing {} strategies × {} run")
+        } else {
+            tr("racing {} strategies × {} runs")
+        };
+        self.status = fill(template, &[&self.picked.len(), &self.repeats]);
         true
     }
 
@@ -462,7 +463,7 @@ impl Race {
             match problem.objective.build() {
                 Ok(o) => self.objective = Some(Arc::from(o)),
                 Err(e) => {
-                    self.status = format!("cannot continue: {e}");
+                    self.status = fill(tr("cannot continue: {}"), &[&e]);
                     return false;
                 }
             }
@@ -478,7 +479,7 @@ impl Race {
         self.wake = wake;
         self.slots = jobs.max(1);
         self.launch();
-        self.status = format!("continuing the race to {budget} trials");
+        self.status = fill(tr("continuing the race to {} trials"), &[&budget]);
         true
     }
 

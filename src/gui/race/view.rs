@@ -3,6 +3,7 @@
 //! goes through [`Race`]'s methods.
 
 use super::state::{MAX_RACERS, MAX_REPEATS, MIN_RACERS, MeanSd, Race, RacerState, RankRow, Wake};
+use crate::gui::i18n::{fill, tr};
 use crate::gui::plots::FAILED;
 use crate::gui::state::Workbench;
 use crate::strategy::STRATEGIES;
@@ -62,13 +63,13 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
         Arc::new(move || ctx.request_repaint())
     };
     ui.horizontal_wrapped(|ui| {
-        ui.label("Strategies:");
+        ui.label(tr("Strategies:"));
         for (name, help) in STRATEGIES {
             let mut on = race.picked.iter().any(|p| p == name);
             let enabled = !running && (on || race.picked.len() < MAX_RACERS);
             if ui
                 .add_enabled(enabled, egui::Checkbox::new(&mut on, *name))
-                .on_hover_text(*help)
+                .on_hover_text(tr(help))
                 .changed()
             {
                 if on {
@@ -80,24 +81,28 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
         }
     });
     ui.horizontal(|ui| {
-        ui.label("repeats");
+        ui.label(tr("repeats"));
         ui.add_enabled(
             !running,
             egui::DragValue::new(&mut race.repeats).range(1..=MAX_REPEATS),
         )
-        .on_hover_text("runs per strategy, on seeds seed, seed + 1, …");
-        ui.label("within");
+        .on_hover_text(tr("runs per strategy, on seeds seed, seed + 1, …"));
+        ui.label(tr("within"));
         ui.add(
             egui::DragValue::new(&mut race.within_percent)
                 .range(0.0..=100.0)
                 .speed(0.1)
                 .suffix(" %"),
         )
-        .on_hover_text("a run has got there at its first trial this close to the race's best");
+        .on_hover_text(tr(
+            "a run has got there at its first trial this close to the race's best",
+        ));
         let can_start = !running && (MIN_RACERS..=MAX_RACERS).contains(&race.picked.len());
         if ui
-            .add_enabled(can_start, egui::Button::new("Start race"))
-            .on_hover_text("same objective, space, budget and seed as the current study")
+            .add_enabled(can_start, egui::Button::new(tr("Start race")))
+            .on_hover_text(tr(
+                "same objective, space, budget and seed as the current study",
+            ))
             .clicked()
         {
             race.start(&bench.study, bench.jobs, Some(wake()));
@@ -106,17 +111,18 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
         if ui
             .add_enabled(
                 race.can_continue(budget),
-                egui::Button::new("Continue race"),
+                egui::Button::new(tr("Continue race")),
             )
-            .on_hover_text(format!(
-                "finish stopped runs and extend every run to the study's budget ({budget})"
+            .on_hover_text(fill(
+                tr("finish stopped runs and extend every run to the study's budget ({})"),
+                &[&budget],
             ))
             .clicked()
         {
             race.resume(budget, bench.jobs, Some(wake()));
         }
         if ui
-            .add_enabled(running, egui::Button::new("Stop race"))
+            .add_enabled(running, egui::Button::new(tr("Stop race")))
             .clicked()
         {
             race.stop();
@@ -127,11 +133,14 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
             .map_or((budget, bench.study.seed), |p| (p.budget, p.seed));
         let runs = race.runs_per_strategy();
         let seeds = if runs > 1 {
-            format!("seeds {seed}–{}", seed + runs as u64 - 1)
+            fill(tr("seeds {}–{}"), &[&seed, &(seed + runs as u64 - 1)])
         } else {
-            format!("seed {seed}")
+            fill(tr("seed {}"), &[&seed])
         };
-        ui.label(format!("{} · budget {budget} · {seeds}", race.status));
+        ui.label(fill(
+            tr("{} · budget {} · {}"),
+            &[&tr(&race.status), &budget, &seeds],
+        ));
     });
     if running {
         ui.ctx()
@@ -143,15 +152,15 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
     let table_height = 48.0 + 22.0 * strategies as f32;
     let plot_height = (height - table_height - 48.0).max(120.0);
     let y_label = match (race.known_minimum.is_some(), runs > 1) {
-        (true, false) => "log10 regret (best so far)",
-        (true, true) => "mean log10 regret (best so far)",
-        (false, false) => "best value so far",
-        (false, true) => "mean best so far",
+        (true, false) => tr("log10 regret (best so far)"),
+        (true, true) => tr("mean log10 regret (best so far)"),
+        (false, false) => tr("best value so far"),
+        (false, true) => tr("mean best so far"),
     };
     let curves = race.curves();
     Plot::new("race")
         .height(plot_height)
-        .x_axis_label("trial")
+        .x_axis_label(tr("trial"))
         .y_axis_label(y_label)
         // The band and the line share a legend entry (one click hides both); it takes the line's colour.
         .legend(Legend::default().color_conflict_handling(ColorConflictHandling::PickLast))
@@ -179,20 +188,27 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
 
     if runs > 1 {
         ui.label(
-            egui::RichText::new(format!(
-                "lines: mean over each strategy's {runs} runs; shaded: the runs' min–max"
+            egui::RichText::new(fill(
+                tr("lines: mean over each strategy's {} runs; shaded: the runs' min–max"),
+                &[&runs],
             ))
             .weak(),
         );
     }
-    ui.strong("Ranking");
+    ui.strong(tr("Ranking"));
     let x = race.within_percent;
     let note = if runs > 1 {
-        format!(
-            "mean ± sd over each strategy's runs · trials needed: first trial within {x}% of the race's best value (runs that got there)"
+        fill(
+            tr(
+                "mean ± sd over each strategy's runs · trials needed: first trial within {}% of the race's best value (runs that got there)",
+            ),
+            &[&x],
         )
     } else {
-        format!("trials needed: first trial within {x}% of the race's best value")
+        fill(
+            tr("trials needed: first trial within {}% of the race's best value"),
+            &[&x],
+        )
     };
     ui.label(egui::RichText::new(note).weak());
     let colour_of = |name: &str| {
@@ -213,7 +229,7 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
                 "strategy time",
                 "state",
             ] {
-                ui.strong(h);
+                ui.strong(tr(h));
             }
             ui.end_row();
             for (i, row) in race.ranking().iter().enumerate() {
@@ -245,7 +261,7 @@ fn state_cell(ui: &mut egui::Ui, race: &Race, row: &RankRow) {
         RacerState::Failed(why) => Some(why),
         _ => None,
     }) {
-        ui.colored_label(FAILED, format!("failed: {why}"));
+        ui.colored_label(FAILED, fill(tr("failed: {}"), &[why]));
         return;
     }
     let count = |f: fn(&RacerState) -> bool| mine.iter().filter(|r| f(&r.state)).count();
@@ -253,19 +269,23 @@ fn state_cell(ui: &mut egui::Ui, race: &Race, row: &RankRow) {
     let queued = count(|s| *s == RacerState::Queued);
     let text = if mine.len() == 1 {
         let what = if running + queued > 0 {
-            "running"
+            tr("running")
         } else {
-            "done"
+            tr("done")
         };
-        format!("{what} ({} trials)", row.trials)
+        fill(tr("{} ({} trials)"), &[&what, &row.trials])
     } else if running + queued > 0 {
-        format!(
-            "{} done, {running} running, {queued} waiting ({} trials)",
-            mine.len() - running - queued,
-            row.trials
+        fill(
+            tr("{} done, {} running, {} waiting ({} trials)"),
+            &[
+                &(mine.len() - running - queued),
+                &running,
+                &queued,
+                &row.trials,
+            ],
         )
     } else {
-        format!("{} runs done ({} trials)", mine.len(), row.trials)
+        fill(tr("{} runs done ({} trials)"), &[&mine.len(), &row.trials])
     };
     ui.label(text);
 }

@@ -8,6 +8,7 @@
 //! exactly what the buttons call.
 
 use super::why::WhyView;
+use crate::gui::i18n::{fill, tr};
 use crate::gui::state::Workbench;
 use crate::objective::Objective;
 use crate::runner::FinishReason;
@@ -148,8 +149,8 @@ impl StepMode {
         self.status = match &reason {
             FinishReason::BudgetSpent => "step mode done: the budget is spent".into(),
             FinishReason::Stopped => "step mode stopped".into(),
-            FinishReason::Exhausted(why) => format!("step mode done: {why}"),
-            FinishReason::StrategyFailed(why) => format!("step mode failed: {why}"),
+            FinishReason::Exhausted(why) => fill(tr("step mode done: {}"), &[why]),
+            FinishReason::StrategyFailed(why) => fill(tr("step mode failed: {}"), &[why]),
         };
         if let FinishReason::StrategyFailed(why) = &reason {
             self.failure = Some(why.clone());
@@ -170,13 +171,13 @@ impl Workbench {
             return false;
         }
         if let Some(why) = self.run_blocker() {
-            self.step.status = format!("cannot step: {why}");
+            self.step.status = fill(tr("cannot step: {}"), &[&why]);
             return false;
         }
         let objective: Arc<dyn Objective> = match self.study.objective.build() {
             Ok(o) => Arc::from(o),
             Err(e) => {
-                self.step.status = format!("cannot step: {e}");
+                self.step.status = fill(tr("cannot step: {}"), &[&e]);
                 return false;
             }
         };
@@ -197,7 +198,7 @@ impl Workbench {
                 true
             }
             Err(e) => {
-                self.step.status = format!("cannot step: {e}");
+                self.step.status = fill(tr("cannot step: {}"), &[&e]);
                 false
             }
         }
@@ -329,7 +330,7 @@ impl Workbench {
                 });
                 self.step.sequence = self.step.sequence.wrapping_add(1);
                 if self.step.steps_pending == 0 && !self.step.playing {
-                    self.step.status = format!("trial {number} proposed");
+                    self.step.status = fill(tr("trial {} proposed"), &[&number]);
                 }
             }
             Some(StepEvent::TrialStarted(trial)) => {
@@ -344,7 +345,7 @@ impl Workbench {
             }
             Some(StepEvent::Paused) => self.step.pausing = false,
             Some(StepEvent::RetuneRefused(why)) => {
-                self.step.status = format!("settings refused: {why}");
+                self.step.status = fill(tr("settings refused: {}"), &[&why]);
                 // The stepper keeps its previous settings: so does the study, so the rest of
                 // the app agrees with what the proposal was made with.
                 if let Some(p) = &self.step.proposal {

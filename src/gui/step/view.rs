@@ -6,6 +6,7 @@
 use super::state::{Proposal, RATES};
 use super::why::WhyInput;
 use crate::gp::Acquisition;
+use crate::gui::i18n::{fill, tr};
 use crate::gui::plots::{self, FAILED};
 use crate::gui::state::Workbench;
 use crate::space::Value;
@@ -34,29 +35,31 @@ fn controls(ui: &mut egui::Ui, bench: &mut Workbench, can_step: bool) {
     let active = bench.step.is_active();
     let playing = bench.step.playing;
     ui.horizontal(|ui| {
-        ui.strong("Step mode");
+        ui.strong(tr("Step mode"));
         if !active
             && ui
-                .add_enabled(can_step, Button::new("Start"))
-                .on_hover_text("propose the next point and show why, without evaluating it")
+                .add_enabled(can_step, Button::new(tr("Start")))
+                .on_hover_text(tr(
+                    "propose the next point and show why, without evaluating it",
+                ))
                 .clicked()
         {
             bench.step_start();
         }
         if ui
-            .add_enabled(can_step && !playing, Button::new("Step"))
-            .on_hover_text("evaluate the proposed point, then propose the next (N)")
+            .add_enabled(can_step && !playing, Button::new(tr("Step")))
+            .on_hover_text(tr("evaluate the proposed point, then propose the next (N)"))
             .clicked()
         {
             bench.step_once();
         }
         if playing {
-            if ui.button("Pause").clicked() {
+            if ui.button(tr("Pause")).clicked() {
                 bench.step_pause();
             }
         } else if ui
-            .add_enabled(can_step, Button::new("Play"))
-            .on_hover_text("keep stepping at the chosen speed")
+            .add_enabled(can_step, Button::new(tr("Play")))
+            .on_hover_text(tr("keep stepping at the chosen speed"))
             .clicked()
         {
             bench.step_play();
@@ -67,30 +70,33 @@ fn controls(ui: &mut egui::Ui, bench: &mut Workbench, can_step: bool) {
                 Slider::new(&mut rate, RATES)
                     .logarithmic(true)
                     .max_decimals(1)
-                    .text("trials/s"),
+                    .text(tr("trials/s")),
             )
             .changed()
         {
             bench.step_set_rate(rate);
         }
         if ui
-            .add_enabled(active, Button::new("Stop"))
-            .on_hover_text("end step mode; the trials stay in the study")
+            .add_enabled(active, Button::new(tr("Stop")))
+            .on_hover_text(tr("end step mode; the trials stay in the study"))
             .clicked()
         {
             bench.step_stop();
         }
-        ui.label(&bench.step.status);
+        ui.label(tr(&bench.step.status));
     });
     if bench.is_running() {
         ui.label(
-            egui::RichText::new("A run is going on: step mode is available when it ends.").weak(),
+            egui::RichText::new(tr(
+                "A run is going on: step mode is available when it ends.",
+            ))
+            .weak(),
         );
     } else if let Some(why) = bench.run_blocker().filter(|_| !active) {
-        ui.colored_label(FAILED, format!("cannot step: {why}"));
+        ui.colored_label(FAILED, fill(tr("cannot step: {}"), &[&why]));
     }
     if let Some(failure) = &bench.step.failure {
-        ui.colored_label(FAILED, format!("Step mode failed: {failure}"));
+        ui.colored_label(FAILED, fill(tr("Step mode failed: {}"), &[failure]));
     }
 }
 
@@ -106,26 +112,24 @@ fn proposal(ui: &mut egui::Ui, bench: &Workbench) {
     let step = &bench.step;
     let Some(p) = &step.proposal else {
         let text = match (step.evaluating, step.is_active()) {
-            (Some(n), _) => format!("Evaluating trial {n}…"),
-            (None, true) => "Proposing…".to_owned(),
-            (None, false) => "Start proposes the study's next point and shows why it was chosen; \
-                 Step (or N) evaluates it and proposes the next. The trials join the study."
-                .to_owned(),
+            (Some(n), _) => fill(tr("Evaluating trial {}…"), &[&n]),
+            (None, true) => tr("Proposing…").to_owned(),
+            (None, false) => tr("Start proposes the study's next point and shows why it was chosen; Step (or N) evaluates it and proposes the next. The trials join the study.").to_owned(),
         };
         ui.label(text);
         return;
     };
     ui.horizontal(|ui| {
-        ui.strong(format!(
-            "Next: trial {} of {}",
-            p.number, bench.study.budget
+        ui.strong(fill(
+            tr("Next: trial {} of {}"),
+            &[&p.number, &bench.study.budget],
         ));
-        ui.label(format!("proposed by {}", p.spec.name()));
+        ui.label(fill(tr("proposed by {}"), &[&p.spec.name()]));
         if let Some(label) = &p.suggestion.label {
             ui.label(egui::RichText::new(label).italics());
         }
         if !step.proposal_is_current() {
-            ui.label(egui::RichText::new("re-proposing with the new settings…").weak());
+            ui.label(egui::RichText::new(tr("re-proposing with the new settings…")).weak());
         }
     });
     params_grid(ui, p);
@@ -154,25 +158,27 @@ fn gp_settings(ui: &mut egui::Ui, bench: &mut Workbench) {
     };
     ui.add_enabled_ui(editable, |ui| {
         ui.horizontal(|ui| {
-            let l = ui.label("acquisition");
+            let l = ui.label(tr("acquisition"));
             crate::gui::panels::strategy::acquisition_combo(ui, "step_acquisition", acquisition)
                 .labelled_by(l.id);
             match acquisition {
                 Acquisition::Ucb { kappa } => {
-                    ui.add(Slider::new(kappa, 0.0..=10.0).text("κ"))
-                        .on_hover_text("exploration weight: larger trusts the uncertainty more");
+                    ui.add(Slider::new(kappa, 0.0..=10.0).text(tr("κ")))
+                        .on_hover_text(tr(
+                            "exploration weight: larger trusts the uncertainty more",
+                        ));
                 }
                 Acquisition::Ei { xi } | Acquisition::Pi { xi } => {
                     ui.add(
                         Slider::new(xi, 0.0..=1.0)
                             .logarithmic(true)
                             .smallest_positive(1e-4)
-                            .text("ξ"),
+                            .text(tr("ξ")),
                     )
-                    .on_hover_text("improvement margin: larger explores more");
+                    .on_hover_text(tr("improvement margin: larger explores more"));
                 }
                 Acquisition::LogEi => {
-                    ui.label(egui::RichText::new("no setting").weak());
+                    ui.label(egui::RichText::new(tr("no setting")).weak());
                 }
             }
         });
@@ -187,13 +193,13 @@ fn why(ui: &mut egui::Ui, bench: &mut Workbench) {
     let (axes, _) = plots::free_axes(&bench.study.space);
     let names: Vec<String> = axes.iter().map(|a| a.name.clone()).collect();
     ui.horizontal(|ui| {
-        ui.strong("Why this point?");
+        ui.strong(tr("Why this point?"));
         if names.len() >= 2 {
-            plots::param_picker(ui, "x", &names, &mut bench.view.params.x);
-            plots::param_picker(ui, "y", &names, &mut bench.view.params.y);
+            plots::param_picker(ui, tr("x"), &names, &mut bench.view.params.x);
+            plots::param_picker(ui, tr("y"), &names, &mut bench.view.params.y);
         }
         if !names.is_empty() {
-            plots::param_picker(ui, "1-D", &names, &mut bench.view.params.slice);
+            plots::param_picker(ui, tr("1-D"), &names, &mut bench.view.params.slice);
         }
     });
     let axes = bench.view.params.fitted(names.len());
@@ -215,9 +221,9 @@ fn why(ui: &mut egui::Ui, bench: &mut Workbench) {
         }
         None => {
             ui.label(
-                egui::RichText::new(format!(
-                    "No explanation: {} does not say why it chose this point.",
-                    p.spec.name()
+                egui::RichText::new(fill(
+                    tr("No explanation: {} does not say why it chose this point."),
+                    &[&p.spec.name()],
                 ))
                 .weak(),
             );

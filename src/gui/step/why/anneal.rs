@@ -3,6 +3,7 @@
 //! the trials; and a sentence on the last move's fate under the Metropolis rule.
 
 use super::{Frame, MODEL, PROPOSAL, WhyInput, objective_value, pair_plot, short};
+use crate::gui::i18n::{fill, tr};
 use crate::strategy::explain::AnnealWhy;
 use eframe::egui::{self, Color32};
 use egui_plot::{Legend, Line, LineStyle, MarkerShape, Plot, Points, VLine};
@@ -10,24 +11,35 @@ use egui_plot::{Legend, Line, LineStyle, MarkerShape, Plot, Points, VLine};
 /// The sentence about the previous move.
 pub fn last_move_sentence(why: &AnnealWhy) -> String {
     match &why.last_move {
-        None => "No move has been judged yet.".to_owned(),
+        None => tr("No move has been judged yet.").to_owned(),
         Some(m) => {
             let delta = m.to_loss - m.from_loss;
-            let fate = if m.accepted { "accepted" } else { "rejected" };
+            let fate = if m.accepted {
+                tr("accepted")
+            } else {
+                tr("rejected")
+            };
             if delta <= 0.0 {
-                format!("Last move: Δ = {} (downhill), always {fate}.", short(delta))
+                fill(
+                    tr("Last move: Δ = {} (downhill), always {}."),
+                    &[&short(delta), &fate],
+                )
             } else if m.temperature > 0.0 {
-                format!(
-                    "Last move: Δ = {} uphill at T = {}: accepted with probability \
-                     exp(−Δ/T) = {}, and {fate}.",
-                    short(delta),
-                    short(m.temperature),
-                    short(m.probability)
+                fill(
+                    tr(
+                        "Last move: Δ = {} uphill at T = {}: accepted with probability exp(−Δ/T) = {}, and {}.",
+                    ),
+                    &[
+                        &short(delta),
+                        &short(m.temperature),
+                        &short(m.probability),
+                        &fate,
+                    ],
                 )
             } else {
-                format!(
-                    "Last move: Δ = {} uphill before the temperature is known: {fate}.",
-                    short(delta)
+                fill(
+                    tr("Last move: Δ = {} uphill before the temperature is known: {}."),
+                    &[&short(delta), &fate],
                 )
             }
         }
@@ -36,17 +48,21 @@ pub fn last_move_sentence(why: &AnnealWhy) -> String {
 
 /// Draw the chain and the schedule.
 pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &AnnealWhy, height: f32) {
-    ui.label(format!(
-        "The proposal is the current state plus N(0, {}²) per parameter (unit scale). {}{}",
-        short(why.scale),
-        last_move_sentence(why),
-        why.current
-            .as_ref()
-            .map(|(_, l)| format!(
-                " Current state's value: {}.",
-                short(objective_value(input.study.direction, *l))
-            ))
-            .unwrap_or_default()
+    ui.label(fill(
+        tr("The proposal is the current state plus N(0, {}²) per parameter (unit scale). {}{}"),
+        &[
+            &short(why.scale),
+            &last_move_sentence(why),
+            &why.current
+                .as_ref()
+                .map(|(_, l)| {
+                    fill(
+                        tr(" Current state's value: {}."),
+                        &[&short(objective_value(input.study.direction, *l))],
+                    )
+                })
+                .unwrap_or_default(),
+        ],
     ));
     let path: Vec<[f64; 2]> = input
         .study
@@ -81,13 +97,13 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &Anneal
     let main = (height * 0.68).max(160.0);
     pair_plot(ui, "why_anneal", input, frame, main, |plot| {
         plot.line(
-            Line::new("chain of trials", path)
+            Line::new(tr("chain of trials"), path)
                 .color(Color32::from_gray(150))
                 .width(1.0),
         );
         for (k, ring) in rings.into_iter().enumerate() {
             plot.line(
-                Line::new("neighbourhood 1σ, 2σ", ring)
+                Line::new(tr("neighbourhood 1σ, 2σ"), ring)
                     .color(MODEL)
                     .style(if k == 0 {
                         LineStyle::Solid
@@ -98,7 +114,7 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &Anneal
         }
         if let Some(c) = current {
             plot.points(
-                Points::new("current state", vec![c])
+                Points::new(tr("current state"), vec![c])
                     .shape(MarkerShape::Square)
                     .radius(6.0)
                     .color(MODEL),
@@ -122,23 +138,23 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &Anneal
     ui.columns(2, |cols| {
         Plot::new("why_anneal_temperature")
             .height(small)
-            .x_axis_label("trial")
-            .y_axis_label("temperature")
+            .x_axis_label(tr("trial"))
+            .y_axis_label(tr("temperature"))
             .include_y(0.0)
             .legend(Legend::default())
             .show(&mut cols[0], |plot| {
-                plot.line(Line::new("temperature", temperature).color(PROPOSAL));
-                plot.vline(VLine::new("now", now).color(Color32::from_gray(140)));
+                plot.line(Line::new(tr("temperature"), temperature).color(PROPOSAL));
+                plot.vline(VLine::new(tr("now"), now).color(Color32::from_gray(140)));
             });
         Plot::new("why_anneal_scale")
             .height(small)
-            .x_axis_label("trial")
-            .y_axis_label("scale")
+            .x_axis_label(tr("trial"))
+            .y_axis_label(tr("scale"))
             .include_y(0.0)
             .legend(Legend::default())
             .show(&mut cols[1], |plot| {
-                plot.line(Line::new("step scale", scale).color(MODEL));
-                plot.vline(VLine::new("now", now).color(Color32::from_gray(140)));
+                plot.line(Line::new(tr("step scale"), scale).color(MODEL));
+                plot.vline(VLine::new(tr("now"), now).color(Color32::from_gray(140)));
             });
     });
 }

@@ -2,6 +2,7 @@
 //! projected onto them, the mean, this generation's members so far and the proposal.
 
 use super::{Frame, MODEL, WhyInput, pair_plot};
+use crate::gui::i18n::{fill, tr};
 use crate::strategy::explain::CmaWhy;
 use eframe::egui::{self, Color32};
 use egui_plot::{Line, LineStyle, MarkerShape, Points};
@@ -52,19 +53,20 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &CmaWhy
         why.mean.get(x).copied().unwrap_or(0.5),
         why.mean.get(y).copied().unwrap_or(0.5),
     ];
-    ui.label(format!(
-        "Generation {} (λ = {}{}): every member is an independent draw from N(m, σ²C), \
-         σ = {}. Rings: 1σ and 2σ of that distribution on {} and {}.",
-        why.generation,
-        why.lambda,
-        if why.restarts > 0 {
-            format!(", after {} restart(s)", why.restarts)
-        } else {
-            String::new()
-        },
-        super::short(why.sigma),
-        frame.axes[x].name,
-        frame.axes.get(y).map_or("", |a| a.name.as_str()),
+    ui.label(fill(
+        tr("Generation {} (λ = {}{}): every member is an independent draw from N(m, σ²C), σ = {}. Rings: 1σ and 2σ of that distribution on {} and {}."),
+        &[
+            &why.generation,
+            &why.lambda,
+            &if why.restarts > 0 {
+                fill(tr(", after {} restart(s)"), &[&why.restarts])
+            } else {
+                String::new()
+            },
+            &super::short(why.sigma),
+            &frame.axes[x].name,
+            &frame.axes.get(y).map_or("", |a| a.name.as_str()),
+        ],
     ));
     // In the unit square, then mapped to plot coordinates (log axes are linear in u).
     let to_plot = |ring: Vec<[f64; 2]>| -> Vec<[f64; 2]> {
@@ -93,7 +95,7 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &CmaWhy
         .collect();
     pair_plot(ui, "why_cmaes", input, frame, height, |plot| {
         for (ring, name) in rings {
-            let line = Line::new(format!("{name} ellipse"), ring)
+            let line = Line::new(fill(tr("{} ellipse"), &[&name]), ring)
                 .color(MODEL)
                 .width(2.0);
             plot.line(if name == "2σ" {
@@ -104,14 +106,14 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &CmaWhy
         }
         if let Some(m) = mean {
             plot.points(
-                Points::new("mean", vec![m])
+                Points::new(tr("mean"), vec![m])
                     .shape(MarkerShape::Plus)
                     .radius(8.0)
                     .color(MODEL),
             );
         }
         plot.points(
-            Points::new("this generation", members)
+            Points::new(tr("this generation"), members)
                 .shape(MarkerShape::Square)
                 .radius(4.5)
                 .color(Color32::from_rgb(120, 220, 255)),

@@ -4,6 +4,7 @@
 
 use super::worker::{GpJob, GpPicture, GpWorker, Key, Polled};
 use super::{Frame, MODEL, PROPOSAL, WhyInput, mark_proposal, objective_value, short};
+use crate::gui::i18n::{fill, tr};
 use crate::gui::plots::{Textures, colour_bar, heatmap_image};
 use crate::strategy::explain::GpWhy;
 use eframe::egui::{self, Color32};
@@ -41,7 +42,7 @@ impl GpState {
                     self.picture = Some(*p);
                     self.stamp += 1;
                 }
-                Polled::Gone => self.failed = Some("the why-view thread stopped".into()),
+                Polled::Gone => self.failed = Some(tr("the why-view thread stopped").into()),
                 Polled::Nothing => {}
             }
         }
@@ -56,7 +57,7 @@ impl GpState {
                     self.picture = Some(*p);
                     self.stamp += 1;
                 }
-                Polled::Gone => self.failed = Some("the why-view thread stopped".into()),
+                Polled::Gone => self.failed = Some(tr("the why-view thread stopped").into()),
                 Polled::Nothing => {}
             }
         }
@@ -82,7 +83,7 @@ impl GpState {
         if self.worker.as_ref().is_some_and(|w| w.request(job)) {
             self.asked = Some(key);
         } else {
-            self.failed = Some("the why-view thread stopped".into());
+            self.failed = Some(tr("the why-view thread stopped").into());
         }
     }
 
@@ -107,7 +108,7 @@ impl GpState {
         let Some(picture) = self.picture.as_ref().filter(|p| p.key == key) else {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label("computing…");
+                ui.label(tr("computing…"));
             });
             return;
         };
@@ -115,16 +116,15 @@ impl GpState {
             ui.colored_label(crate::gui::plots::FAILED, e);
             return;
         }
-        ui.label(format!(
-            "{} is {} at the proposal, its largest value over the whole space. Left: the \
-             posterior along {} through the proposal (trials projected onto it); right: {} \
-             over {} and {}.",
-            why.acquisition.name(),
-            short(why.value),
-            frame.slice_axis().name,
-            why.acquisition.name(),
-            frame.axes[frame.params.x].name,
-            frame.axes[frame.params.y].name,
+        ui.label(fill(
+            tr("{0} is {1} at the proposal, its largest value over the whole space. Left: the posterior along {2} through the proposal (trials projected onto it); right: {0} over {3} and {4}."),
+            &[
+                &why.acquisition.name(),
+                &short(why.value),
+                &frame.slice_axis().name,
+                &frame.axes[frame.params.x].name,
+                &frame.axes[frame.params.y].name,
+            ],
         ));
         let picture = picture.clone();
         if frame.pair().is_some() && picture.grid.is_some() {
@@ -172,7 +172,7 @@ impl GpState {
                 .include_y(ya.hi)
                 .legend(Legend::default())
                 .show(ui, |plot| {
-                    plot.image(heatmap_image("acquisition", &texture, xa, ya));
+                    plot.image(heatmap_image(tr("acquisition"), &texture, xa, ya));
                     projected.draw(plot);
                     if let Some(p) = proposal {
                         mark_proposal(plot, p);
@@ -239,27 +239,27 @@ fn slice(
         .link_axis(link, [true, false])
         .link_cursor(link, [true, false])
         .x_axis_formatter(axis.formatter())
-        .y_axis_label("value")
+        .y_axis_label(tr("value"))
         .include_x(axis.lo)
         .include_x(axis.hi)
         .legend(Legend::default())
         .show(ui, |plot| {
             plot.add(
-                FilledArea::new("±2σ", &xs, &lo, &hi)
+                FilledArea::new(tr("±2σ"), &xs, &lo, &hi)
                     .fill_color(Color32::from_rgba_unmultiplied(100, 150, 255, 50)),
             );
             plot.line(
-                Line::new("posterior mean", mean_line)
+                Line::new(tr("posterior mean"), mean_line)
                     .width(2.0)
                     .color(MODEL),
             );
             plot.points(
-                Points::new("trials", trials)
+                Points::new(tr("trials"), trials)
                     .radius(2.5)
                     .color(Color32::WHITE),
             );
             if let Some(x) = px {
-                plot.vline(VLine::new("proposal", x).color(PROPOSAL).width(1.5));
+                plot.vline(VLine::new(tr("proposal"), x).color(PROPOSAL).width(1.5));
             }
         });
     Plot::new("why_gp_acquisition")
@@ -279,9 +279,9 @@ fn slice(
                     .color(Color32::from_rgb(120, 200, 120)),
             );
             if let Some(x) = px {
-                plot.vline(VLine::new("proposal", x).color(PROPOSAL).width(1.5));
+                plot.vline(VLine::new(tr("proposal"), x).color(PROPOSAL).width(1.5));
                 plot.points(
-                    Points::new("maximum (the proposal)", vec![[x, why.value]])
+                    Points::new(tr("maximum (the proposal)"), vec![[x, why.value]])
                         .shape(MarkerShape::Up)
                         .radius(8.0)
                         .color(PROPOSAL),

@@ -2,6 +2,7 @@
 //! difference probes, and at x the −gradient direction and the step actually taken.
 
 use super::{Frame, MODEL, PROPOSAL, WhyInput, pair_plot, short};
+use crate::gui::i18n::{fill, tr};
 use crate::strategy::explain::GradientWhy;
 use eframe::egui::{self, Color32};
 use egui_plot::{Arrows, Line, MarkerShape, Points};
@@ -23,18 +24,19 @@ pub fn show(
         .as_ref()
         .map(|g| g.iter().map(|v| v * v).sum::<f64>().sqrt());
     ui.label(match (&why.gradient, &why.step, norm) {
-        (Some(_), Some(step), Some(n)) => format!(
-            "The step from x follows the −gradient (norm {}) with learning rate {}: it moves {} in the \
-             unit cube.",
-            short(n),
-            short(why.learning_rate),
-            short(step.iter().map(|v| v * v).sum::<f64>().sqrt())
+        (Some(_), Some(step), Some(n)) => fill(
+            tr("The step from x follows the −gradient (norm {}) with learning rate {}: it moves {} in the unit cube."),
+            &[
+                &short(n),
+                &short(why.learning_rate),
+                &short(step.iter().map(|v| v * v).sum::<f64>().sqrt()),
+            ],
         ),
-        _ if !why.probes.is_empty() => format!(
-            "{} probes around x estimate the gradient by differences before the next step.",
-            why.probes.len()
+        _ if !why.probes.is_empty() => fill(
+            tr("{} probes around x estimate the gradient by differences before the next step."),
+            &[&why.probes.len()],
         ),
-        _ => "No gradient yet at this point.".to_owned(),
+        _ => tr("No gradient yet at this point.").to_owned(),
     });
     // Step points (not probes or scouts) in trial order.
     let trajectory: Vec<[f64; 2]> = input
@@ -65,19 +67,19 @@ pub fn show(
     });
     pair_plot(ui, "why_gradient", input, frame, height, |plot| {
         plot.line(
-            Line::new("trajectory", trajectory)
+            Line::new(tr("trajectory"), trajectory)
                 .color(Color32::from_gray(160))
                 .width(1.5),
         );
         plot.points(
-            Points::new("probes", probes)
+            Points::new(tr("probes"), probes)
                 .shape(MarkerShape::Plus)
                 .radius(5.0)
                 .color(Color32::from_rgb(200, 200, 120)),
         );
         if let Some(p) = x {
             plot.points(
-                Points::new("x", vec![p])
+                Points::new(tr("x"), vec![p])
                     .shape(MarkerShape::Square)
                     .radius(6.0)
                     .color(MODEL),
@@ -85,14 +87,14 @@ pub fn show(
         }
         if let Some((from, to)) = down {
             plot.arrows(
-                Arrows::new("−gradient (direction)", vec![from], vec![to])
+                Arrows::new(tr("−gradient (direction)"), vec![from], vec![to])
                     .color(MODEL)
                     .tip_length(10.0),
             );
         }
         if let Some((from, to)) = step {
             plot.arrows(
-                Arrows::new("step", vec![from], vec![to])
+                Arrows::new(tr("step"), vec![from], vec![to])
                     .color(PROPOSAL)
                     .tip_length(10.0),
             );

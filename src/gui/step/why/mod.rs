@@ -19,6 +19,7 @@ pub mod swarm;
 pub mod tpe;
 pub mod worker;
 
+use crate::gui::i18n::{fill, tr};
 use crate::gui::plots::{Axis, Projected, free_axes};
 use crate::gui::views::ViewParams;
 use crate::space::Space;
@@ -61,7 +62,7 @@ impl WhyView {
         ui.label(egui::RichText::new(caption(input.explanation)).strong());
         let frame = Frame::of(input);
         if frame.axes.is_empty() {
-            ui.label("The space has no free parameters to draw.");
+            ui.label(tr("The space has no free parameters to draw."));
             return;
         }
         let height = (ui.available_height() - 30.0).clamp(220.0, 700.0);
@@ -95,39 +96,40 @@ impl WhyView {
 pub fn caption(explanation: &Explanation) -> String {
     match explanation {
         Explanation::Order(o) => match o.total {
-            Some(total) => format!("Point {} of {} in a fixed order", o.index + 1, total),
-            None => format!("Point {} of a fixed sequence", o.index + 1),
+            Some(total) => fill(
+                tr("Point {} of {} in a fixed order"),
+                &[&(o.index + 1), &total],
+            ),
+            None => fill(tr("Point {} of a fixed sequence"), &[&(o.index + 1)]),
         },
-        Explanation::Startup(s) => format!(
-            "Start-up point {} of {} ({}), before the model decides",
-            s.index + 1,
-            s.of,
-            s.method
+        Explanation::Startup(s) => fill(
+            tr("Start-up point {} of {} ({}), before the model decides"),
+            &[&(s.index + 1), &s.of, &s.method],
         ),
-        Explanation::Gp(g) => format!(
-            "The maximum of {} over the GP posterior",
-            g.acquisition.name()
+        Explanation::Gp(g) => fill(
+            tr("The maximum of {} over the GP posterior"),
+            &[&g.acquisition.name()],
         ),
-        Explanation::Tpe(t) => format!(
-            "The best of {} candidates by l(x)/g(x) ({} good trials, {} bad)",
-            t.candidates.len(),
-            t.n_below,
-            t.n_above
+        Explanation::Tpe(t) => fill(
+            tr("The best of {} candidates by l(x)/g(x) ({} good trials, {} bad)"),
+            &[&t.candidates.len(), &t.n_below, &t.n_above],
         ),
-        Explanation::CmaEs(c) => format!(
-            "Member {} of {} drawn from generation {}'s distribution (σ = {:.3})",
-            c.member + 1,
-            c.lambda,
-            c.generation,
-            c.sigma
+        Explanation::CmaEs(c) => fill(
+            tr("Member {} of {} drawn from generation {}'s distribution (σ = {})"),
+            &[
+                &(c.member + 1),
+                &c.lambda,
+                &c.generation,
+                &format!("{:.3}", c.sigma),
+            ],
         ),
         Explanation::Swarm(s) => match s.moving {
-            Some(p) => format!("Particle {} moves by its velocity", p + 1),
-            None => "A probe outside the swarm's moves".to_owned(),
+            Some(p) => fill(tr("Particle {} moves by its velocity"), &[&(p + 1)]),
+            None => tr("A probe outside the swarm's moves").to_owned(),
         },
-        Explanation::Anneal(a) => format!(
-            "A neighbour of the current state (temperature {:.3}, scale {:.3})",
-            a.temperature, a.scale
+        Explanation::Anneal(a) => fill(
+            tr("A neighbour of the current state (temperature {}, scale {})"),
+            &[&format!("{:.3}", a.temperature), &format!("{:.3}", a.scale)],
         ),
         Explanation::Gradient(g) => g.role.clone(),
     }
@@ -212,7 +214,7 @@ pub fn pair_plot(
     add: impl FnOnce(&mut PlotUi<'_>),
 ) {
     let (Some((xa, ya)), Some(projected)) = (frame.pair(), frame.projected(input.study)) else {
-        ui.label("This view needs two free parameters.");
+        ui.label(tr("This view needs two free parameters."));
         return;
     };
     let proposal = frame.xy(input.proposal);
@@ -239,14 +241,14 @@ pub fn pair_plot(
 /// The proposed point's marker: an orange ring with a cross.
 pub fn mark_proposal(plot: &mut PlotUi<'_>, p: [f64; 2]) {
     plot.points(
-        Points::new("proposal", vec![p])
+        Points::new(tr("proposal"), vec![p])
             .shape(MarkerShape::Circle)
             .filled(false)
             .radius(9.0)
             .color(PROPOSAL),
     );
     plot.points(
-        Points::new("proposal", vec![p])
+        Points::new(tr("proposal"), vec![p])
             .shape(MarkerShape::Cross)
             .radius(6.0)
             .color(PROPOSAL),

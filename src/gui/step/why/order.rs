@@ -3,6 +3,7 @@
 //! decided them; their order is the whole story.
 
 use super::{Frame, PROPOSAL, WhyInput, pair_plot};
+use crate::gui::i18n::tr;
 use crate::strategy::Explanation;
 use eframe::egui::{self, Align2, Color32};
 use egui_plot::{Line, PlotPoint, Text};
@@ -14,12 +15,14 @@ const LABELLED: usize = 150;
 pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, height: f32) {
     ui.label(match input.explanation {
         Explanation::Startup(_) => {
-            "Start-up points spread over the space so the model has something to learn from; \
-             they do not depend on the results."
+            tr(
+                "Start-up points spread over the space so the model has something to learn from; they do not depend on the results.",
+            )
         }
         _ => {
-            "The sequence was fixed before any result came in: numbers show the order (the \
-             first point is 1)."
+            tr(
+                "The sequence was fixed before any result came in: numbers show the order (the first point is 1).",
+            )
         }
     });
     let points: Vec<(usize, [f64; 2])> = input
@@ -40,7 +43,7 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, height: f32)
     let text = ui.visuals().text_color();
     pair_plot(ui, "why_order", input, frame, height, |plot| {
         plot.line(
-            Line::new("order", path)
+            Line::new(tr("order"), path)
                 .color(Color32::from_gray(110))
                 .width(1.0),
         );
@@ -59,7 +62,7 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, height: f32)
         if let Some(p) = next {
             plot.text(
                 Text::new(
-                    "next",
+                    tr("next"),
                     PlotPoint::new(p[0], p[1]),
                     egui::RichText::new(format!("  {}", next_number + 1))
                         .size(16.0)

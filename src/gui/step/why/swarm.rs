@@ -2,6 +2,7 @@
 //! and personal best, the swarm's best, and the moving particle's step highlighted.
 
 use super::{Frame, MODEL, PROPOSAL, WhyInput, pair_plot};
+use crate::gui::i18n::{fill, tr};
 use crate::gui::plots::BEST;
 use crate::strategy::explain::SwarmWhy;
 use eframe::egui::{self, Color32};
@@ -11,15 +12,11 @@ use egui_plot::{Arrows, MarkerShape, Points};
 pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &SwarmWhy, height: f32) {
     let (w, c1, c2) = why.weights;
     ui.label(match why.moving {
-        Some(i) => format!(
-            "Particle {} moves by its new velocity {w}·v + {c1}·r·(own best − x) + \
-             {c2}·r'·(swarm best − x), with r, r' uniform in [0, 1]; arrows: each \
-             particle's velocity.",
-            i + 1
+        Some(i) => fill(
+            tr("Particle {} moves by its new velocity {}·v + {}·r·(own best − x) + {}·r'·(swarm best − x), with r, r' uniform in [0, 1]; arrows: each particle's velocity."),
+            &[&(i + 1), &w, &c1, &c2],
         ),
-        None => "Every particle is waiting for its result, so this point is a Gaussian probe \
-                 around the swarm's best."
-            .to_owned(),
+        None => tr("Every particle is waiting for its result, so this point is a Gaussian probe around the swarm's best.").to_owned(),
     });
     let others: Vec<usize> = (0..why.particles.len())
         .filter(|&i| Some(i) != why.moving)
@@ -53,13 +50,17 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &SwarmW
         .and_then(|p| Some((frame.xy(p)?, frame.xy(input.proposal)?)));
     pair_plot(ui, "why_swarm", input, frame, height, |plot| {
         plot.arrows(
-            Arrows::new("velocities", origins, tips)
+            Arrows::new(tr("velocities"), origins, tips)
                 .color(MODEL)
                 .tip_length(8.0),
         );
-        plot.points(Points::new("particles", positions).radius(4.0).color(MODEL));
         plot.points(
-            Points::new("personal bests", bests)
+            Points::new(tr("particles"), positions)
+                .radius(4.0)
+                .color(MODEL),
+        );
+        plot.points(
+            Points::new(tr("personal bests"), bests)
                 .shape(MarkerShape::Circle)
                 .filled(false)
                 .radius(5.0)
@@ -67,7 +68,7 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &SwarmW
         );
         if let Some(g) = global {
             plot.points(
-                Points::new("swarm best", vec![g])
+                Points::new(tr("swarm best"), vec![g])
                     .shape(MarkerShape::Diamond)
                     .radius(8.0)
                     .color(BEST),
@@ -75,12 +76,12 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &SwarmW
         }
         if let Some((from, to)) = step {
             plot.arrows(
-                Arrows::new("this move", vec![from], vec![to])
+                Arrows::new(tr("this move"), vec![from], vec![to])
                     .color(PROPOSAL)
                     .tip_length(12.0),
             );
             plot.points(
-                Points::new("this move", vec![from])
+                Points::new(tr("this move"), vec![from])
                     .radius(4.0)
                     .color(PROPOSAL),
             );

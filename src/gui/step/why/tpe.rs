@@ -4,6 +4,7 @@
 
 use super::{Frame, MODEL, PROPOSAL, WhyInput, short};
 use crate::gp::acquisition::{norm_cdf, norm_pdf};
+use crate::gui::i18n::{fill, tr};
 use crate::gui::plots::Axis;
 use crate::strategy::explain::{Candidates, Marginal, TpeWhy};
 use eframe::egui::{self, Color32};
@@ -100,29 +101,30 @@ impl TpeCache {
             self.key = Some(key);
         }
         let Some(curves) = &self.curves else {
-            ui.label("No densities for this parameter.");
+            ui.label(tr("No densities for this parameter."));
             return;
         };
         let axis = frame.slice_axis();
         let chosen = input.proposal.get(j).copied();
         let candidates = why.candidates.along(j);
         let joint = matches!(why.candidates, Candidates::Joint(_));
-        ui.label(format!(
-            "Along {}: l(x) from the {} best trials, g(x) from the other {}. {} candidates were \
-             drawn from l(x); the proposal has the highest {}.{}",
-            axis.name,
-            why.n_below,
-            why.n_above,
-            candidates.len(),
-            if joint {
-                "joint log l − log g over all parameters"
-            } else {
-                "log l − log g on this parameter"
-            },
-            chosen
-                .and_then(|c| candidates.iter().find(|k| k.0 == c))
-                .map(|k| format!(" Its score: {}.", short(k.1)))
-                .unwrap_or_default(),
+        ui.label(fill(
+            tr("Along {}: l(x) from the {} best trials, g(x) from the other {}. {} candidates were drawn from l(x); the proposal has the highest {}.{}"),
+            &[
+                &axis.name,
+                &why.n_below,
+                &why.n_above,
+                &candidates.len(),
+                &if joint {
+                    tr("joint log l − log g over all parameters")
+                } else {
+                    tr("log l − log g on this parameter")
+                },
+                &chosen
+                    .and_then(|c| candidates.iter().find(|k| k.0 == c))
+                    .map(|k| fill(tr(" Its score: {}."), &[&short(k.1)]))
+                    .unwrap_or_default(),
+            ],
         ));
         let link = egui::Id::unique("why_tpe_x");
         let top = (height * 0.55).max(100.0);
@@ -148,25 +150,25 @@ impl TpeCache {
                     plot.bar_chart(bars("g(x) bad", curves, &curves.bad, axis, 0.2, BAD));
                 } else {
                     plot.line(
-                        Line::new("l(x) good", series(curves, &curves.good, at))
+                        Line::new(tr("l(x) good"), series(curves, &curves.good, at))
                             .width(2.0)
                             .color(GOOD),
                     );
                     plot.line(
-                        Line::new("g(x) bad", series(curves, &curves.bad, at))
+                        Line::new(tr("g(x) bad"), series(curves, &curves.bad, at))
                             .width(2.0)
                             .color(BAD),
                     );
                 }
                 let ticks: Vec<[f64; 2]> = candidates.iter().map(|c| [at(c.0), 0.0]).collect();
                 plot.points(
-                    Points::new("candidates", ticks)
+                    Points::new(tr("candidates"), ticks)
                         .shape(MarkerShape::Up)
                         .radius(5.0)
                         .color(MODEL),
                 );
                 if let Some(c) = chosen {
-                    plot.vline(VLine::new("proposal", at(c)).color(PROPOSAL).width(1.5));
+                    plot.vline(VLine::new(tr("proposal"), at(c)).color(PROPOSAL).width(1.5));
                 }
             });
         Plot::new("why_tpe_ratio")
@@ -175,14 +177,14 @@ impl TpeCache {
             .link_cursor(link, [true, false])
             .x_axis_formatter(axis.formatter())
             .x_axis_label(axis.title())
-            .y_axis_label("log l − log g")
+            .y_axis_label(tr("log l − log g"))
             .include_x(axis.lo)
             .include_x(axis.hi)
             .legend(Legend::default().position(Corner::LeftTop))
             .show(ui, |plot| {
                 if curves.categorical {
                     plot.bar_chart(bars(
-                        "log l/g on this parameter",
+                        tr("log l/g on this parameter"),
                         curves,
                         &curves.ratio,
                         axis,
@@ -192,7 +194,7 @@ impl TpeCache {
                 } else {
                     plot.line(
                         Line::new(
-                            "log l/g on this parameter",
+                            tr("log l/g on this parameter"),
                             series(curves, &curves.ratio, at),
                         )
                         .width(2.0)
@@ -203,9 +205,9 @@ impl TpeCache {
                 plot.points(
                     Points::new(
                         if joint {
-                            "candidates (joint score)"
+                            tr("candidates (joint score)")
                         } else {
-                            "candidates"
+                            tr("candidates")
                         },
                         scored,
                     )
@@ -216,7 +218,7 @@ impl TpeCache {
                     && let Some(best) = candidates.iter().find(|k| k.0 == c)
                 {
                     plot.points(
-                        Points::new("chosen", vec![[at(c), best.1]])
+                        Points::new(tr("chosen"), vec![[at(c), best.1]])
                             .shape(MarkerShape::Circle)
                             .filled(false)
                             .radius(8.0)

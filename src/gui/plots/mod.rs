@@ -431,6 +431,21 @@ impl Projected {
     }
 }
 
+/// A plot whose axes are two parameters: their titles, values in their own units (log
+/// parameters on log axes) and both ranges shown whole, so every view over a pair of
+/// parameters frames them the same way.
+pub fn axes_plot<'a>(id: &str, x: &Axis, y: &Axis) -> egui_plot::Plot<'a> {
+    egui_plot::Plot::new(id)
+        .x_axis_label(x.title())
+        .y_axis_label(y.title())
+        .x_axis_formatter(x.formatter())
+        .y_axis_formatter(y.formatter())
+        .include_x(x.lo)
+        .include_x(x.hi)
+        .include_y(y.lo)
+        .include_y(y.hi)
+}
+
 /// The title row of a view over two parameters, with its x and y pickers. Returns the free
 /// axes, their indices into the space and the (valid) chosen pair; `None`, after showing
 /// `missing`, when the space has fewer than two free parameters.

@@ -159,17 +159,9 @@ impl GpState {
         let proposal = frame.xy(input.proposal);
         ui.horizontal(|ui| {
             let width = (ui.available_width() - 64.0).max(100.0);
-            Plot::new("why_gp_map")
+            crate::gui::plots::axes_plot("why_gp_map", xa, ya)
                 .height(height)
                 .width(width)
-                .x_axis_label(xa.title())
-                .y_axis_label(ya.title())
-                .x_axis_formatter(xa.formatter())
-                .y_axis_formatter(ya.formatter())
-                .include_x(xa.lo)
-                .include_x(xa.hi)
-                .include_y(ya.lo)
-                .include_y(ya.hi)
                 .legend(Legend::default())
                 .show(ui, |plot| {
                     plot.image(heatmap_image(tr("acquisition"), &texture, xa, ya));

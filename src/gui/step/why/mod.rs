@@ -26,7 +26,7 @@ use crate::space::Space;
 use crate::strategy::Explanation;
 use crate::study::{Direction, Study};
 use eframe::egui::{self, Color32};
-use egui_plot::{Legend, MarkerShape, Plot, PlotUi, Points};
+use egui_plot::{Legend, MarkerShape, PlotUi, Points};
 
 /// Colour of the proposed point in every view.
 pub const PROPOSAL: Color32 = Color32::from_rgb(255, 110, 40);
@@ -218,16 +218,8 @@ pub fn pair_plot(
         return;
     };
     let proposal = frame.xy(input.proposal);
-    Plot::new(id)
+    crate::gui::plots::axes_plot(id, xa, ya)
         .height(height)
-        .x_axis_label(xa.title())
-        .y_axis_label(ya.title())
-        .x_axis_formatter(xa.formatter())
-        .y_axis_formatter(ya.formatter())
-        .include_x(xa.lo)
-        .include_x(xa.hi)
-        .include_y(ya.lo)
-        .include_y(ya.hi)
         .legend(Legend::default())
         .show(ui, |plot| {
             projected.draw(plot);

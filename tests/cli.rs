@@ -249,3 +249,28 @@ fn a_resumed_session_may_change_its_strategy() {
     assert_eq!(resumed.len(), 20);
     assert_eq!(resumed[..12], first.as_array().unwrap()[..]);
 }
+
+#[test]
+fn re_saving_a_race_session_keeps_its_race() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("again.ron");
+    let lesson = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/sessions/lesson6_race_branin.ron"
+    );
+    let before = knobs::session::Session::load(Path::new(lesson)).unwrap();
+    let output = knobs(&[
+        "run",
+        lesson,
+        "--budget",
+        "3",
+        "--save",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let after = knobs::session::Session::load(&out).unwrap();
+    assert_eq!(after.study.trials.len(), 3);
+    assert!(before.race.is_some());
+    assert_eq!(after.race, before.race);
+}

@@ -295,7 +295,14 @@ pub(super) fn run(args: &RunArgs) -> Result<(), CliError> {
     }
 
     if let Some(path) = &args.save {
-        Session::new(study.clone())
+        // A race saved with the input session is kept: it records the problem it raced on,
+        // so it stays true whatever the flags changed, and re-saving never drops it.
+        let race = args
+            .session
+            .as_ref()
+            .and_then(|p| Session::load(p).ok())
+            .and_then(|s| s.race);
+        Session::with_race(study.clone(), race)
             .save(path)
             .map_err(|e| CliError::Run(e.to_string()))?;
     }

@@ -100,6 +100,24 @@ pub struct Trial {
 }
 
 impl Trial {
+    /// A completed trial known only by its point and value (no timing, folds or label): what
+    /// a surrogate fitted for display, or a test, needs of a trial.
+    pub fn complete(number: usize, params: Params, point: Vec<f64>, value: f64) -> Self {
+        Trial {
+            number,
+            params,
+            point,
+            state: TrialState::Complete,
+            value: Some(value),
+            folds: Vec::new(),
+            gradient: None,
+            label: None,
+            started_at: 0.0,
+            duration: 0.0,
+            fit_seconds: None,
+        }
+    }
+
     /// The value, if the trial completed.
     pub fn completed_value(&self) -> Option<f64> {
         match self.state {

@@ -11,7 +11,7 @@ use knobs::gui::views::ViewParams;
 use knobs::objective::{ObjectiveSpec, SyntheticFn};
 use knobs::space::{Domain, Param, Space};
 use knobs::strategy::{Explanation, Observation, StrategySpec};
-use knobs::study::{Direction, Study, Trial, TrialState};
+use knobs::study::{Direction, Study, Trial};
 use std::time::Duration;
 
 /// A study, its next proposal and the strategy's reasons for it.
@@ -91,18 +91,10 @@ fn scene(name: &str, told: usize) -> Scene {
             loss: Some(value),
             gradient: s.want_gradient.then_some(unit_grad.as_slice()),
         });
+        let params = space.from_unit(&s.point);
         study.trials.push(Trial {
-            number: n,
-            params: space.from_unit(&s.point),
-            point: s.point,
-            state: TrialState::Complete,
-            value: Some(value),
-            folds: vec![],
-            gradient: None,
             label: s.label,
-            started_at: 0.0,
-            duration: 0.0,
-            fit_seconds: None,
+            ..Trial::complete(n, params, s.point, value)
         });
     }
     let proposal = strategy.ask(told).unwrap().point;

@@ -11,7 +11,7 @@ use crate::gp::{Acquisition, Surrogate};
 use crate::objective::ObjectiveSpec;
 use crate::space::Space;
 use crate::strategy::StrategySpec;
-use crate::study::{Direction, Study, Trial, TrialState};
+use crate::study::{Direction, Study, Trial};
 use crossbeam_channel::{Receiver, Sender, TryRecvError, unbounded};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -137,19 +137,7 @@ impl Snapshot {
         let trials = pick
             .iter()
             .enumerate()
-            .map(|(k, &i)| Trial {
-                number: k,
-                params: Vec::new(),
-                point: self.points[i].clone(),
-                state: TrialState::Complete,
-                value: Some(self.values[i]),
-                folds: Vec::new(),
-                gradient: None,
-                label: None,
-                started_at: 0.0,
-                duration: 0.0,
-                fit_seconds: None,
-            })
+            .map(|(k, &i)| Trial::complete(k, Vec::new(), self.points[i].clone(), self.values[i]))
             .collect();
         Study {
             name: String::new(),

@@ -281,14 +281,7 @@ impl SvcFit {
 
     /// Support vectors (distinct training rows with a non-zero coefficient in some pair).
     pub fn n_support(&self) -> usize {
-        let mut rows: Vec<usize> = self
-            .pairs
-            .iter()
-            .flat_map(|p| p.coef.iter().map(|&(r, _)| r))
-            .collect();
-        rows.sort_unstable();
-        rows.dedup();
-        rows.len()
+        self.support_rows().len()
     }
 }
 

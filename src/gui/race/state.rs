@@ -864,19 +864,7 @@ mod tests {
         study.trials = values
             .iter()
             .enumerate()
-            .map(|(i, &v)| crate::study::Trial {
-                number: i,
-                params: Default::default(),
-                point: Vec::new(),
-                state: TrialState::Complete,
-                value: Some(v),
-                folds: Vec::new(),
-                gradient: None,
-                label: None,
-                started_at: 0.0,
-                duration: 0.0,
-                fit_seconds: None,
-            })
+            .map(|(i, &v)| crate::study::Trial::complete(i, Default::default(), Vec::new(), v))
             .collect();
         Racer {
             name: name.into(),

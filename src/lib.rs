@@ -1,17 +1,13 @@
-//! Knobs: a workbench for hyperparameter tuning.
+//! Knobs, the program: the command line ([`cli`]) and, with the default `gui` feature, the
+//! desktop window ([`gui`]), both over the GUI-free core in `knobs-core`.
 //!
-//! The core here (space, study, strategies, objectives, runner, sessions) has no GUI in it:
-//! the command line, the tests, the benchmarks and the desktop app all drive the same code.
+//! The core's modules are re-exported under the same names, so `knobs::study::Study` and
+//! `knobs_core::study::Study` are one type.
+
+pub use knobs_core::{
+    data, gp, models, objective, report, runner, session, space, stepper, strategy, study,
+};
 
 pub mod cli;
-pub mod data;
-pub mod gp;
+#[cfg(feature = "gui")]
 pub mod gui;
-pub mod models;
-pub mod objective;
-pub mod runner;
-pub mod session;
-pub mod space;
-pub mod stepper;
-pub mod strategy;
-pub mod study;

@@ -1,6 +1,9 @@
 //! The built binary, driven as a user would: every strategy on every synthetic objective,
 //! JSON and CSV output, session round trips and bad input.
 
+// Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use serde_json::Value;
 use std::path::Path;
 

@@ -2,6 +2,9 @@
 //! actions go through `KnobsApp::handle` with a path, exactly as the File menu does after its
 //! dialog. Snapshot tests (wgpu, Mesa's software Vulkan) are in `tests/gui_snapshots.rs`.
 
+// Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use eframe::egui;
 use eframe::egui::accesskit::Role;
 use egui_kittest::Harness;

@@ -8,6 +8,9 @@
 //! GP slice, σ and importance views draw `knobs::gp::Surrogate`, so a change to the GP code
 //! changes them too: regenerate and look at the diff.
 
+// Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use egui_kittest::{Harness, SnapshotOptions};
 use knobs::gui::KnobsApp;
 use knobs::gui::state::{Tab, Workbench};

@@ -4,6 +4,9 @@
 //! views are in tests/snapshots/ (regenerate with `UPDATE_SNAPSHOTS=1 cargo test --test
 //! gui_why` and look at them).
 
+// Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use egui_kittest::kittest::Queryable;
 use egui_kittest::{Harness, SnapshotOptions};
 use knobs::gui::step::why::{WhyInput, WhyView, caption};

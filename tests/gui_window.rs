@@ -4,6 +4,9 @@
 //! bounded blocking waits, never sleeps. The boundary snapshot uses wgpu (Mesa's software
 //! Vulkan), like `tests/gui_snapshots.rs`.
 
+// Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use eframe::egui;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::{Harness, SnapshotOptions};

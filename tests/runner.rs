@@ -1,6 +1,9 @@
 //! The runner's promises: failures are recorded and the study goes on, results do not depend
 //! on the number of worker threads, stop and pause take effect, resuming replays exactly.
 
+// Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use knobs::objective::{Evaluation, Objective, ObjectiveError, ObjectiveSpec};
 use knobs::runner::{self, Command, Event, FinishReason};
 use knobs::space::{Params, Space, parse_param};

@@ -3,6 +3,9 @@
 //! a finished grid respected, failures recorded as failed trials, and a thread that ends
 //! when its commands do.
 
+// Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use knobs::gp::Acquisition;
 use knobs::objective::{Evaluation, Objective, ObjectiveError, ObjectiveSpec};
 use knobs::runner::{self, FinishReason};

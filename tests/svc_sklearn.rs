@@ -3,6 +3,9 @@
 //! scikit-learn's `SVC` reached there (copied into `tests/fixtures/svc_sklearn_grid.json`
 //! from the anchors' `results/svc_trials.json`).
 
+// Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use knobs::data::{Dataset, Folds};
 use knobs::models::{KernelKind, ModelSpec};
 use knobs::objective::{DatasetSource, ModelTask, Objective};

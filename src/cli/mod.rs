@@ -3,10 +3,9 @@
 //! Bad input is reported as one line on stderr and exit code 2; a run that completes exits 0
 //! even when some trials failed (they are in the results).
 
-pub mod report;
 mod run;
 
-pub use run::default_study;
+pub use crate::study::default_study;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;

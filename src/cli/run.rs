@@ -1,10 +1,10 @@
 //! `knobs run`: assemble a study from a session and flags, run it, report.
 
-use super::report;
 use super::{CliError, RunArgs};
 use crate::data::Task;
 use crate::models::{KernelKind, Metric, ModelSpec};
 use crate::objective::{DatasetSource, FoldSpec, ModelTask, ObjectiveSpec};
+use crate::report;
 use crate::runner::{self, Event, FinishReason};
 use crate::session::Session;
 use crate::space::parse_param;
@@ -19,7 +19,7 @@ pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
     let input = |e: &dyn std::fmt::Display| CliError::Input(e.to_string());
     let mut study = match &args.session {
         Some(path) => Session::load(path).map_err(|e| input(&e))?.study,
-        None => default_study(),
+        None => crate::study::default_study(),
     };
     if let Some(name) = &args.objective {
         study.objective = ObjectiveSpec::from_name(name).map_err(|e| input(&e))?;
@@ -202,29 +202,6 @@ fn apply_model_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<boo
     }
     *objective = ObjectiveSpec::from_model_task(task);
     Ok(true)
-}
-
-/// The study `knobs run` starts from without a session: 60 trials of random search on
-/// Branin over its standard box.
-pub fn default_study() -> Study {
-    let objective = ObjectiveSpec::default();
-    let space = objective
-        .build()
-        .map(|o| o.default_space())
-        .unwrap_or_default();
-    Study {
-        name: String::new(),
-        description: String::new(),
-        description_zh: String::new(),
-        direction: Direction::Minimize,
-        objective,
-        space,
-        strategy: StrategySpec::Random,
-        seed: 0,
-        budget: 60,
-        window: None,
-        trials: Vec::new(),
-    }
 }
 
 pub(super) fn run(args: &RunArgs) -> Result<(), CliError> {

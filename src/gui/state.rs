@@ -6,8 +6,8 @@
 
 use super::i18n::{fill, tr};
 use super::views::{Poll, Snapshot, ViewParams, ViewRequest, ViewResult, ViewWorker, Waker};
-use crate::cli::report;
 use crate::objective::Objective;
+use crate::report;
 use crate::runner::{self, Command, Event, FinishReason, RunHandle};
 use crate::session::{RaceSession, Session};
 use crate::space::{Domain, Param, Value};
@@ -389,7 +389,7 @@ impl Workbench {
 
     /// GP-BO on the Branin test function: instant trials, for tests and demonstrations.
     pub fn branin_study() -> Study {
-        let mut study = crate::cli::default_study();
+        let mut study = crate::study::default_study();
         study.name = "GP-BO on Branin".into();
         study.strategy = StrategySpec::from_name("gp").unwrap_or(StrategySpec::Sobol);
         study.budget = 40;

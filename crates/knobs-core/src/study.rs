@@ -247,3 +247,26 @@ impl Study {
         self.trials.truncate(prefix);
     }
 }
+
+/// The study `knobs run` starts from without a session, and the window's File ▸ New: 60
+/// trials of random search on Branin over its standard box.
+pub fn default_study() -> Study {
+    let objective = crate::objective::ObjectiveSpec::default();
+    let space = objective
+        .build()
+        .map(|o| o.default_space())
+        .unwrap_or_default();
+    Study {
+        name: String::new(),
+        description: String::new(),
+        description_zh: String::new(),
+        direction: Direction::Minimize,
+        objective,
+        space,
+        strategy: crate::strategy::StrategySpec::Random,
+        seed: 0,
+        budget: 60,
+        window: None,
+        trials: Vec::new(),
+    }
+}

@@ -29,13 +29,13 @@ macro_rules! embed {
             name: $name,
             csv: include_bytes!(concat!(
                 env!("CARGO_MANIFEST_DIR"),
-                "/assets/datasets/",
+                "/../../assets/datasets/",
                 $name,
                 ".csv"
             )),
             folds: include_str!(concat!(
                 env!("CARGO_MANIFEST_DIR"),
-                "/assets/datasets/",
+                "/../../assets/datasets/",
                 $name,
                 ".folds.csv"
             )),
@@ -89,7 +89,7 @@ mod tests {
     fn every_bundled_dataset_matches_the_manifest() {
         let manifest: serde_json::Value = serde_json::from_str(include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/assets/datasets/manifest.json"
+            "/../../assets/datasets/manifest.json"
         )))
         .unwrap();
         for name in BUNDLED {

@@ -349,7 +349,7 @@ mod tests {
     fn bundled_fold_files_reproduce_the_manifest_fold_sizes() {
         let manifest: serde_json::Value = serde_json::from_str(include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/assets/datasets/manifest.json"
+            "/../../assets/datasets/manifest.json"
         )))
         .unwrap();
         for name in BUNDLED {

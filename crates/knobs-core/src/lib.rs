@@ -1,0 +1,25 @@
+//! The core of Knobs, a workbench for hyperparameter tuning.
+//!
+//! Nothing here draws or depends on a GUI crate: the command line, the tests, the benchmarks,
+//! tuning workers on headless servers and the desktop window all drive the same code.
+//!
+//! - [`space`]: the parameters and their ranges; [`study`]: a study and its trials;
+//! - [`strategy`]: every search strategy behind one ask/tell interface; [`gp`]: the Gaussian
+//!   process they and the views share;
+//! - [`objective`]: what a trial evaluates (test functions, a model on [`data`] with one of
+//!   the [`models`], an external command);
+//! - [`runner`]: the deterministic coordinator and its worker threads; [`stepper`]: one trial
+//!   at a time, with the reason for each point;
+//! - [`session`]: the RON file a study is saved as; [`report`]: the JSON summary and CSV.
+
+pub mod data;
+pub mod gp;
+pub mod models;
+pub mod objective;
+pub mod report;
+pub mod runner;
+pub mod session;
+pub mod space;
+pub mod stepper;
+pub mod strategy;
+pub mod study;

@@ -171,6 +171,16 @@ fn sig3(x: f64) -> String {
     format!("{x:.digits$}")
 }
 
+/// The tools the anchors ran on both suites (the SVC suite also has a grid).
+const ANCHOR_TOOLS: [&str; 6] = [
+    "random",
+    "optuna_tpe",
+    "optuna_cmaes",
+    "optuna_qmc",
+    "bayes_opt",
+    "hyperopt_tpe",
+];
+
 /// (strategy, function) → (final regret, strategy seconds) per seed.
 type Results = BTreeMap<(String, &'static str), Vec<(f64, f64)>>;
 
@@ -214,7 +224,7 @@ fn synthetic_suite(args: &Args, anchors: Option<&Json>) {
                 continue;
             };
             let regrets: Vec<f64> = r.iter().map(|x| x.0).collect();
-            let mean = regrets.iter().sum::<f64>() / regrets.len() as f64;
+            let (mean, _) = mean_sd(&regrets);
             row += &format!(" {} / **{}** |", sig3(mean), sig3(median(regrets)));
             ms.extend(r.iter().map(|x| 1000.0 * x.1 / budget as f64));
         }
@@ -222,15 +232,7 @@ fn synthetic_suite(args: &Args, anchors: Option<&Json>) {
         println!("{row}");
     }
     if let Some(a) = anchors {
-        let tools = [
-            "random",
-            "optuna_tpe",
-            "optuna_cmaes",
-            "optuna_qmc",
-            "bayes_opt",
-            "hyperopt_tpe",
-        ];
-        for tool in tools {
+        for tool in ANCHOR_TOOLS {
             let mut row = format!("| {tool} (anchor) |");
             let mut ms = vec![];
             for (_, fname) in FUNCTIONS {
@@ -377,15 +379,7 @@ fn mean_sd(v: &[f64]) -> (f64, f64) {
 /// The anchors' rows of the SVC table: each tool's mean ± std and overhead, then the best
 /// accuracy on the anchors' 40×40 oracle grid.
 fn print_svc_anchors(a: &Json, datasets: &[&str]) {
-    for tool in [
-        "grid",
-        "random",
-        "optuna_tpe",
-        "optuna_cmaes",
-        "optuna_qmc",
-        "bayes_opt",
-        "hyperopt_tpe",
-    ] {
+    for tool in std::iter::once("grid").chain(ANCHOR_TOOLS) {
         let mut row = format!("| {tool} (anchor) |");
         let mut ms = vec![];
         for name in datasets {

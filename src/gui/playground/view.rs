@@ -8,7 +8,10 @@ use super::compute::{Line1, Maps2, Pictures, PlayResult, Problem, Settings};
 use super::state::Playground;
 use crate::gp::{Acquisition, KernelKind};
 use crate::gui::i18n::{fill, tr};
-use crate::gui::plots::{Axis, BEST, Textures, heatmap_image, number};
+use crate::gui::plots::{
+    Axis, BEST, Textures, coordinates, grid_value, heatmap_image, hover_point, number,
+    two_sigma_band,
+};
 use crate::gui::views::{Grid2, acquisition_name};
 use eframe::egui::{self, Color32};
 use egui_plot::{FilledArea, Legend, Line, LineStyle, MarkerShape, Plot, Points, VLine};
@@ -373,18 +376,7 @@ fn posterior_plot(
         .legend(Legend::default().position(egui_plot::Corner::LeftTop))
         .show(ui, |plot| {
             if !prior {
-                let lo: Vec<f64> = line
-                    .mean
-                    .iter()
-                    .zip(&line.std)
-                    .map(|(m, s)| m - 2.0 * s)
-                    .collect();
-                let hi: Vec<f64> = line
-                    .mean
-                    .iter()
-                    .zip(&line.std)
-                    .map(|(m, s)| m + 2.0 * s)
-                    .collect();
+                let (lo, hi) = two_sigma_band(&line.mean, &line.std);
                 plot.add(FilledArea::new(tr("±2σ"), &x.xs, &lo, &hi).fill_color(BAND));
             }
             for (i, s) in line.samples.iter().enumerate() {
@@ -665,20 +657,11 @@ fn map_plot(
         .x_axis_label(xa.title())
         .y_axis_label(ya.title())
         .label_formatter(move |pos| {
-            let p = match pos {
-                egui_plot::HoverPosition::NearDataPoint { position, .. } => *position,
-                egui_plot::HoverPosition::Elsewhere { position } => *position,
-            };
-            let v = crate::gui::plots::grid_value(&hover, &hx, &hy, p)
+            let p = hover_point(pos);
+            let v = grid_value(&hover, &hx, &hy, p)
                 .map(number)
                 .unwrap_or_default();
-            Some(format!(
-                "{} = {}\n{} = {}\n{v}",
-                hx.name,
-                hx.label(p.x),
-                hy.name,
-                hy.label(p.y)
-            ))
+            Some(format!("{}\n{v}", coordinates(&hx, &hy, p)))
         })
         .show(ui, |plot| {
             plot.image(heatmap_image(panel.key, texture, xa, ya));

@@ -64,19 +64,12 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
     if response.response.clicked()
         && let Some(pointer) = response.response.interact_pointer_pos()
     {
-        let hit = series
-            .values
-            .iter()
-            .zip(&series.numbers)
-            .map(|(p, n)| {
-                let s = response
-                    .transform
-                    .position_from_point(&egui_plot::PlotPoint::new(p[0], p[1]));
-                (s.distance(pointer), *n)
-            })
-            .filter(|(d, _)| *d < 12.0)
-            .min_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, n)| n);
+        let hit = super::nearest_trial(
+            &series.values,
+            &series.numbers,
+            &response.transform,
+            pointer,
+        );
         bench.select(hit);
     }
 }
@@ -189,10 +182,7 @@ fn plot<'a>(scale: YScale, direction: Direction, height: f32) -> Plot<'a> {
             super::number(scale.value(mark.value))
         })
         .label_formatter(move |pos| {
-            let p = match pos {
-                egui_plot::HoverPosition::NearDataPoint { position, .. } => *position,
-                egui_plot::HoverPosition::Elsewhere { position } => *position,
-            };
+            let p = super::hover_point(pos);
             Some(format!(
                 "{} {:.0}\n{} {}",
                 tr("trial"),

@@ -2,12 +2,15 @@
 //! the trials above; the acquisition function below on a linked x axis, with the point the
 //! strategy would evaluate next marked.
 
-use super::{Axis, BEST, SELECTED, free_axes};
+use super::{
+    Axis, BEST, SELECTED, free_axes, gp_waiting_note, linked_slice_plot, mark_best, mark_selected,
+    on_slice, two_sigma_band,
+};
 use crate::gui::i18n::{fill, tr};
 use crate::gui::state::Workbench;
-use crate::gui::views::{Slice1, ViewResult};
+use crate::gui::views::Slice1;
 use eframe::egui;
-use egui_plot::{FilledArea, Legend, Line, MarkerShape, Plot, Points, VLine};
+use egui_plot::{FilledArea, Legend, Line, MarkerShape, Points, VLine};
 
 /// Draw the slice (two stacked plots sharing `height`).
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
@@ -31,7 +34,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
         .filter(|r| r.params.slice == params.slice)
         .and_then(|r| r.slice.clone().map(|s| (s, r.gp_trials.unwrap_or(0))))
     else {
-        ui.label(waiting_note(result.as_deref()));
+        ui.label(gp_waiting_note(result.as_deref()));
         return;
     };
     ui.label(fill(
@@ -46,16 +49,6 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
     acquisition_plot(ui, &slice, (axis, params.slice), link, bottom);
 }
 
-/// What stands instead of the plots while there is no slice: the view worker's note, or
-/// when it has none, when the GP views appear.
-fn waiting_note(result: Option<&ViewResult>) -> String {
-    result
-        .map(|r| r.note.clone())
-        .filter(|n| !n.is_empty())
-        .map(|n| tr(&n).to_owned())
-        .unwrap_or_else(|| tr("The GP views appear after three completed trials.").into())
-}
-
 /// The completed trials at (their value of the slice parameter, their value), with the best
 /// and the selected one.
 struct TrialMarks {
@@ -68,9 +61,7 @@ impl TrialMarks {
     /// The marks of `bench`'s study along `axis`, the parameter at index `pi` of all.
     fn of(bench: &Workbench, axis: &Axis, pi: usize) -> Self {
         let study = &bench.study;
-        let at = |t: &crate::study::Trial| -> Option<[f64; 2]> {
-            Some([axis.of_value(&t.params.get(pi)?.1)?, t.completed_value()?])
-        };
+        let at = |t: &crate::study::Trial| on_slice(t, axis, pi);
         TrialMarks {
             trials: study.trials.iter().filter_map(at).collect(),
             best: study.best_trial().and_then(at),
@@ -92,24 +83,9 @@ fn posterior_plot(
     height: f32,
 ) {
     let xs: Vec<f64> = slice.u.iter().map(|&u| axis.at(u)).collect();
-    let lo: Vec<f64> = slice
-        .mean
-        .iter()
-        .zip(&slice.std)
-        .map(|(m, s)| m - 2.0 * s)
-        .collect();
-    let hi: Vec<f64> = slice
-        .mean
-        .iter()
-        .zip(&slice.std)
-        .map(|(m, s)| m + 2.0 * s)
-        .collect();
+    let (lo, hi) = two_sigma_band(&slice.mean, &slice.std);
     let mean: Vec<[f64; 2]> = xs.iter().zip(&slice.mean).map(|(x, m)| [*x, *m]).collect();
-    Plot::new("gp_slice_posterior")
-        .height(height)
-        .link_axis(link, [true, false])
-        .link_cursor(link, [true, false])
-        .x_axis_formatter(axis.formatter())
+    linked_slice_plot("gp_slice_posterior", axis, link, height)
         .y_axis_label(tr("value"))
         .legend(Legend::default())
         .show(ui, |plot| {
@@ -120,20 +96,10 @@ fn posterior_plot(
             plot.line(Line::new(tr("posterior mean"), mean).width(2.0));
             plot.points(Points::new(tr("trials"), marks.trials.clone()).radius(2.5));
             if let Some(b) = marks.best {
-                plot.points(
-                    Points::new(tr("best"), vec![b])
-                        .shape(MarkerShape::Diamond)
-                        .radius(7.0)
-                        .color(BEST),
-                );
+                mark_best(plot, b);
             }
             if let Some(s) = marks.selected {
-                plot.points(
-                    Points::new(tr("selected"), vec![s])
-                        .filled(false)
-                        .radius(9.0)
-                        .color(SELECTED),
-                );
+                mark_selected(plot, s);
             }
         });
 }
@@ -165,11 +131,7 @@ fn acquisition_plot(
         .copied()
         .filter(|p| p[1].is_finite())
         .max_by(|a, b| a[1].total_cmp(&b[1]));
-    Plot::new("gp_slice_acquisition")
-        .height(height)
-        .link_axis(link, [true, false])
-        .link_cursor(link, [true, false])
-        .x_axis_formatter(axis.formatter())
+    linked_slice_plot("gp_slice_acquisition", axis, link, height)
         .x_axis_label(axis.title())
         .y_axis_label(tr("acquisition"))
         .legend(Legend::default())

@@ -182,20 +182,19 @@ impl<'a> Layout<'a> {
                 font.clone(),
                 text,
             );
-            painter.text(
-                Pos2::new(*x + 3.0, self.rect.top()),
-                Align2::LEFT_TOP,
-                hi,
-                FontId::proportional(10.0),
-                weak,
-            );
-            painter.text(
-                Pos2::new(*x + 3.0, self.rect.bottom()),
-                Align2::LEFT_BOTTOM,
-                lo,
-                FontId::proportional(10.0),
-                weak,
-            );
+            let ends = [
+                (self.rect.top(), Align2::LEFT_TOP, hi),
+                (self.rect.bottom(), Align2::LEFT_BOTTOM, lo),
+            ];
+            for (y, align, label) in ends {
+                painter.text(
+                    Pos2::new(*x + 3.0, y),
+                    align,
+                    label,
+                    FontId::proportional(10.0),
+                    weak,
+                );
+            }
         }
     }
 }

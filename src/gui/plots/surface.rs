@@ -42,8 +42,13 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
         None => ui.label(tr("computing the surface…")),
     };
     let texture = grid.as_ref().map(|(g, _, rev)| {
-        let stamp = rev.wrapping_mul(1009) ^ ((params.x as u64) << 48) ^ ((params.y as u64) << 56);
-        textures.heatmap(ui.ctx(), "surface", stamp, g, minimise)
+        textures.heatmap(
+            ui.ctx(),
+            "surface",
+            super::pair_stamp(*rev, &params),
+            g,
+            minimise,
+        )
     });
     super::heatmap_plot(
         ui,

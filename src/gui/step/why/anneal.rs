@@ -135,38 +135,52 @@ fn neighbourhood_rings(frame: &Frame, why: &AnnealWhy) -> Vec<Vec<[f64; 2]>> {
 /// The temperature and the step scale over the trials, side by side, each with a line at now.
 fn schedule_plots(ui: &mut egui::Ui, why: &AnnealWhy, height: f32) {
     let now = why.schedule.len().saturating_sub(1) as f64;
-    let temperature: Vec<[f64; 2]> = why
-        .schedule
-        .iter()
-        .enumerate()
-        .map(|(i, s)| [i as f64, s.0])
-        .collect();
-    let scale: Vec<[f64; 2]> = why
-        .schedule
-        .iter()
-        .enumerate()
-        .map(|(i, s)| [i as f64, s.1])
-        .collect();
+    let over_trials = |pick: fn(&(f64, f64)) -> f64| -> Vec<[f64; 2]> {
+        why.schedule
+            .iter()
+            .enumerate()
+            .map(|(i, s)| [i as f64, pick(s)])
+            .collect()
+    };
     ui.columns(2, |cols| {
-        Plot::new("why_anneal_temperature")
-            .height(height)
-            .x_axis_label(tr("trial"))
-            .y_axis_label(tr("temperature"))
-            .include_y(0.0)
-            .legend(Legend::default())
-            .show(&mut cols[0], |plot| {
-                plot.line(Line::new(tr("temperature"), temperature).color(PROPOSAL));
-                plot.vline(VLine::new(tr("now"), now).color(Color32::from_gray(140)));
-            });
-        Plot::new("why_anneal_scale")
-            .height(height)
-            .x_axis_label(tr("trial"))
-            .y_axis_label(tr("scale"))
-            .include_y(0.0)
-            .legend(Legend::default())
-            .show(&mut cols[1], |plot| {
-                plot.line(Line::new(tr("step scale"), scale).color(MODEL));
-                plot.vline(VLine::new(tr("now"), now).color(Color32::from_gray(140)));
-            });
+        let temperature = Line::new(tr("temperature"), over_trials(|s| s.0)).color(PROPOSAL);
+        schedule_plot(
+            &mut cols[0],
+            "why_anneal_temperature",
+            tr("temperature"),
+            temperature,
+            now,
+            height,
+        );
+        let scale = Line::new(tr("step scale"), over_trials(|s| s.1)).color(MODEL);
+        schedule_plot(
+            &mut cols[1],
+            "why_anneal_scale",
+            tr("scale"),
+            scale,
+            now,
+            height,
+        );
     });
+}
+
+/// One quantity of the schedule over the trials (from 0 up), with a line at now.
+fn schedule_plot(
+    ui: &mut egui::Ui,
+    id: &str,
+    y_label: &str,
+    line: Line<'_>,
+    now: f64,
+    height: f32,
+) {
+    Plot::new(id)
+        .height(height)
+        .x_axis_label(tr("trial"))
+        .y_axis_label(y_label)
+        .include_y(0.0)
+        .legend(Legend::default())
+        .show(ui, |plot| {
+            plot.line(line);
+            plot.vline(VLine::new(tr("now"), now).color(Color32::from_gray(140)));
+        });
 }

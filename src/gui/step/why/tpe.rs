@@ -5,10 +5,10 @@
 use super::{Frame, MODEL, PROPOSAL, WhyInput, short};
 use crate::gp::acquisition::{norm_cdf, norm_pdf};
 use crate::gui::i18n::{fill, tr};
-use crate::gui::plots::Axis;
+use crate::gui::plots::{Axis, linked_slice_plot};
 use crate::strategy::explain::{Candidates, Marginal, TpeWhy};
 use eframe::egui::{self, Color32};
-use egui_plot::{Bar, BarChart, Corner, Legend, Line, MarkerShape, Plot, Points, VLine};
+use egui_plot::{Bar, BarChart, Corner, Legend, Line, MarkerShape, Points, VLine};
 
 /// Points along a numeric slice.
 const STEPS: usize = 200;
@@ -173,11 +173,7 @@ fn densities_plot(
     height: f32,
 ) {
     let at = |u: f64| axis.at(u);
-    Plot::new("why_tpe_densities")
-        .height(height)
-        .link_axis(link, [true, false])
-        .link_cursor(link, [true, false])
-        .x_axis_formatter(axis.formatter())
+    linked_slice_plot("why_tpe_densities", axis, link, height)
         .y_axis_label(if curves.categorical {
             "probability"
         } else {
@@ -227,11 +223,7 @@ fn ratio_plot(
     height: f32,
 ) {
     let at = |u: f64| axis.at(u);
-    Plot::new("why_tpe_ratio")
-        .height(height)
-        .link_axis(link, [true, false])
-        .link_cursor(link, [true, false])
-        .x_axis_formatter(axis.formatter())
+    linked_slice_plot("why_tpe_ratio", axis, link, height)
         .x_axis_label(axis.title())
         .y_axis_label(tr("log l − log g"))
         .include_x(axis.lo)

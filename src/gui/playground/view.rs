@@ -690,3 +690,79 @@ fn scale_ends(panel: &MapPanel) -> String {
     };
     fill(tr("bright {}, dark {}"), &[&number(bright), &number(dark)])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(values: Vec<f64>) -> Grid2 {
+        let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        Grid2 {
+            nx: values.len(),
+            ny: 1,
+            values,
+            min,
+            max,
+        }
+    }
+
+    fn keys(panels: &[MapPanel]) -> Vec<&str> {
+        panels.iter().map(|p| p.key).collect()
+    }
+
+    #[test]
+    fn posterior_maps_share_the_mean_and_truth_scale_and_floor_the_acquisition() {
+        let maps = Maps2 {
+            truth: grid(vec![0.0, 10.0]),
+            posterior: Some([
+                grid(vec![2.0, 5.0]),
+                grid(vec![0.1, 0.3]),
+                grid(vec![-700.0, 0.0]),
+            ]),
+            prior_samples: vec![],
+        };
+        let panels = map_panels(&maps, &Acquisition::LogEi, true);
+        assert_eq!(keys(&panels), ["pg_mean", "pg_std", "pg_acq", "pg_truth"]);
+        for shared in [&panels[0], &panels[3]] {
+            assert_eq!((shared.grid.min, shared.grid.max), (0.0, 10.0));
+            assert!(shared.bright_low);
+        }
+        assert_eq!((panels[1].grid.min, panels[1].grid.max), (0.1, 0.3));
+        assert_eq!(panels[2].grid.min, -ACQ_RANGE);
+        assert!(!panels[1].bright_low && !panels[2].bright_low);
+        let hidden = map_panels(&maps, &Acquisition::LogEi, false);
+        assert_eq!(keys(&hidden), ["pg_mean", "pg_std", "pg_acq"]);
+    }
+
+    #[test]
+    fn before_any_observation_the_maps_are_the_prior_samples_then_the_truth() {
+        let maps = Maps2 {
+            truth: grid(vec![1.0, 4.0]),
+            posterior: None,
+            prior_samples: vec![grid(vec![0.0, 1.0]), grid(vec![-1.0, 1.0])],
+        };
+        let panels = map_panels(&maps, &Acquisition::LogEi, true);
+        assert_eq!(keys(&panels), ["pg_prior0", "pg_prior1", "pg_truth"]);
+        assert_eq!(panels[1].title, "prior sample 2");
+        assert_eq!((panels[2].grid.min, panels[2].grid.max), (1.0, 4.0));
+        let none = Maps2 {
+            prior_samples: vec![],
+            ..maps
+        };
+        assert!(map_panels(&none, &Acquisition::LogEi, false).is_empty());
+    }
+
+    #[test]
+    fn the_scale_under_a_map_names_its_bright_end_first() {
+        let mut panel = MapPanel {
+            key: "pg_mean",
+            title: String::new(),
+            grid: grid(vec![1.0, 3.0]),
+            bright_low: true,
+        };
+        assert_eq!(scale_ends(&panel), "bright 1, dark 3");
+        panel.bright_low = false;
+        assert_eq!(scale_ends(&panel), "bright 3, dark 1");
+    }
+}

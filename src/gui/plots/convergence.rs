@@ -196,7 +196,9 @@ fn plot<'a>(scale: YScale, direction: Direction, height: f32) -> Plot<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::YScale;
+    use super::{Series, YScale, y_label};
+    use crate::gui::state::Workbench;
+    use crate::study::{Direction, Trial};
 
     #[test]
     fn log_scale_shifts_non_positive_values() {
@@ -205,5 +207,30 @@ mod tests {
         assert!((s.value(s.y(1.0)) - 1.0).abs() < 1e-9);
         let plain = YScale::new(false, [-3.0].into_iter());
         assert_eq!(plain.y(-3.0), -3.0);
+    }
+
+    #[test]
+    fn the_series_follow_the_trials_the_best_so_far_and_the_selection() {
+        let mut study = Workbench::default_study();
+        study.direction = Direction::Minimize;
+        study.trials = [3.0, 1.0, 2.0]
+            .iter()
+            .enumerate()
+            .map(|(i, v)| Trial::complete(i, vec![], vec![], *v))
+            .collect();
+        let s = Series::of(&study, Some(2), YScale::new(false, [].into_iter()));
+        assert_eq!(s.values, [[0.0, 3.0], [1.0, 1.0], [2.0, 2.0]]);
+        assert_eq!(s.numbers, [0, 1, 2]);
+        assert_eq!(s.best, [[0.0, 3.0], [1.0, 1.0], [2.0, 1.0]]);
+        assert_eq!(s.best_trial, Some([1.0, 1.0]));
+        assert_eq!(s.selected, Some([2.0, 2.0]));
+    }
+
+    #[test]
+    fn the_y_label_says_how_values_were_shifted_for_the_log() {
+        assert_eq!(y_label(YScale::new(false, [-1.0].into_iter())), "value");
+        assert_eq!(y_label(YScale::new(true, [1.0].into_iter())), "value (log)");
+        let shifted = y_label(YScale::new(true, [-3.0, 1.0].into_iter()));
+        assert!(shifted.starts_with("value (log of value − -3.00"));
     }
 }

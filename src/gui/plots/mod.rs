@@ -643,4 +643,42 @@ mod tests {
         assert_eq!(k.label(1.0), "b");
         assert_eq!(k.at(0.25), 0.0);
     }
+
+    #[test]
+    fn the_two_sigma_band_and_the_hover_coordinates() {
+        let (lo, hi) = two_sigma_band(&[1.0, 2.0], &[0.5, 0.0]);
+        assert_eq!((lo, hi), (vec![0.0, 2.0], vec![2.0, 2.0]));
+        let c = Axis::of(&Param::new(
+            "C",
+            Domain::Float {
+                low: 0.01,
+                high: 100.0,
+                log: true,
+            },
+        ));
+        let k = Axis::of(&Param::new(
+            "k",
+            Domain::Categorical {
+                choices: vec!["a".into(), "b".into()],
+            },
+        ));
+        assert_eq!(
+            coordinates(&c, &k, PlotPoint::new(1.0, 1.0)),
+            "C = 10\nk = b"
+        );
+    }
+
+    #[test]
+    fn a_heatmap_stamp_changes_with_the_result_and_with_the_pair() {
+        use crate::gui::views::ViewParams;
+        let xy = ViewParams {
+            x: 0,
+            y: 1,
+            slice: 0,
+        };
+        let yx = ViewParams { x: 1, y: 0, ..xy };
+        assert_ne!(pair_stamp(7, &xy), pair_stamp(8, &xy));
+        assert_ne!(pair_stamp(7, &xy), pair_stamp(7, &yx));
+        assert_eq!(pair_stamp(7, &xy), pair_stamp(7, &xy));
+    }
 }

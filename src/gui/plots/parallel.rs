@@ -198,3 +198,58 @@ impl<'a> Layout<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::space::{Domain, Param, Value};
+    use crate::study::Direction;
+
+    fn study(direction: Direction, values: impl Iterator<Item = f64>) -> Study {
+        let mut study = Workbench::default_study();
+        study.direction = direction;
+        study.trials = values
+            .enumerate()
+            .map(|(i, v)| Trial::complete(i, vec![], vec![], v))
+            .collect();
+        study
+    }
+
+    #[test]
+    fn only_the_best_lines_are_drawn_worst_first() {
+        let many = study(Direction::Minimize, (0..MAX_LINES + 5).map(|v| v as f64));
+        let (done, total) = drawn_trials(&many);
+        assert_eq!((done.len(), total), (MAX_LINES, MAX_LINES + 5));
+        assert_eq!(done[0].value, Some((MAX_LINES - 1) as f64));
+        assert_eq!(done[MAX_LINES - 1].value, Some(0.0));
+        let few = study(Direction::Maximize, [2.0, 5.0, 1.0].into_iter());
+        let (done, total) = drawn_trials(&few);
+        let values: Vec<Option<f64>> = done.iter().map(|t| t.value).collect();
+        assert_eq!(values, [Some(1.0), Some(2.0), Some(5.0)]);
+        assert_eq!(total, 3);
+    }
+
+    #[test]
+    fn a_trial_stands_on_each_axis_at_its_share_of_the_range() {
+        let axes = [Axis::of(&Param::new(
+            "x",
+            Domain::Float {
+                low: 0.0,
+                high: 10.0,
+                log: false,
+            },
+        ))];
+        let rect = egui::Rect::from_min_size(egui::pos2(0.0, 0.0), egui::vec2(280.0, 144.0));
+        let layout = Layout::new(rect, &axes, &[0], (1.0, 5.0));
+        assert_eq!(layout.xs, [40.0, 240.0]);
+        let t = Trial::complete(0, vec![("x".into(), Value::Float(2.5))], vec![0.25], 2.0);
+        assert_eq!(layout.unit(&t, 0), Some(0.25));
+        assert_eq!(layout.unit(&t, 1), Some(0.25));
+        assert_eq!(
+            layout.line(&t),
+            [Pos2::new(40.0, 97.0), Pos2::new(240.0, 97.0)]
+        );
+        assert_eq!(layout.ends(0), ("x".into(), "0".into(), "10".into()));
+        assert_eq!(layout.ends(1), ("value".into(), "1".into(), "5".into()));
+    }
+}

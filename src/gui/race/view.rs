@@ -332,3 +332,41 @@ fn state_cell(ui: &mut egui::Ui, race: &Race, row: &RankRow) {
     };
     ui.label(text);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(runs: usize, trials_needed: Option<MeanSd>) -> RankRow {
+        RankRow {
+            name: "gp".into(),
+            runs,
+            best: None,
+            trials_needed,
+            strategy_seconds: None,
+            trials: 0,
+        }
+    }
+
+    #[test]
+    fn trials_needed_says_how_many_runs_got_there_when_there_are_repeats() {
+        let s = MeanSd {
+            mean: 12.0,
+            sd: 2.0,
+            n: 2,
+        };
+        assert_eq!(trials_needed(&row(3, Some(s))), "12.0 ± 2.00 (2/3)");
+        let one = MeanSd { n: 1, sd: 0.0, ..s };
+        assert_eq!(trials_needed(&row(1, Some(one))), "12");
+        assert_eq!(trials_needed(&row(3, None)), "—");
+    }
+
+    #[test]
+    fn the_ranking_note_mentions_spreads_only_with_repeats() {
+        assert!(ranking_note(5.0, 3).starts_with("mean ± sd"));
+        assert_eq!(
+            ranking_note(5.0, 1),
+            "trials needed: first trial within 5% of the race's best value"
+        );
+    }
+}

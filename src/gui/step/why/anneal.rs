@@ -184,3 +184,59 @@ fn schedule_plot(
             plot.vline(VLine::new(tr("now"), now).color(Color32::from_gray(140)));
         });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gui::plots::Axis;
+    use crate::gui::views::ViewParams;
+    use crate::space::{Domain, Param};
+
+    fn frame() -> Frame {
+        let unit = |name: &str| {
+            Axis::of(&Param::new(
+                name,
+                Domain::Float {
+                    low: 0.0,
+                    high: 1.0,
+                    log: false,
+                },
+            ))
+        };
+        Frame {
+            axes: vec![unit("x"), unit("y")],
+            index: vec![0, 1],
+            params: ViewParams {
+                x: 0,
+                y: 1,
+                slice: 0,
+            },
+        }
+    }
+
+    fn why(current: Option<(Vec<f64>, f64)>) -> AnnealWhy {
+        AnnealWhy {
+            current,
+            schedule: vec![],
+            temperature: 1.0,
+            scale: 0.1,
+            last_move: None,
+        }
+    }
+
+    #[test]
+    fn the_rings_circle_the_current_state_at_one_and_two_scales() {
+        let rings = neighbourhood_rings(&frame(), &why(Some((vec![0.5, 0.5], 3.0))));
+        assert_eq!(rings.len(), 2);
+        for (k, ring) in rings.iter().enumerate() {
+            assert_eq!(ring.len(), 65);
+            let radius = 0.1 * (k + 1) as f64;
+            assert!((ring[0][0] - (0.5 + radius)).abs() < 1e-12);
+            for p in ring {
+                let r = ((p[0] - 0.5).powi(2) + (p[1] - 0.5).powi(2)).sqrt();
+                assert!((r - radius).abs() < 1e-12);
+            }
+        }
+        assert!(neighbourhood_rings(&frame(), &why(None)).is_empty());
+    }
+}

@@ -307,3 +307,22 @@ fn bars(
     )
     .color(colour)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chosen_score_is_the_proposal_candidates_own() {
+        let mut picks = Picks {
+            candidates: vec![(0.2, 1.0), (0.7, 3.0)],
+            chosen: Some(0.7),
+            joint: false,
+        };
+        assert_eq!(picks.chosen_score(), Some(3.0));
+        picks.chosen = Some(0.5);
+        assert_eq!(picks.chosen_score(), None);
+        picks.chosen = None;
+        assert_eq!(picks.chosen_score(), None);
+    }
+}

@@ -38,12 +38,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
             false,
         )
     });
-    let projected = Projected::of(
-        &bench.study,
-        bench.selected,
-        (xa, index[params.x]),
-        (ya, index[params.y]),
-    );
+    let projected = Projected::of_pair(bench, &axes, &index, params);
     super::heatmap_plot(
         ui,
         bench,

@@ -377,6 +377,22 @@ impl Projected {
         }
     }
 
+    /// The workbench's trials and selection on the chosen pair of free parameters (`axes`
+    /// and `index` as [`free_axes`] gives them): what every view over the pair draws on top.
+    pub fn of_pair(
+        bench: &crate::gui::state::Workbench,
+        axes: &[Axis],
+        index: &[usize],
+        params: super::views::ViewParams,
+    ) -> Self {
+        Projected::of(
+            &bench.study,
+            bench.selected,
+            (&axes[params.x], index[params.x]),
+            (&axes[params.y], index[params.y]),
+        )
+    }
+
     /// The trial nearest to a screen position (within 12 points), for click-to-select.
     pub fn nearest(
         &self,

@@ -72,12 +72,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
                 r.revision,
             ))
         });
-        let projected = Projected::of(
-            &bench.study,
-            bench.selected,
-            (xa, index[params.x]),
-            (ya, index[params.y]),
-        );
+        let projected = Projected::of_pair(bench, &axes, &index, params);
         let minimise = bench.study.direction == Direction::Minimize;
         match grids {
             Some((truth, model, kind, revision)) => {

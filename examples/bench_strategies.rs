@@ -171,6 +171,16 @@ fn sig3(x: f64) -> String {
     format!("{x:.digits$}")
 }
 
+/// The tools the anchors ran on both suites (the SVC suite also has a grid).
+const ANCHOR_TOOLS: [&str; 6] = [
+    "random",
+    "optuna_tpe",
+    "optuna_cmaes",
+    "optuna_qmc",
+    "bayes_opt",
+    "hyperopt_tpe",
+];
+
 /// (strategy, function) → (final regret, strategy seconds) per seed.
 type Results = BTreeMap<(String, &'static str), Vec<(f64, f64)>>;
 
@@ -214,7 +224,7 @@ fn synthetic_suite(args: &Args, anchors: Option<&Json>) {
                 continue;
             };
             let regrets: Vec<f64> = r.iter().map(|x| x.0).collect();
-            let mean = regrets.iter().sum::<f64>() / regrets.len() as f64;
+            let (mean, _) = mean_sd(&regrets);
             row += &format!(" {} / **{}** |", sig3(mean), sig3(median(regrets)));
             ms.extend(r.iter().map(|x| 1000.0 * x.1 / budget as f64));
         }
@@ -222,15 +232,7 @@ fn synthetic_suite(args: &Args, anchors: Option<&Json>) {
         println!("{row}");
     }
     if let Some(a) = anchors {
-        let tools = [
-            "random",
-            "optuna_tpe",
-            "optuna_cmaes",
-            "optuna_qmc",
-            "bayes_opt",
-            "hyperopt_tpe",
-        ];
-        for tool in tools {
+        for tool in ANCHOR_TOOLS {
             let mut row = format!("| {tool} (anchor) |");
             let mut ms = vec![];
             for (_, fname) in FUNCTIONS {
@@ -250,43 +252,31 @@ fn synthetic_suite(args: &Args, anchors: Option<&Json>) {
     }
 }
 
+/// (strategy, dataset index) → (best CV accuracy, strategy ms per trial) per seed.
+type SvcResults = BTreeMap<(String, usize), Vec<(f64, f64)>>;
+
+/// One SVC run: the dataset's index, the strategy's name and spec, the seed, and the
+/// objective (spec and built) to run it on.
+type SvcJob = (
+    usize,
+    String,
+    StrategySpec,
+    u64,
+    ObjectiveSpec,
+    Arc<dyn Objective>,
+);
+
 /// Best CV accuracy per (strategy, dataset) over seeds 0..4, beside the anchors.
 fn svc_suite(args: &Args) {
     let anchors: Option<Json> = std::fs::read_to_string(args.anchors.join("results/svc.json"))
         .ok()
         .and_then(|s| serde_json::from_str(&s).ok());
-    let all = ["breast_cancer", "wine", "digits", "moons"];
-    let datasets: Vec<&str> = match std::env::var("KNOBS_BENCH_DATASETS") {
-        Ok(list) => all
-            .into_iter()
-            .filter(|d| list.split(',').any(|x| x == *d))
-            .collect(),
-        Err(_) => all.to_vec(),
-    };
+    let datasets = svc_datasets();
     let budget = 49;
     let seeds = args.seeds.min(5);
-    let mut jobs = vec![];
-    for (k, name) in datasets.iter().enumerate() {
-        let task = ModelTask::new(
-            DatasetSource::Bundled((*name).into()),
-            ModelSpec::from_name("svc", None).expect("svc"),
-        );
-        let spec = ObjectiveSpec::from_model_task(task);
-        let objective: Arc<dyn Objective> = Arc::from(spec.build().expect("bundled dataset"));
-        let mut strategies: Vec<(String, StrategySpec, u64)> = vec![];
-        for s in &args.strategies {
-            let Ok(strategy) = StrategySpec::from_name(s) else {
-                continue;
-            };
-            strategies.extend((0..seeds).map(|seed| (s.clone(), strategy.clone(), seed)));
-        }
-        strategies.push(("grid".into(), StrategySpec::Grid { points: 7 }, 0));
-        for (s, strategy, seed) in strategies {
-            jobs.push((k, s, strategy, seed, spec.clone(), objective.clone()));
-        }
-    }
+    let jobs = svc_jobs(args, &datasets, seeds);
     let started = Instant::now();
-    let results = in_parallel(jobs, |(k, name, strategy, seed, spec, objective)| {
+    let results: SvcResults = in_parallel(jobs, |(k, name, strategy, seed, spec, objective)| {
         let (study, secs) = run_study(spec, objective, strategy, seed, budget);
         let best = study
             .best_trial()
@@ -307,6 +297,53 @@ fn svc_suite(args: &Args) {
         datasets.join(" | ")
     );
     println!("|---|{}---|", "---|".repeat(datasets.len()));
+    print_svc_rows(args, &datasets, &results);
+    if let Some(a) = anchors {
+        print_svc_anchors(&a, &datasets);
+    }
+}
+
+/// The suite's datasets, or those of them `KNOBS_BENCH_DATASETS` names.
+fn svc_datasets() -> Vec<&'static str> {
+    let all = ["breast_cancer", "wine", "digits", "moons"];
+    match std::env::var("KNOBS_BENCH_DATASETS") {
+        Ok(list) => all
+            .into_iter()
+            .filter(|d| list.split(',').any(|x| x == *d))
+            .collect(),
+        Err(_) => all.to_vec(),
+    }
+}
+
+/// Every run of the suite: each known strategy on every seed, and the 7×7 grid once, per
+/// dataset.
+fn svc_jobs(args: &Args, datasets: &[&str], seeds: u64) -> Vec<SvcJob> {
+    let mut jobs = vec![];
+    for (k, name) in datasets.iter().enumerate() {
+        let task = ModelTask::new(
+            DatasetSource::Bundled((*name).into()),
+            ModelSpec::from_name("svc", None).expect("svc"),
+        );
+        let spec = ObjectiveSpec::from_model_task(task);
+        let objective: Arc<dyn Objective> = Arc::from(spec.build().expect("bundled dataset"));
+        let mut strategies: Vec<(String, StrategySpec, u64)> = vec![];
+        for s in &args.strategies {
+            let Ok(strategy) = StrategySpec::from_name(s) else {
+                continue;
+            };
+            strategies.extend((0..seeds).map(|seed| (s.clone(), strategy.clone(), seed)));
+        }
+        strategies.push(("grid".into(), StrategySpec::Grid { points: 7 }, 0));
+        for (s, strategy, seed) in strategies {
+            jobs.push((k, s, strategy, seed, spec.clone(), objective.clone()));
+        }
+    }
+    jobs
+}
+
+/// Knobs' rows of the SVC table: the grid first, then each strategy's mean ± sd per dataset
+/// and its median strategy time.
+fn print_svc_rows(args: &Args, datasets: &[&str], results: &SvcResults) {
     let mut names: Vec<String> = vec!["grid".into()];
     names.extend(args.strategies.iter().filter(|s| *s != "grid").cloned());
     for name in &names {
@@ -316,13 +353,7 @@ fn svc_suite(args: &Args) {
             match results.get(&(name.clone(), k)) {
                 Some(r) => {
                     let v: Vec<f64> = r.iter().map(|x| x.0).collect();
-                    let mean = v.iter().sum::<f64>() / v.len() as f64;
-                    let sd = if v.len() > 1 {
-                        (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64)
-                            .sqrt()
-                    } else {
-                        0.0
-                    };
+                    let (mean, sd) = mean_sd(&v);
                     row += &format!(" {mean:.4} ± {sd:.4} |");
                     ms.extend(r.iter().map(|x| x.1));
                 }
@@ -332,51 +363,57 @@ fn svc_suite(args: &Args) {
         row += &format!(" {:.2} |", median(ms));
         println!("{row}");
     }
-    if let Some(a) = anchors {
-        for tool in [
-            "grid",
-            "random",
-            "optuna_tpe",
-            "optuna_cmaes",
-            "optuna_qmc",
-            "bayes_opt",
-            "hyperopt_tpe",
-        ] {
-            let mut row = format!("| {tool} (anchor) |");
-            let mut ms = vec![];
-            for name in &datasets {
-                let s = &a["datasets"][name]["strategies"][tool];
-                row += &format!(
-                    " {} ± {} |",
-                    s["best_mean"]
-                        .as_f64()
-                        .map_or("–".into(), |v| format!("{v:.4}")),
-                    s["best_std"]
-                        .as_f64()
-                        .map_or("–".into(), |v| format!("{v:.4}"))
-                );
-                if let Some(v) = s["overhead_ms_per_trial_mean"].as_f64() {
-                    ms.push(v);
-                }
+}
+
+/// The mean and the sample standard deviation (0 for a single value).
+fn mean_sd(v: &[f64]) -> (f64, f64) {
+    let mean = v.iter().sum::<f64>() / v.len() as f64;
+    let sd = if v.len() > 1 {
+        (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
+    } else {
+        0.0
+    };
+    (mean, sd)
+}
+
+/// The anchors' rows of the SVC table: each tool's mean ± std and overhead, then the best
+/// accuracy on the anchors' 40×40 oracle grid.
+fn print_svc_anchors(a: &Json, datasets: &[&str]) {
+    for tool in std::iter::once("grid").chain(ANCHOR_TOOLS) {
+        let mut row = format!("| {tool} (anchor) |");
+        let mut ms = vec![];
+        for name in datasets {
+            let s = &a["datasets"][name]["strategies"][tool];
+            row += &format!(
+                " {} ± {} |",
+                s["best_mean"]
+                    .as_f64()
+                    .map_or("–".into(), |v| format!("{v:.4}")),
+                s["best_std"]
+                    .as_f64()
+                    .map_or("–".into(), |v| format!("{v:.4}"))
+            );
+            if let Some(v) = s["overhead_ms_per_trial_mean"].as_f64() {
+                ms.push(v);
             }
-            row += &format!(" {:.2} (overhead) |", median(ms));
-            println!("{row}");
         }
-        let mut row = "| oracle 40×40 (anchor) |".to_string();
-        for name in &datasets {
-            let grid = &a["datasets"][name]["oracle"]["accuracy"];
-            let best = grid
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|r| r.as_array())
-                .flatten()
-                .filter_map(|v| v.as_f64())
-                .fold(f64::NEG_INFINITY, f64::max);
-            row += &format!(" {best:.4} |");
-        }
-        println!("{row} |");
+        row += &format!(" {:.2} (overhead) |", median(ms));
+        println!("{row}");
     }
+    let mut row = "| oracle 40×40 (anchor) |".to_string();
+    for name in datasets {
+        let grid = &a["datasets"][name]["oracle"]["accuracy"];
+        let best = grid
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.as_array())
+            .flatten()
+            .filter_map(|v| v.as_f64())
+            .fold(f64::NEG_INFINITY, f64::max);
+        row += &format!(" {best:.4} |");
+    }
+    println!("{row} |");
 }
 
 /// The GP's time per trial as the study grows, on Branin, seed 0.

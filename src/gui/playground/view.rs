@@ -4,11 +4,14 @@
 //! a plot observes the function there. Everything drawn comes from the latest
 //! [`PlayResult`](super::compute::PlayResult); nothing is computed here.
 
-use super::compute::{Line1, Maps2, Pictures, PlayResult, Problem};
+use super::compute::{Line1, Maps2, Pictures, PlayResult, Problem, Settings};
 use super::state::Playground;
 use crate::gp::{Acquisition, KernelKind};
 use crate::gui::i18n::{fill, tr};
-use crate::gui::plots::{Axis, BEST, Textures, heatmap_image, number};
+use crate::gui::plots::{
+    Axis, BEST, Textures, coordinates, grid_value, heatmap_image, hover_point, number,
+    two_sigma_band,
+};
 use crate::gui::views::{Grid2, acquisition_name};
 use eframe::egui::{self, Color32};
 use egui_plot::{FilledArea, Legend, Line, LineStyle, MarkerShape, Plot, Points, VLine};
@@ -62,81 +65,108 @@ pub fn show(ui: &mut egui::Ui, pg: &mut Playground, textures: &mut Textures, hei
 fn controls(ui: &mut egui::Ui, pg: &mut Playground) {
     ui.horizontal_wrapped(|ui| {
         ui.strong(tr("Playground"));
-        for p in Problem::ALL {
-            if ui
-                .selectable_label(pg.settings.problem == p, tr(p.title()))
-                .clicked()
-            {
-                pg.set_problem(p);
-            }
-        }
+        problem_picker(ui, pg);
         ui.separator();
-        let s = &mut pg.settings;
-        egui::ComboBox::from_label(tr("kernel"))
-            .selected_text(kernel_name(s.kernel))
-            .show_ui(ui, |ui| {
-                for k in [KernelKind::Matern52, KernelKind::Rbf] {
-                    ui.selectable_value(&mut s.kernel, k, kernel_name(k));
-                }
-            });
-        let mut fitted = s.length_scale.is_none();
-        if ui
-            .checkbox(&mut fitted, tr("fit ℓ"))
-            .on_hover_text(tr(
-                "fit the length scale by maximum likelihood, or fix it by hand",
-            ))
-            .changed()
-        {
-            s.length_scale = if fitted { None } else { Some(0.2) };
-        }
-        if let Some(l) = &mut s.length_scale {
-            ui.add(
-                egui::Slider::new(l, 0.01..=2.0)
-                    .logarithmic(true)
-                    .text(tr("ℓ")),
-            )
-            .on_hover_text(tr(
-                "length scale in unit-box units: short = wiggly functions",
-            ));
-        }
+        kernel_controls(ui, &mut pg.settings);
         ui.separator();
-        egui::ComboBox::from_label(tr("acquisition"))
-            .selected_text(s.acquisition.name())
-            .show_ui(ui, |ui| {
-                for a in [
-                    Acquisition::LogEi,
-                    Acquisition::Ei { xi: 0.01 },
-                    Acquisition::Ucb { kappa: 2.0 },
-                    Acquisition::Pi { xi: 0.01 },
-                ] {
-                    if ui
-                        .selectable_label(s.acquisition.name() == a.name(), a.name())
-                        .clicked()
-                    {
-                        s.acquisition = a;
-                    }
-                }
-            });
-        match &mut s.acquisition {
-            Acquisition::Ei { xi } | Acquisition::Pi { xi } => {
-                ui.add(egui::Slider::new(xi, 0.0..=1.0).text(tr("ξ")))
-                    .on_hover_text(tr(
-                        "improvement margin (standardised units): larger explores more",
-                    ));
-            }
-            Acquisition::Ucb { kappa } => {
-                ui.add(egui::Slider::new(kappa, 0.0..=5.0).text(tr("κ")))
-                    .on_hover_text(tr("weight of σ: larger explores more"));
-            }
-            Acquisition::LogEi => {}
-        }
+        acquisition_controls(ui, &mut pg.settings);
         ui.separator();
-        ui.add(egui::Slider::new(&mut s.samples, 0..=8).text(tr("samples")));
-        if ui.button(tr("New samples")).clicked() {
-            pg.resample();
-        }
-        ui.checkbox(&mut pg.show_truth, tr("true function"));
+        sample_controls(ui, pg);
     });
+    observation_buttons(ui, pg);
+}
+
+/// One button per problem; choosing another one starts over on it.
+fn problem_picker(ui: &mut egui::Ui, pg: &mut Playground) {
+    for p in Problem::ALL {
+        if ui
+            .selectable_label(pg.settings.problem == p, tr(p.title()))
+            .clicked()
+        {
+            pg.set_problem(p);
+        }
+    }
+}
+
+/// The kernel's family and its length scale: fitted by maximum likelihood, or fixed by hand
+/// on a slider.
+fn kernel_controls(ui: &mut egui::Ui, s: &mut Settings) {
+    egui::ComboBox::from_label(tr("kernel"))
+        .selected_text(kernel_name(s.kernel))
+        .show_ui(ui, |ui| {
+            for k in [KernelKind::Matern52, KernelKind::Rbf] {
+                ui.selectable_value(&mut s.kernel, k, kernel_name(k));
+            }
+        });
+    let mut fitted = s.length_scale.is_none();
+    if ui
+        .checkbox(&mut fitted, tr("fit ℓ"))
+        .on_hover_text(tr(
+            "fit the length scale by maximum likelihood, or fix it by hand",
+        ))
+        .changed()
+    {
+        s.length_scale = if fitted { None } else { Some(0.2) };
+    }
+    if let Some(l) = &mut s.length_scale {
+        ui.add(
+            egui::Slider::new(l, 0.01..=2.0)
+                .logarithmic(true)
+                .text(tr("ℓ")),
+        )
+        .on_hover_text(tr(
+            "length scale in unit-box units: short = wiggly functions",
+        ));
+    }
+}
+
+/// The acquisition function and its exploration parameter (ξ or κ; LogEI has none).
+fn acquisition_controls(ui: &mut egui::Ui, s: &mut Settings) {
+    egui::ComboBox::from_label(tr("acquisition"))
+        .selected_text(s.acquisition.name())
+        .show_ui(ui, |ui| {
+            for a in [
+                Acquisition::LogEi,
+                Acquisition::Ei { xi: 0.01 },
+                Acquisition::Ucb { kappa: 2.0 },
+                Acquisition::Pi { xi: 0.01 },
+            ] {
+                if ui
+                    .selectable_label(s.acquisition.name() == a.name(), a.name())
+                    .clicked()
+                {
+                    s.acquisition = a;
+                }
+            }
+        });
+    match &mut s.acquisition {
+        Acquisition::Ei { xi } | Acquisition::Pi { xi } => {
+            ui.add(egui::Slider::new(xi, 0.0..=1.0).text(tr("ξ")))
+                .on_hover_text(tr(
+                    "improvement margin (standardised units): larger explores more",
+                ));
+        }
+        Acquisition::Ucb { kappa } => {
+            ui.add(egui::Slider::new(kappa, 0.0..=5.0).text(tr("κ")))
+                .on_hover_text(tr("weight of σ: larger explores more"));
+        }
+        Acquisition::LogEi => {}
+    }
+}
+
+/// How many joint samples are drawn, a button for fresh ones, and whether the true function
+/// is shown.
+fn sample_controls(ui: &mut egui::Ui, pg: &mut Playground) {
+    ui.add(egui::Slider::new(&mut pg.settings.samples, 0..=8).text(tr("samples")));
+    if ui.button(tr("New samples")).clicked() {
+        pg.resample();
+    }
+    ui.checkbox(&mut pg.show_truth, tr("true function"));
+}
+
+/// The row that adds and takes back observations (the acquisition's choice, undo, clear),
+/// with their count and the fit's status.
+fn observation_buttons(ui: &mut egui::Ui, pg: &mut Playground) {
     ui.horizontal(|ui| {
         if ui
             .button(tr("Add the acquisition's choice"))
@@ -256,6 +286,32 @@ fn area(r: &egui::Rect) -> [f32; 4] {
     [r.min.x, r.min.y, r.max.x, r.max.y]
 }
 
+/// A plot that stays where it is put: no dragging, zooming or scrolling, so a click always
+/// means "observe here".
+fn still_plot<'a>(id: &str) -> Plot<'a> {
+    Plot::new(id)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+}
+
+/// The x axis both plots of a 1-D problem share: the parameter's axis, the plot coordinate of
+/// every grid point and the link that keeps the two plots' x ranges together.
+struct SliceX<'a> {
+    axis: &'a Axis,
+    xs: Vec<f64>,
+    link: egui::Id,
+}
+
+impl SliceX<'_> {
+    /// Values on the grid as plot points.
+    fn pair(&self, ys: &[f64]) -> Vec<[f64; 2]> {
+        self.xs.iter().zip(ys).map(|(x, y)| [*x, *y]).collect()
+    }
+}
+
 fn line_view(
     ui: &mut egui::Ui,
     pg: &mut Playground,
@@ -264,8 +320,39 @@ fn line_view(
     axis: &Axis,
     height: f32,
 ) -> Option<Vec<f64>> {
-    let xs: Vec<f64> = line.u.iter().map(|&u| axis.at(u)).collect();
-    let pair = |ys: &[f64]| -> Vec<[f64; 2]> { xs.iter().zip(ys).map(|(x, y)| [*x, *y]).collect() };
+    let x = SliceX {
+        axis,
+        xs: line.u.iter().map(|&u| axis.at(u)).collect(),
+        link: egui::Id::unique("playground_x"),
+    };
+    let prior = r.observations == 0;
+    let top = if prior {
+        height - 8.0
+    } else {
+        (height * 0.64).max(100.0)
+    };
+    let response = posterior_plot(ui, pg, r, line, &x, top);
+    pg.plot_area = Some(area(response.transform.frame()));
+    let clicked = click(&response, &[axis]);
+    if prior {
+        return clicked;
+    }
+    let response = acquisition_plot(ui, r, line, &x, (height - top - 8.0).max(60.0));
+    clicked.or_else(|| click(&response, &[axis]))
+}
+
+/// The upper plot of a 1-D problem: the joint samples, and once there are observations the
+/// mean with its ±2σ band, the true function (if shown), the observations and the
+/// acquisition's choice.
+fn posterior_plot(
+    ui: &mut egui::Ui,
+    pg: &Playground,
+    r: &PlayResult,
+    line: &Line1,
+    x: &SliceX<'_>,
+    height: f32,
+) -> egui_plot::PlotResponse<()> {
+    let axis = x.axis;
     let prior = r.observations == 0;
     let obs: Vec<[f64; 2]> = pg
         .points()
@@ -274,20 +361,9 @@ fn line_view(
         .map(|(u, v)| [axis.at(u[0]), v])
         .collect();
     let next = r.next.as_ref().map(|(u, _)| axis.at(u[0]));
-    let top = if prior {
-        height - 8.0
-    } else {
-        (height * 0.64).max(100.0)
-    };
-    let link = egui::Id::unique("playground_x");
-    let response = Plot::new("playground_posterior")
-        .height(top)
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .allow_double_click_reset(false)
-        .link_axis(link, [true, false])
+    still_plot("playground_posterior")
+        .height(height)
+        .link_axis(x.link, [true, false])
         .include_x(axis.lo)
         .include_x(axis.hi)
         .x_axis_label(axis.title())
@@ -300,19 +376,8 @@ fn line_view(
         .legend(Legend::default().position(egui_plot::Corner::LeftTop))
         .show(ui, |plot| {
             if !prior {
-                let lo: Vec<f64> = line
-                    .mean
-                    .iter()
-                    .zip(&line.std)
-                    .map(|(m, s)| m - 2.0 * s)
-                    .collect();
-                let hi: Vec<f64> = line
-                    .mean
-                    .iter()
-                    .zip(&line.std)
-                    .map(|(m, s)| m + 2.0 * s)
-                    .collect();
-                plot.add(FilledArea::new(tr("±2σ"), &xs, &lo, &hi).fill_color(BAND));
+                let (lo, hi) = two_sigma_band(&line.mean, &line.std);
+                plot.add(FilledArea::new(tr("±2σ"), &x.xs, &lo, &hi).fill_color(BAND));
             }
             for (i, s) in line.samples.iter().enumerate() {
                 let name = if prior {
@@ -320,25 +385,29 @@ fn line_view(
                 } else {
                     tr("posterior samples")
                 };
-                plot.line(Line::new(name, pair(s)).width(1.0).color(sample_colour(i)));
+                plot.line(
+                    Line::new(name, x.pair(s))
+                        .width(1.0)
+                        .color(sample_colour(i)),
+                );
             }
             if !prior {
                 plot.line(
-                    Line::new(tr("posterior mean"), pair(&line.mean))
+                    Line::new(tr("posterior mean"), x.pair(&line.mean))
                         .width(2.5)
                         .color(MEAN),
                 );
             }
             if pg.show_truth && !prior {
                 plot.line(
-                    Line::new(tr("true function"), pair(&line.truth))
+                    Line::new(tr("true function"), x.pair(&line.truth))
                         .width(1.5)
                         .style(LineStyle::dashed_dense())
                         .color(TRUTH),
                 );
             }
             plot.points(
-                Points::new(tr("observations"), obs.clone())
+                Points::new(tr("observations"), obs)
                     .radius(4.5)
                     .color(Color32::WHITE),
             );
@@ -349,53 +418,56 @@ fn line_view(
                         .width(1.5),
                 );
             }
-        });
-    pg.plot_area = Some(area(response.transform.frame()));
-    let mut clicked = click(&response, &[axis]);
-    if !prior {
-        let best = line
-            .acquisition
-            .iter()
-            .copied()
-            .filter(|v| v.is_finite())
-            .fold(f64::NEG_INFINITY, f64::max);
-        let floor = best - ACQ_RANGE;
-        let acq: Vec<[f64; 2]> = xs
-            .iter()
+        })
+}
+
+/// The acquisition along a 1-D problem, floored at [`ACQ_RANGE`] below its maximum, with the
+/// maximum marked.
+fn acquisition_plot(
+    ui: &mut egui::Ui,
+    r: &PlayResult,
+    line: &Line1,
+    x: &SliceX<'_>,
+    height: f32,
+) -> egui_plot::PlotResponse<()> {
+    let best = line
+        .acquisition
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(f64::NEG_INFINITY, f64::max);
+    let floor = best - ACQ_RANGE;
+    let acq: Vec<[f64; 2]> =
+        x.xs.iter()
             .zip(&line.acquisition)
             .filter(|(_, a)| a.is_finite())
             .map(|(x, a)| [*x, a.max(floor)])
             .collect();
-        let max = r.next.as_ref().map(|(u, v)| [axis.at(u[0]), v.max(floor)]);
-        let response = Plot::new("playground_acquisition")
-            .height((height - top - 8.0).max(60.0))
-            .allow_drag(false)
-            .allow_zoom(false)
-            .allow_scroll(false)
-            .allow_boxed_zoom(false)
-            .allow_double_click_reset(false)
-            .link_axis(link, [true, false])
-            .x_axis_label(axis.title())
-            .y_axis_label(r.settings.acquisition.name())
-            .legend(Legend::default())
-            .show(ui, |plot| {
-                plot.line(
-                    Line::new(acquisition_name(&r.settings.acquisition), acq)
-                        .width(2.0)
-                        .color(ACQ),
+    let max = r
+        .next
+        .as_ref()
+        .map(|(u, v)| [x.axis.at(u[0]), v.max(floor)]);
+    still_plot("playground_acquisition")
+        .height(height)
+        .link_axis(x.link, [true, false])
+        .x_axis_label(x.axis.title())
+        .y_axis_label(r.settings.acquisition.name())
+        .legend(Legend::default())
+        .show(ui, |plot| {
+            plot.line(
+                Line::new(acquisition_name(&r.settings.acquisition), acq)
+                    .width(2.0)
+                    .color(ACQ),
+            );
+            if let Some(m) = max {
+                plot.points(
+                    Points::new(tr("maximum"), vec![m])
+                        .shape(MarkerShape::Diamond)
+                        .radius(7.0)
+                        .color(BEST),
                 );
-                if let Some(m) = max {
-                    plot.points(
-                        Points::new(tr("maximum"), vec![m])
-                            .shape(MarkerShape::Diamond)
-                            .radius(7.0)
-                            .color(BEST),
-                    );
-                }
-            });
-        clicked = clicked.or_else(|| click(&response, &[axis]));
-    }
-    clicked
+            }
+        })
 }
 
 fn sample_colour(i: usize) -> Color32 {
@@ -408,6 +480,108 @@ fn sample_colour(i: usize) -> Color32 {
     C[i % C.len()]
 }
 
+/// One map of a 2-D problem: the key its texture and plot go by, its title, the grid (whose
+/// `min` and `max` are the colour scale's ends) and whether low values are bright.
+#[derive(Debug)]
+struct MapPanel {
+    key: &'static str,
+    title: String,
+    grid: Grid2,
+    bright_low: bool,
+}
+
+/// The maps a 2-D problem shows, in order: with a posterior its mean, σ and acquisition
+/// (and the true function if shown); before it the prior samples (and the true function).
+fn map_panels(maps: &Maps2, acquisition: &Acquisition, show_truth: bool) -> Vec<MapPanel> {
+    match &maps.posterior {
+        Some([mean, std, acq]) => {
+            posterior_panels([mean, std, acq], &maps.truth, acquisition, show_truth)
+        }
+        None => prior_panels(&maps.prior_samples, &maps.truth, show_truth),
+    }
+}
+
+/// The posterior's maps: the mean and the truth on one shared scale so their colours
+/// compare, σ, and the acquisition floored [`ACQ_RANGE`] below its maximum (LogEI falls to
+/// −700 far from the data, which would leave the rest without contrast).
+fn posterior_panels(
+    [mean, std, acq]: [&Grid2; 3],
+    truth: &Grid2,
+    acquisition: &Acquisition,
+    show_truth: bool,
+) -> Vec<MapPanel> {
+    let (mut m, mut t) = (mean.clone(), truth.clone());
+    let (lo, hi) = (m.min.min(t.min), m.max.max(t.max));
+    (m.min, m.max, t.min, t.max) = (lo, hi, lo, hi);
+    let mut acq = acq.clone();
+    acq.min = acq.min.max(acq.max - ACQ_RANGE);
+    let mut panels = vec![
+        MapPanel {
+            key: "pg_mean",
+            title: tr("posterior mean (bright = low)").into(),
+            grid: m,
+            bright_low: true,
+        },
+        MapPanel {
+            key: "pg_std",
+            title: tr("posterior σ (bright = uncertain)").into(),
+            grid: std.clone(),
+            bright_low: false,
+        },
+        MapPanel {
+            key: "pg_acq",
+            title: fill(
+                tr("{} (bright = promising)"),
+                &[&acquisition_name(acquisition)],
+            ),
+            grid: acq,
+            bright_low: false,
+        },
+    ];
+    if show_truth {
+        panels.push(MapPanel {
+            key: "pg_truth",
+            title: tr("true function (same scale as the mean)").into(),
+            grid: t,
+            bright_low: true,
+        });
+    }
+    panels
+}
+
+/// The prior's maps: one per joint sample, then the true function on its own scale.
+fn prior_panels(samples: &[Grid2], truth: &Grid2, show_truth: bool) -> Vec<MapPanel> {
+    const KEYS: [&str; 8] = [
+        "pg_prior0",
+        "pg_prior1",
+        "pg_prior2",
+        "pg_prior3",
+        "pg_prior4",
+        "pg_prior5",
+        "pg_prior6",
+        "pg_prior7",
+    ];
+    let mut panels: Vec<MapPanel> = samples
+        .iter()
+        .enumerate()
+        .map(|(i, g)| MapPanel {
+            key: KEYS[i.min(KEYS.len() - 1)],
+            title: fill(tr("prior sample {}"), &[&(i + 1)]),
+            grid: g.clone(),
+            bright_low: false,
+        })
+        .collect();
+    if show_truth {
+        panels.push(MapPanel {
+            key: "pg_truth",
+            title: tr("true function (bright = low)").into(),
+            grid: truth.clone(),
+            bright_low: true,
+        });
+    }
+    panels
+}
+
 #[allow(clippy::too_many_arguments)]
 fn maps_view(
     ui: &mut egui::Ui,
@@ -418,162 +592,177 @@ fn maps_view(
     textures: &mut Textures,
     height: f32,
 ) -> Option<Vec<f64>> {
-    let (xa, ya) = (&axes[0], &axes[1]);
-    let obs: Vec<[f64; 2]> = pg
-        .points()
-        .iter()
-        .map(|u| [xa.at(u[0]), ya.at(u[1])])
-        .collect();
-    let next = r.next.as_ref().map(|(u, _)| [xa.at(u[0]), ya.at(u[1])]);
-    let stamp = r.revision.wrapping_mul(31).wrapping_add(r.settings.seed);
-    let mut maps_to_draw: Vec<(&str, String, Grid2, bool)> = Vec::new();
-    match &maps.posterior {
-        Some([mean, std, acq]) => {
-            // The mean and the truth share one scale so their colours compare.
-            let (mut m, mut t) = (mean.clone(), maps.truth.clone());
-            let (lo, hi) = (m.min.min(t.min), m.max.max(t.max));
-            (m.min, m.max, t.min, t.max) = (lo, hi, lo, hi);
-            maps_to_draw.push((
-                "pg_mean",
-                tr("posterior mean (bright = low)").into(),
-                m,
-                true,
-            ));
-            maps_to_draw.push((
-                "pg_std",
-                tr("posterior σ (bright = uncertain)").into(),
-                std.clone(),
-                false,
-            ));
-            // LogEI falls to −700 far from the data: floor it so the rest keeps its contrast.
-            let mut acq = acq.clone();
-            acq.min = acq.min.max(acq.max - ACQ_RANGE);
-            maps_to_draw.push((
-                "pg_acq",
-                fill(
-                    tr("{} (bright = promising)"),
-                    &[&acquisition_name(&r.settings.acquisition)],
-                ),
-                acq,
-                false,
-            ));
-            if pg.show_truth {
-                maps_to_draw.push((
-                    "pg_truth",
-                    tr("true function (same scale as the mean)").into(),
-                    t,
-                    true,
-                ));
-            }
-        }
-        None => {
-            for (i, g) in maps.prior_samples.iter().enumerate() {
-                maps_to_draw.push((
-                    [
-                        "pg_prior0",
-                        "pg_prior1",
-                        "pg_prior2",
-                        "pg_prior3",
-                        "pg_prior4",
-                        "pg_prior5",
-                        "pg_prior6",
-                        "pg_prior7",
-                    ][i.min(7)],
-                    fill(tr("prior sample {}"), &[&(i + 1)]),
-                    g.clone(),
-                    false,
-                ));
-            }
-            if pg.show_truth {
-                maps_to_draw.push((
-                    "pg_truth",
-                    tr("true function (bright = low)").into(),
-                    maps.truth.clone(),
-                    true,
-                ));
-            }
-        }
-    }
-    if maps_to_draw.is_empty() {
+    let panels = map_panels(maps, &r.settings.acquisition, pg.show_truth);
+    if panels.is_empty() {
         ui.label(tr(
             "no maps: raise the number of samples or show the true function",
         ));
         return None;
     }
-    // One row: Branin's box is square, so narrow columns leave the maps their height.
-    let per_row = maps_to_draw.len();
+    let (xa, ya) = (&axes[0], &axes[1]);
+    let marks = Marks {
+        observations: pg
+            .points()
+            .iter()
+            .map(|u| [xa.at(u[0]), ya.at(u[1])])
+            .collect(),
+        next: r.next.as_ref().map(|(u, _)| [xa.at(u[0]), ya.at(u[1])]),
+    };
+    let stamp = r.revision.wrapping_mul(31).wrapping_add(r.settings.seed);
     let h = (height - 50.0).max(100.0);
     let mut clicked = None;
     let mut first_area = None;
-    for row in maps_to_draw.chunks(per_row) {
-        ui.columns(per_row, |cols| {
-            for (col, (key, title, grid, bright_low)) in cols.iter_mut().zip(row) {
-                col.label(title.as_str());
-                let texture = textures.heatmap(col.ctx(), key, stamp, grid, *bright_low);
-                let hover = grid.clone();
-                let (hx, hy) = (xa.clone(), ya.clone());
-                let response = Plot::new(*key)
-                    .height(h)
-                    .allow_drag(false)
-                    .allow_zoom(false)
-                    .allow_scroll(false)
-                    .allow_boxed_zoom(false)
-                    .allow_double_click_reset(false)
-                    .include_x(xa.lo)
-                    .include_x(xa.hi)
-                    .include_y(ya.lo)
-                    .include_y(ya.hi)
-                    .x_axis_label(xa.title())
-                    .y_axis_label(ya.title())
-                    .label_formatter(move |pos| {
-                        let p = match pos {
-                            egui_plot::HoverPosition::NearDataPoint { position, .. } => *position,
-                            egui_plot::HoverPosition::Elsewhere { position } => *position,
-                        };
-                        let v = crate::gui::plots::grid_value(&hover, &hx, &hy, p)
-                            .map(number)
-                            .unwrap_or_default();
-                        Some(format!(
-                            "{} = {}\n{} = {}\n{v}",
-                            hx.name,
-                            hx.label(p.x),
-                            hy.name,
-                            hy.label(p.y)
-                        ))
-                    })
-                    .show(col, |plot| {
-                        plot.image(heatmap_image(key, &texture, xa, ya));
-                        plot.points(
-                            Points::new(tr("observations"), obs.clone())
-                                .radius(4.0)
-                                .color(Color32::WHITE),
-                        );
-                        if let Some(n) = next {
-                            plot.points(
-                                Points::new(tr("acquisition's choice"), vec![n])
-                                    .shape(MarkerShape::Diamond)
-                                    .radius(7.0)
-                                    .color(BEST),
-                            );
-                        }
-                    });
-                first_area.get_or_insert(area(response.transform.frame()));
-                if clicked.is_none() {
-                    clicked = click(&response, &[xa, ya]);
-                }
-                // The scale's ends under each map.
-                let (bright, dark) = if *bright_low {
-                    (grid.min, grid.max)
-                } else {
-                    (grid.max, grid.min)
-                };
-                col.label(fill(
-                    tr("bright {}, dark {}"),
-                    &[&number(bright), &number(dark)],
-                ));
+    // One row: Branin's box is square, so narrow columns leave the maps their height.
+    ui.columns(panels.len(), |cols| {
+        for (col, panel) in cols.iter_mut().zip(&panels) {
+            col.label(panel.title.as_str());
+            let texture =
+                textures.heatmap(col.ctx(), panel.key, stamp, &panel.grid, panel.bright_low);
+            let response = map_plot(col, panel, &texture, (xa, ya), &marks, h);
+            first_area.get_or_insert(area(response.transform.frame()));
+            if clicked.is_none() {
+                clicked = click(&response, &[xa, ya]);
             }
-        });
-    }
+            col.label(scale_ends(panel));
+        }
+    });
     pg.plot_area = first_area;
     clicked
+}
+
+/// What every map of a 2-D problem marks: the observations and the acquisition's choice.
+struct Marks {
+    observations: Vec<[f64; 2]>,
+    next: Option<[f64; 2]>,
+}
+
+/// One map's plot: the heatmap over the box with the marks on top; hovering shows both
+/// coordinates and the map's value there.
+fn map_plot(
+    ui: &mut egui::Ui,
+    panel: &MapPanel,
+    texture: &egui::TextureHandle,
+    (xa, ya): (&Axis, &Axis),
+    marks: &Marks,
+    height: f32,
+) -> egui_plot::PlotResponse<()> {
+    let hover = panel.grid.clone();
+    let (hx, hy) = (xa.clone(), ya.clone());
+    still_plot(panel.key)
+        .height(height)
+        .include_x(xa.lo)
+        .include_x(xa.hi)
+        .include_y(ya.lo)
+        .include_y(ya.hi)
+        .x_axis_label(xa.title())
+        .y_axis_label(ya.title())
+        .label_formatter(move |pos| {
+            let p = hover_point(pos);
+            let v = grid_value(&hover, &hx, &hy, p)
+                .map(number)
+                .unwrap_or_default();
+            Some(format!("{}\n{v}", coordinates(&hx, &hy, p)))
+        })
+        .show(ui, |plot| {
+            plot.image(heatmap_image(panel.key, texture, xa, ya));
+            plot.points(
+                Points::new(tr("observations"), marks.observations.clone())
+                    .radius(4.0)
+                    .color(Color32::WHITE),
+            );
+            if let Some(n) = marks.next {
+                plot.points(
+                    Points::new(tr("acquisition's choice"), vec![n])
+                        .shape(MarkerShape::Diamond)
+                        .radius(7.0)
+                        .color(BEST),
+                );
+            }
+        })
+}
+
+/// The colour scale's ends, written under each map.
+fn scale_ends(panel: &MapPanel) -> String {
+    let (bright, dark) = if panel.bright_low {
+        (panel.grid.min, panel.grid.max)
+    } else {
+        (panel.grid.max, panel.grid.min)
+    };
+    fill(tr("bright {}, dark {}"), &[&number(bright), &number(dark)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(values: Vec<f64>) -> Grid2 {
+        let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        Grid2 {
+            nx: values.len(),
+            ny: 1,
+            values,
+            min,
+            max,
+        }
+    }
+
+    fn keys(panels: &[MapPanel]) -> Vec<&str> {
+        panels.iter().map(|p| p.key).collect()
+    }
+
+    #[test]
+    fn posterior_maps_share_the_mean_and_truth_scale_and_floor_the_acquisition() {
+        let maps = Maps2 {
+            truth: grid(vec![0.0, 10.0]),
+            posterior: Some([
+                grid(vec![2.0, 5.0]),
+                grid(vec![0.1, 0.3]),
+                grid(vec![-700.0, 0.0]),
+            ]),
+            prior_samples: vec![],
+        };
+        let panels = map_panels(&maps, &Acquisition::LogEi, true);
+        assert_eq!(keys(&panels), ["pg_mean", "pg_std", "pg_acq", "pg_truth"]);
+        for shared in [&panels[0], &panels[3]] {
+            assert_eq!((shared.grid.min, shared.grid.max), (0.0, 10.0));
+            assert!(shared.bright_low);
+        }
+        assert_eq!((panels[1].grid.min, panels[1].grid.max), (0.1, 0.3));
+        assert_eq!(panels[2].grid.min, -ACQ_RANGE);
+        assert!(!panels[1].bright_low && !panels[2].bright_low);
+        let hidden = map_panels(&maps, &Acquisition::LogEi, false);
+        assert_eq!(keys(&hidden), ["pg_mean", "pg_std", "pg_acq"]);
+    }
+
+    #[test]
+    fn before_any_observation_the_maps_are_the_prior_samples_then_the_truth() {
+        let maps = Maps2 {
+            truth: grid(vec![1.0, 4.0]),
+            posterior: None,
+            prior_samples: vec![grid(vec![0.0, 1.0]), grid(vec![-1.0, 1.0])],
+        };
+        let panels = map_panels(&maps, &Acquisition::LogEi, true);
+        assert_eq!(keys(&panels), ["pg_prior0", "pg_prior1", "pg_truth"]);
+        assert_eq!(panels[1].title, "prior sample 2");
+        assert_eq!((panels[2].grid.min, panels[2].grid.max), (1.0, 4.0));
+        let none = Maps2 {
+            prior_samples: vec![],
+            ..maps
+        };
+        assert!(map_panels(&none, &Acquisition::LogEi, false).is_empty());
+    }
+
+    #[test]
+    fn the_scale_under_a_map_names_its_bright_end_first() {
+        let mut panel = MapPanel {
+            key: "pg_mean",
+            title: String::new(),
+            grid: grid(vec![1.0, 3.0]),
+            bright_low: true,
+        };
+        assert_eq!(scale_ends(&panel), "bright 1, dark 3");
+        panel.bright_low = false;
+        assert_eq!(scale_ends(&panel), "bright 3, dark 1");
+    }
 }

@@ -13,7 +13,7 @@ use crate::gui::views::BoundaryView;
 use crate::models::Predictions;
 use crate::objective::boundary::{Cells, DecisionBoundary};
 use eframe::egui::{self, Color32, ColorImage};
-use egui_plot::{HoverPosition, Legend, MarkerShape, Plot, PlotImage, PlotPoint, Points};
+use egui_plot::{Legend, MarkerShape, Plot, PlotImage, PlotPoint, Points};
 use std::hash::{Hash, Hasher};
 
 /// Class colours (Tableau 10), readable on dark and light themes.
@@ -190,13 +190,7 @@ fn plot(ui: &mut egui::Ui, b: &DecisionBoundary, texture: &egui::TextureHandle, 
             .include_y(y0)
             .include_y(y1)
             .legend(Legend::default())
-            .label_formatter(move |pos| {
-                let p = match pos {
-                    HoverPosition::NearDataPoint { position, .. } => *position,
-                    HoverPosition::Elsewhere { position } => *position,
-                };
-                Some(hover_text(&hover, p))
-            })
+            .label_formatter(move |pos| Some(hover_text(&hover, super::hover_point(pos))))
             .show(ui, |plot| {
                 plot.image(PlotImage::new(
                     "",

@@ -27,25 +27,18 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
             tr("standard deviation of the GP fitted on {} trials, through the best trial; bright = uncertain"),
             &[n],
         )),
-        _ => ui.label(
-            result
-                .as_ref()
-                .map(|r| r.note.clone())
-                .filter(|n| !n.is_empty())
-                .map(|n| tr(&n).to_owned())
-                .unwrap_or_else(|| tr("The GP views appear after three completed trials.").into()),
-        ),
+        _ => ui.label(super::gp_waiting_note(result.as_deref())),
     };
     let texture = grid.as_ref().map(|(g, rev, _)| {
-        let stamp = rev.wrapping_mul(1009) ^ ((params.x as u64) << 48) ^ ((params.y as u64) << 56);
-        textures.heatmap(ui.ctx(), "gp_std", stamp, g, false)
+        textures.heatmap(
+            ui.ctx(),
+            "gp_std",
+            super::pair_stamp(*rev, &params),
+            g,
+            false,
+        )
     });
-    let projected = Projected::of(
-        &bench.study,
-        bench.selected,
-        (xa, index[params.x]),
-        (ya, index[params.y]),
-    );
+    let projected = Projected::of_pair(bench, &axes, &index, params);
     super::heatmap_plot(
         ui,
         bench,

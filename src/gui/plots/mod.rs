@@ -377,22 +377,29 @@ impl Projected {
         }
     }
 
+    /// The workbench's trials and selection on the chosen pair of free parameters (`axes`
+    /// and `index` as [`free_axes`] gives them): what every view over the pair draws on top.
+    pub fn of_pair(
+        bench: &crate::gui::state::Workbench,
+        axes: &[Axis],
+        index: &[usize],
+        params: super::views::ViewParams,
+    ) -> Self {
+        Projected::of(
+            &bench.study,
+            bench.selected,
+            (&axes[params.x], index[params.x]),
+            (&axes[params.y], index[params.y]),
+        )
+    }
+
     /// The trial nearest to a screen position (within 12 points), for click-to-select.
     pub fn nearest(
         &self,
         transform: &egui_plot::PlotTransform,
         pointer: egui::Pos2,
     ) -> Option<usize> {
-        self.points
-            .iter()
-            .zip(&self.numbers)
-            .map(|(p, n)| {
-                let s = transform.position_from_point(&PlotPoint::new(p[0], p[1]));
-                (s.distance(pointer), *n)
-            })
-            .filter(|(d, _)| *d < 12.0)
-            .min_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, n)| n)
+        nearest_trial(&self.points, &self.numbers, transform, pointer)
     }
 
     /// Add the trials, the latest, the best and the selected marker to a plot.
@@ -413,20 +420,10 @@ impl Projected {
             );
         }
         if let Some(b) = self.best {
-            plot.points(
-                Points::new(tr("best"), vec![b])
-                    .shape(MarkerShape::Diamond)
-                    .radius(7.0)
-                    .color(BEST),
-            );
+            mark_best(plot, b);
         }
         if let Some(s) = self.selected {
-            plot.points(
-                Points::new(tr("selected"), vec![s])
-                    .filled(false)
-                    .radius(9.0)
-                    .color(SELECTED),
-            );
+            mark_selected(plot, s);
         }
     }
 }
@@ -488,35 +485,16 @@ pub fn heatmap_plot(
     bright_low: bool,
     height: f32,
 ) {
-    use egui_plot::{HoverPosition, Plot};
-    let (fx, fy) = (xa.formatter(), ya.formatter());
     let (hx, hy) = (xa.clone(), ya.clone());
     let hover_grid = grid.cloned();
     ui.horizontal(|ui| {
         let width = (ui.available_width() - 70.0).max(100.0);
-        let response = Plot::new(id)
+        let response = axes_plot(id, xa, ya)
             .height(height)
             .width(width)
-            .x_axis_label(xa.title())
-            .y_axis_label(ya.title())
-            .x_axis_formatter(fx)
-            .y_axis_formatter(fy)
-            .include_x(xa.lo)
-            .include_x(xa.hi)
-            .include_y(ya.lo)
-            .include_y(ya.hi)
             .label_formatter(move |pos| {
-                let p = match pos {
-                    HoverPosition::NearDataPoint { position, .. } => *position,
-                    HoverPosition::Elsewhere { position } => *position,
-                };
-                let mut s = format!(
-                    "{} = {}\n{} = {}",
-                    hx.name,
-                    hx.label(p.x),
-                    hy.name,
-                    hy.label(p.y)
-                );
+                let p = hover_point(pos);
+                let mut s = coordinates(&hx, &hy, p);
                 if let Some(v) = hover_grid.as_ref().and_then(|g| grid_value(g, &hx, &hy, p)) {
                     s += &format!("\n{} {}", tr(value_name), number(v));
                 }
@@ -538,6 +516,114 @@ pub fn heatmap_plot(
             colour_bar(ui, g.min, g.max, bright_low, height);
         }
     });
+}
+
+/// Where the pointer is on a plot, near a data point or not, for hover texts.
+pub fn hover_point(pos: &egui_plot::HoverPosition<'_>) -> PlotPoint {
+    match pos {
+        egui_plot::HoverPosition::NearDataPoint { position, .. } => *position,
+        egui_plot::HoverPosition::Elsewhere { position } => *position,
+    }
+}
+
+/// A position over two parameters as a hover text: each one's name and value in its own
+/// units, a line each.
+pub fn coordinates(x: &Axis, y: &Axis, p: PlotPoint) -> String {
+    format!(
+        "{} = {}\n{} = {}",
+        x.name,
+        x.label(p.x),
+        y.name,
+        y.label(p.y)
+    )
+}
+
+/// The trial drawn nearest to a screen position (within 12 points), for click-to-select:
+/// `points` in plot coordinates, `numbers` their trials' numbers.
+pub fn nearest_trial(
+    points: &[[f64; 2]],
+    numbers: &[usize],
+    transform: &egui_plot::PlotTransform,
+    pointer: egui::Pos2,
+) -> Option<usize> {
+    points
+        .iter()
+        .zip(numbers)
+        .map(|(p, n)| {
+            let s = transform.position_from_point(&PlotPoint::new(p[0], p[1]));
+            (s.distance(pointer), *n)
+        })
+        .filter(|(d, _)| *d < 12.0)
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, n)| n)
+}
+
+/// The best trial's marker: a diamond in [`BEST`].
+pub fn mark_best(plot: &mut egui_plot::PlotUi<'_>, p: [f64; 2]) {
+    plot.points(
+        egui_plot::Points::new(tr("best"), vec![p])
+            .shape(egui_plot::MarkerShape::Diamond)
+            .radius(7.0)
+            .color(BEST),
+    );
+}
+
+/// The selected trial's marker: a ring in [`SELECTED`], wide enough to show what it circles.
+pub fn mark_selected(plot: &mut egui_plot::PlotUi<'_>, p: [f64; 2]) {
+    plot.points(
+        egui_plot::Points::new(tr("selected"), vec![p])
+            .filled(false)
+            .radius(9.0)
+            .color(SELECTED),
+    );
+}
+
+/// The lower and upper edges of the ±2σ band around a posterior mean.
+pub fn two_sigma_band(mean: &[f64], std: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    mean.iter()
+        .zip(std)
+        .map(|(m, s)| (m - 2.0 * s, m + 2.0 * s))
+        .unzip()
+}
+
+/// One of two plots stacked along one parameter: x in the parameter's units, and the x range
+/// and the cursor shared with the other plot through `link`.
+pub fn linked_slice_plot<'a>(
+    id: &str,
+    axis: &Axis,
+    link: egui::Id,
+    height: f32,
+) -> egui_plot::Plot<'a> {
+    egui_plot::Plot::new(id)
+        .height(height)
+        .link_axis(link, [true, false])
+        .link_cursor(link, [true, false])
+        .x_axis_formatter(axis.formatter())
+}
+
+/// A trial's position on a plot along one parameter (its value there, its objective value);
+/// `index` is the parameter's index among all parameters. `None` for an unfinished trial.
+pub fn on_slice(t: &crate::study::Trial, axis: &Axis, index: usize) -> Option<[f64; 2]> {
+    Some([
+        axis.of_value(&t.params.get(index)?.1)?,
+        t.completed_value()?,
+    ])
+}
+
+/// What a GP view says while it has no picture: the view worker's note, or when there is
+/// none, when the GP views appear.
+pub fn gp_waiting_note(result: Option<&super::views::ViewResult>) -> String {
+    result
+        .map(|r| r.note.clone())
+        .filter(|n| !n.is_empty())
+        .map(|n| tr(&n).to_owned())
+        .unwrap_or_else(|| tr("The GP views appear after three completed trials.").into())
+}
+
+/// The texture stamp of a result's grid over the chosen x/y pair: it changes with the result
+/// and with the pair, so a heatmap is uploaded again exactly when either does.
+pub fn pair_stamp(revision: u64, params: &super::views::ViewParams) -> u64 {
+    revision.wrapping_mul(1009) ^ ((params.x as u64) << 48) ^ ((params.y as u64) << 56)
 }
 
 #[cfg(test)]
@@ -572,5 +658,43 @@ mod tests {
         ));
         assert_eq!(k.label(1.0), "b");
         assert_eq!(k.at(0.25), 0.0);
+    }
+
+    #[test]
+    fn the_two_sigma_band_and_the_hover_coordinates() {
+        let (lo, hi) = two_sigma_band(&[1.0, 2.0], &[0.5, 0.0]);
+        assert_eq!((lo, hi), (vec![0.0, 2.0], vec![2.0, 2.0]));
+        let c = Axis::of(&Param::new(
+            "C",
+            Domain::Float {
+                low: 0.01,
+                high: 100.0,
+                log: true,
+            },
+        ));
+        let k = Axis::of(&Param::new(
+            "k",
+            Domain::Categorical {
+                choices: vec!["a".into(), "b".into()],
+            },
+        ));
+        assert_eq!(
+            coordinates(&c, &k, PlotPoint::new(1.0, 1.0)),
+            "C = 10\nk = b"
+        );
+    }
+
+    #[test]
+    fn a_heatmap_stamp_changes_with_the_result_and_with_the_pair() {
+        use crate::gui::views::ViewParams;
+        let xy = ViewParams {
+            x: 0,
+            y: 1,
+            slice: 0,
+        };
+        let yx = ViewParams { x: 1, y: 0, ..xy };
+        assert_ne!(pair_stamp(7, &xy), pair_stamp(8, &xy));
+        assert_ne!(pair_stamp(7, &xy), pair_stamp(7, &yx));
+        assert_eq!(pair_stamp(7, &xy), pair_stamp(7, &xy));
     }
 }

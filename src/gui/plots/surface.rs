@@ -25,12 +25,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
         .filter(|r| r.params.x == params.x && r.params.y == params.y)
         .and_then(|r| r.surface.clone().map(|g| (g, r.surface_kind, r.revision)));
     let minimise = bench.study.direction == Direction::Minimize;
-    let projected = Projected::of(
-        &bench.study,
-        bench.selected,
-        (xa, index[params.x]),
-        (ya, index[params.y]),
-    );
+    let projected = Projected::of_pair(bench, &axes, &index, params);
     match &grid {
         Some((_, kind, _)) => ui.label(fill(
             tr("{}, through the best trial; bright = better"),
@@ -42,8 +37,13 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
         None => ui.label(tr("computing the surface…")),
     };
     let texture = grid.as_ref().map(|(g, _, rev)| {
-        let stamp = rev.wrapping_mul(1009) ^ ((params.x as u64) << 48) ^ ((params.y as u64) << 56);
-        textures.heatmap(ui.ctx(), "surface", stamp, g, minimise)
+        textures.heatmap(
+            ui.ctx(),
+            "surface",
+            super::pair_stamp(*rev, &params),
+            g,
+            minimise,
+        )
     });
     super::heatmap_plot(
         ui,

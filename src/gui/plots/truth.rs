@@ -72,12 +72,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
                 r.revision,
             ))
         });
-        let projected = Projected::of(
-            &bench.study,
-            bench.selected,
-            (xa, index[params.x]),
-            (ya, index[params.y]),
-        );
+        let projected = Projected::of_pair(bench, &axes, &index, params);
         let minimise = bench.study.direction == Direction::Minimize;
         match grids {
             Some((truth, model, kind, revision)) => {
@@ -86,9 +81,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
                     &[&tr(kind)],
                 ));
                 let (truth, model) = common_scale(truth, model);
-                let stamp = revision.wrapping_mul(1009)
-                    ^ ((params.x as u64) << 48)
-                    ^ ((params.y as u64) << 56);
+                let stamp = super::pair_stamp(revision, &params);
                 let t_tex = textures.heatmap(ui.ctx(), "truth", stamp, &truth, minimise);
                 let m_tex = textures.heatmap(ui.ctx(), "truth_model", stamp, &model, minimise);
                 ui.columns(2, |cols| {

@@ -57,11 +57,44 @@ fn mean_sd(s: Option<MeanSd>, one: impl Fn(f64) -> String) -> String {
 /// Draw the Race tab in `height` points; a new race runs on the current study of `bench`.
 pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) {
     let running = race.is_running();
-    let ctx = ui.ctx().clone();
-    let wake = move || -> Wake {
-        let ctx = ctx.clone();
-        Arc::new(move || ctx.request_repaint())
-    };
+    strategy_picker(ui, race, running);
+    ui.horizontal(|ui| {
+        race_settings(ui, race, running);
+        race_buttons(ui, race, bench, running);
+        ui.label(problem_line(race, bench));
+    });
+    if running {
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(200));
+    }
+
+    let strategies = race.strategies().len();
+    let runs = race.runs_per_strategy();
+    let table_height = 48.0 + 22.0 * strategies as f32;
+    let plot_height = (height - table_height - 48.0).max(120.0);
+    curves_plot(ui, race, runs, plot_height);
+    if runs > 1 {
+        ui.label(
+            egui::RichText::new(fill(
+                tr("lines: mean over each strategy's {} runs; shaded: the runs' min–max"),
+                &[&runs],
+            ))
+            .weak(),
+        );
+    }
+    ui.strong(tr("Ranking"));
+    ui.label(egui::RichText::new(ranking_note(race.within_percent, runs)).weak());
+    ranking_table(ui, race);
+}
+
+/// A waker that repaints the window, for the race's workers to call when a trial lands.
+fn waker(ctx: &egui::Context) -> Wake {
+    let ctx = ctx.clone();
+    Arc::new(move || ctx.request_repaint())
+}
+
+/// One checkbox per strategy (at most [`MAX_RACERS`] picked; fixed while the race runs).
+fn strategy_picker(ui: &mut egui::Ui, race: &mut Race, running: bool) {
     ui.horizontal_wrapped(|ui| {
         ui.label(tr("Strategies:"));
         for (name, help) in STRATEGIES {
@@ -80,77 +113,87 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
             }
         }
     });
-    ui.horizontal(|ui| {
-        ui.label(tr("repeats"));
-        ui.add_enabled(
-            !running,
-            egui::DragValue::new(&mut race.repeats).range(1..=MAX_REPEATS),
-        )
-        .on_hover_text(tr("runs per strategy, on seeds seed, seed + 1, …"));
-        ui.label(tr("within"));
-        ui.add(
-            egui::DragValue::new(&mut race.within_percent)
-                .range(0.0..=100.0)
-                .speed(0.1)
-                .suffix(" %"),
-        )
-        .on_hover_text(tr(
-            "a run has got there at its first trial this close to the race's best",
-        ));
-        let can_start = !running && (MIN_RACERS..=MAX_RACERS).contains(&race.picked.len());
-        if ui
-            .add_enabled(can_start, egui::Button::new(tr("Start race")))
-            .on_hover_text(tr(
-                "same objective, space, budget and seed as the current study",
-            ))
-            .clicked()
-        {
-            race.start(&bench.study, bench.jobs, Some(wake()));
-        }
-        let budget = bench.study.budget;
-        if ui
-            .add_enabled(
-                race.can_continue(budget),
-                egui::Button::new(tr("Continue race")),
-            )
-            .on_hover_text(fill(
-                tr("finish stopped runs and extend every run to the study's budget ({})"),
-                &[&budget],
-            ))
-            .clicked()
-        {
-            race.resume(budget, bench.jobs, Some(wake()));
-        }
-        if ui
-            .add_enabled(running, egui::Button::new(tr("Stop race")))
-            .clicked()
-        {
-            race.stop();
-        }
-        let (budget, seed) = race
-            .problem
-            .as_ref()
-            .map_or((budget, bench.study.seed), |p| (p.budget, p.seed));
-        let runs = race.runs_per_strategy();
-        let seeds = if runs > 1 {
-            fill(tr("seeds {}–{}"), &[&seed, &(seed + runs as u64 - 1)])
-        } else {
-            fill(tr("seed {}"), &[&seed])
-        };
-        ui.label(fill(
-            tr("{} · budget {} · {}"),
-            &[&tr(&race.status), &budget, &seeds],
-        ));
-    });
-    if running {
-        ui.ctx()
-            .request_repaint_after(std::time::Duration::from_millis(200));
-    }
+}
 
-    let strategies = race.strategies().len();
+/// The runs per strategy (fixed while the race runs) and how close to the race's best a run
+/// must come to have "got there".
+fn race_settings(ui: &mut egui::Ui, race: &mut Race, running: bool) {
+    ui.label(tr("repeats"));
+    ui.add_enabled(
+        !running,
+        egui::DragValue::new(&mut race.repeats).range(1..=MAX_REPEATS),
+    )
+    .on_hover_text(tr("runs per strategy, on seeds seed, seed + 1, …"));
+    ui.label(tr("within"));
+    ui.add(
+        egui::DragValue::new(&mut race.within_percent)
+            .range(0.0..=100.0)
+            .speed(0.1)
+            .suffix(" %"),
+    )
+    .on_hover_text(tr(
+        "a run has got there at its first trial this close to the race's best",
+    ));
+}
+
+/// Start, continue and stop, each enabled only when it can act.
+fn race_buttons(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, running: bool) {
+    let can_start = !running && (MIN_RACERS..=MAX_RACERS).contains(&race.picked.len());
+    if ui
+        .add_enabled(can_start, egui::Button::new(tr("Start race")))
+        .on_hover_text(tr(
+            "same objective, space, budget and seed as the current study",
+        ))
+        .clicked()
+    {
+        race.start(&bench.study, bench.jobs, Some(waker(ui.ctx())));
+    }
+    let budget = bench.study.budget;
+    if ui
+        .add_enabled(
+            race.can_continue(budget),
+            egui::Button::new(tr("Continue race")),
+        )
+        .on_hover_text(fill(
+            tr("finish stopped runs and extend every run to the study's budget ({})"),
+            &[&budget],
+        ))
+        .clicked()
+    {
+        race.resume(budget, bench.jobs, Some(waker(ui.ctx())));
+    }
+    if ui
+        .add_enabled(running, egui::Button::new(tr("Stop race")))
+        .clicked()
+    {
+        race.stop();
+    }
+}
+
+/// The race's status, budget and seeds (the raced problem's once there is one, else the
+/// study's).
+fn problem_line(race: &Race, bench: &Workbench) -> String {
+    let (budget, seed) = race
+        .problem
+        .as_ref()
+        .map_or((bench.study.budget, bench.study.seed), |p| {
+            (p.budget, p.seed)
+        });
     let runs = race.runs_per_strategy();
-    let table_height = 48.0 + 22.0 * strategies as f32;
-    let plot_height = (height - table_height - 48.0).max(120.0);
+    let seeds = if runs > 1 {
+        fill(tr("seeds {}–{}"), &[&seed, &(seed + runs as u64 - 1)])
+    } else {
+        fill(tr("seed {}"), &[&seed])
+    };
+    fill(
+        tr("{} · budget {} · {}"),
+        &[&tr(&race.status), &budget, &seeds],
+    )
+}
+
+/// Every strategy's mean curve in its colour, with the runs' min–max band behind it when
+/// there are repeats.
+fn curves_plot(ui: &mut egui::Ui, race: &Race, runs: usize, height: f32) {
     let y_label = match (race.known_minimum.is_some(), runs > 1) {
         (true, false) => tr("log10 regret (best so far)"),
         (true, true) => tr("mean log10 regret (best so far)"),
@@ -159,7 +202,7 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
     };
     let curves = race.curves();
     Plot::new("race")
-        .height(plot_height)
+        .height(height)
         .x_axis_label(tr("trial"))
         .y_axis_label(y_label)
         // The band and the line share a legend entry (one click hides both); it takes the line's colour.
@@ -185,19 +228,11 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
                 plot.line(Line::new(&curve.name, points).color(colour).width(2.0));
             }
         });
+}
 
+/// What the ranking's columns mean, `x` the "within" percentage.
+fn ranking_note(x: f64, runs: usize) -> String {
     if runs > 1 {
-        ui.label(
-            egui::RichText::new(fill(
-                tr("lines: mean over each strategy's {} runs; shaded: the runs' min–max"),
-                &[&runs],
-            ))
-            .weak(),
-        );
-    }
-    ui.strong(tr("Ranking"));
-    let x = race.within_percent;
-    let note = if runs > 1 {
         fill(
             tr(
                 "mean ± sd over each strategy's runs · trials needed: first trial within {}% of the race's best value (runs that got there)",
@@ -209,8 +244,11 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
             tr("trials needed: first trial within {}% of the race's best value"),
             &[&x],
         )
-    };
-    ui.label(egui::RichText::new(note).weak());
+    }
+}
+
+/// The ranking, one row per strategy in its curve's colour.
+fn ranking_table(ui: &mut egui::Ui, race: &Race) {
     let colour_of = |name: &str| {
         race.strategies()
             .iter()
@@ -236,22 +274,27 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
                 ui.label(format!("{}", i + 1));
                 ui.colored_label(colour_of(&row.name), &row.name);
                 ui.label(mean_sd(row.best, |v| format!("{v:.6}")));
-                let needed = match row.trials_needed {
-                    Some(s) if row.runs > 1 => format!(
-                        "{} ({}/{})",
-                        mean_sd(Some(s), |v| format!("{v:.1}")),
-                        s.n,
-                        row.runs
-                    ),
-                    Some(s) => format!("{}", s.mean),
-                    None => "—".into(),
-                };
-                ui.label(needed);
+                ui.label(trials_needed(row));
                 ui.label(row.strategy_seconds.map_or("—".into(), seconds));
                 state_cell(ui, race, row);
                 ui.end_row();
             }
         });
+}
+
+/// The trials a strategy needed to get within the margin: with repeats, the mean ± sd over
+/// the runs that got there and how many did.
+fn trials_needed(row: &RankRow) -> String {
+    match row.trials_needed {
+        Some(s) if row.runs > 1 => format!(
+            "{} ({}/{})",
+            mean_sd(Some(s), |v| format!("{v:.1}")),
+            s.n,
+            row.runs
+        ),
+        Some(s) => format!("{}", s.mean),
+        None => "—".into(),
+    }
 }
 
 /// How a strategy's runs stand: as today with one run, counted with several.
@@ -288,4 +331,42 @@ fn state_cell(ui: &mut egui::Ui, race: &Race, row: &RankRow) {
         fill(tr("{} runs done ({} trials)"), &[&mine.len(), &row.trials])
     };
     ui.label(text);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(runs: usize, trials_needed: Option<MeanSd>) -> RankRow {
+        RankRow {
+            name: "gp".into(),
+            runs,
+            best: None,
+            trials_needed,
+            strategy_seconds: None,
+            trials: 0,
+        }
+    }
+
+    #[test]
+    fn trials_needed_says_how_many_runs_got_there_when_there_are_repeats() {
+        let s = MeanSd {
+            mean: 12.0,
+            sd: 2.0,
+            n: 2,
+        };
+        assert_eq!(trials_needed(&row(3, Some(s))), "12.0 ± 2.00 (2/3)");
+        let one = MeanSd { n: 1, sd: 0.0, ..s };
+        assert_eq!(trials_needed(&row(1, Some(one))), "12");
+        assert_eq!(trials_needed(&row(3, None)), "—");
+    }
+
+    #[test]
+    fn the_ranking_note_mentions_spreads_only_with_repeats() {
+        assert!(ranking_note(5.0, 3).starts_with("mean ± sd"));
+        assert_eq!(
+            ranking_note(5.0, 1),
+            "trials needed: first trial within 5% of the race's best value"
+        );
+    }
 }

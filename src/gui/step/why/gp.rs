@@ -5,10 +5,12 @@
 use super::worker::{GpJob, GpPicture, GpWorker, Key, Polled};
 use super::{Frame, MODEL, PROPOSAL, WhyInput, mark_proposal, objective_value, short};
 use crate::gui::i18n::{fill, tr};
-use crate::gui::plots::{Textures, colour_bar, heatmap_image};
+use crate::gui::plots::{
+    Textures, colour_bar, heatmap_image, linked_slice_plot, on_slice, two_sigma_band,
+};
 use crate::strategy::explain::GpWhy;
 use eframe::egui::{self, Color32};
-use egui_plot::{FilledArea, Legend, Line, MarkerShape, Plot, Points, VLine};
+use egui_plot::{FilledArea, Legend, Line, MarkerShape, Points, VLine};
 
 /// The GP view's state: its worker (started on first use), the newest picture and the
 /// heatmap texture.
@@ -192,16 +194,7 @@ fn slice(
         .iter()
         .map(|&m| objective_value(direction, m))
         .collect();
-    let lo: Vec<f64> = mean
-        .iter()
-        .zip(&picture.std)
-        .map(|(m, s)| m - 2.0 * s)
-        .collect();
-    let hi: Vec<f64> = mean
-        .iter()
-        .zip(&picture.std)
-        .map(|(m, s)| m + 2.0 * s)
-        .collect();
+    let (lo, hi) = two_sigma_band(&mean, &picture.std);
     let mean_line: Vec<[f64; 2]> = xs.iter().zip(&mean).map(|(x, m)| [*x, *m]).collect();
     let acq: Vec<[f64; 2]> = xs
         .iter()
@@ -214,7 +207,7 @@ fn slice(
         .study
         .trials
         .iter()
-        .filter_map(|t| Some([axis.of_value(&t.params.get(pi)?.1)?, t.completed_value()?]))
+        .filter_map(|t| on_slice(t, axis, pi))
         .collect();
     let px = input.proposal.get(frame.params.slice).map(|&u| axis.at(u));
     // LogEI is hundreds below its peak far from the data: show the top of it.
@@ -226,11 +219,7 @@ fn slice(
     let link = egui::Id::unique("why_gp_slice_x");
     let top = (height * 0.6).max(100.0);
     let bottom = (height - top - 8.0).max(70.0);
-    Plot::new("why_gp_posterior")
-        .height(top)
-        .link_axis(link, [true, false])
-        .link_cursor(link, [true, false])
-        .x_axis_formatter(axis.formatter())
+    linked_slice_plot("why_gp_posterior", axis, link, top)
         .y_axis_label(tr("value"))
         .include_x(axis.lo)
         .include_x(axis.hi)
@@ -254,11 +243,7 @@ fn slice(
                 plot.vline(VLine::new(tr("proposal"), x).color(PROPOSAL).width(1.5));
             }
         });
-    Plot::new("why_gp_acquisition")
-        .height(bottom)
-        .link_axis(link, [true, false])
-        .link_cursor(link, [true, false])
-        .x_axis_formatter(axis.formatter())
+    linked_slice_plot("why_gp_acquisition", axis, link, bottom)
         .x_axis_label(axis.title())
         .y_axis_label(why.acquisition.name())
         .include_x(axis.lo)

@@ -5,10 +5,10 @@
 use super::{Frame, MODEL, PROPOSAL, WhyInput, short};
 use crate::gp::acquisition::{norm_cdf, norm_pdf};
 use crate::gui::i18n::{fill, tr};
-use crate::gui::plots::Axis;
+use crate::gui::plots::{Axis, linked_slice_plot};
 use crate::strategy::explain::{Candidates, Marginal, TpeWhy};
 use eframe::egui::{self, Color32};
-use egui_plot::{Bar, BarChart, Corner, Legend, Line, MarkerShape, Plot, Points, VLine};
+use egui_plot::{Bar, BarChart, Corner, Legend, Line, MarkerShape, Points, VLine};
 
 /// Points along a numeric slice.
 const STEPS: usize = 200;
@@ -105,128 +105,175 @@ impl TpeCache {
             return;
         };
         let axis = frame.slice_axis();
-        let chosen = input.proposal.get(j).copied();
-        let candidates = why.candidates.along(j);
-        let joint = matches!(why.candidates, Candidates::Joint(_));
-        ui.label(fill(
-            tr("Along {}: l(x) from the {} best trials, g(x) from the other {}. {} candidates were drawn from l(x); the proposal has the highest {}.{}"),
-            &[
-                &axis.name,
-                &why.n_below,
-                &why.n_above,
-                &candidates.len(),
-                &if joint {
-                    tr("joint log l − log g over all parameters")
-                } else {
-                    tr("log l − log g on this parameter")
-                },
-                &chosen
-                    .and_then(|c| candidates.iter().find(|k| k.0 == c))
-                    .map(|k| fill(tr(" Its score: {}."), &[&short(k.1)]))
-                    .unwrap_or_default(),
-            ],
-        ));
+        let picks = Picks {
+            candidates: why.candidates.along(j),
+            chosen: input.proposal.get(j).copied(),
+            joint: matches!(why.candidates, Candidates::Joint(_)),
+        };
+        ui.label(summary(axis, why, &picks));
         let link = egui::Id::unique("why_tpe_x");
         let top = (height * 0.55).max(100.0);
         let bottom = (height - top - 8.0).max(70.0);
-        let at = |u: f64| axis.at(u);
-        Plot::new("why_tpe_densities")
-            .height(top)
-            .link_axis(link, [true, false])
-            .link_cursor(link, [true, false])
-            .x_axis_formatter(axis.formatter())
-            .y_axis_label(if curves.categorical {
-                "probability"
-            } else {
-                "density"
-            })
-            .include_x(axis.lo)
-            .include_x(axis.hi)
-            .include_y(0.0)
-            .legend(Legend::default())
-            .show(ui, |plot| {
-                if curves.categorical {
-                    plot.bar_chart(bars("l(x) good", curves, &curves.good, axis, -0.2, GOOD));
-                    plot.bar_chart(bars("g(x) bad", curves, &curves.bad, axis, 0.2, BAD));
-                } else {
-                    plot.line(
-                        Line::new(tr("l(x) good"), series(curves, &curves.good, at))
-                            .width(2.0)
-                            .color(GOOD),
-                    );
-                    plot.line(
-                        Line::new(tr("g(x) bad"), series(curves, &curves.bad, at))
-                            .width(2.0)
-                            .color(BAD),
-                    );
-                }
-                let ticks: Vec<[f64; 2]> = candidates.iter().map(|c| [at(c.0), 0.0]).collect();
-                plot.points(
-                    Points::new(tr("candidates"), ticks)
-                        .shape(MarkerShape::Up)
-                        .radius(5.0)
-                        .color(MODEL),
-                );
-                if let Some(c) = chosen {
-                    plot.vline(VLine::new(tr("proposal"), at(c)).color(PROPOSAL).width(1.5));
-                }
-            });
-        Plot::new("why_tpe_ratio")
-            .height(bottom)
-            .link_axis(link, [true, false])
-            .link_cursor(link, [true, false])
-            .x_axis_formatter(axis.formatter())
-            .x_axis_label(axis.title())
-            .y_axis_label(tr("log l − log g"))
-            .include_x(axis.lo)
-            .include_x(axis.hi)
-            .legend(Legend::default().position(Corner::LeftTop))
-            .show(ui, |plot| {
-                if curves.categorical {
-                    plot.bar_chart(bars(
-                        tr("log l/g on this parameter"),
-                        curves,
-                        &curves.ratio,
-                        axis,
-                        0.0,
-                        MODEL,
-                    ));
-                } else {
-                    plot.line(
-                        Line::new(
-                            tr("log l/g on this parameter"),
-                            series(curves, &curves.ratio, at),
-                        )
-                        .width(2.0)
-                        .color(MODEL),
-                    );
-                }
-                let scored: Vec<[f64; 2]> = candidates.iter().map(|c| [at(c.0), c.1]).collect();
-                plot.points(
-                    Points::new(
-                        if joint {
-                            tr("candidates (joint score)")
-                        } else {
-                            tr("candidates")
-                        },
-                        scored,
-                    )
-                    .radius(3.5)
-                    .color(Color32::WHITE),
-                );
-                if let Some(c) = chosen
-                    && let Some(best) = candidates.iter().find(|k| k.0 == c)
-                {
-                    plot.points(
-                        Points::new(tr("chosen"), vec![[at(c), best.1]])
-                            .shape(MarkerShape::Circle)
-                            .filled(false)
-                            .radius(8.0)
-                            .color(PROPOSAL),
-                    );
-                }
-            });
+        densities_plot(ui, curves, axis, &picks, link, top);
+        ratio_plot(ui, curves, axis, &picks, link, bottom);
     }
+}
+
+/// The candidates along the slice parameter and the one chosen.
+struct Picks {
+    /// Each candidate's unit coordinate along the slice and its score.
+    candidates: Vec<(f64, f64)>,
+    /// The proposal's unit coordinate along the slice.
+    chosen: Option<f64>,
+    /// Whether the scores are joint over all parameters rather than this one's.
+    joint: bool,
+}
+
+impl Picks {
+    /// The chosen candidate's score, when the proposal is one of the candidates.
+    fn chosen_score(&self) -> Option<f64> {
+        let c = self.chosen?;
+        self.candidates.iter().find(|k| k.0 == c).map(|k| k.1)
+    }
+}
+
+/// The sentence above the plots: where l and g come from, how many candidates there were and
+/// by which score the proposal won.
+fn summary(axis: &Axis, why: &TpeWhy, picks: &Picks) -> String {
+    fill(
+        tr(
+            "Along {}: l(x) from the {} best trials, g(x) from the other {}. {} candidates were drawn from l(x); the proposal has the highest {}.{}",
+        ),
+        &[
+            &axis.name,
+            &why.n_below,
+            &why.n_above,
+            &picks.candidates.len(),
+            &if picks.joint {
+                tr("joint log l − log g over all parameters")
+            } else {
+                tr("log l − log g on this parameter")
+            },
+            &picks
+                .chosen_score()
+                .map(|s| fill(tr(" Its score: {}."), &[&short(s)]))
+                .unwrap_or_default(),
+        ],
+    )
+}
+
+/// The upper plot: l(x) and g(x) (bars for a categorical), the candidates as ticks on the
+/// axis and the proposal as a vertical line.
+fn densities_plot(
+    ui: &mut egui::Ui,
+    curves: &Curves,
+    axis: &Axis,
+    picks: &Picks,
+    link: egui::Id,
+    height: f32,
+) {
+    let at = |u: f64| axis.at(u);
+    linked_slice_plot("why_tpe_densities", axis, link, height)
+        .y_axis_label(if curves.categorical {
+            "probability"
+        } else {
+            "density"
+        })
+        .include_x(axis.lo)
+        .include_x(axis.hi)
+        .include_y(0.0)
+        .legend(Legend::default())
+        .show(ui, |plot| {
+            if curves.categorical {
+                plot.bar_chart(bars("l(x) good", curves, &curves.good, axis, -0.2, GOOD));
+                plot.bar_chart(bars("g(x) bad", curves, &curves.bad, axis, 0.2, BAD));
+            } else {
+                plot.line(
+                    Line::new(tr("l(x) good"), series(curves, &curves.good, at))
+                        .width(2.0)
+                        .color(GOOD),
+                );
+                plot.line(
+                    Line::new(tr("g(x) bad"), series(curves, &curves.bad, at))
+                        .width(2.0)
+                        .color(BAD),
+                );
+            }
+            let ticks: Vec<[f64; 2]> = picks.candidates.iter().map(|c| [at(c.0), 0.0]).collect();
+            plot.points(
+                Points::new(tr("candidates"), ticks)
+                    .shape(MarkerShape::Up)
+                    .radius(5.0)
+                    .color(MODEL),
+            );
+            if let Some(c) = picks.chosen {
+                plot.vline(VLine::new(tr("proposal"), at(c)).color(PROPOSAL).width(1.5));
+            }
+        });
+}
+
+/// The lower plot: log l − log g along the slice, the candidates at their scores and the
+/// chosen one ringed.
+fn ratio_plot(
+    ui: &mut egui::Ui,
+    curves: &Curves,
+    axis: &Axis,
+    picks: &Picks,
+    link: egui::Id,
+    height: f32,
+) {
+    let at = |u: f64| axis.at(u);
+    linked_slice_plot("why_tpe_ratio", axis, link, height)
+        .x_axis_label(axis.title())
+        .y_axis_label(tr("log l − log g"))
+        .include_x(axis.lo)
+        .include_x(axis.hi)
+        .legend(Legend::default().position(Corner::LeftTop))
+        .show(ui, |plot| {
+            if curves.categorical {
+                plot.bar_chart(bars(
+                    tr("log l/g on this parameter"),
+                    curves,
+                    &curves.ratio,
+                    axis,
+                    0.0,
+                    MODEL,
+                ));
+            } else {
+                plot.line(
+                    Line::new(
+                        tr("log l/g on this parameter"),
+                        series(curves, &curves.ratio, at),
+                    )
+                    .width(2.0)
+                    .color(MODEL),
+                );
+            }
+            let scored: Vec<[f64; 2]> = picks.candidates.iter().map(|c| [at(c.0), c.1]).collect();
+            plot.points(
+                Points::new(
+                    if picks.joint {
+                        tr("candidates (joint score)")
+                    } else {
+                        tr("candidates")
+                    },
+                    scored,
+                )
+                .radius(3.5)
+                .color(Color32::WHITE),
+            );
+            if let Some(c) = picks.chosen
+                && let Some(best) = picks.chosen_score()
+            {
+                plot.points(
+                    Points::new(tr("chosen"), vec![[at(c), best]])
+                        .shape(MarkerShape::Circle)
+                        .filled(false)
+                        .radius(8.0)
+                        .color(PROPOSAL),
+                );
+            }
+        });
 }
 
 fn series(curves: &Curves, values: &[f64], at: impl Fn(f64) -> f64) -> Vec<[f64; 2]> {
@@ -259,4 +306,23 @@ fn bars(
             .collect(),
     )
     .color(colour)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chosen_score_is_the_proposal_candidates_own() {
+        let mut picks = Picks {
+            candidates: vec![(0.2, 1.0), (0.7, 3.0)],
+            chosen: Some(0.7),
+            joint: false,
+        };
+        assert_eq!(picks.chosen_score(), Some(3.0));
+        picks.chosen = Some(0.5);
+        assert_eq!(picks.chosen_score(), None);
+        picks.chosen = None;
+        assert_eq!(picks.chosen_score(), None);
+    }
 }

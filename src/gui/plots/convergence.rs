@@ -52,7 +52,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
         ui.label(tr("every trial's value and the best so far"));
         ui.checkbox(&mut bench.view.log_y, tr("log y"));
     });
-    let study = &bench.study;
+    let study = bench.editor.study();
     let scale = YScale::new(
         bench.view.log_y,
         study.trials.iter().filter_map(|t| t.completed_value()),
@@ -71,7 +71,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
     let best_trial = study
         .best_trial()
         .and_then(|t| t.value.map(|v| [t.number as f64, scale.y(v)]));
-    let selected = bench.selected.and_then(|n| {
+    let selected = bench.selection.selected.and_then(|n| {
         study
             .trials
             .iter()

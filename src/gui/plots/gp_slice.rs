@@ -10,7 +10,7 @@ use egui_plot::{FilledArea, Legend, Line, MarkerShape, Plot, Points, VLine};
 
 /// Draw the slice (two stacked plots sharing `height`).
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
-    let (axes, index) = free_axes(&bench.study.space);
+    let (axes, index) = free_axes(&bench.editor.study().space);
     ui.horizontal(|ui| {
         ui.strong(tr("GP slice"));
         if !axes.is_empty() {
@@ -24,7 +24,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
     }
     let params = bench.view.params.fitted(axes.len());
     let axis = &axes[params.slice];
-    let result = bench.view_result.clone();
+    let result = bench.background.view_result.clone();
     let Some((slice, gp_trials)) = result
         .as_ref()
         .filter(|r| r.params.slice == params.slice)
@@ -64,13 +64,14 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
         .map(|(x, a)| [*x, *a])
         .collect();
     let pi = index[params.slice];
-    let study = &bench.study;
+    let study = bench.editor.study();
     let at = |t: &crate::study::Trial| -> Option<[f64; 2]> {
         Some([axis.of_value(&t.params.get(pi)?.1)?, t.completed_value()?])
     };
     let trials: Vec<[f64; 2]> = study.trials.iter().filter_map(at).collect();
     let best = study.best_trial().and_then(at);
     let selected = bench
+        .selection
         .selected
         .and_then(|n| study.trials.iter().find(|t| t.number == n))
         .and_then(at);

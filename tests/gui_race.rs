@@ -491,7 +491,7 @@ fn runs_wait_for_a_free_slot_and_a_stopped_race_continues_to_the_same_runs() {
     let mut fresh = Race::new();
     fresh.picked = vec!["random".into(), "sobol".into()];
     fresh.repeats = 2;
-    assert!(fresh.start(&harness.state().bench.study(), 2, None));
+    assert!(fresh.start(harness.state().bench.study(), 2, None));
     fresh.finish_blocking();
     let uninterrupted: Vec<_> = fresh
         .racers

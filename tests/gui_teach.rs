@@ -117,7 +117,7 @@ fn truth_tab_on_the_branin_lesson_shows_the_true_and_the_model_surfaces() {
     harness.get_by_label_contains("left: the true function");
     harness.get_by_label_contains("log10 regret");
     // the regret curve has one point per trial and ends at the best value's regret
-    let study = &harness.state().bench.study();
+    let study = harness.state().bench.study();
     let curve = knobs::gui::plots::truth::regret_curve(study, min);
     assert_eq!(curve.len(), 36);
     let best = study.best_trial().and_then(|t| t.value).unwrap();

@@ -996,6 +996,43 @@ mod tests {
     }
 
     #[test]
+    fn the_run_state_follows_the_mode_and_the_last_run() {
+        let mut study = Workbench::branin_study();
+        study.strategy = StrategySpec::Sobol;
+        study.budget = 4;
+        let mut bench = Workbench::new(study);
+        bench.jobs = 1;
+        assert_eq!(bench.run_state(), RunState::Idle);
+        assert_eq!(bench.elapsed(), None);
+        bench.run();
+        assert!(matches!(bench.mode(), Mode::Running(_)));
+        bench.command(Command::Pause);
+        assert_eq!(bench.run_state(), RunState::Paused);
+        bench.command(Command::Resume);
+        bench.finish_blocking();
+        assert!(matches!(bench.mode(), Mode::Idle));
+        assert_eq!(
+            bench.run_state(),
+            RunState::Finished(FinishReason::BudgetSpent)
+        );
+        let took = bench.elapsed().unwrap();
+        assert_eq!(bench.elapsed(), Some(took), "a finished run's clock stops");
+        // A replay keeps the last run's outcome on show; clearing the trials forgets it.
+        assert!(bench.start_replay());
+        assert_eq!(
+            bench.run_state(),
+            RunState::Finished(FinishReason::BudgetSpent)
+        );
+        bench.clear_trials();
+        assert_eq!(bench.study().trials.len(), 4, "refused while replaying");
+        bench.stop_replay();
+        bench.clear_trials();
+        assert!(bench.study().trials.is_empty());
+        assert_eq!(bench.run_state(), RunState::Idle);
+        assert_eq!(bench.elapsed(), None);
+    }
+
+    #[test]
     fn failed_trials_sort_last_both_ways() {
         let mut study = Workbench::branin_study();
         study.strategy = StrategySpec::Random;

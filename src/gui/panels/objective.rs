@@ -294,13 +294,9 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
             bench.editor.set_command_draft(Some(draft));
         }
         let drafting = bench.editor.command_draft().is_some();
-        let is_model =
-            !drafting && matches!(bench.editor.study().objective, ObjectiveSpec::Model { .. });
-        let is_synthetic = !drafting
-            && matches!(
-                bench.editor.study().objective,
-                ObjectiveSpec::Synthetic { .. }
-            );
+        let is_model = !drafting && matches!(bench.study().objective, ObjectiveSpec::Model { .. });
+        let is_synthetic =
+            !drafting && matches!(bench.study().objective, ObjectiveSpec::Synthetic { .. });
         ui.horizontal(|ui| {
             if ui
                 .selectable_label(is_synthetic, tr("test function"))
@@ -333,7 +329,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
         if bench.editor.command_draft().is_some() {
             command(ui, bench);
         } else {
-            match bench.editor.study().objective.clone() {
+            match bench.study().objective.clone() {
                 ObjectiveSpec::Synthetic { function, dims } => synthetic(ui, bench, function, dims),
                 spec @ ObjectiveSpec::Model { .. } => {
                     if let Some(task) = spec.model_task() {
@@ -714,7 +710,7 @@ mod tests {
     fn the_preview_loads_off_the_caller_and_a_stale_load_is_dropped() {
         let ctx = egui::Context::default();
         let mut bench = Workbench::new(Workbench::default_study());
-        let moons = bench.editor.study().objective.model_task().unwrap();
+        let moons = bench.study().objective.model_task().unwrap();
         let iris = ModelTask::new(DatasetSource::Bundled("iris".into()), ModelSpec::Knn);
         // The first refresh only starts a load.
         refresh_preview(&mut bench, &moons, &ctx);

@@ -125,8 +125,7 @@ fn run_buttons(ui: &mut egui::Ui, bench: &Workbench, actions: &mut Vec<Action>) 
     {
         actions.push(Action::Stop);
     }
-    let can_replay =
-        !bench.is_busy() && !bench.is_replaying() && !bench.editor.study().trials.is_empty();
+    let can_replay = !bench.is_busy() && !bench.is_replaying() && !bench.study().trials.is_empty();
     if ui
         .add_enabled(can_replay, egui::Button::new(tr("Replay")))
         .on_hover_text(tr(
@@ -141,14 +140,11 @@ fn run_buttons(ui: &mut egui::Ui, bench: &Workbench, actions: &mut Vec<Action>) 
 /// Trials done of the budget, elapsed time, time left, best so far, failures and status.
 fn progress(ui: &mut egui::Ui, bench: &Workbench) {
     let done = bench.finished_trials();
-    let budget = bench.editor.study().budget.max(1);
+    let budget = bench.study().budget.max(1);
     ui.add(
         egui::ProgressBar::new((done as f32 / budget as f32).min(1.0))
             .desired_width(150.0)
-            .text(fill(
-                tr("{} / {} trials"),
-                &[&done, &bench.editor.study().budget],
-            )),
+            .text(fill(tr("{} / {} trials"), &[&done, &bench.study().budget])),
     );
     if let Some(s) = bench.elapsed() {
         ui.label(duration(s));
@@ -156,13 +152,13 @@ fn progress(ui: &mut egui::Ui, bench: &Workbench) {
     if let Some(eta) = bench.eta() {
         ui.label(fill(tr("{} left"), &[&duration(eta)]));
     }
-    if let Some(best) = bench.editor.study().best_trial().and_then(|t| t.value) {
+    if let Some(best) = bench.study().best_trial().and_then(|t| t.value) {
         ui.label(fill(tr("best {}"), &[&format!("{best:.6}")]));
     }
-    if bench.editor.study().failed() > 0 {
+    if bench.study().failed() > 0 {
         ui.colored_label(
             crate::gui::plots::FAILED,
-            fill(tr("{} failed"), &[&bench.editor.study().failed()]),
+            fill(tr("{} failed"), &[&bench.study().failed()]),
         );
     }
     ui.label(tr(&bench.status));

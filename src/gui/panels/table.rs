@@ -18,7 +18,6 @@ const W_PARAM: f32 = 84.0;
 /// Draw the table, filling the space it is given.
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
     let names: Vec<String> = bench
-        .editor
         .study()
         .space
         .params()
@@ -81,17 +80,14 @@ fn header(ui: &mut egui::Ui, bench: &mut Workbench, names: &[String], h: f32) {
 
 fn body(ui: &mut egui::Ui, bench: &mut Workbench, row_height: f32) {
     let order: Vec<usize> = bench.table_order().to_vec();
-    let best = bench.editor.study().best_trial().map(|t| t.number);
+    let best = bench.study().best_trial().map(|t| t.number);
     let mut clicked = None;
     egui::ScrollArea::vertical()
         .id_salt("trial_table_v")
         .auto_shrink([false, false])
         .show_rows(ui, row_height, order.len(), |ui, rows| {
             for row in rows {
-                let Some(t) = order
-                    .get(row)
-                    .and_then(|&i| bench.editor.study().trials.get(i))
-                else {
+                let Some(t) = order.get(row).and_then(|&i| bench.study().trials.get(i)) else {
                     continue;
                 };
                 let selected = bench.selection.selected == Some(t.number);

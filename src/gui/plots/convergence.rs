@@ -52,7 +52,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
         ui.label(tr("every trial's value and the best so far"));
         ui.checkbox(&mut bench.view.log_y, tr("log y"));
     });
-    let study = bench.editor.study();
+    let study = bench.study();
     let scale = YScale::new(
         bench.view.log_y,
         study.trials.iter().filter_map(|t| t.completed_value()),

@@ -10,7 +10,7 @@ use egui_plot::{FilledArea, Legend, Line, MarkerShape, Plot, Points, VLine};
 
 /// Draw the slice (two stacked plots sharing `height`).
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
-    let (axes, index) = free_axes(&bench.editor.study().space);
+    let (axes, index) = free_axes(&bench.study().space);
     ui.horizontal(|ui| {
         ui.strong(tr("GP slice"));
         if !axes.is_empty() {
@@ -64,7 +64,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
         .map(|(x, a)| [*x, *a])
         .collect();
     let pi = index[params.slice];
-    let study = bench.editor.study();
+    let study = bench.study();
     let at = |t: &crate::study::Trial| -> Option<[f64; 2]> {
         Some([axis.of_value(&t.params.get(pi)?.1)?, t.completed_value()?])
     };

@@ -41,7 +41,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
         textures.heatmap(ui.ctx(), "gp_std", stamp, g, false)
     });
     let projected = Projected::of(
-        bench.editor.study(),
+        bench.study(),
         bench.selection.selected,
         (xa, index[params.x]),
         (ya, index[params.y]),

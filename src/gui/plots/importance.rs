@@ -10,7 +10,7 @@ use egui_plot::{Bar, BarChart, Plot};
 
 /// Draw the importance bars, `height` points tall.
 pub fn show(ui: &mut egui::Ui, bench: &Workbench, height: f32) {
-    let (axes, _) = free_axes(&bench.editor.study().space);
+    let (axes, _) = free_axes(&bench.study().space);
     ui.strong(tr("Parameter importance"));
     let Some(result) = bench
         .background

@@ -455,7 +455,7 @@ pub fn pair_header(
     title: &'static str,
     missing: &'static str,
 ) -> Option<(Vec<Axis>, Vec<usize>, super::views::ViewParams)> {
-    let (axes, index) = free_axes(&bench.editor.study().space);
+    let (axes, index) = free_axes(&bench.study().space);
     ui.horizontal(|ui| {
         ui.strong(tr(title));
         if axes.len() >= 2 {

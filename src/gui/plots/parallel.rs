@@ -14,7 +14,7 @@ pub const MAX_LINES: usize = 1000;
 
 /// Draw the parallel-coordinates plot, `height` points tall.
 pub fn show(ui: &mut egui::Ui, bench: &Workbench, height: f32) {
-    let study = bench.editor.study();
+    let study = bench.study();
     let (axes, index) = free_axes(&study.space);
     ui.strong(tr("Parallel coordinates"));
     let mut done: Vec<&Trial> = study

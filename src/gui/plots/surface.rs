@@ -24,9 +24,9 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
         .as_ref()
         .filter(|r| r.params.x == params.x && r.params.y == params.y)
         .and_then(|r| r.surface.clone().map(|g| (g, r.surface_kind, r.revision)));
-    let minimise = bench.editor.study().direction == Direction::Minimize;
+    let minimise = bench.study().direction == Direction::Minimize;
     let projected = Projected::of(
-        bench.editor.study(),
+        bench.study(),
         bench.selection.selected,
         (xa, index[params.x]),
         (ya, index[params.y]),

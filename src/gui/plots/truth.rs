@@ -46,11 +46,11 @@ fn common_scale(a: &Grid2, b: &Grid2) -> (Grid2, Grid2) {
 
 /// Draw the Truth tab, `height` points tall.
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, height: f32) {
-    let Some(minimum) = known_minimum(&bench.editor.study().objective) else {
+    let Some(minimum) = known_minimum(&bench.study().objective) else {
         ui.strong(tr("Known truth"));
         ui.label(fill(
             tr("This view needs a synthetic test function, whose true surface and minimum are known; the study's objective, {}, can only be learnt from its trials."),
-            &[&bench.editor.study().objective.label()],
+            &[&bench.study().objective.label()],
         ));
         return;
     };
@@ -77,12 +77,12 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
             ))
         });
         let projected = Projected::of(
-            bench.editor.study(),
+            bench.study(),
             bench.selection.selected,
             (xa, index[params.x]),
             (ya, index[params.y]),
         );
-        let minimise = bench.editor.study().direction == Direction::Minimize;
+        let minimise = bench.study().direction == Direction::Minimize;
         match grids {
             Some((truth, model, kind, revision)) => {
                 ui.label(fill(
@@ -132,7 +132,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
             }
         }
     }
-    regret(ui, bench.editor.study(), minimum, regret_height);
+    regret(ui, bench.study(), minimum, regret_height);
 }
 
 /// The regret curve below the maps.
@@ -179,16 +179,11 @@ mod tests {
         bench.run();
         bench.finish_blocking();
         let min = SyntheticFn::Branin.minimum();
-        assert_eq!(known_minimum(&bench.editor.study().objective), Some(min));
-        let curve = regret_curve(bench.editor.study(), min);
+        assert_eq!(known_minimum(&bench.study().objective), Some(min));
+        let curve = regret_curve(bench.study(), min);
         assert_eq!(curve.len(), 8);
         assert!(curve.windows(2).all(|w| w[1][1] <= w[0][1]));
-        let best = bench
-            .editor
-            .study()
-            .best_trial()
-            .and_then(|t| t.value)
-            .unwrap();
+        let best = bench.study().best_trial().and_then(|t| t.value).unwrap();
         assert!((curve[7][1] - (best - min).log10()).abs() < 1e-12);
         let model = Workbench::default_study();
         assert_eq!(known_minimum(&model.objective), None);

@@ -105,9 +105,9 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
             ))
             .clicked()
         {
-            race.start(bench.editor.study(), bench.jobs, Some(wake()));
+            race.start(bench.study(), bench.jobs, Some(wake()));
         }
-        let budget = bench.editor.study().budget;
+        let budget = bench.study().budget;
         if ui
             .add_enabled(
                 race.can_continue(budget),
@@ -130,7 +130,7 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
         let (budget, seed) = race
             .problem
             .as_ref()
-            .map_or((budget, bench.editor.study().seed), |p| (p.budget, p.seed));
+            .map_or((budget, bench.study().seed), |p| (p.budget, p.seed));
         let runs = race.runs_per_strategy();
         let seeds = if runs > 1 {
             fill(tr("seeds {}–{}"), &[&seed, &(seed + runs as u64 - 1)])

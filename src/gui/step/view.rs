@@ -123,7 +123,7 @@ fn proposal(ui: &mut egui::Ui, bench: &Workbench) {
     ui.horizontal(|ui| {
         ui.strong(fill(
             tr("Next: trial {} of {}"),
-            &[&p.number, &bench.editor.study().budget],
+            &[&p.number, &bench.study().budget],
         ));
         ui.label(fill(tr("proposed by {}"), &[&p.spec.name()]));
         if let Some(label) = &p.suggestion.label {
@@ -191,7 +191,7 @@ fn gp_settings(ui: &mut egui::Ui, bench: &mut Workbench) {
 }
 
 fn why(ui: &mut egui::Ui, bench: &mut Workbench) {
-    let (axes, _) = plots::free_axes(&bench.editor.study().space);
+    let (axes, _) = plots::free_axes(&bench.study().space);
     let names: Vec<String> = axes.iter().map(|a| a.name.clone()).collect();
     ui.horizontal(|ui| {
         ui.strong(tr("Why this point?"));

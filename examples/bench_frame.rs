@@ -47,16 +47,17 @@ fn main() {
         if ready { "ready" } else { "NOT ready" },
         t0.elapsed().as_secs_f64(),
         bench
+            .background
             .view_result
             .as_ref()
             .and_then(|r| r.gp_trials)
             .unwrap_or(0)
     );
-    bench.sort = Sort {
+    bench.selection.sort = Sort {
         column: Column::Value,
         ascending: true,
     };
-    bench.selected = Some(trials / 2);
+    bench.selection.selected = Some(trials / 2);
     let mut app = KnobsApp::from_bench(bench);
     let ctx = egui::Context::default();
     let screen = Rect::from_min_size(Pos2::ZERO, vec2(1280.0, 800.0));
@@ -78,7 +79,7 @@ fn main() {
         // A few frames to settle layout and upload textures.
         for i in 0..(frames + 5) {
             if live {
-                app.bench.touch();
+                app.bench.editor.invalidate();
             }
             let pointer = Pos2::new(700.0 + (i % 40) as f32 * 5.0, 250.0 + (i % 20) as f32 * 4.0);
             let input = RawInput {

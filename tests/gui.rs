@@ -9,6 +9,7 @@ use eframe::egui;
 use eframe::egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable, by};
+use knobs::gui::live::LiveEvent;
 use knobs::gui::state::{Column, RunState, Workbench};
 use knobs::gui::{Action, KnobsApp};
 use knobs::runner::FinishReason;
@@ -42,11 +43,14 @@ fn run_button_runs_the_study_to_the_end() {
     harness.state_mut().bench.finish_blocking();
     harness.run_steps(2);
     let bench = &harness.state().bench;
-    assert_eq!(bench.state, RunState::Finished(FinishReason::BudgetSpent));
-    assert_eq!(bench.study.trials.len(), 25);
-    let best = bench.study.best_trial().and_then(|t| t.value).unwrap();
+    assert_eq!(
+        bench.run_state(),
+        RunState::Finished(FinishReason::BudgetSpent)
+    );
+    assert_eq!(bench.study().trials.len(), 25);
+    let best = bench.study().best_trial().and_then(|t| t.value).unwrap();
     let min = bench
-        .study
+        .study()
         .trials
         .iter()
         .filter_map(|t| t.value)
@@ -73,14 +77,14 @@ fn the_default_study_tunes_an_svc_and_its_gp_views_fill_in() {
     b.jobs = 2;
     b.run();
     b.finish_blocking();
-    assert_eq!(b.study.trials.len(), 12);
+    assert_eq!(b.study().trials.len(), 12);
     assert!(b.wait_views(Duration::from_secs(60)), "views never arrived");
-    let r = b.view_result.clone().unwrap();
+    let r = b.background.view_result.clone().unwrap();
     assert_eq!(r.trials, 12);
     assert_eq!(r.surface_kind, "GP posterior mean");
     assert!(r.std.is_some() && r.slice.is_some());
     assert_eq!(r.importance.len(), 2);
-    let best = b.study.best_trial().and_then(|t| t.value).unwrap();
+    let best = b.study().best_trial().and_then(|t| t.value).unwrap();
     assert!(best > 0.8 && best <= 1.0, "accuracy {best}");
     // every tab draws without panicking on the result
     let mut harness = harness(KnobsApp::from_bench(b));
@@ -107,11 +111,11 @@ fn stop_mid_run_ends_cleanly_with_finished_trials_only() {
     harness.state_mut().bench.finish_blocking();
     harness.run_steps(2);
     let bench = &harness.state().bench;
-    assert_eq!(bench.state, RunState::Finished(FinishReason::Stopped));
-    assert!(bench.study.trials.len() < 1_000_000);
+    assert_eq!(bench.run_state(), RunState::Finished(FinishReason::Stopped));
+    assert!(bench.study().trials.len() < 1_000_000);
     assert!(
         bench
-            .study
+            .study()
             .trials
             .iter()
             .all(|t| t.state != TrialState::Running)
@@ -131,15 +135,15 @@ fn pause_and_resume_through_the_buttons() {
     harness.run_steps(2);
     harness.get_by_label("Pause").click();
     harness.run_steps(2);
-    assert_eq!(harness.state().bench.state, RunState::Paused);
+    assert_eq!(harness.state().bench.run_state(), RunState::Paused);
     harness.get_by_label("Resume").click();
     harness.run_steps(2);
-    assert_eq!(harness.state().bench.state, RunState::Running);
+    assert_eq!(harness.state().bench.run_state(), RunState::Running);
     harness.get_by_label("Stop").click();
     harness.run_steps(2);
     harness.state_mut().bench.finish_blocking();
     assert_eq!(
-        harness.state().bench.state,
+        harness.state().bench.run_state(),
         RunState::Finished(FinishReason::Stopped)
     );
 }
@@ -151,13 +155,13 @@ fn range_edits_are_validated_in_place() {
     // x0 runs from -5: a log scale is not allowed, and the row says why
     harness.query_all_by_label("log").next().unwrap().click();
     harness.run_steps(2);
-    assert!(harness.state().bench.drafts.contains_key("x0"));
+    assert!(harness.state().bench.editor.drafts().contains_key("x0"));
     harness.get_by_label_contains("a log scale needs low > 0");
     assert!(harness.get_by_label("Run").accesskit_node().is_disabled());
     // unticking it again makes the row valid
     harness.query_all_by_label("log").next().unwrap().click();
     harness.run_steps(2);
-    assert!(harness.state().bench.drafts.is_empty());
+    assert!(harness.state().bench.editor.drafts().is_empty());
     assert!(!harness.get_by_label("Run").accesskit_node().is_disabled());
     // a valid range change reaches the study (the same call the row's widgets make)
     let b = &mut harness.state_mut().bench;
@@ -172,19 +176,22 @@ fn range_edits_are_validated_in_place() {
             },
         ),
     );
-    assert_eq!(b.study.space.params()[0].domain.bounds(), Some((0.0, 5.0)));
+    assert_eq!(
+        b.study().space.params()[0].domain.bounds(),
+        Some((0.0, 5.0))
+    );
     b.run();
     b.finish_blocking();
-    assert!(b.study.trials.iter().all(|t| {
+    assert!(b.study().trials.iter().all(|t| {
         let x = t.params[0].1.as_f64().unwrap();
         (0.0..=5.0).contains(&x)
     }));
     // fixing a parameter takes it out of the search
     b.clear_trials();
     b.set_included(1, false);
-    assert_eq!(b.study.space.dim(), 1);
+    assert_eq!(b.study().space.dim(), 1);
     b.set_included(1, true);
-    assert_eq!(b.study.space.dim(), 2);
+    assert_eq!(b.study().space.dim(), 2);
 }
 
 #[test]
@@ -192,20 +199,20 @@ fn the_table_sorts_by_a_header_and_a_row_selects_a_trial() {
     let mut b = bench(20, StrategySpec::Sobol);
     b.run();
     b.finish_blocking();
-    let best = b.study.best_trial().unwrap().number;
+    let best = b.study().best_trial().unwrap().number;
     let mut harness = harness(KnobsApp::from_bench(b));
     harness.run_steps(2);
     harness.get_by_label("value").click();
     harness.run_steps(2);
-    assert_eq!(harness.state().bench.sort.column, Column::Value);
+    assert_eq!(harness.state().bench.selection.sort.column, Column::Value);
     let first = harness.state_mut().bench.table_order()[0];
-    assert_eq!(harness.state().bench.study.trials[first].number, best);
+    assert_eq!(harness.state().bench.study().trials[first].number, best);
     // again: largest first
     harness.get_by_label("value ^").click();
     harness.run_steps(2);
-    assert!(!harness.state().bench.sort.ascending);
+    assert!(!harness.state().bench.selection.sort.ascending);
     let worst = harness.state_mut().bench.table_order()[0];
-    let trials = &harness.state().bench.study.trials;
+    let trials = &harness.state().bench.study().trials;
     let max = trials
         .iter()
         .filter_map(|t| t.value)
@@ -218,16 +225,19 @@ fn the_table_sorts_by_a_header_and_a_row_selects_a_trial() {
         .unwrap()
         .click();
     harness.run_steps(2);
-    assert_eq!(harness.state().bench.sort.column, Column::Param(1));
+    assert_eq!(
+        harness.state().bench.selection.sort.column,
+        Column::Param(1)
+    );
     // clicking a row selects the trial (and again clears it)
     harness.get_by_label("#").click();
     harness.run_steps(2);
     harness.get_by_label("2").click();
     harness.run_steps(2);
-    assert_eq!(harness.state().bench.selected, Some(2));
+    assert_eq!(harness.state().bench.selection.selected, Some(2));
     harness.get_by_label("2").click();
     harness.run_steps(2);
-    assert_eq!(harness.state().bench.selected, None);
+    assert_eq!(harness.state().bench.selection.selected, None);
 }
 
 #[test]
@@ -235,9 +245,10 @@ fn failed_trials_are_red_with_their_reason() {
     let mut b = bench(3, StrategySpec::Sobol);
     b.run();
     b.finish_blocking();
-    b.study.trials[1].state = TrialState::Failed("the model did not converge".into());
-    b.study.trials[1].value = None;
-    b.touch();
+    let mut failed = b.study().trials[1].clone();
+    failed.state = TrialState::Failed("the model did not converge".into());
+    failed.value = None;
+    b.editor.apply(LiveEvent::TrialFinished(failed));
     let mut harness = harness(KnobsApp::from_bench(b));
     harness.run_steps(2);
     harness.get_by_label("failed");
@@ -254,8 +265,8 @@ fn save_open_and_export_through_the_menu_actions() {
     first.bench.run();
     first.bench.finish_blocking();
     first.handle(Action::SaveAs(Some(path.clone())), &ctx);
-    assert_eq!(first.bench.path.as_deref(), Some(path.as_path()));
-    assert_eq!(first.bench.recent, vec![path.clone()]);
+    assert_eq!(first.bench.files.path.as_deref(), Some(path.as_path()));
+    assert_eq!(first.bench.files.recent, vec![path.clone()]);
     first.handle(Action::ExportCsv(Some(dir.path().join("t.csv"))), &ctx);
     first.handle(Action::ExportJson(Some(dir.path().join("t.json"))), &ctx);
     let csv = std::fs::read_to_string(dir.path().join("t.csv")).unwrap();
@@ -265,11 +276,11 @@ fn save_open_and_export_through_the_menu_actions() {
 
     let mut second = KnobsApp::from_bench(bench(5, StrategySpec::Sobol));
     second.handle(Action::Open(Some(path.clone())), &ctx);
-    assert_eq!(second.bench.study, first.bench.study);
+    assert_eq!(second.bench.study(), first.bench.study());
     // a bad file leaves the current study alone and says why
     std::fs::write(dir.path().join("bad.ron"), "(version: 1").unwrap();
     second.handle(Action::Open(Some(dir.path().join("bad.ron"))), &ctx);
-    assert_eq!(second.bench.study, first.bench.study);
+    assert_eq!(second.bench.study(), first.bench.study());
     assert!(
         second.bench.status.contains("bad.ron:1:"),
         "{}",
@@ -277,19 +288,19 @@ fn save_open_and_export_through_the_menu_actions() {
     );
     assert!(second.bench.error.is_some());
     // Run continues the reopened study up to a larger budget, and Save writes it back
-    second.bench.study.budget = 20;
+    second.bench.editor.set_budget(20);
     second.handle(Action::Run, &ctx);
     second.bench.finish_blocking();
-    assert_eq!(second.bench.study.trials.len(), 20);
+    assert_eq!(second.bench.study().trials.len(), 20);
     assert_eq!(
-        second.bench.study.trials[..12],
-        first.bench.study.trials[..]
+        second.bench.study().trials[..12],
+        first.bench.study().trials[..]
     );
     second.handle(Action::Save, &ctx);
     second.handle(Action::New, &ctx);
-    assert!(second.bench.study.trials.is_empty());
+    assert!(second.bench.study().trials.is_empty());
     second.handle(Action::Open(Some(path.clone())), &ctx);
-    assert_eq!(second.bench.study.trials.len(), 20);
+    assert_eq!(second.bench.study().trials.len(), 20);
 }
 
 #[test]
@@ -311,7 +322,7 @@ fn keyboard_shortcuts_run_and_save() {
     let path = dir.path().join("k.ron");
     let mut b = bench(1_000_000, StrategySpec::Random);
     b.jobs = 1;
-    b.path = Some(path.clone());
+    b.files.path = Some(path.clone());
     let mut harness = harness(KnobsApp::from_bench(b));
     harness.run_steps(2);
     // Space runs, and again pauses
@@ -320,7 +331,7 @@ fn keyboard_shortcuts_run_and_save() {
     assert!(harness.state().bench.is_running());
     harness.key_press(egui::Key::Space);
     harness.run_steps(2);
-    assert_eq!(harness.state().bench.state, RunState::Paused);
+    assert_eq!(harness.state().bench.run_state(), RunState::Paused);
     harness.get_by_label("Stop").click();
     harness.run_steps(2);
     harness.state_mut().bench.finish_blocking();
@@ -328,7 +339,7 @@ fn keyboard_shortcuts_run_and_save() {
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
     harness.run_steps(2);
     let saved = knobs::session::Session::load(&path).unwrap();
-    assert_eq!(saved.study, harness.state().bench.study);
+    assert_eq!(&saved.study, harness.state().bench.study());
 }
 
 #[test]
@@ -339,14 +350,20 @@ fn the_objective_editor_picks_datasets_and_shows_csv_errors_in_place() {
     // From a test function to a model: an SVC on the bundled moons data, previewed.
     harness.get_by_label("model on data").click();
     harness.run_steps(2);
-    let task = harness.state().bench.study.objective.model_task().unwrap();
+    let task = harness
+        .state()
+        .bench
+        .study()
+        .objective
+        .model_task()
+        .unwrap();
     assert_eq!(task.dataset, DatasetSource::Bundled("moons".into()));
     await_preview(&mut harness);
     harness.get_by_label("400 rows, 2 features, 2 classes");
     let names: Vec<String> = harness
         .state()
         .bench
-        .study
+        .study()
         .space
         .free()
         .map(|p| p.name.clone())
@@ -360,9 +377,21 @@ fn the_objective_editor_picks_datasets_and_shows_csv_errors_in_place() {
     let ctx = egui::Context::default();
     harness.state_mut().handle(Action::OpenCsv(Some(bad)), &ctx);
     harness.run_steps(2);
-    let error = harness.state().bench.objective_error.clone().unwrap();
+    let error = harness
+        .state()
+        .bench
+        .editor
+        .objective_error()
+        .unwrap()
+        .to_owned();
     assert!(error.contains("bad.csv") && error.contains('3'), "{error}");
-    let task = harness.state().bench.study.objective.model_task().unwrap();
+    let task = harness
+        .state()
+        .bench
+        .study()
+        .objective
+        .model_task()
+        .unwrap();
     assert_eq!(task.dataset, DatasetSource::Bundled("moons".into()));
 
     // A good CSV replaces the data and keeps the model.
@@ -381,8 +410,8 @@ fn the_objective_editor_picks_datasets_and_shows_csv_errors_in_place() {
         .state_mut()
         .handle(Action::OpenCsv(Some(good.clone())), &ctx);
     harness.run_steps(2);
-    assert!(harness.state().bench.objective_error.is_none());
-    match &harness.state().bench.study.objective {
+    assert!(harness.state().bench.editor.objective_error().is_none());
+    match &harness.state().bench.study().objective {
         ObjectiveSpec::Model { dataset, .. } => assert_eq!(dataset, &DatasetSource::File(good)),
         other => panic!("{other:?}"),
     }
@@ -393,7 +422,7 @@ fn the_objective_editor_picks_datasets_and_shows_csv_errors_in_place() {
     harness.get_by_label("test function").click();
     harness.run_steps(2);
     assert!(matches!(
-        harness.state().bench.study.objective,
+        harness.state().bench.study().objective,
         ObjectiveSpec::Synthetic { .. }
     ));
 }
@@ -412,7 +441,7 @@ fn the_language_menu_switches_the_interface_to_chinese_and_back() {
     harness.run_steps(2);
     harness.state_mut().bench.finish_blocking();
     harness.run_steps(2);
-    assert_eq!(harness.state().bench.study.trials.len(), 6);
+    assert_eq!(harness.state().bench.study().trials.len(), 6);
     harness.get_by_label("6 / 6 次试验");
     harness.get_by_label("超参数");
     assert!(harness.query_by_label("Run").is_none());
@@ -428,11 +457,49 @@ fn the_language_menu_switches_the_interface_to_chinese_and_back() {
 /// started it, wait for it (bounded), and draw it.
 fn await_preview(harness: &mut Harness<'static, KnobsApp>) {
     harness.run_steps(1);
-    let task = harness.state().bench.study.objective.model_task().unwrap();
+    let task = harness
+        .state()
+        .bench
+        .study()
+        .objective
+        .model_task()
+        .unwrap();
     let bench = &mut harness.state_mut().bench;
     assert!(
         knobs::gui::panels::objective::wait_preview(bench, &task, Duration::from_secs(60)),
         "the preview never arrived"
     );
     harness.run_steps(1);
+}
+
+#[test]
+fn changing_the_acquisition_in_the_strategy_panel_redraws_the_gp_slice_with_it() {
+    let mut b = bench(8, StrategySpec::from_name("gp").unwrap());
+    b.jobs = 1;
+    b.run();
+    b.finish_blocking();
+    b.view.tab = knobs::gui::state::Tab::GpSlice;
+    assert!(b.wait_views(Duration::from_secs(60)), "views never arrived");
+    let name = |b: &Workbench| {
+        b.background
+            .view_result
+            .as_ref()
+            .and_then(|r| r.slice.as_ref())
+            .map(|s| s.acquisition_name.clone())
+    };
+    assert_eq!(name(&b).as_deref(), Some("LogEI"));
+    let mut harness = harness(KnobsApp::from_bench(b));
+    harness.run_steps(2);
+    harness
+        .get(by().role(Role::ComboBox).label("acquisition"))
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("UCB").click();
+    harness.run_steps(2);
+    let bench = &mut harness.state_mut().bench;
+    assert!(
+        bench.wait_views(Duration::from_secs(60)),
+        "views never arrived"
+    );
+    assert_eq!(name(bench).as_deref(), Some("UCB κ=2"));
 }

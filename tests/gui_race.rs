@@ -118,7 +118,7 @@ fn a_race_needs_two_strategies() {
     assert_eq!(harness.state().race.picked, ["random"]);
     let started = {
         let app = harness.state_mut();
-        let study = app.bench.study.clone();
+        let study = app.bench.study().clone();
         app.race.start(&study, 1, None)
     };
     assert!(!started);
@@ -148,7 +148,7 @@ fn repeats_run_each_strategy_on_consecutive_seeds_and_average_them() {
     let race = &harness.state().race;
     assert_eq!(race.runs_per_strategy(), 3);
     assert_eq!(race.racers.len(), 6);
-    let seed = harness.state().bench.study.seed;
+    let seed = harness.state().bench.study().seed;
     for name in ["random", "tpe"] {
         let runs: Vec<_> = race.racers.iter().filter(|r| r.name == name).collect();
         assert_eq!(runs.len(), 3, "{name}");
@@ -235,14 +235,17 @@ fn a_race_saved_through_the_menu_reopens_exactly_and_continues() {
     first
         .state_mut()
         .handle(Action::SaveAs(Some(path.clone())), &ctx);
-    assert_eq!(first.state().bench.path.as_deref(), Some(path.as_path()));
+    assert_eq!(
+        first.state().bench.files.path.as_deref(),
+        Some(path.as_path())
+    );
     let saved = Session::load(&path).unwrap();
-    assert_eq!(saved.study, first.state().bench.study);
+    assert_eq!(&saved.study, first.state().bench.study());
     assert_eq!(saved.race.as_ref().map(|r| r.runs.len()), Some(6));
 
     // a fresh window on another study opens it: the Race tab shows the saved race
     let mut other = app(5);
-    other.bench.study.seed = 42;
+    other.bench.editor.set_seed(42);
     let mut second = harness_on(other);
     second.run_steps(1);
     second
@@ -260,7 +263,7 @@ fn a_race_saved_through_the_menu_reopens_exactly_and_continues() {
     assert_eq!(a.ranking(), b.ranking());
     assert_eq!(b.within_percent, 20.0);
     assert_eq!(b.picked, a.picked);
-    assert_eq!(second.state().bench.study, first.state().bench.study);
+    assert_eq!(second.state().bench.study(), first.state().bench.study());
     second.get_by_label_contains("mean ± sd over each strategy's runs");
     let best = b.ranking()[0].best.unwrap();
     let shown = format!("{:.6} ± ", best.mean);
@@ -269,7 +272,7 @@ fn a_race_saved_through_the_menu_reopens_exactly_and_continues() {
     // nothing to continue at the same budget; raise it and continue: every run resumes
     // from its own trials to the new budget, and the earlier trials are untouched
     assert!(!second.state().race.can_continue(8));
-    second.state_mut().bench.study.budget = 11;
+    second.state_mut().bench.editor.set_budget(11);
     second.run_steps(1);
     second.get_by_label("Continue race").click();
     second.run_steps(1);
@@ -488,7 +491,7 @@ fn runs_wait_for_a_free_slot_and_a_stopped_race_continues_to_the_same_runs() {
     let mut fresh = Race::new();
     fresh.picked = vec!["random".into(), "sobol".into()];
     fresh.repeats = 2;
-    assert!(fresh.start(&harness.state().bench.study, 2, None));
+    assert!(fresh.start(harness.state().bench.study(), 2, None));
     fresh.finish_blocking();
     let uninterrupted: Vec<_> = fresh
         .racers

@@ -26,14 +26,14 @@ fn app(tab: Tab, selected: Option<usize>) -> KnobsApp {
     run.jobs = 1;
     run.run();
     run.finish_blocking();
-    let mut study = run.study;
+    let mut study = run.study().clone();
     for t in &mut study.trials {
         t.duration = 0.0;
         t.started_at = 0.0;
     }
     let mut bench = Workbench::new(study);
     bench.view.tab = tab;
-    bench.selected = selected;
+    bench.selection.selected = selected;
     assert!(bench.wait_views(Duration::from_secs(120)), "no views");
     KnobsApp::from_bench(bench)
 }
@@ -45,7 +45,13 @@ fn snapshot(name: &str, tab: Tab, selected: Option<usize>) {
         .build_ui_state(|ui, app: &mut KnobsApp| app.show(ui), app(tab, selected));
     // The objective panel's data preview loads on a background thread: wait for it.
     harness.run_steps(1);
-    let task = harness.state().bench.study.objective.model_task().unwrap();
+    let task = harness
+        .state()
+        .bench
+        .study()
+        .objective
+        .model_task()
+        .unwrap();
     let bench = &mut harness.state_mut().bench;
     assert!(knobs::gui::panels::objective::wait_preview(
         bench,

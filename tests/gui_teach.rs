@@ -33,7 +33,7 @@ fn lesson() -> Study {
     bench.jobs = 1;
     bench.run();
     bench.finish_blocking();
-    let mut study = bench.study;
+    let mut study = bench.study().clone();
     for t in &mut study.trials {
         t.duration = 0.0;
         t.started_at = 0.0;
@@ -69,15 +69,16 @@ fn step_until(
 
 fn truth_ready(app: &KnobsApp) -> bool {
     app.bench
+        .background
         .view_result
         .as_ref()
-        .is_some_and(|r| r.revision == app.bench.revision && r.truth.is_some())
+        .is_some_and(|r| r.revision == app.bench.revision() && r.truth.is_some())
 }
 
 #[test]
 fn truth_tab_on_the_branin_lesson_shows_the_true_and_the_model_surfaces() {
     let mut bench = Workbench::new(lesson());
-    assert_eq!(bench.study.trials.len(), 36);
+    assert_eq!(bench.study().trials.len(), 36);
     bench.view.tab = Tab::Truth;
     let mut harness = harness(KnobsApp::from_bench(bench));
     assert!(
@@ -86,7 +87,13 @@ fn truth_tab_on_the_branin_lesson_shows_the_true_and_the_model_surfaces() {
         }),
         "the view worker never sent the truth grid"
     );
-    let r = harness.state().bench.view_result.clone().unwrap();
+    let r = harness
+        .state()
+        .bench
+        .background
+        .view_result
+        .clone()
+        .unwrap();
     let truth = r.truth.as_ref().unwrap();
     let model = r.surface.as_ref().unwrap();
     assert_eq!(r.surface_kind, "GP posterior mean");
@@ -110,7 +117,7 @@ fn truth_tab_on_the_branin_lesson_shows_the_true_and_the_model_surfaces() {
     harness.get_by_label_contains("left: the true function");
     harness.get_by_label_contains("log10 regret");
     // the regret curve has one point per trial and ends at the best value's regret
-    let study = &harness.state().bench.study;
+    let study = harness.state().bench.study();
     let curve = knobs::gui::plots::truth::regret_curve(study, min);
     assert_eq!(curve.len(), 36);
     let best = study.best_trial().and_then(|t| t.value).unwrap();
@@ -244,7 +251,7 @@ fn replay_of_an_opened_session_shows_the_first_k_trials_and_leaving_restores_all
     let mut app = KnobsApp::from_bench(Workbench::new(Workbench::branin_study()));
     let ctx = egui::Context::default();
     app.handle(Action::Open(Some(path.clone())), &ctx);
-    let full = app.bench.study.clone();
+    let full = app.bench.study().clone();
     assert_eq!(full.trials.len(), 12);
     let mut harness = harness(app);
     harness.run_steps(2);
@@ -260,7 +267,7 @@ fn replay_of_an_opened_session_shows_the_first_k_trials_and_leaving_restores_all
     harness.run_steps(2);
     let bench = &harness.state().bench;
     assert_eq!(bench.replay().unwrap().at(), 5);
-    assert_eq!(bench.study.trials, full.trials[..5]);
+    assert_eq!(bench.study().trials, full.trials[..5]);
     let best5 = full.trials[..5]
         .iter()
         .filter_map(|t| t.value)
@@ -275,9 +282,10 @@ fn replay_of_an_opened_session_shows_the_first_k_trials_and_leaving_restores_all
             &mut harness,
             |app| app
                 .bench
+                .background
                 .view_result
                 .as_ref()
-                .is_some_and(|r| r.revision == app.bench.revision),
+                .is_some_and(|r| r.revision == app.bench.revision()),
             |app| {
                 app.bench.wait_views(WAIT);
             }
@@ -285,7 +293,14 @@ fn replay_of_an_opened_session_shows_the_first_k_trials_and_leaving_restores_all
         "views never followed the replay"
     );
     assert_eq!(
-        harness.state().bench.view_result.as_ref().unwrap().trials,
+        harness
+            .state()
+            .bench
+            .background
+            .view_result
+            .as_ref()
+            .unwrap()
+            .trials,
         5
     );
     // Play starts a timed advance; Pause replay stops it
@@ -304,7 +319,7 @@ fn replay_of_an_opened_session_shows_the_first_k_trials_and_leaving_restores_all
     harness.run_steps(2);
     let bench = &harness.state().bench;
     assert!(!bench.is_replaying());
-    assert_eq!(bench.study, full);
+    assert_eq!(bench.study(), &full);
     assert!(!harness.get_by_label("Run").accesskit_node().is_disabled());
 }
 
@@ -323,7 +338,7 @@ fn snapshot(name: &str, app: KnobsApp) {
 fn truth_snapshot() {
     let mut bench = Workbench::new(lesson());
     bench.view.tab = Tab::Truth;
-    bench.selected = Some(20);
+    bench.selection.selected = Some(20);
     assert!(bench.wait_views(WAIT), "no views");
     snapshot("truth", KnobsApp::from_bench(bench));
 }

@@ -36,7 +36,7 @@ fn moons_after_a_run(budget: usize) -> Workbench {
     run.jobs = 1;
     run.run();
     run.finish_blocking();
-    let mut study = run.study;
+    let mut study = run.study().clone();
     for t in &mut study.trials {
         t.duration = 0.0;
         t.started_at = 0.0;
@@ -47,7 +47,13 @@ fn moons_after_a_run(budget: usize) -> Workbench {
 /// Draw until the objective panel has started the preview, then wait for it.
 fn await_preview(harness: &mut Harness<'static, KnobsApp>) {
     harness.run_steps(2);
-    let task = harness.state().bench.study.objective.model_task().unwrap();
+    let task = harness
+        .state()
+        .bench
+        .study()
+        .objective
+        .model_task()
+        .unwrap();
     assert!(
         wait_preview(&mut harness.state_mut().bench, &task, WAIT),
         "the preview never arrived"
@@ -66,10 +72,11 @@ fn the_boundary_tab_draws_the_best_svc_on_moons_and_follows_the_selection() {
     assert!(harness.state_mut().bench.wait_views(WAIT), "no boundary");
     harness.run_steps(2);
 
-    let best = harness.state().bench.study.best_trial().unwrap().number;
+    let best = harness.state().bench.study().best_trial().unwrap().number;
     let view = harness
         .state()
         .bench
+        .background
         .view_result
         .as_ref()
         .and_then(|r| r.boundary.clone())
@@ -91,7 +98,7 @@ fn the_boundary_tab_draws_the_best_svc_on_moons_and_follows_the_selection() {
     let other = harness
         .state()
         .bench
-        .study
+        .study()
         .trials
         .iter()
         .find(|t| t.number != best && t.state == TrialState::Complete)
@@ -103,6 +110,7 @@ fn the_boundary_tab_draws_the_best_svc_on_moons_and_follows_the_selection() {
     let view = harness
         .state()
         .bench
+        .background
         .view_result
         .as_ref()
         .and_then(|r| r.boundary.clone())
@@ -134,13 +142,13 @@ fn the_command_editor_validates_in_place_and_runs_a_valid_command() {
     bench.jobs = 1;
     let mut harness = harness(KnobsApp::from_bench(bench));
     harness.run_steps(2);
-    let before = harness.state().bench.study.objective.clone();
+    let before = harness.state().bench.study().objective.clone();
 
     harness.get_by_label("command").click();
     harness.run_steps(2);
     harness.get_by_label("type the command to run for each trial");
     harness.get_by_label(COMMAND_HINT);
-    assert_eq!(harness.state().bench.study.objective, before);
+    assert_eq!(harness.state().bench.study().objective, before);
 
     let type_into = |harness: &mut Harness<'static, KnobsApp>, label: &str, text: &str| {
         harness.get_by_label(label).focus();
@@ -157,11 +165,11 @@ fn the_command_editor_validates_in_place_and_runs_a_valid_command() {
         "no-such-program-knobs --x",
     );
     harness.get_by_label("`no-such-program-knobs` is not a file or a program on PATH");
-    assert_eq!(harness.state().bench.study.objective, before);
+    assert_eq!(harness.state().bench.study().objective, before);
     // An unterminated quote.
     type_into(&mut harness, "program and arguments", "sh -c 'echo 1.5");
     harness.get_by_label_contains("unterminated '");
-    assert_eq!(harness.state().bench.study.objective, before);
+    assert_eq!(harness.state().bench.study().objective, before);
 
     // A valid command becomes the objective, keeping the study's parameters.
     type_into(&mut harness, "program and arguments", "sh -c 'echo 1.5'");
@@ -169,18 +177,18 @@ fn the_command_editor_validates_in_place_and_runs_a_valid_command() {
         command: "sh -c 'echo 1.5'".into(),
         trial_timeout: None,
     };
-    assert_eq!(harness.state().bench.study.objective, spec);
-    assert_eq!(harness.state().bench.study.space.dim(), 2);
+    assert_eq!(harness.state().bench.study().objective, spec);
+    assert_eq!(harness.state().bench.study().space.dim(), 2);
 
     // A bad timeout is shown and not applied; a good one is.
     type_into(&mut harness, "trial timeout (s)", "soon");
     harness.get_by_label("the trial timeout `soon` is not a number of seconds");
-    assert_eq!(harness.state().bench.study.objective, spec);
+    assert_eq!(harness.state().bench.study().objective, spec);
     type_into(&mut harness, "trial timeout (s)", "-2");
     harness.get_by_label_contains("positive number of seconds");
     type_into(&mut harness, "trial timeout (s)", "2.5");
     assert_eq!(
-        harness.state().bench.study.objective,
+        harness.state().bench.study().objective,
         ObjectiveSpec::Command {
             command: "sh -c 'echo 1.5'".into(),
             trial_timeout: Some(2.5),
@@ -190,14 +198,14 @@ fn the_command_editor_validates_in_place_and_runs_a_valid_command() {
 
     harness.get_by_label("maximise").click();
     harness.run_steps(1);
-    assert_eq!(harness.state().bench.study.direction, Direction::Maximize);
+    assert_eq!(harness.state().bench.study().direction, Direction::Maximize);
 
     // It runs: every trial reads 1.5 from the command's stdout.
     harness.get_by_label("Run").click();
     harness.run_steps(1);
     harness.state_mut().bench.finish_blocking();
     harness.run_steps(1);
-    let trials = &harness.state().bench.study.trials;
+    let trials = &harness.state().bench.study().trials;
     assert_eq!(trials.len(), 3);
     assert!(trials.iter().all(|t| t.value == Some(1.5)), "{trials:?}");
 
@@ -206,9 +214,9 @@ fn the_command_editor_validates_in_place_and_runs_a_valid_command() {
     harness.run_steps(1);
     harness.get_by_label("test function").click();
     harness.run_steps(1);
-    assert!(harness.state().bench.command_draft.is_none());
+    assert!(harness.state().bench.editor.command_draft().is_none());
     assert!(matches!(
-        harness.state().bench.study.objective,
+        harness.state().bench.study().objective,
         ObjectiveSpec::Synthetic { .. }
     ));
 }
@@ -257,7 +265,7 @@ fn run_warns_before_a_dataset_too_large_for_the_model() {
     harness.run_steps(2);
     assert!(harness.state().bench.run_warning.is_none());
     assert!(!harness.state().bench.is_running());
-    assert!(harness.state().bench.study.trials.is_empty());
+    assert!(harness.state().bench.study().trials.is_empty());
     assert!(harness.query_by_label("Run anyway").is_none());
 
     // Run anyway: the run starts (and is stopped at once; the trial in flight is not awaited).

@@ -262,7 +262,7 @@ impl KnobsApp {
         if !ctx.egui_wants_keyboard_input()
             && ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Space))
         {
-            self.actions.push(match self.bench.state {
+            self.actions.push(match self.bench.run_state() {
                 _ if !self.bench.is_running() => Action::Run,
                 super::state::RunState::Paused => Action::Resume,
                 _ => Action::Pause,
@@ -344,12 +344,46 @@ impl KnobsApp {
 
     /// Carry out one action: the single place menus, buttons and shortcuts end up.
     pub fn handle(&mut self, action: Action, ctx: &egui::Context) {
-        let session = || rfd::FileDialog::new().add_filter("Knobs session", &["ron"]);
-        let stem = if self.bench.study.name.is_empty() {
+        match action {
+            Action::New
+            | Action::Open(_)
+            | Action::OpenCsv(_)
+            | Action::Save
+            | Action::SaveAs(_) => self.handle_file(action, ctx),
+            Action::ExportCsv(_) | Action::ExportJson(_) | Action::ExportPng(_) => {
+                self.handle_export(action, ctx);
+            }
+            Action::Run => self.bench.run(),
+            Action::RunAnyway => self.bench.run_anyway(),
+            Action::Pause => self.bench.command(Command::Pause),
+            Action::Resume => self.bench.command(Command::Resume),
+            Action::Stop => self.bench.command(Command::Stop),
+            Action::ClearTrials => self.bench.clear_trials(),
+            Action::Replay => {
+                self.bench.start_replay();
+            }
+            Action::About => self.show_about = true,
+            Action::Shortcuts => self.show_shortcuts = true,
+            Action::SetLang(lang) => {
+                self.lang = lang;
+                i18n::set_lang(lang);
+            }
+        }
+    }
+
+    /// The study's name as a file name, for the save and export dialogs.
+    fn stem(&self) -> String {
+        let name = &self.bench.study().name;
+        if name.is_empty() {
             "study".to_owned()
         } else {
-            self.bench.study.name.replace(['/', '\\', ' '], "_")
-        };
+            name.replace(['/', '\\', ' '], "_")
+        }
+    }
+
+    /// New, Open, Open CSV, Save and Save as.
+    fn handle_file(&mut self, action: Action, ctx: &egui::Context) {
+        let session = || rfd::FileDialog::new().add_filter("Knobs session", &["ron"]);
         match action {
             Action::New => self.bench.new_study(),
             Action::Open(path) => {
@@ -371,81 +405,71 @@ impl KnobsApp {
                         .pick_file()
                 });
                 if let Some(p) = picked {
-                    let spec = super::panels::objective::with_csv(&self.bench.study.objective, p);
+                    let spec = super::panels::objective::with_csv(&self.bench.study().objective, p);
                     super::panels::objective::apply(&mut self.bench, spec);
                 }
             }
-            Action::Save => match self.bench.path.clone() {
+            Action::Save => match self.bench.files.path.clone() {
                 Some(p) => self.bench.save_with_race(&p, self.race.to_session()),
                 None => self.handle(Action::SaveAs(None), ctx),
             },
             Action::SaveAs(path) => {
+                let stem = self.stem();
                 if let Some(p) =
                     path.or_else(|| session().set_file_name(format!("{stem}.ron")).save_file())
                 {
                     self.bench.save_with_race(&p, self.race.to_session());
                 }
             }
+            _ => {}
+        }
+    }
+
+    /// The CSV, JSON and PNG exports.
+    fn handle_export(&mut self, action: Action, ctx: &egui::Context) {
+        let stem = self.stem();
+        let dialog = |name: &str, ext: &str| {
+            rfd::FileDialog::new()
+                .add_filter(name, &[ext])
+                .set_file_name(format!("{stem}.{ext}"))
+        };
+        match action {
             Action::ExportCsv(path) => {
-                let dialog = || {
-                    rfd::FileDialog::new()
-                        .add_filter("CSV", &["csv"])
-                        .set_file_name(format!("{stem}.csv"))
-                };
-                if let Some(p) = path.or_else(|| dialog().save_file()) {
+                if let Some(p) = path.or_else(|| dialog("CSV", "csv").save_file()) {
                     self.bench.export_csv(&p);
                 }
             }
             Action::ExportJson(path) => {
-                let dialog = || {
-                    rfd::FileDialog::new()
-                        .add_filter("JSON", &["json"])
-                        .set_file_name(format!("{stem}.json"))
-                };
-                if let Some(p) = path.or_else(|| dialog().save_file()) {
+                if let Some(p) = path.or_else(|| dialog("JSON", "json").save_file()) {
                     self.bench.export_json(&p);
                 }
             }
             Action::ExportPng(path) => {
-                let dialog = || {
-                    rfd::FileDialog::new()
-                        .add_filter("PNG", &["png"])
-                        .set_file_name(format!("{stem}.png"))
-                };
-                if let Some(p) = path.or_else(|| dialog().save_file()) {
-                    let slot = self.png.clone();
-                    let wake = ctx.clone();
-                    ctx.request_screenshot(move |image| {
-                        let [w, h] = image.size;
-                        let bytes = super::png::encode(w as u32, h as u32, image.as_raw());
-                        let msg = match crate::session::write_atomic(&p, &bytes) {
-                            Ok(()) => fill(tr("wrote {}"), &[&p.display()]),
-                            Err(e) => e.to_string(),
-                        };
-                        if let Ok(mut s) = slot.lock() {
-                            *s = Some(msg);
-                        }
-                        wake.request_repaint();
-                    });
-                    self.bench.status = "taking a screenshot…".into();
+                if let Some(p) = path.or_else(|| dialog("PNG", "png").save_file()) {
+                    self.export_png(p, ctx);
                 }
             }
-            Action::Run => self.bench.run(),
-            Action::RunAnyway => self.bench.run_anyway(),
-            Action::Pause => self.bench.command(Command::Pause),
-            Action::Resume => self.bench.command(Command::Resume),
-            Action::Stop => self.bench.command(Command::Stop),
-            Action::ClearTrials => self.bench.clear_trials(),
-            Action::Replay => {
-                self.bench.start_replay();
-            }
-            Action::About => self.show_about = true,
-            Action::Shortcuts => self.show_shortcuts = true,
-            Action::SetLang(lang) => {
-                self.lang = lang;
-                i18n::set_lang(lang);
-            }
+            _ => {}
         }
+    }
+
+    /// Ask for a screenshot of the window and write it to `path` as a PNG when it comes.
+    fn export_png(&mut self, path: PathBuf, ctx: &egui::Context) {
+        let slot = self.png.clone();
+        let wake = ctx.clone();
+        ctx.request_screenshot(move |image| {
+            let [w, h] = image.size;
+            let bytes = super::png::encode(w as u32, h as u32, image.as_raw());
+            let msg = match crate::session::write_atomic(&path, &bytes) {
+                Ok(()) => fill(tr("wrote {}"), &[&path.display()]),
+                Err(e) => e.to_string(),
+            };
+            if let Ok(mut s) = slot.lock() {
+                *s = Some(msg);
+            }
+            wake.request_repaint();
+        });
+        self.bench.status = "taking a screenshot…".into();
     }
 }
 

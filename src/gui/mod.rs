@@ -1,7 +1,10 @@
 //! The desktop app.
 //!
-//! - [`state`]: the [`Workbench`](state::Workbench) — study, run, selection, sort, view
-//!   settings — with no drawing, so tests drive it directly;
+//! - [`state`]: the [`Workbench`](state::Workbench) — study editor, mode, selection, files,
+//!   view settings, background work — with no drawing, so tests drive it directly;
+//! - [`editor`]: the [`StudyEditor`](editor::StudyEditor), the one owner of the study and its
+//!   widget drafts; [`mode`]: what works on the study (idle, running, stepping, replaying);
+//!   [`live`]: the one place runner and stepper events become trials;
 //! - [`app`]: the eframe application: drains events under a time budget, draws the panels and
 //!   plots, and handles every [`Action`](app::Action) (menus, buttons, shortcuts) in one place;
 //! - [`panels`]: top bar, study setup, trial table; [`plots`]: one file per plot;
@@ -12,7 +15,10 @@
 //! - [`step`]: step mode, one trial at a time with the reasons for each point.
 
 pub mod app;
+pub mod editor;
 pub mod i18n;
+pub mod live;
+pub mod mode;
 pub mod panels;
 pub mod playground;
 pub mod plots;

@@ -1,13 +1,15 @@
 //! Replay: step through a finished study's history, every view showing the study as it was
 //! after trial `k`.
 //!
-//! The workbench keeps the full study aside in a [`Replay`] and shows a prefix of its trials
-//! as `Workbench::study`, so every plot, the table, the best value and the GP views need no
+//! The workbench keeps the full study aside in a [`Replay`] (its
+//! [`Mode::Replaying`](crate::gui::mode::Mode::Replaying)) and shows a prefix of its trials
+//! as the study, so every plot, the table, the best value and the GP views need no
 //! change at all: they draw a study, which happens to be an earlier one. While replaying the
 //! study cannot be run or edited (the workbench's `run_blocker` and `space_editable` say so),
 //! saving writes the full study (the CSV and JSON exports write what is shown), and leaving
 //! restores the full study exactly.
 
+use crate::gui::mode::Mode;
 use crate::gui::state::Workbench;
 use crate::study::Study;
 use std::time::{Duration, Instant};
@@ -64,32 +66,35 @@ impl Replay {
 impl Workbench {
     /// The replay in progress, if any.
     pub fn replay(&self) -> Option<&Replay> {
-        self.replay.as_ref()
+        match &self.mode {
+            Mode::Replaying(replay) => Some(replay),
+            _ => None,
+        }
     }
 
     /// Whether the window shows an earlier state of the study.
     pub fn is_replaying(&self) -> bool {
-        self.replay.is_some()
+        matches!(self.mode, Mode::Replaying(_))
     }
 
     /// Start replaying the study, at its last trial (so nothing changes until the slider
     /// moves). Refused while a run goes on or when there are no trials; returns whether a
     /// replay is now in progress.
     pub fn start_replay(&mut self) -> bool {
-        if self.replay.is_some() {
+        if self.is_replaying() {
             return true;
         }
         if self.is_busy() {
             self.status = "stop the run or step mode before replaying".into();
             return false;
         }
-        if self.study.trials.is_empty() {
+        if self.study().trials.is_empty() {
             self.status = "no trials to replay".into();
             return false;
         }
-        let at = self.study.trials.len();
-        self.replay = Some(Replay {
-            full: self.study.clone(),
+        let at = self.study().trials.len();
+        self.mode = Mode::Replaying(Replay {
+            full: self.study().clone(),
             at,
             playing: false,
             last_step: None,
@@ -100,34 +105,33 @@ impl Workbench {
 
     /// Show the study after its first `k` trials (clamped to the history).
     pub fn replay_to(&mut self, k: usize) {
-        let Some(replay) = &mut self.replay else {
+        let Mode::Replaying(replay) = &mut self.mode else {
             return;
         };
         let k = k.min(replay.len());
-        if k == replay.at && self.study.trials.len() == k {
+        if k == replay.at && self.editor.study().trials.len() == k {
             return;
         }
         replay.at = k;
-        self.study = replay.prefix();
-        self.touch();
+        self.editor.show_history(replay.prefix());
     }
 
     /// Move the replay `delta` trials forwards (or backwards when negative).
     pub fn replay_step(&mut self, delta: isize) {
-        if let Some(at) = self.replay.as_ref().map(Replay::at) {
+        if let Some(at) = self.replay().map(Replay::at) {
             self.replay_to(at.saturating_add_signed(delta));
         }
     }
 
     /// Start or stop playing; playing from the end starts again from the first trial.
     pub fn set_playing(&mut self, playing: bool) {
-        let restart = match &mut self.replay {
-            Some(r) => {
+        let restart = match &mut self.mode {
+            Mode::Replaying(r) => {
                 r.playing = playing;
                 r.last_step = None;
                 playing && r.at >= r.len()
             }
-            None => false,
+            _ => false,
         };
         if restart {
             self.replay_to(0);
@@ -138,7 +142,12 @@ impl Workbench {
     /// returns how long until the next step is due (`None` when not playing). Playing stops
     /// at the last trial.
     pub fn replay_tick(&mut self, now: Instant) -> Option<Duration> {
-        let r = self.replay.as_mut().filter(|r| r.playing)?;
+        let Mode::Replaying(r) = &mut self.mode else {
+            return None;
+        };
+        if !r.playing {
+            return None;
+        }
         let due = r
             .last_step
             .is_none_or(|t| now.duration_since(t) >= PLAY_STEP);
@@ -160,10 +169,12 @@ impl Workbench {
 
     /// Leave the replay: the full study comes back exactly as it was.
     pub fn stop_replay(&mut self) {
-        if let Some(r) = self.replay.take() {
-            self.study = r.full;
+        if !self.is_replaying() {
+            return;
+        }
+        if let Mode::Replaying(r) = std::mem::replace(&mut self.mode, Mode::Idle) {
+            self.editor.show_history(r.full);
             self.status = "replay ended".into();
-            self.touch();
         }
     }
 }
@@ -187,23 +198,23 @@ mod tests {
     #[test]
     fn replay_shows_a_prefix_and_leaving_restores_everything() {
         let mut bench = finished(10);
-        let full = bench.study.clone();
+        let full = bench.study().clone();
         assert!(bench.start_replay());
-        assert_eq!(bench.study, full);
+        assert_eq!(bench.study(), &full);
         bench.replay_to(4);
-        assert_eq!(bench.study.trials, full.trials[..4]);
+        assert_eq!(bench.study().trials, full.trials[..4]);
         assert_eq!(bench.replay().map(Replay::at), Some(4));
         assert!(bench.run_blocker().is_some());
         assert!(!bench.space_editable());
         bench.run();
         assert!(!bench.is_running());
         bench.replay_step(-10);
-        assert!(bench.study.trials.is_empty());
+        assert!(bench.study().trials.is_empty());
         bench.replay_step(25);
-        assert_eq!(bench.study.trials.len(), 10);
+        assert_eq!(bench.study().trials.len(), 10);
         bench.replay_to(3);
         bench.stop_replay();
-        assert_eq!(bench.study, full);
+        assert_eq!(bench.study(), &full);
         assert!(bench.run_blocker().is_none());
     }
 
@@ -214,17 +225,17 @@ mod tests {
         bench.start_replay();
         bench.set_playing(true);
         // playing from the end starts over
-        assert_eq!(bench.study.trials.len(), 0);
+        assert_eq!(bench.study().trials.len(), 0);
         let t0 = Instant::now();
         assert_eq!(bench.replay_tick(t0), Some(PLAY_STEP));
-        assert_eq!(bench.study.trials.len(), 1);
+        assert_eq!(bench.study().trials.len(), 1);
         // not due yet: nothing moves
         assert!(bench.replay_tick(t0).is_some());
-        assert_eq!(bench.study.trials.len(), 1);
+        assert_eq!(bench.study().trials.len(), 1);
         bench.replay_tick(t0 + PLAY_STEP);
-        assert_eq!(bench.study.trials.len(), 2);
+        assert_eq!(bench.study().trials.len(), 2);
         assert_eq!(bench.replay_tick(t0 + PLAY_STEP * 2), None);
-        assert_eq!(bench.study.trials.len(), 3);
+        assert_eq!(bench.study().trials.len(), 3);
         assert!(!bench.replay().unwrap().is_playing());
     }
 }

@@ -1,20 +1,27 @@
 //! What the window shows and controls, without any drawing.
 //!
-//! The workbench keeps its own copy of the study, built only from the runner's events, so a
-//! live run and a reopened session are drawn by the same code. Everything a panel or menu can
-//! do is a method here, so the tests drive exactly what the buttons drive.
+//! The [`Workbench`] is a few parts, each small: the [`StudyEditor`] owns the study and the
+//! widget drafts (the study changes only through its methods, which bump the revision every
+//! cache keys on); the [`Mode`] says what is working on the study (a run, step mode, a
+//! replay) and owns that work's handles and clocks; the selection, the files, the view
+//! settings and the background work are kept apart. The study's trials come only from the
+//! runner's and stepper's events, applied in [`super::live`], so a live run and a reopened
+//! session are drawn by the same code. Everything a panel or menu can do is a method, so the
+//! tests drive exactly what the buttons drive.
 
+pub use super::editor::StudyEditor;
 use super::i18n::{fill, tr};
+use super::live::{self, LiveEvent, RunEnd};
+pub use super::mode::{Mode, Run};
 use super::views::{Poll, Snapshot, ViewParams, ViewRequest, ViewResult, ViewWorker, Waker};
 use crate::objective::Objective;
 use crate::report;
-use crate::runner::{self, Command, Event, FinishReason, RunHandle};
+use crate::runner::{self, Command, Event, FinishReason};
 use crate::session::{RaceSession, Session};
-use crate::space::{Domain, Param, Value};
+use crate::space::{Domain, Param};
 use crate::strategy::StrategySpec;
 use crate::study::{Study, TrialState};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -53,7 +60,8 @@ pub const RECENT_MAX: usize = 8;
 /// keep the view worker (and the snapshot copies) busy all the time.
 const VIEW_THROTTLE: Duration = Duration::from_millis(250);
 
-/// Whether a run is going on.
+/// Whether a run is going on, as the run bar shows it (derived from the [`Mode`] and the
+/// last run).
 #[derive(Clone, Debug, PartialEq)]
 pub enum RunState {
     /// No run; the study can be edited.
@@ -220,73 +228,52 @@ pub struct Prefs {
     pub lang: Option<crate::gui::i18n::Lang>,
 }
 
-/// A parameter being edited whose current value the space rejects: kept, with the reason,
-/// until the user makes it valid, so the row shows what was typed and why it is wrong.
+pub use super::editor::Draft;
+
+/// The last run that ended: why, and how long it took (the run bar keeps showing both).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Draft {
-    /// The edited parameter.
-    pub param: Param,
-    /// Why the space rejects it.
-    pub error: String,
+pub struct LastRun {
+    /// Why it ended.
+    pub reason: FinishReason,
+    /// Seconds from its start to its end.
+    pub seconds: f64,
 }
 
-/// The study being edited or run, the run's handle, and what the plots and table need.
-pub struct Workbench {
-    /// The study as the window shows it.
-    pub study: Study,
-    /// Idle, running, paused or finished.
-    pub state: RunState,
-    /// A message for the status line (errors included).
-    pub status: String,
-    /// An error to show in a window until dismissed (unreadable session, failed export).
-    pub error: Option<String>,
-    /// Why the last objective edit was refused (a bad CSV, with file, line and column), shown
-    /// under the objective editor; the study keeps its previous objective.
-    pub objective_error: Option<String>,
-    /// The study's dataset as the objective editor shows it (reloaded when the source changes).
-    pub dataset_preview: Option<crate::gui::panels::objective::DatasetPreview>,
-    /// The preview being loaded on a background thread, if the source changed.
-    pub preview_loading: Option<crate::gui::panels::objective::PreviewLoader>,
-    /// The external command being edited in the objective panel, while that choice is on.
-    pub command_draft: Option<crate::gui::panels::objective::CommandDraft>,
-    /// What a trial is projected to need, shown in a window with "Run anyway" / "Cancel"
-    /// instead of starting a run that would exhaust memory or take minutes per trial.
-    pub run_warning: Option<String>,
-    /// Above what a trial's projected cost triggers [`Workbench::run_warning`].
-    pub cost_limits: crate::models::estimate::CostLimits,
-    /// Worker threads for the next run.
-    pub jobs: usize,
+/// The session file the study belongs to, and the ones opened before.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Files {
     /// The session file the study was opened from or last saved to.
     pub path: Option<PathBuf>,
     /// Recently opened or saved sessions, most recent first.
     pub recent: Vec<PathBuf>,
+}
+
+impl Files {
+    /// Remember a session file at the top of the recent list, as the study's file.
+    fn remember(&mut self, path: &Path) {
+        self.recent.retain(|p| p != path);
+        self.recent.insert(0, path.to_owned());
+        self.recent.truncate(RECENT_MAX);
+        self.path = Some(path.to_owned());
+    }
+}
+
+/// Which trial is highlighted and how the table is ordered; the order is cached on the
+/// study's revision and the sort.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
     /// The selected trial (by number), highlighted in every plot.
     pub selected: Option<usize>,
     /// Table order.
     pub sort: Sort,
-    /// Plot settings.
-    pub view: ViewSettings,
-    /// Parameters whose edits the space rejected, by name.
-    pub drafts: BTreeMap<String, Draft>,
-    /// The domain a parameter had before it was fixed, to restore when it is included again.
-    pub unfixed: BTreeMap<String, Domain>,
-    /// The range each parameter's sliders span, fixed when the row is first drawn so the
-    /// sliders do not move under the pointer while the bounds change.
-    pub slider_ranges: BTreeMap<String, (f64, f64)>,
-    /// Every choice a categorical has had, so an unchecked choice can be checked again.
-    pub all_choices: BTreeMap<String, Vec<String>>,
-    /// Why the strategy's settings cannot be used, if they cannot.
-    pub strategy_error: Option<String>,
-    /// Bumped whenever the study changes; caches compare against it.
-    pub revision: u64,
-    /// Step mode: the stepper working on this study, one trial at a time.
-    pub step: crate::gui::step::StepMode,
-    /// The full study while `study` shows an earlier state of it (see [`super::replay`]).
-    pub(crate) replay: Option<super::replay::Replay>,
-    handle: Option<RunHandle>,
-    started: Option<Instant>,
-    ended: Option<Instant>,
-    finished_at_start: usize,
+    order: Vec<usize>,
+    order_key: Option<(u64, Sort)>,
+}
+
+/// Work the window hands to background threads and polls each frame: the view worker (the
+/// surface, GP and boundary grids) and the dataset preview, with what wakes the UI.
+#[derive(Default)]
+pub struct Background {
     waker: Option<Waker>,
     views: Option<ViewWorker>,
     views_requested: Option<(u64, ViewParams)>,
@@ -294,53 +281,79 @@ pub struct Workbench {
     views_last_request: Option<Instant>,
     /// The latest grids from the view worker.
     pub view_result: Option<Arc<ViewResult>>,
-    order: Vec<usize>,
-    order_key: Option<(u64, Sort)>,
+    /// The study's dataset as the objective editor shows it (reloaded when the source changes).
+    pub dataset_preview: Option<crate::gui::panels::objective::DatasetPreview>,
+    /// The preview being loaded on a background thread, if the source changed.
+    pub preview_loading: Option<crate::gui::panels::objective::PreviewLoader>,
+}
+
+/// The window's state without drawing: the study editor, the mode (idle, running, stepping,
+/// replaying), and what the plots, table and menus need.
+pub struct Workbench {
+    /// The study and its editing drafts; the study changes only through its methods.
+    pub editor: StudyEditor,
+    /// What is working on the study now (see [`Mode`]).
+    pub(crate) mode: Mode,
+    /// How the last run ended, until the trials are cleared or another study is opened.
+    last_run: Option<LastRun>,
+    /// Step mode's speed, status and why-views (its stepper lives in [`Mode::Stepping`]).
+    pub step: crate::gui::step::StepMode,
+    /// The session file and the recent list.
+    pub files: Files,
+    /// Plot settings.
+    pub view: ViewSettings,
+    /// The selected trial and the table's order.
+    pub selection: Selection,
+    /// The view worker and the dataset preview.
+    pub background: Background,
+    /// A message for the status line (errors included).
+    pub status: String,
+    /// An error to show in a window until dismissed (unreadable session, failed export).
+    pub error: Option<String>,
+    /// What a trial is projected to need, shown in a window with "Run anyway" / "Cancel"
+    /// instead of starting a run that would exhaust memory or take minutes per trial.
+    pub run_warning: Option<String>,
+    /// Above what a trial's projected cost triggers [`Workbench::run_warning`].
+    pub cost_limits: crate::models::estimate::CostLimits,
+    /// Worker threads for the next run.
+    pub jobs: usize,
 }
 
 impl Workbench {
     /// A workbench on `study`.
     pub fn new(study: Study) -> Self {
         Workbench {
-            study,
-            state: RunState::Idle,
+            editor: StudyEditor::new(study),
+            mode: Mode::Idle,
+            last_run: None,
+            step: Default::default(),
+            files: Files::default(),
+            view: ViewSettings::default(),
+            selection: Selection::default(),
+            background: Background::default(),
             status: String::new(),
             error: None,
-            objective_error: None,
-            dataset_preview: None,
-            preview_loading: None,
-            command_draft: None,
             run_warning: None,
             cost_limits: Default::default(),
             jobs: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1),
-            path: None,
-            recent: Vec::new(),
-            selected: None,
-            sort: Sort::default(),
-            view: ViewSettings::default(),
-            drafts: BTreeMap::new(),
-            unfixed: BTreeMap::new(),
-            slider_ranges: BTreeMap::new(),
-            all_choices: BTreeMap::new(),
-            strategy_error: None,
-            revision: 0,
-            step: Default::default(),
-            replay: None,
-            handle: None,
-            started: None,
-            ended: None,
-            finished_at_start: 0,
-            waker: None,
-            views: None,
-            views_requested: None,
-            boundary_requested: None,
-            views_last_request: None,
-            view_result: None,
-            order: Vec::new(),
-            order_key: None,
         }
+    }
+
+    /// The study as the window shows it (during a replay, the earlier state on show).
+    pub fn study(&self) -> &Study {
+        self.editor.study()
+    }
+
+    /// Changes with every change of the study: what the views and the table key on.
+    pub fn revision(&self) -> u64 {
+        self.editor.revision()
+    }
+
+    /// What is working on the study now.
+    pub fn mode(&self) -> &Mode {
+        &self.mode
     }
 
     /// The study the app opens on: Bayesian optimisation (GP) of an RBF SVC's `C` and `gamma`
@@ -398,8 +411,8 @@ impl Workbench {
 
     /// Apply saved preferences.
     pub fn apply_prefs(&mut self, prefs: Prefs) {
-        self.recent = prefs.recent;
-        self.recent.truncate(RECENT_MAX);
+        self.files.recent = prefs.recent;
+        self.files.recent.truncate(RECENT_MAX);
         self.view = prefs.view;
         if let Some(j) = prefs.jobs {
             self.jobs = j.clamp(1, 64);
@@ -409,7 +422,7 @@ impl Workbench {
     /// The preferences to save (the app adds the language, which it owns).
     pub fn prefs(&self) -> Prefs {
         Prefs {
-            recent: self.recent.clone(),
+            recent: self.files.recent.clone(),
             view: self.view,
             jobs: Some(self.jobs),
             lang: None,
@@ -418,55 +431,64 @@ impl Workbench {
 
     /// Set what wakes the UI when the runner or the view worker has news.
     pub fn set_waker(&mut self, waker: Waker) {
-        self.waker = Some(waker);
+        self.background.waker = Some(waker);
     }
 
     /// Whether a waker has been set.
     pub fn has_waker(&self) -> bool {
-        self.waker.is_some()
+        self.background.waker.is_some()
     }
 
     /// What wakes the UI, for other background threads (step mode) to share.
     pub fn waker(&self) -> Option<Waker> {
-        self.waker.clone()
+        self.background.waker.clone()
     }
 
-    /// Mark the study as changed: caches and views recompute.
-    pub fn touch(&mut self) {
-        self.revision = self.revision.wrapping_add(1);
+    /// Idle, running, paused or finished: the run bar's view of the mode.
+    pub fn run_state(&self) -> RunState {
+        match (&self.mode, &self.last_run) {
+            (Mode::Running(run), _) if run.paused => RunState::Paused,
+            (Mode::Running(_), _) => RunState::Running,
+            (_, Some(last)) => RunState::Finished(last.reason.clone()),
+            (_, None) => RunState::Idle,
+        }
     }
 
     /// Whether a run is in progress (running or paused).
     pub fn is_running(&self) -> bool {
-        self.handle.is_some()
+        matches!(self.mode, Mode::Running(_))
     }
 
     /// Whether a run or step mode is working on the study, so its definition is locked.
     pub fn is_busy(&self) -> bool {
-        self.is_running() || self.step.is_active()
+        match self.mode {
+            Mode::Running(_) | Mode::Stepping(_) => true,
+            Mode::Idle | Mode::Replaying(_) => false,
+        }
     }
 
     /// Whether the space may be edited: no run, and no trials whose points would stop
     /// matching it.
     pub fn space_editable(&self) -> bool {
-        !self.is_busy() && self.replay.is_none() && self.study.trials.is_empty()
+        matches!(self.mode, Mode::Idle) && self.study().trials.is_empty()
     }
 
     /// Why Run would fail now, if it would: shown beside the button before the user presses it.
     pub fn run_blocker(&self) -> Option<String> {
-        if self.step.is_active() {
-            return Some("step mode is on: stop it first".into());
+        match self.mode {
+            Mode::Stepping(_) => return Some("step mode is on: stop it first".into()),
+            Mode::Replaying(_) => {
+                return Some("replaying an earlier state: leave the replay to run".into());
+            }
+            Mode::Idle | Mode::Running(_) => {}
         }
-        if self.replay.is_some() {
-            return Some("replaying an earlier state: leave the replay to run".into());
-        }
-        if let Some(d) = self.drafts.values().next() {
+        if let Some(d) = self.editor.drafts().values().next() {
             return Some(d.error.clone());
         }
-        if let Some(e) = &self.strategy_error {
-            return Some(e.clone());
+        if let Some(e) = self.editor.strategy_error() {
+            return Some(e.to_owned());
         }
-        if self.study.space.dim() == 0 {
+        if self.study().space.dim() == 0 {
             return Some("every parameter is fixed: nothing to search".into());
         }
         None
@@ -477,12 +499,12 @@ impl Workbench {
     /// (see [`crate::models::estimate`]) sets [`Workbench::run_warning`] instead; the user
     /// then confirms with [`Workbench::run_anyway`].
     pub fn run(&mut self) {
-        if self.handle.is_some() || self.run_blocker().is_some() {
+        if self.is_running() || self.run_blocker().is_some() {
             // Nothing to warn about: `run_anyway` ignores the press or says what blocks it.
             self.run_anyway();
             return;
         }
-        if let Some(task) = self.study.objective.model_task()
+        if let Some(task) = self.study().objective.model_task()
             && let Ok(cost) = task.trial_cost(self.jobs)
             && let Some(why) = cost.warning(task.model.name(), &self.cost_limits)
         {
@@ -496,34 +518,30 @@ impl Workbench {
     /// Start the run without checking its projected cost (the warning's "Run anyway").
     pub fn run_anyway(&mut self) {
         self.run_warning = None;
-        if self.handle.is_some() {
+        if self.is_running() {
             return;
         }
         if let Some(why) = self.run_blocker() {
             self.status = fill(tr("cannot run: {}"), &[&why]);
             return;
         }
-        let objective: Arc<dyn Objective> = match self.study.objective.build() {
+        let objective: Arc<dyn Objective> = match self.study().objective.build() {
             Ok(o) => Arc::from(o),
             Err(e) => {
                 self.status = fill(tr("cannot run: {}"), &[&e]);
                 return;
             }
         };
-        let wake: Option<Box<dyn Fn() + Send>> = self.waker.clone().map(|w| {
+        let wake: Option<Box<dyn Fn() + Send>> = self.waker().map(|w| {
             let b: Box<dyn Fn() + Send> = Box::new(move || w());
             b
         });
-        match runner::start(self.study.clone(), objective, self.jobs, wake) {
+        match runner::start(self.study().clone(), objective, self.jobs, wake) {
             Ok(handle) => {
-                self.study.discard_unfinished();
-                self.handle = Some(handle);
-                self.state = RunState::Running;
-                self.started = Some(Instant::now());
-                self.ended = None;
-                self.finished_at_start = self.study.finished();
+                self.editor.apply(LiveEvent::Ended);
+                self.mode = Mode::Running(Run::new(handle, self.study().finished()));
+                self.last_run = None;
                 self.status = "running".into();
-                self.touch();
             }
             Err(e) => self.status = fill(tr("cannot run: {}"), &[&e]),
         }
@@ -531,68 +549,65 @@ impl Workbench {
 
     /// Send a command to the running study, if any.
     pub fn command(&mut self, command: Command) {
-        if let Some(handle) = &self.handle {
-            if handle.commands.send(command).is_err() {
-                self.status = "the runner is not listening".into();
-                return;
+        let Mode::Running(run) = &mut self.mode else {
+            return;
+        };
+        if run.handle.commands.send(command).is_err() {
+            self.status = "the runner is not listening".into();
+            return;
+        }
+        match command {
+            Command::Pause => {
+                run.paused = true;
+                self.status = "paused: running trials finish".into();
             }
-            match command {
-                Command::Pause => {
-                    self.state = RunState::Paused;
-                    self.status = "paused: running trials finish".into();
-                }
-                Command::Resume => {
-                    self.state = RunState::Running;
-                    self.status = "running".into();
-                }
-                Command::Stop => self.status = "stopping after the running trials…".into(),
+            Command::Resume => {
+                run.paused = false;
+                self.status = "running".into();
             }
+            Command::Stop => self.status = "stopping after the running trials…".into(),
         }
     }
 
     /// Apply the runner's events, spending at most `budget` time; returns how many were
     /// applied. A runner that vanished without saying it finished is shown as a failure.
     pub fn drain_events(&mut self, budget: Duration) -> usize {
-        let Some(events) = self.handle.as_ref().map(|h| h.events.clone()) else {
+        let Mode::Running(run) = &self.mode else {
             return 0;
         };
-        let applied = drain_channel(&events, budget, |event| {
+        let events = run.handle.events.clone();
+        drain_channel(&events, budget, |event| {
             self.apply(event);
-            self.handle.is_some()
-        });
-        if applied > 0 {
-            self.touch();
-        }
-        applied
+            self.is_running()
+        })
     }
 
     /// Apply events until the run ends, blocking: for scripts and tests that have no frame
     /// loop to drain in.
     pub fn finish_blocking(&mut self) {
-        while let Some(handle) = &self.handle {
-            let event = handle.events.recv().ok();
+        while let Mode::Running(run) = &self.mode {
+            let event = run.handle.events.recv().ok();
             self.apply(event);
         }
-        self.touch();
     }
 
-    /// Apply one event; `None` means the channel closed.
+    /// Apply one runner event; `None` means the channel closed.
     fn apply(&mut self, event: Option<Event>) {
-        let reason = match event {
-            Some(Event::TrialStarted(trial)) => {
-                self.study.trials.push(trial);
-                return;
+        let (live, end) = live::from_runner(event);
+        self.editor.apply(live);
+        let reason = match end {
+            None => return,
+            Some(RunEnd::Finished { reason, .. }) => reason,
+            Some(RunEnd::Vanished) => {
+                FinishReason::StrategyFailed("the worker stopped unexpectedly".into())
             }
-            Some(Event::TrialFinished(trial)) => {
-                self.study.record(trial);
-                return;
-            }
-            Some(Event::StudyFinished { reason, .. }) => reason,
-            None => FinishReason::StrategyFailed("the worker stopped unexpectedly".into()),
         };
-        self.handle = None;
-        self.ended = Some(Instant::now());
-        self.study.discard_unfinished();
+        if let Mode::Running(run) = std::mem::replace(&mut self.mode, Mode::Idle) {
+            self.last_run = Some(LastRun {
+                reason: reason.clone(),
+                seconds: run.started.elapsed().as_secs_f64(),
+            });
+        }
         self.status = match &reason {
             FinishReason::BudgetSpent => "done".into(),
             FinishReason::Stopped => "stopped".into(),
@@ -602,40 +617,35 @@ impl Workbench {
         if let FinishReason::StrategyFailed(why) = &reason {
             self.error = Some(fill(tr("The run failed: {}"), &[why]));
         }
-        self.state = RunState::Finished(reason);
     }
 
     /// Seconds the current run has taken so far, or the last run took.
     pub fn elapsed(&self) -> Option<f64> {
-        let start = self.started?;
-        let end = self.ended.unwrap_or_else(Instant::now);
-        Some(end.saturating_duration_since(start).as_secs_f64())
+        match (&self.mode, &self.last_run) {
+            (Mode::Running(run), _) => Some(run.started.elapsed().as_secs_f64()),
+            (_, last) => last.as_ref().map(|l| l.seconds),
+        }
     }
 
     /// Seconds the running study still needs, from the pace of this run so far.
     pub fn eta(&self) -> Option<f64> {
-        if !self.is_running() {
+        let Mode::Running(run) = &self.mode else {
             return None;
-        }
-        let done = self.study.finished().saturating_sub(self.finished_at_start);
+        };
+        let done = self
+            .study()
+            .finished()
+            .saturating_sub(run.finished_at_start);
         if done == 0 {
             return None;
         }
         let per = self.elapsed()? / done as f64;
-        Some(per * self.study.remaining() as f64)
+        Some(per * self.study().remaining() as f64)
     }
 
     /// Trials finished so far.
     pub fn finished_trials(&self) -> usize {
-        self.study.finished()
-    }
-
-    /// Remember a session file at the top of the recent list.
-    fn remember(&mut self, path: &Path) {
-        self.recent.retain(|p| p != path);
-        self.recent.insert(0, path.to_owned());
-        self.recent.truncate(RECENT_MAX);
-        self.path = Some(path.to_owned());
+        self.study().finished()
     }
 
     /// Save the study to a session file.
@@ -646,11 +656,11 @@ impl Workbench {
     /// Save the study, and the race run on its problem if there is one, to a session file.
     /// While replaying, the full study is saved, not the prefix on show.
     pub fn save_with_race(&mut self, path: &Path, race: Option<RaceSession>) {
-        let study = self.replay().map_or(&self.study, |r| r.full());
+        let study = self.replay().map_or(self.study(), |r| r.full());
         match Session::with_race(study.clone(), race).save(path) {
             Ok(()) => {
                 self.status = fill(tr("saved {}"), &[&path.display()]);
-                self.remember(path);
+                self.files.remember(path);
             }
             Err(e) => {
                 self.status = e.to_string();
@@ -670,7 +680,7 @@ impl Workbench {
             Ok(session) => {
                 self.replace_study(session.study);
                 self.status = fill(tr("opened {}"), &[&path.display()]);
-                self.remember(path);
+                self.files.remember(path);
                 Some(session.race)
             }
             Err(e) => {
@@ -688,48 +698,33 @@ impl Workbench {
             return;
         }
         self.replace_study(Self::default_study());
-        self.path = None;
+        self.files.path = None;
         self.status = "new study".into();
     }
 
     /// Drop the trials but keep the definition, so the space can be edited again.
     pub fn clear_trials(&mut self) {
-        if self.is_busy() || self.replay.is_some() {
+        if !matches!(self.mode, Mode::Idle) {
             return;
         }
-        self.study.trials.clear();
-        self.state = RunState::Idle;
-        self.selected = None;
-        self.started = None;
-        self.touch();
+        self.editor.clear_trials();
+        self.last_run = None;
+        self.selection.selected = None;
     }
 
+    /// Show another study (opened, new): a replay ends, the drafts of the old study go.
     fn replace_study(&mut self, study: Study) {
-        self.study = study;
-        self.replay = None;
-        self.state = RunState::Idle;
-        self.selected = None;
-        self.reset_edits();
-        self.started = None;
-        self.view_result = None;
-        self.command_draft = None;
+        self.editor.replace(study);
+        self.mode = Mode::Idle;
+        self.last_run = None;
+        self.selection.selected = None;
+        self.background.view_result = None;
         self.run_warning = None;
-        self.validate_strategy();
-        self.touch();
-    }
-
-    /// Forget per-parameter editing state (drafts, slider ranges, remembered choices): the
-    /// space was replaced.
-    pub fn reset_edits(&mut self) {
-        self.drafts.clear();
-        self.unfixed.clear();
-        self.slider_ranges.clear();
-        self.all_choices.clear();
     }
 
     /// Write the trials as CSV (the CLI's `--trials-csv` format).
     pub fn export_csv(&mut self, path: &Path) {
-        match report::write_trials_csv(&self.study, path) {
+        match report::write_trials_csv(self.study(), path) {
             Ok(()) => self.status = fill(tr("wrote {}"), &[&path.display()]),
             Err(e) => self.error = Some(e.to_string()),
         }
@@ -737,105 +732,44 @@ impl Workbench {
 
     /// Write the JSON summary the CLI's `--json` prints.
     pub fn export_json(&mut self, path: &Path) {
-        let json = report::Summary::of(&self.study, self.elapsed().unwrap_or(0.0), 0.0).to_json();
+        let json = report::Summary::of(self.study(), self.elapsed().unwrap_or(0.0), 0.0).to_json();
         match crate::session::write_atomic(path, json.as_bytes()) {
             Ok(()) => self.status = fill(tr("wrote {}"), &[&path.display()]),
             Err(e) => self.error = Some(e.to_string()),
         }
     }
 
-    /// Replace parameter `index` with an edited version. A rejected edit is kept as a draft
-    /// with the reason, so the row can show both.
+    /// Replace parameter `index` with an edited version (see [`StudyEditor::edit_param`]);
+    /// ignored while a replay shows an earlier state.
     pub fn edit_param(&mut self, index: usize, param: Param) {
-        let name = param.name.clone();
-        let mut params = self.study.space.params().to_vec();
-        if index >= params.len() || self.replay.is_some() {
+        if self.is_replaying() {
             return;
         }
-        params[index] = param.clone();
-        match crate::space::Space::new(params) {
-            Ok(space) => {
-                self.study.space = space;
-                self.drafts.remove(&name);
-                self.view.params = self.view.params.fitted(self.study.space.dim());
-                self.touch();
-            }
-            Err(e) => {
-                self.drafts.insert(
-                    name,
-                    Draft {
-                        param,
-                        error: e.to_string(),
-                    },
-                );
-            }
+        if self.editor.edit_param(index, param) {
+            self.view.params = self.view.params.fitted(self.study().space.dim());
         }
     }
 
     /// Fix a parameter at a value (taken out of the search) or include it again with the
     /// range it had.
     pub fn set_included(&mut self, index: usize, include: bool) {
-        let Some(p) = self.study.space.params().get(index).cloned() else {
+        if self.is_replaying() {
             return;
-        };
-        let mut edited = p.clone();
-        if include {
-            let Domain::Fixed(v) = &p.domain else { return };
-            edited.domain = self.unfixed.remove(&p.name).unwrap_or_else(|| match v {
-                Value::Float(x) => Domain::Float {
-                    low: x - 1.0,
-                    high: x + 1.0,
-                    log: false,
-                },
-                Value::Int(i) => Domain::Int {
-                    low: i - 5,
-                    high: i + 5,
-                    log: false,
-                },
-                Value::Cat(c) => Domain::Categorical {
-                    choices: vec![c.clone()],
-                },
-            });
-        } else {
-            if !p.domain.is_free() {
-                return;
-            }
-            // Fix at the best trial's value if there is one, else the range's middle.
-            let best = self
-                .study
-                .best_trial()
-                .and_then(|t| t.params.iter().find(|(n, _)| *n == p.name))
-                .map(|(_, v)| v.clone());
-            let value = best.unwrap_or_else(|| p.domain.from_unit(0.5));
-            self.unfixed.insert(p.name.clone(), p.domain.clone());
-            edited.domain = Domain::Fixed(value);
         }
-        self.drafts.remove(&p.name);
-        self.edit_param(index, edited);
-    }
-
-    /// Check that the strategy can be built for the space with its settings, and remember
-    /// why not.
-    pub fn validate_strategy(&mut self) {
-        self.strategy_error = if self.study.space.dim() == 0 {
-            None
-        } else {
-            self.study
-                .strategy
-                .build(&self.study.space, self.study.seed)
-                .err()
-                .map(|e| e.to_string())
-        };
+        if self.editor.set_included(index, include) {
+            self.view.params = self.view.params.fitted(self.study().space.dim());
+        }
     }
 
     /// Row indices of the trial table in display order; recomputed only when the study or
     /// the sort changes.
     pub fn table_order(&mut self) -> &[usize] {
-        let key = (self.revision, self.sort);
-        if self.order_key != Some(key) || self.order.len() != self.study.trials.len() {
-            let trials = &self.study.trials;
+        let key = (self.revision(), self.selection.sort);
+        let sel = &mut self.selection;
+        if sel.order_key != Some(key) || sel.order.len() != self.editor.study().trials.len() {
+            let trials = &self.editor.study().trials;
             let mut order: Vec<usize> = (0..trials.len()).collect();
-            let sort = self.sort;
+            let sort = sel.sort;
             let num = |i: usize| -> Option<f64> {
                 let t = &trials[i];
                 match sort.column {
@@ -883,18 +817,19 @@ impl Workbench {
                 let ord = if sort.ascending { ord } else { ord.reverse() };
                 ord.then(a.cmp(&b))
             });
-            self.order = order;
-            self.order_key = Some(key);
+            sel.order = order;
+            sel.order_key = Some(key);
         }
-        &self.order
+        &sel.order
     }
 
     /// Sort the table by `column`; the same column again flips the direction.
     pub fn sort_by(&mut self, column: Column) {
-        if self.sort.column == column {
-            self.sort.ascending = !self.sort.ascending;
+        let sort = &mut self.selection.sort;
+        if sort.column == column {
+            sort.ascending = !sort.ascending;
         } else {
-            self.sort = Sort {
+            *sort = Sort {
                 column,
                 ascending: true,
             };
@@ -903,66 +838,69 @@ impl Workbench {
 
     /// Select a trial by number (or clear the selection).
     pub fn select(&mut self, number: Option<usize>) {
-        self.selected = number;
+        self.selection.selected = number;
     }
 
     /// Poll the view worker and, when the study or the chosen parameters changed, ask it for
     /// new grids (at most every [`VIEW_THROTTLE`] while a run streams trials). Cheap; called
     /// once per frame.
     pub fn update_views(&mut self) {
-        self.view.params = self.view.params.fitted(self.study.space.dim());
-        if let Some(worker) = &mut self.views {
+        self.view.params = self.view.params.fitted(self.study().space.dim());
+        let bg = &mut self.background;
+        if let Some(worker) = &mut bg.views {
             match worker.poll() {
                 Poll::Nothing => {}
-                Poll::Ready(r) => self.view_result = Some(Arc::from(r)),
+                Poll::Ready(r) => bg.view_result = Some(Arc::from(r)),
                 Poll::Gone => {
-                    self.views = None;
+                    bg.views = None;
                     self.error = Some(tr("The plot worker stopped; the surface and GP views will not update. Save your session and restart.").into());
-                    self.views_requested = Some((u64::MAX, self.view.params));
+                    bg.views_requested = Some((u64::MAX, self.view.params));
                 }
             }
         }
-        let want = (self.revision, self.view.params);
+        let want = (self.revision(), self.view.params);
         let boundary = self.boundary_request();
-        if (self.views_requested == Some(want) && self.boundary_requested == boundary)
-            || self.views_requested.map(|r| r.0) == Some(u64::MAX)
+        let bg = &mut self.background;
+        if (bg.views_requested == Some(want) && bg.boundary_requested == boundary)
+            || bg.views_requested.map(|r| r.0) == Some(u64::MAX)
         {
             return;
         }
-        if self.views.is_none() {
-            match ViewWorker::spawn(self.waker.clone()) {
-                Ok(w) => self.views = Some(w),
+        if bg.views.is_none() {
+            match ViewWorker::spawn(bg.waker.clone()) {
+                Ok(w) => bg.views = Some(w),
                 Err(e) => {
                     self.error = Some(e);
-                    self.views_requested = Some((u64::MAX, self.view.params));
+                    bg.views_requested = Some((u64::MAX, self.view.params));
                     return;
                 }
             }
         }
-        let Some(worker) = &mut self.views else {
+        let running = matches!(self.mode, Mode::Running(_));
+        let Some(worker) = &mut bg.views else {
             return;
         };
-        let throttled = self.handle.is_some()
-            && self
+        let throttled = running
+            && bg
                 .views_last_request
                 .is_some_and(|t| t.elapsed() < VIEW_THROTTLE);
         if worker.is_busy() || throttled {
-            if throttled && let Some(w) = &self.waker {
+            if throttled && let Some(w) = &bg.waker {
                 // Come back when the throttle has passed.
                 w();
             }
             return;
         }
         let req = ViewRequest {
-            revision: self.revision,
+            revision: self.editor.revision(),
             params: self.view.params,
-            snapshot: Arc::new(Snapshot::of(&self.study)),
+            snapshot: Arc::new(Snapshot::of(self.editor.study())),
             boundary: boundary.clone(),
         };
         worker.request(req);
-        self.views_requested = Some(want);
-        self.boundary_requested = boundary;
-        self.views_last_request = Some(Instant::now());
+        bg.views_requested = Some(want);
+        bg.boundary_requested = boundary;
+        bg.views_last_request = Some(Instant::now());
     }
 
     /// The boundary the Boundary tab wants: the selected trial's model (else the best
@@ -971,12 +909,13 @@ impl Workbench {
         if self.view.tab != Tab::Boundary {
             return None;
         }
-        let task = self.study.objective.model_task()?;
+        let task = self.study().objective.model_task()?;
         let selected = self
+            .selection
             .selected
-            .and_then(|n| self.study.trials.iter().find(|t| t.number == n))
+            .and_then(|n| self.study().trials.iter().find(|t| t.number == n))
             .filter(|t| !t.params.is_empty() && t.state != TrialState::Running);
-        let trial = selected.or_else(|| self.study.best_trial())?;
+        let trial = selected.or_else(|| self.study().best_trial())?;
         Some(super::views::BoundaryRequest {
             task,
             trial: trial.number,
@@ -987,8 +926,9 @@ impl Workbench {
     /// Whether the Boundary tab applies: a model objective on data with two features (as
     /// the loaded preview says).
     pub fn boundary_available(&self) -> bool {
-        self.study.objective.model_task().is_some_and(|task| {
-            self.dataset_preview
+        self.study().objective.model_task().is_some_and(|task| {
+            self.background
+                .dataset_preview
                 .as_ref()
                 .and_then(|p| p.features_for(&task))
                 == Some(2)
@@ -1002,8 +942,8 @@ impl Workbench {
         let boundary = self.boundary_request();
         loop {
             self.update_views();
-            if self.view_result.as_ref().is_some_and(|r| {
-                r.revision == self.revision
+            if self.background.view_result.as_ref().is_some_and(|r| {
+                r.revision == self.revision()
                     && r.params == self.view.params
                     && r.boundary.as_ref().map(|b| &b.request) == boundary.as_ref()
             }) {
@@ -1013,9 +953,10 @@ impl Workbench {
             if now >= deadline {
                 return false;
             }
-            if let Some(worker) = &mut self.views {
+            let bg = &mut self.background;
+            if let Some(worker) = &mut bg.views {
                 if let Poll::Ready(r) = worker.wait(deadline - now) {
-                    self.view_result = Some(Arc::from(r));
+                    bg.view_result = Some(Arc::from(r));
                 }
             } else {
                 return false;
@@ -1042,16 +983,53 @@ mod tests {
     #[test]
     fn preferences_survive_a_round_trip() {
         let mut bench = Workbench::new(Workbench::default_study());
-        bench.recent = vec![PathBuf::from("a.ron"), PathBuf::from("b.ron")];
+        bench.files.recent = vec![PathBuf::from("a.ron"), PathBuf::from("b.ron")];
         bench.view.tab = Tab::GpSlice;
         bench.view.log_y = false;
         bench.jobs = 3;
         let text = ron::to_string(&bench.prefs()).unwrap();
         let mut other = Workbench::new(Workbench::default_study());
         other.apply_prefs(ron::from_str(&text).unwrap());
-        assert_eq!(other.recent, bench.recent);
+        assert_eq!(other.files.recent, bench.files.recent);
         assert_eq!(other.view, bench.view);
         assert_eq!(other.jobs, 3);
+    }
+
+    #[test]
+    fn the_run_state_follows_the_mode_and_the_last_run() {
+        let mut study = Workbench::branin_study();
+        study.strategy = StrategySpec::Sobol;
+        study.budget = 4;
+        let mut bench = Workbench::new(study);
+        bench.jobs = 1;
+        assert_eq!(bench.run_state(), RunState::Idle);
+        assert_eq!(bench.elapsed(), None);
+        bench.run();
+        assert!(matches!(bench.mode(), Mode::Running(_)));
+        bench.command(Command::Pause);
+        assert_eq!(bench.run_state(), RunState::Paused);
+        bench.command(Command::Resume);
+        bench.finish_blocking();
+        assert!(matches!(bench.mode(), Mode::Idle));
+        assert_eq!(
+            bench.run_state(),
+            RunState::Finished(FinishReason::BudgetSpent)
+        );
+        let took = bench.elapsed().unwrap();
+        assert_eq!(bench.elapsed(), Some(took), "a finished run's clock stops");
+        // A replay keeps the last run's outcome on show; clearing the trials forgets it.
+        assert!(bench.start_replay());
+        assert_eq!(
+            bench.run_state(),
+            RunState::Finished(FinishReason::BudgetSpent)
+        );
+        bench.clear_trials();
+        assert_eq!(bench.study().trials.len(), 4, "refused while replaying");
+        bench.stop_replay();
+        bench.clear_trials();
+        assert!(bench.study().trials.is_empty());
+        assert_eq!(bench.run_state(), RunState::Idle);
+        assert_eq!(bench.elapsed(), None);
     }
 
     #[test]
@@ -1063,20 +1041,21 @@ mod tests {
         bench.jobs = 1;
         bench.run();
         bench.finish_blocking();
-        bench.study.trials[2].state = TrialState::Failed("boom".into());
-        bench.touch();
+        let mut failed = bench.study().trials[2].clone();
+        failed.state = TrialState::Failed("boom".into());
+        bench.editor.apply(LiveEvent::TrialFinished(failed));
         bench.sort_by(Column::Value);
         assert_eq!(*bench.table_order().last().unwrap(), 2);
         bench.sort_by(Column::Value);
-        assert!(!bench.sort.ascending);
+        assert!(!bench.selection.sort.ascending);
         assert_eq!(*bench.table_order().last().unwrap(), 2);
         // the recent list is capped and most recent first
         for i in 0..(RECENT_MAX + 3) {
-            bench.remember(Path::new(&format!("{i}.ron")));
+            bench.files.remember(Path::new(&format!("{i}.ron")));
         }
-        assert_eq!(bench.recent.len(), RECENT_MAX);
+        assert_eq!(bench.files.recent.len(), RECENT_MAX);
         assert_eq!(
-            bench.recent[0],
+            bench.files.recent[0],
             PathBuf::from(format!("{}.ron", RECENT_MAX + 2))
         );
     }

@@ -123,37 +123,38 @@ impl PreviewLoader {
 /// thread.
 pub fn refresh_preview(bench: &mut Workbench, task: &ModelTask, ctx: &egui::Context) {
     if bench
+        .background
         .dataset_preview
         .as_ref()
         .is_some_and(|p| p.is_for(task))
     {
-        bench.preview_loading = None;
+        bench.background.preview_loading = None;
         return;
     }
-    if let Some(loader) = &bench.preview_loading
+    if let Some(loader) = &bench.background.preview_loading
         && loader.is_for(task)
     {
         match loader.result.try_recv() {
             Ok(p) => {
-                bench.dataset_preview = Some(p);
-                bench.preview_loading = None;
+                bench.background.dataset_preview = Some(p);
+                bench.background.preview_loading = None;
             }
             Err(TryRecvError::Empty) => {}
             Err(TryRecvError::Disconnected) => {
-                bench.dataset_preview = Some(DatasetPreview {
+                bench.background.dataset_preview = Some(DatasetPreview {
                     key: key_of(task),
                     result: Err("the data loader stopped".into()),
                 });
-                bench.preview_loading = None;
+                bench.background.preview_loading = None;
             }
         }
         return;
     }
     let ctx = ctx.clone();
     match PreviewLoader::start(task, move || ctx.request_repaint()) {
-        Ok(loader) => bench.preview_loading = Some(loader),
+        Ok(loader) => bench.background.preview_loading = Some(loader),
         Err(e) => {
-            bench.dataset_preview = Some(DatasetPreview {
+            bench.background.dataset_preview = Some(DatasetPreview {
                 key: key_of(task),
                 result: Err(e),
             });
@@ -164,13 +165,18 @@ pub fn refresh_preview(bench: &mut Workbench, task: &ModelTask, ctx: &egui::Cont
 /// Block up to `timeout` until the preview of `task` has arrived (tests and screenshots;
 /// the window itself never waits). Returns whether it has.
 pub fn wait_preview(bench: &mut Workbench, task: &ModelTask, timeout: std::time::Duration) -> bool {
-    let loaded = |b: &Workbench| b.dataset_preview.as_ref().is_some_and(|p| p.is_for(task));
+    let loaded = |b: &Workbench| {
+        b.background
+            .dataset_preview
+            .as_ref()
+            .is_some_and(|p| p.is_for(task))
+    };
     if !loaded(bench)
-        && let Some(loader) = bench.preview_loading.take_if(|l| l.is_for(task))
+        && let Some(loader) = bench.background.preview_loading.take_if(|l| l.is_for(task))
     {
         match loader.result.recv_timeout(timeout) {
-            Ok(p) => bench.dataset_preview = Some(p),
-            Err(_) => bench.preview_loading = Some(loader),
+            Ok(p) => bench.background.dataset_preview = Some(p),
+            Err(_) => bench.background.preview_loading = Some(loader),
         }
     }
     loaded(bench)
@@ -282,28 +288,26 @@ fn summarise(d: &Dataset) -> DatasetSummary {
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>) {
     let editable = bench.space_editable();
     ui.add_enabled_ui(editable, |ui| {
-        let is_command = matches!(bench.study.objective, ObjectiveSpec::Command { .. });
-        if is_command && bench.command_draft.is_none() {
-            bench.command_draft = Some(CommandDraft::of(
-                &bench.study.objective,
-                bench.study.direction,
-            ));
+        let is_command = matches!(bench.study().objective, ObjectiveSpec::Command { .. });
+        if is_command && bench.editor.command_draft().is_none() {
+            let draft = CommandDraft::of(&bench.study().objective, bench.study().direction);
+            bench.editor.set_command_draft(Some(draft));
         }
-        let drafting = bench.command_draft.is_some();
-        let is_model = !drafting && matches!(bench.study.objective, ObjectiveSpec::Model { .. });
+        let drafting = bench.editor.command_draft().is_some();
+        let is_model = !drafting && matches!(bench.study().objective, ObjectiveSpec::Model { .. });
         let is_synthetic =
-            !drafting && matches!(bench.study.objective, ObjectiveSpec::Synthetic { .. });
+            !drafting && matches!(bench.study().objective, ObjectiveSpec::Synthetic { .. });
         ui.horizontal(|ui| {
             if ui
                 .selectable_label(is_synthetic, tr("test function"))
                 .clicked()
                 && !is_synthetic
             {
-                bench.command_draft = None;
+                bench.editor.set_command_draft(None);
                 apply(bench, ObjectiveSpec::default());
             }
             if ui.selectable_label(is_model, tr("model on data")).clicked() && !is_model {
-                bench.command_draft = None;
+                bench.editor.set_command_draft(None);
                 let task = ModelTask::new(
                     DatasetSource::Bundled("moons".into()),
                     ModelSpec::Svc {
@@ -318,16 +322,14 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
                 .clicked()
                 && !drafting
             {
-                bench.command_draft = Some(CommandDraft::of(
-                    &bench.study.objective,
-                    bench.study.direction,
-                ));
+                let draft = CommandDraft::of(&bench.study().objective, bench.study().direction);
+                bench.editor.set_command_draft(Some(draft));
             }
         });
-        if bench.command_draft.is_some() {
+        if bench.editor.command_draft().is_some() {
             command(ui, bench);
         } else {
-            match bench.study.objective.clone() {
+            match bench.study().objective.clone() {
                 ObjectiveSpec::Synthetic { function, dims } => synthetic(ui, bench, function, dims),
                 spec @ ObjectiveSpec::Model { .. } => {
                     if let Some(task) = spec.model_task() {
@@ -340,7 +342,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
             }
         }
     });
-    if let Some(e) = &bench.objective_error {
+    if let Some(e) = bench.editor.objective_error() {
         ui.colored_label(ui.visuals().error_fg_color, e);
     }
 }
@@ -349,17 +351,10 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
 /// one and show why not.
 pub fn apply(bench: &mut Workbench, spec: ObjectiveSpec) {
     match spec.build() {
-        Ok(o) => {
-            bench.study.objective = spec;
-            bench.study.space = o.default_space();
-            bench.study.direction = o.direction();
-            bench.objective_error = None;
-            bench.command_draft = None;
-            bench.reset_edits();
-            bench.validate_strategy();
-            bench.touch();
-        }
-        Err(e) => bench.objective_error = Some(e.to_string()),
+        Ok(o) => bench
+            .editor
+            .set_objective(spec, o.default_space(), o.direction()),
+        Err(e) => bench.editor.refuse_objective(e.to_string()),
     }
 }
 
@@ -370,7 +365,7 @@ number, or JSON with a numeric `value`. A non-zero exit or a timeout fails the t
 shell runs: quotes group words; no pipes or variables.";
 
 fn command(ui: &mut egui::Ui, bench: &mut Workbench) {
-    let Some(mut draft) = bench.command_draft.clone() else {
+    let Some(mut draft) = bench.editor.command_draft().cloned() else {
         return;
     };
     let mut changed = false;
@@ -417,14 +412,8 @@ fn command(ui: &mut egui::Ui, bench: &mut Workbench) {
         match draft.spec() {
             Ok(spec) => {
                 draft.error = None;
-                if spec != bench.study.objective || draft.direction != bench.study.direction {
-                    // A command has no parameters of its own: the study's are passed to it.
-                    bench.study.objective = spec;
-                    bench.study.direction = draft.direction;
-                    bench.objective_error = None;
-                    bench.validate_strategy();
-                    bench.touch();
-                }
+                // A command has no parameters of its own: the study's are passed to it.
+                bench.editor.set_command_objective(spec, draft.direction);
             }
             Err(e) => draft.error = Some(e),
         }
@@ -433,7 +422,7 @@ fn command(ui: &mut egui::Ui, bench: &mut Workbench) {
         ui.colored_label(ui.visuals().error_fg_color, e);
     }
     ui.label(egui::RichText::new(COMMAND_HINT).weak().small());
-    bench.command_draft = Some(draft);
+    bench.editor.set_command_draft(Some(draft));
 }
 
 fn synthetic(ui: &mut egui::Ui, bench: &mut Workbench, function: SyntheticFn, dims: Option<usize>) {
@@ -511,7 +500,11 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
             actions.push(Action::OpenCsv(None));
         }
     });
-    let current = bench.dataset_preview.as_ref().filter(|p| p.is_for(&task));
+    let current = bench
+        .background
+        .dataset_preview
+        .as_ref()
+        .filter(|p| p.is_for(&task));
     let summary = current.and_then(|p| p.result.as_ref().ok()).cloned();
     if let DatasetSource::File(_) = task.dataset {
         egui::Grid::new("csv_options")
@@ -555,6 +548,7 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
             });
     }
     match bench
+        .background
         .dataset_preview
         .as_ref()
         .filter(|p| p.is_for(&task))
@@ -716,13 +710,14 @@ mod tests {
     fn the_preview_loads_off_the_caller_and_a_stale_load_is_dropped() {
         let ctx = egui::Context::default();
         let mut bench = Workbench::new(Workbench::default_study());
-        let moons = bench.study.objective.model_task().unwrap();
+        let moons = bench.study().objective.model_task().unwrap();
         let iris = ModelTask::new(DatasetSource::Bundled("iris".into()), ModelSpec::Knn);
         // The first refresh only starts a load.
         refresh_preview(&mut bench, &moons, &ctx);
-        assert!(bench.dataset_preview.is_none());
+        assert!(bench.background.dataset_preview.is_none());
         assert!(
             bench
+                .background
                 .preview_loading
                 .as_ref()
                 .is_some_and(|l| l.is_for(&moons))
@@ -731,19 +726,27 @@ mod tests {
         refresh_preview(&mut bench, &iris, &ctx);
         assert!(
             bench
+                .background
                 .preview_loading
                 .as_ref()
                 .is_some_and(|l| l.is_for(&iris))
         );
         assert!(!wait_preview(&mut bench, &moons, Duration::from_millis(1)));
         assert!(wait_preview(&mut bench, &iris, Duration::from_secs(60)));
-        let preview = bench.dataset_preview.clone().unwrap();
+        let preview = bench.background.dataset_preview.clone().unwrap();
         assert_eq!(preview.features_for(&iris), Some(4));
         assert_eq!(preview.features_for(&moons), None);
         // Once loaded, refreshing the same source keeps it and starts nothing.
         refresh_preview(&mut bench, &iris, &ctx);
-        assert!(bench.preview_loading.is_none());
-        assert_eq!(bench.dataset_preview.unwrap().features_for(&iris), Some(4));
+        assert!(bench.background.preview_loading.is_none());
+        assert_eq!(
+            bench
+                .background
+                .dataset_preview
+                .unwrap()
+                .features_for(&iris),
+            Some(4)
+        );
     }
 
     #[test]

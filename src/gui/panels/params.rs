@@ -26,12 +26,12 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
             }
         });
     }
-    let count = bench.study.space.params().len();
+    let count = bench.study().space.params().len();
     for i in 0..count {
-        let Some(stored) = bench.study.space.params().get(i).cloned() else {
+        let Some(stored) = bench.study().space.params().get(i).cloned() else {
             continue;
         };
-        let (shown, error) = match bench.drafts.get(&stored.name) {
+        let (shown, error) = match bench.editor.drafts().get(&stored.name) {
             Some(d) => (d.param.clone(), Some(d.error.clone())),
             None => (stored.clone(), None),
         };
@@ -57,17 +57,14 @@ fn kind(domain: &Domain) -> &'static str {
 
 /// The slider span for a parameter: fixed the first time the row is drawn.
 fn span(bench: &mut Workbench, name: &str, low: f64, high: f64, log: bool) -> (f64, f64) {
-    *bench
-        .slider_ranges
-        .entry(name.to_owned())
-        .or_insert_with(|| {
-            if log && low > 0.0 {
-                (low / 100.0, high * 100.0)
-            } else {
-                let w = (high - low).abs().max(1.0);
-                (low - w, high + w)
-            }
-        })
+    bench.editor.slider_span(name, || {
+        if log && low > 0.0 {
+            (low / 100.0, high * 100.0)
+        } else {
+            let w = (high - low).abs().max(1.0);
+            (low - w, high + w)
+        }
+    })
 }
 
 fn row(ui: &mut egui::Ui, bench: &mut Workbench, i: usize, p: &Param, error: Option<&str>) {
@@ -98,16 +95,7 @@ fn row(ui: &mut egui::Ui, bench: &mut Workbench, i: usize, p: &Param, error: Opt
             range_rows(ui, low, high, log, (lo, hi), None);
         }
         Domain::Categorical { choices } => {
-            let all = bench
-                .all_choices
-                .entry(p.name.clone())
-                .or_insert_with(|| choices.clone());
-            for c in choices.iter() {
-                if !all.contains(c) {
-                    all.push(c.clone());
-                }
-            }
-            let all = all.clone();
+            let all = bench.editor.known_choices(&p.name, choices);
             ui.horizontal_wrapped(|ui| {
                 let mut next = Vec::new();
                 for c in &all {

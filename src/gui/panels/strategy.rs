@@ -8,10 +8,12 @@ use crate::gui::state::Workbench;
 use crate::strategy::{STRATEGIES, StrategySpec};
 use eframe::egui::{self, DragValue};
 
-/// Draw the strategy section.
+/// Draw the strategy section. The settings are edited on a copy and handed to the study
+/// editor when they change, so the study (and every view of it) learns of each change.
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
-    let before = bench.study.strategy.clone();
-    let current = bench.study.strategy.name();
+    let before = bench.study().strategy.clone();
+    let mut spec = before.clone();
+    let current = before.name();
     egui::ComboBox::from_label(tr("strategy"))
         .selected_text(current)
         .show_ui(ui, |ui| {
@@ -22,16 +24,16 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
                     .on_hover_text(tr(about))
                     .clicked()
                     && !selected
-                    && let Ok(spec) = StrategySpec::from_name(name)
+                    && let Ok(picked) = StrategySpec::from_name(name)
                 {
-                    bench.study.strategy = spec;
+                    spec = picked;
                 }
             }
         });
     egui::Grid::new("strategy_settings")
         .num_columns(2)
-        .show(ui, |ui| settings(ui, &mut bench.study.strategy));
-    let mut window = bench.study.window.unwrap_or(0);
+        .show(ui, |ui| settings(ui, &mut spec));
+    let mut window = bench.study().window.unwrap_or(0);
     ui.horizontal(|ui| {
         let l = ui.label(tr("window"));
         ui.add(DragValue::new(&mut window).range(0..=256).custom_formatter(|v, _| {
@@ -40,14 +42,13 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
         .on_hover_text(tr("trials outstanding at once; part of the study, so results do not depend on the number of jobs"))
         .labelled_by(l.id);
     });
-    let window = if window == 0 { None } else { Some(window) };
-    if window != bench.study.window {
-        bench.study.window = window;
+    bench
+        .editor
+        .set_window(if window == 0 { None } else { Some(window) });
+    if spec != before {
+        bench.editor.set_strategy(spec);
     }
-    if bench.study.strategy != before {
-        bench.validate_strategy();
-    }
-    if let Some(e) = &bench.strategy_error {
+    if let Some(e) = bench.editor.strategy_error() {
         ui.colored_label(crate::gui::plots::FAILED, e);
     }
 }

@@ -13,7 +13,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
     let editable = !bench.is_busy() && !bench.is_replaying();
     ui.add_enabled_ui(editable, |ui| {
         ui.heading(tr("Study"));
-        let study = &bench.study;
+        let study = bench.study();
         let description = match crate::gui::i18n::lang() {
             crate::gui::i18n::Lang::Chinese if !study.description_zh.is_empty() => {
                 &study.description_zh
@@ -35,21 +35,20 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
             .num_columns(2)
             .show(ui, |ui| {
                 let l = ui.label(tr("budget"));
+                let mut budget = bench.study().budget;
                 ui.add(
-                    egui::DragValue::new(&mut bench.study.budget)
+                    egui::DragValue::new(&mut budget)
                         .range(1..=1_000_000)
                         .speed(1.0),
                 )
                 .on_hover_text(tr("total trials, counting those already run"))
                 .labelled_by(l.id);
+                bench.editor.set_budget(budget);
                 ui.end_row();
                 let l = ui.label(tr("seed"));
-                let before = bench.study.seed;
-                ui.add(egui::DragValue::new(&mut bench.study.seed))
-                    .labelled_by(l.id);
-                if before != bench.study.seed {
-                    bench.validate_strategy();
-                }
+                let mut seed = bench.study().seed;
+                ui.add(egui::DragValue::new(&mut seed)).labelled_by(l.id);
+                bench.editor.set_seed(seed);
                 ui.end_row();
                 let l = ui.label(tr("parallel jobs"));
                 ui.add(egui::Slider::new(&mut bench.jobs, 1..=32))

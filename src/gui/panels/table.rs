@@ -18,7 +18,7 @@ const W_PARAM: f32 = 84.0;
 /// Draw the table, filling the space it is given.
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
     let names: Vec<String> = bench
-        .study
+        .study()
         .space
         .params()
         .iter()
@@ -51,8 +51,15 @@ fn header(ui: &mut egui::Ui, bench: &mut Workbench, names: &[String], h: f32) {
     );
     ui.horizontal(|ui| {
         for (column, title, width) in columns {
-            let text = if bench.sort.column == column {
-                format!("{title} {}", if bench.sort.ascending { "^" } else { "v" })
+            let text = if bench.selection.sort.column == column {
+                format!(
+                    "{title} {}",
+                    if bench.selection.sort.ascending {
+                        "^"
+                    } else {
+                        "v"
+                    }
+                )
             } else {
                 title
             };
@@ -73,17 +80,17 @@ fn header(ui: &mut egui::Ui, bench: &mut Workbench, names: &[String], h: f32) {
 
 fn body(ui: &mut egui::Ui, bench: &mut Workbench, row_height: f32) {
     let order: Vec<usize> = bench.table_order().to_vec();
-    let best = bench.study.best_trial().map(|t| t.number);
+    let best = bench.study().best_trial().map(|t| t.number);
     let mut clicked = None;
     egui::ScrollArea::vertical()
         .id_salt("trial_table_v")
         .auto_shrink([false, false])
         .show_rows(ui, row_height, order.len(), |ui, rows| {
             for row in rows {
-                let Some(t) = order.get(row).and_then(|&i| bench.study.trials.get(i)) else {
+                let Some(t) = order.get(row).and_then(|&i| bench.study().trials.get(i)) else {
                     continue;
                 };
-                let selected = bench.selected == Some(t.number);
+                let selected = bench.selection.selected == Some(t.number);
                 ui.horizontal(|ui| {
                     ui.set_height(row_height);
                     let number = ui.add_sized(
@@ -156,7 +163,7 @@ fn body(ui: &mut egui::Ui, bench: &mut Workbench, row_height: f32) {
             }
         });
     if let Some(n) = clicked {
-        let again = bench.selected == Some(n);
+        let again = bench.selection.selected == Some(n);
         bench.select(if again { None } else { Some(n) });
     }
 }

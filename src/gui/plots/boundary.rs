@@ -111,9 +111,13 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
         ));
         return;
     };
-    let latest = bench.view_result.as_ref().and_then(|r| r.boundary.clone());
+    let latest = bench
+        .background
+        .view_result
+        .as_ref()
+        .and_then(|r| r.boundary.clone());
     let fresh = latest.as_ref().is_some_and(|v| v.request == wanted);
-    let which = if bench.selected == Some(wanted.trial) {
+    let which = if bench.selection.selected == Some(wanted.trial) {
         tr("selected")
     } else {
         tr("best")

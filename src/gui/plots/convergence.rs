@@ -53,12 +53,12 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
         ui.label(tr("every trial's value and the best so far"));
         ui.checkbox(&mut bench.view.log_y, tr("log y"));
     });
-    let study = &bench.study;
+    let study = bench.study();
     let scale = YScale::new(
         bench.view.log_y,
         study.trials.iter().filter_map(|t| t.completed_value()),
     );
-    let series = Series::of(study, bench.selected, scale);
+    let series = Series::of(study, bench.selection.selected, scale);
     let response = plot(scale, study.direction, height).show(ui, |plot| series.draw(plot));
     // Clicking near a point selects that trial (anywhere else clears the selection).
     if response.response.clicked()

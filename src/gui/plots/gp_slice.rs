@@ -14,7 +14,7 @@ use egui_plot::{FilledArea, Legend, Line, MarkerShape, Points, VLine};
 
 /// Draw the slice (two stacked plots sharing `height`).
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
-    let (axes, index) = free_axes(&bench.study.space);
+    let (axes, index) = free_axes(&bench.study().space);
     ui.horizontal(|ui| {
         ui.strong(tr("GP slice"));
         if !axes.is_empty() {
@@ -28,7 +28,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
     }
     let params = bench.view.params.fitted(axes.len());
     let axis = &axes[params.slice];
-    let result = bench.view_result.clone();
+    let result = bench.background.view_result.clone();
     let Some((slice, gp_trials)) = result
         .as_ref()
         .filter(|r| r.params.slice == params.slice)
@@ -60,12 +60,13 @@ struct TrialMarks {
 impl TrialMarks {
     /// The marks of `bench`'s study along `axis`, the parameter at index `pi` of all.
     fn of(bench: &Workbench, axis: &Axis, pi: usize) -> Self {
-        let study = &bench.study;
+        let study = bench.study();
         let at = |t: &crate::study::Trial| on_slice(t, axis, pi);
         TrialMarks {
             trials: study.trials.iter().filter_map(at).collect(),
             best: study.best_trial().and_then(at),
             selected: bench
+                .selection
                 .selected
                 .and_then(|n| study.trials.iter().find(|t| t.number == n))
                 .and_then(at),

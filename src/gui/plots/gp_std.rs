@@ -17,7 +17,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
         return;
     };
     let (xa, ya) = (&axes[params.x], &axes[params.y]);
-    let result = bench.view_result.clone();
+    let result = bench.background.view_result.clone();
     let grid = result
         .as_ref()
         .filter(|r| r.params.x == params.x && r.params.y == params.y)

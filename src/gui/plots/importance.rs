@@ -10,9 +10,10 @@ use egui_plot::{Bar, BarChart, Plot};
 
 /// Draw the importance bars, `height` points tall.
 pub fn show(ui: &mut egui::Ui, bench: &Workbench, height: f32) {
-    let (axes, _) = free_axes(&bench.study.space);
+    let (axes, _) = free_axes(&bench.study().space);
     ui.strong(tr("Parameter importance"));
     let Some(result) = bench
+        .background
         .view_result
         .as_ref()
         .filter(|r| r.importance.len() == axes.len() && !r.importance.is_empty())

@@ -386,8 +386,8 @@ impl Projected {
         params: super::views::ViewParams,
     ) -> Self {
         Projected::of(
-            &bench.study,
-            bench.selected,
+            bench.study(),
+            bench.selection.selected,
             (&axes[params.x], index[params.x]),
             (&axes[params.y], index[params.y]),
         )
@@ -452,7 +452,7 @@ pub fn pair_header(
     title: &'static str,
     missing: &'static str,
 ) -> Option<(Vec<Axis>, Vec<usize>, super::views::ViewParams)> {
-    let (axes, index) = free_axes(&bench.study.space);
+    let (axes, index) = free_axes(&bench.study().space);
     ui.horizontal(|ui| {
         ui.strong(tr(title));
         if axes.len() >= 2 {

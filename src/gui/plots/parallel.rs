@@ -14,7 +14,7 @@ pub const MAX_LINES: usize = 1000;
 
 /// Draw the parallel-coordinates plot, `height` points tall.
 pub fn show(ui: &mut egui::Ui, bench: &Workbench, height: f32) {
-    let study = &bench.study;
+    let study = bench.study();
     let (axes, index) = free_axes(&study.space);
     ui.strong(tr("Parallel coordinates"));
     let (done, total) = drawn_trials(study);
@@ -46,6 +46,7 @@ pub fn show(ui: &mut egui::Ui, bench: &Workbench, height: f32) {
         shapes.push(Shape::line(layout.line(t), Stroke::new(1.0, c)));
     }
     if let Some(t) = bench
+        .selection
         .selected
         .and_then(|n| study.trials.iter().find(|t| t.number == n))
     {

@@ -19,12 +19,12 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
         return;
     };
     let (xa, ya) = (&axes[params.x], &axes[params.y]);
-    let result = bench.view_result.clone();
+    let result = bench.background.view_result.clone();
     let grid = result
         .as_ref()
         .filter(|r| r.params.x == params.x && r.params.y == params.y)
         .and_then(|r| r.surface.clone().map(|g| (g, r.surface_kind, r.revision)));
-    let minimise = bench.study.direction == Direction::Minimize;
+    let minimise = bench.study().direction == Direction::Minimize;
     let projected = Projected::of_pair(bench, &axes, &index, params);
     match &grid {
         Some((_, kind, _)) => ui.label(fill(

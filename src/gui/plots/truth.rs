@@ -46,11 +46,11 @@ fn common_scale(a: &Grid2, b: &Grid2) -> (Grid2, Grid2) {
 
 /// Draw the Truth tab, `height` points tall.
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, height: f32) {
-    let Some(minimum) = known_minimum(&bench.study.objective) else {
+    let Some(minimum) = known_minimum(&bench.study().objective) else {
         ui.strong(tr("Known truth"));
         ui.label(fill(
             tr("This view needs a synthetic test function, whose true surface and minimum are known; the study's objective, {}, can only be learnt from its trials."),
-            &[&bench.study.objective.label()],
+            &[&bench.study().objective.label()],
         ));
         return;
     };
@@ -63,7 +63,11 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
         "The two maps need two free parameters; the regret curve is below.",
     ) {
         let (xa, ya) = (&axes[params.x], &axes[params.y]);
-        let result = bench.view_result.clone().filter(|r| r.params == params);
+        let result = bench
+            .background
+            .view_result
+            .clone()
+            .filter(|r| r.params == params);
         let grids = result.as_ref().and_then(|r| {
             Some((
                 r.truth.as_ref()?,
@@ -73,7 +77,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
             ))
         });
         let projected = Projected::of_pair(bench, &axes, &index, params);
-        let minimise = bench.study.direction == Direction::Minimize;
+        let minimise = bench.study().direction == Direction::Minimize;
         match grids {
             Some((truth, model, kind, revision)) => {
                 ui.label(fill(
@@ -121,7 +125,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, textures: &mut Textures, h
             }
         }
     }
-    regret(ui, &bench.study, minimum, regret_height);
+    regret(ui, bench.study(), minimum, regret_height);
 }
 
 /// The regret curve below the maps.
@@ -160,18 +164,19 @@ mod tests {
 
     #[test]
     fn regret_falls_with_the_best_so_far() {
-        let mut bench = Workbench::new(Workbench::branin_study());
-        bench.study.strategy = crate::strategy::StrategySpec::Random;
-        bench.study.budget = 8;
+        let mut study = Workbench::branin_study();
+        study.strategy = crate::strategy::StrategySpec::Random;
+        study.budget = 8;
+        let mut bench = Workbench::new(study);
         bench.jobs = 1;
         bench.run();
         bench.finish_blocking();
         let min = SyntheticFn::Branin.minimum();
-        assert_eq!(known_minimum(&bench.study.objective), Some(min));
-        let curve = regret_curve(&bench.study, min);
+        assert_eq!(known_minimum(&bench.study().objective), Some(min));
+        let curve = regret_curve(bench.study(), min);
         assert_eq!(curve.len(), 8);
         assert!(curve.windows(2).all(|w| w[1][1] <= w[0][1]));
-        let best = bench.study.best_trial().and_then(|t| t.value).unwrap();
+        let best = bench.study().best_trial().and_then(|t| t.value).unwrap();
         assert!((curve[7][1] - (best - min).log10()).abs() < 1e-12);
         let model = Workbench::default_study();
         assert_eq!(known_minimum(&model.objective), None);

@@ -20,6 +20,7 @@
 //! over the runs that got there, shown with how many did.
 
 use crate::gui::i18n::{fill, tr};
+use crate::gui::live::{self, RunEnd};
 use crate::objective::Objective;
 use crate::runner::{self, Event, FinishReason, RunHandle};
 use crate::session::{RaceOutcome, RaceRun, RaceSession};
@@ -91,10 +92,11 @@ impl Racer {
 
     /// Apply one event; `None` means the channel closed.
     fn apply(&mut self, event: Option<Event>) {
-        match event {
-            Some(Event::TrialStarted(trial)) => self.study.trials.push(trial),
-            Some(Event::TrialFinished(trial)) => self.study.record(trial),
-            Some(Event::StudyFinished {
+        let (live, end) = live::from_runner(event);
+        live::apply(&mut self.study, live);
+        match end {
+            None => {}
+            Some(RunEnd::Finished {
                 reason,
                 strategy_seconds,
             }) => {
@@ -104,7 +106,7 @@ impl Racer {
                 self.state = RacerState::Finished(reason);
                 self.handle = None;
             }
-            None => {
+            Some(RunEnd::Vanished) => {
                 // A dead runner: show it, never wait on it.
                 self.handle = None;
                 if self.state == RacerState::Running {

@@ -146,9 +146,9 @@ fn race_buttons(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, running: 
         ))
         .clicked()
     {
-        race.start(&bench.study, bench.jobs, Some(waker(ui.ctx())));
+        race.start(bench.study(), bench.jobs, Some(waker(ui.ctx())));
     }
-    let budget = bench.study.budget;
+    let budget = bench.study().budget;
     if ui
         .add_enabled(
             race.can_continue(budget),
@@ -176,7 +176,7 @@ fn problem_line(race: &Race, bench: &Workbench) -> String {
     let (budget, seed) = race
         .problem
         .as_ref()
-        .map_or((bench.study.budget, bench.study.seed), |p| {
+        .map_or((bench.study().budget, bench.study().seed), |p| {
             (p.budget, p.seed)
         });
     let runs = race.runs_per_strategy();

@@ -1,8 +1,9 @@
 //! Step mode: one trial at a time, with the reasons for each point shown before it is
 //! evaluated.
 //!
-//! - [`state`]: the [`StepMode`] — the stepper's handle, the proposal, play speed — and the
-//!   workbench's step actions, with no drawing;
+//! - [`state`]: the [`Stepper`](state::Stepper) (the stepper's handle and the proposal, held
+//!   by the workbench's mode while step mode is on), the [`StepMode`] that outlasts it (play
+//!   speed, status) and the workbench's step actions, with no drawing;
 //! - [`view`]: the Step tab: controls, the proposed point, GP settings and the why-view;
 //! - [`why`]: the "why this point?" view of each strategy's [`Explanation`](crate::strategy::Explanation).
 

@@ -1,14 +1,17 @@
-//! Step mode's state, without drawing: the stepper's handle, the pending proposal and its
-//! explanation, play speed, and what the tab shows about how step mode stands.
+//! Step mode's state, without drawing: the [`Stepper`] (its handle, the pending proposal and
+//! its explanation, what has been asked of it), which is the workbench's
+//! [`Mode::Stepping`], and the [`StepMode`] that outlasts it (play speed, what the tab shows
+//! about how step mode stands).
 //!
-//! Step mode works on the workbench's own study: its trials are put in place with
-//! [`Study::record`](crate::study::Study::record), the same single path the runner's events
-//! take, so the trial table and every plot show them as they are evaluated. The actions are
+//! Step mode works on the workbench's own study: its trials are put in place by
+//! [`crate::gui::live`], the same single path the runner's events take, so the trial table and every plot show them as they are evaluated. The actions are
 //! methods on [`Workbench`] (defined here, beside the state they drive), so the tests call
 //! exactly what the buttons call.
 
 use super::why::WhyView;
 use crate::gui::i18n::{fill, tr};
+use crate::gui::live::LiveEvent;
+use crate::gui::mode::Mode;
 use crate::gui::state::Workbench;
 use crate::objective::Objective;
 use crate::runner::FinishReason;
@@ -39,20 +42,14 @@ pub struct Proposal {
     pub spec: StrategySpec,
 }
 
-/// Step mode: a stepper on the workbench's study, when one is running, and what the Step tab
-/// shows about it.
+/// Step mode's side of the window that outlasts a stepper: play speed, what the tab says
+/// about how step mode stands, and the why-views' pictures. The stepper itself, with its
+/// proposal, is [`Mode::Stepping`].
 pub struct StepMode {
-    handle: Option<StepHandle>,
-    /// The pending point, once proposed.
-    pub proposal: Option<Proposal>,
     /// Bumped with every proposal, so the why-views know when to redraw.
     pub sequence: u64,
-    /// Trials step on their own at [`StepMode::rate`].
-    pub playing: bool,
     /// Play speed, trials per second.
     pub rate: f64,
-    /// The trial being evaluated, between its start and its result.
-    pub evaluating: Option<usize>,
     /// Why the last step mode ended.
     pub finished: Option<FinishReason>,
     /// One line about what step mode is doing.
@@ -61,91 +58,30 @@ pub struct StepMode {
     pub failure: Option<String>,
     /// The why-views' cached pictures.
     pub why: WhyView,
-    /// The strategy settings last sent to the stepper.
-    sent: Option<StrategySpec>,
-    /// Steps asked for whose trials have not finished yet.
-    steps_pending: usize,
-    /// `Stop` was sent; the stepper has not said it finished yet.
-    stopping: bool,
-    /// `Pause` was sent; the stepper has not acknowledged it yet (a played trial may still
-    /// be on its way).
-    pausing: bool,
 }
 
 impl Default for StepMode {
     fn default() -> Self {
         StepMode {
-            handle: None,
-            proposal: None,
             sequence: 0,
-            playing: false,
             rate: DEFAULT_RATE,
-            evaluating: None,
             finished: None,
             status: String::new(),
             failure: None,
             why: WhyView::default(),
-            sent: None,
-            steps_pending: 0,
-            stopping: false,
-            pausing: false,
         }
     }
 }
 
 impl StepMode {
-    /// Whether a stepper is working on the study (the study is locked and Run disabled).
-    pub fn is_active(&self) -> bool {
-        self.handle.is_some()
-    }
-
-    /// Whether the shown proposal was made with the settings last sent (a retune is not
-    /// still on its way).
-    pub fn proposal_is_current(&self) -> bool {
-        matches!((&self.proposal, &self.sent), (Some(p), Some(s)) if p.spec == *s)
-    }
-
-    /// Whether everything asked of the stepper has been done: no step outstanding, not
-    /// playing, not stopping, and the proposal current (or step mode over). Tests wait for
-    /// this.
-    pub fn is_settled(&self) -> bool {
-        !self.is_active()
-            || (self.steps_pending == 0
-                && !self.playing
-                && !self.stopping
-                && !self.pausing
-                && self.proposal_is_current())
-    }
-
     /// The pause between trials at the current play speed.
     pub fn interval(&self) -> Duration {
         let rate = self.rate.clamp(*RATES.start(), *RATES.end());
         Duration::from_secs_f64(1.0 / rate)
     }
 
-    fn send(&mut self, command: StepCommand) -> bool {
-        let Some(handle) = &self.handle else {
-            return false;
-        };
-        if handle.commands.send(command).is_err() {
-            self.stopped(FinishReason::StrategyFailed(
-                "the stepper stopped unexpectedly".into(),
-            ));
-            return false;
-        }
-        true
-    }
-
-    /// Step mode is over: forget the stepper and say why.
-    fn stopped(&mut self, reason: FinishReason) {
-        self.handle = None;
-        self.playing = false;
-        self.proposal = None;
-        self.evaluating = None;
-        self.steps_pending = 0;
-        self.stopping = false;
-        self.pausing = false;
-        self.sent = None;
+    /// Say why step mode ended.
+    fn ended(&mut self, reason: FinishReason) {
         self.status = match &reason {
             FinishReason::BudgetSpent => "step mode done: the budget is spent".into(),
             FinishReason::Stopped => "step mode stopped".into(),
@@ -159,11 +95,124 @@ impl StepMode {
     }
 }
 
+/// A stepper working on the study: its handle, the pending proposal, and what has been
+/// asked of it and not yet done.
+pub struct Stepper {
+    pub(crate) handle: StepHandle,
+    /// The strategy settings last sent to the stepper.
+    sent: StrategySpec,
+    /// The pending point, once proposed.
+    proposal: Option<Proposal>,
+    /// The trial being evaluated, between its start and its result.
+    evaluating: Option<usize>,
+    /// Steps asked for whose trials have not finished yet.
+    steps_pending: usize,
+    /// Trials step on their own at [`StepMode::rate`].
+    playing: bool,
+    /// `Stop` was sent; the stepper has not said it finished yet.
+    stopping: bool,
+    /// `Pause` was sent; the stepper has not acknowledged it yet (a played trial may still
+    /// be on its way).
+    pausing: bool,
+}
+
+impl Stepper {
+    /// The pending point, once proposed.
+    pub fn proposal(&self) -> Option<&Proposal> {
+        self.proposal.as_ref()
+    }
+
+    /// The trial being evaluated, between its start and its result.
+    pub fn evaluating(&self) -> Option<usize> {
+        self.evaluating
+    }
+
+    /// Whether trials step on their own.
+    pub fn is_playing(&self) -> bool {
+        self.playing
+    }
+
+    /// Whether the shown proposal was made with the settings last sent (a retune is not
+    /// still on its way).
+    pub fn proposal_is_current(&self) -> bool {
+        self.proposal.as_ref().is_some_and(|p| p.spec == self.sent)
+    }
+
+    /// Whether everything asked of the stepper has been done: no step outstanding, not
+    /// playing, not stopping, and the proposal current.
+    pub fn is_settled(&self) -> bool {
+        self.steps_pending == 0
+            && !self.playing
+            && !self.stopping
+            && !self.pausing
+            && self.proposal_is_current()
+    }
+}
+
 impl Workbench {
+    /// The stepper, while step mode is on.
+    pub fn stepper(&self) -> Option<&Stepper> {
+        match &self.mode {
+            Mode::Stepping(stepper) => Some(stepper),
+            _ => None,
+        }
+    }
+
+    /// Whether a stepper is working on the study (the study is locked and Run disabled).
+    pub fn is_stepping(&self) -> bool {
+        matches!(self.mode, Mode::Stepping(_))
+    }
+
+    /// The point the next step evaluates, once proposed.
+    pub fn step_proposal(&self) -> Option<&Proposal> {
+        self.stepper().and_then(Stepper::proposal)
+    }
+
+    /// Whether step mode is playing.
+    pub fn step_playing(&self) -> bool {
+        self.stepper().is_some_and(Stepper::is_playing)
+    }
+
+    /// Whether everything asked of step mode has been done (see [`Stepper::is_settled`]), or
+    /// step mode is off. Tests wait for this.
+    pub fn step_settled(&self) -> bool {
+        self.stepper().is_none_or(Stepper::is_settled)
+    }
+
+    /// Send a command to the stepper; a stepper that is gone ends step mode as failed.
+    fn step_send(&mut self, command: StepCommand) -> bool {
+        let Mode::Stepping(stepper) = &self.mode else {
+            return false;
+        };
+        if stepper.handle.commands.send(command).is_err() {
+            self.step_stopped(FinishReason::StrategyFailed(
+                "the stepper stopped unexpectedly".into(),
+            ));
+            return false;
+        }
+        true
+    }
+
+    /// The stepper, to change what step mode keeps about it.
+    fn stepper_mut(&mut self) -> Option<&mut Stepper> {
+        match &mut self.mode {
+            Mode::Stepping(stepper) => Some(stepper),
+            _ => None,
+        }
+    }
+
+    /// Step mode is over: forget the stepper and say why.
+    fn step_stopped(&mut self, reason: FinishReason) {
+        if self.is_stepping() {
+            self.mode = Mode::Idle;
+        }
+        self.step.ended(reason);
+    }
+
     /// Start step mode on the study: the stepper replays the trials so far and proposes the
     /// next point, without evaluating it. Returns whether step mode is on.
     pub fn step_start(&mut self) -> bool {
-        if self.step.is_active() {
+        if self.is_stepping() {
             return true;
         }
         if self.is_running() {
@@ -174,7 +223,7 @@ impl Workbench {
             self.step.status = fill(tr("cannot step: {}"), &[&why]);
             return false;
         }
-        let objective: Arc<dyn Objective> = match self.study.objective.build() {
+        let objective: Arc<dyn Objective> = match self.study().objective.build() {
             Ok(o) => Arc::from(o),
             Err(e) => {
                 self.step.status = fill(tr("cannot step: {}"), &[&e]);
@@ -185,16 +234,22 @@ impl Workbench {
             let b: Box<dyn Fn() + Send> = Box::new(move || w());
             b
         });
-        match stepper::start(self.study.clone(), objective, wake) {
+        match stepper::start(self.study().clone(), objective, wake) {
             Ok(handle) => {
-                self.study.discard_unfinished();
-                self.step.handle = Some(handle);
-                self.step.sent = Some(self.study.strategy.clone());
+                self.editor.apply(LiveEvent::Ended);
+                self.mode = Mode::Stepping(Stepper {
+                    handle,
+                    sent: self.study().strategy.clone(),
+                    proposal: None,
+                    evaluating: None,
+                    steps_pending: 0,
+                    playing: false,
+                    stopping: false,
+                    pausing: false,
+                });
                 self.step.finished = None;
                 self.step.failure = None;
-                self.step.proposal = None;
                 self.step.status = "proposing…".into();
-                self.touch();
                 true
             }
             Err(e) => {
@@ -209,8 +264,10 @@ impl Workbench {
         if !self.step_start() {
             return;
         }
-        if self.step.send(StepCommand::Step) {
-            self.step.steps_pending += 1;
+        if self.step_send(StepCommand::Step)
+            && let Some(s) = self.stepper_mut()
+        {
+            s.steps_pending += 1;
             self.step.status = "stepping…".into();
         }
     }
@@ -221,17 +278,21 @@ impl Workbench {
             return;
         }
         let interval = self.step.interval();
-        if self.step.send(StepCommand::Play { interval }) {
-            self.step.playing = true;
+        if self.step_send(StepCommand::Play { interval })
+            && let Some(s) = self.stepper_mut()
+        {
+            s.playing = true;
             self.step.status = "playing".into();
         }
     }
 
     /// Stop playing; the proposal stays pending.
     pub fn step_pause(&mut self) {
-        if self.step.send(StepCommand::Pause) {
-            self.step.playing = false;
-            self.step.pausing = true;
+        if self.step_send(StepCommand::Pause)
+            && let Some(s) = self.stepper_mut()
+        {
+            s.playing = false;
+            s.pausing = true;
             self.step.status = "paused".into();
         }
     }
@@ -239,34 +300,48 @@ impl Workbench {
     /// Change the play speed (trials per second); a playing stepper takes it at once.
     pub fn step_set_rate(&mut self, rate: f64) {
         self.step.rate = rate.clamp(*RATES.start(), *RATES.end());
-        if self.step.playing {
+        if self.step_playing() {
             let interval = self.step.interval();
-            self.step.send(StepCommand::Play { interval });
+            self.step_send(StepCommand::Play { interval });
         }
     }
 
     /// End step mode after the trial being evaluated, if any; the trials stay.
     pub fn step_stop(&mut self) {
-        if self.step.send(StepCommand::Stop) {
-            self.step.playing = false;
-            self.step.stopping = true;
+        if self.step_send(StepCommand::Stop)
+            && let Some(s) = self.stepper_mut()
+        {
+            s.playing = false;
+            s.stopping = true;
             self.step.status = "stopping…".into();
         }
+    }
+
+    /// Use new strategy settings (the Step tab's acquisition and its κ or ξ); a stepper
+    /// hears of them at once and proposes again.
+    pub fn step_set_strategy(&mut self, strategy: StrategySpec) {
+        self.editor.set_strategy(strategy);
+        self.step_retune();
     }
 
     /// If the study's strategy settings changed since the stepper last heard of them, send
     /// them: the stepper rebuilds the strategy, replays the trials and proposes again.
     pub fn step_retune(&mut self) {
-        if !self.step.is_active() || self.step.sent.as_ref() == Some(&self.study.strategy) {
+        let Some(stepper) = self.stepper() else {
+            return;
+        };
+        if stepper.sent == self.study().strategy {
             return;
         }
-        self.validate_strategy();
-        if self.strategy_error.is_some() {
+        self.editor.validate_strategy();
+        if self.editor.strategy_error().is_some() {
             return;
         }
-        let spec = self.study.strategy.clone();
-        if self.step.send(StepCommand::Retune(spec.clone())) {
-            self.step.sent = Some(spec);
+        let spec = self.study().strategy.clone();
+        if self.step_send(StepCommand::Retune(spec.clone()))
+            && let Some(s) = self.stepper_mut()
+        {
+            s.sent = spec;
             self.step.status = "re-proposing with the new settings…".into();
         }
     }
@@ -275,44 +350,42 @@ impl Workbench {
     /// applied. A stepper that vanished without saying it finished is shown as a failure.
     pub fn drain_step(&mut self, budget: Duration) -> usize {
         self.step_retune();
-        let Some(events) = self.step.handle.as_ref().map(|h| h.events.clone()) else {
+        let Some(events) = self.stepper().map(|s| s.handle.events.clone()) else {
             return 0;
         };
-        let applied = crate::gui::state::drain_channel(&events, budget, |event| {
+        crate::gui::state::drain_channel(&events, budget, |event| {
             self.apply_step(event);
-            self.step.handle.is_some()
-        });
-        if applied > 0 {
-            self.touch();
-        }
-        applied
+            self.is_stepping()
+        })
     }
 
     /// Block until step mode has done everything asked of it (see
-    /// [`StepMode::is_settled`]) or `timeout` passes, applying events as they come: for tests
-    /// and screenshots, which have no frame loop to wait in. Returns whether it settled.
+    /// [`Workbench::step_settled`]) or `timeout` passes, applying events as they come: for
+    /// tests and screenshots, which have no frame loop to wait in. Returns whether it settled.
     pub fn step_settle(&mut self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         loop {
             self.drain_step(Duration::from_millis(50));
-            if self.step.is_settled() {
+            if self.step_settled() {
                 return true;
             }
-            let Some(handle) = &self.step.handle else {
+            let Some(stepper) = self.stepper() else {
                 return true;
             };
-            let event = match handle.events.recv_deadline(deadline) {
+            let event = match stepper.handle.events.recv_deadline(deadline) {
                 Ok(event) => Some(event),
                 Err(crossbeam_channel::RecvTimeoutError::Timeout) => return false,
                 Err(crossbeam_channel::RecvTimeoutError::Disconnected) => None,
             };
             self.apply_step(event);
-            self.touch();
         }
     }
 
     /// Apply one stepper event; `None` means the channel closed.
     fn apply_step(&mut self, event: Option<StepEvent>) {
+        let Mode::Stepping(stepper) = &mut self.mode else {
+            return;
+        };
         match event {
             Some(StepEvent::Proposed {
                 number,
@@ -320,8 +393,8 @@ impl Workbench {
                 explanation,
                 spec,
             }) => {
-                let params = self.study.space.from_unit(&suggestion.point);
-                self.step.proposal = Some(Proposal {
+                let params = self.editor.study().space.from_unit(&suggestion.point);
+                stepper.proposal = Some(Proposal {
                     number,
                     suggestion,
                     params,
@@ -329,37 +402,37 @@ impl Workbench {
                     spec,
                 });
                 self.step.sequence = self.step.sequence.wrapping_add(1);
-                if self.step.steps_pending == 0 && !self.step.playing {
+                if stepper.steps_pending == 0 && !stepper.playing {
                     self.step.status = fill(tr("trial {} proposed"), &[&number]);
                 }
             }
             Some(StepEvent::TrialStarted(trial)) => {
-                self.step.evaluating = Some(trial.number);
-                self.step.proposal = None;
-                self.study.record(trial);
+                stepper.evaluating = Some(trial.number);
+                stepper.proposal = None;
+                self.editor.apply(LiveEvent::TrialStarted(trial));
             }
             Some(StepEvent::TrialFinished(trial)) => {
-                self.step.evaluating = None;
-                self.step.steps_pending = self.step.steps_pending.saturating_sub(1);
-                self.study.record(trial);
+                stepper.evaluating = None;
+                stepper.steps_pending = stepper.steps_pending.saturating_sub(1);
+                self.editor.apply(LiveEvent::TrialFinished(trial));
             }
-            Some(StepEvent::Paused) => self.step.pausing = false,
+            Some(StepEvent::Paused) => stepper.pausing = false,
             Some(StepEvent::RetuneRefused(why)) => {
                 self.step.status = fill(tr("settings refused: {}"), &[&why]);
                 // The stepper keeps its previous settings: so does the study, so the rest of
                 // the app agrees with what the proposal was made with.
-                if let Some(p) = &self.step.proposal {
-                    self.study.strategy = p.spec.clone();
-                    self.step.sent = Some(p.spec.clone());
+                if let Some(spec) = stepper.proposal.as_ref().map(|p| p.spec.clone()) {
+                    stepper.sent = spec.clone();
+                    self.editor.set_strategy(spec);
                 }
             }
             Some(StepEvent::Finished(reason)) => {
-                self.study.discard_unfinished();
-                self.step.stopped(reason);
+                self.editor.apply(LiveEvent::Ended);
+                self.step_stopped(reason);
             }
             None => {
-                self.study.discard_unfinished();
-                self.step.stopped(FinishReason::StrategyFailed(
+                self.editor.apply(LiveEvent::Ended);
+                self.step_stopped(FinishReason::StrategyFailed(
                     "the stepper stopped unexpectedly".into(),
                 ));
             }
@@ -378,13 +451,13 @@ mod tests {
         let mut bench = Workbench::new(study);
         assert!(bench.step_start());
         assert!(bench.step_settle(Duration::from_secs(60)));
-        assert!(bench.step.proposal.is_some());
+        assert!(bench.step_proposal().is_some());
         // Pretend the thread died: replace the handle's channels with closed ones.
-        if let Some(handle) = &mut bench.step.handle {
-            handle.events = crossbeam_channel::unbounded().1;
+        if let Mode::Stepping(stepper) = &mut bench.mode {
+            stepper.handle.events = crossbeam_channel::unbounded().1;
         }
         bench.drain_step(Duration::from_millis(10));
-        assert!(!bench.step.is_active());
+        assert!(!bench.is_stepping());
         assert!(bench.step.failure.is_some());
         assert!(bench.run_blocker().is_none());
     }
@@ -396,7 +469,7 @@ mod tests {
         let mut bench = Workbench::new(study);
         assert!(bench.step_start());
         assert!(bench.step_settle(Duration::from_secs(60)));
-        let before = bench.study.strategy.clone();
+        let before = bench.study().strategy.clone();
         // Step mode locks the study: Run is refused, and so is clearing the trials.
         assert!(bench.run_blocker().is_some());
         bench.run();
@@ -404,14 +477,14 @@ mod tests {
         bench.step_once();
         bench.step_once();
         assert!(bench.step_settle(Duration::from_secs(60)));
-        assert_eq!(bench.study.trials.len(), 2);
-        assert_eq!(bench.step.proposal.as_ref().map(|p| p.number), Some(2));
+        assert_eq!(bench.study().trials.len(), 2);
+        assert_eq!(bench.step_proposal().map(|p| p.number), Some(2));
         bench.clear_trials();
-        assert_eq!(bench.study.trials.len(), 2);
-        assert_eq!(bench.study.strategy, before);
+        assert_eq!(bench.study().trials.len(), 2);
+        assert_eq!(bench.study().strategy, before);
         bench.step_stop();
         assert!(bench.step_settle(Duration::from_secs(60)));
-        assert!(!bench.step.is_active());
+        assert!(!bench.is_stepping());
         assert_eq!(bench.step.finished, Some(FinishReason::Stopped));
         assert!(bench.run_blocker().is_none());
     }

@@ -7,6 +7,7 @@ use super::state::{Proposal, RATES};
 use super::why::WhyInput;
 use crate::gp::Acquisition;
 use crate::gui::i18n::{fill, tr};
+use crate::gui::mode::Mode;
 use crate::gui::plots::{self, FAILED};
 use crate::gui::state::Workbench;
 use crate::space::Value;
@@ -15,9 +16,9 @@ use eframe::egui::{self, Button, Key, Modifiers, Slider};
 
 /// Draw the Step tab.
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
-    let can_step = !bench.is_running() && (bench.step.is_active() || bench.run_blocker().is_none());
+    let can_step = !bench.is_running() && (bench.is_stepping() || bench.run_blocker().is_none());
     if can_step
-        && !bench.step.playing
+        && !bench.step_playing()
         && !ui.ctx().egui_wants_keyboard_input()
         && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::N))
     {
@@ -32,8 +33,8 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
 }
 
 fn controls(ui: &mut egui::Ui, bench: &mut Workbench, can_step: bool) {
-    let active = bench.step.is_active();
-    let playing = bench.step.playing;
+    let active = bench.is_stepping();
+    let playing = bench.step_playing();
     ui.horizontal(|ui| {
         ui.strong(tr("Step mode"));
         if !active
@@ -109,9 +110,9 @@ fn value_text(v: &Value) -> String {
 }
 
 fn proposal(ui: &mut egui::Ui, bench: &Workbench) {
-    let step = &bench.step;
-    let Some(p) = &step.proposal else {
-        let text = match (step.evaluating, step.is_active()) {
+    let stepper = bench.stepper();
+    let Some(p) = stepper.and_then(|s| s.proposal()) else {
+        let text = match (stepper.and_then(|s| s.evaluating()), stepper.is_some()) {
             (Some(n), _) => fill(tr("Evaluating trial {}…"), &[&n]),
             (None, true) => tr("Proposing…").to_owned(),
             (None, false) => tr("Start proposes the study's next point and shows why it was chosen; Step (or N) evaluates it and proposes the next. The trials join the study.").to_owned(),
@@ -122,13 +123,13 @@ fn proposal(ui: &mut egui::Ui, bench: &Workbench) {
     ui.horizontal(|ui| {
         ui.strong(fill(
             tr("Next: trial {} of {}"),
-            &[&p.number, &bench.study.budget],
+            &[&p.number, &bench.study().budget],
         ));
         ui.label(fill(tr("proposed by {}"), &[&p.spec.name()]));
         if let Some(label) = &p.suggestion.label {
             ui.label(egui::RichText::new(label).italics());
         }
-        if !step.proposal_is_current() {
+        if !stepper.is_some_and(|s| s.proposal_is_current()) {
             ui.label(egui::RichText::new(tr("re-proposing with the new settings…")).weak());
         }
     });
@@ -152,8 +153,9 @@ fn params_grid(ui: &mut egui::Ui, p: &Proposal) {
 /// the pending point at once.
 fn gp_settings(ui: &mut egui::Ui, bench: &mut Workbench) {
     let editable = !bench.is_running();
-    let before = bench.study.strategy.clone();
-    let StrategySpec::Gp { acquisition, .. } = &mut bench.study.strategy else {
+    let before = bench.study().strategy.clone();
+    let mut spec = before.clone();
+    let StrategySpec::Gp { acquisition, .. } = &mut spec else {
         return;
     };
     ui.add_enabled_ui(editable, |ui| {
@@ -183,14 +185,13 @@ fn gp_settings(ui: &mut egui::Ui, bench: &mut Workbench) {
             }
         });
     });
-    if bench.study.strategy != before {
-        bench.validate_strategy();
-        bench.step_retune();
+    if spec != before {
+        bench.step_set_strategy(spec);
     }
 }
 
 fn why(ui: &mut egui::Ui, bench: &mut Workbench) {
-    let (axes, _) = plots::free_axes(&bench.study.space);
+    let (axes, _) = plots::free_axes(&bench.study().space);
     let names: Vec<String> = axes.iter().map(|a| a.name.clone()).collect();
     ui.horizontal(|ui| {
         ui.strong(tr("Why this point?"));
@@ -203,21 +204,25 @@ fn why(ui: &mut egui::Ui, bench: &mut Workbench) {
         }
     });
     let axes = bench.view.params.fitted(names.len());
-    let step = &mut bench.step;
-    let Some(p) = &step.proposal else {
+    // Fields, not methods: the proposal is read while the why-view's cache is written.
+    let proposal = match &bench.mode {
+        Mode::Stepping(stepper) => stepper.proposal(),
+        _ => None,
+    };
+    let Some(p) = proposal else {
         return;
     };
     match &p.explanation {
         Some(explanation) => {
             let input = WhyInput {
-                space: &bench.study.space,
-                study: &bench.study,
+                space: &bench.editor.study().space,
+                study: bench.editor.study(),
                 proposal: &p.suggestion.point,
                 explanation,
                 axes,
-                sequence: step.sequence,
+                sequence: bench.step.sequence,
             };
-            step.why.show(ui, &input);
+            bench.step.why.show(ui, &input);
         }
         None => {
             ui.label(

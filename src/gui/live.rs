@@ -1,0 +1,95 @@
+//! The one place where what runners and steppers report becomes trials in a study.
+//!
+//! The window's own run, step mode and every run of a race all hear trials start and finish
+//! and then hear that the work is over. Each source's events are first read as a
+//! [`LiveEvent`] (the study's part) and, for runners, a [`RunEnd`] (its owner's part), and
+//! [`apply`] puts the study's part in place, so a trial table fed by a race and one fed by
+//! step mode can never disagree about what "finished" means.
+
+use crate::runner::{Event, FinishReason};
+use crate::study::{Study, Trial};
+
+/// What happened to a study's trials.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LiveEvent {
+    /// A trial began; it is in the study as `Running` until it finishes.
+    TrialStarted(Trial),
+    /// A trial completed or failed.
+    TrialFinished(Trial),
+    /// The source is over (finished, stopped or vanished): trials still running never
+    /// finish, so they are dropped, as a resumed run would drop them.
+    Ended,
+}
+
+/// How a run ended, for whoever owns the runner.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunEnd {
+    /// The runner said it is done, and why.
+    Finished {
+        /// Why it ended.
+        reason: FinishReason,
+        /// Seconds spent inside the strategy during this run.
+        strategy_seconds: f64,
+    },
+    /// The channel closed without the runner saying it finished.
+    Vanished,
+}
+
+/// Read one runner event (`None`: its channel closed) as the study's part and, once the run
+/// is over, how it ended.
+pub fn from_runner(event: Option<Event>) -> (LiveEvent, Option<RunEnd>) {
+    match event {
+        Some(Event::TrialStarted(trial)) => (LiveEvent::TrialStarted(trial), None),
+        Some(Event::TrialFinished(trial)) => (LiveEvent::TrialFinished(trial), None),
+        Some(Event::StudyFinished {
+            reason,
+            strategy_seconds,
+        }) => (
+            LiveEvent::Ended,
+            Some(RunEnd::Finished {
+                reason,
+                strategy_seconds,
+            }),
+        ),
+        None => (LiveEvent::Ended, Some(RunEnd::Vanished)),
+    }
+}
+
+/// Put `event` into `study`: a started trial is appended (sources start trials in number
+/// order), a finished one replaces its running self, and the end drops what still runs.
+pub fn apply(study: &mut Study, event: LiveEvent) {
+    match event {
+        LiveEvent::TrialStarted(trial) => study.trials.push(trial),
+        LiveEvent::TrialFinished(trial) => study.record(trial),
+        LiveEvent::Ended => study.discard_unfinished(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::study::TrialState;
+
+    #[test]
+    fn a_trial_runs_finishes_and_the_end_drops_what_still_runs() {
+        let mut study = crate::study::default_study();
+        let running = |n: usize| {
+            let mut t = Trial::complete(n, Vec::new(), Vec::new(), 0.0);
+            t.state = TrialState::Running;
+            t.value = None;
+            t
+        };
+        apply(&mut study, LiveEvent::TrialStarted(running(0)));
+        apply(&mut study, LiveEvent::TrialStarted(running(1)));
+        apply(
+            &mut study,
+            LiveEvent::TrialFinished(Trial::complete(0, Vec::new(), Vec::new(), 2.5)),
+        );
+        assert_eq!(study.trials.len(), 2);
+        assert_eq!(study.trials[0].completed_value(), Some(2.5));
+        let (event, end) = from_runner(None);
+        assert_eq!(end, Some(RunEnd::Vanished));
+        apply(&mut study, event);
+        assert_eq!(study.trials.len(), 1);
+    }
+}

@@ -1,0 +1,48 @@
+//! What is working on the window's study: nothing, a run, step mode, or a replay.
+//!
+//! Each mode owns what only it has — the run's handle and clock, the stepper's handle and
+//! its pending proposal, the replay's full study — so a run without a handle, step mode
+//! during a run or a replay that outlives its study cannot be written down. The race is not
+//! a mode of the study: its runs work on copies of it (see [`crate::gui::race`]), so the
+//! study stays free to edit, run or step while a race goes on.
+
+use crate::gui::replay::Replay;
+use crate::gui::step::state::Stepper;
+use crate::runner::RunHandle;
+use std::time::Instant;
+
+/// What is working on the study.
+pub enum Mode {
+    /// Nothing: the study can be edited, run, stepped or replayed.
+    Idle,
+    /// A run on the worker threads (running or paused).
+    Running(Run),
+    /// Step mode: a stepper proposes one point at a time.
+    Stepping(Stepper),
+    /// The window shows an earlier state of the study.
+    Replaying(Replay),
+}
+
+/// A run in progress.
+pub struct Run {
+    /// The runner's commands and events.
+    pub(crate) handle: RunHandle,
+    /// When it started.
+    pub started: Instant,
+    /// Trials finished before it started (the time left counts only this run's pace).
+    pub finished_at_start: usize,
+    /// `Pause` was sent: running trials finish, no new ones start.
+    pub paused: bool,
+}
+
+impl Run {
+    /// A run that started just now, on a study with `finished` trials already done.
+    pub fn new(handle: RunHandle, finished: usize) -> Self {
+        Run {
+            handle,
+            started: Instant::now(),
+            finished_at_start: finished,
+            paused: false,
+        }
+    }
+}

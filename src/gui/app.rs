@@ -154,6 +154,7 @@ impl KnobsApp {
             ctx.request_repaint_after(wait);
         }
         self.bench.update_views();
+        super::panels::objective::poll_builds(&mut self.bench);
         if self.bench.is_running() {
             // Keep the clock and the time left moving between events.
             ctx.request_repaint_after(Duration::from_millis(500));

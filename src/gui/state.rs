@@ -5,8 +5,8 @@
 //! do is a method here, so the tests drive exactly what the buttons drive.
 
 use super::i18n::{fill, tr};
-use super::views::{Poll, Snapshot, ViewParams, ViewRequest, ViewResult, ViewWorker, Waker};
-use crate::objective::Objective;
+use super::jobs::{Poll, Waker};
+use super::views::{Snapshot, ViewParams, ViewRequest, ViewResult, ViewWorker};
 use crate::report;
 use crate::runner::{self, Command, Event, FinishReason, RunHandle};
 use crate::session::{RaceSession, Session};
@@ -245,8 +245,9 @@ pub struct Workbench {
     pub objective_error: Option<String>,
     /// The study's dataset as the objective editor shows it (reloaded when the source changes).
     pub dataset_preview: Option<crate::gui::panels::objective::DatasetPreview>,
-    /// The preview being loaded on a background thread, if the source changed.
-    pub preview_loading: Option<crate::gui::panels::objective::PreviewLoader>,
+    /// The objective panel's background work: the preview loading, an objective edit and
+    /// the study's objective being built off the UI thread.
+    pub objective_jobs: crate::gui::panels::objective::ObjectiveJobs,
     /// The external command being edited in the objective panel, while that choice is on.
     pub command_draft: Option<crate::gui::panels::objective::CommandDraft>,
     /// What a trial is projected to need, shown in a window with "Run anyway" / "Cancel"
@@ -308,7 +309,7 @@ impl Workbench {
             error: None,
             objective_error: None,
             dataset_preview: None,
-            preview_loading: None,
+            objective_jobs: Default::default(),
             command_draft: None,
             run_warning: None,
             cost_limits: Default::default(),
@@ -483,7 +484,7 @@ impl Workbench {
             return;
         }
         if let Some(task) = self.study.objective.model_task()
-            && let Ok(cost) = task.trial_cost(self.jobs)
+            && let Ok(cost) = crate::gui::panels::objective::trial_cost(self, &task)
             && let Some(why) = cost.warning(task.model.name(), &self.cost_limits)
         {
             self.status = "a trial may need too much: confirm or cancel".into();
@@ -503,8 +504,8 @@ impl Workbench {
             self.status = fill(tr("cannot run: {}"), &[&why]);
             return;
         }
-        let objective: Arc<dyn Objective> = match self.study.objective.build() {
-            Ok(o) => Arc::from(o),
+        let objective = match crate::gui::panels::objective::objective_for_run(self) {
+            Ok(o) => o,
             Err(e) => {
                 self.status = fill(tr("cannot run: {}"), &[&e]);
                 return;
@@ -914,7 +915,8 @@ impl Workbench {
         if let Some(worker) = &mut self.views {
             match worker.poll() {
                 Poll::Nothing => {}
-                Poll::Ready(r) => self.view_result = Some(Arc::from(r)),
+                Poll::Ready(r) => self.view_result = Some(Arc::new(r)),
+                Poll::Failed(why) => self.view_failed(&why),
                 Poll::Gone => {
                     self.views = None;
                     self.error = Some(tr("The plot worker stopped; the surface and GP views will not update. Save your session and restart.").into());
@@ -930,7 +932,7 @@ impl Workbench {
             return;
         }
         if self.views.is_none() {
-            match ViewWorker::spawn(self.waker.clone()) {
+            match super::views::spawn_worker(self.waker.clone()) {
                 Ok(w) => self.views = Some(w),
                 Err(e) => {
                     self.error = Some(e);
@@ -959,10 +961,17 @@ impl Workbench {
             snapshot: Arc::new(Snapshot::of(&self.study)),
             boundary: boundary.clone(),
         };
-        worker.request(req);
+        worker.request(want, req);
         self.views_requested = Some(want);
         self.boundary_requested = boundary;
         self.views_last_request = Some(Instant::now());
+    }
+
+    /// Show why the view computation for the latest request failed, in place of the views.
+    fn view_failed(&mut self, why: &str) {
+        if let Some((revision, params)) = self.views_requested {
+            self.view_result = Some(Arc::new(ViewResult::failed(revision, params, why)));
+        }
     }
 
     /// The boundary the Boundary tab wants: the selected trial's model (else the best
@@ -1014,8 +1023,10 @@ impl Workbench {
                 return false;
             }
             if let Some(worker) = &mut self.views {
-                if let Poll::Ready(r) = worker.wait(deadline - now) {
-                    self.view_result = Some(Arc::from(r));
+                match worker.wait(deadline - now) {
+                    Poll::Ready(r) => self.view_result = Some(Arc::new(r)),
+                    Poll::Failed(why) => self.view_failed(&why),
+                    Poll::Nothing | Poll::Gone => {}
                 }
             } else {
                 return false;

@@ -309,7 +309,16 @@ fn take_build(
 /// thread when it is ready (taken, so every run starts on a fresh objective as before),
 /// else built now.
 pub fn objective_for_run(bench: &mut Workbench) -> Result<Arc<dyn Objective>, String> {
-    let spec = &bench.study.objective;
+    let spec = bench.study.objective.clone();
+    objective_for(bench, &spec)
+}
+
+/// `spec` built: taken from the workbench when it is the study's objective built ahead,
+/// else built now (a race loaded with a session may be on another objective).
+pub fn objective_for(
+    bench: &mut Workbench,
+    spec: &ObjectiveSpec,
+) -> Result<Arc<dyn Objective>, String> {
     match bench.objective_jobs.built.take_if(|(s, _)| s == spec) {
         Some((_, Ok(built))) => Ok(built.objective),
         _ => spec.build().map(Arc::from).map_err(|e| e.to_string()),

@@ -4,6 +4,7 @@
 
 use super::state::{MAX_RACERS, MAX_REPEATS, MIN_RACERS, MeanSd, Race, RacerState, RankRow, Wake};
 use crate::gui::i18n::{fill, tr};
+use crate::gui::panels::objective::objective_for;
 use crate::gui::plots::FAILED;
 use crate::gui::state::Workbench;
 use crate::strategy::STRATEGIES;
@@ -55,7 +56,7 @@ fn mean_sd(s: Option<MeanSd>, one: impl Fn(f64) -> String) -> String {
 }
 
 /// Draw the Race tab in `height` points; a new race runs on the current study of `bench`.
-pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) {
+pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &mut Workbench, height: f32) {
     let running = race.is_running();
     let ctx = ui.ctx().clone();
     let wake = move || -> Wake {
@@ -105,7 +106,10 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
             ))
             .clicked()
         {
-            race.start(&bench.study, bench.jobs, Some(wake()));
+            let study = bench.study.clone();
+            race.start_with(&study, bench.jobs, Some(wake()), |spec| {
+                objective_for(bench, spec)
+            });
         }
         let budget = bench.study.budget;
         if ui
@@ -119,7 +123,10 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) 
             ))
             .clicked()
         {
-            race.resume(budget, bench.jobs, Some(wake()));
+            let jobs = bench.jobs;
+            race.resume_with(budget, jobs, Some(wake()), |spec| {
+                objective_for(bench, spec)
+            });
         }
         if ui
             .add_enabled(running, egui::Button::new(tr("Stop race")))

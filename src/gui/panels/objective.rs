@@ -952,6 +952,67 @@ mod tests {
     }
 
     #[test]
+    fn a_model_edit_applies_when_its_build_succeeds_and_a_bad_csv_keeps_the_study() {
+        let mut bench = Workbench::new(Workbench::branin_study());
+        let branin = bench.study.objective.clone();
+        let iris = ObjectiveSpec::from_model_task(ModelTask::new(
+            DatasetSource::Bundled("iris".into()),
+            ModelSpec::Knn,
+        ));
+        // The edit is only asked for: the study keeps Branin until the build is in.
+        apply(&mut bench, iris.clone());
+        assert_eq!(bench.objective_jobs.editing(), Some(&iris));
+        assert_eq!(bench.study.objective, branin);
+        assert!(wait_objective(&mut bench, Duration::from_secs(60)));
+        assert_eq!(bench.study.objective, iris);
+        assert_eq!(bench.study.space, iris.build().unwrap().default_space());
+        assert!(bench.objective_error.is_none());
+
+        // A malformed CSV: the error names the file, and the study keeps iris.
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("bad.csv");
+        std::fs::write(&bad, "a,b,label\n1,2,x\n3,oops,y\n").unwrap();
+        let spec = with_csv(&bench.study.objective, bad);
+        apply(&mut bench, spec);
+        assert!(wait_objective(&mut bench, Duration::from_secs(60)));
+        assert!(bench.objective_error.as_ref().unwrap().contains("bad.csv"));
+        assert_eq!(bench.study.objective, iris);
+
+        // An edit replaced at once by one that builds in place is dropped.
+        let spec = with_csv(&bench.study.objective, dir.path().join("x.csv"));
+        apply(&mut bench, spec);
+        apply(&mut bench, ObjectiveSpec::default());
+        assert!(bench.objective_jobs.editing().is_none());
+        assert_eq!(bench.study.objective, ObjectiveSpec::default());
+    }
+
+    #[test]
+    fn the_study_objective_is_built_ahead_for_run_and_its_cost_estimate() {
+        let mut bench = Workbench::new(Workbench::default_study());
+        bench.jobs = 3;
+        let task = bench.study.objective.model_task().unwrap();
+        // A frame asks for the build; nothing is built on the caller's thread.
+        poll_builds(&mut bench);
+        assert!(bench.objective_jobs.built.is_none());
+        let builder = bench.objective_jobs.builder.as_mut().unwrap();
+        let key = builder.requested().cloned();
+        assert_eq!(key.as_ref(), Some(&bench.study.objective));
+        let polled = builder.wait(Duration::from_secs(60));
+        take_build(&mut bench, key, polled);
+        // The cost comes from the data measured off the caller's thread, and matches.
+        assert_eq!(
+            trial_cost(&bench, &task).unwrap(),
+            task.trial_cost(3).unwrap()
+        );
+        // A run takes the built objective, so the next one is built afresh.
+        let objective = objective_for_run(&mut bench).unwrap();
+        assert_eq!(objective.default_space().dim(), 2);
+        assert!(bench.objective_jobs.built.is_none());
+        poll_builds(&mut bench);
+        assert!(bench.objective_jobs.builder.as_ref().unwrap().is_busy());
+    }
+
+    #[test]
     fn a_command_draft_is_valid_only_with_a_runnable_program_and_a_positive_timeout() {
         let mut d = CommandDraft::of(&ObjectiveSpec::default(), Direction::Minimize);
         assert!(d.error.is_some() && d.spec().is_err());

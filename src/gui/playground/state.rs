@@ -170,7 +170,7 @@ impl Playground {
     }
 
     /// Take the worker's answer and ask for new pictures when the points or settings
-    /// changed. Cheap; called once per frame.
+    /// changed (once the pictures asked for before are in). Cheap; called once per frame.
     pub fn update(&mut self) {
         if let Some(w) = &mut self.worker {
             let answer = w.poll();
@@ -197,6 +197,12 @@ impl Playground {
             }
         }
         if let Some(w) = &mut self.worker {
+            // One request at a time: a newer one would make the picture being computed
+            // stale, and a slider dragged across frames would then show nothing until it
+            // stops. The next request goes when this picture is in.
+            if w.is_busy() {
+                return;
+            }
             w.request(
                 want,
                 PlayRequest {

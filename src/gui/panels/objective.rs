@@ -244,8 +244,8 @@ pub fn wait_preview(bench: &mut Workbench, task: &ModelTask, timeout: std::time:
 
 /// Collect a finished build: apply an edit whose build succeeded (or show why it failed
 /// in place), keep the study's objective ready for Run, and start building the study's
-/// objective when it reads files and nothing is built or building. Cheap; called once per
-/// frame.
+/// objective when it reads files, nothing is built or building, and no run is going on.
+/// Cheap; called once per frame.
 pub fn poll_builds(bench: &mut Workbench) {
     if let Some(w) = &mut bench.objective_jobs.builder {
         let key = w.requested().cloned();
@@ -254,7 +254,10 @@ pub fn poll_builds(bench: &mut Workbench) {
     }
     let jobs = &bench.objective_jobs;
     let spec = &bench.study.objective;
-    let idle = jobs.edit.is_none() && !jobs.builder.as_ref().is_some_and(Worker::is_busy);
+    // Not while a run or step mode works: the next one is built when it is over.
+    let idle = jobs.edit.is_none()
+        && !jobs.builder.as_ref().is_some_and(Worker::is_busy)
+        && !bench.is_busy();
     if idle && reads_files(spec) && jobs.built.as_ref().is_none_or(|(s, _)| s != spec) {
         let (spec, wake) = (spec.clone(), bench.waker());
         if let Err(e) = bench.objective_jobs.request_build(spec.clone(), wake) {

@@ -350,6 +350,7 @@ fn the_objective_editor_picks_datasets_and_shows_csv_errors_in_place() {
     // From a test function to a model: an SVC on the bundled moons data, previewed.
     harness.get_by_label("model on data").click();
     harness.run_steps(2);
+    await_objective(&mut harness);
     let task = harness
         .state()
         .bench
@@ -377,6 +378,7 @@ fn the_objective_editor_picks_datasets_and_shows_csv_errors_in_place() {
     let ctx = egui::Context::default();
     harness.state_mut().handle(Action::OpenCsv(Some(bad)), &ctx);
     harness.run_steps(2);
+    await_objective(&mut harness);
     let error = harness
         .state()
         .bench
@@ -410,6 +412,7 @@ fn the_objective_editor_picks_datasets_and_shows_csv_errors_in_place() {
         .state_mut()
         .handle(Action::OpenCsv(Some(good.clone())), &ctx);
     harness.run_steps(2);
+    await_objective(&mut harness);
     assert!(harness.state().bench.editor.objective_error().is_none());
     match &harness.state().bench.study().objective {
         ObjectiveSpec::Model { dataset, .. } => assert_eq!(dataset, &DatasetSource::File(good)),
@@ -451,6 +454,16 @@ fn the_language_menu_switches_the_interface_to_chinese_and_back() {
     );
     harness.run_steps(2);
     harness.get_by_label("Run");
+}
+
+/// A model objective is built on a background thread and applied when it is built: wait
+/// for the edit (bounded).
+fn await_objective(harness: &mut Harness<'static, KnobsApp>) {
+    let bench = &mut harness.state_mut().bench;
+    assert!(
+        knobs::gui::panels::objective::wait_objective(bench, Duration::from_secs(60)),
+        "the objective was never built"
+    );
 }
 
 /// The dataset preview loads on a background thread: draw until the objective panel has

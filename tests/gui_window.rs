@@ -1,7 +1,7 @@
 //! The workbench window's decision-boundary view, command objective editor, run-cost warning
 //! and background dataset preview, driven headlessly with egui_kittest: click by label,
-//! assert on state. Background work (the view worker, the preview loader) is awaited with
-//! bounded blocking waits, never sleeps. The boundary snapshot uses wgpu (Mesa's software
+//! assert on state. Background work (the view worker, the preview loader, objective builds) is
+//! awaited with bounded blocking waits, never sleeps. The boundary snapshot uses wgpu (Mesa's software
 //! Vulkan), like `tests/gui_snapshots.rs`.
 
 // Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
@@ -10,7 +10,7 @@
 use eframe::egui;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::{Harness, SnapshotOptions};
-use knobs::gui::panels::objective::{COMMAND_HINT, wait_preview};
+use knobs::gui::panels::objective::{COMMAND_HINT, wait_objective, wait_preview};
 use knobs::gui::state::{Tab, Workbench};
 use knobs::gui::{Action, KnobsApp};
 use knobs::objective::ObjectiveSpec;
@@ -244,6 +244,8 @@ fn run_warns_before_a_dataset_too_large_for_the_model() {
     harness
         .state_mut()
         .handle(Action::OpenCsv(Some(path)), &ctx);
+    // The objective is built on a background thread and applied when it is built.
+    assert!(wait_objective(&mut harness.state_mut().bench, WAIT));
     await_preview(&mut harness);
     harness.get_by_label("5000 rows, 2 features, 2 classes");
 

@@ -154,6 +154,7 @@ impl KnobsApp {
             ctx.request_repaint_after(wait);
         }
         self.bench.update_views();
+        super::panels::objective::poll_builds(&mut self.bench);
         if self.bench.is_running() {
             // Keep the clock and the time left moving between events.
             ctx.request_repaint_after(Duration::from_millis(500));
@@ -235,7 +236,7 @@ impl KnobsApp {
             Tab::Importance => plots::importance::show(ui, &self.bench, h),
             Tab::GpSlice => plots::gp_slice::show(ui, &mut self.bench, h - 24.0),
             Tab::GpStd => plots::gp_std::show(ui, &mut self.bench, &mut self.textures, h),
-            Tab::Race => super::race::view::show(ui, &mut self.race, &self.bench, h),
+            Tab::Race => super::race::view::show(ui, &mut self.race, &mut self.bench, h),
             Tab::Step => super::step::view::show(ui, &mut self.bench),
             Tab::Truth => plots::truth::show(ui, &mut self.bench, &mut self.textures, h - 24.0),
             Tab::Playground => {

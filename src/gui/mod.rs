@@ -8,6 +8,8 @@
 //! - [`app`]: the eframe application: drains events under a time budget, draws the panels and
 //!   plots, and handles every [`Action`](app::Action) (menus, buttons, shortcuts) in one place;
 //! - [`panels`]: top bar, study setup, trial table; [`plots`]: one file per plot;
+//! - [`jobs`]: the one background job layer (latest request wins, panics shown, the UI
+//!   woken) behind every worker, the dataset preview and objective building;
 //! - [`views`]: the background thread that computes surfaces and GP grids;
 //! - [`race`]: strategies racing side by side on the study's problem;
 //! - [`playground`]: click to observe a 1-D or 2-D function and watch the GP update;
@@ -17,6 +19,7 @@
 pub mod app;
 pub mod editor;
 pub mod i18n;
+pub mod jobs;
 pub mod live;
 pub mod mode;
 pub mod panels;

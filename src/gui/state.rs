@@ -11,10 +11,10 @@
 
 pub use super::editor::StudyEditor;
 use super::i18n::{fill, tr};
+use super::jobs::{Poll, Waker};
 use super::live::{self, LiveEvent, RunEnd};
 pub use super::mode::{Mode, Run};
-use super::views::{Poll, Snapshot, ViewParams, ViewRequest, ViewResult, ViewWorker, Waker};
-use crate::objective::Objective;
+use super::views::{Snapshot, ViewParams, ViewRequest, ViewResult, ViewWorker};
 use crate::report;
 use crate::runner::{self, Command, Event, FinishReason};
 use crate::session::{RaceSession, Session};
@@ -283,8 +283,9 @@ pub struct Background {
     pub view_result: Option<Arc<ViewResult>>,
     /// The study's dataset as the objective editor shows it (reloaded when the source changes).
     pub dataset_preview: Option<crate::gui::panels::objective::DatasetPreview>,
-    /// The preview being loaded on a background thread, if the source changed.
-    pub preview_loading: Option<crate::gui::panels::objective::PreviewLoader>,
+    /// The objective panel's background work: the preview loading, an objective edit and
+    /// the study's objective being built off the UI thread.
+    pub objective_jobs: crate::gui::panels::objective::ObjectiveJobs,
 }
 
 /// The window's state without drawing: the study editor, the mode (idle, running, stepping,
@@ -505,7 +506,7 @@ impl Workbench {
             return;
         }
         if let Some(task) = self.study().objective.model_task()
-            && let Ok(cost) = task.trial_cost(self.jobs)
+            && let Ok(cost) = crate::gui::panels::objective::trial_cost(self, &task)
             && let Some(why) = cost.warning(task.model.name(), &self.cost_limits)
         {
             self.status = "a trial may need too much: confirm or cancel".into();
@@ -525,8 +526,8 @@ impl Workbench {
             self.status = fill(tr("cannot run: {}"), &[&why]);
             return;
         }
-        let objective: Arc<dyn Objective> = match self.study().objective.build() {
-            Ok(o) => Arc::from(o),
+        let objective = match crate::gui::panels::objective::objective_for_run(self) {
+            Ok(o) => o,
             Err(e) => {
                 self.status = fill(tr("cannot run: {}"), &[&e]);
                 return;
@@ -850,7 +851,12 @@ impl Workbench {
         if let Some(worker) = &mut bg.views {
             match worker.poll() {
                 Poll::Nothing => {}
-                Poll::Ready(r) => bg.view_result = Some(Arc::from(r)),
+                Poll::Ready(r) => bg.view_result = Some(Arc::new(r)),
+                Poll::Failed(why) => {
+                    if let Some(r) = failed_view(bg.views_requested, &why) {
+                        bg.view_result = Some(r);
+                    }
+                }
                 Poll::Gone => {
                     bg.views = None;
                     self.error = Some(tr("The plot worker stopped; the surface and GP views will not update. Save your session and restart.").into());
@@ -867,7 +873,7 @@ impl Workbench {
             return;
         }
         if bg.views.is_none() {
-            match ViewWorker::spawn(bg.waker.clone()) {
+            match super::views::spawn_worker(bg.waker.clone()) {
                 Ok(w) => bg.views = Some(w),
                 Err(e) => {
                     self.error = Some(e);
@@ -897,7 +903,7 @@ impl Workbench {
             snapshot: Arc::new(Snapshot::of(self.editor.study())),
             boundary: boundary.clone(),
         };
-        worker.request(req);
+        worker.request(want, req);
         bg.views_requested = Some(want);
         bg.boundary_requested = boundary;
         bg.views_last_request = Some(Instant::now());
@@ -955,8 +961,14 @@ impl Workbench {
             }
             let bg = &mut self.background;
             if let Some(worker) = &mut bg.views {
-                if let Poll::Ready(r) = worker.wait(deadline - now) {
-                    bg.view_result = Some(Arc::from(r));
+                match worker.wait(deadline - now) {
+                    Poll::Ready(r) => bg.view_result = Some(Arc::new(r)),
+                    Poll::Failed(why) => {
+                        if let Some(r) = failed_view(bg.views_requested, &why) {
+                            bg.view_result = Some(r);
+                        }
+                    }
+                    Poll::Nothing | Poll::Gone => {}
                 }
             } else {
                 return false;
@@ -1059,4 +1071,10 @@ mod tests {
             PathBuf::from(format!("{}.ron", RECENT_MAX + 2))
         );
     }
+}
+
+/// The views' answer when computing the request `requested` failed: the reason, shown in
+/// place of the views (none if nothing was requested).
+fn failed_view(requested: Option<(u64, ViewParams)>, why: &str) -> Option<Arc<ViewResult>> {
+    requested.map(|(revision, params)| Arc::new(ViewResult::failed(revision, params, why)))
 }

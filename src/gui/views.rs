@@ -4,15 +4,16 @@
 //! Fitting a GP and evaluating it on a few thousand points takes far longer than a frame, so
 //! nothing here runs on the UI thread: the workbench sends a [`ViewRequest`] (a slim copy of
 //! the study's completed trials plus what the plots want) to the [`ViewWorker`], which answers
-//! with a [`ViewResult`] and wakes the UI. The plots only draw the latest result. Requests that
-//! pile up while the worker is busy are coalesced: only the newest is computed.
+//! with a [`ViewResult`] and wakes the UI. The plots only draw the latest result. The thread
+//! is one of [`crate::gui::jobs`]' workers: requests that pile up while it is busy are
+//! coalesced, only the newest is computed.
 
 use crate::gp::{Acquisition, Surrogate};
+use crate::gui::jobs::{Waker, Worker};
 use crate::objective::ObjectiveSpec;
 use crate::space::Space;
 use crate::strategy::StrategySpec;
 use crate::study::{Direction, Study, Trial};
-use crossbeam_channel::{Receiver, Sender, TryRecvError, unbounded};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::Instant;
@@ -24,9 +25,6 @@ pub const SLICE: usize = 160;
 /// Largest number of trials the GP views are fitted on; larger studies use the best half and
 /// an even spread of the rest, so the fit stays well under a second.
 pub const GP_MAX_POINTS: usize = 300;
-
-/// Called when a result is ready (the app passes `request_repaint`).
-pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
 /// Which parameters the plots look at, as indices into the space's free parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -329,22 +327,8 @@ fn compute_grids(req: &ViewRequest) -> ViewResult {
     let snap = &req.snapshot;
     let dim = snap.space.dim();
     let params = req.params.fitted(dim);
-    let mut out = ViewResult {
-        revision: req.revision,
-        params,
-        trials: snap.values.len(),
-        gp_trials: None,
-        surface: None,
-        surface_kind: "",
-        std: None,
-        truth: None,
-        slice: None,
-        importance: Vec::new(),
-        importance_kind: "",
-        note: String::new(),
-        seconds: 0.0,
-        boundary: None,
-    };
+    let mut out = ViewResult::failed(req.revision, params, "");
+    out.trials = snap.values.len();
     let Some(best) = snap.best() else {
         out.note = "no completed trials yet".into();
         return out;
@@ -353,88 +337,15 @@ fn compute_grids(req: &ViewRequest) -> ViewResult {
         out.note = "no free parameters".into();
         return out;
     }
-    let base = snap.points[best].clone();
-    let gp = if snap.values.len() >= 3 {
-        let study = snap.gp_study();
-        let n = study.trials.len();
-        match catch_unwind(AssertUnwindSafe(|| Surrogate::fit(&study))) {
-            Ok(Some(s)) => Some((s, n)),
-            Ok(None) => None,
-            Err(_) => {
-                out.note = "the GP fit failed; showing an interpolation".into();
-                None
-            }
-        }
-    } else {
-        None
-    };
-    out.gp_trials = gp.as_ref().map(|(_, n)| *n);
-
-    let grid_points = |x: usize, y: usize| -> Vec<Vec<f64>> {
-        let mut pts = Vec::with_capacity(GRID * GRID);
-        for iy in 0..GRID {
-            for ix in 0..GRID {
-                let mut p = base.clone();
-                p[x] = (ix as f64 + 0.5) / GRID as f64;
-                p[y] = (iy as f64 + 0.5) / GRID as f64;
-                pts.push(p);
-            }
-        }
-        pts
-    };
-
+    let base = &snap.points[best];
+    let gp = fit_gp(snap, &mut out);
     if dim >= 2 {
-        match &gp {
-            Some((s, _)) => {
-                let (mean, std) = s.predict(&grid_points(params.x, params.y));
-                out.surface = Some(Grid2::new(GRID, GRID, mean));
-                out.std = Some(Grid2::new(GRID, GRID, std));
-                out.surface_kind = "GP posterior mean";
-            }
-            None => {
-                out.surface = Some(idw(snap, params.x, params.y));
-                out.surface_kind = "inverse-distance interpolation";
-            }
-        }
-        out.truth = truth_grid(snap, &grid_points(params.x, params.y));
+        surfaces(snap, gp.as_ref(), base, &mut out);
     } else if out.note.is_empty() {
         out.note = "the surface needs two free parameters".into();
     }
-
     match &gp {
-        Some((s, _)) => {
-            let acq = match &snap.strategy {
-                StrategySpec::Gp { acquisition, .. } => *acquisition,
-                _ => Acquisition::default(),
-            };
-            let u: Vec<f64> = (0..SLICE).map(|i| i as f64 / (SLICE - 1) as f64).collect();
-            let pts: Vec<Vec<f64>> = u
-                .iter()
-                .map(|&x| {
-                    let mut p = base.clone();
-                    p[params.slice] = x;
-                    p
-                })
-                .collect();
-            let (mean, std) = s.predict(&pts);
-            let acquisition = s.acquisition(&acq, &pts);
-            let next = catch_unwind(AssertUnwindSafe(|| s.next_point(&acq))).ok();
-            out.slice = Some(Slice1 {
-                u,
-                mean,
-                std,
-                acquisition,
-                acquisition_name: acquisition_name(&acq),
-                next,
-            });
-            let inv: Vec<f64> = s
-                .length_scales()
-                .iter()
-                .map(|l| 1.0 / l.max(1e-9))
-                .collect();
-            out.importance = normalise(inv);
-            out.importance_kind = "GP length scales (1/ℓ)";
-        }
+        Some(s) => gp_slice(snap, s, base, &mut out),
         None => {
             out.importance = normalise(main_effects(snap));
             out.importance_kind = "main-effect variance (binned)";
@@ -445,6 +356,96 @@ fn compute_grids(req: &ViewRequest) -> ViewResult {
     }
     out.seconds = t0.elapsed().as_secs_f64();
     out
+}
+
+/// The surrogate fitted on the snapshot (at least three trials), noting in `out` how many
+/// trials it saw or that the fit failed.
+fn fit_gp(snap: &Snapshot, out: &mut ViewResult) -> Option<Surrogate> {
+    if snap.values.len() < 3 {
+        return None;
+    }
+    let study = snap.gp_study();
+    let n = study.trials.len();
+    match catch_unwind(AssertUnwindSafe(|| Surrogate::fit(&study))) {
+        Ok(Some(s)) => {
+            out.gp_trials = Some(n);
+            Some(s)
+        }
+        Ok(None) => None,
+        Err(_) => {
+            out.note = "the GP fit failed; showing an interpolation".into();
+            None
+        }
+    }
+}
+
+/// The points of the surface grid over `x` and `y`, the other coordinates at `base`.
+fn grid_points(base: &[f64], x: usize, y: usize) -> Vec<Vec<f64>> {
+    let mut pts = Vec::with_capacity(GRID * GRID);
+    for iy in 0..GRID {
+        for ix in 0..GRID {
+            let mut p = base.to_vec();
+            p[x] = (ix as f64 + 0.5) / GRID as f64;
+            p[y] = (iy as f64 + 0.5) / GRID as f64;
+            pts.push(p);
+        }
+    }
+    pts
+}
+
+/// The score surface (the GP's mean and σ, else an interpolation) and the truth over the
+/// result's two parameters, through `base`.
+fn surfaces(snap: &Snapshot, gp: Option<&Surrogate>, base: &[f64], out: &mut ViewResult) {
+    let (x, y) = (out.params.x, out.params.y);
+    match gp {
+        Some(s) => {
+            let (mean, std) = s.predict(&grid_points(base, x, y));
+            out.surface = Some(Grid2::new(GRID, GRID, mean));
+            out.std = Some(Grid2::new(GRID, GRID, std));
+            out.surface_kind = "GP posterior mean";
+        }
+        None => {
+            out.surface = Some(idw(snap, x, y));
+            out.surface_kind = "inverse-distance interpolation";
+        }
+    }
+    out.truth = truth_grid(snap, &grid_points(base, x, y));
+}
+
+/// The GP slice along the result's slice parameter through `base`, the strategy's next
+/// point, and importance from the length scales.
+fn gp_slice(snap: &Snapshot, s: &Surrogate, base: &[f64], out: &mut ViewResult) {
+    let acq = match &snap.strategy {
+        StrategySpec::Gp { acquisition, .. } => *acquisition,
+        _ => Acquisition::default(),
+    };
+    let u: Vec<f64> = (0..SLICE).map(|i| i as f64 / (SLICE - 1) as f64).collect();
+    let pts: Vec<Vec<f64>> = u
+        .iter()
+        .map(|&x| {
+            let mut p = base.to_vec();
+            p[out.params.slice] = x;
+            p
+        })
+        .collect();
+    let (mean, std) = s.predict(&pts);
+    let acquisition = s.acquisition(&acq, &pts);
+    let next = catch_unwind(AssertUnwindSafe(|| s.next_point(&acq))).ok();
+    out.slice = Some(Slice1 {
+        u,
+        mean,
+        std,
+        acquisition,
+        acquisition_name: acquisition_name(&acq),
+        next,
+    });
+    let inv: Vec<f64> = s
+        .length_scales()
+        .iter()
+        .map(|l| 1.0 / l.max(1e-9))
+        .collect();
+    out.importance = normalise(inv);
+    out.importance_kind = "GP length scales (1/ℓ)";
 }
 
 /// The acquisition as a short label ("LogEI", "UCB κ=2").
@@ -534,125 +535,39 @@ fn main_effects(snap: &Snapshot) -> Vec<f64> {
         .collect()
 }
 
-/// The background thread that computes views, with a channel in and one out.
-pub struct ViewWorker {
-    requests: Sender<ViewRequest>,
-    results: Receiver<ViewResult>,
-    busy: bool,
+/// The background thread that computes views (see [`crate::gui::jobs`]): requests are keyed
+/// by the workbench's revision and the chosen parameters.
+pub type ViewWorker = Worker<(u64, ViewParams), ViewRequest, ViewResult>;
+
+/// Start the view worker; `wake` is called after each result. It keeps the last decision
+/// boundary between requests, so trials streaming in do not refit it.
+pub fn spawn_worker(wake: Option<Waker>) -> Result<ViewWorker, String> {
+    let mut cache = BoundaryCache::default();
+    Worker::spawn("knobs-views", "the view computation", wake, move |req| {
+        compute_with(&req, &mut cache)
+    })
 }
 
-/// What polling the worker found.
-#[derive(Debug)]
-pub enum Poll {
-    /// Nothing new.
-    Nothing,
-    /// A result arrived.
-    Ready(Box<ViewResult>),
-    /// The worker is gone (it panicked outside the guarded computation, or could not start).
-    Gone,
-}
-
-impl ViewWorker {
-    /// Start the thread; `wake` is called after each result is sent.
-    pub fn spawn(wake: Option<Waker>) -> Result<Self, String> {
-        let (requests, request_rx) = unbounded::<ViewRequest>();
-        let (result_tx, results) = unbounded::<ViewResult>();
-        std::thread::Builder::new()
-            .name("knobs-views".into())
-            .spawn(move || {
-                let mut cache = BoundaryCache::default();
-                while let Ok(mut req) = request_rx.recv() {
-                    // Only the newest request matters.
-                    while let Ok(newer) = request_rx.try_recv() {
-                        req = newer;
-                    }
-                    let result = catch_unwind(AssertUnwindSafe(|| compute_with(&req, &mut cache)))
-                        .unwrap_or_else(|_| failed(&req, "the view computation panicked"));
-                    if result_tx.send(result).is_err() {
-                        break;
-                    }
-                    if let Some(wake) = &wake {
-                        wake();
-                    }
-                }
-            })
-            .map_err(|e| format!("cannot start the view thread: {e}"))?;
-        Ok(ViewWorker {
-            requests,
-            results,
-            busy: false,
-        })
-    }
-
-    /// Whether a request is being computed.
-    pub fn is_busy(&self) -> bool {
-        self.busy
-    }
-
-    /// Ask for a computation; returns false if the worker is gone.
-    pub fn request(&mut self, req: ViewRequest) -> bool {
-        self.busy = true;
-        self.requests.send(req).is_ok()
-    }
-
-    /// The newest result, if one arrived, without blocking.
-    pub fn poll(&mut self) -> Poll {
-        let mut latest = None;
-        loop {
-            match self.results.try_recv() {
-                Ok(r) => latest = Some(r),
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => {
-                    self.busy = false;
-                    return match latest {
-                        Some(r) => Poll::Ready(Box::new(r)),
-                        None => Poll::Gone,
-                    };
-                }
-            }
+impl ViewResult {
+    /// A result with no views, only `why` as its note (a failed computation, or the start
+    /// of one that fills the views in).
+    pub fn failed(revision: u64, params: ViewParams, why: &str) -> Self {
+        ViewResult {
+            revision,
+            params,
+            trials: 0,
+            gp_trials: None,
+            surface: None,
+            surface_kind: "",
+            std: None,
+            truth: None,
+            slice: None,
+            importance: Vec::new(),
+            importance_kind: "",
+            note: why.into(),
+            seconds: 0.0,
+            boundary: None,
         }
-        match latest {
-            Some(r) => {
-                self.busy = false;
-                Poll::Ready(Box::new(r))
-            }
-            None => Poll::Nothing,
-        }
-    }
-
-    /// Wait up to `timeout` for a result (tests and benchmarks).
-    pub fn wait(&mut self, timeout: std::time::Duration) -> Poll {
-        match self.results.recv_timeout(timeout) {
-            Ok(r) => {
-                self.busy = false;
-                // Newer results may have queued behind it.
-                match self.poll() {
-                    Poll::Ready(newer) => Poll::Ready(newer),
-                    _ => Poll::Ready(Box::new(r)),
-                }
-            }
-            Err(crossbeam_channel::RecvTimeoutError::Timeout) => Poll::Nothing,
-            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => Poll::Gone,
-        }
-    }
-}
-
-fn failed(req: &ViewRequest, why: &str) -> ViewResult {
-    ViewResult {
-        revision: req.revision,
-        params: req.params,
-        trials: req.snapshot.values.len(),
-        gp_trials: None,
-        surface: None,
-        surface_kind: "",
-        std: None,
-        truth: None,
-        slice: None,
-        importance: Vec::new(),
-        importance_kind: "",
-        note: why.into(),
-        seconds: 0.0,
-        boundary: None,
     }
 }
 

@@ -4,19 +4,24 @@
 //!
 //! Every edit builds the objective before it replaces the study's, so a bad file, a model
 //! that does not fit the task or a command that cannot run shows its error in place and the
-//! study keeps what worked. The dataset preview loads on a background thread.
+//! study keeps what worked. Nothing here reads a file in a frame: the dataset preview loads,
+//! and a model objective is built, on [`crate::gui::jobs`] workers; an edit is applied when
+//! its build succeeds.
 
 use crate::data::{BUNDLED, Dataset, LoadOptions, Target, Task};
 use crate::gui::app::Action;
 use crate::gui::i18n::{fill, tr};
+use crate::gui::jobs::{Poll, Waker, Worker};
 use crate::gui::state::Workbench;
+use crate::models::estimate::TrialCost;
 use crate::models::{KernelKind, Metric, ModelSpec};
 use crate::objective::{
-    CommandObjective, DatasetSource, FoldSpec, ModelTask, ObjectiveSpec, SyntheticFn,
+    CommandObjective, DataShape, DatasetSource, FoldSpec, ModelTask, Objective, ObjectiveSpec,
+    SyntheticFn,
 };
 use crate::study::Direction;
-use crossbeam_channel::{Receiver, TryRecvError};
 use eframe::egui;
+use std::sync::Arc;
 
 /// Rows shown in the data preview.
 const PREVIEW_ROWS: usize = 5;
@@ -81,46 +86,91 @@ fn key_of(task: &ModelTask) -> PreviewKey {
     (task.dataset.clone(), task.target.clone(), task.task)
 }
 
-/// A preview loading on a background thread; dropped (and its result with it) when the
-/// source changes before it arrives.
-#[derive(Debug)]
-pub struct PreviewLoader {
-    key: PreviewKey,
-    result: Receiver<DatasetPreview>,
+/// An objective built off the UI thread, not yet evaluated, with what the run-cost
+/// estimate needs of its data.
+pub struct Built {
+    /// The objective.
+    pub objective: Arc<dyn Objective>,
+    /// The data's shape and splits, for a model objective.
+    pub shape: Option<DataShape>,
 }
 
-impl PreviewLoader {
-    /// Start loading `task`'s data; `wake` is called when the preview is ready.
-    pub fn start(task: &ModelTask, wake: impl Fn() + Send + 'static) -> Result<Self, String> {
-        let (tx, result) = crossbeam_channel::bounded(1);
-        let task = task.clone();
-        let key = key_of(&task);
-        std::thread::Builder::new()
-            .name("knobs-preview".into())
-            .spawn(move || {
-                let preview = std::panic::catch_unwind(|| DatasetPreview::load(&task))
-                    .unwrap_or_else(|_| DatasetPreview {
-                        key: key_of(&task),
-                        result: Err("loading the data panicked".into()),
-                    });
-                // The window may have moved on to another source: nobody listens then.
-                if tx.send(preview).is_ok() {
-                    wake();
-                }
-            })
-            .map_err(|e| format!("cannot start loading the data: {e}"))?;
-        Ok(PreviewLoader { key, result })
+/// Build `spec` and, for a model, measure its data: everything that reads a file.
+fn build(spec: &ObjectiveSpec) -> Result<Built, String> {
+    let objective = spec.build().map_err(|e| e.to_string())?;
+    let shape = spec.model_task().and_then(|t| t.data_shape().ok());
+    Ok(Built {
+        objective: Arc::from(objective),
+        shape,
+    })
+}
+
+/// Whether building `spec` reads files (a dataset, a fold file), so it is done on the
+/// builder thread. Synthetic functions and commands build at once.
+fn reads_files(spec: &ObjectiveSpec) -> bool {
+    matches!(spec, ObjectiveSpec::Model { .. })
+}
+
+/// The objective panel's background work, on [`crate::gui::jobs`] workers: the dataset
+/// preview, and objective builds. An edit to a model objective is applied when its build
+/// succeeds; the study's own objective is built ahead, so Run neither loads the data for
+/// its cost estimate nor builds the objective in a frame.
+#[derive(Default)]
+pub struct ObjectiveJobs {
+    preview: Option<Worker<PreviewKey, ModelTask, DatasetPreview>>,
+    builder: Option<Worker<ObjectiveSpec, ObjectiveSpec, Result<Built, String>>>,
+    /// The edit whose build is awaited.
+    edit: Option<ObjectiveSpec>,
+    /// The latest finished build of the study's objective, or why it failed.
+    built: Option<(ObjectiveSpec, Result<Built, String>)>,
+}
+
+impl ObjectiveJobs {
+    /// Whether the preview of `task`'s data is loading.
+    pub fn preview_loading(&self, task: &ModelTask) -> bool {
+        self.preview
+            .as_ref()
+            .is_some_and(|w| w.is_computing(&key_of(task)))
     }
 
-    /// Whether this loader is loading `task`'s data.
-    pub fn is_for(&self, task: &ModelTask) -> bool {
-        self.key == key_of(task)
+    /// The edit being built, if one is: the study keeps its objective until it is done.
+    pub fn editing(&self) -> Option<&ObjectiveSpec> {
+        self.edit.as_ref()
+    }
+
+    /// Ask the builder thread (started on first use) for `spec`.
+    fn request_build(&mut self, spec: ObjectiveSpec, wake: Option<Waker>) -> Result<(), String> {
+        if self.builder.is_none() {
+            self.builder = Some(Worker::spawn(
+                "knobs-objective",
+                "building the objective",
+                wake,
+                |spec: ObjectiveSpec| build(&spec),
+            )?);
+        }
+        if let Some(w) = &mut self.builder
+            && w.request(spec.clone(), spec)
+        {
+            return Ok(());
+        }
+        self.builder = None;
+        Err("the objective builder stopped".into())
+    }
+
+    /// Drop the awaited edit (another edit replaced it at once).
+    fn forget_edit(&mut self) {
+        if let Some(spec) = self.edit.take()
+            && let Some(w) = &mut self.builder
+            && w.requested() == Some(&spec)
+        {
+            w.forget();
+        }
     }
 }
 
 /// Make the workbench's preview follow `task`: keep it if it is `task`'s, collect a finished
-/// load, or start one (dropping a load for another source). Never loads on the caller's
-/// thread.
+/// load, or ask for one (a load for another source is dropped). Never loads on the
+/// caller's thread.
 pub fn refresh_preview(bench: &mut Workbench, task: &ModelTask, ctx: &egui::Context) {
     if bench
         .background
@@ -128,36 +178,53 @@ pub fn refresh_preview(bench: &mut Workbench, task: &ModelTask, ctx: &egui::Cont
         .as_ref()
         .is_some_and(|p| p.is_for(task))
     {
-        bench.background.preview_loading = None;
         return;
     }
-    if let Some(loader) = &bench.background.preview_loading
-        && loader.is_for(task)
+    let key = key_of(task);
+    if let Some(w) = &mut bench.background.objective_jobs.preview
+        && w.is_computing(&key)
     {
-        match loader.result.try_recv() {
-            Ok(p) => {
-                bench.background.dataset_preview = Some(p);
-                bench.background.preview_loading = None;
-            }
-            Err(TryRecvError::Empty) => {}
-            Err(TryRecvError::Disconnected) => {
+        let polled = w.poll();
+        take_preview(bench, task, polled);
+        return;
+    }
+    if bench.background.objective_jobs.preview.is_none() {
+        let ctx = ctx.clone();
+        let wake: Waker = Arc::new(move || ctx.request_repaint());
+        let spawned = Worker::spawn("knobs-preview", "loading the data", Some(wake), |task| {
+            DatasetPreview::load(&task)
+        });
+        match spawned {
+            Ok(w) => bench.background.objective_jobs.preview = Some(w),
+            Err(e) => {
                 bench.background.dataset_preview = Some(DatasetPreview {
-                    key: key_of(task),
-                    result: Err("the data loader stopped".into()),
+                    key,
+                    result: Err(e),
                 });
-                bench.background.preview_loading = None;
+                return;
             }
         }
-        return;
     }
-    let ctx = ctx.clone();
-    match PreviewLoader::start(task, move || ctx.request_repaint()) {
-        Ok(loader) => bench.background.preview_loading = Some(loader),
-        Err(e) => {
-            bench.background.dataset_preview = Some(DatasetPreview {
-                key: key_of(task),
-                result: Err(e),
-            });
+    if let Some(w) = &mut bench.background.objective_jobs.preview
+        && !w.request(key.clone(), task.clone())
+    {
+        take_preview(bench, task, Poll::Gone);
+    }
+}
+
+/// Keep what polling the preview of `task` found.
+fn take_preview(bench: &mut Workbench, task: &ModelTask, polled: Poll<DatasetPreview>) {
+    let failed = |why: String| DatasetPreview {
+        key: key_of(task),
+        result: Err(why),
+    };
+    match polled {
+        Poll::Nothing => {}
+        Poll::Ready(p) => bench.background.dataset_preview = Some(p),
+        Poll::Failed(why) => bench.background.dataset_preview = Some(failed(why)),
+        Poll::Gone => {
+            bench.background.objective_jobs.preview = None;
+            bench.background.dataset_preview = Some(failed("the data loader stopped".into()));
         }
     }
 }
@@ -172,14 +239,121 @@ pub fn wait_preview(bench: &mut Workbench, task: &ModelTask, timeout: std::time:
             .is_some_and(|p| p.is_for(task))
     };
     if !loaded(bench)
-        && let Some(loader) = bench.background.preview_loading.take_if(|l| l.is_for(task))
+        && let Some(w) = &mut bench.background.objective_jobs.preview
+        && w.is_computing(&key_of(task))
     {
-        match loader.result.recv_timeout(timeout) {
-            Ok(p) => bench.background.dataset_preview = Some(p),
-            Err(_) => bench.background.preview_loading = Some(loader),
-        }
+        let polled = w.wait(timeout);
+        take_preview(bench, task, polled);
     }
     loaded(bench)
+}
+
+/// Collect a finished build: apply an edit whose build succeeded (or show why it failed
+/// in place), keep the study's objective ready for Run, and start building the study's
+/// objective when it reads files, nothing is built or building, and no run is going on.
+/// Cheap; called once per frame.
+pub fn poll_builds(bench: &mut Workbench) {
+    if let Some(w) = &mut bench.background.objective_jobs.builder {
+        let key = w.requested().cloned();
+        let polled = w.poll();
+        take_build(bench, key, polled);
+    }
+    let jobs = &bench.background.objective_jobs;
+    let spec = &bench.study().objective;
+    // Not while a run or step mode works: the next one is built when it is over.
+    let idle = jobs.edit.is_none()
+        && !jobs.builder.as_ref().is_some_and(Worker::is_busy)
+        && !bench.is_busy();
+    if idle && reads_files(spec) && jobs.built.as_ref().is_none_or(|(s, _)| s != spec) {
+        let (spec, wake) = (spec.clone(), bench.waker());
+        if let Err(e) = bench
+            .background
+            .objective_jobs
+            .request_build(spec.clone(), wake)
+        {
+            bench.background.objective_jobs.built = Some((spec, Err(e)));
+        }
+    }
+}
+
+/// Block up to `timeout` until the objective edit being built, if any, is applied or
+/// refused (tests; the window never waits). Returns whether none is pending.
+pub fn wait_objective(bench: &mut Workbench, timeout: std::time::Duration) -> bool {
+    if bench.background.objective_jobs.edit.is_some()
+        && let Some(w) = &mut bench.background.objective_jobs.builder
+    {
+        let key = w.requested().cloned();
+        let polled = w.wait(timeout);
+        take_build(bench, key, polled);
+    }
+    bench.background.objective_jobs.edit.is_none()
+}
+
+/// Keep what polling the builder found for the request with `key`.
+fn take_build(
+    bench: &mut Workbench,
+    key: Option<ObjectiveSpec>,
+    polled: Poll<Result<Built, String>>,
+) {
+    let result = match polled {
+        Poll::Nothing => return,
+        Poll::Ready(result) => result,
+        Poll::Failed(why) => Err(why),
+        Poll::Gone => {
+            bench.background.objective_jobs.builder = None;
+            Err("the objective builder stopped".into())
+        }
+    };
+    let Some(spec) = key else {
+        return;
+    };
+    if bench.background.objective_jobs.edit.as_ref() == Some(&spec) {
+        bench.background.objective_jobs.edit = None;
+        match result {
+            Ok(built) => applied(bench, spec, built),
+            Err(e) => bench.editor.refuse_objective(e),
+        }
+    } else if spec == bench.study().objective {
+        bench.background.objective_jobs.built = Some((spec, result));
+    }
+}
+
+/// The study's objective for a run, step mode or a race: the one built ahead off the UI
+/// thread when it is ready (taken, so every run starts on a fresh objective as before),
+/// else built now.
+pub fn objective_for_run(bench: &mut Workbench) -> Result<Arc<dyn Objective>, String> {
+    let spec = bench.study().objective.clone();
+    objective_for(bench, &spec)
+}
+
+/// `spec` built: taken from the workbench when it is the study's objective built ahead,
+/// else built now (a race loaded with a session may be on another objective).
+pub fn objective_for(
+    bench: &mut Workbench,
+    spec: &ObjectiveSpec,
+) -> Result<Arc<dyn Objective>, String> {
+    match bench
+        .background
+        .objective_jobs
+        .built
+        .take_if(|(s, _)| s == spec)
+    {
+        Some((_, Ok(built))) => Ok(built.objective),
+        _ => spec.build().map(Arc::from).map_err(|e| e.to_string()),
+    }
+}
+
+/// What a trial of the study's model objective `task` is projected to need with the
+/// workbench's worker threads: from the data measured off the UI thread when the study's
+/// objective was built, else measured now.
+pub fn trial_cost(bench: &Workbench, task: &ModelTask) -> Result<TrialCost, String> {
+    match &bench.background.objective_jobs.built {
+        Some((spec, Ok(built))) if *spec == bench.study().objective => built
+            .shape
+            .map(|shape| shape.trial_cost(&task.model, bench.jobs))
+            .ok_or_else(|| "the data's shape is unknown".into()),
+        _ => task.trial_cost(bench.jobs).map_err(|e| e.to_string()),
+    }
 }
 
 /// The command being edited: kept as typed, so an invalid command or timeout stays on
@@ -286,7 +460,8 @@ fn summarise(d: &Dataset) -> DatasetSummary {
 
 /// Draw the objective editor.
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>) {
-    let editable = bench.space_editable();
+    // While an edit is being built the editor waits for it, so the next edit starts from it.
+    let editable = bench.space_editable() && bench.background.objective_jobs.editing().is_none();
     ui.add_enabled_ui(editable, |ui| {
         let is_command = matches!(bench.study().objective, ObjectiveSpec::Command { .. });
         if is_command && bench.editor.command_draft().is_none() {
@@ -342,20 +517,42 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
             }
         }
     });
+    if bench.background.objective_jobs.editing().is_some() {
+        loading(ui);
+    }
     if let Some(e) = bench.editor.objective_error() {
         ui.colored_label(ui.visuals().error_fg_color, e);
     }
 }
 
-/// Build `spec` and make it the study's objective with its default space; or keep the old
-/// one and show why not.
+/// Make `spec` the study's objective with its default space once it is built, or keep the
+/// old one and show why not. A model objective is built on the builder thread (it reads
+/// files) and applied when [`poll_builds`] collects it; other objectives build at once.
 pub fn apply(bench: &mut Workbench, spec: ObjectiveSpec) {
-    match spec.build() {
-        Ok(o) => bench
-            .editor
-            .set_objective(spec, o.default_space(), o.direction()),
-        Err(e) => bench.editor.refuse_objective(e.to_string()),
+    bench.background.objective_jobs.forget_edit();
+    if !reads_files(&spec) {
+        match build(&spec) {
+            Ok(built) => applied(bench, spec, built),
+            Err(e) => bench.editor.refuse_objective(e),
+        }
+        return;
     }
+    let wake = bench.waker();
+    match bench
+        .background
+        .objective_jobs
+        .request_build(spec.clone(), wake)
+    {
+        Ok(()) => bench.background.objective_jobs.edit = Some(spec),
+        Err(e) => bench.editor.refuse_objective(e),
+    }
+}
+
+/// Make the built `spec` the study's objective, with its default space and direction.
+fn applied(bench: &mut Workbench, spec: ObjectiveSpec, built: Built) {
+    let (space, direction) = (built.objective.default_space(), built.objective.direction());
+    bench.editor.set_objective(spec.clone(), space, direction);
+    bench.background.objective_jobs.built = Some((spec, Ok(built)));
 }
 
 /// How a command objective is run, shown under its editor (see `objective::command`).
@@ -475,6 +672,53 @@ fn synthetic(ui: &mut egui::Ui, bench: &mut Workbench, function: SyntheticFn, di
 fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mut Vec<Action>) {
     refresh_preview(bench, &task, ui.ctx());
     let mut next = task.clone();
+    dataset_choice(ui, &task, &mut next, actions);
+    let current = bench
+        .background
+        .dataset_preview
+        .as_ref()
+        .filter(|p| p.is_for(&task));
+    let summary = current.and_then(|p| p.result.as_ref().ok()).cloned();
+    if let DatasetSource::File(_) = task.dataset {
+        csv_options(ui, &task, &mut next, summary.as_ref());
+    }
+    match current.map(|p| &p.result) {
+        Some(Ok(s)) => preview(ui, s),
+        Some(Err(e)) => {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        None => loading(ui),
+    }
+    let data_task = summary.as_ref().map(|s| s.task);
+    egui::Grid::new("model_options")
+        .num_columns(2)
+        .show(ui, |ui| {
+            model_choice(ui, &task, &mut next);
+            metric_choice(ui, &task, &mut next, data_task);
+            ui.label(tr("folds"));
+            ui.horizontal(|ui| folds_choice(ui, &task, &mut next));
+            ui.end_row();
+        });
+    if next != task {
+        apply(bench, ObjectiveSpec::from_model_task(next));
+    }
+}
+
+/// A spinner saying the data is loading (for the preview, or an edit's build).
+fn loading(ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        ui.spinner();
+        ui.label(egui::RichText::new(tr("loading the data…")).weak());
+    });
+}
+
+/// The bundled datasets and the button that opens a CSV file.
+fn dataset_choice(
+    ui: &mut egui::Ui,
+    task: &ModelTask,
+    next: &mut ModelTask,
+    actions: &mut Vec<Action>,
+) {
     ui.horizontal(|ui| {
         let selected = task.dataset.label();
         egui::ComboBox::from_label(tr("dataset"))
@@ -500,159 +744,145 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
             actions.push(Action::OpenCsv(None));
         }
     });
-    let current = bench
-        .background
-        .dataset_preview
-        .as_ref()
-        .filter(|p| p.is_for(&task));
-    let summary = current.and_then(|p| p.result.as_ref().ok()).cloned();
-    if let DatasetSource::File(_) = task.dataset {
-        egui::Grid::new("csv_options")
-            .num_columns(2)
-            .show(ui, |ui| {
-                let current = task.target.clone().unwrap_or_else(|| "last column".into());
-                egui::ComboBox::from_label(tr("target"))
-                    .selected_text(current)
-                    .show_ui(ui, |ui| {
-                        if ui
-                            .selectable_label(task.target.is_none(), tr("last column"))
-                            .clicked()
-                        {
-                            next.target = None;
-                        }
-                        let names = summary
-                            .as_ref()
-                            .map(|s| s.columns.clone())
-                            .unwrap_or_default();
-                        for c in names.iter().take(names.len().saturating_sub(1)) {
-                            if ui
-                                .selectable_label(task.target.as_deref() == Some(c), c)
-                                .clicked()
-                            {
-                                next.target = Some(c.clone());
-                            }
-                        }
-                    });
-                ui.end_row();
-                let label = |t: Option<Task>| t.map_or("inferred".to_string(), |t| t.to_string());
-                egui::ComboBox::from_label(tr("task"))
-                    .selected_text(label(task.task))
-                    .show_ui(ui, |ui| {
-                        for t in [None, Some(Task::Classification), Some(Task::Regression)] {
-                            if ui.selectable_label(task.task == t, label(t)).clicked() {
-                                next.task = t;
-                            }
-                        }
-                    });
-                ui.end_row();
-            });
-    }
-    match bench
-        .background
-        .dataset_preview
-        .as_ref()
-        .filter(|p| p.is_for(&task))
-        .map(|p| &p.result)
-    {
-        Some(Ok(s)) => preview(ui, s),
-        Some(Err(e)) => {
-            ui.colored_label(ui.visuals().error_fg_color, e);
-        }
-        None => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label(egui::RichText::new(tr("loading the data…")).weak());
-            });
-        }
-    }
-    let data_task = summary.as_ref().map(|s| s.task);
-    egui::Grid::new("model_options")
+}
+
+/// A CSV file's target column (from the loaded preview's columns) and task.
+fn csv_options(
+    ui: &mut egui::Ui,
+    task: &ModelTask,
+    next: &mut ModelTask,
+    summary: Option<&DatasetSummary>,
+) {
+    egui::Grid::new("csv_options")
         .num_columns(2)
         .show(ui, |ui| {
-            egui::ComboBox::from_label(tr("model"))
-                .selected_text(task.model.name())
-                .show_ui(ui, |ui| {
-                    for (name, summary) in ModelSpec::NAMES {
-                        if ui
-                            .selectable_label(task.model.name() == *name, *name)
-                            .on_hover_text(*summary)
-                            .clicked()
-                            && let Ok(m) = ModelSpec::from_name(name, None)
-                        {
-                            next.model = m;
-                            next.metric = None;
-                        }
-                    }
-                });
-            ui.end_row();
-            if let ModelSpec::Svc { kernel } | ModelSpec::Svr { kernel } = task.model {
-                egui::ComboBox::from_label(tr("kernel"))
-                    .selected_text(kernel.name())
-                    .show_ui(ui, |ui| {
-                        for k in [KernelKind::Rbf, KernelKind::Poly, KernelKind::Linear] {
-                            if ui.selectable_label(k == kernel, k.name()).clicked()
-                                && let Ok(m) = ModelSpec::from_name(task.model.name(), Some(k))
-                            {
-                                next.model = m;
-                            }
-                        }
-                    });
-                ui.end_row();
-            }
-            let current = task
-                .metric
-                .or(data_task.map(Metric::default_for))
-                .map_or("default", |m| m.name());
-            egui::ComboBox::from_label(tr("metric"))
+            let current = task.target.clone().unwrap_or_else(|| "last column".into());
+            egui::ComboBox::from_label(tr("target"))
                 .selected_text(current)
                 .show_ui(ui, |ui| {
-                    for m in Metric::ALL {
-                        if data_task.is_some_and(|t| t != m.task()) {
-                            continue;
-                        }
+                    if ui
+                        .selectable_label(task.target.is_none(), tr("last column"))
+                        .clicked()
+                    {
+                        next.target = None;
+                    }
+                    let names = summary.map(|s| s.columns.clone()).unwrap_or_default();
+                    for c in names.iter().take(names.len().saturating_sub(1)) {
                         if ui
-                            .selectable_label(task.metric == Some(m), m.name())
-                            .on_hover_text(m.summary())
+                            .selectable_label(task.target.as_deref() == Some(c), c)
                             .clicked()
                         {
-                            next.metric = Some(m);
+                            next.target = Some(c.clone());
                         }
                     }
                 });
             ui.end_row();
-            ui.label(tr("folds"));
-            ui.horizontal(|ui| {
-                if let DatasetSource::Bundled(name) = &task.dataset {
-                    let on = matches!(task.folds, FoldSpec::Bundled(_));
-                    if ui
-                        .selectable_label(on, tr("reference"))
-                        .on_hover_text(tr(
-                            "the anchors' fold file: the same splits as scikit-learn",
-                        ))
-                        .clicked()
-                    {
-                        next.folds = FoldSpec::Bundled(name.clone());
+            let label = |t: Option<Task>| t.map_or("inferred".to_string(), |t| t.to_string());
+            egui::ComboBox::from_label(tr("task"))
+                .selected_text(label(task.task))
+                .show_ui(ui, |ui| {
+                    for t in [None, Some(Task::Classification), Some(Task::Regression)] {
+                        if ui.selectable_label(task.task == t, label(t)).clicked() {
+                            next.task = t;
+                        }
                     }
-                }
-                let (mut k, seed) = match task.folds {
-                    FoldSpec::KFold { k, seed } => (k, seed),
-                    _ => (5, 0),
-                };
-                let on = matches!(task.folds, FoldSpec::KFold { .. });
-                if ui.selectable_label(on, tr("k-fold")).clicked() && !on {
-                    next.folds = FoldSpec::KFold { k, seed };
-                }
-                if on && ui.add(egui::DragValue::new(&mut k).range(2..=20)).changed() {
-                    next.folds = FoldSpec::KFold { k, seed };
-                }
-                if let FoldSpec::File(path) = &task.folds {
-                    ui.label(path.display().to_string());
-                }
-            });
+                });
             ui.end_row();
         });
-    if next != task {
-        apply(bench, ObjectiveSpec::from_model_task(next));
+}
+
+/// The model, and the kernel of a support-vector model: two rows of the options grid.
+fn model_choice(ui: &mut egui::Ui, task: &ModelTask, next: &mut ModelTask) {
+    egui::ComboBox::from_label(tr("model"))
+        .selected_text(task.model.name())
+        .show_ui(ui, |ui| {
+            for (name, summary) in ModelSpec::NAMES {
+                if ui
+                    .selectable_label(task.model.name() == *name, *name)
+                    .on_hover_text(*summary)
+                    .clicked()
+                    && let Ok(m) = ModelSpec::from_name(name, None)
+                {
+                    next.model = m;
+                    next.metric = None;
+                }
+            }
+        });
+    ui.end_row();
+    if let ModelSpec::Svc { kernel } | ModelSpec::Svr { kernel } = task.model {
+        egui::ComboBox::from_label(tr("kernel"))
+            .selected_text(kernel.name())
+            .show_ui(ui, |ui| {
+                for k in [KernelKind::Rbf, KernelKind::Poly, KernelKind::Linear] {
+                    if ui.selectable_label(k == kernel, k.name()).clicked()
+                        && let Ok(m) = ModelSpec::from_name(task.model.name(), Some(k))
+                    {
+                        next.model = m;
+                    }
+                }
+            });
+        ui.end_row();
+    }
+}
+
+/// The metric, among those for the data's task once the preview knows it: a row of the
+/// options grid.
+fn metric_choice(
+    ui: &mut egui::Ui,
+    task: &ModelTask,
+    next: &mut ModelTask,
+    data_task: Option<Task>,
+) {
+    let current = task
+        .metric
+        .or(data_task.map(Metric::default_for))
+        .map_or("default", |m| m.name());
+    egui::ComboBox::from_label(tr("metric"))
+        .selected_text(current)
+        .show_ui(ui, |ui| {
+            for m in Metric::ALL {
+                if data_task.is_some_and(|t| t != m.task()) {
+                    continue;
+                }
+                if ui
+                    .selectable_label(task.metric == Some(m), m.name())
+                    .on_hover_text(m.summary())
+                    .clicked()
+                {
+                    next.metric = Some(m);
+                }
+            }
+        });
+    ui.end_row();
+}
+
+/// The splits: a bundled dataset's reference folds, or k folds.
+fn folds_choice(ui: &mut egui::Ui, task: &ModelTask, next: &mut ModelTask) {
+    if let DatasetSource::Bundled(name) = &task.dataset {
+        let on = matches!(task.folds, FoldSpec::Bundled(_));
+        if ui
+            .selectable_label(on, tr("reference"))
+            .on_hover_text(tr(
+                "the anchors' fold file: the same splits as scikit-learn",
+            ))
+            .clicked()
+        {
+            next.folds = FoldSpec::Bundled(name.clone());
+        }
+    }
+    let (mut k, seed) = match task.folds {
+        FoldSpec::KFold { k, seed } => (k, seed),
+        _ => (5, 0),
+    };
+    let on = matches!(task.folds, FoldSpec::KFold { .. });
+    if ui.selectable_label(on, tr("k-fold")).clicked() && !on {
+        next.folds = FoldSpec::KFold { k, seed };
+    }
+    if on && ui.add(egui::DragValue::new(&mut k).range(2..=20)).changed() {
+        next.folds = FoldSpec::KFold { k, seed };
+    }
+    if let FoldSpec::File(path) = &task.folds {
+        ui.label(path.display().to_string());
     }
 }
 
@@ -715,22 +945,11 @@ mod tests {
         // The first refresh only starts a load.
         refresh_preview(&mut bench, &moons, &ctx);
         assert!(bench.background.dataset_preview.is_none());
-        assert!(
-            bench
-                .background
-                .preview_loading
-                .as_ref()
-                .is_some_and(|l| l.is_for(&moons))
-        );
+        assert!(bench.background.objective_jobs.preview_loading(&moons));
         // The source changes before it arrives: the moons load is dropped.
         refresh_preview(&mut bench, &iris, &ctx);
-        assert!(
-            bench
-                .background
-                .preview_loading
-                .as_ref()
-                .is_some_and(|l| l.is_for(&iris))
-        );
+        assert!(bench.background.objective_jobs.preview_loading(&iris));
+        assert!(!bench.background.objective_jobs.preview_loading(&moons));
         assert!(!wait_preview(&mut bench, &moons, Duration::from_millis(1)));
         assert!(wait_preview(&mut bench, &iris, Duration::from_secs(60)));
         let preview = bench.background.dataset_preview.clone().unwrap();
@@ -738,7 +957,7 @@ mod tests {
         assert_eq!(preview.features_for(&moons), None);
         // Once loaded, refreshing the same source keeps it and starts nothing.
         refresh_preview(&mut bench, &iris, &ctx);
-        assert!(bench.background.preview_loading.is_none());
+        assert!(!bench.background.objective_jobs.preview_loading(&iris));
         assert_eq!(
             bench
                 .background
@@ -746,6 +965,76 @@ mod tests {
                 .unwrap()
                 .features_for(&iris),
             Some(4)
+        );
+    }
+
+    #[test]
+    fn a_model_edit_applies_when_its_build_succeeds_and_a_bad_csv_keeps_the_study() {
+        let mut bench = Workbench::new(Workbench::branin_study());
+        let branin = bench.study().objective.clone();
+        let iris = ObjectiveSpec::from_model_task(ModelTask::new(
+            DatasetSource::Bundled("iris".into()),
+            ModelSpec::Knn,
+        ));
+        // The edit is only asked for: the study keeps Branin until the build is in.
+        apply(&mut bench, iris.clone());
+        assert_eq!(bench.background.objective_jobs.editing(), Some(&iris));
+        assert_eq!(bench.study().objective, branin);
+        assert!(wait_objective(&mut bench, Duration::from_secs(60)));
+        assert_eq!(bench.study().objective, iris);
+        assert_eq!(bench.study().space, iris.build().unwrap().default_space());
+        assert!(bench.editor.objective_error().is_none());
+
+        // A malformed CSV: the error names the file, and the study keeps iris.
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("bad.csv");
+        std::fs::write(&bad, "a,b,label\n1,2,x\n3,oops,y\n").unwrap();
+        let spec = with_csv(&bench.study().objective, bad);
+        apply(&mut bench, spec);
+        assert!(wait_objective(&mut bench, Duration::from_secs(60)));
+        assert!(bench.editor.objective_error().unwrap().contains("bad.csv"));
+        assert_eq!(bench.study().objective, iris);
+
+        // An edit replaced at once by one that builds in place is dropped.
+        let spec = with_csv(&bench.study().objective, dir.path().join("x.csv"));
+        apply(&mut bench, spec);
+        apply(&mut bench, ObjectiveSpec::default());
+        assert!(bench.background.objective_jobs.editing().is_none());
+        assert_eq!(bench.study().objective, ObjectiveSpec::default());
+    }
+
+    #[test]
+    fn the_study_objective_is_built_ahead_for_run_and_its_cost_estimate() {
+        let mut bench = Workbench::new(Workbench::default_study());
+        bench.jobs = 3;
+        let task = bench.study().objective.model_task().unwrap();
+        // A frame asks for the build; nothing is built on the caller's thread.
+        poll_builds(&mut bench);
+        assert!(bench.background.objective_jobs.built.is_none());
+        let objective = bench.study().objective.clone();
+        let builder = bench.background.objective_jobs.builder.as_mut().unwrap();
+        let key = builder.requested().cloned();
+        assert_eq!(key.as_ref(), Some(&objective));
+        let polled = builder.wait(Duration::from_secs(60));
+        take_build(&mut bench, key, polled);
+        // The cost comes from the data measured off the caller's thread, and matches.
+        assert_eq!(
+            trial_cost(&bench, &task).unwrap(),
+            task.trial_cost(3).unwrap()
+        );
+        // A run takes the built objective, so the next one is built afresh.
+        let objective = objective_for_run(&mut bench).unwrap();
+        assert_eq!(objective.default_space().dim(), 2);
+        assert!(bench.background.objective_jobs.built.is_none());
+        poll_builds(&mut bench);
+        assert!(
+            bench
+                .background
+                .objective_jobs
+                .builder
+                .as_ref()
+                .unwrap()
+                .is_busy()
         );
     }
 

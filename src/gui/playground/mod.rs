@@ -4,13 +4,12 @@
 //! before any observation the curves are samples from the GP prior.
 //!
 //! - [`compute`]: the problem, the settings and the pure computation of the pictures;
-//! - [`worker`]: the background thread that runs it;
-//! - [`state`]: the [`Playground`] (observations, settings, latest pictures), no drawing;
+//! - [`state`]: the [`Playground`] (observations, settings, latest pictures from its
+//!   [`crate::gui::jobs`] worker), no drawing;
 //! - [`view`]: the controls and plots.
 
 pub mod compute;
 pub mod state;
 pub mod view;
-pub mod worker;
 
 pub use state::Playground;

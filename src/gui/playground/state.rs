@@ -2,10 +2,9 @@
 //! observations, and the latest pictures from the background thread. Every control of the
 //! tab is a method here, so the tests drive exactly what the clicks drive.
 
-use super::compute::{Pictures, PlayRequest, PlayResult, Problem, Settings};
-use super::worker::PlayWorker;
+use super::compute::{Pictures, PlayRequest, PlayResult, Problem, Settings, compute};
 use crate::gui::i18n::{fill, tr};
-use crate::gui::views::Waker;
+use crate::gui::jobs::{Poll, Waker, Worker};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -28,7 +27,7 @@ pub struct Playground {
     revision: u64,
     requested: Option<(u64, Settings)>,
     result: Option<Arc<PlayResult>>,
-    worker: Option<PlayWorker>,
+    worker: Option<Worker<(u64, Settings), PlayRequest, PlayResult>>,
     waker: Option<Waker>,
 }
 
@@ -171,24 +170,24 @@ impl Playground {
     }
 
     /// Take the worker's answer and ask for new pictures when the points or settings
-    /// changed. Cheap; called once per frame.
+    /// changed (once the pictures asked for before are in). Cheap; called once per frame.
     pub fn update(&mut self) {
-        if let Some(w) = &self.worker {
-            match w.poll() {
-                Ok(Some(a)) => self.accept(a),
-                Ok(None) => {}
-                Err(e) => {
-                    self.worker = None;
-                    self.status = e;
-                }
-            }
+        if let Some(w) = &mut self.worker {
+            let answer = w.poll();
+            self.accept(answer);
         }
         let want = (self.revision, self.settings);
         if self.requested == Some(want) {
             return;
         }
         if self.worker.is_none() {
-            match PlayWorker::spawn(self.waker.clone()) {
+            let spawned = Worker::spawn(
+                "knobs-playground",
+                "the GP computation",
+                self.waker.clone(),
+                |req: PlayRequest| compute(&req),
+            );
+            match spawned {
                 Ok(w) => self.worker = Some(w),
                 Err(e) => {
                     self.status = e;
@@ -197,20 +196,34 @@ impl Playground {
                 }
             }
         }
-        if let Some(w) = &self.worker {
-            w.request(PlayRequest {
-                revision: self.revision,
-                settings: self.settings,
-                points: self.points.clone(),
-            });
+        if let Some(w) = &mut self.worker {
+            // One request at a time: a newer one would make the picture being computed
+            // stale, and a slider dragged across frames would then show nothing until it
+            // stops. The next request goes when this picture is in.
+            if w.is_busy() {
+                return;
+            }
+            w.request(
+                want,
+                PlayRequest {
+                    revision: self.revision,
+                    settings: self.settings,
+                    points: self.points.clone(),
+                },
+            );
             self.requested = Some(want);
         }
     }
 
-    fn accept(&mut self, answer: super::worker::Answer) {
+    fn accept(&mut self, answer: Poll<PlayResult>) {
         match answer {
-            Ok(r) => self.result = Some(Arc::new(r)),
-            Err((_, why)) => self.status = why,
+            Poll::Nothing => {}
+            Poll::Ready(r) => self.result = Some(Arc::new(r)),
+            Poll::Failed(why) => self.status = why,
+            Poll::Gone => {
+                self.worker = None;
+                self.status = "the playground thread stopped".into();
+            }
         }
     }
 
@@ -223,15 +236,14 @@ impl Playground {
                 return true;
             }
             let now = Instant::now();
-            let Some(w) = &self.worker else {
+            let Some(w) = &mut self.worker else {
                 return false;
             };
-            if now >= deadline {
+            if now >= deadline || !w.is_busy() {
                 return false;
             }
-            if let Some(a) = w.wait(deadline - now) {
-                self.accept(a);
-            }
+            let answer = w.wait(deadline - now);
+            self.accept(answer);
         }
     }
 

@@ -21,7 +21,7 @@
 
 use crate::gui::i18n::{fill, tr};
 use crate::gui::live::{self, RunEnd};
-use crate::objective::Objective;
+use crate::objective::{Objective, ObjectiveSpec};
 use crate::runner::{self, Event, FinishReason, RunHandle};
 use crate::session::{RaceOutcome, RaceRun, RaceSession};
 use crate::strategy::StrategySpec;
@@ -386,6 +386,18 @@ impl Race {
     /// race cannot start; a strategy that cannot run on this space joins as a failed run so the
     /// others still race.
     pub fn start(&mut self, base: &Study, jobs: usize, wake: Option<Wake>) -> bool {
+        self.start_with(base, jobs, wake, build_now)
+    }
+
+    /// [`Race::start`], getting the objective from `objective` (the window passes the one
+    /// it built off the UI thread).
+    pub fn start_with(
+        &mut self,
+        base: &Study,
+        jobs: usize,
+        wake: Option<Wake>,
+        objective: impl FnOnce(&ObjectiveSpec) -> Result<Arc<dyn Objective>, String>,
+    ) -> bool {
         if self.is_running() {
             self.status = "a race is already running".into();
             return false;
@@ -394,8 +406,8 @@ impl Race {
             self.status = fill(tr("pick {} to {} strategies"), &[&MIN_RACERS, &MAX_RACERS]);
             return false;
         }
-        let objective: Arc<dyn Objective> = match base.objective.build() {
-            Ok(o) => Arc::from(o),
+        let objective = match objective(&base.objective) {
+            Ok(o) => o,
             Err(e) => {
                 self.status = fill(tr("cannot race: {}"), &[&e]);
                 return false;
@@ -450,6 +462,17 @@ impl Race {
     /// exhausted runs stay as they are. Returns `false`, with the reason in `status`, if
     /// there is nothing to continue.
     pub fn resume(&mut self, budget: usize, jobs: usize, wake: Option<Wake>) -> bool {
+        self.resume_with(budget, jobs, wake, build_now)
+    }
+
+    /// [`Race::resume`], getting the objective, if the race has none yet, from `objective`.
+    pub fn resume_with(
+        &mut self,
+        budget: usize,
+        jobs: usize,
+        wake: Option<Wake>,
+        objective: impl FnOnce(&ObjectiveSpec) -> Result<Arc<dyn Objective>, String>,
+    ) -> bool {
         if !self.can_continue(budget) {
             self.status = if self.is_running() {
                 "a race is already running".into()
@@ -462,8 +485,8 @@ impl Race {
             return false;
         };
         if self.objective.is_none() {
-            match problem.objective.build() {
-                Ok(o) => self.objective = Some(Arc::from(o)),
+            match objective(&problem.objective) {
+                Ok(o) => self.objective = Some(o),
                 Err(e) => {
                     self.status = fill(tr("cannot continue: {}"), &[&e]);
                     return false;
@@ -729,6 +752,11 @@ impl Race {
             ..Race::new()
         }
     }
+}
+
+/// Build `spec` on the caller's thread (tests and scripts; the window builds off it).
+fn build_now(spec: &ObjectiveSpec) -> Result<Arc<dyn Objective>, String> {
+    spec.build().map(Arc::from).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use super::state::{MAX_RACERS, MAX_REPEATS, MIN_RACERS, MeanSd, Race, RacerState, RankRow, Wake};
 use crate::gui::i18n::{fill, tr};
+use crate::gui::panels::objective::objective_for;
 use crate::gui::plots::FAILED;
 use crate::gui::state::Workbench;
 use crate::strategy::STRATEGIES;
@@ -55,7 +56,7 @@ fn mean_sd(s: Option<MeanSd>, one: impl Fn(f64) -> String) -> String {
 }
 
 /// Draw the Race tab in `height` points; a new race runs on the current study of `bench`.
-pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, height: f32) {
+pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &mut Workbench, height: f32) {
     let running = race.is_running();
     strategy_picker(ui, race, running);
     ui.horizontal(|ui| {
@@ -137,7 +138,7 @@ fn race_settings(ui: &mut egui::Ui, race: &mut Race, running: bool) {
 }
 
 /// Start, continue and stop, each enabled only when it can act.
-fn race_buttons(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, running: bool) {
+fn race_buttons(ui: &mut egui::Ui, race: &mut Race, bench: &mut Workbench, running: bool) {
     let can_start = !running && (MIN_RACERS..=MAX_RACERS).contains(&race.picked.len());
     if ui
         .add_enabled(can_start, egui::Button::new(tr("Start race")))
@@ -146,7 +147,10 @@ fn race_buttons(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, running: 
         ))
         .clicked()
     {
-        race.start(bench.study(), bench.jobs, Some(waker(ui.ctx())));
+        let study = bench.study().clone();
+        race.start_with(&study, bench.jobs, Some(waker(ui.ctx())), |spec| {
+            objective_for(bench, spec)
+        });
     }
     let budget = bench.study().budget;
     if ui
@@ -160,7 +164,10 @@ fn race_buttons(ui: &mut egui::Ui, race: &mut Race, bench: &Workbench, running: 
         ))
         .clicked()
     {
-        race.resume(budget, bench.jobs, Some(waker(ui.ctx())));
+        let jobs = bench.jobs;
+        race.resume_with(budget, jobs, Some(waker(ui.ctx())), |spec| {
+            objective_for(bench, spec)
+        });
     }
     if ui
         .add_enabled(running, egui::Button::new(tr("Stop race")))

@@ -13,12 +13,10 @@ use crate::gui::i18n::{fill, tr};
 use crate::gui::live::LiveEvent;
 use crate::gui::mode::Mode;
 use crate::gui::state::Workbench;
-use crate::objective::Objective;
 use crate::runner::FinishReason;
 use crate::space::Params;
 use crate::stepper::{self, StepCommand, StepEvent, StepHandle};
 use crate::strategy::{Explanation, StrategySpec, Suggestion};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Play speeds the slider offers, in trials per second.
@@ -223,8 +221,8 @@ impl Workbench {
             self.step.status = fill(tr("cannot step: {}"), &[&why]);
             return false;
         }
-        let objective: Arc<dyn Objective> = match self.study().objective.build() {
-            Ok(o) => Arc::from(o),
+        let objective = match crate::gui::panels::objective::objective_for_run(self) {
+            Ok(o) => o,
             Err(e) => {
                 self.step.status = fill(tr("cannot step: {}"), &[&e]);
                 return false;

@@ -10,7 +10,7 @@ mod model;
 mod synthetic;
 
 pub use command::{CommandObjective, split_words};
-pub use model::{DatasetSource, FoldSpec, ModelObjective, ModelTask};
+pub use model::{DataShape, DatasetSource, FoldSpec, ModelObjective, ModelTask};
 pub use synthetic::{Synthetic, SyntheticFn};
 
 use crate::space::{Params, Space};

@@ -142,6 +142,13 @@ impl ModelTask {
     /// What one trial will roughly need with `jobs` trials at once (see
     /// [`crate::models::estimate`]), from the data's shape and the number of splits.
     pub fn trial_cost(&self, jobs: usize) -> Result<TrialCost, BuildError> {
+        Ok(self.data_shape()?.trial_cost(&self.model, jobs))
+    }
+
+    /// Load the data and the folds for what the cost estimate needs of them, so a caller
+    /// can do the loading once (the window does it off its UI thread) and estimate for any
+    /// number of worker threads.
+    pub fn data_shape(&self) -> Result<DataShape, BuildError> {
         let dataset = self.dataset()?;
         let folds = match &self.folds {
             FoldSpec::KFold { k, .. } => *k,
@@ -156,14 +163,12 @@ impl ModelTask {
             Target::Classes(c) => c.n_classes(),
             Target::Values(_) => 0,
         };
-        Ok(estimate(
-            &self.model,
-            dataset.n_samples(),
-            dataset.n_features(),
+        Ok(DataShape {
+            rows: dataset.n_samples(),
+            features: dataset.n_features(),
             folds,
             classes,
-            jobs,
-        ))
+        })
     }
 
     /// Load the data, draw or read the folds and standardise every split.
@@ -196,6 +201,33 @@ impl ModelTask {
             space: self.model.default_space(),
             fold_threads: 1,
         })
+    }
+}
+
+/// What the run-cost estimate needs of a task's data (see [`ModelTask::data_shape`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DataShape {
+    /// Number of rows.
+    pub rows: usize,
+    /// Feature columns.
+    pub features: usize,
+    /// Number of splits.
+    pub folds: usize,
+    /// Number of classes; 0 for regression.
+    pub classes: usize,
+}
+
+impl DataShape {
+    /// What one trial of `model` on this data will roughly need with `jobs` trials at once.
+    pub fn trial_cost(&self, model: &ModelSpec, jobs: usize) -> TrialCost {
+        estimate(
+            model,
+            self.rows,
+            self.features,
+            self.folds,
+            self.classes,
+            jobs,
+        )
     }
 }
 

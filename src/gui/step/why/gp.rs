@@ -2,9 +2,10 @@
 //! below it on a linked x axis, and the acquisition over the x/y parameters as a heatmap.
 //! Everything is computed by [`super::worker`] from the strategy's own surrogate.
 
-use super::worker::{GpJob, GpPicture, GpWorker, Key, Polled};
+use super::worker::{GpJob, GpPicture, GpWorker, Key};
 use super::{Frame, MODEL, PROPOSAL, WhyInput, mark_proposal, objective_value, short};
 use crate::gui::i18n::{fill, tr};
+use crate::gui::jobs::Poll;
 use crate::gui::plots::{
     Textures, colour_bar, heatmap_image, linked_slice_plot, on_slice, two_sigma_band,
 };
@@ -38,37 +39,43 @@ impl GpState {
         if !self.computing() {
             return true;
         }
-        if let Some(w) = &self.worker {
-            match w.wait(timeout) {
-                Polled::Ready(p) => {
-                    self.picture = Some(*p);
-                    self.stamp += 1;
-                }
-                Polled::Gone => self.failed = Some(tr("the why-view thread stopped").into()),
-                Polled::Nothing => {}
-            }
+        if let Some(w) = &mut self.worker {
+            let polled = w.wait(timeout);
+            self.take(polled);
         }
         !self.computing()
     }
 
-    /// Collect a finished picture and ask for the one `key` needs.
-    fn update(&mut self, ctx: &egui::Context, input: &WhyInput<'_>, why: &GpWhy, key: Key) {
-        if let Some(w) = &self.worker {
-            match w.poll() {
-                Polled::Ready(p) => {
-                    self.picture = Some(*p);
+    /// Keep what polling the worker found.
+    fn take(&mut self, polled: Poll<GpPicture>) {
+        match polled {
+            Poll::Ready(p) => {
+                self.picture = Some(p);
+                self.stamp += 1;
+            }
+            Poll::Failed(why) => {
+                if let Some(key) = self.asked {
+                    self.picture = Some(GpPicture::failed(key, why));
                     self.stamp += 1;
                 }
-                Polled::Gone => self.failed = Some(tr("the why-view thread stopped").into()),
-                Polled::Nothing => {}
             }
+            Poll::Gone => self.failed = Some(tr("the why-view thread stopped").into()),
+            Poll::Nothing => {}
+        }
+    }
+
+    /// Collect a finished picture and ask for the one `key` needs.
+    fn update(&mut self, ctx: &egui::Context, input: &WhyInput<'_>, why: &GpWhy, key: Key) {
+        if let Some(w) = &mut self.worker {
+            let polled = w.poll();
+            self.take(polled);
         }
         let have = self.picture.as_ref().map(|p| p.key) == Some(key);
         if have || self.asked == Some(key) || self.failed.is_some() {
             return;
         }
         if self.worker.is_none() {
-            match GpWorker::spawn(ctx.clone()) {
+            match super::worker::spawn(ctx.clone()) {
                 Ok(w) => self.worker = Some(w),
                 Err(e) => {
                     self.failed = Some(e);
@@ -82,7 +89,7 @@ impl GpState {
             acquisition: why.acquisition,
             proposal: input.proposal.to_vec(),
         };
-        if self.worker.as_ref().is_some_and(|w| w.request(job)) {
+        if self.worker.as_mut().is_some_and(|w| w.request(key, job)) {
             self.asked = Some(key);
         } else {
             self.failed = Some(tr("the why-view thread stopped").into());

@@ -1,11 +1,11 @@
 //! The GP why-view's background thread: posterior and acquisition on a slice and on a grid
-//! through the proposal, computed off the UI thread from the strategy's own surrogate.
+//! through the proposal, computed off the UI thread (on a [`crate::gui::jobs`] worker) from
+//! the strategy's own surrogate.
 
 use crate::gp::{Acquisition, Surrogate};
+use crate::gui::jobs::{Waker, Worker};
 use crate::gui::views::{GRID, Grid2, SLICE, ViewParams};
-use crossbeam_channel::{Receiver, Sender, TryRecvError, unbounded};
 use eframe::egui;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 /// What a picture shows: the explanation (by its sequence number) and the chosen axes.
@@ -111,89 +111,32 @@ fn grid2(values: Vec<f64>, acquisition: Acquisition) -> Grid2 {
     }
 }
 
-/// The thread, with a channel in and one out; only the newest request is computed.
-pub struct GpWorker {
-    requests: Sender<GpJob>,
-    results: Receiver<GpPicture>,
+/// The why-view's background thread (see [`crate::gui::jobs`]): pictures keyed by what they
+/// show, only the newest request computed.
+pub type GpWorker = Worker<Key, GpJob, GpPicture>;
+
+/// Start the thread; it asks `ctx` to repaint after each picture.
+pub fn spawn(ctx: egui::Context) -> Result<GpWorker, String> {
+    let wake: Waker = Arc::new(move || ctx.request_repaint());
+    Worker::spawn(
+        "knobs-why",
+        "the GP picture's computation",
+        Some(wake),
+        |job: GpJob| compute(&job),
+    )
 }
 
-impl GpWorker {
-    /// Start the thread; it asks `ctx` to repaint after each result.
-    pub fn spawn(ctx: egui::Context) -> Result<Self, String> {
-        let (requests, request_rx) = unbounded::<GpJob>();
-        let (result_tx, results) = unbounded::<GpPicture>();
-        std::thread::Builder::new()
-            .name("knobs-why".into())
-            .spawn(move || {
-                while let Ok(mut job) = request_rx.recv() {
-                    while let Ok(newer) = request_rx.try_recv() {
-                        job = newer;
-                    }
-                    let picture =
-                        catch_unwind(AssertUnwindSafe(|| compute(&job))).unwrap_or_else(|_| {
-                            GpPicture {
-                                key: job.key,
-                                u: vec![],
-                                mean: vec![],
-                                std: vec![],
-                                acquisition: vec![],
-                                grid: None,
-                                error: Some("the GP picture's computation panicked".into()),
-                            }
-                        });
-                    if result_tx.send(picture).is_err() {
-                        break;
-                    }
-                    ctx.request_repaint();
-                }
-            })
-            .map_err(|e| format!("cannot start the why-view thread: {e}"))?;
-        Ok(GpWorker { requests, results })
-    }
-
-    /// Ask for a picture; false if the thread is gone.
-    pub fn request(&self, job: GpJob) -> bool {
-        self.requests.send(job).is_ok()
-    }
-
-    /// The newest picture, if one arrived, without blocking.
-    pub fn poll(&self) -> Polled {
-        let mut latest = None;
-        loop {
-            match self.results.try_recv() {
-                Ok(p) => latest = Some(p),
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) if latest.is_none() => return Polled::Gone,
-                Err(TryRecvError::Disconnected) => break,
-            }
-        }
-        match latest {
-            Some(p) => Polled::Ready(Box::new(p)),
-            None => Polled::Nothing,
+impl GpPicture {
+    /// A picture of `key` that only says why it could not be computed.
+    pub fn failed(key: Key, why: String) -> Self {
+        GpPicture {
+            key,
+            u: vec![],
+            mean: vec![],
+            std: vec![],
+            acquisition: vec![],
+            grid: None,
+            error: Some(why),
         }
     }
-}
-
-impl GpWorker {
-    /// Wait up to `timeout` for a picture (tests; the UI only polls).
-    pub fn wait(&self, timeout: std::time::Duration) -> Polled {
-        match self.results.recv_timeout(timeout) {
-            Ok(p) => match self.poll() {
-                Polled::Ready(newer) => Polled::Ready(newer),
-                _ => Polled::Ready(Box::new(p)),
-            },
-            Err(crossbeam_channel::RecvTimeoutError::Timeout) => Polled::Nothing,
-            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => Polled::Gone,
-        }
-    }
-}
-
-/// What polling the worker found.
-pub enum Polled {
-    /// Nothing new.
-    Nothing,
-    /// The newest picture.
-    Ready(Box<GpPicture>),
-    /// The thread is gone.
-    Gone,
 }

@@ -404,7 +404,7 @@ fn compute_grids(req: &ViewRequest) -> ViewResult {
     match &gp {
         Some((s, _)) => {
             let acq = match &snap.strategy {
-                StrategySpec::Gp { acquisition, .. } => *acquisition,
+                StrategySpec::Gp(gp) => gp.acquisition,
                 _ => Acquisition::default(),
             };
             let u: Vec<f64> = (0..SLICE).map(|i| i as f64 / (SLICE - 1) as f64).collect();

@@ -10,7 +10,7 @@ use crate::gui::i18n::{fill, tr};
 use crate::gui::plots::{self, FAILED};
 use crate::gui::state::Workbench;
 use crate::space::Value;
-use crate::strategy::StrategySpec;
+use crate::strategy::{GpSettings, StrategySpec};
 use eframe::egui::{self, Button, Key, Modifiers, Slider};
 
 /// Draw the Step tab.
@@ -153,7 +153,7 @@ fn params_grid(ui: &mut egui::Ui, p: &Proposal) {
 fn gp_settings(ui: &mut egui::Ui, bench: &mut Workbench) {
     let editable = !bench.is_running();
     let before = bench.study.strategy.clone();
-    let StrategySpec::Gp { acquisition, .. } = &mut bench.study.strategy else {
+    let StrategySpec::Gp(GpSettings { acquisition, .. }) = &mut bench.study.strategy else {
         return;
     };
     ui.add_enabled_ui(editable, |ui| {

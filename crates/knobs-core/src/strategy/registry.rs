@@ -4,7 +4,7 @@
 //! needs about the strategy through [`StrategySettings`]: the name `--strategy` takes, its
 //! aliases, the line `knobs list` prints, how its settings are checked (in linfa's
 //! `ParamGuard` style: [`StrategySettings::check`] turns settings into [`Checked`] ones,
-//! and only checked settings build a strategy), and how it is built. The [`registry!`] list
+//! and only checked settings build a strategy), and how it is built. The `registry!` list
 //! at the bottom of this file then makes [`StrategySpec`] (one variant per strategy, saved
 //! in sessions), [`STRATEGIES`] and the name lookups from one line per strategy.
 //!
@@ -13,15 +13,6 @@
 //! strategy as the newtype variant it has always been (`Gradient((…))`). The
 //! [`StrategySpec`] serde impls below write and read exactly those shapes.
 
-use super::anneal::AnnealSettings;
-use super::cmaes::CmaEsSettings;
-use super::gp::GpSettings;
-use super::gradient::GradientSettings;
-use super::grid::GridSettings;
-use super::pso::PsoSettings;
-use super::random::RandomSettings;
-use super::sobol::SobolSettings;
-use super::tpe::TpeSettings;
 use super::{Strategy, StrategyError};
 use crate::space::Space;
 use serde::de::{self, DeserializeOwned, EnumAccess, MapAccess, SeqAccess, VariantAccess};
@@ -539,24 +530,24 @@ macro_rules! registry {
 registry! {
     /// Every combination of `points` values per numeric parameter and every choice of each
     /// categorical.
-    fields Grid(GridSettings),
+    fields Grid(super::grid::GridSettings),
     /// Independent uniform draws in the unit cube.
-    unit Random(RandomSettings),
+    unit Random(super::random::RandomSettings),
     /// Owen-scrambled Sobol points: fills the cube more evenly than random draws.
-    unit Sobol(SobolSettings),
+    unit Sobol(super::sobol::SobolSettings),
     /// Bayesian optimisation with a Gaussian process (see [`super::GpSearch`]).
-    fields Gp(GpSettings),
+    fields Gp(super::gp::GpSettings),
     /// CMA-ES with IPOP restarts (see [`super::CmaEs`]).
-    fields CmaEs(CmaEsSettings),
+    fields CmaEs(super::cmaes::CmaEsSettings),
     /// Tree-structured Parzen estimator as Optuna defines it (see [`super::Tpe`]).
-    fields Tpe(TpeSettings),
+    fields Tpe(super::tpe::TpeSettings),
     /// Particle swarm with Clerc's constriction (see [`super::Pso`]).
-    fields Pso(PsoSettings),
+    fields Pso(super::pso::PsoSettings),
     /// Simulated annealing (see [`super::Anneal`]).
-    fields Anneal(AnnealSettings),
+    fields Anneal(super::anneal::AnnealSettings),
     /// Adam or gradient descent with analytic, central-difference or SPSA gradients (see
     /// [`super::GradientSearch`]).
-    newtype Gradient(GradientSettings),
+    newtype Gradient(super::gradient::GradientSettings),
 }
 
 impl Default for StrategySpec {
@@ -570,6 +561,10 @@ impl Default for StrategySpec {
 mod tests {
     use super::*;
     use crate::gp::{Acquisition, KernelKind};
+    use crate::strategy::{
+        AnnealSettings, CmaEsSettings, GpSettings, GradientSettings, GridSettings, PsoSettings,
+        TpeSettings,
+    };
 
     /// Compact RON of every default spec and three edited ones, as written before the
     /// registry (commit 232ccd0): session files must keep this shape.

@@ -535,6 +535,80 @@ mod tests {
     }
 
     #[test]
+    fn hyperparameters_decode_once_with_defaults_and_errors_name_the_parameter() {
+        use crate::space::Value;
+        let named = |pairs: &[(&str, Value)]| -> Params {
+            pairs
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), v.clone()))
+                .collect()
+        };
+        let knn = knn::KnnParams::decode(&named(&[])).unwrap();
+        assert_eq!((knn.k, knn.distance), (5, false));
+        let tree = tree::TreeParams::decode(&named(&[("max_depth", Value::Int(0))])).unwrap();
+        assert_eq!(tree.max_depth, None);
+        assert_eq!((tree.min_samples_split, tree.min_samples_leaf), (2, 1));
+        let svr = svr::SvrParams::decode(KernelKind::Linear, &named(&[("C", Value::Float(2.0))]))
+            .unwrap();
+        assert_eq!((svr.c, svr.epsilon), (2.0, 0.1));
+        let error = |e: Result<(), ModelError>| e.err().map(|e| e.to_string()).unwrap_or_default();
+        let cases = [
+            (
+                error(svc::SvcParams::decode(KernelKind::Rbf, &named(&[])).map(|_| ())),
+                "`C`",
+            ),
+            (
+                error(
+                    svc::SvcParams::decode(
+                        KernelKind::Rbf,
+                        &named(&[("C", Value::Float(1.0)), ("gamma", Value::Float(f64::NAN))]),
+                    )
+                    .map(|_| ()),
+                ),
+                "gamma",
+            ),
+            (
+                error(knn::KnnParams::decode(&named(&[("k", Value::Float(2.5))])).map(|_| ())),
+                "k must be",
+            ),
+            (
+                error(
+                    tree::TreeParams::decode(&named(&[("criterion", Value::Cat("gain".into()))]))
+                        .map(|_| ()),
+                ),
+                "criterion",
+            ),
+            (
+                error(
+                    ridge::RidgeParams::decode(&named(&[("gamma", Value::Float(-1.0))]))
+                        .map(|_| ()),
+                ),
+                "gamma",
+            ),
+            (
+                error(
+                    logistic::LogisticParams::decode(&named(&[("alpha", Value::Cat("x".into()))]))
+                        .map(|_| ()),
+                ),
+                "`alpha`",
+            ),
+            (
+                error(
+                    elasticnet::ElasticNetParams::decode(&named(&[(
+                        "l1_ratio",
+                        Value::Float(2.0),
+                    )]))
+                    .map(|_| ()),
+                ),
+                "l1_ratio",
+            ),
+        ];
+        for (message, name) in cases {
+            assert!(message.contains(name), "{message:?} should name {name}");
+        }
+    }
+
+    #[test]
     fn names_parse_and_default_spaces_fit_the_model() {
         for (name, _) in ModelSpec::NAMES {
             let spec = ModelSpec::from_name(name, None).unwrap();

@@ -583,6 +583,77 @@ mod tests {
         "Pso(swarm:Some(7),inertia:0.5,cognitive:1.0,social:2.0,v_max:0.1)",
     ];
 
+    /// The same specs in a struct, pretty-printed as sessions are, before the registry.
+    const PRETTY: &str = r#"(
+  strategy: Gp(
+    n_startup: None,
+    acquisition: LogEi,
+    kernel: Matern52,
+  ),
+  list: [
+    Grid(
+      points: 5,
+    ),
+    Random,
+    Sobol,
+    Gp(
+      n_startup: None,
+      acquisition: LogEi,
+      kernel: Matern52,
+    ),
+    CmaEs(
+      sigma0: 0.16666666666666666,
+      popsize: None,
+      restarts: true,
+    ),
+    Tpe(
+      n_startup: 10,
+      n_candidates: 24,
+      prior_weight: 1.0,
+      multivariate: true,
+    ),
+    Pso(
+      swarm: None,
+      inertia: 0.729,
+      cognitive: 1.49445,
+      social: 1.49445,
+      v_max: 0.2,
+    ),
+    Anneal(
+      budget: 100,
+      scale0: 0.25,
+      scale_end: 0.01,
+      t0: 1.0,
+      t_end: 0.001,
+    ),
+    Gradient((
+      optimizer: Adam,
+      learning_rate: 0.05,
+      estimator: Central,
+      step: 0.001,
+    )),
+    Gp(
+      n_startup: Some(3),
+      acquisition: Ucb(
+        kappa: 2.0,
+      ),
+      kernel: Rbf,
+    ),
+    CmaEs(
+      sigma0: 0.3,
+      popsize: Some(12),
+      restarts: false,
+    ),
+    Pso(
+      swarm: Some(7),
+      inertia: 0.5,
+      cognitive: 1.0,
+      social: 2.0,
+      v_max: 0.1,
+    ),
+  ],
+)"#;
+
     fn golden_specs() -> Vec<StrategySpec> {
         let mut specs: Vec<StrategySpec> = STRATEGIES.iter().map(|s| (s.default)()).collect();
         specs.push(StrategySpec::Gp(GpSettings {
@@ -612,6 +683,28 @@ mod tests {
             .map(|s| ron::to_string(s).unwrap())
             .collect();
         assert_eq!(written, GOLDEN);
+    }
+
+    #[test]
+    fn pretty_session_text_keeps_its_layout() {
+        #[derive(Serialize, Deserialize)]
+        struct Wrapper {
+            strategy: StrategySpec,
+            list: Vec<StrategySpec>,
+        }
+        let specs = golden_specs();
+        let wrapper = Wrapper {
+            strategy: specs[3].clone(),
+            list: specs,
+        };
+        // The session writer's settings (see `Session::to_ron`).
+        let config = ron::ser::PrettyConfig::new()
+            .depth_limit(4)
+            .indentor("  ".to_owned());
+        let text = ron::ser::to_string_pretty(&wrapper, config).unwrap();
+        assert_eq!(text, PRETTY);
+        let back: Wrapper = ron::from_str(PRETTY).unwrap();
+        assert_eq!(back.list, golden_specs());
     }
 
     #[test]

@@ -20,7 +20,7 @@
 use knobs::models::ModelSpec;
 use knobs::objective::{DatasetSource, ModelTask, Objective, ObjectiveSpec, SyntheticFn};
 use knobs::runner::run_to_end;
-use knobs::strategy::{STRATEGIES, StrategySpec};
+use knobs::strategy::{GridSettings, STRATEGIES, StrategySpec};
 use knobs::study::Study;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -49,7 +49,7 @@ fn parse_args() -> Args {
         suite: "all".into(),
         strategies: STRATEGIES
             .iter()
-            .map(|(n, _)| n.to_string())
+            .map(|s| s.name.to_string())
             .filter(|n| n != "grid")
             .collect(),
         seeds: 10,
@@ -333,7 +333,11 @@ fn svc_jobs(args: &Args, datasets: &[&str], seeds: u64) -> Vec<SvcJob> {
             };
             strategies.extend((0..seeds).map(|seed| (s.clone(), strategy.clone(), seed)));
         }
-        strategies.push(("grid".into(), StrategySpec::Grid { points: 7 }, 0));
+        strategies.push((
+            "grid".into(),
+            StrategySpec::Grid(GridSettings { points: 7 }),
+            0,
+        ));
         for (s, strategy, seed) in strategies {
             jobs.push((k, s, strategy, seed, spec.clone(), objective.clone()));
         }

@@ -85,7 +85,7 @@ fn grid_run(name: &str, jobs: usize, fold_threads: usize) -> (f64, f64) {
             Param::new("gamma", log(1e-4, 1e1)),
         ])
         .unwrap_or_default(),
-        strategy: StrategySpec::Grid { points: 7 },
+        strategy: StrategySpec::Grid(knobs::strategy::GridSettings { points: 7 }),
         seed: 0,
         budget: 49,
         window: None,

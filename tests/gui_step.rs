@@ -14,7 +14,7 @@ use knobs::gui::KnobsApp;
 use knobs::gui::live::LiveEvent;
 use knobs::gui::state::{Tab, Workbench};
 use knobs::runner::FinishReason;
-use knobs::strategy::StrategySpec;
+use knobs::strategy::{GpSettings, StrategySpec};
 use knobs::study::TrialState;
 use std::time::Duration;
 
@@ -23,11 +23,11 @@ use std::time::Duration;
 const MAX_FRAMES: usize = 200_000;
 
 fn gp(acquisition: Acquisition) -> StrategySpec {
-    StrategySpec::Gp {
+    StrategySpec::Gp(GpSettings {
         n_startup: None,
         acquisition,
         kernel: Default::default(),
-    }
+    })
 }
 
 fn bench(strategy: StrategySpec) -> Workbench {

@@ -11,7 +11,7 @@ use knobs::objective::{Evaluation, Objective, ObjectiveError, ObjectiveSpec};
 use knobs::runner::{self, FinishReason};
 use knobs::space::{Params, Space, parse_param};
 use knobs::stepper::{self, StepCommand, StepEvent, StepHandle};
-use knobs::strategy::{StrategySpec, Suggestion};
+use knobs::strategy::{GpSettings, GridSettings, StrategySpec, Suggestion};
 use knobs::study::{Direction, Study, Trial, TrialState};
 use std::sync::Arc;
 use std::time::Duration;
@@ -161,11 +161,11 @@ fn stepping_gives_the_runners_trials_with_window_one() {
 }
 
 fn ucb(kappa: f64) -> StrategySpec {
-    StrategySpec::Gp {
+    StrategySpec::Gp(GpSettings {
         n_startup: Some(5),
         acquisition: Acquisition::Ucb { kappa },
         kernel: Default::default(),
-    }
+    })
 }
 
 #[test]
@@ -196,7 +196,9 @@ fn a_retune_re_proposes_the_pending_point_at_once() {
     // Settings the strategy rejects are refused and change nothing.
     handle
         .commands
-        .send(StepCommand::Retune(StrategySpec::Grid { points: 0 }))
+        .send(StepCommand::Retune(StrategySpec::Grid(GridSettings {
+            points: 0,
+        })))
         .unwrap();
     assert!(matches!(next(&handle), StepEvent::RetuneRefused(_)));
     assert!(handle.events.try_recv().is_err());
@@ -326,7 +328,7 @@ fn a_failing_objective_is_a_failed_trial_and_stepping_goes_on() {
 
 #[test]
 fn a_finished_grid_ends_step_mode_cleanly() {
-    let study = branin(StrategySpec::Grid { points: 2 }, 10);
+    let study = branin(StrategySpec::Grid(GridSettings { points: 2 }), 10);
     let (reason, done) = step_to_end(&study);
     assert!(matches!(reason, FinishReason::Exhausted(_)), "{reason:?}");
     assert_eq!(done.trials.len(), 4);

@@ -141,8 +141,8 @@ pub fn main(command: CliCommand) -> i32 {
 }
 
 fn list() {
-    for (name, about) in crate::strategy::STRATEGIES {
-        println!("strategy  {name:<16} {about}");
+    for s in crate::strategy::STRATEGIES {
+        println!("strategy  {:<16} {}", s.name, s.summary);
     }
     for f in crate::objective::SyntheticFn::ALL {
         println!("objective {:<16} {}", f.name(), f.summary());

@@ -78,7 +78,7 @@ pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
     }
     if let Some(n) = args.grid_points {
         match &mut study.strategy {
-            StrategySpec::Grid { points } => *points = n,
+            StrategySpec::Grid(grid) => grid.points = n,
             other => {
                 return Err(CliError::Input(format!(
                     "--grid-points applies to the grid strategy, not `{}`",

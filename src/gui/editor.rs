@@ -340,8 +340,8 @@ mod tests {
         let mut gp = StrategySpec::from_name("gp").unwrap();
         editor.set_strategy(gp.clone());
         assert!(changed(&editor));
-        if let StrategySpec::Gp { acquisition, .. } = &mut gp {
-            *acquisition = crate::gp::Acquisition::Ucb { kappa: 2.0 };
+        if let StrategySpec::Gp(settings) = &mut gp {
+            settings.acquisition = crate::gp::Acquisition::Ucb { kappa: 2.0 };
         }
         editor.set_strategy(gp.clone());
         assert!(changed(&editor), "a new acquisition is a new study");

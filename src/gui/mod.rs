@@ -14,7 +14,8 @@
 //! - [`race`]: strategies racing side by side on the study's problem;
 //! - [`playground`]: click to observe a 1-D or 2-D function and watch the GP update;
 //! - [`replay`]: the study as it was after trial k, for every view;
-//! - [`step`]: step mode, one trial at a time with the reasons for each point.
+//! - [`step`]: step mode, one trial at a time with the reasons for each point;
+//! - [`strategies`]: each strategy's settings editor and why-view, found by its name.
 
 pub mod app;
 pub mod editor;
@@ -30,6 +31,7 @@ pub mod race;
 pub mod replay;
 pub mod state;
 pub mod step;
+pub mod strategies;
 pub mod views;
 
 pub use app::{Action, KnobsApp};

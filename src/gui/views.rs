@@ -416,7 +416,7 @@ fn surfaces(snap: &Snapshot, gp: Option<&Surrogate>, base: &[f64], out: &mut Vie
 /// point, and importance from the length scales.
 fn gp_slice(snap: &Snapshot, s: &Surrogate, base: &[f64], out: &mut ViewResult) {
     let acq = match &snap.strategy {
-        StrategySpec::Gp { acquisition, .. } => *acquisition,
+        StrategySpec::Gp(gp) => gp.acquisition,
         _ => Acquisition::default(),
     };
     let u: Vec<f64> = (0..SLICE).map(|i| i as f64 / (SLICE - 1) as f64).collect();

@@ -7,7 +7,7 @@ use crate::gui::i18n::{fill, tr};
 use crate::gui::panels::objective::objective_for;
 use crate::gui::plots::FAILED;
 use crate::gui::state::Workbench;
-use crate::strategy::STRATEGIES;
+use crate::strategy::{STRATEGIES, StrategyInfo};
 use eframe::egui::{self, Color32};
 use egui_plot::{ColorConflictHandling, FilledArea, Legend, Line, Plot};
 use std::sync::Arc;
@@ -98,16 +98,16 @@ fn waker(ctx: &egui::Context) -> Wake {
 fn strategy_picker(ui: &mut egui::Ui, race: &mut Race, running: bool) {
     ui.horizontal_wrapped(|ui| {
         ui.label(tr("Strategies:"));
-        for (name, help) in STRATEGIES {
+        for &StrategyInfo { name, summary, .. } in STRATEGIES {
             let mut on = race.picked.iter().any(|p| p == name);
             let enabled = !running && (on || race.picked.len() < MAX_RACERS);
             if ui
-                .add_enabled(enabled, egui::Checkbox::new(&mut on, *name))
-                .on_hover_text(tr(help))
+                .add_enabled(enabled, egui::Checkbox::new(&mut on, name))
+                .on_hover_text(tr(summary))
                 .changed()
             {
                 if on {
-                    race.picked.push((*name).to_owned());
+                    race.picked.push(name.to_owned());
                 } else {
                     race.picked.retain(|p| p != name);
                 }

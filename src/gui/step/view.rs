@@ -11,7 +11,7 @@ use crate::gui::mode::Mode;
 use crate::gui::plots::{self, FAILED};
 use crate::gui::state::Workbench;
 use crate::space::Value;
-use crate::strategy::StrategySpec;
+use crate::strategy::{GpSettings, StrategySpec};
 use eframe::egui::{self, Button, Key, Modifiers, Slider};
 
 /// Draw the Step tab.
@@ -155,7 +155,7 @@ fn gp_settings(ui: &mut egui::Ui, bench: &mut Workbench) {
     let editable = !bench.is_running();
     let before = bench.study().strategy.clone();
     let mut spec = before.clone();
-    let StrategySpec::Gp { acquisition, .. } = &mut spec else {
+    let StrategySpec::Gp(GpSettings { acquisition, .. }) = &mut spec else {
         return;
     };
     ui.add_enabled_ui(editable, |ui| {

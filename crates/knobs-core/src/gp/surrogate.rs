@@ -116,7 +116,7 @@ impl Surrogate {
             return None;
         }
         let kind = match &study.strategy {
-            StrategySpec::Gp { kernel, .. } => *kernel,
+            StrategySpec::Gp(gp) => gp.kernel,
             _ => KernelKind::default(),
         };
         let mut rng = seeded_rng(study.seed, 0x5eed_0f0e);

@@ -1,7 +1,7 @@
 //! Elastic-net linear regression (linfa-elasticnet): `alpha` (the penalty) and `l1_ratio`
 //! (0 is ridge, 1 is lasso), with an intercept, on the split's standardised features.
 
-use super::{CvData, Learner, ModelError, Predictions, param_f64};
+use super::{CvData, Model, ModelError, Predictions, param_f64};
 use crate::space::Params;
 use linfa::prelude::*;
 use linfa_elasticnet::ElasticNet;
@@ -20,14 +20,18 @@ impl ElasticNetLearner {
     }
 }
 
-impl Learner for ElasticNetLearner {
-    fn fit_predict(&self, fold: usize, params: &Params) -> Result<Predictions, ModelError> {
-        let split = self.cv.split(fold)?;
-        let Predictions::Values(y) = &split.y_train else {
-            return Err(ModelError::Invalid(
-                "elasticnet needs numeric targets".into(),
-            ));
-        };
+/// The settings of one elastic-net fit, decoded from a trial once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ElasticNetParams {
+    /// The penalty, `≥ 0` (default 1).
+    pub alpha: f64,
+    /// The L1 share of the penalty, in `[0, 1]` (default 0.5).
+    pub l1_ratio: f64,
+}
+
+impl ElasticNetParams {
+    /// A trial's `alpha` and `l1_ratio`, checked.
+    pub fn decode(params: &Params) -> Result<ElasticNetParams, ModelError> {
         let alpha = param_f64(params, "alpha", Some(1.0))?;
         let l1_ratio = param_f64(params, "l1_ratio", Some(0.5))?;
         if !(alpha.is_finite() && alpha >= 0.0) {
@@ -40,10 +44,32 @@ impl Learner for ElasticNetLearner {
                 "l1_ratio must be in [0, 1], got {l1_ratio}"
             )));
         }
+        Ok(ElasticNetParams { alpha, l1_ratio })
+    }
+}
+
+impl Model for ElasticNetLearner {
+    type Hyper = ElasticNetParams;
+
+    fn decode(&self, params: &Params) -> Result<ElasticNetParams, ModelError> {
+        ElasticNetParams::decode(params)
+    }
+
+    fn fit_predict(
+        &self,
+        fold: usize,
+        hyper: &ElasticNetParams,
+    ) -> Result<Predictions, ModelError> {
+        let split = self.cv.split(fold)?;
+        let Predictions::Values(y) = &split.y_train else {
+            return Err(ModelError::Invalid(
+                "elasticnet needs numeric targets".into(),
+            ));
+        };
         let train = linfa::Dataset::new(self.cv.matrix(&split.x_train)?, Array1::from(y.clone()));
         let model = ElasticNet::params()
-            .penalty(alpha)
-            .l1_ratio(l1_ratio)
+            .penalty(hyper.alpha)
+            .l1_ratio(hyper.l1_ratio)
             .fit(&train)
             .map_err(|e| ModelError::Invalid(format!("elastic net: {e}")))?;
         let predicted: Array1<f64> = model.predict(&self.cv.matrix(&split.x_test)?);

@@ -9,7 +9,7 @@
 
 use super::kernel::FoldGeometry;
 use super::svc::{self, SvcParams};
-use super::{CvData, ModelError, ModelSpec, Predictions, Split, kernel_from_params, param_f64};
+use super::{CvData, ModelError, ModelSpec, Predictions, Split};
 use crate::data::{Dataset, Scaler, Target};
 use crate::space::Params;
 use ndarray::Array2;
@@ -99,10 +99,7 @@ pub fn fit_full(
                 .collect();
             let sorted_labels: Vec<usize> = order.iter().map(|&r| labels[r]).collect();
             let geometry = FoldGeometry::new(&sorted_x, &split.x_test, d);
-            let settings = SvcParams::new(
-                param_f64(params, "C", None)?,
-                kernel_from_params(*kernel, params)?,
-            );
+            let settings = SvcParams::decode(*kernel, params)?;
             let fit = svc::fit(&geometry, &sorted_labels, &settings)?;
             let predictions = Predictions::Classes(fit.predict(&geometry));
             let decision = (fit.classes().len() == 2).then(|| {
@@ -122,7 +119,7 @@ pub fn fit_full(
         _ => {
             let learner = spec.prepare(Arc::new(cv))?;
             Ok(FullFit {
-                predictions: learner.fit_predict(0, params)?,
+                predictions: learner.for_trial(params)?.fit_predict(0)?,
                 decision: None,
                 support: Vec::new(),
             })

@@ -3,7 +3,7 @@
 //! `KNeighborsClassifier` / `KNeighborsRegressor` (brute force, Euclidean distance).
 
 use super::kernel::dist2;
-use super::{CvData, Learner, ModelError, Predictions, param_choice, param_f64};
+use super::{CvData, Model, ModelError, Predictions, param_choice, param_count};
 use crate::space::Params;
 use std::sync::Arc;
 
@@ -19,16 +19,19 @@ impl KnnLearner {
     }
 }
 
-impl Learner for KnnLearner {
-    fn fit_predict(&self, fold: usize, params: &Params) -> Result<Predictions, ModelError> {
-        let split = self.cv.split(fold)?;
-        let k = param_f64(params, "k", Some(5.0))?;
-        if !(k >= 1.0 && k.fract() == 0.0) {
-            return Err(ModelError::BadParam(format!(
-                "k must be a whole number ≥ 1, got {k}"
-            )));
-        }
-        let k = (k as usize).min(split.n_train());
+/// The settings of one kNN fit, decoded from a trial once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KnnParams {
+    /// Neighbours, `≥ 1` (default 5); a split with fewer training rows uses them all.
+    pub k: usize,
+    /// Inverse-distance weights instead of uniform ones (`weights`: `uniform` by default).
+    pub distance: bool,
+}
+
+impl KnnParams {
+    /// A trial's `k` and `weights`, checked.
+    pub fn decode(params: &Params) -> Result<KnnParams, ModelError> {
+        let k = param_count(params, "k", 5, 1)?;
         let distance = match param_choice(params, "weights", "uniform")? {
             "uniform" => false,
             "distance" => true,
@@ -38,6 +41,21 @@ impl Learner for KnnLearner {
                 )));
             }
         };
+        Ok(KnnParams { k, distance })
+    }
+}
+
+impl Model for KnnLearner {
+    type Hyper = KnnParams;
+
+    fn decode(&self, params: &Params) -> Result<KnnParams, ModelError> {
+        KnnParams::decode(params)
+    }
+
+    fn fit_predict(&self, fold: usize, hyper: &KnnParams) -> Result<Predictions, ModelError> {
+        let split = self.cv.split(fold)?;
+        let k = hyper.k.min(split.n_train());
+        let distance = hyper.distance;
         let d = self.cv.d;
         let mut order: Vec<(f64, usize)> = Vec::with_capacity(split.n_train());
         let mut neighbours = |t: usize| {
@@ -140,7 +158,7 @@ mod tests {
         let knn = KnnLearner::new(c);
         let params = vec![("k".to_string(), Value::Int(1))];
         assert_eq!(
-            knn.fit_predict(0, &params),
+            crate::models::fit_fold(&knn, 0, &params),
             Ok(Predictions::Classes(vec![0, 1]))
         );
         let r = KnnLearner::new(cv(
@@ -150,7 +168,7 @@ mod tests {
         // k = 2, uniform: 0.4 → rows 0 and 1 → 0.5; 9.0 → rows 3 and 2 → 6.
         let params = vec![("k".to_string(), Value::Int(2))];
         assert_eq!(
-            r.fit_predict(0, &params),
+            crate::models::fit_fold(&r, 0, &params),
             Ok(Predictions::Values(vec![0.5, 6.0]))
         );
         // Distance weights: 0.4 → weights 1/0.4, 1/0.6 → (0·2.5 + 1·(5/3)) / (2.5 + 5/3) = 0.4.
@@ -158,13 +176,12 @@ mod tests {
             ("k".to_string(), Value::Int(2)),
             ("weights".to_string(), Value::Cat("distance".into())),
         ];
-        let Ok(Predictions::Values(v)) = r.fit_predict(0, &params) else {
+        let Ok(Predictions::Values(v)) = crate::models::fit_fold(&r, 0, &params) else {
             panic!()
         };
         assert!((v[0] - 0.4).abs() < 1e-12);
         assert!(
-            r.fit_predict(0, &[("k".to_string(), Value::Int(0))].to_vec())
-                .is_err()
+            crate::models::fit_fold(&r, 0, &[("k".to_string(), Value::Int(0))].to_vec()).is_err()
         );
     }
 }

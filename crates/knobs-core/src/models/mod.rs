@@ -342,26 +342,118 @@ impl ModelSpec {
 /// d prediction / d parameter for each test row, per named parameter (raw scale).
 pub type PredictionJacobian = Vec<(String, Vec<f64>)>;
 
-/// A model prepared on a set of splits: fits one split with given hyperparameters and
-/// predicts its test rows. Shared by the runner's worker threads.
-pub trait Learner: Send + Sync {
-    /// Fit split `fold`'s training rows with `params` and predict its test rows.
-    fn fit_predict(&self, fold: usize, params: &Params) -> Result<Predictions, ModelError>;
+/// A model prepared on a set of splits, with typed hyperparameters: what each model file
+/// implements. A trial's named values are decoded once into [`Model::Hyper`] (defaults
+/// filled in, every value checked, as [`svc::SvcParams`]), then every split is fitted from
+/// that struct, so nothing is looked up by name per split.
+pub trait Model: Send + Sync {
+    /// The decoded, checked hyperparameters of one trial.
+    type Hyper: Send + Sync;
 
-    /// Whether [`Learner::fit_predict_with_jacobian`] gives derivatives.
+    /// Decode a trial's values; a missing, mistyped or out-of-range value is an error that
+    /// names the parameter.
+    fn decode(&self, params: &Params) -> Result<Self::Hyper, ModelError>;
+
+    /// Fit split `fold`'s training rows and predict its test rows.
+    fn fit_predict(&self, fold: usize, hyper: &Self::Hyper) -> Result<Predictions, ModelError>;
+
+    /// Whether [`Model::fit_predict_with_jacobian`] gives derivatives.
     fn has_gradient(&self) -> bool {
         false
     }
 
-    /// As [`Learner::fit_predict`], with the derivative of every prediction with respect to
+    /// As [`Model::fit_predict`], with the derivative of every prediction with respect to
     /// each hyperparameter it has one for (none by default).
     fn fit_predict_with_jacobian(
         &self,
         fold: usize,
-        params: &Params,
+        hyper: &Self::Hyper,
     ) -> Result<(Predictions, PredictionJacobian), ModelError> {
-        Ok((self.fit_predict(fold, params)?, Vec::new()))
+        Ok((self.fit_predict(fold, hyper)?, Vec::new()))
     }
+}
+
+/// A model prepared on a set of splits, as an objective holds it whatever the model: each
+/// trial's values are decoded once ([`Learner::for_trial`]) into a [`Fitter`] that fits
+/// every split. Every [`Model`] is one.
+pub trait Learner: Send + Sync {
+    /// Decode and check a trial's hyperparameters, once for all its splits.
+    fn for_trial(&self, params: &Params) -> Result<Box<dyn Fitter + '_>, ModelError>;
+
+    /// Whether the fitters give derivatives ([`Fitter::fit_predict_with_jacobian`]).
+    fn gives_gradient(&self) -> bool;
+}
+
+/// One trial's model, its hyperparameters decoded: fits any split. Shared by the fold
+/// threads of one evaluation.
+pub trait Fitter: Send + Sync {
+    /// Fit split `fold`'s training rows and predict its test rows.
+    fn fit_predict(&self, fold: usize) -> Result<Predictions, ModelError>;
+
+    /// As [`Fitter::fit_predict`], with the derivatives the model has (see
+    /// [`Model::fit_predict_with_jacobian`]).
+    fn fit_predict_with_jacobian(
+        &self,
+        fold: usize,
+    ) -> Result<(Predictions, PredictionJacobian), ModelError>;
+}
+
+/// A model with one trial's decoded hyperparameters.
+struct Decoded<'a, M: Model> {
+    model: &'a M,
+    hyper: M::Hyper,
+}
+
+impl<M: Model> Fitter for Decoded<'_, M> {
+    fn fit_predict(&self, fold: usize) -> Result<Predictions, ModelError> {
+        self.model.fit_predict(fold, &self.hyper)
+    }
+
+    fn fit_predict_with_jacobian(
+        &self,
+        fold: usize,
+    ) -> Result<(Predictions, PredictionJacobian), ModelError> {
+        self.model.fit_predict_with_jacobian(fold, &self.hyper)
+    }
+}
+
+impl<M: Model> Learner for M {
+    fn for_trial(&self, params: &Params) -> Result<Box<dyn Fitter + '_>, ModelError> {
+        Ok(Box::new(Decoded {
+            model: self,
+            hyper: self.decode(params)?,
+        }))
+    }
+
+    fn gives_gradient(&self) -> bool {
+        self.has_gradient()
+    }
+}
+
+/// Fit one split of a trial from named values (the models' tests).
+#[cfg(test)]
+fn fit_fold(
+    learner: &dyn Learner,
+    fold: usize,
+    params: &Params,
+) -> Result<Predictions, ModelError> {
+    learner.for_trial(params)?.fit_predict(fold)
+}
+
+/// A whole number parameter `≥ min` (counts such as `k` or `max_depth`), or `default`.
+pub fn param_count(
+    params: &Params,
+    name: &str,
+    default: usize,
+    min: usize,
+) -> Result<usize, ModelError> {
+    let v = param_f64(params, name, Some(default as f64))?;
+    if !(v >= min as f64 && v.is_finite() && v.fract() == 0.0 && v <= u32::MAX as f64) {
+        return Err(ModelError::BadParam(format!(
+            "{name} must be a whole number ≥ {min}, got {v}"
+        )));
+    }
+    Ok(v as usize)
 }
 
 /// A numeric hyperparameter by name, or `default` when absent (`None`: required).
@@ -440,6 +532,80 @@ mod tests {
         let err = svc.prepare(cv.clone()).err().map(|e| e.to_string());
         assert!(err.as_deref().is_some_and(|e| e.contains("GB")), "{err:?}");
         assert!(ModelSpec::Knn.prepare(cv).is_ok());
+    }
+
+    #[test]
+    fn hyperparameters_decode_once_with_defaults_and_errors_name_the_parameter() {
+        use crate::space::Value;
+        let named = |pairs: &[(&str, Value)]| -> Params {
+            pairs
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), v.clone()))
+                .collect()
+        };
+        let knn = knn::KnnParams::decode(&named(&[])).unwrap();
+        assert_eq!((knn.k, knn.distance), (5, false));
+        let tree = tree::TreeParams::decode(&named(&[("max_depth", Value::Int(0))])).unwrap();
+        assert_eq!(tree.max_depth, None);
+        assert_eq!((tree.min_samples_split, tree.min_samples_leaf), (2, 1));
+        let svr = svr::SvrParams::decode(KernelKind::Linear, &named(&[("C", Value::Float(2.0))]))
+            .unwrap();
+        assert_eq!((svr.c, svr.epsilon), (2.0, 0.1));
+        let error = |e: Result<(), ModelError>| e.err().map(|e| e.to_string()).unwrap_or_default();
+        let cases = [
+            (
+                error(svc::SvcParams::decode(KernelKind::Rbf, &named(&[])).map(|_| ())),
+                "`C`",
+            ),
+            (
+                error(
+                    svc::SvcParams::decode(
+                        KernelKind::Rbf,
+                        &named(&[("C", Value::Float(1.0)), ("gamma", Value::Float(f64::NAN))]),
+                    )
+                    .map(|_| ()),
+                ),
+                "gamma",
+            ),
+            (
+                error(knn::KnnParams::decode(&named(&[("k", Value::Float(2.5))])).map(|_| ())),
+                "k must be",
+            ),
+            (
+                error(
+                    tree::TreeParams::decode(&named(&[("criterion", Value::Cat("gain".into()))]))
+                        .map(|_| ()),
+                ),
+                "criterion",
+            ),
+            (
+                error(
+                    ridge::RidgeParams::decode(&named(&[("gamma", Value::Float(-1.0))]))
+                        .map(|_| ()),
+                ),
+                "gamma",
+            ),
+            (
+                error(
+                    logistic::LogisticParams::decode(&named(&[("alpha", Value::Cat("x".into()))]))
+                        .map(|_| ()),
+                ),
+                "`alpha`",
+            ),
+            (
+                error(
+                    elasticnet::ElasticNetParams::decode(&named(&[(
+                        "l1_ratio",
+                        Value::Float(2.0),
+                    )]))
+                    .map(|_| ()),
+                ),
+                "l1_ratio",
+            ),
+        ];
+        for (message, name) in cases {
+            assert!(message.contains(name), "{message:?} should name {name}");
+        }
     }
 
     #[test]

@@ -11,9 +11,37 @@
 //! the squared distances). The objective chains them with the metric's derivative.
 
 use super::kernel::{FoldGeometry, Kernel};
-use super::{CvData, Learner, ModelError, PredictionJacobian, Predictions, param_f64};
+use super::{CvData, Model, ModelError, PredictionJacobian, Predictions, param_f64};
 use crate::space::Params;
 use std::sync::{Arc, OnceLock};
+
+/// The settings of one kernel ridge fit, decoded from a trial once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RidgeParams {
+    /// The ridge penalty, `> 0` (default 1).
+    pub alpha: f64,
+    /// The RBF kernel's `gamma`, `> 0` (required).
+    pub gamma: f64,
+}
+
+impl RidgeParams {
+    /// A trial's `alpha` and `gamma`, checked.
+    pub fn decode(params: &Params) -> Result<RidgeParams, ModelError> {
+        let alpha = param_f64(params, "alpha", Some(1.0))?;
+        let gamma = param_f64(params, "gamma", None)?;
+        if !(alpha.is_finite() && alpha > 0.0) {
+            return Err(ModelError::BadParam(format!(
+                "alpha must be positive, got {alpha}"
+            )));
+        }
+        if !(gamma.is_finite() && gamma > 0.0) {
+            return Err(ModelError::BadParam(format!(
+                "gamma must be positive, got {gamma}"
+            )));
+        }
+        Ok(RidgeParams { alpha, gamma })
+    }
+}
 
 /// Kernel ridge prepared on a set of splits (caching each split's distances).
 pub struct RidgeLearner {
@@ -31,7 +59,7 @@ impl RidgeLearner {
     fn run(
         &self,
         fold: usize,
-        params: &Params,
+        &RidgeParams { alpha, gamma }: &RidgeParams,
         jacobian: bool,
     ) -> Result<(Predictions, PredictionJacobian), ModelError> {
         let split = self.cv.split(fold)?;
@@ -40,18 +68,6 @@ impl RidgeLearner {
                 "kernel ridge needs numeric targets".into(),
             ));
         };
-        let alpha = param_f64(params, "alpha", Some(1.0))?;
-        let gamma = param_f64(params, "gamma", None)?;
-        if !(alpha.is_finite() && alpha > 0.0) {
-            return Err(ModelError::BadParam(format!(
-                "alpha must be positive, got {alpha}"
-            )));
-        }
-        if !(gamma.is_finite() && gamma > 0.0) {
-            return Err(ModelError::BadParam(format!(
-                "gamma must be positive, got {gamma}"
-            )));
-        }
         let g = self.geometry[fold]
             .get_or_init(|| FoldGeometry::new(&split.x_train, &split.x_test, self.cv.d));
         let kernel = Kernel::Rbf { gamma };
@@ -111,9 +127,15 @@ impl RidgeLearner {
     }
 }
 
-impl Learner for RidgeLearner {
-    fn fit_predict(&self, fold: usize, params: &Params) -> Result<Predictions, ModelError> {
-        self.run(fold, params, false).map(|(p, _)| p)
+impl Model for RidgeLearner {
+    type Hyper = RidgeParams;
+
+    fn decode(&self, params: &Params) -> Result<RidgeParams, ModelError> {
+        RidgeParams::decode(params)
+    }
+
+    fn fit_predict(&self, fold: usize, hyper: &RidgeParams) -> Result<Predictions, ModelError> {
+        self.run(fold, hyper, false).map(|(p, _)| p)
     }
 
     fn has_gradient(&self) -> bool {
@@ -123,9 +145,9 @@ impl Learner for RidgeLearner {
     fn fit_predict_with_jacobian(
         &self,
         fold: usize,
-        params: &Params,
+        hyper: &RidgeParams,
     ) -> Result<(Predictions, PredictionJacobian), ModelError> {
-        self.run(fold, params, true)
+        self.run(fold, hyper, true)
     }
 }
 
@@ -184,7 +206,7 @@ impl Cholesky {
 mod tests {
     use super::*;
     use crate::data::Task;
-    use crate::models::{Metric, Split};
+    use crate::models::{Learner, Metric, Split};
     use crate::space::Value;
 
     fn learner() -> RidgeLearner {
@@ -221,7 +243,7 @@ mod tests {
     #[test]
     fn fits_a_smooth_function() {
         let r = learner();
-        let Ok(Predictions::Values(p)) = r.fit_predict(0, &params(1e-3, 1.0)) else {
+        let Ok(Predictions::Values(p)) = crate::models::fit_fold(&r, 0, &params(1e-3, 1.0)) else {
             panic!()
         };
         let Predictions::Values(t) = &r.cv.splits[0].y_test else {
@@ -239,8 +261,11 @@ mod tests {
     fn jacobian_matches_finite_differences() {
         let r = learner();
         let (a, g) = (0.05, 0.8);
-        let (_, jac) = r.fit_predict_with_jacobian(0, &params(a, g)).unwrap();
-        let values = |p: &Params| match r.fit_predict(0, p).unwrap() {
+        let (_, jac) = r
+            .for_trial(&params(a, g))
+            .and_then(|f| f.fit_predict_with_jacobian(0))
+            .unwrap();
+        let values = |p: &Params| match crate::models::fit_fold(&r, 0, p).unwrap() {
             Predictions::Values(v) => v,
             _ => unreachable!(),
         };

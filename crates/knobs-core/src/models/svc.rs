@@ -12,7 +12,7 @@
 
 use super::kernel::{FoldGeometry, Kernel, KernelKind};
 use super::smo::{DenseQ, Problem, solve};
-use super::{CvData, Learner, ModelError, Predictions, kernel_from_params, param_f64};
+use super::{CvData, Model, ModelError, Predictions, kernel_from_params, param_f64};
 use crate::space::Params;
 use std::sync::{Arc, OnceLock};
 
@@ -41,6 +41,17 @@ impl SvcParams {
             tol: DEFAULT_TOL,
             shrinking: true,
         }
+    }
+
+    /// A trial's `C` and kernel values (`gamma`, and `degree` and `coef0` for the polynomial
+    /// kernel), checked.
+    pub fn decode(kind: KernelKind, params: &Params) -> Result<SvcParams, ModelError> {
+        let svc = SvcParams::new(
+            param_f64(params, "C", None)?,
+            kernel_from_params(kind, params)?,
+        );
+        svc.check()?;
+        Ok(svc)
     }
 
     fn check(&self) -> Result<(), ModelError> {
@@ -327,14 +338,16 @@ impl SvcLearner {
     }
 }
 
-impl Learner for SvcLearner {
-    fn fit_predict(&self, fold: usize, params: &Params) -> Result<Predictions, ModelError> {
+impl Model for SvcLearner {
+    type Hyper = SvcParams;
+
+    fn decode(&self, params: &Params) -> Result<SvcParams, ModelError> {
+        SvcParams::decode(self.kind, params)
+    }
+
+    fn fit_predict(&self, fold: usize, svc: &SvcParams) -> Result<Predictions, ModelError> {
         let (geometry, labels) = self.geometry(fold)?;
-        let svc = SvcParams::new(
-            param_f64(params, "C", None)?,
-            kernel_from_params(self.kind, params)?,
-        );
-        let fit = fit(geometry, labels, &svc)?;
+        let fit = fit(geometry, labels, svc)?;
         Ok(Predictions::Classes(fit.predict(geometry)))
     }
 }

@@ -10,7 +10,7 @@
 use super::kernel::{FoldGeometry, Kernel, KernelKind};
 use super::smo::{DenseQ, Problem, solve};
 use super::svc::DEFAULT_TOL;
-use super::{CvData, Learner, ModelError, Predictions, kernel_from_params, param_f64};
+use super::{CvData, Model, ModelError, Predictions, kernel_from_params, param_f64};
 use crate::space::Params;
 use std::sync::{Arc, OnceLock};
 
@@ -30,16 +30,7 @@ pub fn fit(
     c: f64,
     epsilon: f64,
 ) -> Result<SvrFit, ModelError> {
-    if !(c.is_finite() && c > 0.0) {
-        return Err(ModelError::BadParam(format!(
-            "C must be a positive number, got {c}"
-        )));
-    }
-    if !(epsilon.is_finite() && epsilon >= 0.0) {
-        return Err(ModelError::BadParam(format!(
-            "epsilon must be a number ≥ 0, got {epsilon}"
-        )));
-    }
+    check(c, epsilon)?;
     let l = geometry.n_train();
     if targets.len() != l || l == 0 {
         return Err(ModelError::Invalid(format!(
@@ -104,6 +95,45 @@ impl SvrFit {
     }
 }
 
+/// The settings of one SVR fit, decoded from a trial once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SvrParams {
+    /// The kernel with its settings.
+    pub kernel: Kernel,
+    /// The box bound `C`, `> 0`.
+    pub c: f64,
+    /// The width of the insensitive tube, `≥ 0` (default 0.1, as scikit-learn).
+    pub epsilon: f64,
+}
+
+impl SvrParams {
+    /// A trial's `C`, `epsilon` and kernel values, checked.
+    pub fn decode(kind: KernelKind, params: &Params) -> Result<SvrParams, ModelError> {
+        let svr = SvrParams {
+            kernel: kernel_from_params(kind, params)?,
+            c: param_f64(params, "C", None)?,
+            epsilon: param_f64(params, "epsilon", Some(0.1))?,
+        };
+        check(svr.c, svr.epsilon)?;
+        Ok(svr)
+    }
+}
+
+/// `C` and `epsilon` in range.
+fn check(c: f64, epsilon: f64) -> Result<(), ModelError> {
+    if !(c.is_finite() && c > 0.0) {
+        return Err(ModelError::BadParam(format!(
+            "C must be a positive number, got {c}"
+        )));
+    }
+    if !(epsilon.is_finite() && epsilon >= 0.0) {
+        return Err(ModelError::BadParam(format!(
+            "epsilon must be a number ≥ 0, got {epsilon}"
+        )));
+    }
+    Ok(())
+}
+
 /// SVR prepared on a set of splits, caching each split's geometry like the SVC.
 pub struct SvrLearner {
     cv: Arc<CvData>,
@@ -119,21 +149,21 @@ impl SvrLearner {
     }
 }
 
-impl Learner for SvrLearner {
-    fn fit_predict(&self, fold: usize, params: &Params) -> Result<Predictions, ModelError> {
+impl Model for SvrLearner {
+    type Hyper = SvrParams;
+
+    fn decode(&self, params: &Params) -> Result<SvrParams, ModelError> {
+        SvrParams::decode(self.kind, params)
+    }
+
+    fn fit_predict(&self, fold: usize, svr: &SvrParams) -> Result<Predictions, ModelError> {
         let split = self.cv.split(fold)?;
         let Predictions::Values(targets) = &split.y_train else {
             return Err(ModelError::Invalid("svr needs numeric targets".into()));
         };
         let geometry = self.geometry[fold]
             .get_or_init(|| FoldGeometry::new(&split.x_train, &split.x_test, self.cv.d));
-        let fit = fit(
-            geometry,
-            targets,
-            kernel_from_params(self.kind, params)?,
-            param_f64(params, "C", None)?,
-            param_f64(params, "epsilon", Some(0.1))?,
-        )?;
+        let fit = fit(geometry, targets, svr.kernel, svr.c, svr.epsilon)?;
         Ok(Predictions::Values(fit.predict(geometry)))
     }
 }

@@ -4,7 +4,7 @@
 //! With unit sample weights linfa's minimum split and leaf *weights* are sample counts, so
 //! the parameters keep scikit-learn's names and meaning.
 
-use super::{CvData, Learner, ModelError, Predictions, param_choice, param_f64};
+use super::{CvData, Model, ModelError, Predictions, param_choice, param_count};
 use crate::space::Params;
 use linfa::prelude::*;
 use linfa_trees::{DecisionTree, SplitQuality};
@@ -23,27 +23,28 @@ impl TreeLearner {
     }
 }
 
-fn count(params: &Params, name: &str, default: f64, min: f64) -> Result<f64, ModelError> {
-    let v = param_f64(params, name, Some(default))?;
-    if !(v >= min && v.is_finite() && v.fract() == 0.0) {
-        return Err(ModelError::BadParam(format!(
-            "{name} must be a whole number ≥ {min}, got {v}"
-        )));
-    }
-    Ok(v)
+/// The settings of one tree fit, decoded from a trial once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TreeParams {
+    /// The deepest a branch may grow; `None` (`max_depth` 0 or absent) is unlimited, as
+    /// scikit-learn's `None`.
+    pub max_depth: Option<usize>,
+    /// Rows a node needs to be split, `≥ 2` (default 2).
+    pub min_samples_split: usize,
+    /// Rows each leaf keeps at least, `≥ 1` (default 1).
+    pub min_samples_leaf: usize,
+    /// Gini impurity (default) or entropy.
+    pub criterion: SplitQuality,
 }
 
-impl Learner for TreeLearner {
-    fn fit_predict(&self, fold: usize, params: &Params) -> Result<Predictions, ModelError> {
-        let split = self.cv.split(fold)?;
-        let Predictions::Classes(labels) = &split.y_train else {
-            return Err(ModelError::Invalid("tree needs class labels".into()));
-        };
-        // max_depth 0 (or absent) means unlimited, as scikit-learn's None.
-        let depth = count(params, "max_depth", 0.0, 0.0)?;
-        let min_split = count(params, "min_samples_split", 2.0, 2.0)?;
-        let min_leaf = count(params, "min_samples_leaf", 1.0, 1.0)?;
-        let quality = match param_choice(params, "criterion", "gini")? {
+impl TreeParams {
+    /// A trial's `max_depth`, `min_samples_split`, `min_samples_leaf` and `criterion`,
+    /// checked.
+    pub fn decode(params: &Params) -> Result<TreeParams, ModelError> {
+        let depth = param_count(params, "max_depth", 0, 0)?;
+        let min_samples_split = param_count(params, "min_samples_split", 2, 2)?;
+        let min_samples_leaf = param_count(params, "min_samples_leaf", 1, 1)?;
+        let criterion = match param_choice(params, "criterion", "gini")? {
             "gini" => SplitQuality::Gini,
             "entropy" => SplitQuality::Entropy,
             other => {
@@ -52,15 +53,36 @@ impl Learner for TreeLearner {
                 )));
             }
         };
+        Ok(TreeParams {
+            max_depth: (depth > 0).then_some(depth),
+            min_samples_split,
+            min_samples_leaf,
+            criterion,
+        })
+    }
+}
+
+impl Model for TreeLearner {
+    type Hyper = TreeParams;
+
+    fn decode(&self, params: &Params) -> Result<TreeParams, ModelError> {
+        TreeParams::decode(params)
+    }
+
+    fn fit_predict(&self, fold: usize, hyper: &TreeParams) -> Result<Predictions, ModelError> {
+        let split = self.cv.split(fold)?;
+        let Predictions::Classes(labels) = &split.y_train else {
+            return Err(ModelError::Invalid("tree needs class labels".into()));
+        };
         let train = linfa::Dataset::new(
             self.cv.matrix(&split.x_train)?,
             Array1::from(labels.clone()),
         );
         let model = DecisionTree::params()
-            .split_quality(quality)
-            .max_depth((depth > 0.0).then_some(depth as usize))
-            .min_weight_split(min_split as f32)
-            .min_weight_leaf(min_leaf as f32)
+            .split_quality(hyper.criterion)
+            .max_depth(hyper.max_depth)
+            .min_weight_split(hyper.min_samples_split as f32)
+            .min_weight_leaf(hyper.min_samples_leaf as f32)
             .fit(&train)
             .map_err(|e| ModelError::Invalid(format!("decision tree: {e}")))?;
         let predicted: Array1<usize> = model.predict(&self.cv.matrix(&split.x_test)?);

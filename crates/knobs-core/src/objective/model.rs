@@ -5,7 +5,7 @@
 use super::{BuildError, Evaluation, Objective, ObjectiveError};
 use crate::data::{Dataset, Folds, LoadOptions, Target, Task};
 use crate::models::estimate::{TrialCost, estimate};
-use crate::models::{CvData, Learner, Metric, ModelSpec, Predictions};
+use crate::models::{CvData, Fitter, Learner, Metric, ModelSpec, Predictions};
 use crate::space::{Params, Space};
 use crate::study::Direction;
 use serde::{Deserialize, Serialize};
@@ -263,18 +263,16 @@ impl ModelObjective {
 
     fn fold(
         &self,
+        fitter: &dyn Fitter,
         fold: usize,
-        params: &Params,
         want_gradient: bool,
     ) -> Result<FoldOutcome, String> {
         let truth = &self.cv.splits[fold].y_test;
-        let with_gradient = want_gradient && self.learner.has_gradient();
+        let with_gradient = want_gradient && self.learner.gives_gradient();
         let (predicted, jacobian) = if with_gradient {
-            self.learner.fit_predict_with_jacobian(fold, params)
+            fitter.fit_predict_with_jacobian(fold)
         } else {
-            self.learner
-                .fit_predict(fold, params)
-                .map(|p| (p, Vec::new()))
+            fitter.fit_predict(fold).map(|p| (p, Vec::new()))
         }
         .map_err(|e| e.to_string())?;
         let score = self
@@ -302,12 +300,18 @@ impl ModelObjective {
 impl Objective for ModelObjective {
     fn evaluate(&self, params: &Params, want_gradient: bool) -> Result<Evaluation, ObjectiveError> {
         let started = Instant::now();
+        // The trial's hyperparameters are decoded and checked once, for every split.
+        let fitter = self
+            .learner
+            .for_trial(params)
+            .map_err(|e| ObjectiveError::Failed(e.to_string()))?;
+        let fitter = fitter.as_ref();
         let k = self.cv.splits.len();
         let mut outcomes: Vec<Option<Result<FoldOutcome, String>>> = vec![None; k];
         let threads = self.fold_threads.min(k);
         if threads <= 1 {
             for (f, slot) in outcomes.iter_mut().enumerate() {
-                *slot = Some(self.fold(f, params, want_gradient));
+                *slot = Some(self.fold(fitter, f, want_gradient));
             }
         } else {
             let next = AtomicUsize::new(0);
@@ -321,7 +325,7 @@ impl Objective for ModelObjective {
                                 if f >= k {
                                     break mine;
                                 }
-                                mine.push((f, self.fold(f, params, want_gradient)));
+                                mine.push((f, self.fold(fitter, f, want_gradient)));
                             }
                         })
                     })
@@ -389,7 +393,7 @@ impl Objective for ModelObjective {
     }
 
     fn has_gradient(&self) -> bool {
-        self.learner.has_gradient()
+        self.learner.gives_gradient()
     }
 }
 

@@ -25,7 +25,8 @@ use rand_distr::StandardNormal;
 use std::collections::HashSet;
 
 /// Schedule settings of [`Anneal`].
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct AnnealSettings {
     /// Trials over which scale and temperature decay.
     pub budget: usize,
@@ -51,6 +52,27 @@ impl Default for AnnealSettings {
     }
 }
 
+impl super::registry::StrategySettings for AnnealSettings {
+    const NAME: &'static str = "anneal";
+    const SUMMARY: &'static str = "simulated annealing over a 100-trial schedule";
+
+    fn validate(&self) -> Result<(), StrategyError> {
+        super::registry::count("anneal budget", self.budget, 1, usize::MAX)?;
+        super::registry::positive("anneal scale0", self.scale0)?;
+        super::registry::positive("anneal scale_end", self.scale_end)?;
+        super::registry::positive("anneal t0", self.t0)?;
+        super::registry::positive("anneal t_end", self.t_end)
+    }
+
+    fn build(
+        settings: &super::Checked<Self>,
+        space: &crate::space::Space,
+        seed: u64,
+    ) -> Result<Box<dyn super::Strategy>, StrategyError> {
+        Ok(Box::new(Anneal::new(space.dim(), *settings.get(), seed)?))
+    }
+}
+
 /// Simulated annealing; see the module docs.
 pub struct Anneal {
     dim: usize,
@@ -72,12 +94,7 @@ pub struct Anneal {
 impl Anneal {
     /// Annealing over `dim` coordinates.
     pub fn new(dim: usize, settings: AnnealSettings, seed: u64) -> Result<Self, StrategyError> {
-        let s = settings;
-        if s.budget == 0 || !(s.scale0 > 0.0 && s.scale_end > 0.0 && s.t0 > 0.0 && s.t_end > 0.0) {
-            return Err(StrategyError::BadSetting(
-                "anneal budget, scales and temperatures must be positive".into(),
-            ));
-        }
+        super::registry::StrategySettings::validate(&settings)?;
         let mut rng = seeded_rng(seed, 0);
         let start = (0..dim).map(|_| rng.random::<f64>()).collect();
         Ok(Anneal {

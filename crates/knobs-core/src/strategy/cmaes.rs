@@ -42,6 +42,63 @@ pub fn default_popsize(dim: usize) -> usize {
     4 + (3.0 * (dim.max(1) as f64).ln()).floor() as usize
 }
 
+/// The largest population size λ a run may start with: each generation allocates λ points.
+pub const MAX_POPSIZE: usize = 100_000;
+
+/// Settings of [`CmaEs`].
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct CmaEsSettings {
+    /// Initial step size in unit-cube coordinates (default 1/6, as Optuna).
+    pub sigma0: f64,
+    /// Population size λ; `None` (default) is `4 + ⌊3 ln d⌋`.
+    pub popsize: Option<usize>,
+    /// Restart with twice the population when the search stalls (default true).
+    pub restarts: bool,
+}
+
+impl Default for CmaEsSettings {
+    fn default() -> Self {
+        CmaEsSettings {
+            sigma0: DEFAULT_SIGMA0,
+            popsize: None,
+            restarts: true,
+        }
+    }
+}
+
+impl super::registry::StrategySettings for CmaEsSettings {
+    const NAME: &'static str = "cmaes";
+    const ALIASES: &'static [&'static str] = &["cma-es"];
+    const SUMMARY: &'static str =
+        "CMA-ES evolution strategy with IPOP restarts (sigma0 1/6, λ = 4 + 3 ln d)";
+
+    fn validate(&self) -> Result<(), StrategyError> {
+        super::registry::positive("cma-es sigma0", self.sigma0)?;
+        match self.popsize {
+            Some(lambda) => {
+                super::registry::count("cma-es population size", lambda, 2, MAX_POPSIZE)
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn build(
+        settings: &super::Checked<Self>,
+        space: &crate::space::Space,
+        seed: u64,
+    ) -> Result<Box<dyn Strategy>, StrategyError> {
+        let s = settings.get();
+        Ok(Box::new(CmaEs::new(
+            space.dim(),
+            s.sigma0,
+            s.popsize,
+            s.restarts,
+            seed,
+        )?))
+    }
+}
+
 /// One run's distribution and its learning rates (a restart makes a new one).
 struct Run {
     lambda: usize,
@@ -260,17 +317,12 @@ impl CmaEs {
         restarts: bool,
         seed: u64,
     ) -> Result<Self, StrategyError> {
-        if !(sigma0 > 0.0 && sigma0.is_finite()) {
-            return Err(StrategyError::BadSetting(format!(
-                "cma-es sigma0 must be positive, got {sigma0}"
-            )));
-        }
+        super::registry::StrategySettings::validate(&CmaEsSettings {
+            sigma0,
+            popsize,
+            restarts,
+        })?;
         let lambda = popsize.unwrap_or_else(|| default_popsize(dim));
-        if lambda < 2 {
-            return Err(StrategyError::BadSetting(
-                "cma-es population size must be at least 2".into(),
-            ));
-        }
         Ok(CmaEs {
             dim,
             sigma0,

@@ -40,6 +40,50 @@ pub fn default_startup(d: usize) -> usize {
     10.max(d + 1)
 }
 
+/// Settings of [`GpSearch`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct GpSettings {
+    /// Sobol start-up points before the GP is used; `None` (default) is `max(10, d + 1)`.
+    pub n_startup: Option<usize>,
+    /// The acquisition function and its setting (default LogEI).
+    pub acquisition: Acquisition,
+    /// The kernel's shape (default Matérn 5/2).
+    pub kernel: KernelKind,
+}
+
+impl super::registry::StrategySettings for GpSettings {
+    const NAME: &'static str = "gp";
+    const ALIASES: &'static [&'static str] = &["bo", "bayes"];
+    const SUMMARY: &'static str =
+        "Bayesian optimisation: Matérn 5/2 ARD Gaussian process, LogEI, 10 Sobol start-up points";
+
+    fn validate(&self) -> Result<(), StrategyError> {
+        match self.acquisition {
+            Acquisition::LogEi => Ok(()),
+            Acquisition::Ei { xi } | Acquisition::Pi { xi } => {
+                super::registry::non_negative("xi", xi)
+            }
+            Acquisition::Ucb { kappa } => super::registry::non_negative("kappa", kappa),
+        }
+    }
+
+    fn build(
+        settings: &super::Checked<Self>,
+        space: &Space,
+        seed: u64,
+    ) -> Result<Box<dyn Strategy>, StrategyError> {
+        let s = settings.get();
+        Ok(Box::new(GpSearch::new(
+            space,
+            s.n_startup,
+            s.acquisition,
+            s.kernel,
+            seed,
+        )?))
+    }
+}
+
 /// GP-based Bayesian optimisation (see the module docs).
 pub struct GpSearch {
     inputs: Inputs,
@@ -78,20 +122,11 @@ impl GpSearch {
                 "the GP strategy needs at least one free parameter".into(),
             ));
         }
-        let check = |name: &str, v: f64| {
-            if v.is_finite() && v >= 0.0 {
-                Ok(())
-            } else {
-                Err(StrategyError::BadSetting(format!(
-                    "{name} must be a finite number ≥ 0, got {v}"
-                )))
-            }
-        };
-        match acquisition {
-            Acquisition::LogEi => {}
-            Acquisition::Ei { xi } | Acquisition::Pi { xi } => check("xi", xi)?,
-            Acquisition::Ucb { kappa } => check("kappa", kappa)?,
-        }
+        super::registry::StrategySettings::validate(&GpSettings {
+            n_startup,
+            acquisition,
+            kernel: kind,
+        })?;
         Ok(GpSearch {
             inputs: Inputs::new(space),
             kind,

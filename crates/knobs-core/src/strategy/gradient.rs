@@ -96,6 +96,32 @@ impl Default for GradientSettings {
     }
 }
 
+impl super::registry::StrategySettings for GradientSettings {
+    const NAME: &'static str = "gradient";
+    const ALIASES: &'static [&'static str] = &["adam"];
+    const SUMMARY: &'static str =
+        "Adam from the best of 5 scouting points; analytic gradients, else central differences";
+
+    fn validate(&self) -> Result<(), StrategyError> {
+        for (name, v) in [("learning_rate", self.learning_rate), ("step", self.step)] {
+            if !(v.is_finite() && v > 0.0 && v < 1.0) {
+                return Err(StrategyError::BadSetting(format!(
+                    "{name} must be in (0, 1), got {v}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn build(
+        settings: &super::Checked<Self>,
+        space: &Space,
+        seed: u64,
+    ) -> Result<Box<dyn Strategy>, StrategyError> {
+        Ok(Box::new(GradientSearch::new(space, *settings.get(), seed)?))
+    }
+}
+
 /// The widest difference probe, in unit-cube units.
 const MAX_H: f64 = 0.1;
 
@@ -212,16 +238,7 @@ impl GradientSearch {
                 "gradient search needs at least one free parameter".into(),
             ));
         }
-        for (name, v) in [
-            ("learning_rate", settings.learning_rate),
-            ("step", settings.step),
-        ] {
-            if !(v.is_finite() && v > 0.0 && v < 1.0) {
-                return Err(StrategyError::BadSetting(format!(
-                    "{name} must be in (0, 1), got {v}"
-                )));
-            }
-        }
+        super::registry::StrategySettings::validate(&settings)?;
         let h0: Vec<f64> = space
             .free()
             .map(|p| match p.domain {

@@ -4,6 +4,39 @@ use super::explain::OrderWhy;
 use super::{Explanation, Observation, Strategy, StrategyError, Suggestion};
 use crate::space::{Domain, Space, Value};
 
+/// The most values per numeric parameter a grid may take: each axis is allocated up front.
+pub const MAX_POINTS: usize = 100_000;
+
+/// Settings of [`Grid`].
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct GridSettings {
+    /// Values per numeric parameter, both ends of the range included.
+    pub points: usize,
+}
+
+impl Default for GridSettings {
+    fn default() -> Self {
+        GridSettings { points: 5 }
+    }
+}
+
+impl super::registry::StrategySettings for GridSettings {
+    const NAME: &'static str = "grid";
+    const SUMMARY: &'static str = "every combination of N values per parameter (--grid-points)";
+
+    fn validate(&self) -> Result<(), StrategyError> {
+        super::registry::count("grid points", self.points, 1, MAX_POINTS)
+    }
+
+    fn build(
+        settings: &super::Checked<Self>,
+        space: &Space,
+        _seed: u64,
+    ) -> Result<Box<dyn Strategy>, StrategyError> {
+        Ok(Box::new(Grid::new(space, settings.get().points)?))
+    }
+}
+
 /// The full grid, in a fixed documented order: the **first** parameter varies slowest and the
 /// **last** fastest (for `C` then `gamma`: C-outer, gamma-inner, as scikit-learn's
 /// `ParameterGrid` and the anchors do).
@@ -25,11 +58,7 @@ pub struct Grid {
 impl Grid {
     /// The grid over `space` with `points` values per numeric parameter.
     pub fn new(space: &Space, points: usize) -> Result<Self, StrategyError> {
-        if points == 0 {
-            return Err(StrategyError::BadSetting(
-                "grid points must be at least 1".into(),
-            ));
-        }
+        super::registry::StrategySettings::validate(&GridSettings { points })?;
         let axes: Vec<Vec<f64>> = space.free().map(|p| axis(&p.domain, points)).collect();
         let size = axes
             .iter()

@@ -42,6 +42,76 @@ pub fn default_swarm(dim: usize) -> usize {
     10 + (2.0 * (dim as f64).sqrt()).floor() as usize
 }
 
+/// The most particles a swarm may have: each is allocated up front.
+pub const MAX_SWARM: usize = 100_000;
+
+/// Settings of [`Pso`].
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct PsoSettings {
+    /// Particles; `None` (default) is `10 + ⌊2√d⌋`.
+    pub swarm: Option<usize>,
+    /// Inertia weight (default 0.729).
+    pub inertia: f64,
+    /// Pull toward each particle's own best (default 1.49445).
+    pub cognitive: f64,
+    /// Pull toward the swarm's best (default 1.49445).
+    pub social: f64,
+    /// Largest velocity per coordinate, in unit-cube units (default 0.2).
+    pub v_max: f64,
+}
+
+impl Default for PsoSettings {
+    fn default() -> Self {
+        PsoSettings {
+            swarm: None,
+            inertia: DEFAULT_INERTIA,
+            cognitive: DEFAULT_ACCEL,
+            social: DEFAULT_ACCEL,
+            v_max: DEFAULT_V_MAX,
+        }
+    }
+}
+
+impl super::registry::StrategySettings for PsoSettings {
+    const NAME: &'static str = "pso";
+    const SUMMARY: &'static str = "particle swarm, Clerc's constriction, 10 + 2√d particles";
+
+    fn validate(&self) -> Result<(), StrategyError> {
+        if let Some(size) = self.swarm {
+            super::registry::count("pso swarm size", size, 1, MAX_SWARM)?;
+        }
+        super::registry::non_negative("pso inertia", self.inertia)?;
+        super::registry::non_negative("pso cognitive weight", self.cognitive)?;
+        super::registry::non_negative("pso social weight", self.social)?;
+        // An infinite clamp is no clamp, as before; NaN and non-positive ones are refused.
+        if self.v_max.is_nan() || self.v_max <= 0.0 {
+            return Err(StrategyError::BadSetting(format!(
+                "pso v_max must be positive, got {}",
+                self.v_max
+            )));
+        }
+        Ok(())
+    }
+
+    fn build(
+        settings: &super::Checked<Self>,
+        space: &crate::space::Space,
+        seed: u64,
+    ) -> Result<Box<dyn Strategy>, StrategyError> {
+        let s = settings.get();
+        Ok(Box::new(Pso::new(
+            space.dim(),
+            s.swarm,
+            s.inertia,
+            s.cognitive,
+            s.social,
+            s.v_max,
+            seed,
+        )?))
+    }
+}
+
 struct Particle {
     x: Vec<f64>,
     v: Vec<f64>,
@@ -82,17 +152,14 @@ impl Pso {
         v_max: f64,
         seed: u64,
     ) -> Result<Self, StrategyError> {
+        super::registry::StrategySettings::validate(&PsoSettings {
+            swarm,
+            inertia,
+            cognitive,
+            social,
+            v_max,
+        })?;
         let size = swarm.unwrap_or_else(|| default_swarm(dim));
-        if size == 0 {
-            return Err(StrategyError::BadSetting(
-                "pso swarm size must be at least 1".into(),
-            ));
-        }
-        if v_max.is_nan() || v_max <= 0.0 {
-            return Err(StrategyError::BadSetting(
-                "pso v_max must be positive".into(),
-            ));
-        }
         let particles = (0..size)
             .map(|_| Particle {
                 x: vec![0.5; dim],

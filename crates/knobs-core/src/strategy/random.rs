@@ -5,6 +5,27 @@ use super::{Explanation, Observation, Strategy, Suggestion, seeded_rng};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+/// Random search has nothing to set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RandomSettings;
+
+impl super::registry::StrategySettings for RandomSettings {
+    const NAME: &'static str = "random";
+    const SUMMARY: &'static str = "independent uniform draws";
+
+    fn validate(&self) -> Result<(), super::StrategyError> {
+        Ok(())
+    }
+
+    fn build(
+        _settings: &super::Checked<Self>,
+        space: &crate::space::Space,
+        seed: u64,
+    ) -> Result<Box<dyn Strategy>, super::StrategyError> {
+        Ok(Box::new(RandomSearch::new(space.dim(), seed)))
+    }
+}
+
 /// Independent uniform draws in the unit cube (so log parameters are log-uniform).
 pub struct RandomSearch {
     dim: usize,

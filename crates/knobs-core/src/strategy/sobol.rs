@@ -3,6 +3,27 @@
 use super::explain::OrderWhy;
 use super::{Explanation, Observation, Strategy, StrategyError, Suggestion};
 
+/// Sobol search has nothing to set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SobolSettings;
+
+impl super::registry::StrategySettings for SobolSettings {
+    const NAME: &'static str = "sobol";
+    const SUMMARY: &'static str = "scrambled Sobol quasi-random sequence";
+
+    fn validate(&self) -> Result<(), StrategyError> {
+        Ok(())
+    }
+
+    fn build(
+        _settings: &super::Checked<Self>,
+        space: &crate::space::Space,
+        seed: u64,
+    ) -> Result<Box<dyn Strategy>, StrategyError> {
+        Ok(Box::new(Sobol::new(space.dim(), seed)?))
+    }
+}
+
 /// Sobol points fill the cube more evenly than independent draws, so small budgets leave
 /// fewer holes. Owen scrambling (seeded) gives each seed a different, equally even sequence;
 /// unscrambled Sobol would give every seed the same points.

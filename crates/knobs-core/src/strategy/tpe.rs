@@ -44,6 +44,62 @@ pub const DEFAULT_N_CANDIDATES: usize = 24;
 /// Weight of the prior kernel.
 pub const DEFAULT_PRIOR_WEIGHT: f64 = 1.0;
 
+/// The most candidates a proposal may draw: they are allocated on every ask.
+pub const MAX_CANDIDATES: usize = 1_000_000;
+
+/// Settings of [`Tpe`].
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct TpeSettings {
+    /// Uniform random trials before the model is used (default 10).
+    pub n_startup: usize,
+    /// Candidates drawn from l(x) per proposal (default 24).
+    pub n_candidates: usize,
+    /// Weight of the prior kernel (default 1.0).
+    pub prior_weight: f64,
+    /// Joint kernels over all coordinates instead of one model per coordinate (default
+    /// true, as Optuna 5 for a single objective).
+    pub multivariate: bool,
+}
+
+impl Default for TpeSettings {
+    fn default() -> Self {
+        TpeSettings {
+            n_startup: DEFAULT_N_STARTUP,
+            n_candidates: DEFAULT_N_CANDIDATES,
+            prior_weight: DEFAULT_PRIOR_WEIGHT,
+            multivariate: true,
+        }
+    }
+}
+
+impl super::registry::StrategySettings for TpeSettings {
+    const NAME: &'static str = "tpe";
+    const SUMMARY: &'static str =
+        "tree-structured Parzen estimator, as Optuna (10 random start-up trials)";
+
+    fn validate(&self) -> Result<(), StrategyError> {
+        super::registry::count("tpe candidates", self.n_candidates, 1, MAX_CANDIDATES)?;
+        super::registry::positive("tpe prior weight", self.prior_weight)
+    }
+
+    fn build(
+        settings: &super::Checked<Self>,
+        space: &Space,
+        seed: u64,
+    ) -> Result<Box<dyn Strategy>, StrategyError> {
+        let s = settings.get();
+        Ok(Box::new(Tpe::new(
+            space,
+            s.n_startup,
+            s.n_candidates,
+            s.prior_weight,
+            s.multivariate,
+            seed,
+        )?))
+    }
+}
+
 /// How a coordinate is modelled.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Kind {
@@ -130,16 +186,12 @@ impl Tpe {
         multivariate: bool,
         seed: u64,
     ) -> Result<Self, StrategyError> {
-        if n_candidates == 0 {
-            return Err(StrategyError::BadSetting(
-                "tpe needs at least one candidate".into(),
-            ));
-        }
-        if !(prior_weight > 0.0 && prior_weight.is_finite()) {
-            return Err(StrategyError::BadSetting(format!(
-                "tpe prior weight must be positive, got {prior_weight}"
-            )));
-        }
+        super::registry::StrategySettings::validate(&TpeSettings {
+            n_startup,
+            n_candidates,
+            prior_weight,
+            multivariate,
+        })?;
         Ok(Tpe {
             kinds,
             n_startup,

@@ -1,11 +1,13 @@
 //! "Why this point?": one view per kind of [`Explanation`], drawn before the point is
 //! evaluated.
 //!
-//! [`WhyView::show`] puts the caption on top and dispatches to one file per kind: [`gp`]
+//! [`WhyView::show`] puts the caption on top and offers the explanation to each strategy's
+//! entry in [`crate::gui::strategies`], which draws it with one file per kind: [`gp`]
 //! (posterior slice, acquisition and its 2-D map), [`tpe`] (good and bad densities and their
 //! ratio), [`cmaes`] (the sampling ellipses), [`swarm`] (particles and velocities),
 //! [`anneal`] (the chain, temperature and the last move's fate), [`gradient`] (the gradient
-//! and the step), [`order`] (fixed sequences and start-up points). Shared here: [`Frame`], the
+//! and the step); what no strategy claims, [`order`] draws (fixed sequences and start-up
+//! points). Shared here: [`Frame`], the
 //! axes a view draws on, and [`pair_plot`], a plot over the x/y parameters with the trials
 //! under and the proposal on top. Only the GP views need model predictions; they run on the
 //! background thread in [`worker`] and are cached by (`sequence`, axes).
@@ -52,8 +54,10 @@ pub struct WhyInput<'a> {
 /// The views' state: cached pictures of the current explanation.
 #[derive(Default)]
 pub struct WhyView {
-    gp: gp::GpState,
-    tpe: tpe::TpeCache,
+    /// The GP views' pictures, computed in the background.
+    pub(in crate::gui) gp: gp::GpState,
+    /// The TPE views' densities.
+    pub(in crate::gui) tpe: tpe::TpeCache,
 }
 
 impl WhyView {
@@ -66,16 +70,8 @@ impl WhyView {
             return;
         }
         let height = (ui.available_height() - 30.0).clamp(220.0, 700.0);
-        match input.explanation {
-            Explanation::Gp(why) => self.gp.show(ui, input, &frame, why, height),
-            Explanation::Tpe(why) => self.tpe.show(ui, input, &frame, why, height),
-            Explanation::CmaEs(why) => cmaes::show(ui, input, &frame, why, height),
-            Explanation::Swarm(why) => swarm::show(ui, input, &frame, why, height),
-            Explanation::Anneal(why) => anneal::show(ui, input, &frame, why, height),
-            Explanation::Gradient(why) => gradient::show(ui, input, &frame, why, height),
-            Explanation::Order(_) | Explanation::Startup(_) => {
-                order::show(ui, input, &frame, height)
-            }
+        if !crate::gui::strategies::why(self, ui, input, &frame, height) {
+            order::show(ui, input, &frame, height);
         }
     }
 

@@ -251,6 +251,9 @@ pub struct CmaEs {
     last: Option<CmaWhy>,
 }
 
+/// The largest population: checked before a generation's buffers are allocated.
+pub const MAX_POPSIZE: usize = 100_000;
+
 impl CmaEs {
     /// CMA-ES over `dim` coordinates. `popsize` `None` uses `4 + ⌊3 ln d⌋`.
     pub fn new(
@@ -266,10 +269,10 @@ impl CmaEs {
             )));
         }
         let lambda = popsize.unwrap_or_else(|| default_popsize(dim));
-        if lambda < 2 {
-            return Err(StrategyError::BadSetting(
-                "cma-es population size must be at least 2".into(),
-            ));
+        if !(2..=MAX_POPSIZE).contains(&lambda) {
+            return Err(StrategyError::BadSetting(format!(
+                "cma-es population size must be between 2 and {MAX_POPSIZE}, got {lambda}"
+            )));
         }
         Ok(CmaEs {
             dim,
@@ -329,7 +332,7 @@ impl Strategy for CmaEs {
     }
 
     fn tell(&mut self, observation: Observation<'_>) {
-        if self.dim == 0 || observation.point.len() != self.dim {
+        if self.dim == 0 || observation.check(self.dim).is_err() {
             return;
         }
         let Some(generation) = self.asked.remove(&observation.number) else {

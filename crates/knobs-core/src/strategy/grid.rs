@@ -22,6 +22,10 @@ pub struct Grid {
     last: Option<usize>,
 }
 
+/// The most values per parameter a grid takes: far more than any search can evaluate, and
+/// checked before an axis of that many values is allocated.
+pub const MAX_POINTS: usize = 1_000_000;
+
 impl Grid {
     /// The grid over `space` with `points` values per numeric parameter.
     pub fn new(space: &Space, points: usize) -> Result<Self, StrategyError> {
@@ -30,11 +34,17 @@ impl Grid {
                 "grid points must be at least 1".into(),
             ));
         }
-        let axes: Vec<Vec<f64>> = space.free().map(|p| axis(&p.domain, points)).collect();
-        let size = axes
-            .iter()
-            .try_fold(1usize, |n, a| n.checked_mul(a.len()))
+        // Sizes are counted before any axis is allocated, so a huge setting is an error.
+        if points > MAX_POINTS {
+            return Err(StrategyError::BadSetting(format!(
+                "grid points must be at most {MAX_POINTS} per parameter, got {points}"
+            )));
+        }
+        let size = space
+            .free()
+            .try_fold(1usize, |n, p| n.checked_mul(p.domain.grid_len(points)))
             .ok_or_else(|| StrategyError::BadSetting("the grid is too large to count".into()))?;
+        let axes: Vec<Vec<f64>> = space.free().map(|p| axis(&p.domain, points)).collect();
         Ok(Grid {
             axes,
             size,

@@ -71,6 +71,9 @@ pub struct Pso {
     last: Option<(Option<usize>, Option<Vec<f64>>)>,
 }
 
+/// The largest swarm: checked before the particles are allocated.
+pub const MAX_SWARM: usize = 100_000;
+
 impl Pso {
     /// A swarm over `dim` coordinates; `swarm` `None` uses [`default_swarm`].
     pub fn new(
@@ -83,10 +86,10 @@ impl Pso {
         seed: u64,
     ) -> Result<Self, StrategyError> {
         let size = swarm.unwrap_or_else(|| default_swarm(dim));
-        if size == 0 {
-            return Err(StrategyError::BadSetting(
-                "pso swarm size must be at least 1".into(),
-            ));
+        if size == 0 || size > MAX_SWARM {
+            return Err(StrategyError::BadSetting(format!(
+                "pso swarm size must be between 1 and {MAX_SWARM}, got {size}"
+            )));
         }
         if v_max.is_nan() || v_max <= 0.0 {
             return Err(StrategyError::BadSetting(
@@ -207,7 +210,7 @@ impl Strategy for Pso {
     }
 
     fn tell(&mut self, observation: Observation<'_>) {
-        if observation.point.len() != self.dim {
+        if observation.check(self.dim).is_err() {
             return;
         }
         let loss = observation.loss.filter(|l| l.is_finite());

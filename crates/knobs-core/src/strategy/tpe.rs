@@ -82,6 +82,10 @@ pub struct Tpe {
     last: Option<Explanation>,
 }
 
+/// The most candidates per proposal: checked before a candidate buffer is allocated, so a
+/// session's `n_candidates: 18446744073709551615` is an error, not a capacity overflow.
+pub const MAX_N_CANDIDATES: usize = 1_000_000;
+
 impl Tpe {
     /// TPE over the free parameters of `space`.
     pub fn new(
@@ -130,10 +134,10 @@ impl Tpe {
         multivariate: bool,
         seed: u64,
     ) -> Result<Self, StrategyError> {
-        if n_candidates == 0 {
-            return Err(StrategyError::BadSetting(
-                "tpe needs at least one candidate".into(),
-            ));
+        if n_candidates == 0 || n_candidates > MAX_N_CANDIDATES {
+            return Err(StrategyError::BadSetting(format!(
+                "tpe n_candidates must be between 1 and {MAX_N_CANDIDATES}, got {n_candidates}"
+            )));
         }
         if !(prior_weight > 0.0 && prior_weight.is_finite()) {
             return Err(StrategyError::BadSetting(format!(
@@ -448,7 +452,7 @@ impl Strategy for Tpe {
     }
 
     fn tell(&mut self, observation: Observation<'_>) {
-        if observation.point.len() != self.kinds.len() {
+        if observation.check(self.kinds.len()).is_err() {
             return;
         }
         if let Some(loss) = observation.loss.filter(|l| l.is_finite()) {

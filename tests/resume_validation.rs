@@ -44,7 +44,16 @@ fn a_session_with_a_gap_in_its_numbers_is_renumbered_and_resumes_to_its_whole_bu
     let path = saved_run(
         dir.path(),
         "gap.ron",
-        &["--objective", "branin", "--strategy", "random", "--budget", "8", "--seed", "1"],
+        &[
+            "--objective",
+            "branin",
+            "--strategy",
+            "random",
+            "--budget",
+            "8",
+            "--seed",
+            "1",
+        ],
     );
     let mut session = Session::load(&path).unwrap();
     session.study.trials.remove(4); // deleted by hand: numbers 0–3, 5–7
@@ -94,7 +103,16 @@ fn changing_the_space_of_a_gp_or_gradient_session_is_refused_with_the_way_to_a_n
         let path = saved_run(
             dir.path(),
             &format!("{strategy}.ron"),
-            &["--objective", "branin", "--strategy", strategy, "--budget", "12", "--seed", "3"],
+            &[
+                "--objective",
+                "branin",
+                "--strategy",
+                strategy,
+                "--budget",
+                "12",
+                "--seed",
+                "3",
+            ],
         );
         let p = path.to_str().unwrap();
         let out = knobs(&["run", p, "--param", "x2=0..1", "--budget", "14", "--quiet"]);
@@ -105,7 +123,15 @@ fn changing_the_space_of_a_gp_or_gradient_session_is_refused_with_the_way_to_a_n
 
         // --new-study keeps the settings and the change, and drops the trials
         let out = knobs(&[
-            "run", p, "--param", "x0=0..1", "--budget", "14", "--new-study", "--quiet", "--json",
+            "run",
+            p,
+            "--param",
+            "x0=0..1",
+            "--budget",
+            "14",
+            "--new-study",
+            "--quiet",
+            "--json",
         ]);
         let j = json_of(&out);
         assert_eq!(j["trials"], 14, "{strategy}");
@@ -128,7 +154,14 @@ fn changing_the_objective_or_direction_of_a_session_is_refused_saying_what_diffe
     let out = knobs(&["run", p, "--direction", "maximize", "--quiet"]);
     assert_input_error(&out, "the direction (minimize → maximize)");
     let out = knobs(&[
-        "run", p, "--command", "echo 1", "--param", "x0=-5..10", "--param", "x1=0..15",
+        "run",
+        p,
+        "--command",
+        "echo 1",
+        "--param",
+        "x0=-5..10",
+        "--param",
+        "x1=0..15",
         "--quiet",
     ]);
     assert_input_error(&out, "the objective (branin → `echo 1`)");
@@ -136,7 +169,14 @@ fn changing_the_objective_or_direction_of_a_session_is_refused_saying_what_diffe
     assert_input_error(&out, "the objective (branin → ");
     // what does not change the measure resumes as before
     let j = json_of(&knobs(&[
-        "run", p, "--strategy", "tpe", "--budget", "8", "--quiet", "--json",
+        "run",
+        p,
+        "--strategy",
+        "tpe",
+        "--budget",
+        "8",
+        "--quiet",
+        "--json",
     ]));
     assert_eq!(j["trials"], 8);
 }
@@ -162,14 +202,25 @@ fn a_stored_nan_counts_as_a_failed_trial_and_the_best_value_ignores_it() {
     let j = json_of(&out);
     assert_eq!(j["best_value"].as_f64(), Some(best));
     assert_eq!(j["failed"], 1);
-    assert!(stderr(&out).contains("not a finite number"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a finite number"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn trials_saved_running_are_asked_again_and_the_trials_after_them_are_kept() {
     let dir = tempfile::tempdir().unwrap();
     let common = [
-        "--objective", "branin", "--strategy", "tpe", "--window", "3", "--seed", "6",
+        "--objective",
+        "branin",
+        "--strategy",
+        "tpe",
+        "--window",
+        "3",
+        "--seed",
+        "6",
     ];
     let mut args = common.to_vec();
     args.extend(["--budget", "16"]);
@@ -199,9 +250,8 @@ fn trials_saved_running_are_asked_again_and_the_trials_after_them_are_kept() {
     assert!(stderr(&out).contains("asked again"), "{}", stderr(&out));
     let resumed = Session::load(&out_path).unwrap();
     // The uninterrupted run's trials exactly: same points, same values, nothing dropped.
-    let points = |s: &Session| -> Vec<Vec<f64>> {
-        s.study.trials.iter().map(|t| t.point.clone()).collect()
-    };
+    let points =
+        |s: &Session| -> Vec<Vec<f64>> { s.study.trials.iter().map(|t| t.point.clone()).collect() };
     assert_eq!(resumed.study.trials.len(), 16);
     assert_eq!(points(&resumed), points(&full));
     assert_eq!(values(&resumed), values(&full));
@@ -215,8 +265,14 @@ fn hostile_flag_values_are_clear_errors_never_panics() {
             vec!["--command", "echo 1", "--trial-timeout", "1e20"],
             "trial timeout",
         ),
-        (vec!["--strategy", "grid", "--grid-points", huge], "grid points"),
-        (vec!["--objective", "rosenbrock", "--dims", huge], "dimensions"),
+        (
+            vec!["--strategy", "grid", "--grid-points", huge],
+            "grid points",
+        ),
+        (
+            vec!["--objective", "rosenbrock", "--dims", huge],
+            "dimensions",
+        ),
         (vec!["--window", huge], "--window"),
         (vec!["--jobs", huge], "--jobs"),
         (
@@ -237,7 +293,14 @@ fn a_session_with_a_huge_tpe_candidate_count_is_a_clear_error() {
     let path = saved_run(
         dir.path(),
         "tpe.ron",
-        &["--objective", "branin", "--strategy", "tpe", "--budget", "2"],
+        &[
+            "--objective",
+            "branin",
+            "--strategy",
+            "tpe",
+            "--budget",
+            "2",
+        ],
     );
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("n_candidates: 24"), "{text}");
@@ -263,7 +326,16 @@ fn data_errors_name_their_file() {
     std::fs::write(&folds, text).unwrap();
     let f = folds.to_str().unwrap();
     let out = knobs(&[
-        "run", "--dataset", "iris", "--model", "knn", "--folds", f, "--budget", "1", "--quiet",
+        "run",
+        "--dataset",
+        "iris",
+        "--model",
+        "knn",
+        "--folds",
+        f,
+        "--budget",
+        "1",
+        "--quiet",
     ]);
     assert_input_error(&out, "cannot fill 18446744073709551615 folds");
     assert!(stderr(&out).contains("huge.folds.csv"), "{}", stderr(&out));
@@ -273,7 +345,16 @@ fn data_errors_name_their_file() {
     std::fs::write(&csv, "a,b,y\n1,2,0\n3,4,1\n").unwrap();
     let c = csv.to_str().unwrap();
     let out = knobs(&[
-        "run", "--dataset", c, "--model", "knn", "--folds", "5", "--budget", "1", "--quiet",
+        "run",
+        "--dataset",
+        c,
+        "--model",
+        "knn",
+        "--folds",
+        "5",
+        "--budget",
+        "1",
+        "--quiet",
     ]);
     assert_input_error(&out, "2 rows cannot fill 5 folds");
     assert!(stderr(&out).contains("tiny.csv"), "{}", stderr(&out));

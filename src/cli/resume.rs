@@ -92,10 +92,9 @@ pub(super) fn check_resume(
 /// timeout and a synthetic function's spelled-out default dimension do not count.
 fn same_measure(a: &ObjectiveSpec, b: &ObjectiveSpec) -> bool {
     match (a, b) {
-        (
-            ObjectiveSpec::Command { command: a, .. },
-            ObjectiveSpec::Command { command: b, .. },
-        ) => a == b,
+        (ObjectiveSpec::Command { command: a, .. }, ObjectiveSpec::Command { command: b, .. }) => {
+            a == b
+        }
         (
             ObjectiveSpec::Synthetic {
                 function: fa,

@@ -386,7 +386,10 @@ fn validate(p: &Param) -> Result<(), SpaceError> {
         Domain::Int { low, high, log } => {
             for value in [*low, *high] {
                 if !(-MAX_INT..=MAX_INT).contains(&value) {
-                    return Err(SpaceError::IntOutOfRange { name: name(), value });
+                    return Err(SpaceError::IntOutOfRange {
+                        name: name(),
+                        value,
+                    });
                 }
             }
             check_range(&p.name, *low as f64, *high as f64, *log)

@@ -90,7 +90,8 @@ fn edit() -> impl Strategy<Value = Edit> {
         1 => any::<u8>(),
     ];
     prop_oneof![
-        byte.clone().prop_flat_map(|b| any::<usize>().prop_map(move |p| Edit::Set(p, b))),
+        byte.clone()
+            .prop_flat_map(|b| any::<usize>().prop_map(move |p| Edit::Set(p, b))),
         byte.prop_flat_map(|b| any::<usize>().prop_map(move |p| Edit::Insert(p, b))),
         (any::<usize>(), 1..40usize).prop_map(|(p, n)| Edit::Remove(p, n)),
         any::<usize>().prop_map(Edit::Truncate),
@@ -285,7 +286,10 @@ fn mutated_real_files_often_still_load() {
         let bytes = csvs.new_tree(&mut runner).unwrap().current();
         csvs_ok += usize::from(Dataset::from_bytes("d", &bytes, &LoadOptions::default()).is_ok());
     }
-    assert!(sessions_ok >= 20, "{sessions_ok} of 400 mutated sessions loaded");
+    assert!(
+        sessions_ok >= 20,
+        "{sessions_ok} of 400 mutated sessions loaded"
+    );
     assert!(csvs_ok >= 10, "{csvs_ok} of 400 mutated CSV files loaded");
     eprintln!("loaded: {sessions_ok}/400 sessions, {csvs_ok}/400 CSV files");
 }
@@ -298,7 +302,9 @@ fn spec_text() -> impl Strategy<Value = String> {
         any::<f64>().prop_map(|x| x.to_string()),
         "[-+]?[0-9]{0,3}(\\.[0-9]{0,3})?(e[-+]?[0-9]{1,3})?",
     ];
-    let suffix = prop::sample::select(vec!["", ":log", ":int", ":int:log", ":log:int", ":cube", ":"]);
+    let suffix = prop::sample::select(vec![
+        "", ":log", ":int", ":int:log", ":log:int", ":cube", ":",
+    ]);
     prop_oneof![
         (number.clone(), number.clone(), suffix).prop_map(|(a, b, s)| format!("x={a}..{b}{s}")),
         "[a-c ,]{0,12}".prop_map(|c| format!("k={c}")),

@@ -190,11 +190,15 @@ impl ModelTask {
         };
         let in_data = |e: &dyn std::fmt::Display| BuildError::Invalid(format!("{data_file}: {e}"));
         let folds = match &self.folds {
-            FoldSpec::Bundled(name) => Folds::bundled(name, dataset.n_samples()).map_err(|e| invalid(&e)),
+            FoldSpec::Bundled(name) => {
+                Folds::bundled(name, dataset.n_samples()).map_err(|e| invalid(&e))
+            }
             FoldSpec::KFold { k, seed } => {
                 Folds::for_dataset(&dataset, *k, *seed).map_err(|e| in_data(&e))
             }
-            FoldSpec::File(path) => Folds::from_path(path, dataset.n_samples()).map_err(|e| invalid(&e)),
+            FoldSpec::File(path) => {
+                Folds::from_path(path, dataset.n_samples()).map_err(|e| invalid(&e))
+            }
         }?;
         let cv = Arc::new(CvData::new(&dataset, &folds).map_err(|e| in_data(&e))?);
         let learner = self.model.prepare(cv.clone()).map_err(|e| invalid(&e))?;

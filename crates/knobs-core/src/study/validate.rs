@@ -102,7 +102,9 @@ impl Study {
         }
         for (index, trial) in self.trials.iter().enumerate() {
             if trial.number != index {
-                let seen = self.trials[..index].iter().any(|t| t.number == trial.number);
+                let seen = self.trials[..index]
+                    .iter()
+                    .any(|t| t.number == trial.number);
                 return Err(if seen {
                     StudyError::DuplicateTrial {
                         number: trial.number,
@@ -149,7 +151,11 @@ impl Study {
                 Some(prev) => self.trials[prev].number + 1 != t.number,
             })
             .map(|(i, t)| {
-                let missing_from = if i == 0 { 0 } else { self.trials[i - 1].number + 1 };
+                let missing_from = if i == 0 {
+                    0
+                } else {
+                    self.trials[i - 1].number + 1
+                };
                 if missing_from + 1 == t.number {
                     format!("{missing_from}")
                 } else {
@@ -281,4 +287,157 @@ fn in_domain(domain: &Domain, value: &Value) -> bool {
 
 fn describe_value(value: Option<f64>) -> String {
     value.map_or_else(|| "missing".to_owned(), |v| v.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::run_to_end;
+    use crate::space::Space;
+    use crate::stepper::{self, StepCommand, StepEvent};
+    use crate::strategy::StrategySpec;
+    use std::sync::Arc;
+
+    fn branin(strategy: &str, budget: usize, window: Option<usize>) -> Study {
+        let mut study = crate::study::default_study();
+        study.strategy = StrategySpec::from_name(strategy).unwrap();
+        study.budget = budget;
+        study.window = window;
+        study.seed = 11;
+        study
+    }
+
+    fn run(study: Study) -> Study {
+        let objective = Arc::from(study.objective.build().unwrap());
+        run_to_end(study, objective, 2).unwrap().0
+    }
+
+    fn step(study: Study) -> Study {
+        let objective = Arc::from(study.objective.build().unwrap());
+        let handle = stepper::start(study, objective, None).unwrap();
+        loop {
+            match handle.events.recv().unwrap() {
+                StepEvent::Proposed { .. } => handle.commands.send(StepCommand::Step).unwrap(),
+                StepEvent::Finished(_) => break,
+                _ => {}
+            }
+        }
+        handle.join().unwrap()
+    }
+
+    fn outcome(study: &Study) -> Vec<(usize, Vec<f64>, Option<f64>)> {
+        study
+            .trials
+            .iter()
+            .map(|t| (t.number, t.point.clone(), t.value))
+            .collect()
+    }
+
+    #[test]
+    fn gaps_are_renumbered_with_a_note_and_duplicates_refused() {
+        let mut study = run(branin("random", 6, None));
+        let kept: Vec<Option<f64>> = study.trials.iter().map(|t| t.value).collect();
+        study.trials.remove(2);
+        study.trials.remove(0);
+        let notes = study.repair().unwrap();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("0, 2 are missing"), "{notes:?}");
+        let numbers: Vec<usize> = study.trials.iter().map(|t| t.number).collect();
+        assert_eq!(numbers, [0, 1, 2, 3]);
+        let values: Vec<Option<f64>> = study.trials.iter().map(|t| t.value).collect();
+        assert_eq!(values, [kept[1], kept[3], kept[4], kept[5]]);
+
+        study.trials[3].number = 1;
+        let err = study.repair().unwrap_err();
+        assert_eq!(err, StudyError::DuplicateTrial { number: 1 });
+    }
+
+    #[test]
+    fn a_stored_nan_fails_its_trial_and_the_best_is_a_number() {
+        let mut study = run(branin("random", 5, None));
+        study.trials[0].value = Some(f64::NAN);
+        study.trials[3].value = Some(f64::NEG_INFINITY);
+        assert!(matches!(
+            study.validate(),
+            Err(StudyError::NotFinite { number: 0, .. })
+        ));
+        let notes = study.repair().unwrap();
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert_eq!(study.failed(), 2);
+        let best = study.best_trial().unwrap().value.unwrap();
+        assert!(best.is_finite());
+        assert!(study.best_so_far().iter().flatten().all(|v| v.is_finite()));
+    }
+
+    #[test]
+    fn points_and_values_outside_the_space_are_refused_naming_the_trial() {
+        let study = run(branin("random", 3, None));
+        let mut short = study.clone();
+        short.trials[1].point.pop();
+        assert_eq!(
+            short.validate(),
+            Err(StudyError::PointLength {
+                number: 1,
+                found: 1,
+                expected: 2
+            })
+        );
+        let mut outside = study.clone();
+        outside.trials[2].point[0] = 1.5;
+        assert!(
+            outside
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("trial 2")
+        );
+        let mut edited = study.clone();
+        edited.space = Space::new(vec![
+            crate::space::parse_param("x0=100..200").unwrap(),
+            crate::space::parse_param("x1=0..15").unwrap(),
+        ])
+        .unwrap();
+        let msg = edited.validate().unwrap_err().to_string();
+        assert!(msg.contains("trial 0") && msg.contains("x0"), "{msg}");
+        let mut gradient = study;
+        gradient.trials[0].gradient = Some(vec![1.0]);
+        assert!(matches!(
+            gradient.validate(),
+            Err(StudyError::BadGradient { number: 0, .. })
+        ));
+    }
+
+    #[test]
+    fn a_running_hole_is_asked_again_and_the_run_equals_the_uninterrupted_one() {
+        for (strategy, window) in [("tpe", Some(3)), ("cmaes", None), ("gp", Some(2))] {
+            let full = run(branin(strategy, 16, window));
+            let mut partial = full.clone();
+            partial.trials.truncate(13);
+            partial.trials[10].state = TrialState::Running;
+            partial.trials[10].value = None;
+            let notes = partial.repair().unwrap();
+            assert!(notes[0].contains("10"), "{notes:?}");
+            assert_eq!(outcome(&run(partial)), outcome(&full), "{strategy}");
+        }
+    }
+
+    #[test]
+    fn the_stepper_resumes_a_running_hole_as_the_runner_does() {
+        let full = run(branin("tpe", 14, Some(1)));
+        let mut partial = full.clone();
+        partial.trials.truncate(12);
+        partial.trials[9].state = TrialState::Running;
+        assert_eq!(outcome(&step(partial)), outcome(&full));
+    }
+
+    #[test]
+    fn a_window_beyond_the_limit_is_refused() {
+        let mut study = branin("random", 3, Some(usize::MAX));
+        assert_eq!(
+            study.validate(),
+            Err(StudyError::Window { window: usize::MAX })
+        );
+        study.window = Some(MAX_WINDOW);
+        assert_eq!(study.validate(), Ok(()));
+    }
 }

@@ -3,6 +3,7 @@
 //! Bad input is reported as one line on stderr and exit code 2; a run that completes exits 0
 //! even when some trials failed (they are in the results).
 
+mod resume;
 mod run;
 
 pub use crate::study::default_study;
@@ -101,6 +102,11 @@ pub struct RunArgs {
     /// Seed for every random choice.
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Start a new study from the session's settings, with any flags applied, dropping its
+    /// trials: the way to change the objective, space or direction of a session that has
+    /// trials (a plain resume refuses such changes).
+    #[arg(long, requires = "session")]
+    pub new_study: bool,
     /// Trials in flight at once; part of the study, so results do not depend on --jobs.
     #[arg(long)]
     pub window: Option<usize>,

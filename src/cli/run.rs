@@ -17,10 +17,18 @@ use std::time::Instant;
 /// Build the study the arguments describe: the session's, with every flag applied on top.
 pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
     let input = |e: &dyn std::fmt::Display| CliError::Input(e.to_string());
+    super::resume::check_limits(args)?;
     let mut study = match &args.session {
-        Some(path) => Session::load(path).map_err(|e| input(&e))?.study,
+        Some(path) => {
+            let session = Session::load(path).map_err(|e| input(&e))?;
+            for note in &session.notes {
+                eprintln!("knobs: note: {}: {note}", path.display());
+            }
+            session.study
+        }
         None => crate::study::default_study(),
     };
+    let stored = study.clone();
     if let Some(name) = &args.objective {
         study.objective = ObjectiveSpec::from_name(name).map_err(|e| input(&e))?;
     }
@@ -94,13 +102,13 @@ pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
         study.seed = s;
     }
     if let Some(w) = args.window {
-        if w == 0 {
-            return Err(CliError::Input("--window must be at least 1".into()));
-        }
         study.window = Some(w);
     }
     if study.name.is_empty() {
         study.name = format!("{} on {}", study.strategy.name(), study.objective.label());
+    }
+    if let Some(path) = &args.session {
+        super::resume::check_resume(path, &stored, &mut study, args.new_study)?;
     }
     Ok(study)
 }
@@ -214,11 +222,14 @@ pub(super) fn run(args: &RunArgs) -> Result<(), CliError> {
     );
     let jobs = args.jobs.unwrap_or_else(|| {
         std::thread::available_parallelism()
-            .map(|n| n.get())
+            .map(|n| n.get().min(super::resume::MAX_JOBS))
             .unwrap_or(1)
     });
-    if jobs == 0 {
-        return Err(CliError::Input("--jobs must be at least 1".into()));
+    if !(1..=super::resume::MAX_JOBS).contains(&jobs) {
+        return Err(CliError::Input(format!(
+            "--jobs must be between 1 and {}",
+            super::resume::MAX_JOBS
+        )));
     }
     let started = Instant::now();
     let already = study.trials.len();

@@ -15,7 +15,10 @@
 //! **Resuming.** A study with trials already in it replays them through a fresh strategy on
 //! the same schedule (asks are made and their points replaced by the stored ones), which
 //! rebuilds the strategy's state exactly when the strategy is unchanged, and teaches a changed
-//! strategy the old results.
+//! strategy the old results. The study is validated first ([`Study::validate`]). A trial
+//! stored as still running (saved mid-run) is a hole in the history: its number is asked
+//! again and evaluated, and the finished trials stored after it are told once it is, in
+//! order, exactly as the uninterrupted run told them.
 //!
 //! The schedule, the replay, evaluation under `catch_unwind` and recording results are shared
 //! with [`crate::stepper`], which steps a study one trial per command on the same schedule.
@@ -25,7 +28,7 @@ use crate::space::Space;
 use crate::strategy::{Observation, Strategy, StrategyError, Suggestion};
 use crate::study::{Direction, Study, Trial, TrialState};
 use crossbeam_channel::{Receiver, Sender, select, unbounded};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -84,6 +87,9 @@ pub enum RunError {
     /// The study has nothing to search.
     #[error("the search space is empty")]
     EmptySpace,
+    /// The study's stored trials do not fit its definition.
+    #[error("the study cannot run: {0}")]
+    Invalid(#[from] crate::study::StudyError),
 }
 
 /// A running study: listen on `events`, steer with `commands`, collect the study with `join`.
@@ -108,13 +114,13 @@ impl RunHandle {
 /// Start running `study` (resuming any trials it has) on `jobs` worker threads. `wake` is
 /// called after each event is sent, so a GUI can request a repaint.
 pub fn start(
-    mut study: Study,
+    study: Study,
     objective: Arc<dyn Objective>,
     jobs: usize,
     wake: Option<Box<dyn Fn() + Send>>,
 ) -> Result<RunHandle, RunError> {
+    study.validate()?;
     let strategy = build_strategy(&study.strategy, &study)?;
-    study.discard_unfinished();
     let (event_tx, events) = unbounded();
     let (commands, command_rx) = unbounded();
     let thread = std::thread::Builder::new()
@@ -199,8 +205,13 @@ pub(crate) struct Done {
 pub(crate) struct Schedule {
     pub(crate) window: usize,
     pub(crate) budget: usize,
-    /// Trials that were stored before this run and are replayed, not evaluated.
+    /// Trial numbers below this were stored before this run: replayed, not evaluated,
+    /// unless they are holes.
     pub(crate) replayed: usize,
+    /// Stored numbers without a result (saved while running): asked again and evaluated.
+    pub(crate) holes: BTreeSet<usize>,
+    /// Stored finished trials not told yet: they wait for a hole before them.
+    pub(crate) untold: BTreeSet<usize>,
     pub(crate) asked: usize,
     pub(crate) told: usize,
     /// Asked, not yet handed to a worker.
@@ -216,11 +227,31 @@ impl Schedule {
             window,
             budget: budget.max(replayed),
             replayed,
+            holes: BTreeSet::new(),
+            untold: BTreeSet::new(),
             asked: 0,
             told: 0,
             queue: VecDeque::new(),
             stop_asking: None,
         }
+    }
+
+    /// A schedule for resuming `study` (validated: trials numbered `0..n`): every stored
+    /// trial is replayed, the ones still marked running are asked again.
+    pub(crate) fn for_study(window: usize, study: &Study) -> Self {
+        let mut s = Schedule::new(window, study.budget, study.trials.len());
+        s.holes = study
+            .trials
+            .iter()
+            .filter(|t| t.state == TrialState::Running)
+            .map(|t| t.number)
+            .collect();
+        s
+    }
+
+    /// Whether an ask for `number` is a trial to evaluate (new, or a hole), not a replay.
+    fn evaluates(&self, number: usize) -> bool {
+        number >= self.replayed || self.holes.contains(&number)
     }
 }
 
@@ -234,7 +265,7 @@ pub(crate) fn ask_ahead(
 ) {
     while s.stop_asking.is_none()
         && s.asked < s.budget
-        && s.asked < s.told + s.window
+        && s.asked < s.told.saturating_add(s.window)
         && (s.asked == s.told || strategy.ready())
     {
         let t0 = Instant::now();
@@ -243,11 +274,11 @@ pub(crate) fn ask_ahead(
             *c += t0.elapsed().as_secs_f64();
         }
         match suggestion {
-            Ok(sug) if s.asked >= s.replayed => s.queue.push_back((s.asked, sug)),
+            Ok(sug) if s.evaluates(s.asked) => s.queue.push_back((s.asked, sug)),
             Ok(_) => {}
             // A changed strategy may not be able to propose the old trials' numbers
             // (a shorter grid); their stored results still teach it.
-            Err(_) if s.asked < s.replayed => {}
+            Err(_) if !s.evaluates(s.asked) => {}
             Err(StrategyError::Exhausted(why)) => {
                 s.stop_asking = Some(FinishReason::Exhausted(why));
                 break;
@@ -261,42 +292,67 @@ pub(crate) fn ask_ahead(
     }
 }
 
-/// Teach a fresh strategy the study's stored trials (the first `s.replayed`) on the same
-/// schedule a live run follows, untimed: asks are made and their points replaced by the
-/// stored ones, which rebuilds an unchanged strategy's state exactly.
-pub(crate) fn replay(strategy: &mut dyn Strategy, study: &mut Study, s: &mut Schedule) {
-    let history: Vec<Trial> = std::mem::take(&mut study.trials);
-    for trial in history {
+/// Teach a fresh strategy the study's stored trials (numbers below `s.replayed`, holes
+/// aside) on the same schedule a live run follows, untimed: asks are made and their points
+/// replaced by the stored ones, which rebuilds an unchanged strategy's state exactly.
+/// Telling stops at the first hole; the stored trials after it wait in `s.untold`.
+pub(crate) fn replay(
+    strategy: &mut dyn Strategy,
+    study: &Study,
+    s: &mut Schedule,
+) -> Result<(), StrategyError> {
+    s.untold = study
+        .trials
+        .iter()
+        .filter(|t| t.state != TrialState::Running)
+        .map(|t| t.number)
+        .collect();
+    tell_stored(strategy, study, s)
+}
+
+/// Tell every stored trial whose turn has come (consecutive from `s.told`), asking ahead
+/// before each as a live run does.
+pub(crate) fn tell_stored(
+    strategy: &mut dyn Strategy,
+    study: &Study,
+    s: &mut Schedule,
+) -> Result<(), StrategyError> {
+    while s.untold.remove(&s.told) {
         ask_ahead(strategy, s, None);
-        study.trials.push(trial);
-        tell(strategy, study, s.told, None);
+        tell(strategy, study, s.told, None)?;
         s.told += 1;
     }
+    Ok(())
 }
 
 /// Tell the strategy the result of trial `number` as a loss; time spent is added to `clock`.
+/// The observation is checked against the space first: one that does not fit (a stored
+/// point of the wrong length) is an error for the run to report, never a strategy's panic.
 pub(crate) fn tell(
     strategy: &mut dyn Strategy,
     study: &Study,
     number: usize,
     clock: Option<&mut f64>,
-) {
+) -> Result<(), StrategyError> {
     let Some(trial) = study.trials.iter().find(|t| t.number == number) else {
-        return;
+        return Ok(());
     };
     let direction = study.direction;
     let loss = trial.completed_value().map(|v| direction.to_loss(v));
     let gradient = trial.gradient.as_ref().map(|g| loss_gradient(g, direction));
-    let t0 = Instant::now();
-    strategy.tell(Observation {
+    let observation = Observation {
         number,
         point: &trial.point,
         loss,
         gradient: gradient.as_deref(),
-    });
+    };
+    observation.check(study.space.dim())?;
+    let t0 = Instant::now();
+    strategy.tell(observation);
     if let Some(c) = clock {
         *c += t0.elapsed().as_secs_f64();
     }
+    Ok(())
 }
 
 /// The `Running` trial for a suggestion, and the job that evaluates it.
@@ -402,12 +458,14 @@ impl Coordinator {
     }
 
     fn run(&mut self, objective: &dyn Objective, jobs: usize, commands: Receiver<Command>) {
-        let mut s = Schedule::new(
-            self.window(jobs),
-            self.study.budget,
-            self.study.trials.len(),
-        );
-        replay(self.strategy.as_mut(), &mut self.study, &mut s);
+        let mut s = Schedule::for_study(self.window(jobs), &self.study);
+        if let Err(e) = replay(self.strategy.as_mut(), &self.study, &mut s) {
+            self.emit(Event::StudyFinished {
+                reason: FinishReason::StrategyFailed(e.to_string()),
+                strategy_seconds: 0.0,
+            });
+            return;
+        }
 
         let (job_tx, job_rx) = unbounded::<Job>();
         let (done_tx, done_rx) = unbounded::<Done>();
@@ -463,13 +521,17 @@ impl Coordinator {
                         results.insert(done.number, done);
                         // Tell in trial order, asking after each tell exactly as far as the
                         // schedule allows, so the interleaving never depends on timing.
-                        while results.remove(&s.told).is_some() {
-                            tell(
+                        // Stored trials after a re-asked hole take their turn here too.
+                        while results.remove(&s.told).is_some() || s.untold.remove(&s.told) {
+                            if let Err(e) = tell(
                                 self.strategy.as_mut(),
                                 &self.study,
                                 s.told,
                                 Some(&mut self.strategy_seconds),
-                            );
+                            ) {
+                                s.stop_asking = Some(FinishReason::StrategyFailed(e.to_string()));
+                                break;
+                            }
                             s.told += 1;
                             self.ask_ahead(&mut s);
                         }
@@ -490,7 +552,8 @@ impl Coordinator {
                 }
             };
             drop(job_tx);
-            self.study.discard_unfinished();
+            // Nothing is in flight now; a trial still marked running is a stored hole the run
+            // never reached, kept so a later resume asks it (dropping it would open a gap).
             self.emit(Event::StudyFinished {
                 reason,
                 strategy_seconds: self.strategy_seconds,
@@ -500,7 +563,7 @@ impl Coordinator {
 
     fn start_trial(&mut self, number: usize, suggestion: Suggestion) -> Job {
         let (trial, job) = running_trial(&self.study.space, number, suggestion);
-        self.study.trials.push(trial.clone());
+        self.study.record(trial.clone());
         self.emit(Event::TrialStarted(trial));
         job
     }

@@ -27,6 +27,11 @@ pub struct Session {
     /// The race run on the study's problem, if one was saved with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub race: Option<RaceSession>,
+    /// What loading repaired in the study (trials renumbered over a gap, a stored NaN
+    /// failed, running trials to ask again), one sentence each, for the user to read. Never
+    /// saved.
+    #[serde(skip)]
+    pub notes: Vec<String>,
 }
 
 /// A race as saved: its setup and every run's trials, enough to redraw its curves and
@@ -111,6 +116,11 @@ pub enum SessionError {
     Version { path: PathBuf, found: u32 },
     #[error("cannot encode the session: {0}")]
     Encode(String),
+    #[error("{path}: {source}")]
+    Invalid {
+        path: PathBuf,
+        source: crate::study::StudyError,
+    },
 }
 
 #[derive(Deserialize)]
@@ -125,6 +135,7 @@ impl Session {
             version: FORMAT_VERSION,
             study,
             race: None,
+            notes: Vec::new(),
         }
     }
 
@@ -136,7 +147,9 @@ impl Session {
         }
     }
 
-    /// Parse session text; `path` is only used in error messages.
+    /// Parse session text and check its study ([`Study::repair`]: what can be fixed without
+    /// losing a result is, and said in `notes`; the rest is an error naming the trial).
+    /// `path` is only used in error messages.
     pub fn parse(text: &str, path: &Path) -> Result<Self, SessionError> {
         let syntax = |e: ron::error::SpannedError| SessionError::Syntax {
             path: path.to_owned(),
@@ -152,7 +165,15 @@ impl Session {
                 found: probe.version,
             });
         }
-        ron::from_str(text).map_err(syntax)
+        let mut session: Session = ron::from_str(text).map_err(syntax)?;
+        session.notes = session
+            .study
+            .repair()
+            .map_err(|source| SessionError::Invalid {
+                path: path.to_owned(),
+                source,
+            })?;
+        Ok(session)
     }
 
     /// Read a session file.

@@ -231,6 +231,15 @@ pub enum SpaceError {
     LogNeedsPositive { name: String, low: f64 },
     #[error("parameter `{name}`: bounds must be finite numbers")]
     NotFinite { name: String },
+    #[error(
+        "parameter `{name}`: the range {low}..{high} is too wide (its width overflows a number)"
+    )]
+    TooWide { name: String, low: f64, high: f64 },
+    #[error(
+        "parameter `{name}`: integer bounds must lie within ±{MAX_INT} (2^53, where every integer \
+         is still exact as a number), got {value}"
+    )]
+    IntOutOfRange { name: String, value: i64 },
     #[error("parameter `{name}`: a categorical needs at least one choice")]
     NoChoices { name: String },
     #[error("parameter `{name}`: choice `{choice}` is listed twice")]
@@ -349,6 +358,11 @@ impl Space {
     }
 }
 
+/// The largest integer bound (in magnitude): 2^53, the end of the integers an `f64` holds
+/// exactly. Ints map to and from the unit cube through `f64`, and a range's width must not
+/// wrap, so `--param n=-9.2e18..9.2e18:int` is refused rather than mis-searched or panicking.
+pub const MAX_INT: i64 = 1 << 53;
+
 fn validate(p: &Param) -> Result<(), SpaceError> {
     let name = || p.name.clone();
     if p.name.trim().is_empty() {
@@ -359,9 +373,27 @@ fn validate(p: &Param) -> Result<(), SpaceError> {
             if !low.is_finite() || !high.is_finite() {
                 return Err(SpaceError::NotFinite { name: name() });
             }
-            check_range(&p.name, *low, *high, *log)
+            check_range(&p.name, *low, *high, *log)?;
+            if !(high - low).is_finite() {
+                return Err(SpaceError::TooWide {
+                    name: name(),
+                    low: *low,
+                    high: *high,
+                });
+            }
+            Ok(())
         }
-        Domain::Int { low, high, log } => check_range(&p.name, *low as f64, *high as f64, *log),
+        Domain::Int { low, high, log } => {
+            for value in [*low, *high] {
+                if !(-MAX_INT..=MAX_INT).contains(&value) {
+                    return Err(SpaceError::IntOutOfRange {
+                        name: name(),
+                        value,
+                    });
+                }
+            }
+            check_range(&p.name, *low as f64, *high as f64, *log)
+        }
         Domain::Categorical { choices } => {
             if choices.is_empty() {
                 return Err(SpaceError::NoChoices { name: name() });

@@ -16,7 +16,7 @@
 
 use crate::objective::Objective;
 use crate::runner::{self, FinishReason, RunError, Schedule};
-use crate::strategy::{Explanation, Strategy, StrategySpec, Suggestion};
+use crate::strategy::{Explanation, Strategy, StrategyError, StrategySpec, Suggestion};
 use crate::study::{Study, Trial};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, unbounded};
 use std::collections::VecDeque;
@@ -95,12 +95,12 @@ impl StepHandle {
 /// Start stepping `study` (replaying any trials it has) and propose its next point at once.
 /// `wake` is called after each event, so a GUI can repaint.
 pub fn start(
-    mut study: Study,
+    study: Study,
     objective: Arc<dyn Objective>,
     wake: Option<Box<dyn Fn() + Send>>,
 ) -> Result<StepHandle, RunError> {
+    study.validate()?;
     let strategy = runner::build_strategy(&study.strategy, &study)?;
-    study.discard_unfinished();
     let (event_tx, events) = unbounded();
     let (commands, command_rx) = unbounded();
     let thread = std::thread::Builder::new()
@@ -127,7 +127,8 @@ pub fn start(
                     runner::panic_message(&p)
                 ))
             });
-            stepper.study.discard_unfinished();
+            // A trial still marked running is a stored hole never reached: kept, so a later
+            // resume asks it again.
             stepper.emit(StepEvent::Finished(reason));
             stepper.study
         })
@@ -168,10 +169,10 @@ impl Stepper {
 
     /// Replay the study's trials through the current strategy on a window-one schedule, as
     /// the runner does when it resumes a study.
-    fn teach(&mut self) {
-        self.schedule = Schedule::new(1, self.study.budget, self.study.trials.len());
-        runner::replay(self.strategy.as_mut(), &mut self.study, &mut self.schedule);
+    fn teach(&mut self) -> Result<(), StrategyError> {
+        self.schedule = Schedule::for_study(1, &self.study);
         self.pending = None;
+        runner::replay(self.strategy.as_mut(), &self.study, &mut self.schedule)
     }
 
     /// Ask for the next point and send it with its explanation; or say why there is none.
@@ -206,20 +207,22 @@ impl Stepper {
         }
     }
 
-    /// Evaluate the pending point, record it, tell the strategy and send the trial.
-    fn evaluate(&mut self, objective: &dyn Objective) {
+    /// Evaluate the pending point, record it, tell the strategy (and any stored trials
+    /// that waited for it) and send the trial.
+    fn evaluate(&mut self, objective: &dyn Objective) -> Result<(), StrategyError> {
         let Some((number, suggestion)) = self.pending.take() else {
-            return;
+            return Ok(());
         };
         let (trial, job) = runner::running_trial(&self.study.space, number, suggestion);
-        self.study.trials.push(trial.clone());
+        self.study.record(trial.clone());
         self.emit(StepEvent::TrialStarted(trial));
         let done = runner::evaluate(objective, &job);
         if let Some(trial) = runner::record_result(&mut self.study, &done) {
             self.emit(StepEvent::TrialFinished(trial));
         }
-        runner::tell(self.strategy.as_mut(), &self.study, number, None);
+        runner::tell(self.strategy.as_mut(), &self.study, number, None)?;
         self.schedule.told += 1;
+        runner::tell_stored(self.strategy.as_mut(), &self.study, &mut self.schedule)
     }
 
     /// Rebuild the strategy with `spec`, teach it the trials so far and propose again.
@@ -229,7 +232,9 @@ impl Stepper {
                 self.strategy = strategy;
                 self.spec = spec.clone();
                 self.study.strategy = spec;
-                self.teach();
+                if let Err(e) = self.teach() {
+                    return Some(FinishReason::StrategyFailed(e.to_string()));
+                }
                 self.propose()
             }
             Err(e) => {
@@ -240,7 +245,9 @@ impl Stepper {
     }
 
     fn run(&mut self, objective: &dyn Objective, commands: &Receiver<StepCommand>) -> FinishReason {
-        self.teach();
+        if let Err(e) = self.teach() {
+            return FinishReason::StrategyFailed(e.to_string());
+        }
         if let Some(reason) = self.propose() {
             return reason;
         }
@@ -306,7 +313,9 @@ impl Stepper {
 
     /// Evaluate the pending point and propose the next; `Some` when step mode is over.
     fn step_once(&mut self, objective: &dyn Objective) -> Option<FinishReason> {
-        self.evaluate(objective);
+        if let Err(e) = self.evaluate(objective) {
+            return Some(FinishReason::StrategyFailed(e.to_string()));
+        }
         self.propose()
     }
 }

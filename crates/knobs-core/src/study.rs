@@ -9,6 +9,9 @@ use crate::space::{Params, Space};
 use crate::strategy::StrategySpec;
 use serde::{Deserialize, Serialize};
 
+mod validate;
+pub use validate::{MAX_WINDOW, StudyError};
+
 /// Whether larger or smaller objective values are better.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum Direction {
@@ -118,10 +121,11 @@ impl Trial {
         }
     }
 
-    /// The value, if the trial completed.
+    /// The value, if the trial completed with a finite one. (A stored NaN or infinity is
+    /// never a result: validation marks such a trial failed, and this never reports one.)
     pub fn completed_value(&self) -> Option<f64> {
         match self.state {
-            TrialState::Complete => self.value,
+            TrialState::Complete => self.value.filter(|v| v.is_finite()),
             _ => None,
         }
     }
@@ -171,8 +175,9 @@ pub struct Study {
 }
 
 impl Study {
-    /// Put a trial's latest state in place: replace the trial with its number, or append it
-    /// (the runner's events carry whole trials, started and then finished).
+    /// Put a trial's latest state in place: replace the trial with its number, or insert it
+    /// in number order (the runner's events carry whole trials, started and then finished;
+    /// a resumed hole is started after later trials already stored).
     pub fn record(&mut self, trial: Trial) {
         // Trials arrive nearly in order: search from the end.
         match self
@@ -182,7 +187,10 @@ impl Study {
             .find(|t| t.number == trial.number)
         {
             Some(slot) => *slot = trial,
-            None => self.trials.push(trial),
+            None => {
+                let at = self.trials.partition_point(|t| t.number < trial.number);
+                self.trials.insert(at, trial);
+            }
         }
     }
 
@@ -235,16 +243,12 @@ impl Study {
         self.budget.saturating_sub(self.finished())
     }
 
-    /// Cut the history at the first trial left `Running` by an interrupted run. Strategies
-    /// are told results in trial order, so only an unbroken prefix of finished trials can be
-    /// replayed; a resumed run asks for the rest again.
+    /// Drop the trials left `Running` by an interrupted run, keeping every finished trial
+    /// (also those after a running one). For views that show finished trials only: a study
+    /// to resume should keep its running trials instead, which the runner asks again in
+    /// their place ([`crate::runner`]).
     pub fn discard_unfinished(&mut self) {
-        let prefix = self
-            .trials
-            .iter()
-            .position(|t| t.state == TrialState::Running)
-            .unwrap_or(self.trials.len());
-        self.trials.truncate(prefix);
+        self.trials.retain(|t| t.state != TrialState::Running);
     }
 }
 

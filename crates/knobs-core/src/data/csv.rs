@@ -497,6 +497,7 @@ fn number(text: &str, file: &str, line: u64, column: &str) -> Result<f64, DataEr
     Ok(value)
 }
 
+/// Parse CSV bytes into a dataset; `file` names the source in errors, `name` the dataset.
 fn load(
     file: &str,
     name: String,
@@ -513,17 +514,59 @@ fn load(
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
-    let mut record = ::csv::ByteRecord::new();
-    let csv_error = |e: ::csv::Error, line: u64| DataError::Csv {
+    let mut columns = read_header(&mut reader, file)?;
+    if let Some((line, field)) = unterminated_quote(bytes) {
+        let column = match columns.get(field) {
+            Some(c) if line > 1 => c.clone(),
+            _ => format!("column {}", field + 1),
+        };
+        return Err(DataError::UnterminatedQuote {
+            file: file.to_owned(),
+            line,
+            column,
+        });
+    }
+    let target_col = target_column(&columns, options, file)?;
+    let rows = read_rows(&mut reader, &columns, target_col, file)?;
+    let target_name = columns.remove(target_col);
+    let n_rows = rows.targets.len();
+    let x = Array2::from_shape_vec((n_rows, columns.len()), rows.features).map_err(|e| {
+        DataError::Inconsistent {
+            name: name.clone(),
+            reason: e.to_string(),
+        }
+    })?;
+    let task = options.task.unwrap_or_else(|| infer_task(&rows.targets));
+    let target = build_target(
+        task,
+        &rows.targets,
+        rows.last_line,
+        target_name,
+        file,
+        &name,
+    )?;
+    Dataset::new(name, columns, x, target)
+}
+
+/// A CSV reader over bytes in memory.
+type Reader<'a> = ::csv::Reader<&'a [u8]>;
+
+/// A CSV error as a data error, at the line the reader reports (else `line`).
+fn csv_error(file: &str, e: &::csv::Error, line: u64) -> DataError {
+    DataError::Csv {
         file: file.to_owned(),
         line: e.position().map_or(line, |p| p.line()),
         message: e.to_string(),
-    };
+    }
+}
 
-    // Header.
+/// The header row: distinct, UTF-8 column names.
+fn read_header(reader: &mut Reader<'_>, file: &str) -> Result<Vec<String>, DataError> {
+    let mut record = ::csv::ByteRecord::new();
     if !reader
         .read_byte_record(&mut record)
-        .map_err(|e| csv_error(e, 1))?
+        .map_err(|e| csv_error(file, &e, 1))?
+        || record.is_empty()
     {
         return Err(DataError::Empty {
             file: file.to_owned(),
@@ -542,19 +585,18 @@ fn load(
         }
         columns.push(name.to_owned());
     }
-    if let Some((line, field)) = unterminated_quote(bytes) {
-        let column = match columns.get(field) {
-            Some(c) if line > 1 => c.clone(),
-            _ => format!("column {}", field + 1),
-        };
-        return Err(DataError::UnterminatedQuote {
-            file: file.to_owned(),
-            line,
-            column,
-        });
-    }
+    Ok(columns)
+}
+
+/// The target's column index (the last column unless the options name one); at least one
+/// other column must remain for features.
+fn target_column(
+    columns: &[String],
+    options: &LoadOptions,
+    file: &str,
+) -> Result<usize, DataError> {
     let target_col = match &options.target {
-        None => columns.len() - 1,
+        None => columns.len().saturating_sub(1),
         Some(t) => columns
             .iter()
             .position(|c| c == t)
@@ -567,23 +609,41 @@ fn load(
     if columns.len() < 2 {
         return Err(DataError::NoFeatures {
             file: file.to_owned(),
-            column: columns[target_col].clone(),
+            column: columns.get(target_col).cloned().unwrap_or_default(),
         });
     }
+    Ok(target_col)
+}
 
-    // Rows.
+/// The data rows, read: features row-major, each target's text with its line.
+struct Rows {
+    features: Vec<f64>,
+    targets: Vec<(u64, String)>,
+    last_line: u64,
+}
+
+/// Read every data row: one field per column, features finite numbers, no missing target.
+fn read_rows(
+    reader: &mut Reader<'_>,
+    columns: &[String],
+    target_col: usize,
+    file: &str,
+) -> Result<Rows, DataError> {
     let n_cols = columns.len();
-    let mut features = Vec::new();
-    let mut targets: Vec<(u64, String)> = Vec::new();
-    let mut last_line = 1;
+    let mut record = ::csv::ByteRecord::new();
+    let mut rows = Rows {
+        features: Vec::new(),
+        targets: Vec::new(),
+        last_line: 1,
+    };
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => return Err(csv_error(e, last_line + 1)),
+            Err(e) => return Err(csv_error(file, &e, rows.last_line + 1)),
         }
-        let line = record.position().map_or(last_line + 1, |p| p.line());
-        last_line = line;
+        let line = record.position().map_or(rows.last_line + 1, |p| p.line());
+        rows.last_line = line;
         if record.len() != n_cols {
             let column = columns[record.len().min(n_cols - 1)].clone();
             return Err(DataError::Ragged {
@@ -605,28 +665,31 @@ fn load(
                         text: t.to_owned(),
                     });
                 }
-                targets.push((line, t.to_owned()));
+                rows.targets.push((line, t.to_owned()));
             } else {
-                features.push(number(t, file, line, &columns[col])?);
+                rows.features.push(number(t, file, line, &columns[col])?);
             }
         }
     }
-    if targets.is_empty() {
+    if rows.targets.is_empty() {
         return Err(DataError::HeaderOnly {
             file: file.to_owned(),
         });
     }
+    Ok(rows)
+}
 
-    let target_name = columns.remove(target_col);
-    let n_rows = targets.len();
-    let x = Array2::from_shape_vec((n_rows, n_cols - 1), features).map_err(|e| {
-        DataError::Inconsistent {
-            name: name.clone(),
-            reason: e.to_string(),
-        }
-    })?;
-    let task = options.task.unwrap_or_else(|| infer_task(&targets));
-    let target = match task {
+/// The target for `task`: numbers for regression, classes (at least two) for
+/// classification.
+fn build_target(
+    task: Task,
+    targets: &[(u64, String)],
+    last_line: u64,
+    target_name: String,
+    file: &str,
+    name: &str,
+) -> Result<Target, DataError> {
+    Ok(match task {
         Task::Regression => Target::Values(
             targets
                 .iter()
@@ -634,7 +697,7 @@ fn load(
                 .collect::<Result<_, _>>()?,
         ),
         Task::Classification => {
-            let (labels, names) = classes(&targets);
+            let (labels, names) = classes(targets);
             if names.len() < 2 {
                 return Err(DataError::SingleClass {
                     file: file.to_owned(),
@@ -645,13 +708,12 @@ fn load(
             }
             Target::Classes(Classes::new(labels, names).map_err(|reason| {
                 DataError::Inconsistent {
-                    name: name.clone(),
+                    name: name.to_owned(),
                     reason,
                 }
             })?)
         }
-    };
-    Dataset::new(name, columns, x, target)
+    })
 }
 
 /// The task rule documented on [`Dataset::from_bytes`].

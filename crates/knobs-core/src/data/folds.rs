@@ -106,7 +106,8 @@ impl Folds {
     /// Wrap a fold number per row; `k` is the highest fold number plus one. `source_name`
     /// says where the assignment came from, for error messages.
     pub fn from_assignment(source_name: &str, assignment: Vec<usize>) -> Result<Folds, FoldsError> {
-        let k = assignment.iter().max().map_or(0, |m| m + 1);
+        // Saturating: a fold of 2^64 − 1 must not wrap to "0 folds"; the row count refuses it.
+        let k = assignment.iter().max().map_or(0, |m| m.saturating_add(1));
         if k < 2 {
             return Err(FoldsError::TooFewFolds {
                 source_name: source_name.to_owned(),

@@ -21,6 +21,10 @@ use std::time::{Duration, Instant};
 /// How much of stderr a failure reason keeps.
 const STDERR_TAIL_CHARS: usize = 600;
 
+/// The longest trial timeout accepted: a year. Longer (or infinite) values are refused,
+/// not converted, since `Duration::from_secs_f64` panics past its range.
+pub const MAX_TIMEOUT_SECONDS: f64 = 366.0 * 24.0 * 3600.0;
+
 /// A command ready to run trials.
 #[derive(Clone, Debug)]
 pub struct CommandObjective {
@@ -40,10 +44,12 @@ impl CommandObjective {
             return Err(BuildError::Invalid("the command is empty".into()));
         }
         let timeout = match timeout_seconds {
-            Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
+            // `try_from` refuses what a `Duration` cannot hold (1e20 s) instead of panicking.
+            Some(s) if s > 0.0 && s <= MAX_TIMEOUT_SECONDS => Duration::try_from_secs_f64(s).ok(),
             Some(s) => {
                 return Err(BuildError::Invalid(format!(
-                    "the trial timeout must be a positive number of seconds, got {s}"
+                    "the trial timeout must be a positive number of seconds up to \
+                     {MAX_TIMEOUT_SECONDS} (a year), got {s}"
                 )));
             }
             None => None,

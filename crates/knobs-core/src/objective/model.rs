@@ -186,13 +186,26 @@ impl ModelTask {
                 task
             )));
         }
+        // Drawn folds and the splits are checked against the data: their errors name the
+        // data file ("iris.csv: stratified k-fold: 2 rows cannot fill 5 folds"); a fold
+        // file's errors name the fold file already.
+        let data_file = match &self.dataset {
+            DatasetSource::Bundled(name) => format!("{name} (bundled)"),
+            DatasetSource::File(path) => path.display().to_string(),
+        };
+        let in_data = |e: &dyn std::fmt::Display| BuildError::Invalid(format!("{data_file}: {e}"));
         let folds = match &self.folds {
-            FoldSpec::Bundled(name) => Folds::bundled(name, dataset.n_samples()),
-            FoldSpec::KFold { k, seed } => Folds::for_dataset(&dataset, *k, *seed),
-            FoldSpec::File(path) => Folds::from_path(path, dataset.n_samples()),
-        }
-        .map_err(|e| invalid(&e))?;
-        let cv = Arc::new(CvData::new(&dataset, &folds).map_err(|e| invalid(&e))?);
+            FoldSpec::Bundled(name) => {
+                Folds::bundled(name, dataset.n_samples()).map_err(|e| invalid(&e))
+            }
+            FoldSpec::KFold { k, seed } => {
+                Folds::for_dataset(&dataset, *k, *seed).map_err(|e| in_data(&e))
+            }
+            FoldSpec::File(path) => {
+                Folds::from_path(path, dataset.n_samples()).map_err(|e| invalid(&e))
+            }
+        }?;
+        let cv = Arc::new(CvData::new(&dataset, &folds).map_err(|e| in_data(&e))?);
         let learner = self.model.prepare(cv.clone()).map_err(|e| invalid(&e))?;
         Ok(ModelObjective {
             cv,

@@ -244,6 +244,10 @@ pub struct Synthetic {
     dims: usize,
 }
 
+/// The most dimensions an n-D synthetic function may have: checked before a space of that
+/// many parameters is allocated, so `--dims 18446744073709551615` is an error, not an abort.
+pub const MAX_DIMS: usize = 1000;
+
 impl Synthetic {
     /// The function in `dims` dimensions (its default when `None`).
     pub fn new(function: SyntheticFn, dims: Option<usize>) -> Result<Self, BuildError> {
@@ -255,6 +259,12 @@ impl Synthetic {
                 )));
             }
             (_, Some(0)) => return Err(BuildError::Invalid("dimension must be at least 1".into())),
+            (_, Some(d)) if d > MAX_DIMS => {
+                return Err(BuildError::Invalid(format!(
+                    "{} in {d} dimensions is more than Knobs searches (at most {MAX_DIMS})",
+                    function.name()
+                )));
+            }
             (_, Some(1)) if function == SyntheticFn::Rosenbrock => {
                 return Err(BuildError::Invalid(
                     "rosenbrock needs at least 2 dimensions".into(),

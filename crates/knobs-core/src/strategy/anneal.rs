@@ -168,7 +168,7 @@ impl Strategy for Anneal {
     }
 
     fn tell(&mut self, observation: Observation<'_>) {
-        if observation.point.len() != self.dim {
+        if observation.check(self.dim).is_err() {
             return;
         }
         let ours = self.asked.remove(&observation.number);

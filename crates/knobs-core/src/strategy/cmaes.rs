@@ -381,7 +381,7 @@ impl Strategy for CmaEs {
     }
 
     fn tell(&mut self, observation: Observation<'_>) {
-        if self.dim == 0 || observation.point.len() != self.dim {
+        if self.dim == 0 || observation.check(self.dim).is_err() {
             return;
         }
         let Some(generation) = self.asked.remove(&observation.number) else {

@@ -260,6 +260,9 @@ impl Strategy for GpSearch {
 
     fn tell(&mut self, observation: Observation<'_>) {
         self.pending.remove(&observation.number);
+        if observation.check(self.inputs.dim()).is_err() {
+            return;
+        }
         let loss = observation.loss.filter(|l| l.is_finite());
         self.observed
             .push((self.inputs.map(observation.point), loss));

@@ -576,6 +576,9 @@ impl Strategy for GradientSearch {
     }
 
     fn tell(&mut self, observation: Observation<'_>) {
+        if observation.check(self.dim()).is_err() {
+            return;
+        }
         let Some(pos) = self
             .asked
             .iter()

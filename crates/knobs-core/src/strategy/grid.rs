@@ -59,11 +59,12 @@ impl Grid {
     /// The grid over `space` with `points` values per numeric parameter.
     pub fn new(space: &Space, points: usize) -> Result<Self, StrategyError> {
         super::registry::StrategySettings::validate(&GridSettings { points })?;
-        let axes: Vec<Vec<f64>> = space.free().map(|p| axis(&p.domain, points)).collect();
-        let size = axes
-            .iter()
-            .try_fold(1usize, |n, a| n.checked_mul(a.len()))
+        // Sizes are counted before any axis is allocated, so a huge setting is an error.
+        let size = space
+            .free()
+            .try_fold(1usize, |n, p| n.checked_mul(p.domain.grid_len(points)))
             .ok_or_else(|| StrategyError::BadSetting("the grid is too large to count".into()))?;
+        let axes: Vec<Vec<f64>> = space.free().map(|p| axis(&p.domain, points)).collect();
         Ok(Grid {
             axes,
             size,

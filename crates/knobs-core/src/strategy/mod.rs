@@ -79,6 +79,43 @@ pub struct Observation<'a> {
     pub gradient: Option<&'a [f64]>,
 }
 
+impl Observation<'_> {
+    /// Check the observation fits a strategy over `dim` unit-cube coordinates: the point has
+    /// `dim` finite coordinates inside `[0, 1]`, a gradient (if any) has `dim` finite
+    /// entries, and the loss is finite or absent. The runner checks every observation
+    /// before telling it (a bad one ends the run with this message) and every strategy's
+    /// `tell` ignores one that fails, so a hand-edited or mismatched session can never make
+    /// a strategy index past its arrays.
+    pub fn check(&self, dim: usize) -> Result<(), StrategyError> {
+        let trial = self.number;
+        if self.point.len() != dim {
+            return Err(StrategyError::Unsupported(format!(
+                "trial {trial}: its point has {} coordinates, the space has {dim} free parameters",
+                self.point.len()
+            )));
+        }
+        if let Some((i, u)) = self
+            .point
+            .iter()
+            .enumerate()
+            .find(|(_, u)| !(0.0..=1.0).contains(*u))
+        {
+            return Err(StrategyError::Unsupported(format!(
+                "trial {trial}: coordinate {i} of its point is {u}, outside the unit cube [0, 1]"
+            )));
+        }
+        if let Some(g) = self.gradient
+            && (g.len() != dim || g.iter().any(|x| !x.is_finite()))
+        {
+            return Err(StrategyError::Unsupported(format!(
+                "trial {trial}: its gradient has {} entries (not all finite?), the space has {dim}",
+                g.len()
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// Why a strategy cannot go on.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum StrategyError {

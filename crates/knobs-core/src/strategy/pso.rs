@@ -274,7 +274,7 @@ impl Strategy for Pso {
     }
 
     fn tell(&mut self, observation: Observation<'_>) {
-        if observation.point.len() != self.dim {
+        if observation.check(self.dim).is_err() {
             return;
         }
         let loss = observation.loss.filter(|l| l.is_finite());

@@ -500,7 +500,7 @@ impl Strategy for Tpe {
     }
 
     fn tell(&mut self, observation: Observation<'_>) {
-        if observation.point.len() != self.kinds.len() {
+        if observation.check(self.kinds.len()).is_err() {
             return;
         }
         if let Some(loss) = observation.loss.filter(|l| l.is_finite()) {

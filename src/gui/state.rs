@@ -382,6 +382,7 @@ impl Workbench {
                 budget: 40,
                 window: None,
                 trials: Vec::new(),
+                strategy_state: None,
             },
             _ => Self::branin_study(),
         }
@@ -587,7 +588,15 @@ impl Workbench {
                 self.study.record(trial);
                 return;
             }
-            Some(Event::StudyFinished { reason, .. }) => reason,
+            Some(Event::StudyFinished {
+                reason,
+                strategy_state,
+                ..
+            }) => {
+                // Kept with the study, so saving and resuming it costs about one ask.
+                self.study.strategy_state = strategy_state;
+                reason
+            }
             None => FinishReason::StrategyFailed("the worker stopped unexpectedly".into()),
         };
         self.handle = None;

@@ -151,6 +151,7 @@ impl Snapshot {
             budget: pick.len(),
             window: None,
             trials,
+            strategy_state: None,
         }
     }
 }

@@ -12,10 +12,12 @@
 //! is free. So the same seed and window give the same trials on one core or
 //! sixteen; `jobs` only changes how fast.
 //!
-//! **Resuming.** A study with trials already in it replays them through a fresh strategy on
-//! the same schedule (asks are made and their points replaced by the stored ones), which
-//! rebuilds the strategy's state exactly when the strategy is unchanged, and teaches a changed
-//! strategy the old results.
+//! **Resuming.** A study with trials already in it restores the strategy from the state the
+//! last run saved with the study and the stored trials, which costs about one ask (see
+//! [`restore`]); a study without a fitting state (an older session, changed settings)
+//! replays its trials through a fresh strategy on the same schedule (asks are made and their
+//! points replaced by the stored ones), which rebuilds the strategy's state exactly when the
+//! strategy is unchanged, and teaches a changed strategy the old results.
 //!
 //! The schedule, the replay, evaluation under `catch_unwind` and recording results are shared
 //! with [`crate::stepper`], which steps a study one trial per command on the same schedule.
@@ -30,6 +32,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+pub(crate) mod restore;
 
 /// What a listener can ask of a running study.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +73,9 @@ pub enum Event {
         /// Seconds spent inside the strategy's `ask` and `tell` during this run (replaying
         /// earlier trials excluded).
         strategy_seconds: f64,
+        /// The strategy's state for the study's trials, as the joined study carries it:
+        /// a listener keeping its own copy of the study stores it there for a cheap resume.
+        strategy_state: Option<Box<crate::strategy::SavedState>>,
     },
 }
 
@@ -151,6 +158,7 @@ pub fn run_to_end(
         if let Event::StudyFinished {
             reason,
             strategy_seconds,
+            ..
         } = event
         {
             finish = (reason, strategy_seconds);
@@ -207,6 +215,8 @@ pub(crate) struct Schedule {
     pub(crate) queue: VecDeque<(usize, Suggestion)>,
     /// Why no more asks will be made, once the strategy says so.
     pub(crate) stop_asking: Option<FinishReason>,
+    /// Strategy states kept for saving with the study (see [`restore`]).
+    pub(crate) snapshots: Vec<restore::Snapshot>,
 }
 
 impl Schedule {
@@ -220,6 +230,7 @@ impl Schedule {
             told: 0,
             queue: VecDeque::new(),
             stop_asking: None,
+            snapshots: Vec::new(),
         }
     }
 }
@@ -237,6 +248,7 @@ pub(crate) fn ask_ahead(
         && s.asked < s.told + s.window
         && (s.asked == s.told || strategy.ready())
     {
+        restore::keep_state(strategy, s);
         let t0 = Instant::now();
         let suggestion = strategy.ask(s.asked);
         if let Some(c) = clock.as_deref_mut() {
@@ -259,19 +271,29 @@ pub(crate) fn ask_ahead(
         }
         s.asked += 1;
     }
+    // Only the budget holds the next ask back: a longer run would ask here, so this is
+    // where a resume with a larger budget must start from.
+    if s.stop_asking.is_none()
+        && s.asked >= s.budget
+        && s.asked < s.told + s.window
+        && (s.asked == s.told || strategy.ready())
+    {
+        restore::keep_state(strategy, s);
+    }
 }
 
 /// Teach a fresh strategy the study's stored trials (the first `s.replayed`) on the same
-/// schedule a live run follows, untimed: asks are made and their points replaced by the
-/// stored ones, which rebuilds an unchanged strategy's state exactly.
-pub(crate) fn replay(strategy: &mut dyn Strategy, study: &mut Study, s: &mut Schedule) {
-    let history: Vec<Trial> = std::mem::take(&mut study.trials);
-    for trial in history {
-        ask_ahead(strategy, s, None);
-        study.trials.push(trial);
-        tell(strategy, study, s.told, None);
-        s.told += 1;
-    }
+/// schedule a live run follows, untimed: from the state saved with the study where it fits
+/// (`window` is the study's, before any cap), else by replaying every trial (asks are made
+/// and their points replaced by the stored ones), which rebuilds an unchanged strategy's
+/// state exactly. Returns whether the saved state was used.
+pub(crate) fn replay(
+    strategy: &mut dyn Strategy,
+    study: &mut Study,
+    s: &mut Schedule,
+    window: usize,
+) -> bool {
+    restore::catch_up(strategy, study, s, window)
 }
 
 /// Tell the strategy the result of trial `number` as a loss; time spent is added to `clock`.
@@ -397,6 +419,15 @@ impl Coordinator {
         w.max(1)
     }
 
+    /// The study's window as the strategy's state records it: before the cap above, so a
+    /// state saved with one `jobs` fits a resume with another.
+    fn nominal_window(&self) -> usize {
+        self.study
+            .window
+            .unwrap_or_else(|| self.strategy.default_window())
+            .max(1)
+    }
+
     fn ask_ahead(&mut self, s: &mut Schedule) {
         ask_ahead(self.strategy.as_mut(), s, Some(&mut self.strategy_seconds));
     }
@@ -407,7 +438,8 @@ impl Coordinator {
             self.study.budget,
             self.study.trials.len(),
         );
-        replay(self.strategy.as_mut(), &mut self.study, &mut s);
+        let nominal = self.nominal_window();
+        replay(self.strategy.as_mut(), &mut self.study, &mut s, nominal);
 
         let (job_tx, job_rx) = unbounded::<Job>();
         let (done_tx, done_rx) = unbounded::<Done>();
@@ -491,9 +523,11 @@ impl Coordinator {
             };
             drop(job_tx);
             self.study.discard_unfinished();
+            self.study.strategy_state = restore::saved_state(&s, &self.study, nominal);
             self.emit(Event::StudyFinished {
                 reason,
                 strategy_seconds: self.strategy_seconds,
+                strategy_state: self.study.strategy_state.clone(),
             });
         });
     }

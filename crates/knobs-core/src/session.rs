@@ -231,6 +231,7 @@ mod tests {
             budget: 5,
             window: None,
             trials: Vec::new(),
+            strategy_state: None,
         }
     }
 

@@ -128,6 +128,8 @@ pub fn start(
                 ))
             });
             stepper.study.discard_unfinished();
+            stepper.study.strategy_state =
+                runner::restore::saved_state(&stepper.schedule, &stepper.study, 1);
             stepper.emit(StepEvent::Finished(reason));
             stepper.study
         })
@@ -166,11 +168,17 @@ impl Stepper {
         }
     }
 
-    /// Replay the study's trials through the current strategy on a window-one schedule, as
-    /// the runner does when it resumes a study.
+    /// Bring the current strategy up to the study's trials on a window-one schedule, as the
+    /// runner does when it resumes a study: from the study's saved state where it fits, else
+    /// by replaying them.
     fn teach(&mut self) {
         self.schedule = Schedule::new(1, self.study.budget, self.study.trials.len());
-        runner::replay(self.strategy.as_mut(), &mut self.study, &mut self.schedule);
+        runner::replay(
+            self.strategy.as_mut(),
+            &mut self.study,
+            &mut self.schedule,
+            1,
+        );
         self.pending = None;
     }
 

@@ -97,6 +97,7 @@ impl Racer {
             Some(Event::StudyFinished {
                 reason,
                 strategy_seconds,
+                ..
             }) => {
                 // A continued run replays its earlier trials untimed: add this stretch's time.
                 self.strategy_seconds =

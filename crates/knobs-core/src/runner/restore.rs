@@ -142,3 +142,177 @@ pub(crate) fn catch_up(
     }
     restored
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::objective::Objective;
+    use crate::runner::run_to_end;
+    use crate::session::Session;
+    use crate::strategy::StrategySpec;
+    use std::path::Path;
+    use std::sync::Arc;
+
+    const NAMES: [&str; 9] = [
+        "grid", "random", "sobol", "gp", "tpe", "cmaes", "anneal", "pso", "gradient",
+    ];
+
+    fn study(name: &str, window: Option<usize>, budget: usize) -> Study {
+        let mut study = crate::study::default_study();
+        study.strategy = StrategySpec::from_name(name).unwrap();
+        if let StrategySpec::Gp { n_startup, .. } = &mut study.strategy {
+            // The GP phase starts early, so short runs resume inside it.
+            *n_startup = Some(5);
+        }
+        study.seed = 3;
+        study.window = window;
+        study.budget = budget;
+        study
+    }
+
+    fn objective(study: &Study) -> Arc<dyn Objective> {
+        Arc::from(study.objective.build().unwrap())
+    }
+
+    fn run(study: Study, jobs: usize) -> Study {
+        let o = objective(&study);
+        run_to_end(study, o, jobs).unwrap().0
+    }
+
+    /// Through a session file and back, as a resume from disk sees it.
+    fn saved_and_loaded(study: &Study) -> Study {
+        let text = Session::new(study.clone()).to_ron().unwrap();
+        Session::parse(&text, Path::new("resume.ron")).unwrap().study
+    }
+
+    /// What a strategy proposed and saw, trial by trial.
+    fn trials(study: &Study) -> Vec<(usize, Vec<f64>, Option<f64>, Option<String>)> {
+        study
+            .trials
+            .iter()
+            .map(|t| (t.number, t.point.clone(), t.value, t.label.clone()))
+            .collect()
+    }
+
+    /// Whether a fresh strategy for `study` takes its saved state (rather than replaying).
+    fn restores(study: &Study, window: usize) -> bool {
+        let mut strategy = crate::runner::build_strategy(&study.strategy, study).unwrap();
+        let mut s = Schedule::new(window, study.budget, study.trials.len());
+        restore(strategy.as_mut(), study, &mut s, window)
+    }
+
+    fn nominal(study: &Study) -> usize {
+        let strategy = crate::runner::build_strategy(&study.strategy, study).unwrap();
+        study.window.unwrap_or_else(|| strategy.default_window())
+    }
+
+    #[test]
+    fn every_strategy_resumed_from_its_state_gives_the_uninterrupted_trials() {
+        let m = 24;
+        for name in NAMES {
+            for window in [Some(1), Some(3), None] {
+                let whole = run(study(name, window, m), 1);
+                assert_eq!(whole.trials.len(), m, "{name}");
+                for n in [2, 7, 13, 20] {
+                    let mut part = saved_and_loaded(&run(study(name, window, n), 1));
+                    assert_eq!(part.trials.len(), n, "{name} {window:?}");
+                    assert!(
+                        part.strategy_state.is_some(),
+                        "{name} {window:?} {n}: no state saved"
+                    );
+                    assert!(
+                        restores(&part, nominal(&part)),
+                        "{name} {window:?} {n}: the saved state does not restore"
+                    );
+                    part.budget = m;
+                    // More workers for the rest: the schedule, not the threads, decides.
+                    let resumed = run(part, 2);
+                    assert_eq!(
+                        trials(&resumed),
+                        trials(&whole),
+                        "{name} window {window:?} resumed at {n}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_resumed_run_saves_a_state_the_next_resume_takes() {
+        for name in NAMES {
+            let whole = run(study(name, Some(2), 21), 1);
+            let mut a = run(study(name, Some(2), 6), 1);
+            a.budget = 14;
+            let mut b = saved_and_loaded(&run(a, 2));
+            assert!(restores(&b, 2), "{name}");
+            b.budget = 21;
+            assert_eq!(trials(&run(b, 1)), trials(&whole), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_state_survives_json_as_a_journal_would_carry_it() {
+        for name in NAMES {
+            let done = run(study(name, None, 12), 1);
+            let state = done.strategy_state.clone().unwrap();
+            let json = serde_json::to_string(&state).unwrap();
+            let back: SavedState = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, *state, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_state_that_no_longer_fits_is_ignored_and_the_resume_replays() {
+        let whole = run(study("tpe", None, 20), 1);
+        let part = run(study("tpe", None, 12), 1);
+
+        let mut edited = part.clone();
+        edited.trials[4].value = edited.trials[4].value.map(|v| v + 1.0);
+        assert!(!restores(&edited, 1), "an edited trial invalidates the state");
+
+        let mut other_seed = part.clone();
+        other_seed.seed += 1;
+        assert!(!restores(&other_seed, 1));
+
+        let mut other_window = part.clone();
+        other_window.window = Some(4);
+        assert!(!restores(&other_window, 4));
+
+        let mut retuned = part.clone();
+        retuned.strategy = StrategySpec::from_name("random").unwrap();
+        assert!(!restores(&retuned, usize::MAX));
+
+        let mut fewer = part.clone();
+        fewer.trials.truncate(8);
+        assert!(!restores(&fewer, 1), "the state covers trials no longer stored");
+
+        // Without a state, the replay still gives the uninterrupted run.
+        let mut old = part;
+        old.strategy_state = None;
+        old.budget = 20;
+        assert_eq!(trials(&run(old, 1)), trials(&whole));
+    }
+
+    #[test]
+    fn a_stopped_run_keeps_the_state_before_its_first_unstarted_trial() {
+        use crate::runner::{Command, Event, start};
+        let whole = run(study("cmaes", None, 30), 1);
+        let s = study("cmaes", None, 30);
+        let o = objective(&s);
+        let handle = start(s, o, 1, None).unwrap();
+        for event in handle.events.iter() {
+            if let Event::TrialFinished(t) = event
+                && t.number == 8
+            {
+                let _ = handle.commands.send(Command::Stop);
+            }
+        }
+        let mut stopped = saved_and_loaded(&handle.join().unwrap());
+        assert!(stopped.trials.len() < 30);
+        let state = stopped.strategy_state.as_deref().unwrap();
+        assert_eq!(state.asked, stopped.trials.len());
+        assert!(restores(&stopped, nominal(&stopped)));
+        stopped.budget = 30;
+        assert_eq!(trials(&run(stopped, 2)), trials(&whole));
+    }
+}

@@ -315,4 +315,40 @@ mod tests {
         stopped.budget = 30;
         assert_eq!(trials(&run(stopped, 2)), trials(&whole));
     }
+
+    /// Step `study` until it holds `n` trials, stop, and return it.
+    fn step_to(study: Study, n: usize) -> Study {
+        use crate::stepper::{StepCommand, StepEvent, start};
+        let o = objective(&study);
+        let handle = start(study, o, None).unwrap();
+        for event in handle.events.iter() {
+            match event {
+                StepEvent::Proposed { number, .. } if number < n => {
+                    handle.commands.send(StepCommand::Step).unwrap();
+                }
+                StepEvent::Proposed { .. } => handle.commands.send(StepCommand::Stop).unwrap(),
+                StepEvent::Finished(_) => break,
+                _ => {}
+            }
+        }
+        handle.join().unwrap()
+    }
+
+    #[test]
+    fn step_mode_and_the_runner_resume_from_each_others_states() {
+        for name in NAMES {
+            let whole = run(study(name, Some(1), 16), 1);
+            // Stepped, then run on.
+            let mut stepped = saved_and_loaded(&step_to(study(name, Some(1), 16), 9));
+            assert_eq!(stepped.trials.len(), 9, "{name}");
+            assert!(restores(&stepped, 1), "{name}: the stepper's state");
+            stepped.budget = 16;
+            assert_eq!(trials(&run(stepped, 2)), trials(&whole), "{name}");
+            // Run, then stepped on.
+            let ran = saved_and_loaded(&run(study(name, Some(1), 6), 1));
+            let mut more = ran.clone();
+            more.budget = 16;
+            assert_eq!(trials(&step_to(more, 16)), trials(&whole), "{name}");
+        }
+    }
 }

@@ -30,12 +30,8 @@ fn main() -> Result<(), String> {
     let mut repeats = 3;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
-        let value = args
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value"))?;
-        let n: usize = value
-            .parse()
-            .map_err(|e| format!("{flag} {value}: {e}"))?;
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let n: usize = value.parse().map_err(|e| format!("{flag} {value}: {e}"))?;
         match flag.as_str() {
             "--gp-trials" => gp_trials = n,
             "--tpe-trials" => tpe_trials = n,
@@ -54,9 +50,7 @@ fn main() -> Result<(), String> {
         let t0 = Instant::now();
         let done = run(study)?;
         let run_seconds = t0.elapsed().as_secs_f64();
-        let text = Session::new(done)
-            .to_ron()
-            .map_err(|e| e.to_string())?;
+        let text = Session::new(done).to_ron().map_err(|e| e.to_string())?;
         let mut stored = Session::parse(&text, Path::new("bench.ron"))
             .map_err(|e| e.to_string())?
             .study;

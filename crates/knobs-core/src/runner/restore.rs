@@ -35,21 +35,13 @@ pub(crate) fn keep_state(strategy: &dyn Strategy, s: &mut Schedule) {
         return;
     }
     if let Some(state) = strategy.save() {
-        s.snapshots.push(Snapshot {
-            told,
-            asked,
-            state,
-        });
+        s.snapshots.push(Snapshot { told, asked, state });
     }
 }
 
 /// The state to store with `study` (whose trials are what the run leaves behind): the kept
 /// state with the largest `asked` that every stored trial covers.
-pub(crate) fn saved_state(
-    s: &Schedule,
-    study: &Study,
-    window: usize,
-) -> Option<Box<SavedState>> {
+pub(crate) fn saved_state(s: &Schedule, study: &Study, window: usize) -> Option<Box<SavedState>> {
     let n = study.trials.len();
     let best = s
         .snapshots
@@ -182,7 +174,9 @@ mod tests {
     /// Through a session file and back, as a resume from disk sees it.
     fn saved_and_loaded(study: &Study) -> Study {
         let text = Session::new(study.clone()).to_ron().unwrap();
-        Session::parse(&text, Path::new("resume.ron")).unwrap().study
+        Session::parse(&text, Path::new("resume.ron"))
+            .unwrap()
+            .study
     }
 
     /// What a strategy proposed and saw, trial by trial.
@@ -268,7 +262,10 @@ mod tests {
 
         let mut edited = part.clone();
         edited.trials[4].value = edited.trials[4].value.map(|v| v + 1.0);
-        assert!(!restores(&edited, 1), "an edited trial invalidates the state");
+        assert!(
+            !restores(&edited, 1),
+            "an edited trial invalidates the state"
+        );
 
         let mut other_seed = part.clone();
         other_seed.seed += 1;
@@ -284,7 +281,10 @@ mod tests {
 
         let mut fewer = part.clone();
         fewer.trials.truncate(8);
-        assert!(!restores(&fewer, 1), "the state covers trials no longer stored");
+        assert!(
+            !restores(&fewer, 1),
+            "the state covers trials no longer stored"
+        );
 
         // Without a state, the replay still gives the uninterrupted run.
         let mut old = part;
@@ -293,24 +293,63 @@ mod tests {
         assert_eq!(trials(&run(old, 1)), trials(&whole));
     }
 
+    /// Branin that holds its ninth evaluation until the test lets it go, so a command can
+    /// be sent while trial 8 is running, whatever the machine's speed.
+    struct Gate {
+        inner: Box<dyn Objective>,
+        count: std::sync::atomic::AtomicUsize,
+        reached: crossbeam_channel::Sender<()>,
+        release: crossbeam_channel::Receiver<()>,
+    }
+
+    impl Objective for Gate {
+        fn evaluate(
+            &self,
+            params: &crate::space::Params,
+            want_gradient: bool,
+        ) -> Result<crate::objective::Evaluation, crate::objective::ObjectiveError> {
+            let k = self.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if k == 8 {
+                self.reached.send(()).unwrap();
+                self.release.recv().unwrap();
+            }
+            self.inner.evaluate(params, want_gradient)
+        }
+        fn default_space(&self) -> crate::space::Space {
+            self.inner.default_space()
+        }
+        fn direction(&self) -> crate::study::Direction {
+            self.inner.direction()
+        }
+    }
+
     #[test]
     fn a_stopped_run_keeps_the_state_before_its_first_unstarted_trial() {
-        use crate::runner::{Command, Event, start};
+        use crate::runner::{Command, start};
         let whole = run(study("cmaes", None, 30), 1);
         let s = study("cmaes", None, 30);
-        let o = objective(&s);
-        let handle = start(s, o, 1, None).unwrap();
-        for event in handle.events.iter() {
-            if let Event::TrialFinished(t) = event
-                && t.number == 8
-            {
-                let _ = handle.commands.send(Command::Stop);
-            }
-        }
+        let (reached_tx, reached) = crossbeam_channel::unbounded();
+        let (release, release_rx) = crossbeam_channel::unbounded();
+        let gate = Gate {
+            inner: s.objective.build().unwrap(),
+            count: Default::default(),
+            reached: reached_tx,
+            release: release_rx,
+        };
+        let handle = start(s, Arc::new(gate), 1, None).unwrap();
+        reached.recv().unwrap();
+        handle.commands.send(Command::Stop).unwrap();
+        // The stop is in the runner's queue before trial 8 can finish.
+        release.send(()).unwrap();
+        for _ in handle.events.iter() {}
         let mut stopped = saved_and_loaded(&handle.join().unwrap());
-        assert!(stopped.trials.len() < 30);
+        assert_eq!(
+            stopped.trials.len(),
+            9,
+            "trials 0..=8 ran, the queued ones did not"
+        );
         let state = stopped.strategy_state.as_deref().unwrap();
-        assert_eq!(state.asked, stopped.trials.len());
+        assert_eq!(state.asked, 9);
         assert!(restores(&stopped, nominal(&stopped)));
         stopped.budget = 30;
         assert_eq!(trials(&run(stopped, 2)), trials(&whole));

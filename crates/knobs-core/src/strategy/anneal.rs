@@ -20,10 +20,10 @@
 use super::explain::{AnnealWhy, MoveWhy};
 use super::state::{self, StrategyState};
 use super::{Explanation, Observation, Strategy, StrategyError, Suggestion, seeded_rng};
-use serde::{Deserialize, Serialize};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 /// Schedule settings of [`Anneal`].

@@ -29,11 +29,11 @@
 use super::explain::CmaWhy;
 use super::state::{self, StrategyState};
 use super::{Explanation, Observation, Strategy, StrategyError, Suggestion, seeded_rng};
-use serde::{Deserialize, Serialize};
 use faer::{Mat, Side};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// The default initial step size in unit-cube coordinates.
@@ -422,7 +422,11 @@ impl Strategy for CmaEs {
         run.pc = c.pc.clone();
         run.ps = c.ps.clone();
         run.generations = c.run_generations;
-        run.history = c.history.iter().map(|v| v.unwrap_or(f64::INFINITY)).collect();
+        run.history = c
+            .history
+            .iter()
+            .map(|v| v.unwrap_or(f64::INFINITY))
+            .collect();
         self.run = run;
         state::set_rng_position(&mut self.rng, c.rng);
         self.generation = c.generation;

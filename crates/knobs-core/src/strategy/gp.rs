@@ -27,13 +27,13 @@
 //!   and the hyperparameter fit is a function of the told data and the previous fit.
 
 use super::explain::{GpWhy, StartupWhy};
+use super::state::{self, StrategyState};
 use super::{Explanation, Observation, Sobol, Strategy, StrategyError, Suggestion, seeded_rng};
 use crate::gp::surrogate::{FitEffort, Inputs, Surrogate, fit_subset};
-use super::state::{self, StrategyState};
 use crate::gp::{Acquisition, Hypers, Kernel, KernelKind};
-use serde::{Deserialize, Serialize};
 use crate::space::Space;
 use crate::study::Direction;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

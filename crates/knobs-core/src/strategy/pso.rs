@@ -26,10 +26,10 @@
 use super::explain::{ParticleWhy, SwarmWhy};
 use super::state::{self, StrategyState};
 use super::{Explanation, Observation, Strategy, StrategyError, Suggestion, seeded_rng};
-use serde::{Deserialize, Serialize};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Clerc's constriction: inertia.
@@ -289,7 +289,9 @@ impl Strategy for Pso {
         let fits = p.particles.len() == self.particles.len()
             && p.next < p.particles.len().max(1)
             && p.particles.iter().all(|q| q.x.len() == d && q.v.len() == d)
-            && p.asked.iter().all(|(_, i)| i.is_none_or(|i| i < p.particles.len()));
+            && p.asked
+                .iter()
+                .all(|(_, i)| i.is_none_or(|i| i < p.particles.len()));
         if !fits {
             return Err(state::mismatch("a swarm of another size or dimension"));
         }

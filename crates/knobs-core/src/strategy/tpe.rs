@@ -32,11 +32,11 @@
 use super::explain::{Candidates, Marginal, StartupWhy, TpeWhy};
 use super::state::{self, StrategyState};
 use super::{Explanation, Observation, Strategy, StrategyError, Suggestion, seeded_rng};
-use serde::{Deserialize, Serialize};
 use crate::space::{Domain, Space};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
+use serde::{Deserialize, Serialize};
 use std::f64::consts::{PI, SQRT_2};
 
 /// Optuna's defaults.

@@ -179,8 +179,11 @@ mod tests {
             .study
     }
 
+    /// A trial's number, point, value and label: what the strategy decided and saw.
+    type Essence = (usize, Vec<f64>, Option<f64>, Option<String>);
+
     /// What a strategy proposed and saw, trial by trial.
-    fn trials(study: &Study) -> Vec<(usize, Vec<f64>, Option<f64>, Option<String>)> {
+    fn trials(study: &Study) -> Vec<Essence> {
         study
             .trials
             .iter()

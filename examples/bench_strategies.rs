@@ -116,6 +116,7 @@ fn run_study(
         budget,
         window: None,
         trials: vec![],
+        strategy_state: None,
     };
     let (study, _, strategy_seconds) = run_to_end(study, objective, 1).expect("run");
     (study, strategy_seconds)

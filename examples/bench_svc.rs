@@ -90,6 +90,7 @@ fn grid_run(name: &str, jobs: usize, fold_threads: usize) -> (f64, f64) {
         budget: 49,
         window: None,
         trials: Vec::new(),
+        strategy_state: None,
     };
     let best = match knobs::runner::run_to_end(study, o, jobs) {
         Ok((study, _, _)) => study.best_trial().and_then(|t| t.value).unwrap_or(f64::NAN),

@@ -72,6 +72,7 @@ fn scene(name: &str, told: usize) -> Scene {
         budget: told + 1,
         window: Some(1),
         trials: vec![],
+        strategy_state: None,
     };
     for n in 0..told {
         let s = strategy.ask(n).unwrap();

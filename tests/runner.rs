@@ -55,6 +55,7 @@ fn study(strategy: StrategySpec, budget: usize) -> Study {
         budget,
         window: None,
         trials: Vec::new(),
+        strategy_state: None,
     }
 }
 

@@ -262,6 +262,7 @@ pub(super) fn run(args: &RunArgs) -> Result<(), CliError> {
             Event::StudyFinished {
                 reason,
                 strategy_seconds: s,
+                ..
             } => {
                 strategy_seconds = s;
                 finish = reason;

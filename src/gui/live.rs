@@ -7,6 +7,7 @@
 //! step mode can never disagree about what "finished" means.
 
 use crate::runner::{Event, FinishReason};
+use crate::strategy::SavedState;
 use crate::study::{Study, Trial};
 
 /// What happened to a study's trials.
@@ -19,6 +20,10 @@ pub enum LiveEvent {
     /// The source is over (finished, stopped or vanished): trials still running never
     /// finish, so they are dropped, as a resumed run would drop them.
     Ended,
+    /// A runner finished and left the strategy's state for the study's trials, kept with the
+    /// study so that resuming it costs about one ask (see `runner::restore`); trials still
+    /// running are dropped as at [`LiveEvent::Ended`].
+    Finished(Option<Box<SavedState>>),
 }
 
 /// How a run ended, for whoever owns the runner.
@@ -44,8 +49,9 @@ pub fn from_runner(event: Option<Event>) -> (LiveEvent, Option<RunEnd>) {
         Some(Event::StudyFinished {
             reason,
             strategy_seconds,
+            strategy_state,
         }) => (
-            LiveEvent::Ended,
+            LiveEvent::Finished(strategy_state),
             Some(RunEnd::Finished {
                 reason,
                 strategy_seconds,
@@ -62,6 +68,10 @@ pub fn apply(study: &mut Study, event: LiveEvent) {
         LiveEvent::TrialStarted(trial) => study.trials.push(trial),
         LiveEvent::TrialFinished(trial) => study.record(trial),
         LiveEvent::Ended => study.discard_unfinished(),
+        LiveEvent::Finished(state) => {
+            study.discard_unfinished();
+            study.strategy_state = state;
+        }
     }
 }
 

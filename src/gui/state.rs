@@ -396,6 +396,7 @@ impl Workbench {
                 budget: 40,
                 window: None,
                 trials: Vec::new(),
+                strategy_state: None,
             },
             _ => Self::branin_study(),
         }

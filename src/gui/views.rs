@@ -149,6 +149,7 @@ impl Snapshot {
             budget: pick.len(),
             window: None,
             trials,
+            strategy_state: None,
         }
     }
 }

@@ -12,13 +12,16 @@
 //! is free. So the same seed and window give the same trials on one core or
 //! sixteen; `jobs` only changes how fast.
 //!
-//! **Resuming.** A study with trials already in it replays them through a fresh strategy on
-//! the same schedule (asks are made and their points replaced by the stored ones), which
-//! rebuilds the strategy's state exactly when the strategy is unchanged, and teaches a changed
-//! strategy the old results. The study is validated first ([`Study::validate`]). A trial
-//! stored as still running (saved mid-run) is a hole in the history: its number is asked
-//! again and evaluated, and the finished trials stored after it are told once it is, in
-//! order, exactly as the uninterrupted run told them.
+//! **Resuming.** A study with trials already in it is validated first ([`Study::validate`]),
+//! then restores the strategy from the state the last run saved with the study and the stored
+//! trials, which costs about one ask (see [`restore`]); a study without a fitting state (an
+//! older session, changed settings, a trial stored as still running) replays its trials
+//! through a fresh strategy on the same schedule (asks are made and their points replaced by
+//! the stored ones), which rebuilds the strategy's state exactly when the strategy is
+//! unchanged, and teaches a changed strategy the old results. A trial stored as still running
+//! (saved mid-run) is a hole in the history: its number is asked again and evaluated, and the
+//! finished trials stored after it are told once it is, in order, exactly as the
+//! uninterrupted run told them.
 //!
 //! The schedule, the replay, evaluation under `catch_unwind` and recording results are shared
 //! with [`crate::stepper`], which steps a study one trial per command on the same schedule.
@@ -33,6 +36,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+pub(crate) mod restore;
 
 /// What a listener can ask of a running study.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +77,9 @@ pub enum Event {
         /// Seconds spent inside the strategy's `ask` and `tell` during this run (replaying
         /// earlier trials excluded).
         strategy_seconds: f64,
+        /// The strategy's state for the study's trials, as the joined study carries it:
+        /// a listener keeping its own copy of the study stores it there for a cheap resume.
+        strategy_state: Option<Box<crate::strategy::SavedState>>,
     },
 }
 
@@ -157,6 +165,7 @@ pub fn run_to_end(
         if let Event::StudyFinished {
             reason,
             strategy_seconds,
+            ..
         } = event
         {
             finish = (reason, strategy_seconds);
@@ -218,6 +227,8 @@ pub(crate) struct Schedule {
     pub(crate) queue: VecDeque<(usize, Suggestion)>,
     /// Why no more asks will be made, once the strategy says so.
     pub(crate) stop_asking: Option<FinishReason>,
+    /// Strategy states kept for saving with the study (see [`restore`]).
+    pub(crate) snapshots: Vec<restore::Snapshot>,
 }
 
 impl Schedule {
@@ -233,6 +244,7 @@ impl Schedule {
             told: 0,
             queue: VecDeque::new(),
             stop_asking: None,
+            snapshots: Vec::new(),
         }
     }
 
@@ -268,6 +280,7 @@ pub(crate) fn ask_ahead(
         && s.asked < s.told.saturating_add(s.window)
         && (s.asked == s.told || strategy.ready())
     {
+        restore::keep_state(strategy, s);
         let t0 = Instant::now();
         let suggestion = strategy.ask(s.asked);
         if let Some(c) = clock.as_deref_mut() {
@@ -290,24 +303,42 @@ pub(crate) fn ask_ahead(
         }
         s.asked += 1;
     }
+    // Only the budget holds the next ask back: a longer run would ask here, so this is
+    // where a resume with a larger budget must start from.
+    if s.stop_asking.is_none()
+        && s.asked >= s.budget
+        && s.asked < s.told + s.window
+        && (s.asked == s.told || strategy.ready())
+    {
+        restore::keep_state(strategy, s);
+    }
 }
 
 /// Teach a fresh strategy the study's stored trials (numbers below `s.replayed`, holes
-/// aside) on the same schedule a live run follows, untimed: asks are made and their points
-/// replaced by the stored ones, which rebuilds an unchanged strategy's state exactly.
-/// Telling stops at the first hole; the stored trials after it wait in `s.untold`.
+/// aside) on the same schedule a live run follows, untimed: from the state saved with the
+/// study where it fits and the history has no hole (`window` is the study's, before any
+/// cap), else by replaying (asks are made and their points replaced by the stored ones),
+/// which rebuilds an unchanged strategy's state exactly. Telling stops at the first hole;
+/// the stored trials after it wait in `s.untold`. Returns whether the saved state was used.
 pub(crate) fn replay(
     strategy: &mut dyn Strategy,
     study: &Study,
     s: &mut Schedule,
-) -> Result<(), StrategyError> {
+    window: usize,
+) -> Result<bool, StrategyError> {
     s.untold = study
         .trials
         .iter()
         .filter(|t| t.state != TrialState::Running)
         .map(|t| t.number)
         .collect();
-    tell_stored(strategy, study, s)
+    let restored = s.holes.is_empty() && restore::restore(strategy, study, s, window);
+    if restored {
+        let told = s.told;
+        s.untold.retain(|&n| n >= told);
+    }
+    tell_stored(strategy, study, s)?;
+    Ok(restored)
 }
 
 /// Tell every stored trial whose turn has come (consecutive from `s.told`), asking ahead
@@ -453,16 +484,27 @@ impl Coordinator {
         w.max(1)
     }
 
+    /// The study's window as the strategy's state records it: before the cap above, so a
+    /// state saved with one `jobs` fits a resume with another.
+    fn nominal_window(&self) -> usize {
+        self.study
+            .window
+            .unwrap_or_else(|| self.strategy.default_window())
+            .max(1)
+    }
+
     fn ask_ahead(&mut self, s: &mut Schedule) {
         ask_ahead(self.strategy.as_mut(), s, Some(&mut self.strategy_seconds));
     }
 
     fn run(&mut self, objective: &dyn Objective, jobs: usize, commands: Receiver<Command>) {
         let mut s = Schedule::for_study(self.window(jobs), &self.study);
-        if let Err(e) = replay(self.strategy.as_mut(), &self.study, &mut s) {
+        let nominal = self.nominal_window();
+        if let Err(e) = replay(self.strategy.as_mut(), &self.study, &mut s, nominal) {
             self.emit(Event::StudyFinished {
                 reason: FinishReason::StrategyFailed(e.to_string()),
                 strategy_seconds: 0.0,
+                strategy_state: None,
             });
             return;
         }
@@ -554,9 +596,11 @@ impl Coordinator {
             drop(job_tx);
             // Nothing is in flight now; a trial still marked running is a stored hole the run
             // never reached, kept so a later resume asks it (dropping it would open a gap).
+            self.study.strategy_state = restore::saved_state(&s, &self.study, nominal);
             self.emit(Event::StudyFinished {
                 reason,
                 strategy_seconds: self.strategy_seconds,
+                strategy_state: self.study.strategy_state.clone(),
             });
         });
     }

@@ -252,6 +252,7 @@ mod tests {
             budget: 5,
             window: None,
             trials: Vec::new(),
+            strategy_state: None,
         }
     }
 

@@ -129,6 +129,8 @@ pub fn start(
             });
             // A trial still marked running is a stored hole never reached: kept, so a later
             // resume asks it again.
+            stepper.study.strategy_state =
+                runner::restore::saved_state(&stepper.schedule, &stepper.study, 1);
             stepper.emit(StepEvent::Finished(reason));
             stepper.study
         })
@@ -167,12 +169,13 @@ impl Stepper {
         }
     }
 
-    /// Replay the study's trials through the current strategy on a window-one schedule, as
-    /// the runner does when it resumes a study.
+    /// Bring the current strategy up to the study's trials on a window-one schedule, as the
+    /// runner does when it resumes a study: from the study's saved state where it fits, else
+    /// by replaying them.
     fn teach(&mut self) -> Result<(), StrategyError> {
         self.schedule = Schedule::for_study(1, &self.study);
         self.pending = None;
-        runner::replay(self.strategy.as_mut(), &self.study, &mut self.schedule)
+        runner::replay(self.strategy.as_mut(), &self.study, &mut self.schedule, 1).map(|_| ())
     }
 
     /// Ask for the next point and send it with its explanation; or say why there is none.

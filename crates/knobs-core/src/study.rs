@@ -172,6 +172,12 @@ pub struct Study {
     /// Trials so far, in trial-number order.
     #[serde(default)]
     pub trials: Vec<Trial>,
+    /// Where the strategy stood when the last run or step mode ended, so a resume costs
+    /// about one ask instead of replaying every trial (see [`crate::strategy::state`]).
+    /// Absent in older sessions, and ignored when it no longer fits the study: the resume
+    /// then replays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy_state: Option<Box<crate::strategy::SavedState>>,
 }
 
 impl Study {
@@ -272,5 +278,6 @@ pub fn default_study() -> Study {
         budget: 60,
         window: None,
         trials: Vec::new(),
+        strategy_state: None,
     }
 }

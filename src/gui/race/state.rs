@@ -99,6 +99,7 @@ impl Racer {
             Some(RunEnd::Finished {
                 reason,
                 strategy_seconds,
+                ..
             }) => {
                 // A continued run replays its earlier trials untimed: add this stretch's time.
                 self.strategy_seconds =

@@ -18,10 +18,12 @@
 //!   when better (no uphill jumps to points the chain did not propose).
 
 use super::explain::{AnnealWhy, MoveWhy};
+use super::state::{self, StrategyState};
 use super::{Explanation, Observation, Strategy, StrategyError, Suggestion, seeded_rng};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 /// Schedule settings of [`Anneal`].
@@ -222,6 +224,70 @@ impl Strategy for Anneal {
             last_move: self.last_move.clone(),
         }))
     }
+
+    fn save(&self) -> Option<StrategyState> {
+        let mut asked: Vec<usize> = self.asked.iter().copied().collect();
+        asked.sort_unstable();
+        Some(StrategyState::Anneal(Box::new(AnnealState {
+            rng: state::rng_position(&self.rng)?,
+            current: self.state.clone(),
+            asks: self.asks,
+            tells: self.tells,
+            mean_delta: self.mean_delta,
+            n_delta: self.n_delta,
+            asked,
+            last_move: self.last_move.clone(),
+            schedule: self.schedule.clone(),
+        })))
+    }
+
+    fn restore(
+        &mut self,
+        saved: &StrategyState,
+        _told: &[Observation<'_>],
+        _pending: &[(usize, &[f64])],
+    ) -> Result<(), StrategyError> {
+        let StrategyState::Anneal(a) = saved else {
+            return Err(state::mismatch(saved.name()));
+        };
+        if a.current.as_ref().is_some_and(|(x, _)| x.len() != self.dim) {
+            return Err(state::mismatch("a chain of another dimension"));
+        }
+        state::set_rng_position(&mut self.rng, a.rng);
+        self.state = a.current.clone();
+        self.asks = a.asks;
+        self.tells = a.tells;
+        self.mean_delta = a.mean_delta;
+        self.n_delta = a.n_delta;
+        self.asked = a.asked.iter().copied().collect();
+        self.last_move = a.last_move.clone();
+        self.schedule = a.schedule.clone();
+        Ok(())
+    }
+}
+
+/// [`Anneal`]'s saved state: the chain, its counters and the schedule so far (the start
+/// point follows from the seed).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnnealState {
+    /// The generator's position.
+    pub rng: u64,
+    /// The chain's current point and loss.
+    pub current: Option<(Vec<f64>, f64)>,
+    /// Asks so far.
+    pub asks: usize,
+    /// Own results judged so far.
+    pub tells: usize,
+    /// Running mean |Δ|.
+    pub mean_delta: f64,
+    /// Changes in that mean.
+    pub n_delta: usize,
+    /// Asked and not yet told.
+    pub asked: Vec<usize>,
+    /// The last move judged, for the why-view.
+    pub last_move: Option<MoveWhy>,
+    /// Temperature and scale at every ask, for the why-view.
+    pub schedule: Vec<(f64, f64)>,
 }
 
 #[cfg(test)]

@@ -27,11 +27,13 @@
 //! CSA lengthens σ, which keeps the search moving.
 
 use super::explain::CmaWhy;
+use super::state::{self, StrategyState};
 use super::{Explanation, Observation, Strategy, StrategyError, Suggestion, seeded_rng};
 use faer::{Mat, Side};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// The default initial step size in unit-cube coordinates.
@@ -411,6 +413,129 @@ impl Strategy for CmaEs {
     fn default_window(&self) -> usize {
         self.run.lambda
     }
+
+    fn save(&self) -> Option<StrategyState> {
+        let r = &self.run;
+        let n = self.dim;
+        let flat = |m: &Mat<f64>| -> Vec<f64> {
+            (0..n)
+                .flat_map(|i| (0..n).map(move |j| (i, j)))
+                .map(|ij| m[ij])
+                .collect()
+        };
+        let mut asked: Vec<(usize, usize)> = self.asked.iter().map(|(k, v)| (*k, *v)).collect();
+        asked.sort_unstable();
+        Some(StrategyState::CmaEs(Box::new(CmaEsState {
+            rng: state::rng_position(&self.rng)?,
+            lambda: r.lambda,
+            mean: r.mean.clone(),
+            sigma: r.sigma,
+            c: flat(&r.c),
+            b: flat(&r.b),
+            d: r.d.clone(),
+            pc: r.pc.clone(),
+            ps: r.ps.clone(),
+            run_generations: r.generations,
+            history: r.history.iter().map(|v| finite(*v)).collect(),
+            generation: self.generation,
+            asked_this_generation: self.asked_this_generation,
+            asked,
+            told: self
+                .told
+                .iter()
+                .map(|(x, l)| (x.clone(), finite(*l)))
+                .collect(),
+            restart_count: self.restart_count,
+        })))
+    }
+
+    fn restore(
+        &mut self,
+        saved: &StrategyState,
+        _told: &[Observation<'_>],
+        _pending: &[(usize, &[f64])],
+    ) -> Result<(), StrategyError> {
+        let StrategyState::CmaEs(c) = saved else {
+            return Err(state::mismatch(saved.name()));
+        };
+        let n = self.dim;
+        let fits = [&c.mean, &c.d, &c.pc, &c.ps].iter().all(|v| v.len() == n)
+            && c.c.len() == n * n
+            && c.b.len() == n * n
+            && c.lambda >= 2
+            && c.told.iter().all(|(x, _)| x.len() == n);
+        if !fits {
+            return Err(state::mismatch("a CMA-ES state of another dimension"));
+        }
+        let mut run = Run::new(n, c.lambda, c.mean.clone(), c.sigma);
+        run.c = Mat::from_fn(n, n, |i, j| c.c[i * n + j]);
+        run.b = Mat::from_fn(n, n, |i, j| c.b[i * n + j]);
+        run.d = c.d.clone();
+        run.pc = c.pc.clone();
+        run.ps = c.ps.clone();
+        run.generations = c.run_generations;
+        run.history = c
+            .history
+            .iter()
+            .map(|v| v.unwrap_or(f64::INFINITY))
+            .collect();
+        self.run = run;
+        state::set_rng_position(&mut self.rng, c.rng);
+        self.generation = c.generation;
+        self.asked_this_generation = c.asked_this_generation;
+        self.asked = c.asked.iter().copied().collect();
+        self.told = c
+            .told
+            .iter()
+            .map(|(x, l)| (x.clone(), l.unwrap_or(f64::INFINITY)))
+            .collect();
+        self.restart_count = c.restart_count;
+        self.last = None;
+        Ok(())
+    }
+}
+
+/// A loss as saved: non-finite (a failed trial's `∞`) as `None`, which JSON can carry.
+fn finite(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v)
+}
+
+/// [`CmaEs`]'s saved state: the current run's distribution and paths (its learning rates
+/// follow from λ and the dimension), and the generation in progress. Matrices are row-major.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CmaEsState {
+    /// The generator's position.
+    pub rng: u64,
+    /// The current run's population size.
+    pub lambda: usize,
+    /// The distribution's mean.
+    pub mean: Vec<f64>,
+    /// The step size σ.
+    pub sigma: f64,
+    /// The covariance C.
+    pub c: Vec<f64>,
+    /// C's eigenvectors (columns).
+    pub b: Vec<f64>,
+    /// Square roots of C's eigenvalues.
+    pub d: Vec<f64>,
+    /// The evolution path of C.
+    pub pc: Vec<f64>,
+    /// The evolution path of σ.
+    pub ps: Vec<f64>,
+    /// Generations of the current run.
+    pub run_generations: usize,
+    /// The current run's best loss per generation (`None`: every member failed).
+    pub history: Vec<Option<f64>>,
+    /// Generations across restarts.
+    pub generation: usize,
+    /// Points asked in the current generation.
+    pub asked_this_generation: usize,
+    /// Asked and not yet told: trial number and generation.
+    pub asked: Vec<(usize, usize)>,
+    /// The current generation's told points and losses (`None`: failed).
+    pub told: Vec<(Vec<f64>, Option<f64>)>,
+    /// Restarts so far.
+    pub restart_count: usize,
 }
 
 #[cfg(test)]

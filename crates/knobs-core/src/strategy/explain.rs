@@ -171,8 +171,8 @@ pub struct SwarmWhy {
     pub weights: (f64, f64, f64),
 }
 
-/// The fate of the last proposed move.
-#[derive(Clone, Debug, PartialEq)]
+/// The fate of the last proposed move (saved with an annealing chain's state).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MoveWhy {
     /// Loss at the state the move left from.
     pub from_loss: f64,

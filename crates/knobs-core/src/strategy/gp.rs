@@ -27,11 +27,13 @@
 //!   and the hyperparameter fit is a function of the told data and the previous fit.
 
 use super::explain::{GpWhy, StartupWhy};
+use super::state::{self, StrategyState};
 use super::{Explanation, Observation, Sobol, Strategy, StrategyError, Suggestion, seeded_rng};
 use crate::gp::surrogate::{FitEffort, Inputs, Surrogate, fit_subset};
-use crate::gp::{Acquisition, Hypers, KernelKind};
+use crate::gp::{Acquisition, Hypers, Kernel, KernelKind};
 use crate::space::Space;
 use crate::study::Direction;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -267,6 +269,93 @@ impl Strategy for GpSearch {
         self.observed
             .push((self.inputs.map(observation.point), loss));
     }
+
+    fn save(&self) -> Option<StrategyState> {
+        Some(StrategyState::Gp(GpState {
+            hypers: self.hypers.as_ref().map(|h| SavedHypers {
+                length_scales: h.kernel.length_scales.clone(),
+                amplitude: h.kernel.amplitude,
+                categorical: h.kernel.categorical.clone(),
+                noise: h.noise,
+            }),
+            fitted_at: self.fitted_at,
+            full_fit_at: self.full_fit_at,
+            startup_asked: self.startup_asked,
+        }))
+    }
+
+    /// The observations and pending points are the stored trials' own: telling them is a
+    /// push each; only the fitted hyperparameters (warm-started from fit to fit, so a
+    /// function of the whole history) and the counters come from the state.
+    fn restore(
+        &mut self,
+        saved: &StrategyState,
+        told: &[Observation<'_>],
+        pending: &[(usize, &[f64])],
+    ) -> Result<(), StrategyError> {
+        let StrategyState::Gp(g) = saved else {
+            return Err(state::mismatch(saved.name()));
+        };
+        let d = self.inputs.dim();
+        if let Some(h) = &g.hypers
+            && (h.length_scales.len() != d
+                || !(h.categorical.is_empty() || h.categorical.len() == d))
+        {
+            return Err(state::mismatch("GP length scales for another space"));
+        }
+        if told.iter().any(|o| o.point.len() != d) || pending.iter().any(|p| p.1.len() != d) {
+            return Err(state::mismatch("points of another space"));
+        }
+        self.observed.clear();
+        self.pending.clear();
+        for o in told {
+            self.tell(*o);
+        }
+        for (number, point) in pending {
+            self.pending.insert(*number, point.to_vec());
+        }
+        self.hypers = g.hypers.as_ref().map(|h| Hypers {
+            kernel: Kernel {
+                kind: self.kind,
+                length_scales: h.length_scales.clone(),
+                amplitude: h.amplitude,
+                categorical: h.categorical.clone(),
+            },
+            noise: h.noise,
+        });
+        self.fitted_at = g.fitted_at;
+        self.full_fit_at = g.full_fit_at;
+        self.startup_asked = g.startup_asked;
+        self.last = None;
+        Ok(())
+    }
+}
+
+/// [`GpSearch`]'s saved state. Each fit is warm-started from the previous one, so the
+/// hyperparameters are the one thing the observations alone cannot rebuild cheaply.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GpState {
+    /// The last fitted hyperparameters; `None` before the first fit.
+    pub hypers: Option<SavedHypers>,
+    /// Observations at the last fit.
+    pub fitted_at: usize,
+    /// Observations at the last fit with random restarts.
+    pub full_fit_at: usize,
+    /// Sobol start-up points asked.
+    pub startup_asked: usize,
+}
+
+/// A GP's fitted hyperparameters, as saved (the kernel's shape is the strategy's setting).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedHypers {
+    /// One length scale per coordinate.
+    pub length_scales: Vec<f64>,
+    /// The kernel's amplitude `σ_f²`.
+    pub amplitude: f64,
+    /// Coordinates with a Hamming distance (empty: none).
+    pub categorical: Vec<bool>,
+    /// The noise variance `σ_n²`.
+    pub noise: f64,
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@
 //! Categorical parameters have no gradient: a space with one is refused with a clear message.
 
 use super::explain::GradientWhy;
+use super::state::{self, StrategyState};
 use super::{Explanation, Observation, Strategy, StrategyError, Suggestion, seeded_rng};
 use crate::space::{Domain, Space};
 use rand::Rng;
@@ -130,8 +131,8 @@ const MAX_H: f64 = 0.1;
 const MAX_HALVINGS: u32 = 6;
 
 /// Where the gradient comes from, once known.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Source {
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Source {
     /// Not known until the first result.
     Unknown,
     Analytic,
@@ -139,15 +140,16 @@ enum Source {
 }
 
 /// A planned evaluation: its point and its role in the current step.
-#[derive(Clone, Debug)]
-struct Probe {
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Probe {
     point: Vec<f64>,
     role: Role,
     label: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Role {
+/// What a planned or asked evaluation is for.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Role {
     /// The step's point itself.
     Centre,
     /// `x + h e_i` (`plus`) or `x − h e_i`.
@@ -206,8 +208,8 @@ pub struct GradientSearch {
 }
 
 /// A step as [`Strategy::explain`] shows it.
-#[derive(Clone, Debug)]
-struct TakenStep {
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TakenStep {
     index: usize,
     from: Vec<f64>,
     gradient: Vec<f64>,
@@ -575,6 +577,74 @@ impl Strategy for GradientSearch {
         self.last.clone().map(Explanation::Gradient)
     }
 
+    fn save(&self) -> Option<StrategyState> {
+        Some(StrategyState::Gradient(Box::new(GradientState {
+            rng: state::rng_position(&self.rng)?,
+            h: self.h.clone(),
+            scouted: self.scouted.clone(),
+            source: self.source,
+            x: self.x.clone(),
+            plan: self.plan.iter().cloned().collect(),
+            asked: self.asked.clone(),
+            centre: self.centre,
+            probes: self.probes.clone(),
+            analytic: self.analytic.clone(),
+            spsa_delta: self.spsa_delta.clone(),
+            m: self.m.clone(),
+            v: self.v.clone(),
+            t: self.t,
+            lr: self.lr,
+            halvings: self.halvings,
+            best: self.best.clone(),
+            run_best: self.run_best.is_finite().then_some(self.run_best),
+            step_index: self.step_index,
+            restarts: self.restarts,
+            step_probes: self.step_probes.clone(),
+            last_step: self.last_step.clone(),
+        })))
+    }
+
+    fn restore(
+        &mut self,
+        saved: &StrategyState,
+        _told: &[Observation<'_>],
+        _pending: &[(usize, &[f64])],
+    ) -> Result<(), StrategyError> {
+        let StrategyState::Gradient(g) = saved else {
+            return Err(state::mismatch(saved.name()));
+        };
+        let d = self.dim();
+        if [&g.h, &g.x, &g.m, &g.v].iter().any(|v| v.len() != d)
+            || g.plan.iter().any(|p| p.point.len() != d)
+        {
+            return Err(state::mismatch("a descent of another dimension"));
+        }
+        state::set_rng_position(&mut self.rng, g.rng);
+        self.h = g.h.clone();
+        self.scouted = g.scouted.clone();
+        self.source = g.source;
+        self.x = g.x.clone();
+        self.plan = g.plan.iter().cloned().collect();
+        self.asked = g.asked.clone();
+        self.centre = g.centre;
+        self.probes = g.probes.clone();
+        self.analytic = g.analytic.clone();
+        self.spsa_delta = g.spsa_delta.clone();
+        self.m = g.m.clone();
+        self.v = g.v.clone();
+        self.t = g.t;
+        self.lr = g.lr;
+        self.halvings = g.halvings;
+        self.best = g.best.clone();
+        self.run_best = g.run_best.unwrap_or(f64::INFINITY);
+        self.step_index = g.step_index;
+        self.restarts = g.restarts;
+        self.step_probes = g.step_probes.clone();
+        self.last_step = g.last_step.clone();
+        self.last = None;
+        Ok(())
+    }
+
     fn tell(&mut self, observation: Observation<'_>) {
         if observation.check(self.dim()).is_err() {
             return;
@@ -631,6 +701,55 @@ impl Strategy for GradientSearch {
             self.advance();
         }
     }
+}
+
+/// [`GradientSearch`]'s saved state: the iterate, Adam's moments and the step in progress.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GradientState {
+    /// The generator's position.
+    pub rng: u64,
+    /// Per-coordinate difference step.
+    pub h: Vec<f64>,
+    /// Scouting points told for the run about to start.
+    pub scouted: Vec<(Vec<f64>, f64)>,
+    /// Where the gradient comes from.
+    pub source: Source,
+    /// The current step's point.
+    pub x: Vec<f64>,
+    /// Planned evaluations not yet asked.
+    pub plan: Vec<Probe>,
+    /// Asked evaluations by trial number.
+    pub asked: Vec<(usize, Role)>,
+    /// The step's centre loss.
+    pub centre: Option<f64>,
+    /// The step's probe losses.
+    pub probes: Vec<(Role, f64)>,
+    /// The step's analytic gradient.
+    pub analytic: Option<Vec<f64>>,
+    /// The SPSA direction.
+    pub spsa_delta: Vec<f64>,
+    /// Adam's first moment.
+    pub m: Vec<f64>,
+    /// Adam's second moment.
+    pub v: Vec<f64>,
+    /// Adam's step count.
+    pub t: i32,
+    /// The current step size.
+    pub lr: f64,
+    /// Halvings of the step so far.
+    pub halvings: u32,
+    /// The run's best point and its gradient.
+    pub best: Option<(Vec<f64>, Vec<f64>)>,
+    /// The run's best loss (`None`: none yet).
+    pub run_best: Option<f64>,
+    /// Steps so far.
+    pub step_index: usize,
+    /// Restarts so far.
+    pub restarts: usize,
+    /// The probes planned around the current point.
+    pub step_probes: Vec<Vec<f64>>,
+    /// The last step taken, for the why-view.
+    pub last_step: Option<TakenStep>,
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ mod pso;
 mod random;
 mod registry;
 mod sobol;
+pub mod state;
 #[cfg(test)]
 mod testkit;
 mod tpe;
@@ -37,6 +38,7 @@ pub use pso::{Pso, PsoSettings};
 pub use random::{RandomSearch, RandomSettings};
 pub use registry::{Checked, STRATEGIES, StrategyInfo, StrategySettings, StrategySpec};
 pub use sobol::{Sobol, SobolSettings};
+pub use state::{SavedState, StrategyState};
 pub use tpe::{Tpe, TpeSettings};
 
 use rand::SeedableRng;
@@ -158,6 +160,26 @@ pub trait Strategy: Send {
     /// do not depend on results return `usize::MAX`, since any window gives the same points.
     fn default_window(&self) -> usize {
         1
+    }
+
+    /// What the strategy needs, besides the trials told so far, to continue exactly as it
+    /// would now (see [`state`]); `None` when it cannot say, and a resume then replays.
+    fn save(&self) -> Option<StrategyState> {
+        None
+    }
+
+    /// Continue from `state`, saved by a strategy built with the same settings and seed once
+    /// the `told` observations (in trial order) had been told and the `pending` points
+    /// (trial number, point) asked and not yet told. Costs about one ask. On `Err` the
+    /// strategy is unchanged, and the caller replays instead.
+    fn restore(
+        &mut self,
+        state: &StrategyState,
+        told: &[Observation<'_>],
+        pending: &[(usize, &[f64])],
+    ) -> Result<(), StrategyError> {
+        let _ = (told, pending);
+        Err(state::mismatch(state.name()))
     }
 }
 

@@ -24,10 +24,12 @@
 //!   no particle.
 
 use super::explain::{ParticleWhy, SwarmWhy};
+use super::state::{self, StrategyState};
 use super::{Explanation, Observation, Strategy, StrategyError, Suggestion, seeded_rng};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Clerc's constriction: inertia.
@@ -112,7 +114,9 @@ impl super::registry::StrategySettings for PsoSettings {
     }
 }
 
-struct Particle {
+/// One particle; saved whole in [`PsoState`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Particle {
     x: Vec<f64>,
     v: Vec<f64>,
     best: Option<(Vec<f64>, f64)>,
@@ -325,6 +329,62 @@ impl Strategy for Pso {
             weights: (self.inertia, self.cognitive, self.social),
         }))
     }
+
+    fn save(&self) -> Option<StrategyState> {
+        let mut asked: Vec<(usize, Option<usize>)> =
+            self.asked.iter().map(|(k, v)| (*k, *v)).collect();
+        asked.sort_unstable();
+        Some(StrategyState::Pso(Box::new(PsoState {
+            rng: state::rng_position(&self.rng)?,
+            particles: self.particles.clone(),
+            next: self.next,
+            global: self.global.clone(),
+            asked,
+        })))
+    }
+
+    fn restore(
+        &mut self,
+        saved: &StrategyState,
+        _told: &[Observation<'_>],
+        _pending: &[(usize, &[f64])],
+    ) -> Result<(), StrategyError> {
+        let StrategyState::Pso(p) = saved else {
+            return Err(state::mismatch(saved.name()));
+        };
+        let d = self.dim;
+        let fits = p.particles.len() == self.particles.len()
+            && p.next < p.particles.len().max(1)
+            && p.particles.iter().all(|q| q.x.len() == d && q.v.len() == d)
+            && p.asked
+                .iter()
+                .all(|(_, i)| i.is_none_or(|i| i < p.particles.len()));
+        if !fits {
+            return Err(state::mismatch("a swarm of another size or dimension"));
+        }
+        state::set_rng_position(&mut self.rng, p.rng);
+        self.particles = p.particles.clone();
+        self.next = p.next;
+        self.global = p.global.clone();
+        self.asked = p.asked.iter().copied().collect();
+        self.last = None;
+        Ok(())
+    }
+}
+
+/// [`Pso`]'s saved state: the whole swarm.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PsoState {
+    /// The generator's position.
+    pub rng: u64,
+    /// Every particle.
+    pub particles: Vec<Particle>,
+    /// The next particle to move.
+    pub next: usize,
+    /// The swarm's best point and loss.
+    pub global: Option<(Vec<f64>, f64)>,
+    /// Asked and not yet told: trial number and particle (`None`: a probe).
+    pub asked: Vec<(usize, Option<usize>)>,
 }
 
 #[cfg(test)]

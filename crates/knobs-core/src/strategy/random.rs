@@ -1,9 +1,11 @@
 //! Random search: the baseline every other strategy must beat.
 
 use super::explain::OrderWhy;
+use super::state::{self, StrategyState};
 use super::{Explanation, Observation, Strategy, Suggestion, seeded_rng};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
 
 /// Random search has nothing to set.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -64,6 +66,36 @@ impl Strategy for RandomSearch {
     fn default_window(&self) -> usize {
         usize::MAX
     }
+
+    fn save(&self) -> Option<StrategyState> {
+        Some(StrategyState::Random(RandomState {
+            rng: state::rng_position(&self.rng)?,
+            asked: self.asked,
+        }))
+    }
+
+    fn restore(
+        &mut self,
+        saved: &StrategyState,
+        _told: &[Observation<'_>],
+        _pending: &[(usize, &[f64])],
+    ) -> Result<(), super::StrategyError> {
+        let StrategyState::Random(r) = saved else {
+            return Err(state::mismatch(saved.name()));
+        };
+        state::set_rng_position(&mut self.rng, r.rng);
+        self.asked = r.asked;
+        Ok(())
+    }
+}
+
+/// [`RandomSearch`]'s saved state: the draws depend on nothing else.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RandomState {
+    /// The generator's position.
+    pub rng: u64,
+    /// Points asked so far.
+    pub asked: usize,
 }
 
 #[cfg(test)]

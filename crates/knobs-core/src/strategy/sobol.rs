@@ -80,6 +80,22 @@ impl Strategy for Sobol {
     fn default_window(&self) -> usize {
         usize::MAX
     }
+
+    fn save(&self) -> Option<super::StrategyState> {
+        Some(super::StrategyState::Stateless)
+    }
+
+    fn restore(
+        &mut self,
+        saved: &super::StrategyState,
+        _told: &[Observation<'_>],
+        _pending: &[(usize, &[f64])],
+    ) -> Result<(), StrategyError> {
+        match saved {
+            super::StrategyState::Stateless => Ok(()),
+            other => Err(super::state::mismatch(other.name())),
+        }
+    }
 }
 
 #[cfg(test)]

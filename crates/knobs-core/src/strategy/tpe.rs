@@ -30,11 +30,13 @@
 //!   (point, loss) pairs.
 
 use super::explain::{Candidates, Marginal, StartupWhy, TpeWhy};
+use super::state::{self, StrategyState};
 use super::{Explanation, Observation, Strategy, StrategyError, Suggestion, seeded_rng};
 use crate::space::{Domain, Space};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
+use serde::{Deserialize, Serialize};
 use std::f64::consts::{PI, SQRT_2};
 
 /// Optuna's defaults.
@@ -508,6 +510,43 @@ impl Strategy for Tpe {
                 .push((observation.number, observation.point.to_vec(), loss));
         }
     }
+
+    fn save(&self) -> Option<StrategyState> {
+        Some(StrategyState::Tpe(TpeState {
+            rng: state::rng_position(&self.rng)?,
+            startup_asked: self.startup_asked,
+        }))
+    }
+
+    /// The observations are the stored trials' own; only the generator's position (its
+    /// draws are rejection-sampled, so it moves by a varying amount per ask) is saved.
+    fn restore(
+        &mut self,
+        saved: &StrategyState,
+        told: &[Observation<'_>],
+        _pending: &[(usize, &[f64])],
+    ) -> Result<(), StrategyError> {
+        let StrategyState::Tpe(t) = saved else {
+            return Err(state::mismatch(saved.name()));
+        };
+        self.observations.clear();
+        for o in told {
+            self.tell(*o);
+        }
+        state::set_rng_position(&mut self.rng, t.rng);
+        self.startup_asked = t.startup_asked;
+        self.last = None;
+        Ok(())
+    }
+}
+
+/// [`Tpe`]'s saved state: the generator's position and the start-up count.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TpeState {
+    /// The generator's position.
+    pub rng: u64,
+    /// Start-up points asked.
+    pub startup_asked: usize,
 }
 
 #[cfg(test)]

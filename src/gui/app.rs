@@ -459,4 +459,11 @@ impl eframe::App for KnobsApp {
         prefs.lang = Some(self.lang);
         eframe::set_value(storage, PREFS_KEY, &prefs);
     }
+
+    /// Closing the window ends every running trial command (each whole process group), so
+    /// nothing Knobs started outlives it.
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        let grace = crate::objective::GRACE_SECONDS + 2.0;
+        crate::objective::terminate_all(std::time::Duration::from_secs_f64(grace));
+    }
 }

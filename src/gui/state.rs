@@ -587,6 +587,19 @@ impl Workbench {
                 self.study.record(trial);
                 return;
             }
+            Some(Event::TrialProgress {
+                number,
+                step,
+                value,
+            }) => {
+                // A live learning curve: the running trial gathers its intermediate values.
+                if let Some(t) = self.study.trials.iter_mut().rev().find(|t| t.number == number)
+                {
+                    t.intermediate
+                        .push(crate::study::Intermediate { step, value });
+                }
+                return;
+            }
             Some(Event::StudyFinished { reason, .. }) => reason,
             None => FinishReason::StrategyFailed("the worker stopped unexpectedly".into()),
         };

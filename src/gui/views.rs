@@ -701,6 +701,7 @@ mod tests {
             objective: ObjectiveSpec::Command {
                 command: "true".into(),
                 trial_timeout: None,
+                workdir: None,
             },
         }
     }

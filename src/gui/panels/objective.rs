@@ -197,6 +197,7 @@ impl CommandDraft {
             ObjectiveSpec::Command {
                 command,
                 trial_timeout,
+                ..
             } => CommandDraft {
                 command: command.clone(),
                 timeout: trial_timeout.map(|t| t.to_string()).unwrap_or_default(),
@@ -236,6 +237,7 @@ impl CommandDraft {
         Ok(ObjectiveSpec::Command {
             command: self.command.trim().to_owned(),
             trial_timeout: timeout,
+            workdir: None,
         })
     }
 }
@@ -755,7 +757,8 @@ mod tests {
             d.spec().unwrap(),
             ObjectiveSpec::Command {
                 command: "sh -c 'echo 1'".into(),
-                trial_timeout: None
+                trial_timeout: None,
+                workdir: None
             }
         );
         d.timeout = "0".into();

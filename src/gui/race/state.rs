@@ -94,6 +94,7 @@ impl Racer {
         match event {
             Some(Event::TrialStarted(trial)) => self.study.trials.push(trial),
             Some(Event::TrialFinished(trial)) => self.study.record(trial),
+            Some(Event::TrialProgress { .. }) => {}
             Some(Event::StudyFinished {
                 reason,
                 strategy_seconds,

@@ -46,8 +46,16 @@ fn a_session_with_a_command_is_refused_until_confirmed_and_then_remembered() {
         &folder,
         &config,
         &[
-            "run", "--command", command, "--param", "x=0..1", "--budget", "2", "--quiet",
-            "--save", "s.ron",
+            "run",
+            "--command",
+            command,
+            "--param",
+            "x=0..1",
+            "--budget",
+            "2",
+            "--quiet",
+            "--save",
+            "s.ron",
         ],
     );
     assert!(made.status.success(), "{}", stderr(&made));
@@ -59,7 +67,10 @@ fn a_session_with_a_command_is_refused_until_confirmed_and_then_remembered() {
     let refused = knobs_in(&elsewhere, &config, &["run", session, "--budget", "4"]);
     assert_eq!(refused.status.code(), Some(2));
     let why = stderr(&refused);
-    assert!(why.contains("program: sh") && why.contains("--allow-command"), "{why}");
+    assert!(
+        why.contains("program: sh") && why.contains("--allow-command"),
+        "{why}"
+    );
     assert!(why.contains(folder.to_str().unwrap()), "{why}");
     assert_eq!(lines(&folder.join("ran.log")), 2);
 
@@ -79,7 +90,7 @@ fn a_session_with_a_command_is_refused_until_confirmed_and_then_remembered() {
     assert_eq!(lines(&folder.join("ran.log")), 7);
 
     // …but a changed command asks again.
-    let text = std::fs::read_to_string(&folder.join("s.ron")).unwrap();
+    let text = std::fs::read_to_string(folder.join("s.ron")).unwrap();
     std::fs::write(
         folder.join("s.ron"),
         text.replace("cat value.txt", "cat ./value.txt"),
@@ -121,7 +132,9 @@ fn knobs_run_save_leaves_out_a_hidden_race_command() {
     let out = knobs_in(
         dir.path(),
         &config,
-        &["run", "in.ron", "--budget", "3", "--quiet", "--save", "out.ron"],
+        &[
+            "run", "in.ron", "--budget", "3", "--quiet", "--save", "out.ron",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("left out"), "{}", stderr(&out));
@@ -153,7 +166,12 @@ fn relative_dataset_and_fold_paths_in_a_session_resolve_against_its_folder() {
         metric: None,
         folds: FoldSpec::File("data/folds.csv".into()),
     };
-    study.space = study.objective.rebased(&folder).build().unwrap().default_space();
+    study.space = study
+        .objective
+        .rebased(&folder)
+        .build()
+        .unwrap()
+        .default_space();
     study.direction = knobs::study::Direction::Maximize;
     Session::new(study).save(&folder.join("s.ron")).unwrap();
     let out = knobs_in(
@@ -172,27 +190,53 @@ fn jobs_without_a_window_widens_it_and_records_it_in_the_study() {
         dir.path(),
         &config,
         &[
-            "run", "--strategy", "gp", "--budget", "4", "--jobs", "2", "--save", "w.ron",
+            "run",
+            "--strategy",
+            "gp",
+            "--budget",
+            "4",
+            "--jobs",
+            "2",
+            "--save",
+            "w.ron",
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("window is set to 2"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("window is set to 2"),
+        "{}",
+        stderr(&out)
+    );
     let saved = Session::load(&dir.path().join("w.ron")).unwrap();
     assert_eq!(saved.study.window, Some(2));
     // A study that already has trials keeps its window, and the run says why.
     let first = knobs_in(
         dir.path(),
         &config,
-        &["run", "--strategy", "gp", "--budget", "3", "--save", "a.ron"],
+        &[
+            "run",
+            "--strategy",
+            "gp",
+            "--budget",
+            "3",
+            "--save",
+            "a.ron",
+        ],
     );
     assert!(first.status.success(), "{}", stderr(&first));
     let more = knobs_in(
         dir.path(),
         &config,
-        &["run", "a.ron", "--budget", "5", "--jobs", "2", "--save", "a.ron"],
+        &[
+            "run", "a.ron", "--budget", "5", "--jobs", "2", "--save", "a.ron",
+        ],
     );
     assert!(more.status.success(), "{}", stderr(&more));
-    assert!(stderr(&more).contains("already has trials"), "{}", stderr(&more));
+    assert!(
+        stderr(&more).contains("already has trials"),
+        "{}",
+        stderr(&more)
+    );
     let resumed = Session::load(&dir.path().join("a.ron")).unwrap().study;
     assert_eq!((resumed.window, resumed.trials.len()), (None, 5));
 }

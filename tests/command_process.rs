@@ -80,7 +80,11 @@ fn failure(command: &str) -> String {
 fn a_background_child_does_not_hold_the_trial_and_is_ended_with_it() {
     let dir = tempfile::tempdir().unwrap();
     // Were the trial to wait for the pipe the sleep holds, it would time out and fail.
-    let o = objective("sh -c 'echo $$ > pid; sleep 30 & echo 0.5'", 20.0, dir.path());
+    let o = objective(
+        "sh -c 'echo $$ > pid; sleep 30 & echo 0.5'",
+        20.0,
+        dir.path(),
+    );
     assert_eq!(o.evaluate(&x(), false).unwrap().value, 0.5);
     let groups = groups_in(&dir.path().join("pid"));
     assert_eq!(groups.len(), 1);
@@ -90,7 +94,11 @@ fn a_background_child_does_not_hold_the_trial_and_is_ended_with_it() {
 #[test]
 fn a_command_that_never_exits_times_out_and_its_whole_group_is_ended() {
     let dir = tempfile::tempdir().unwrap();
-    let o = objective("sh -c 'echo $$ > pid; sleep 1000 & sleep 1000'", 0.5, dir.path());
+    let o = objective(
+        "sh -c 'echo $$ > pid; sleep 1000 & sleep 1000'",
+        0.5,
+        dir.path(),
+    );
     let e = o.evaluate(&x(), false).unwrap_err().to_string();
     assert!(e.contains("timed out"), "{e}");
     let groups = groups_in(&dir.path().join("pid"));
@@ -169,7 +177,10 @@ fn huge_output_is_capped_and_the_value_is_still_read() {
 #[test]
 fn garbage_output_fails_with_a_short_quote() {
     let e = failure("sh -c 'echo hello world'");
-    assert!(e.contains("neither a number") && e.contains("hello world"), "{e}");
+    assert!(
+        e.contains("neither a number") && e.contains("hello world"),
+        "{e}"
+    );
     let e = failure("python3 -c 'print(\"z\" * 1000000)'");
     assert!(e.chars().count() < 600, "a {} character reason", e.len());
     let e = failure("true");
@@ -315,6 +326,9 @@ fn stop_ends_a_running_trial_and_its_group_and_drops_the_trial() {
     }
     assert_eq!(reason, Some(FinishReason::Stopped));
     let study = handle.join().unwrap();
-    assert!(study.trials.is_empty(), "stopped trials are asked again on resume");
+    assert!(
+        study.trials.is_empty(),
+        "stopped trials are asked again on resume"
+    );
     assert!(all_gone(&groups_in(&pids)), "processes survived Stop");
 }

@@ -593,7 +593,12 @@ impl Workbench {
                 value,
             }) => {
                 // A live learning curve: the running trial gathers its intermediate values.
-                if let Some(t) = self.study.trials.iter_mut().rev().find(|t| t.number == number)
+                if let Some(t) = self
+                    .study
+                    .trials
+                    .iter_mut()
+                    .rev()
+                    .find(|t| t.number == number)
                 {
                     t.intermediate
                         .push(crate::study::Intermediate { step, value });

@@ -468,21 +468,11 @@ impl Coordinator {
         let (done_tx, done_rx) = unbounded::<Done>();
         let (progress_tx, progress_rx) = unbounded::<(usize, u64, f64)>();
         let live = Live {
-            study: self.study.name.clone(),
-            cancel: Arc::new(AtomicBool::new(false)),
             progress: Some(progress_tx),
+            ..Live::quiet(&self.study.name)
         };
         std::thread::scope(|scope| {
-            for w in 0..jobs {
-                let job_rx = job_rx.clone();
-                let done_tx = done_tx.clone();
-                let live = live.clone();
-                std::thread::Builder::new()
-                    .name(format!("knobs-worker-{w}"))
-                    .spawn_scoped(scope, move || worker(objective, job_rx, done_tx, &live))
-                    .expect("spawning a worker thread");
-            }
-            drop(done_tx);
+            spawn_workers(scope, objective, jobs, (&job_rx, done_tx), &live);
 
             let mut in_flight = 0usize;
             let mut paused = false;
@@ -521,12 +511,9 @@ impl Coordinator {
                             break FinishReason::StrategyFailed("the worker threads died".into());
                         };
                         in_flight -= 1;
-                        if done.cancelled {
-                            // Stopped midway: no result, so nothing to tell; the trial stays
-                            // unfinished and is dropped when the run ends.
+                        if !self.finish_trial(&done) {
                             continue;
                         }
-                        self.finish_trial(&done);
                         results.insert(done.number, done);
                         // Tell in trial order, asking after each tell exactly as far as the
                         // schedule allows, so the interleaving never depends on timing.
@@ -560,9 +547,9 @@ impl Coordinator {
                         }
                     }
                 }
-                if stop == Some(FinishReason::Stopped) {
-                    live.cancel.store(true, Ordering::SeqCst);
-                }
+                // Stop ends running commands too (their trials are dropped, asked again later).
+                live.cancel
+                    .fetch_or(stop == Some(FinishReason::Stopped), Ordering::SeqCst);
             };
             drop(job_tx);
             self.study.discard_unfinished();
@@ -583,7 +570,13 @@ impl Coordinator {
     /// Note a running trial's intermediate value in the study and pass it on (a value that
     /// arrives after its trial finished is already in the trial's result).
     fn progress(&mut self, number: usize, step: u64, value: f64) {
-        let Some(trial) = self.study.trials.iter_mut().rev().find(|t| t.number == number) else {
+        let Some(trial) = self
+            .study
+            .trials
+            .iter_mut()
+            .rev()
+            .find(|t| t.number == number)
+        else {
             return;
         };
         if trial.state != TrialState::Running {
@@ -599,10 +592,16 @@ impl Coordinator {
         });
     }
 
-    fn finish_trial(&mut self, done: &Done) {
+    /// Record a finished trial and announce it; false for a trial stopped midway, which has
+    /// no result: nothing is told, and it stays unfinished until the run drops it.
+    fn finish_trial(&mut self, done: &Done) -> bool {
+        if done.cancelled {
+            return false;
+        }
         if let Some(trial) = record_result(&mut self.study, done) {
             self.emit(Event::TrialFinished(trial));
         }
+        true
     }
 }
 
@@ -648,6 +647,23 @@ fn unit_gradient(
             }
         })
         .collect()
+}
+
+/// Start `jobs` worker threads in `scope`, evaluating from `channels.0` into `channels.1`.
+fn spawn_workers<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    objective: &'scope dyn Objective,
+    jobs: usize,
+    channels: (&Receiver<Job>, Sender<Done>),
+    live: &Live,
+) {
+    for w in 0..jobs {
+        let (job_rx, done_tx, live) = (channels.0.clone(), channels.1.clone(), live.clone());
+        std::thread::Builder::new()
+            .name(format!("knobs-worker-{w}"))
+            .spawn_scoped(scope, move || worker(objective, job_rx, done_tx, &live))
+            .expect("spawning a worker thread");
+    }
 }
 
 fn worker(objective: &dyn Objective, jobs: Receiver<Job>, done: Sender<Done>, live: &Live) {

@@ -238,8 +238,7 @@ pub fn classify_line(line: &str) -> Report {
     if !line.starts_with('{') {
         return Report::Other;
     }
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(line)
-    else {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(line) else {
         return Report::Other;
     };
     let value = map.get("value");
@@ -379,9 +378,11 @@ fn gather(
 /// The value on the last line that is not a report: a finite number, or why not.
 fn final_value(last_line: Option<&str>) -> Result<f64, String> {
     let Some(line) = last_line else {
-        return Err("the command printed no value on stdout (the last line must be a number \
+        return Err(
+            "the command printed no value on stdout (the last line must be a number \
                     or JSON with `value`)"
-            .into());
+                .into(),
+        );
     };
     match classify_line(line) {
         Report::Value(v) if v.is_finite() => Ok(v),
@@ -418,11 +419,7 @@ fn signal_name(sig: i32) -> String {
 }
 
 impl Objective for CommandObjective {
-    fn evaluate(
-        &self,
-        params: &Params,
-        want_gradient: bool,
-    ) -> Result<Evaluation, ObjectiveError> {
+    fn evaluate(&self, params: &Params, want_gradient: bool) -> Result<Evaluation, ObjectiveError> {
         self.evaluate_in(params, want_gradient, &TrialContext::detached())
     }
 
@@ -546,8 +543,14 @@ mod tests {
     fn lines_are_read_under_the_protocol() {
         let step = |step, value| Report::Step(Intermediate { step, value });
         assert_eq!(classify_line("0.25"), Report::Value(0.25));
-        assert_eq!(classify_line("{\"value\": -3, \"other\": 1}"), Report::Value(-3.0));
-        assert_eq!(classify_line("{\"step\": 3, \"value\": 0.91}"), step(3, 0.91));
+        assert_eq!(
+            classify_line("{\"value\": -3, \"other\": 1}"),
+            Report::Value(-3.0)
+        );
+        assert_eq!(
+            classify_line("{\"step\": 3, \"value\": 0.91}"),
+            step(3, 0.91)
+        );
         assert_eq!(classify_line("knobs: step 4 value 0.5"), step(4, 0.5));
         assert_eq!(
             classify_line("{\"attr\": \"epochs_run\", \"value\": 12}"),

@@ -15,8 +15,8 @@ pub use command::{
     CommandObjective, DEFAULT_TRIAL_TIMEOUT_SECONDS, GRACE_SECONDS, Report, classify_line,
     split_words,
 };
-pub use process::{stop_on_signals, terminate_all};
 pub use model::{DatasetSource, FoldSpec, ModelObjective, ModelTask};
+pub use process::{stop_on_signals, terminate_all};
 pub use synthetic::{Synthetic, SyntheticFn};
 
 use crate::space::{Params, Space};

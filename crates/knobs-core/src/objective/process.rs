@@ -269,10 +269,7 @@ impl Group {
 
     /// Add up the resident memory of the group's members now; keep the largest total.
     fn sample_memory(&mut self) {
-        let total: u64 = group_members(self.pid())
-            .iter()
-            .map(|m| m.rss_bytes)
-            .sum();
+        let total: u64 = group_members(self.pid()).iter().map(|m| m.rss_bytes).sum();
         self.peak_group_rss = self.peak_group_rss.max(total);
     }
 }
@@ -295,7 +292,12 @@ fn group_members(pgid: libc::pid_t) -> Vec<Member> {
         // SAFETY: sysconf has no preconditions.
         let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(1) as u64;
         dir.filter_map(Result::ok)
-            .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+            })
             .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
             .filter_map(|stat| {
                 // Fields after the command name (which may hold spaces and parentheses):

@@ -340,6 +340,28 @@ impl KnobsApp {
                     });
                 });
         }
+        if let Some(approval) = self.bench.command_confirm.clone() {
+            egui::Window::new(tr("Run this command?"))
+                .collapsible(false)
+                .resizable(false)
+                .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+                .show(ctx, |ui| {
+                    ui.label(tr(
+                        "This study runs an external command for every trial. Run it only if you trust this session.",
+                    ));
+                    ui.monospace(&approval.command);
+                    ui.monospace(approval.describe());
+                    ui.horizontal(|ui| {
+                        if ui.button(tr("Confirm and run")).clicked() {
+                            self.bench.confirm_command();
+                        }
+                        if ui.button(tr("Cancel")).clicked() {
+                            self.bench.command_confirm = None;
+                            self.bench.status = tr("run cancelled").into();
+                        }
+                    });
+                });
+        }
     }
 
     /// Carry out one action: the single place menus, buttons and shortcuts end up.

@@ -252,6 +252,11 @@ pub struct Workbench {
     /// What a trial is projected to need, shown in a window with "Run anyway" / "Cancel"
     /// instead of starting a run that would exhaust memory or take minutes per trial.
     pub run_warning: Option<String>,
+    /// An external command waiting for the user's confirmation before its first trial (it
+    /// may come from a session someone sent): shown in full in a dialog.
+    pub command_confirm: Option<crate::objective::consent::CommandApproval>,
+    /// Commands confirmed in this window, in case the confirmation could not be saved.
+    pub confirmed_commands: Vec<crate::objective::consent::CommandApproval>,
     /// Above what a trial's projected cost triggers [`Workbench::run_warning`].
     pub cost_limits: crate::models::estimate::CostLimits,
     /// Worker threads for the next run.
@@ -311,6 +316,8 @@ impl Workbench {
             preview_loading: None,
             command_draft: None,
             run_warning: None,
+            command_confirm: None,
+            confirmed_commands: Vec::new(),
             cost_limits: Default::default(),
             jobs: std::thread::available_parallelism()
                 .map(|n| n.get())
@@ -503,6 +510,15 @@ impl Workbench {
             self.status = fill(tr("cannot run: {}"), &[&why]);
             return;
         }
+        if let Some(approval) =
+            crate::objective::consent::CommandApproval::of(&self.study.objective)
+            && !approval.is_remembered()
+            && !self.confirmed_commands.contains(&approval)
+        {
+            self.status = tr("confirm the command before it runs").into();
+            self.command_confirm = Some(approval);
+            return;
+        }
         let objective: Arc<dyn Objective> = match self.study.objective.build() {
             Ok(o) => Arc::from(o),
             Err(e) => {
@@ -527,6 +543,18 @@ impl Workbench {
             }
             Err(e) => self.status = fill(tr("cannot run: {}"), &[&e]),
         }
+    }
+
+    /// The user confirmed the command shown: remember it (per command and folder) and run.
+    pub fn confirm_command(&mut self) {
+        let Some(approval) = self.command_confirm.take() else {
+            return;
+        };
+        if let Err(e) = approval.remember() {
+            self.error = Some(format!("the confirmation could not be saved: {e}"));
+        }
+        self.confirmed_commands.push(approval);
+        self.run_anyway();
     }
 
     /// Send a command to the running study, if any.

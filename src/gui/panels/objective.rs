@@ -420,6 +420,10 @@ fn command(ui: &mut egui::Ui, bench: &mut Workbench) {
             Ok(spec) => {
                 draft.error = None;
                 if spec != bench.study.objective || draft.direction != bench.study.direction {
+                    // Typed here by the user: it runs without a second confirmation.
+                    if let Some(a) = crate::objective::consent::CommandApproval::of(&spec) {
+                        bench.confirmed_commands.push(a);
+                    }
                     // A command has no parameters of its own: the study's are passed to it.
                     bench.study.objective = spec;
                     bench.study.direction = draft.direction;

@@ -1,6 +1,6 @@
 """Tune a scikit-learn SVC with Knobs, reporting a learning curve as it trains:
 knobs run --command "python3 examples/train_svc.py" --param C=0.01..1000:log \
-  --param gamma=1e-5..1e-1:log --direction maximize --strategy gp --budget 16 --jobs 2"""
+  --param gamma=1e-5..1e-1:log --direction maximize --strategy gp --budget 16 --jobs 2 --window 2"""
 import json, sys
 from sklearn.datasets import load_digits
 from sklearn.model_selection import StratifiedKFold

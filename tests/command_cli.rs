@@ -183,7 +183,7 @@ fn relative_dataset_and_fold_paths_in_a_session_resolve_against_its_folder() {
 }
 
 #[test]
-fn jobs_without_a_window_widens_it_and_records_it_in_the_study() {
+fn jobs_beyond_the_strategys_window_say_why_fewer_trials_run_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config");
     let out = knobs_in(
@@ -194,7 +194,7 @@ fn jobs_without_a_window_widens_it_and_records_it_in_the_study() {
             "--strategy",
             "gp",
             "--budget",
-            "4",
+            "3",
             "--jobs",
             "2",
             "--save",
@@ -202,15 +202,11 @@ fn jobs_without_a_window_widens_it_and_records_it_in_the_study() {
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("window is set to 2"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("give --window 2"), "{}", stderr(&out));
+    // The window stays the study's: same seed, same trials whatever --jobs is.
     let saved = Session::load(&dir.path().join("w.ron")).unwrap();
-    assert_eq!(saved.study.window, Some(2));
-    // A study that already has trials keeps its window, and the run says why.
-    let first = knobs_in(
+    assert_eq!(saved.study.window, None);
+    let widened = knobs_in(
         dir.path(),
         &config,
         &[
@@ -219,26 +215,18 @@ fn jobs_without_a_window_widens_it_and_records_it_in_the_study() {
             "gp",
             "--budget",
             "3",
-            "--save",
-            "a.ron",
+            "--jobs",
+            "2",
+            "--window",
+            "2",
         ],
     );
-    assert!(first.status.success(), "{}", stderr(&first));
-    let more = knobs_in(
-        dir.path(),
-        &config,
-        &[
-            "run", "a.ron", "--budget", "5", "--jobs", "2", "--save", "a.ron",
-        ],
-    );
-    assert!(more.status.success(), "{}", stderr(&more));
+    assert!(widened.status.success(), "{}", stderr(&widened));
     assert!(
-        stderr(&more).contains("already has trials"),
+        !stderr(&widened).contains("--window"),
         "{}",
-        stderr(&more)
+        stderr(&widened)
     );
-    let resumed = Session::load(&dir.path().join("a.ron")).unwrap().study;
-    assert_eq!((resumed.window, resumed.trials.len()), (None, 5));
 }
 
 /// Live (not zombie) processes whose process group is `pgid`, from /proc.

@@ -250,35 +250,23 @@ pub fn check_command_allowed(study: &Study, args: &RunArgs) -> Result<(), CliErr
     )))
 }
 
-/// With `--jobs N` and no window set, let N trials run at once by recording a window of N
-/// in the study (so the same seed still gives the same trials), or say why not.
-fn window_for_jobs(study: &mut Study, args: &RunArgs, jobs: usize) {
-    let Some(asked) = args.jobs else { return };
-    if asked < 2 || study.window.is_some() {
+/// With `--jobs N` and no window set, say plainly when the strategy would still run fewer
+/// trials at once. The window is not widened behind the user's back: the same seed must give
+/// the same trials whatever `--jobs` is, and the window changes the trials.
+fn explain_window(study: &Study, args: &RunArgs, jobs: usize) {
+    if args.jobs.is_none() || args.quiet || study.window.is_some() {
         return;
     }
     let Ok(strategy) = study.strategy.build(&study.space, study.seed) else {
         return;
     };
     let own = strategy.default_window();
-    if own >= jobs {
-        return;
-    }
-    if study.trials.is_empty() {
-        study.window = Some(jobs);
-        if !args.quiet {
-            eprintln!(
-                "knobs: --jobs {jobs}: {} runs {own} trial(s) at a time by itself; the \
-                 study's window is set to {jobs} and saved with it, so the same seed gives \
-                 the same trials again",
-                study.strategy.name()
-            );
-        }
-    } else if !args.quiet {
+    if own < jobs {
         eprintln!(
-            "knobs: --jobs {jobs}, but {} runs {own} trial(s) at a time here: the study \
-             already has trials run that way, and a different window would change its \
-             schedule; give --window {jobs} to change it anyway",
+            "knobs: --jobs {jobs}, but {} waits for results and runs {own} trial(s) at a time \
+             by itself; the window is part of the study (same seed, same trials whatever \
+             --jobs is), so it is not widened for you: give --window {jobs} to run {jobs} at \
+             once (saved with the study; the trials then differ from window {own}'s)",
             study.strategy.name()
         );
     }
@@ -309,7 +297,7 @@ fn race_to_save(study: &Study, args: &RunArgs) -> Option<RaceSession> {
 }
 
 pub(super) fn run(args: &RunArgs) -> Result<(), CliError> {
-    let mut study = study_from_args(args)?;
+    let study = study_from_args(args)?;
     check_command_allowed(&study, args)?;
     let objective: Arc<dyn crate::objective::Objective> = Arc::from(
         study
@@ -325,7 +313,7 @@ pub(super) fn run(args: &RunArgs) -> Result<(), CliError> {
     if jobs == 0 {
         return Err(CliError::Input("--jobs must be at least 1".into()));
     }
-    window_for_jobs(&mut study, args, jobs);
+    explain_window(&study, args, jobs);
     let started = Instant::now();
     let already = study.trials.len();
     let budget = study.budget;

@@ -176,6 +176,7 @@ fn the_command_editor_validates_in_place_and_runs_a_valid_command() {
     let spec = ObjectiveSpec::Command {
         command: "sh -c 'echo 1.5'".into(),
         trial_timeout: None,
+        workdir: None,
     };
     assert_eq!(harness.state().bench.study().objective, spec);
     assert_eq!(harness.state().bench.study().space.dim(), 2);
@@ -192,6 +193,7 @@ fn the_command_editor_validates_in_place_and_runs_a_valid_command() {
         ObjectiveSpec::Command {
             command: "sh -c 'echo 1.5'".into(),
             trial_timeout: Some(2.5),
+            workdir: None,
         }
     );
     assert!(harness.query_by_label_contains("not a number").is_none());

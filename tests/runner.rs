@@ -146,7 +146,7 @@ fn stop_lets_running_trials_finish_and_starts_no_more() {
         match event {
             Event::TrialStarted(t) => panic!("trial {} started after Stop", t.number),
             Event::StudyFinished { reason: r, .. } => reason = Some(r),
-            Event::TrialFinished(_) => {}
+            Event::TrialFinished(_) | Event::TrialProgress { .. } => {}
         }
     }
     assert_eq!(reason, Some(FinishReason::Stopped));

@@ -49,14 +49,23 @@ pub struct RunArgs {
     /// The objective to tune (see `knobs list`).
     #[arg(long, conflicts_with_all = ["dataset", "model", "command"])]
     pub objective: Option<String>,
-    /// Tune an external command: "CMD ARGS", run per trial with `--name value` for each
-    /// parameter appended and the parameters as JSON on stdin; its value is the last line
-    /// of stdout (a number or JSON with `value`).
+    /// Tune an external command: "CMD ARGS", run per trial in its own process group with
+    /// `--name value` for each parameter appended, the parameters as JSON on stdin and in
+    /// KNOBS_PARAMS_JSON; its value is the last line of stdout (a number or JSON with
+    /// `value`); lines `{"step": N, "value": V}` report intermediate values.
     #[arg(long, value_name = "\"CMD ARGS\"", conflicts_with_all = ["dataset", "model"])]
     pub command: Option<String>,
-    /// Seconds before a --command trial is killed and counted as failed.
+    /// Seconds before a --command trial's processes are ended and the trial counted as
+    /// failed (default 3600).
     #[arg(long, value_name = "SECONDS")]
     pub trial_timeout: Option<f64>,
+    /// The folder a --command runs in (default: the session's folder, else the current one).
+    #[arg(long, value_name = "DIR")]
+    pub workdir: Option<PathBuf>,
+    /// Run the command objective stored in the session file (shown in full first; the
+    /// confirmation is remembered for this command and folder).
+    #[arg(long)]
+    pub allow_command: bool,
     /// Tune a model on this data: a CSV file (header row, target in the last column unless
     /// --target) or a bundled dataset's name (iris, wine, breast_cancer, digits, moons,
     /// diabetes).
@@ -173,6 +182,9 @@ pub enum CliError {
     /// Something failed while running or writing results (exit 1).
     #[error("{0}")]
     Run(String),
+    /// A signal stopped the run; its results so far were reported (exit 128 + signal).
+    #[error("stopped by signal {0}; running commands were ended")]
+    Interrupted(i32),
 }
 
 impl CliError {
@@ -180,6 +192,7 @@ impl CliError {
         match self {
             CliError::Input(_) => 2,
             CliError::Run(_) => 1,
+            CliError::Interrupted(sig) => 128 + sig,
         }
     }
 }

@@ -3,10 +3,11 @@
 use super::{CliError, RunArgs};
 use crate::data::Task;
 use crate::models::{KernelKind, Metric, ModelSpec};
+use crate::objective::consent::CommandApproval;
 use crate::objective::{DatasetSource, FoldSpec, ModelTask, ObjectiveSpec};
 use crate::report;
 use crate::runner::{self, Event, FinishReason};
-use crate::session::Session;
+use crate::session::{RaceSession, Session};
 use crate::space::parse_param;
 use crate::strategy::StrategySpec;
 use crate::study::{Direction, Study};
@@ -37,14 +38,26 @@ pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
         study.objective = ObjectiveSpec::Command {
             command: command.clone(),
             trial_timeout: args.trial_timeout,
+            workdir: args.workdir.clone(),
         };
         objective_changed = true;
-    } else if let Some(t) = args.trial_timeout {
+    } else if args.trial_timeout.is_some() || args.workdir.is_some() {
         match &mut study.objective {
-            ObjectiveSpec::Command { trial_timeout, .. } => *trial_timeout = Some(t),
+            ObjectiveSpec::Command {
+                trial_timeout,
+                workdir,
+                ..
+            } => {
+                if let Some(t) = args.trial_timeout {
+                    *trial_timeout = Some(t);
+                }
+                if let Some(w) = &args.workdir {
+                    *workdir = Some(w.clone());
+                }
+            }
             _ => {
                 return Err(CliError::Input(
-                    "--trial-timeout applies to --command objectives".into(),
+                    "--trial-timeout and --workdir apply to --command objectives".into(),
                 ));
             }
         }
@@ -212,8 +225,88 @@ fn apply_model_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<boo
     Ok(true)
 }
 
+/// Refuse to run a command objective that came from a session file unless the user has
+/// confirmed it (`--allow-command`, remembered per command and folder) or typed the
+/// command on this command line: a session can come from anyone.
+pub fn check_command_allowed(study: &Study, args: &RunArgs) -> Result<(), CliError> {
+    let Some(approval) = CommandApproval::of(&study.objective) else {
+        return Ok(());
+    };
+    if args.command.is_some() {
+        return Ok(());
+    }
+    if args.allow_command {
+        if let Err(e) = approval.remember() {
+            eprintln!("knobs: the confirmation could not be remembered: {e}");
+        }
+        return Ok(());
+    }
+    if approval.is_remembered() {
+        return Ok(());
+    }
+    let from = args
+        .session
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "the session".into());
+    Err(CliError::Input(format!(
+        "{from} runs an external command for each trial:\n  {}\n{}\n\
+         Nothing was run. Read it, then run again with --allow-command to confirm \
+         (remembered for this command in this folder).",
+        approval.command,
+        approval.describe()
+    )))
+}
+
+/// With `--jobs N` and no window set, say plainly when the strategy would still run fewer
+/// trials at once. The window is not widened behind the user's back: the same seed must give
+/// the same trials whatever `--jobs` is, and the window changes the trials.
+fn explain_window(study: &Study, args: &RunArgs, jobs: usize) {
+    if args.jobs.is_none() || args.quiet || study.window.is_some() {
+        return;
+    }
+    let Ok(strategy) = study.strategy.build(&study.space, study.seed) else {
+        return;
+    };
+    let own = strategy.default_window();
+    if own < jobs {
+        eprintln!(
+            "knobs: --jobs {jobs}, but {} waits for results and runs {own} trial(s) at a time \
+             by itself; the window is part of the study (same seed, same trials whatever \
+             --jobs is), so it is not widened for you: give --window {jobs} to run {jobs} at \
+             once (saved with the study; the trials then differ from window {own}'s)",
+            study.strategy.name()
+        );
+    }
+}
+
+/// The race part to save with the study: the input session's, unless it would carry a
+/// command the user did not run now (a hidden race objective must not travel on).
+fn race_to_save(study: &Study, args: &RunArgs) -> Option<RaceSession> {
+    let race = args
+        .session
+        .as_ref()
+        .and_then(|p| Session::load(p).ok())
+        .and_then(|s| s.race)?;
+    let command_of = |spec: &ObjectiveSpec| match spec {
+        ObjectiveSpec::Command { command, .. } => Some(command.clone()),
+        _ => None,
+    };
+    match command_of(&race.problem.objective) {
+        Some(c) if command_of(&study.objective).as_deref() != Some(c.as_str()) => {
+            eprintln!(
+                "knobs: the session's race part runs the command `{c}`, which this run did \
+                 not; it is left out of the saved session"
+            );
+            None
+        }
+        _ => Some(race),
+    }
+}
+
 pub(super) fn run(args: &RunArgs) -> Result<(), CliError> {
     let study = study_from_args(args)?;
+    check_command_allowed(&study, args)?;
     let objective: Arc<dyn crate::objective::Objective> = Arc::from(
         study
             .objective
@@ -231,11 +324,27 @@ pub(super) fn run(args: &RunArgs) -> Result<(), CliError> {
             super::resume::MAX_JOBS
         )));
     }
+    explain_window(&study, args, jobs);
     let started = Instant::now();
     let already = study.trials.len();
     let budget = study.budget;
+    // SIGINT/SIGTERM/SIGHUP stop the run: running commands are ended (their whole process
+    // groups), the results so far are reported and saved, and the exit code says why.
+    let (stop_tx, stop_rx) = crossbeam_channel::bounded::<i32>(1);
+    crate::objective::stop_on_signals(Box::new(move |sig| {
+        let _ = stop_tx.try_send(sig);
+    }));
     let handle =
         runner::start(study, objective, jobs, None).map_err(|e| CliError::Input(e.to_string()))?;
+    let commands = handle.commands.clone();
+    let signalled = std::sync::Arc::new(std::sync::atomic::AtomicI32::new(0));
+    let flag = signalled.clone();
+    std::thread::spawn(move || {
+        if let Ok(sig) = stop_rx.recv() {
+            flag.store(sig, std::sync::atomic::Ordering::SeqCst);
+            let _ = commands.send(runner::Command::Stop);
+        }
+    });
 
     let bar = if args.quiet {
         ProgressBar::hidden()
@@ -252,7 +361,7 @@ pub(super) fn run(args: &RunArgs) -> Result<(), CliError> {
     let mut finish = FinishReason::Stopped;
     for event in handle.events.iter() {
         match event {
-            Event::TrialStarted(_) => {}
+            Event::TrialStarted(_) | Event::TrialProgress { .. } => {}
             Event::TrialFinished(trial) => {
                 bar.inc(1);
                 if let Some(reason) = trial.failure() {
@@ -285,13 +394,9 @@ pub(super) fn run(args: &RunArgs) -> Result<(), CliError> {
 
     if let Some(path) = &args.save {
         // A race saved with the input session is kept: it records the problem it raced on,
-        // so it stays true whatever the flags changed, and re-saving never drops it.
-        let race = args
-            .session
-            .as_ref()
-            .and_then(|p| Session::load(p).ok())
-            .and_then(|s| s.race);
-        Session::with_race(study.clone(), race)
+        // so it stays true whatever the flags changed, and re-saving never drops it (unless
+        // it carries a command this run did not run).
+        Session::with_race(study.clone(), race_to_save(&study, args))
             .save(path)
             .map_err(|e| CliError::Run(e.to_string()))?;
     }
@@ -304,5 +409,8 @@ pub(super) fn run(args: &RunArgs) -> Result<(), CliError> {
     } else {
         println!("{}", summary.to_text(&study));
     }
-    Ok(())
+    match signalled.load(std::sync::atomic::Ordering::SeqCst) {
+        0 => Ok(()),
+        sig => Err(CliError::Interrupted(sig)),
+    }
 }

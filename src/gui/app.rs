@@ -341,6 +341,28 @@ impl KnobsApp {
                     });
                 });
         }
+        if let Some(approval) = self.bench.consent.pending.clone() {
+            egui::Window::new(tr("Run this command?"))
+                .collapsible(false)
+                .resizable(false)
+                .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+                .show(ctx, |ui| {
+                    ui.label(tr(
+                        "This study runs an external command for every trial. Run it only if you trust this session.",
+                    ));
+                    ui.monospace(&approval.command);
+                    ui.monospace(approval.describe());
+                    ui.horizontal(|ui| {
+                        if ui.button(tr("Confirm and run")).clicked() {
+                            self.bench.confirm_command();
+                        }
+                        if ui.button(tr("Cancel")).clicked() {
+                            self.bench.consent.pending = None;
+                            self.bench.status = tr("run cancelled").into();
+                        }
+                    });
+                });
+        }
     }
 
     /// Carry out one action: the single place menus, buttons and shortcuts end up.
@@ -483,5 +505,12 @@ impl eframe::App for KnobsApp {
         let mut prefs = self.bench.prefs();
         prefs.lang = Some(self.lang);
         eframe::set_value(storage, PREFS_KEY, &prefs);
+    }
+
+    /// Closing the window ends every running trial command (each whole process group), so
+    /// nothing Knobs started outlives it.
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        let grace = crate::objective::GRACE_SECONDS + 2.0;
+        crate::objective::terminate_all(std::time::Duration::from_secs_f64(grace));
     }
 }

@@ -8,7 +8,7 @@
 
 use crate::runner::{Event, FinishReason};
 use crate::strategy::SavedState;
-use crate::study::{Study, Trial};
+use crate::study::{Intermediate, Study, Trial};
 
 /// What happened to a study's trials.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,6 +17,13 @@ pub enum LiveEvent {
     TrialStarted(Trial),
     /// A trial completed or failed.
     TrialFinished(Trial),
+    /// A running trial reported an intermediate value (a live learning curve).
+    Progress {
+        /// The trial.
+        number: usize,
+        /// The value at this step.
+        point: Intermediate,
+    },
     /// The source is over (finished, stopped or vanished): trials still running never
     /// finish, so they are dropped, as a resumed run would drop them.
     Ended,
@@ -46,6 +53,17 @@ pub fn from_runner(event: Option<Event>) -> (LiveEvent, Option<RunEnd>) {
     match event {
         Some(Event::TrialStarted(trial)) => (LiveEvent::TrialStarted(trial), None),
         Some(Event::TrialFinished(trial)) => (LiveEvent::TrialFinished(trial), None),
+        Some(Event::TrialProgress {
+            number,
+            step,
+            value,
+        }) => (
+            LiveEvent::Progress {
+                number,
+                point: Intermediate { step, value },
+            },
+            None,
+        ),
         Some(Event::StudyFinished {
             reason,
             strategy_seconds,
@@ -67,6 +85,11 @@ pub fn apply(study: &mut Study, event: LiveEvent) {
     match event {
         LiveEvent::TrialStarted(trial) => study.trials.push(trial),
         LiveEvent::TrialFinished(trial) => study.record(trial),
+        LiveEvent::Progress { number, point } => {
+            if let Some(t) = study.trials.iter_mut().rev().find(|t| t.number == number) {
+                t.intermediate.push(point);
+            }
+        }
         LiveEvent::Ended => study.discard_unfinished(),
         LiveEvent::Finished(state) => {
             study.discard_unfinished();

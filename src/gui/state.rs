@@ -239,6 +239,16 @@ pub struct LastRun {
     pub seconds: f64,
 }
 
+/// External commands and the user's say on them: nothing runs unconfirmed.
+#[derive(Clone, Debug, Default)]
+pub struct Consent {
+    /// A command waiting for the user's confirmation before its first trial (it may come
+    /// from a session someone sent): shown in full in a dialog.
+    pub pending: Option<crate::objective::consent::CommandApproval>,
+    /// Commands confirmed in this window, in case the confirmation could not be saved.
+    pub confirmed: Vec<crate::objective::consent::CommandApproval>,
+}
+
 /// The session file the study belongs to, and the ones opened before.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Files {
@@ -301,6 +311,8 @@ pub struct Workbench {
     pub step: crate::gui::step::StepMode,
     /// The session file and the recent list.
     pub files: Files,
+    /// Commands waiting for, or given, the user's confirmation.
+    pub consent: Consent,
     /// Plot settings.
     pub view: ViewSettings,
     /// The selected trial and the table's order.
@@ -335,6 +347,7 @@ impl Workbench {
             status: String::new(),
             error: None,
             run_warning: None,
+            consent: Consent::default(),
             cost_limits: Default::default(),
             jobs: std::thread::available_parallelism()
                 .map(|n| n.get())
@@ -527,6 +540,15 @@ impl Workbench {
             self.status = fill(tr("cannot run: {}"), &[&why]);
             return;
         }
+        if let Some(approval) =
+            crate::objective::consent::CommandApproval::of(&self.study().objective)
+            && !approval.is_remembered()
+            && !self.consent.confirmed.contains(&approval)
+        {
+            self.status = tr("confirm the command before it runs").into();
+            self.consent.pending = Some(approval);
+            return;
+        }
         let objective = match crate::gui::panels::objective::objective_for_run(self) {
             Ok(o) => o,
             Err(e) => {
@@ -547,6 +569,18 @@ impl Workbench {
             }
             Err(e) => self.status = fill(tr("cannot run: {}"), &[&e]),
         }
+    }
+
+    /// The user confirmed the command shown: remember it (per command and folder) and run.
+    pub fn confirm_command(&mut self) {
+        let Some(approval) = self.consent.pending.take() else {
+            return;
+        };
+        if let Err(e) = approval.remember() {
+            self.error = Some(format!("the confirmation could not be saved: {e}"));
+        }
+        self.consent.confirmed.push(approval);
+        self.run_anyway();
     }
 
     /// Send a command to the running study, if any.

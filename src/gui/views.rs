@@ -617,6 +617,7 @@ mod tests {
             objective: ObjectiveSpec::Command {
                 command: "true".into(),
                 trial_timeout: None,
+                workdir: None,
             },
         }
     }

@@ -26,7 +26,7 @@
 //! The schedule, the replay, evaluation under `catch_unwind` and recording results are shared
 //! with [`crate::stepper`], which steps a study one trial per command on the same schedule.
 
-use crate::objective::{Evaluation, Objective, ObjectiveError};
+use crate::objective::{Evaluation, Objective, ObjectiveError, TrialContext};
 use crate::space::Space;
 use crate::strategy::{Observation, Strategy, StrategyError, Suggestion};
 use crate::study::{Direction, Study, Trial, TrialState};
@@ -34,6 +34,7 @@ use crossbeam_channel::{Receiver, Sender, select, unbounded};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -46,7 +47,8 @@ pub enum Command {
     Pause,
     /// Start trials again after `Pause`.
     Resume,
-    /// Start no new trial, let running ones finish, then end the run.
+    /// Start no new trial, end running ones that can be ended (external commands; their
+    /// trials are dropped and asked again on resume), let the others finish, then end the run.
     Stop,
 }
 
@@ -68,6 +70,15 @@ pub enum FinishReason {
 pub enum Event {
     /// A worker took trial `number`; the trial is in the study as `Running`.
     TrialStarted(Trial),
+    /// A running trial reported an intermediate value (a training script's learning curve).
+    TrialProgress {
+        /// The trial.
+        number: usize,
+        /// The script's step.
+        step: u64,
+        /// The value at that step.
+        value: f64,
+    },
     /// A trial completed or failed.
     TrialFinished(Trial),
     /// The run is over; no event follows.
@@ -207,6 +218,41 @@ pub(crate) struct Done {
     pub(crate) result: Result<Evaluation, String>,
     pub(crate) started_at: f64,
     pub(crate) duration: f64,
+    /// The run was stopped while the trial ran: it has no result and is not recorded.
+    pub(crate) cancelled: bool,
+}
+
+/// What the workers share about the run: the study's name, a Stop flag, where progress goes.
+#[derive(Clone)]
+pub(crate) struct Live {
+    pub(crate) study: String,
+    pub(crate) cancel: Arc<AtomicBool>,
+    pub(crate) progress: Option<Sender<(usize, u64, f64)>>,
+}
+
+impl Live {
+    /// A run nobody stops midway and nobody follows step by step (the stepper's).
+    pub(crate) fn quiet(study: &str) -> Self {
+        Live {
+            study: study.to_owned(),
+            cancel: Arc::new(AtomicBool::new(false)),
+            progress: None,
+        }
+    }
+
+    fn context(&self, number: usize) -> TrialContext {
+        let progress = self.progress.clone().map(|tx| {
+            Arc::new(move |step: u64, value: f64| {
+                let _ = tx.send((number, step, value));
+            }) as crate::objective::ProgressFn
+        });
+        TrialContext {
+            number,
+            study: self.study.clone(),
+            cancel: self.cancel.clone(),
+            progress,
+        }
+    }
 }
 
 /// The schedule's bookkeeping: how far asks and tells have got. Shared with the stepper,
@@ -401,6 +447,9 @@ pub(crate) fn running_trial(space: &Space, number: usize, suggestion: Suggestion
         started_at: now(),
         duration: 0.0,
         fit_seconds: None,
+        intermediate: Vec::new(),
+        attrs: Default::default(),
+        resources: None,
     };
     let job = Job {
         number,
@@ -423,6 +472,9 @@ pub(crate) fn record_result(study: &mut Study, done: &Done) -> Option<Trial> {
             trial.value = Some(eval.value);
             trial.folds = eval.folds.clone();
             trial.fit_seconds = eval.fit_seconds;
+            trial.intermediate = eval.intermediate.clone();
+            trial.attrs = eval.attrs.clone();
+            trial.resources = eval.resources;
             trial.gradient = eval
                 .gradient
                 .as_ref()
@@ -434,12 +486,14 @@ pub(crate) fn record_result(study: &mut Study, done: &Done) -> Option<Trial> {
 }
 
 /// Evaluate a job, turning an error, a non-finite value or a panic into a failure reason.
-pub(crate) fn evaluate(objective: &dyn Objective, job: &Job) -> Done {
+pub(crate) fn evaluate(objective: &dyn Objective, job: &Job, live: &Live) -> Done {
     let started_at = now();
     let t0 = Instant::now();
+    let context = live.context(job.number);
     let result = catch_unwind(AssertUnwindSafe(|| {
-        objective.evaluate(&job.params, job.want_gradient)
+        objective.evaluate_in(&job.params, job.want_gradient, &context)
     }));
+    let cancelled = matches!(result, Ok(Err(ObjectiveError::Cancelled)));
     let result = match result {
         Ok(Ok(eval)) if eval.value.is_finite() => Ok(eval),
         Ok(Ok(eval)) => Err(format!("the objective returned {}", eval.value)),
@@ -452,6 +506,7 @@ pub(crate) fn evaluate(objective: &dyn Objective, job: &Job) -> Done {
         result,
         started_at,
         duration: t0.elapsed().as_secs_f64(),
+        cancelled,
     }
 }
 
@@ -511,16 +566,13 @@ impl Coordinator {
 
         let (job_tx, job_rx) = unbounded::<Job>();
         let (done_tx, done_rx) = unbounded::<Done>();
+        let (progress_tx, progress_rx) = unbounded::<(usize, u64, f64)>();
+        let live = Live {
+            progress: Some(progress_tx),
+            ..Live::quiet(&self.study.name)
+        };
         std::thread::scope(|scope| {
-            for w in 0..jobs {
-                let job_rx = job_rx.clone();
-                let done_tx = done_tx.clone();
-                std::thread::Builder::new()
-                    .name(format!("knobs-worker-{w}"))
-                    .spawn_scoped(scope, move || worker(objective, job_rx, done_tx))
-                    .expect("spawning a worker thread");
-            }
-            drop(done_tx);
+            spawn_workers(scope, objective, jobs, (&job_rx, done_tx), &live);
 
             let mut in_flight = 0usize;
             let mut paused = false;
@@ -559,7 +611,9 @@ impl Coordinator {
                             break FinishReason::StrategyFailed("the worker threads died".into());
                         };
                         in_flight -= 1;
-                        self.finish_trial(&done);
+                        if !self.finish_trial(&done) {
+                            continue;
+                        }
                         results.insert(done.number, done);
                         // Tell in trial order, asking after each tell exactly as far as the
                         // schedule allows, so the interleaving never depends on timing.
@@ -578,6 +632,11 @@ impl Coordinator {
                             self.ask_ahead(&mut s);
                         }
                     }
+                    recv(progress_rx) -> msg => {
+                        if let Ok((number, step, value)) = msg {
+                            self.progress(number, step, value);
+                        }
+                    }
                     recv(commands) -> msg => apply(msg.ok(), &mut paused, &mut stop, &mut s),
                 }
                 // Commands take precedence over dispatching: one sent before a result arrives
@@ -592,6 +651,9 @@ impl Coordinator {
                         }
                     }
                 }
+                // Stop ends running commands too (their trials are dropped, asked again later).
+                live.cancel
+                    .fetch_or(stop == Some(FinishReason::Stopped), Ordering::SeqCst);
             };
             drop(job_tx);
             // Nothing is in flight now; a trial still marked running is a stored hole the run
@@ -612,10 +674,41 @@ impl Coordinator {
         job
     }
 
-    fn finish_trial(&mut self, done: &Done) {
+    /// Note a running trial's intermediate value in the study and pass it on (a value that
+    /// arrives after its trial finished is already in the trial's result).
+    fn progress(&mut self, number: usize, step: u64, value: f64) {
+        let Some(trial) = self
+            .study
+            .trials
+            .iter_mut()
+            .rev()
+            .find(|t| t.number == number)
+        else {
+            return;
+        };
+        if trial.state != TrialState::Running {
+            return;
+        }
+        trial
+            .intermediate
+            .push(crate::study::Intermediate { step, value });
+        self.emit(Event::TrialProgress {
+            number,
+            step,
+            value,
+        });
+    }
+
+    /// Record a finished trial and announce it; false for a trial stopped midway, which has
+    /// no result: nothing is told, and it stays unfinished until the run drops it.
+    fn finish_trial(&mut self, done: &Done) -> bool {
+        if done.cancelled {
+            return false;
+        }
         if let Some(trial) = record_result(&mut self.study, done) {
             self.emit(Event::TrialFinished(trial));
         }
+        true
     }
 }
 
@@ -663,9 +756,26 @@ fn unit_gradient(
         .collect()
 }
 
-fn worker(objective: &dyn Objective, jobs: Receiver<Job>, done: Sender<Done>) {
+/// Start `jobs` worker threads in `scope`, evaluating from `channels.0` into `channels.1`.
+fn spawn_workers<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    objective: &'scope dyn Objective,
+    jobs: usize,
+    channels: (&Receiver<Job>, Sender<Done>),
+    live: &Live,
+) {
+    for w in 0..jobs {
+        let (job_rx, done_tx, live) = (channels.0.clone(), channels.1.clone(), live.clone());
+        std::thread::Builder::new()
+            .name(format!("knobs-worker-{w}"))
+            .spawn_scoped(scope, move || worker(objective, job_rx, done_tx, &live))
+            .expect("spawning a worker thread");
+    }
+}
+
+fn worker(objective: &dyn Objective, jobs: Receiver<Job>, done: Sender<Done>, live: &Live) {
     for job in jobs.iter() {
-        if done.send(evaluate(objective, &job)).is_err() {
+        if done.send(evaluate(objective, &job, live)).is_err() {
             break;
         }
     }

@@ -176,13 +176,25 @@ impl Session {
         Ok(session)
     }
 
-    /// Read a session file.
+    /// Read a session file. Its objectives' files (datasets, folds) and a command's working
+    /// folder are found from the session's own folder, not the current one: relative paths
+    /// are joined to it, and a command with no working folder runs there.
     pub fn load(path: &Path) -> Result<Self, SessionError> {
         let text = std::fs::read_to_string(path).map_err(|source| SessionError::Read {
             path: path.to_owned(),
             source,
         })?;
-        Self::parse(&text, path)
+        let mut session = Self::parse(&text, path)?;
+        let folder = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        let folder = std::path::absolute(&folder).unwrap_or(folder);
+        session.study.objective = session.study.objective.rebased(&folder);
+        if let Some(race) = &mut session.race {
+            race.problem.objective = race.problem.objective.rebased(&folder);
+        }
+        Ok(session)
     }
 
     /// The session as pretty RON text.

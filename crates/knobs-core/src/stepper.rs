@@ -219,7 +219,7 @@ impl Stepper {
         let (trial, job) = runner::running_trial(&self.study.space, number, suggestion);
         self.study.record(trial.clone());
         self.emit(StepEvent::TrialStarted(trial));
-        let done = runner::evaluate(objective, &job);
+        let done = runner::evaluate(objective, &job, &runner::Live::quiet(&self.study.name));
         if let Some(trial) = runner::record_result(&mut self.study, &done) {
             self.emit(StepEvent::TrialFinished(trial));
         }

@@ -8,6 +8,7 @@ use crate::objective::ObjectiveSpec;
 use crate::space::{Params, Space};
 use crate::strategy::StrategySpec;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 mod validate;
 pub use validate::{MAX_WINDOW, StudyError};
@@ -100,6 +101,61 @@ pub struct Trial {
     /// Seconds spent fitting models, where the objective reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fit_seconds: Option<f64>,
+    /// Values the objective reported while it ran (a training script's learning curve),
+    /// in the order reported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intermediate: Vec<Intermediate>,
+    /// Attributes the objective reported about itself (`epochs_run`), shown beside the trial.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: BTreeMap<String, AttrValue>,
+    /// What the evaluation cost the machine, where it was measured (external commands).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Resources>,
+}
+
+/// One intermediate value a running trial reported (`{"step": 3, "value": 0.91}`), so a
+/// learning curve can be drawn and kept with the trial.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Intermediate {
+    /// The script's own step counter (an epoch, an iteration).
+    pub step: u64,
+    /// The value at that step, in the objective's units.
+    pub value: f64,
+}
+
+/// A user attribute's value: scripts report numbers mostly, sometimes words or flags.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum AttrValue {
+    /// A number (`12`, `0.5`).
+    Number(f64),
+    /// Text (`"adam"`).
+    Text(String),
+    /// A flag (`true`).
+    Flag(bool),
+}
+
+impl std::fmt::Display for AttrValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AttrValue::Number(x) => write!(f, "{x}"),
+            AttrValue::Text(s) => f.write_str(s),
+            AttrValue::Flag(b) => write!(f, "{b}"),
+        }
+    }
+}
+
+/// What one evaluation cost, so a table can show which settings are expensive.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Resources {
+    /// Wall-clock seconds from start to exit.
+    pub wall_seconds: f64,
+    /// CPU seconds (user + system) of the process and the descendants it waited for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_seconds: Option<f64>,
+    /// The largest resident memory seen, in bytes: the most of the whole process group
+    /// sampled while it ran, or the main process's own peak, whichever is larger.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_rss_bytes: Option<u64>,
 }
 
 impl Trial {
@@ -118,6 +174,9 @@ impl Trial {
             started_at: 0.0,
             duration: 0.0,
             fit_seconds: None,
+            intermediate: Vec::new(),
+            attrs: BTreeMap::new(),
+            resources: None,
         }
     }
 

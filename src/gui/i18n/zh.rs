@@ -584,6 +584,13 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("opened {}", "已打开 {}"),
     ("wrote {}", "已写入 {}"),
     ("run cancelled", "已取消运行"),
+    ("Run this command?", "运行这个命令？"),
+    (
+        "This study runs an external command for every trial. Run it only if you trust this session.",
+        "这个研究每次试验都会运行一个外部命令。只有信任这个会话时才运行。",
+    ),
+    ("Confirm and run", "确认并运行"),
+    ("confirm the command before it runs", "运行前请确认命令"),
     (
         "a trial may need too much: confirm or cancel",
         "一次试验可能耗费过多：请确认或取消",

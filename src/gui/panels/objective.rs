@@ -377,6 +377,7 @@ impl CommandDraft {
             ObjectiveSpec::Command {
                 command,
                 trial_timeout,
+                ..
             } => CommandDraft {
                 command: command.clone(),
                 timeout: trial_timeout.map(|t| t.to_string()).unwrap_or_default(),
@@ -416,6 +417,7 @@ impl CommandDraft {
         Ok(ObjectiveSpec::Command {
             command: self.command.trim().to_owned(),
             trial_timeout: timeout,
+            workdir: None,
         })
     }
 }
@@ -609,6 +611,12 @@ fn command(ui: &mut egui::Ui, bench: &mut Workbench) {
         match draft.spec() {
             Ok(spec) => {
                 draft.error = None;
+                if spec != bench.study().objective || draft.direction != bench.study().direction {
+                    // Typed here by the user: it runs without a second confirmation.
+                    if let Some(a) = crate::objective::consent::CommandApproval::of(&spec) {
+                        bench.consent.confirmed.push(a);
+                    }
+                }
                 // A command has no parameters of its own: the study's are passed to it.
                 bench.editor.set_command_objective(spec, draft.direction);
             }
@@ -1047,7 +1055,8 @@ mod tests {
             d.spec().unwrap(),
             ObjectiveSpec::Command {
                 command: "sh -c 'echo 1'".into(),
-                trial_timeout: None
+                trial_timeout: None,
+                workdir: None
             }
         );
         d.timeout = "0".into();

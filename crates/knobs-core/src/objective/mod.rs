@@ -6,16 +6,26 @@
 
 pub mod boundary;
 mod command;
+pub mod consent;
 mod model;
+mod process;
 mod synthetic;
 
-pub use command::{CommandObjective, split_words};
+pub use command::{
+    CommandObjective, DEFAULT_TRIAL_TIMEOUT_SECONDS, GRACE_SECONDS, MAX_TIMEOUT_SECONDS, Report,
+    classify_line, split_words,
+};
 pub use model::{DataShape, DatasetSource, FoldSpec, ModelObjective, ModelTask};
+pub use process::{stop_on_signals, terminate_all};
 pub use synthetic::{Synthetic, SyntheticFn};
 
 use crate::space::{Params, Space};
-use crate::study::Direction;
+use crate::study::{AttrValue, Direction, Intermediate, Resources};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use thiserror::Error;
 
 /// The result of one successful evaluation.
@@ -30,6 +40,44 @@ pub struct Evaluation {
     pub gradient: Option<Vec<(String, f64)>>,
     /// Seconds spent fitting models, for objectives that fit any.
     pub fit_seconds: Option<f64>,
+    /// Values reported while the evaluation ran (a script's learning curve).
+    pub intermediate: Vec<Intermediate>,
+    /// Attributes the evaluation reported about itself.
+    pub attrs: BTreeMap<String, AttrValue>,
+    /// What the evaluation cost, where measured.
+    pub resources: Option<Resources>,
+}
+
+/// Called with `(step, value)` as a running trial reports an intermediate value, so the
+/// runner can stream a learning curve while the trial is still running.
+pub type ProgressFn = Arc<dyn Fn(u64, f64) + Send + Sync>;
+
+/// What an evaluation may know about the trial it serves and how it is steered: external
+/// commands get the trial number and study name, stream intermediate values, and stop
+/// early when the user presses Stop.
+#[derive(Clone)]
+pub struct TrialContext {
+    /// The trial's number in its study.
+    pub number: usize,
+    /// The study's name.
+    pub study: String,
+    /// Set when the run is stopped: an evaluation that can should give up at once and
+    /// return [`ObjectiveError::Cancelled`].
+    pub cancel: Arc<AtomicBool>,
+    /// Where intermediate values go, if anyone listens.
+    pub progress: Option<ProgressFn>,
+}
+
+impl TrialContext {
+    /// A context nobody steers or listens to: trial 0, no name, never cancelled.
+    pub fn detached() -> Self {
+        TrialContext {
+            number: 0,
+            study: String::new(),
+            cancel: Arc::new(AtomicBool::new(false)),
+            progress: None,
+        }
+    }
 }
 
 impl Evaluation {
@@ -51,12 +99,29 @@ pub enum ObjectiveError {
     /// The evaluation ran and failed (a model that would not fit, a command that exited 1).
     #[error("{0}")]
     Failed(String),
+    /// The run was stopped while the evaluation ran; the trial has no result and is asked
+    /// again when the study resumes.
+    #[error("stopped before the trial finished")]
+    Cancelled,
 }
 
 /// Something that maps parameters to a value.
 pub trait Objective: Send + Sync {
     /// Evaluate at `params`; compute the gradient too when `want_gradient` and possible.
     fn evaluate(&self, params: &Params, want_gradient: bool) -> Result<Evaluation, ObjectiveError>;
+
+    /// Evaluate as trial `context.number` of a run: what the runner calls. Objectives that
+    /// can report progress or be stopped midway (external commands) override it; the others
+    /// evaluate as usual.
+    fn evaluate_in(
+        &self,
+        params: &Params,
+        want_gradient: bool,
+        context: &TrialContext,
+    ) -> Result<Evaluation, ObjectiveError> {
+        let _ = context;
+        self.evaluate(params, want_gradient)
+    }
 
     /// The space to search when the user names none.
     fn default_space(&self) -> Space;
@@ -119,9 +184,14 @@ pub enum ObjectiveSpec {
     Command {
         /// The command line; parameters are appended as `--name value`.
         command: String,
-        /// Seconds before a trial's command is killed and the trial failed.
+        /// Seconds before a trial's command is killed and the trial failed (default
+        /// [`DEFAULT_TRIAL_TIMEOUT_SECONDS`]).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         trial_timeout: Option<f64>,
+        /// The folder the command runs in; a session's own folder when opened from one
+        /// (relative folders are relative to the session), else the current folder.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        workdir: Option<PathBuf>,
     },
 }
 
@@ -160,7 +230,10 @@ impl ObjectiveSpec {
             ObjectiveSpec::Command {
                 command,
                 trial_timeout,
-            } => Ok(Box::new(CommandObjective::new(command, *trial_timeout)?)),
+                workdir,
+            } => Ok(Box::new(
+                CommandObjective::new(command, *trial_timeout)?.in_folder(workdir.clone()),
+            )),
             ObjectiveSpec::Model { .. } => match self.model_task() {
                 Some(task) => Ok(Box::new(task.build()?)),
                 None => Err(BuildError::Invalid("not a model objective".into())),
@@ -180,6 +253,35 @@ impl ObjectiveSpec {
             ObjectiveSpec::Model { .. } => self.model_task().map(|t| t.label()).unwrap_or_default(),
             ObjectiveSpec::Command { command, .. } => format!("`{command}`"),
         }
+    }
+
+    /// The same objective with its files found from `folder` (a session's folder): relative
+    /// dataset, fold and working-folder paths are joined to it, and a command with no
+    /// working folder runs in it. What a session opened from anywhere needs.
+    pub fn rebased(&self, folder: &Path) -> ObjectiveSpec {
+        let join = |p: &Path| {
+            if p.is_absolute() {
+                p.to_owned()
+            } else {
+                folder.join(p)
+            }
+        };
+        let mut spec = self.clone();
+        match &mut spec {
+            ObjectiveSpec::Synthetic { .. } => {}
+            ObjectiveSpec::Model { dataset, folds, .. } => {
+                if let DatasetSource::File(p) = dataset {
+                    *p = join(p);
+                }
+                if let FoldSpec::File(p) = folds {
+                    *p = join(p);
+                }
+            }
+            ObjectiveSpec::Command { workdir, .. } => {
+                *workdir = Some(workdir.as_deref().map_or_else(|| folder.to_owned(), join));
+            }
+        }
+        spec
     }
 
     /// A model objective from its task description.

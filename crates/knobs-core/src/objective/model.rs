@@ -394,6 +394,7 @@ impl Objective for ModelObjective {
             folds,
             gradient,
             fit_seconds: Some(started.elapsed().as_secs_f64()),
+            ..Evaluation::default()
         })
     }
 

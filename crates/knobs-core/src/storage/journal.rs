@@ -100,7 +100,12 @@ pub fn read_study(path: &Path, name: Option<&str>) -> Result<Recovered, StorageE
 /// The names of the studies in the journal at `path`, in creation order.
 pub fn study_names(path: &Path) -> Result<Vec<String>, StorageError> {
     let replay = Replay::of_file(path)?;
-    Ok(replay.studies.iter().flatten().map(|s| s.name.clone()).collect())
+    Ok(replay
+        .studies
+        .iter()
+        .flatten()
+        .map(|s| s.name.clone())
+        .collect())
 }
 
 /// Recover the study in the journal at `path` after a crash: fail every trial its dead writer
@@ -156,7 +161,11 @@ impl JournalStorage {
             json!({"study_name": name, "directions": [direction]}),
         )?;
         journal.write_definition(study)?;
-        for trial in study.trials.iter().filter(|t| t.state != TrialState::Running) {
+        for trial in study
+            .trials
+            .iter()
+            .filter(|t| t.state != TrialState::Running)
+        {
             journal.stored_trial(trial)?;
         }
         let bytes = std::mem::take(&mut journal.buffer);
@@ -235,11 +244,18 @@ impl JournalStorage {
         Ok((journal, recovered))
     }
 
-    /// Record a changed study definition (a resumed study with a new budget, say), durably.
+    /// Record the definition of the study a run is about to continue (a new budget, say) and
+    /// clear the previous run's end, so the journal reads as unfinished until this run ends;
+    /// durable before it returns.
     pub fn set_definition(&mut self, study: &Study) -> Result<(), StorageError> {
         self.space = study.space.clone();
         self.distributions = distributions(&study.space);
         self.write_definition(study)?;
+        let study_id = self.study_id;
+        self.line(
+            op::SET_STUDY_SYSTEM_ATTR,
+            json!({"study_id": study_id, "system_attr": {LAST_RUN_ATTR: null}}),
+        )?;
         self.commit()
     }
 
@@ -561,7 +577,9 @@ impl Dist {
             Json::String(s) => serde_json::from_str(s).map_err(|e| e.to_string())?,
             other => other.clone(),
         };
-        let name = parsed["name"].as_str().ok_or("a distribution without a name")?;
+        let name = parsed["name"]
+            .as_str()
+            .ok_or("a distribution without a name")?;
         let a = &parsed["attributes"];
         let float = |k: &str| {
             a[k].as_f64()
@@ -848,7 +866,10 @@ impl Replay {
         };
         let values = match values_of(log.get("values"))? {
             Some(v) => Some(v),
-            None => log.get("value").and_then(Json::as_f64).map(|v| vec![Some(v)]),
+            None => log
+                .get("value")
+                .and_then(Json::as_f64)
+                .map(|v| vec![Some(v)]),
         };
         let attrs = |key: &str| match log.get(key) {
             Some(Json::Object(m)) => m.clone(),

@@ -99,7 +99,12 @@ mod tests {
 
     #[test]
     fn iso_times_round_trip_to_the_microsecond() {
-        for t in [0.0, 1_764_438_969.123_456, 951_782_400.5, 4_102_444_799.999_999] {
+        for t in [
+            0.0,
+            1_764_438_969.123_456,
+            951_782_400.5,
+            4_102_444_799.999_999,
+        ] {
             let back = from_iso(&to_iso(t)).unwrap();
             assert!((back - t).abs() < 1e-6, "{t} -> {} -> {back}", to_iso(t));
         }

@@ -320,6 +320,48 @@ fn apply_model_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<boo
     Ok(true)
 }
 
+/// Show the run's progress until it ends; why it ended and the strategy's seconds.
+fn follow(
+    handle: &runner::RunHandle,
+    quiet: bool,
+    budget: usize,
+    already: usize,
+) -> (FinishReason, f64) {
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::new(budget as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} trials  {elapsed}  {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_position(already as u64);
+        bar
+    };
+    let mut strategy_seconds = 0.0;
+    let mut finish = FinishReason::Stopped;
+    for event in handle.events.iter() {
+        match event {
+            Event::TrialStarted(_) => {}
+            Event::TrialFinished(trial) => {
+                bar.inc(1);
+                if let Some(reason) = trial.failure() {
+                    bar.println(format!("trial {} failed: {reason}", trial.number));
+                }
+            }
+            Event::StudyFinished {
+                reason,
+                strategy_seconds: s,
+            } => {
+                strategy_seconds = s;
+                finish = reason;
+            }
+        }
+    }
+    bar.finish_and_clear();
+    (finish, strategy_seconds)
+}
+
 /// Run the study the arguments describe; the exit code (0, or 130/143 after a signal).
 pub(super) fn run(args: &RunArgs) -> Result<i32, CliError> {
     let study = study_from_args(args)?;
@@ -359,38 +401,7 @@ pub(super) fn run(args: &RunArgs) -> Result<i32, CliError> {
     .map_err(|e| CliError::Input(e.to_string()))?;
     signals.watch(handle.commands.clone());
 
-    let bar = if args.quiet {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::new(budget as u64);
-        bar.set_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} trials  {elapsed}  {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar.set_position(already as u64);
-        bar
-    };
-    let mut strategy_seconds = 0.0;
-    let mut finish = FinishReason::Stopped;
-    for event in handle.events.iter() {
-        match event {
-            Event::TrialStarted(_) => {}
-            Event::TrialFinished(trial) => {
-                bar.inc(1);
-                if let Some(reason) = trial.failure() {
-                    bar.println(format!("trial {} failed: {reason}", trial.number));
-                }
-            }
-            Event::StudyFinished {
-                reason,
-                strategy_seconds: s,
-            } => {
-                strategy_seconds = s;
-                finish = reason;
-            }
-        }
-    }
-    bar.finish_and_clear();
+    let (finish, strategy_seconds) = follow(&handle, args.quiet, budget, already);
     let storage_error = handle.storage_error();
     let study = handle.join().map_err(CliError::Run)?;
     let wall_seconds = started.elapsed().as_secs_f64();

@@ -1095,74 +1095,15 @@ fn knobs_study(
         if t.state == state::WAITING {
             continue;
         }
-        let params: Params = def
-            .space
-            .params()
-            .iter()
-            .filter_map(|p| {
-                let internal = match &p.domain {
-                    Domain::Fixed(_) => 0.0,
-                    _ => t.params.get(&p.name)?.0,
-                };
-                Some((p.name.clone(), knobs_value(&p.domain, internal)?))
-            })
-            .collect();
-        let result = t.system_attrs.get(RESULT_ATTR);
-        let get_f64 = |key: &str| result.and_then(|r| r.get(key)).and_then(Json::as_f64);
-        let failure = result
-            .and_then(|r| r.get("failure"))
-            .and_then(Json::as_str)
-            .map(str::to_owned);
-        let was_interrupted = result
-            .and_then(|r| r.get("interrupted"))
-            .and_then(Json::as_bool)
-            .unwrap_or(false);
-        let value = t.values.as_ref().and_then(|v| v.first().copied().flatten());
-        let state = match (t.state, value) {
-            (state::RUNNING, _) => TrialState::Running,
-            (state::COMPLETE, Some(_)) => TrialState::Complete,
-            (state::COMPLETE, None) => TrialState::Failed("complete without a value".into()),
-            (state::PRUNED, _) => TrialState::Failed("pruned".into()),
-            _ => TrialState::Failed(failure.unwrap_or_else(|| "failed".into())),
-        };
+        let (trial, was_interrupted) = knobs_trial(&def.space, t, attr, number);
         if was_interrupted {
-            interrupted.push(number);
+            if !interrupted.contains(&number) {
+                interrupted.push(number);
+            }
         } else {
             interrupted.retain(|n| *n != number);
         }
-        let started_at = get_f64("started_at").or(t.start).unwrap_or(0.0);
-        let floats = |key: &str| -> Option<Vec<f64>> {
-            result
-                .and_then(|r| r.get(key))
-                .and_then(Json::as_array)
-                .map(|a| a.iter().filter_map(Json::as_f64).collect())
-        };
-        by_number.insert(
-            number,
-            Trial {
-                number,
-                params,
-                point: attr
-                    .get("point")
-                    .and_then(Json::as_array)
-                    .map(|a| a.iter().filter_map(Json::as_f64).collect())
-                    .unwrap_or_default(),
-                value: if state == TrialState::Complete {
-                    value
-                } else {
-                    None
-                },
-                state,
-                folds: floats("folds").unwrap_or_default(),
-                gradient: floats("gradient"),
-                label: attr.get("label").and_then(Json::as_str).map(str::to_owned),
-                started_at,
-                duration: get_f64("duration")
-                    .or_else(|| t.complete.zip(t.start).map(|(c, s)| c - s))
-                    .unwrap_or(0.0),
-                fit_seconds: get_f64("fit_seconds"),
-            },
-        );
+        by_number.insert(number, trial);
     }
     if foreign > 0 {
         notes.push(format!(
@@ -1171,6 +1112,7 @@ fn knobs_study(
         ));
     }
     def.trials = by_number.into_values().collect();
+    interrupted.sort_unstable();
     Ok(Recovered {
         study: def,
         interrupted,
@@ -1178,6 +1120,70 @@ fn knobs_study(
         notes,
         last_run: None,
     })
+}
+
+/// One attempt of a Knobs trial as read, and whether it was failed as interrupted.
+fn knobs_trial(space: &Space, t: &OTrial, attr: &Json, number: usize) -> (Trial, bool) {
+    let params: Params = space
+        .params()
+        .iter()
+        .filter_map(|p| {
+            let internal = match &p.domain {
+                Domain::Fixed(_) => 0.0,
+                _ => t.params.get(&p.name)?.0,
+            };
+            Some((p.name.clone(), knobs_value(&p.domain, internal)?))
+        })
+        .collect();
+    let result = t.system_attrs.get(RESULT_ATTR);
+    let get_f64 = |key: &str| result.and_then(|r| r.get(key)).and_then(Json::as_f64);
+    let failure = result
+        .and_then(|r| r.get("failure"))
+        .and_then(Json::as_str)
+        .map(str::to_owned);
+    let was_interrupted = result
+        .and_then(|r| r.get("interrupted"))
+        .and_then(Json::as_bool)
+        .unwrap_or(false);
+    let value = t.values.as_ref().and_then(|v| v.first().copied().flatten());
+    let state = match (t.state, value) {
+        (state::RUNNING, _) => TrialState::Running,
+        (state::COMPLETE, Some(_)) => TrialState::Complete,
+        (state::COMPLETE, None) => TrialState::Failed("complete without a value".into()),
+        (state::PRUNED, _) => TrialState::Failed("pruned".into()),
+        _ => TrialState::Failed(failure.unwrap_or_else(|| "failed".into())),
+    };
+    let started_at = get_f64("started_at").or(t.start).unwrap_or(0.0);
+    let floats = |key: &str| -> Option<Vec<f64>> {
+        result
+            .and_then(|r| r.get(key))
+            .and_then(Json::as_array)
+            .map(|a| a.iter().filter_map(Json::as_f64).collect())
+    };
+    let trial = Trial {
+        number,
+        params,
+        point: attr
+            .get("point")
+            .and_then(Json::as_array)
+            .map(|a| a.iter().filter_map(Json::as_f64).collect())
+            .unwrap_or_default(),
+        value: if state == TrialState::Complete {
+            value
+        } else {
+            None
+        },
+        state,
+        folds: floats("folds").unwrap_or_default(),
+        gradient: floats("gradient"),
+        label: attr.get("label").and_then(Json::as_str).map(str::to_owned),
+        started_at,
+        duration: get_f64("duration")
+            .or_else(|| t.complete.zip(t.start).map(|(c, s)| c - s))
+            .unwrap_or(0.0),
+        fit_seconds: get_f64("fit_seconds"),
+    };
+    (trial, was_interrupted)
 }
 
 /// A Knobs domain for an Optuna distribution, with a note when something is not kept.
@@ -1282,59 +1288,9 @@ fn optuna_study(
             waiting += 1;
             continue;
         }
-        let mut values = Params::new();
-        let mut point = Vec::new();
-        for p in space.params() {
-            let value = t.params.get(&p.name).and_then(|(x, dist)| match dist {
-                Dist::Categorical(c) => c
-                    .get(x.round().max(0.0) as usize)
-                    .map(|c| Value::Cat(choice_text(c))),
-                _ => knobs_value(&p.domain, *x),
-            });
-            if p.domain.is_free() {
-                point.push(
-                    value
-                        .as_ref()
-                        .and_then(|v| p.domain.to_unit(v))
-                        .unwrap_or(0.5),
-                );
-            }
-            match value {
-                Some(v) => values.push((p.name.clone(), v)),
-                None => partial += usize::from(p.domain.is_free()),
-            }
-        }
-        let value = t.values.as_ref().and_then(|v| v.first().copied().flatten());
-        let fail_reason = t
-            .system_attrs
-            .get("fail_reason")
-            .and_then(Json::as_str)
-            .unwrap_or("failed in Optuna");
-        let state = match (t.state, value) {
-            (state::RUNNING, _) => TrialState::Running,
-            (state::COMPLETE, Some(v)) if v.is_finite() => TrialState::Complete,
-            (state::COMPLETE, _) => TrialState::Failed("complete without a finite value".into()),
-            (state::PRUNED, _) => TrialState::Failed("pruned".into()),
-            _ => TrialState::Failed(fail_reason.into()),
-        };
-        let started_at = t.start.unwrap_or(0.0);
-        out.push(Trial {
-            number: t.number,
-            params: values,
-            point,
-            value: if state == TrialState::Complete {
-                value
-            } else {
-                None
-            },
-            state,
-            folds: Vec::new(),
-            gradient: None,
-            label: None,
-            started_at,
-            duration: t.complete.map(|c| (c - started_at).max(0.0)).unwrap_or(0.0),
-            fit_seconds: None,
-        });
+        let (trial, missing) = optuna_trial(&space, t);
+        partial += missing;
+        out.push(trial);
     }
     if waiting > 0 {
         notes.push(format!("{waiting} waiting trial(s) are left out"));
@@ -1362,6 +1318,65 @@ fn optuna_study(
         notes,
         last_run: None,
     })
+}
+
+/// A trial Optuna wrote, and how many of its free parameters it lacks.
+fn optuna_trial(space: &Space, t: &OTrial) -> (Trial, usize) {
+    let mut partial = 0;
+    let mut values = Params::new();
+    let mut point = Vec::new();
+    for p in space.params() {
+        let value = t.params.get(&p.name).and_then(|(x, dist)| match dist {
+            Dist::Categorical(c) => c
+                .get(x.round().max(0.0) as usize)
+                .map(|c| Value::Cat(choice_text(c))),
+            _ => knobs_value(&p.domain, *x),
+        });
+        if p.domain.is_free() {
+            point.push(
+                value
+                    .as_ref()
+                    .and_then(|v| p.domain.to_unit(v))
+                    .unwrap_or(0.5),
+            );
+        }
+        match value {
+            Some(v) => values.push((p.name.clone(), v)),
+            None => partial += usize::from(p.domain.is_free()),
+        }
+    }
+    let value = t.values.as_ref().and_then(|v| v.first().copied().flatten());
+    let fail_reason = t
+        .system_attrs
+        .get("fail_reason")
+        .and_then(Json::as_str)
+        .unwrap_or("failed in Optuna");
+    let state = match (t.state, value) {
+        (state::RUNNING, _) => TrialState::Running,
+        (state::COMPLETE, Some(v)) if v.is_finite() => TrialState::Complete,
+        (state::COMPLETE, _) => TrialState::Failed("complete without a finite value".into()),
+        (state::PRUNED, _) => TrialState::Failed("pruned".into()),
+        _ => TrialState::Failed(fail_reason.into()),
+    };
+    let started_at = t.start.unwrap_or(0.0);
+    let trial = Trial {
+        number: t.number,
+        params: values,
+        point,
+        value: if state == TrialState::Complete {
+            value
+        } else {
+            None
+        },
+        state,
+        folds: Vec::new(),
+        gradient: None,
+        label: None,
+        started_at,
+        duration: t.complete.map(|c| (c - started_at).max(0.0)).unwrap_or(0.0),
+        fit_seconds: None,
+    };
+    (trial, partial)
 }
 
 #[cfg(test)]

@@ -1,10 +1,13 @@
 //! The command line: `knobs run` runs a study headlessly, `knobs list` shows what exists.
 //!
-//! Bad input is reported as one line on stderr and exit code 2; a run that completes exits 0
-//! even when some trials failed (they are in the results).
+//! Exit codes: 0 when a run completes (even when some trials failed: they are in the
+//! results), 1 when running or writing results failed, 2 for bad input (one line on stderr),
+//! 130 and 143 when SIGINT or SIGTERM stopped the run (after its running trials, with the
+//! session saved and the summary printed).
 
 mod resume;
 mod run;
+mod signals;
 
 pub use crate::study::default_study;
 
@@ -44,7 +47,8 @@ pub enum CliCommand {
 /// `knobs run`: a session file and/or flags; flags override what the file says.
 #[derive(Debug, Args, Default)]
 pub struct RunArgs {
-    /// A saved session to resume (its trials count towards the budget).
+    /// A saved session (RON) or journal to resume, recognised by its content (its trials
+    /// count towards the budget; a journal's interrupted trials are run again).
     pub session: Option<PathBuf>,
     /// The objective to tune (see `knobs list`).
     #[arg(long, conflicts_with_all = ["dataset", "model", "command"])]
@@ -125,6 +129,11 @@ pub struct RunArgs {
     /// Save the finished session here (RON).
     #[arg(long, value_name = "OUT.ron")]
     pub save: Option<PathBuf>,
+    /// Write every trial here as it starts and ends (Optuna's journal format), to resume
+    /// with `knobs run JOURNAL` after a crash. Default: beside --save (OUT.journal), or the
+    /// journal being resumed.
+    #[arg(long, value_name = "PATH")]
+    pub journal: Option<PathBuf>,
     /// Write one row per trial here.
     #[arg(long, value_name = "OUT.csv")]
     pub trials_csv: Option<PathBuf>,
@@ -142,12 +151,12 @@ pub fn main(command: CliCommand) -> i32 {
         CliCommand::Run(args) => run::run(&args),
         CliCommand::List => {
             list();
-            Ok(())
+            Ok(0)
         }
-        CliCommand::Gui { .. } => Ok(()),
+        CliCommand::Gui { .. } => Ok(0),
     };
     match result {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("knobs: error: {e}");
             e.exit_code()
@@ -182,9 +191,6 @@ pub enum CliError {
     /// Something failed while running or writing results (exit 1).
     #[error("{0}")]
     Run(String),
-    /// A signal stopped the run; its results so far were reported (exit 128 + signal).
-    #[error("stopped by signal {0}; running commands were ended")]
-    Interrupted(i32),
 }
 
 impl CliError {
@@ -192,7 +198,6 @@ impl CliError {
         match self {
             CliError::Input(_) => 2,
             CliError::Run(_) => 1,
-            CliError::Interrupted(sig) => 128 + sig,
         }
     }
 }

@@ -9,24 +9,136 @@ use crate::report;
 use crate::runner::{self, Event, FinishReason};
 use crate::session::{RaceSession, Session};
 use crate::space::parse_param;
+use crate::storage::journal::{self, JournalStorage};
 use crate::strategy::StrategySpec;
 use crate::study::{Direction, Study};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
+
+/// Whether the file at `path` is a journal (by its content, whatever its name).
+fn is_journal(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 256];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .is_ok_and(|n| journal::looks_like_journal(&head[..n]))
+}
+
+/// The study a session argument holds, a RON session or a journal (its unbroken run of
+/// finished trials: interrupted ones are asked again).
+fn load_session(path: &Path) -> Result<Study, CliError> {
+    if !is_journal(path) {
+        let session = Session::load(path).map_err(|e| CliError::Input(e.to_string()))?;
+        for note in &session.notes {
+            eprintln!("knobs: note: {}: {note}", path.display());
+        }
+        return Ok(session.study);
+    }
+    let recovered = journal::read(path).map_err(|e| CliError::Input(e.to_string()))?;
+    if !recovered.knobs_definition {
+        return Err(CliError::Input(format!(
+            "{}: study `{}` was written by Optuna, not Knobs: its objective is unknown, so \
+             Knobs can read its {} trials but cannot continue it",
+            path.display(),
+            recovered.study.name,
+            recovered.study.trials.len()
+        )));
+    }
+    Ok(recovered.resumable())
+}
+
+/// Check before the first trial that a result file can be written where asked: its folder
+/// exists and takes a new file.
+fn check_writable(flag: &str, path: &Path) -> Result<(), CliError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(CliError::Input(format!(
+            "{flag} {}: the folder {} does not exist",
+            path.display(),
+            dir.display()
+        )));
+    }
+    let probe = dir.join(format!(".knobs-write-check-{}", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .map_err(|e| {
+            CliError::Input(format!(
+                "{flag} {}: cannot write in {}: {e}",
+                path.display(),
+                dir.display()
+            ))
+        })?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// The journal this run writes: `--journal`, else the journal being resumed, else beside
+/// `--save`; none without any of them. A resumed journal is appended to (after its
+/// interrupted trials are failed); a new one replaces only a finished journal, never an
+/// unfinished study or a file that is not a journal.
+fn open_journal(args: &RunArgs, study: &Study) -> Result<Option<JournalStorage>, CliError> {
+    let resumed = args.session.as_ref().filter(|p| is_journal(p));
+    let Some(target) = args
+        .journal
+        .clone()
+        .or_else(|| resumed.cloned())
+        .or_else(|| args.save.as_ref().map(|s| s.with_extension("journal")))
+    else {
+        return Ok(None);
+    };
+    let run_error = |e: crate::storage::StorageError| CliError::Run(e.to_string());
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    if resumed.is_some_and(|r| same(r, &target)) {
+        let (mut storage, _) = JournalStorage::open(&target).map_err(run_error)?;
+        storage.set_definition(study).map_err(run_error)?;
+        return Ok(Some(storage));
+    }
+    check_writable("--journal", &target)?;
+    let existing = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
+    if existing > 0 {
+        let refuse = |why: String| {
+            CliError::Input(format!(
+                "{}: {why}; remove it or give --journal another path",
+                target.display()
+            ))
+        };
+        if !is_journal(&target) {
+            return Err(refuse("exists and is not a journal".into()));
+        }
+        match journal::read(&target) {
+            Ok(r) if r.is_finished() => {}
+            Ok(r) => {
+                return Err(refuse(format!(
+                    "holds the unfinished study `{}` ({} trials): resume it with `knobs run {}`",
+                    r.study.name,
+                    r.study.trials.len(),
+                    target.display()
+                )));
+            }
+            Err(e) => return Err(refuse(e.to_string())),
+        }
+    }
+    JournalStorage::create(&target, study)
+        .map(Some)
+        .map_err(run_error)
+}
 
 /// Build the study the arguments describe: the session's, with every flag applied on top.
 pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
     let input = |e: &dyn std::fmt::Display| CliError::Input(e.to_string());
     super::resume::check_limits(args)?;
     let mut study = match &args.session {
-        Some(path) => {
-            let session = Session::load(path).map_err(|e| input(&e))?;
-            for note in &session.notes {
-                eprintln!("knobs: note: {}: {note}", path.display());
-            }
-            session.study
-        }
+        Some(path) => load_session(path)?,
         None => crate::study::default_study(),
     };
     let stored = study.clone();
@@ -304,49 +416,14 @@ fn race_to_save(study: &Study, args: &RunArgs) -> Option<RaceSession> {
     }
 }
 
-pub(super) fn run(args: &RunArgs) -> Result<(), CliError> {
-    let study = study_from_args(args)?;
-    check_command_allowed(&study, args)?;
-    let objective: Arc<dyn crate::objective::Objective> = Arc::from(
-        study
-            .objective
-            .build()
-            .map_err(|e| CliError::Input(e.to_string()))?,
-    );
-    let jobs = args.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get().min(super::resume::MAX_JOBS))
-            .unwrap_or(1)
-    });
-    if !(1..=super::resume::MAX_JOBS).contains(&jobs) {
-        return Err(CliError::Input(format!(
-            "--jobs must be between 1 and {}",
-            super::resume::MAX_JOBS
-        )));
-    }
-    explain_window(&study, args, jobs);
-    let started = Instant::now();
-    let already = study.trials.len();
-    let budget = study.budget;
-    // SIGINT/SIGTERM/SIGHUP stop the run: running commands are ended (their whole process
-    // groups), the results so far are reported and saved, and the exit code says why.
-    let (stop_tx, stop_rx) = crossbeam_channel::bounded::<i32>(1);
-    crate::objective::stop_on_signals(Box::new(move |sig| {
-        let _ = stop_tx.try_send(sig);
-    }));
-    let handle =
-        runner::start(study, objective, jobs, None).map_err(|e| CliError::Input(e.to_string()))?;
-    let commands = handle.commands.clone();
-    let signalled = std::sync::Arc::new(std::sync::atomic::AtomicI32::new(0));
-    let flag = signalled.clone();
-    std::thread::spawn(move || {
-        if let Ok(sig) = stop_rx.recv() {
-            flag.store(sig, std::sync::atomic::Ordering::SeqCst);
-            let _ = commands.send(runner::Command::Stop);
-        }
-    });
-
-    let bar = if args.quiet {
+/// Show the run's progress until it ends; why it ended and the strategy's seconds.
+fn follow(
+    handle: &runner::RunHandle,
+    quiet: bool,
+    budget: usize,
+    already: usize,
+) -> (FinishReason, f64) {
+    let bar = if quiet {
         ProgressBar::hidden()
     } else {
         let bar = ProgressBar::new(budget as u64);
@@ -379,9 +456,59 @@ pub(super) fn run(args: &RunArgs) -> Result<(), CliError> {
         }
     }
     bar.finish_and_clear();
+    (finish, strategy_seconds)
+}
+
+/// Run the study the arguments describe; the exit code (0, or 130/143 after a signal).
+pub(super) fn run(args: &RunArgs) -> Result<i32, CliError> {
+    let study = study_from_args(args)?;
+    check_command_allowed(&study, args)?;
+    let objective: Arc<dyn crate::objective::Objective> = Arc::from(
+        study
+            .objective
+            .build()
+            .map_err(|e| CliError::Input(e.to_string()))?,
+    );
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get().min(super::resume::MAX_JOBS))
+            .unwrap_or(1)
+    });
+    if !(1..=super::resume::MAX_JOBS).contains(&jobs) {
+        return Err(CliError::Input(format!(
+            "--jobs must be between 1 and {}",
+            super::resume::MAX_JOBS
+        )));
+    }
+    explain_window(&study, args, jobs);
+    if let Some(path) = &args.save {
+        check_writable("--save", path)?;
+    }
+    if let Some(path) = &args.trials_csv {
+        check_writable("--trials-csv", path)?;
+    }
+    let storage = open_journal(args, &study)?;
+    let journal_path = storage.as_ref().map(|s| s.path().to_owned());
+    let mut signals = super::signals::StopOnSignal::new().map_err(CliError::Run)?;
+    let started = Instant::now();
+    let already = study.trials.len();
+    let budget = study.budget;
+    let handle = runner::start_with(
+        study,
+        objective,
+        jobs,
+        None,
+        storage.map(|s| Box::new(s) as Box<dyn crate::storage::Storage>),
+    )
+    .map_err(|e| CliError::Input(e.to_string()))?;
+    signals.watch(handle.commands.clone());
+
+    let (finish, strategy_seconds) = follow(&handle, args.quiet, budget, already);
+    let storage_error = handle.storage_error();
     let study = handle.join().map_err(CliError::Run)?;
     let wall_seconds = started.elapsed().as_secs_f64();
     match &finish {
+        FinishReason::StrategyFailed(_) if storage_error.is_some() => {}
         FinishReason::StrategyFailed(why) => {
             return Err(CliError::Input(format!(
                 "strategy `{}`: {why}",
@@ -409,8 +536,18 @@ pub(super) fn run(args: &RunArgs) -> Result<(), CliError> {
     } else {
         println!("{}", summary.to_text(&study));
     }
-    match signalled.load(std::sync::atomic::Ordering::SeqCst) {
-        0 => Ok(()),
-        sig => Err(CliError::Interrupted(sig)),
+    if let Some(why) = storage_error {
+        return Err(CliError::Run(format!(
+            "the run stopped because its journal failed: {why}"
+        )));
     }
+    let code = signals.exit_code();
+    if let (Some(_), Some(path), false) = (code, &journal_path, args.quiet) {
+        eprintln!(
+            "knobs: stopped after {} trials; continue with `knobs run {}`",
+            study.trials.len(),
+            path.display()
+        );
+    }
+    Ok(code.unwrap_or(0))
 }

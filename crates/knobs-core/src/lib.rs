@@ -10,7 +10,9 @@
 //!   the [`models`], an external command);
 //! - [`runner`]: the deterministic coordinator and its worker threads; [`stepper`]: one trial
 //!   at a time, with the reason for each point;
-//! - [`session`]: the RON file a study is saved as; [`report`]: the JSON summary and CSV.
+//! - [`session`]: the RON file a study is saved as; [`report`]: the JSON summary and CSV;
+//! - [`storage`]: the write-ahead journal (Optuna's format) every trial reaches before it is
+//!   reported.
 
 pub mod data;
 pub mod gp;
@@ -21,5 +23,6 @@ pub mod runner;
 pub mod session;
 pub mod space;
 pub mod stepper;
+pub mod storage;
 pub mod strategy;
 pub mod study;

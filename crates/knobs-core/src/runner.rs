@@ -28,13 +28,14 @@
 
 use crate::objective::{Evaluation, Objective, ObjectiveError, TrialContext};
 use crate::space::Space;
+use crate::storage::{Durable, Storage};
 use crate::strategy::{Observation, Strategy, StrategyError, Suggestion};
 use crate::study::{Direction, Study, Trial, TrialState};
 use crossbeam_channel::{Receiver, Sender, select, unbounded};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -118,6 +119,7 @@ pub struct RunHandle {
     /// Pause, resume and stop.
     pub commands: Sender<Command>,
     thread: JoinHandle<Study>,
+    storage_error: Arc<Mutex<Option<String>>>,
 }
 
 impl RunHandle {
@@ -127,6 +129,12 @@ impl RunHandle {
         self.thread
             .join()
             .map_err(|p| format!("the runner died: {}", panic_message(&p)))
+    }
+
+    /// Why the run's storage stopped accepting events, if it did: the run then stops, and
+    /// trials whose results could not be made durable are not reported.
+    pub fn storage_error(&self) -> Option<String> {
+        self.storage_error.lock().ok().and_then(|e| e.clone())
     }
 }
 
@@ -138,10 +146,38 @@ pub fn start(
     jobs: usize,
     wake: Option<Box<dyn Fn() + Send>>,
 ) -> Result<RunHandle, RunError> {
+    start_with(study, objective, jobs, wake, None)
+}
+
+/// [`start`], writing every trial event to `storage` first: an event is sent (and `wake`
+/// called) only once the storage has committed it, in groups when trials end faster than
+/// the storage commits (see [`crate::storage`]). The storage must already hold the study's
+/// definition and stored trials. If it fails, the run stops as after `Stop` and
+/// [`RunHandle::storage_error`] says why.
+pub fn start_with(
+    study: Study,
+    objective: Arc<dyn Objective>,
+    jobs: usize,
+    wake: Option<Box<dyn Fn() + Send>>,
+    storage: Option<Box<dyn Storage>>,
+) -> Result<RunHandle, RunError> {
     study.validate()?;
     let strategy = build_strategy(&study.strategy, &study)?;
     let (event_tx, events) = unbounded();
     let (commands, command_rx) = unbounded();
+    let storage_error = Arc::new(Mutex::new(None));
+    let (durable, wake) = match storage {
+        Some(storage) => (
+            Some(Durable::start(
+                storage,
+                event_tx.clone(),
+                wake,
+                Arc::clone(&storage_error),
+            )),
+            None,
+        ),
+        None => (None, wake),
+    };
     let thread = std::thread::Builder::new()
         .name("knobs-runner".into())
         .spawn(move || {
@@ -151,8 +187,13 @@ pub fn start(
                 events: event_tx,
                 wake,
                 strategy_seconds: 0.0,
+                durable,
             };
             coordinator.run(objective.as_ref(), jobs.max(1), command_rx);
+            // Every event committed and sent before the study is handed back.
+            if let Some(durable) = coordinator.durable.take() {
+                durable.finish();
+            }
             coordinator.study
         })
         .expect("spawning the runner thread");
@@ -160,6 +201,7 @@ pub fn start(
         events,
         commands,
         thread,
+        storage_error,
     })
 }
 
@@ -517,10 +559,16 @@ struct Coordinator {
     events: Sender<Event>,
     wake: Option<Box<dyn Fn() + Send>>,
     strategy_seconds: f64,
+    /// The storage thread every event passes through first, when the run has a storage.
+    durable: Option<Durable>,
 }
 
 impl Coordinator {
     fn emit(&self, event: Event) {
+        if let Some(durable) = &self.durable {
+            durable.send(event);
+            return;
+        }
         // A listener that went away is not an error: the run goes on and its result is joined.
         let _ = self.events.send(event);
         if let Some(wake) = &self.wake {
@@ -579,6 +627,14 @@ impl Coordinator {
             let mut stop: Option<FinishReason> = None;
             let mut results: BTreeMap<usize, Done> = BTreeMap::new();
             let reason = loop {
+                if let Some(why) = self.durable.as_ref().and_then(Durable::failed)
+                    && stop.is_none()
+                {
+                    stop = Some(FinishReason::StrategyFailed(format!(
+                        "the study's storage failed: {why}"
+                    )));
+                    s.queue.clear();
+                }
                 self.ask_ahead(&mut s);
                 if let Some(FinishReason::StrategyFailed(_)) = &s.stop_asking {
                     stop = s.stop_asking.take();

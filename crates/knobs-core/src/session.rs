@@ -215,7 +215,8 @@ impl Session {
 }
 
 /// Write `bytes` to `path` through a temporary file in the same folder and a rename, so
-/// readers see the old file or the new one, never a torn one.
+/// readers see the old file or the new one, never a torn one. The file is synced before the
+/// rename and the folder after it, so once this returns the new file survives a power cut.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SessionError> {
     use std::io::Write;
     let err = |source| SessionError::Write {
@@ -235,12 +236,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SessionError> {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        std::fs::rename(&tmp, path)
+        std::fs::rename(&tmp, path)?;
+        sync_folder(&dir)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(err)
+}
+
+/// Make a rename in `dir` durable (on Unix a folder is synced through a handle to it; other
+/// systems have no such call and commit renames themselves).
+fn sync_folder(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 #[cfg(test)]

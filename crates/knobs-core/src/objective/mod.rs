@@ -16,7 +16,7 @@ pub use command::{
     classify_line, split_words,
 };
 pub use model::{DataShape, DatasetSource, FoldSpec, ModelObjective, ModelTask};
-pub use process::{stop_on_signals, terminate_all};
+pub use process::terminate_all;
 pub use synthetic::{Synthetic, SyntheticFn};
 
 use crate::space::{Params, Space};

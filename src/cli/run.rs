@@ -205,6 +205,9 @@ fn apply_model_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<boo
 }
 
 pub(super) fn run(args: &RunArgs) -> Result<(), CliError> {
+    if let Some(mb) = args.cache_mb {
+        crate::models::smo::set_kernel_cache_mb(mb);
+    }
     let study = study_from_args(args)?;
     let objective: Arc<dyn crate::objective::Objective> = Arc::from(
         study

@@ -183,7 +183,9 @@ fn options() -> Result<Options, String> {
     let mut opts = Options {
         data: std::env::temp_dir().join("knobs_bench_scale"),
         sklearn: None,
-        cases: ["svc", "tree", "logistic", "knn"].map(String::from).to_vec(),
+        cases: ["svc", "tree", "logistic", "knn"]
+            .map(String::from)
+            .to_vec(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -229,7 +231,10 @@ fn main() {
             Ok((secs, acc)) => {
                 let theirs = sklearn.as_ref().and_then(|s| {
                     let entry = s.get(case.name)?;
-                    Some((entry.get("seconds")?.as_f64()?, entry.get("accuracy")?.as_f64()?))
+                    Some((
+                        entry.get("seconds")?.as_f64()?,
+                        entry.get("accuracy")?.as_f64()?,
+                    ))
                 });
                 match theirs {
                     Some((s_secs, s_acc)) => println!(

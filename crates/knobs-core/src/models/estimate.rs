@@ -208,7 +208,10 @@ mod tests {
         let huge = estimate(&SVC, 40_000, 2, 5, 2, 4);
         assert!(huge.bytes < 2e9 && huge.bytes > 4.0 * 200e6, "{huge:?}");
         let w = huge.warning("svc", &limits).unwrap();
-        assert!(w.contains("32000 training rows") && w.contains("per trial"), "{w}");
+        assert!(
+            w.contains("32000 training rows") && w.contains("per trial"),
+            "{w}"
+        );
         // Kernel ridge keeps its dense matrices: tens of GB.
         let ridge = estimate(&ModelSpec::KernelRidge, 40_000, 2, 5, 0, 4);
         assert!(ridge.bytes > 50e9, "{ridge:?}");

@@ -135,10 +135,8 @@ impl KdTree {
                 let far_bound = bound - old * old + diff * diff;
                 // `<=`: a point exactly as far as the k-th may still win on its row; the
                 // margin covers the bound's rounding (summed in another order than dist2).
-                let worth = heap.len() < k
-                    || heap
-                        .peek()
-                        .is_some_and(|w| far_bound * (1.0 - 1e-9) <= w.0);
+                let worth =
+                    heap.len() < k || heap.peek().is_some_and(|w| far_bound * (1.0 - 1e-9) <= w.0);
                 if worth {
                     offsets[dim] = diff;
                     self.search(far, q, k, far_bound, offsets, heap);
@@ -164,9 +162,11 @@ fn build(x: &[f64], d: usize, order: &mut [usize], base: usize, nodes: &mut Vec<
     let coord = |r: usize, k: usize| x[r * d + k];
     let dim = (0..d)
         .map(|k| {
-            let (lo, hi) = order.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &r| {
-                (lo.min(coord(r, k)), hi.max(coord(r, k)))
-            });
+            let (lo, hi) = order
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &r| {
+                    (lo.min(coord(r, k)), hi.max(coord(r, k)))
+                });
             (hi - lo, k)
         })
         .max_by(|a, b| a.0.total_cmp(&b.0))
@@ -223,13 +223,22 @@ mod tests {
         let d = 3;
         let mut x = Vec::new();
         for i in 0..500 {
-            x.extend([(i % 7) as f64, ((i / 7) % 5) as f64, ((i * 13) % 11) as f64 * 0.5]);
+            x.extend([
+                (i % 7) as f64,
+                ((i / 7) % 5) as f64,
+                ((i * 13) % 11) as f64 * 0.5,
+            ]);
         }
         let tree = KdTree::new(&x, d);
         let n = x.len() / d;
-        for (t, q) in [[0.0, 0.0, 0.0], [3.5, 2.0, 1.25], [6.0, 4.0, 5.0], [-2.0, 9.0, 0.5]]
-            .iter()
-            .enumerate()
+        for (t, q) in [
+            [0.0, 0.0, 0.0],
+            [3.5, 2.0, 1.25],
+            [6.0, 4.0, 5.0],
+            [-2.0, 9.0, 0.5],
+        ]
+        .iter()
+        .enumerate()
         {
             let mut all: Vec<(f64, usize)> = (0..n)
                 .map(|j| (dist2(q, &x[j * d..(j + 1) * d]), j))

@@ -253,7 +253,10 @@ impl<K: KernelSource> CachedQ<K> {
 
 impl<K: KernelSource> QMatrix for CachedQ<K> {
     fn diagonal(&self) -> Vec<f64> {
-        self.row_of.iter().map(|&r| self.source.diagonal(r)).collect()
+        self.row_of
+            .iter()
+            .map(|&r| self.source.diagonal(r))
+            .collect()
     }
 
     fn row(&mut self, i: usize, len: usize) -> &[f32] {

@@ -427,10 +427,9 @@ impl SvcLearner {
     /// labels, computing them on first use.
     pub fn geometry(&self, fold: usize) -> Result<(&FoldGeometry, &[usize]), ModelError> {
         let split = self.cv.split(fold)?;
-        let cell = self
-            .geometry
-            .get(fold)
-            .ok_or_else(|| ModelError::Invalid("svc: this learner keeps no kernel matrices".into()))?;
+        let cell = self.geometry.get(fold).ok_or_else(|| {
+            ModelError::Invalid("svc: this learner keeps no kernel matrices".into())
+        })?;
         if let Some((g, l)) = cell.get() {
             return Ok((g, l));
         }
@@ -562,7 +561,10 @@ mod tests {
                 }
                 assert_eq!(cached.predict_rows(&rows, &test, d), dense.predict(&g));
             }
-            assert!(dense.n_support() > 50, "{kernel:?}: a problem with real work");
+            assert!(
+                dense.n_support() > 50,
+                "{kernel:?}: a problem with real work"
+            );
         }
     }
 

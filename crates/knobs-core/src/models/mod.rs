@@ -66,9 +66,9 @@ pub enum ModelSpec {
     /// Kernel ridge regression with the RBF kernel: `alpha`, `gamma`; gives the gradient of
     /// the validation score for gradient-based strategies.
     KernelRidge,
-    /// Multinomial logistic regression (linfa-logistic): `alpha` (L2 penalty).
+    /// Multinomial logistic regression (own L-BFGS, linfa's objective): `alpha` (L2 penalty).
     Logistic,
-    /// A decision tree (linfa-trees): `max_depth`, `min_samples_split`,
+    /// A decision tree (own presorted CART): `max_depth`, `min_samples_split`,
     /// `min_samples_leaf`, `criterion`.
     Tree,
     /// Elastic-net linear regression (linfa-elasticnet): `alpha`, `l1_ratio`.
@@ -93,11 +93,11 @@ impl ModelSpec {
         ),
         (
             "logistic",
-            "classification: multinomial logistic regression (linfa), alpha",
+            "classification: multinomial logistic regression, alpha",
         ),
         (
             "tree",
-            "classification: decision tree (linfa), max_depth min_samples_split min_samples_leaf criterion",
+            "classification: decision tree, max_depth min_samples_split min_samples_leaf criterion",
         ),
         (
             "elasticnet",

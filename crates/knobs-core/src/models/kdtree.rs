@@ -90,7 +90,7 @@ impl KdTree {
             self.search(0, q, k, 0.0, &mut offsets, &mut heap);
         }
         let mut near: Vec<(f64, usize)> = heap.into_iter().map(|c| (c.0, c.1)).collect();
-        near.sort_by(|a, b| Candidate(a.0, a.1).cmp(&Candidate(b.0, b.1)));
+        near.sort_by_key(|&(d2, row)| Candidate(d2, row));
         near
     }
 

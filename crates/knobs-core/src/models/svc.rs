@@ -363,6 +363,9 @@ impl SvcFit {
     }
 }
 
+/// Per split, computed on first use: the training rows sorted by class, and their labels.
+type SortedRowsPerSplit = Vec<OnceLock<(TrainRows, Vec<usize>)>>;
+
 /// SVC prepared on a set of splits; each split's [`FoldGeometry`] is computed on first use
 /// and kept for every later trial.
 ///
@@ -379,7 +382,7 @@ pub struct SvcLearner {
     geometry: Vec<OnceLock<(FoldGeometry, Vec<usize>)>>,
     /// The large-data path's sorted rows per split, and the cache size per fit in bytes;
     /// `None` for the dense path.
-    cached: Option<(Vec<OnceLock<(TrainRows, Vec<usize>)>>, usize)>,
+    cached: Option<(SortedRowsPerSplit, usize)>,
 }
 
 impl SvcLearner {

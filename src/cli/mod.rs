@@ -94,6 +94,10 @@ pub struct RunArgs {
     /// The SVM kernel: rbf (default), poly or linear.
     #[arg(long)]
     pub kernel: Option<String>,
+    /// Kernel row cache per SVC fit, in MB, when the data is too large for dense kernel
+    /// matrices (default 200, as libsvm and scikit-learn; speed only, not results).
+    #[arg(long, value_name = "MB")]
+    pub cache_mb: Option<usize>,
     /// Dimension of an n-D synthetic objective (rosenbrock, ackley, levy).
     #[arg(long)]
     pub dims: Option<usize>,

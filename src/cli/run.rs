@@ -133,6 +133,40 @@ fn open_journal(args: &RunArgs, study: &Study) -> Result<Option<JournalStorage>,
         .map_err(run_error)
 }
 
+/// Apply `--command`, `--trial-timeout` and `--workdir`; whether the objective became a new
+/// command.
+fn apply_command_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<bool, CliError> {
+    if let Some(command) = &args.command {
+        *objective = ObjectiveSpec::Command {
+            command: command.clone(),
+            trial_timeout: args.trial_timeout,
+            workdir: args.workdir.clone(),
+        };
+        return Ok(true);
+    }
+    if args.trial_timeout.is_none() && args.workdir.is_none() {
+        return Ok(false);
+    }
+    match objective {
+        ObjectiveSpec::Command {
+            trial_timeout,
+            workdir,
+            ..
+        } => {
+            if let Some(t) = args.trial_timeout {
+                *trial_timeout = Some(t);
+            }
+            if let Some(w) = &args.workdir {
+                *workdir = Some(w.clone());
+            }
+            Ok(false)
+        }
+        _ => Err(CliError::Input(
+            "--trial-timeout and --workdir apply to --command objectives".into(),
+        )),
+    }
+}
+
 /// Build the study the arguments describe: the session's, with every flag applied on top.
 pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
     let input = |e: &dyn std::fmt::Display| CliError::Input(e.to_string());
@@ -145,35 +179,8 @@ pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
     if let Some(name) = &args.objective {
         study.objective = ObjectiveSpec::from_name(name).map_err(|e| input(&e))?;
     }
-    let mut objective_changed = apply_model_args(&mut study.objective, args)?;
-    if let Some(command) = &args.command {
-        study.objective = ObjectiveSpec::Command {
-            command: command.clone(),
-            trial_timeout: args.trial_timeout,
-            workdir: args.workdir.clone(),
-        };
-        objective_changed = true;
-    } else if args.trial_timeout.is_some() || args.workdir.is_some() {
-        match &mut study.objective {
-            ObjectiveSpec::Command {
-                trial_timeout,
-                workdir,
-                ..
-            } => {
-                if let Some(t) = args.trial_timeout {
-                    *trial_timeout = Some(t);
-                }
-                if let Some(w) = &args.workdir {
-                    *workdir = Some(w.clone());
-                }
-            }
-            _ => {
-                return Err(CliError::Input(
-                    "--trial-timeout and --workdir apply to --command objectives".into(),
-                ));
-            }
-        }
-    }
+    let objective_changed = apply_model_args(&mut study.objective, args)?;
+    let objective_changed = apply_command_args(&mut study.objective, args)? || objective_changed;
     if let Some(d) = args.dims {
         match &mut study.objective {
             ObjectiveSpec::Synthetic { dims, .. } => *dims = Some(d),
@@ -461,6 +468,9 @@ fn follow(
 
 /// Run the study the arguments describe; the exit code (0, or 130/143 after a signal).
 pub(super) fn run(args: &RunArgs) -> Result<i32, CliError> {
+    if let Some(mb) = args.cache_mb {
+        crate::models::smo::set_kernel_cache_mb(mb);
+    }
     let study = study_from_args(args)?;
     check_command_allowed(&study, args)?;
     let objective: Arc<dyn crate::objective::Objective> = Arc::from(

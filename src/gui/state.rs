@@ -1012,6 +1012,12 @@ impl Workbench {
     }
 }
 
+/// The views' answer when computing the request `requested` failed: the reason, shown in
+/// place of the views (none if nothing was requested).
+fn failed_view(requested: Option<(u64, ViewParams)>, why: &str) -> Option<Arc<ViewResult>> {
+    requested.map(|(revision, params)| Arc::new(ViewResult::failed(revision, params, why)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1106,10 +1112,4 @@ mod tests {
             PathBuf::from(format!("{}.ron", RECENT_MAX + 2))
         );
     }
-}
-
-/// The views' answer when computing the request `requested` failed: the reason, shown in
-/// place of the views (none if nothing was requested).
-fn failed_view(requested: Option<(u64, ViewParams)>, why: &str) -> Option<Arc<ViewResult>> {
-    requested.map(|(revision, params)| Arc::new(ViewResult::failed(revision, params, why)))
 }

@@ -600,6 +600,25 @@ impl Coordinator {
         ask_ahead(self.strategy.as_mut(), s, Some(&mut self.strategy_seconds));
     }
 
+    /// Tell every result whose turn has come, in trial order, asking after each tell exactly
+    /// as far as the schedule allows, so the interleaving never depends on timing. Stored
+    /// trials after a re-asked hole take their turn here too.
+    fn tell_in_order(&mut self, s: &mut Schedule, results: &mut BTreeMap<usize, Done>) {
+        while results.remove(&s.told).is_some() || s.untold.remove(&s.told) {
+            if let Err(e) = tell(
+                self.strategy.as_mut(),
+                &self.study,
+                s.told,
+                Some(&mut self.strategy_seconds),
+            ) {
+                s.stop_asking = Some(FinishReason::StrategyFailed(e.to_string()));
+                break;
+            }
+            s.told += 1;
+            self.ask_ahead(s);
+        }
+    }
+
     fn run(&mut self, objective: &dyn Objective, jobs: usize, commands: Receiver<Command>) {
         let mut s = Schedule::for_study(self.window(jobs), &self.study);
         let nominal = self.nominal_window();
@@ -671,22 +690,7 @@ impl Coordinator {
                             continue;
                         }
                         results.insert(done.number, done);
-                        // Tell in trial order, asking after each tell exactly as far as the
-                        // schedule allows, so the interleaving never depends on timing.
-                        // Stored trials after a re-asked hole take their turn here too.
-                        while results.remove(&s.told).is_some() || s.untold.remove(&s.told) {
-                            if let Err(e) = tell(
-                                self.strategy.as_mut(),
-                                &self.study,
-                                s.told,
-                                Some(&mut self.strategy_seconds),
-                            ) {
-                                s.stop_asking = Some(FinishReason::StrategyFailed(e.to_string()));
-                                break;
-                            }
-                            s.told += 1;
-                            self.ask_ahead(&mut s);
-                        }
+                        self.tell_in_order(&mut s, &mut results);
                     }
                     recv(progress_rx) -> msg => {
                         if let Ok((number, step, value)) = msg {
@@ -697,16 +701,7 @@ impl Coordinator {
                 }
                 // Commands take precedence over dispatching: one sent before a result arrives
                 // is applied before the next trial starts.
-                loop {
-                    match commands.try_recv() {
-                        Ok(c) => apply(Some(c), &mut paused, &mut stop, &mut s),
-                        Err(crossbeam_channel::TryRecvError::Empty) => break,
-                        Err(crossbeam_channel::TryRecvError::Disconnected) => {
-                            apply(None, &mut paused, &mut stop, &mut s);
-                            break;
-                        }
-                    }
-                }
+                drain_commands(&commands, &mut paused, &mut stop, &mut s);
                 // Stop ends running commands too (their trials are dropped, asked again later).
                 live.cancel
                     .fetch_or(stop == Some(FinishReason::Stopped), Ordering::SeqCst);
@@ -852,4 +847,23 @@ fn now() -> f64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0)
+}
+
+/// Apply every command already sent (a closed channel counts as one, as `None`).
+fn drain_commands(
+    commands: &Receiver<Command>,
+    paused: &mut bool,
+    stop: &mut Option<FinishReason>,
+    s: &mut Schedule,
+) {
+    loop {
+        match commands.try_recv() {
+            Ok(c) => apply(Some(c), paused, stop, s),
+            Err(crossbeam_channel::TryRecvError::Empty) => break,
+            Err(crossbeam_channel::TryRecvError::Disconnected) => {
+                apply(None, paused, stop, s);
+                break;
+            }
+        }
+    }
 }

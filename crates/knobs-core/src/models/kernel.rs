@@ -244,6 +244,77 @@ impl FoldGeometry {
     }
 }
 
+/// A split's training rows for kernels computed on demand (the large-data path, where
+/// [`FoldGeometry`]'s `n²` inner products would not fit): the rows and their squared norms,
+/// with the same arithmetic as [`FoldGeometry`] so both paths give the same kernel values.
+#[derive(Clone, Debug)]
+pub struct TrainRows {
+    x: Vec<f64>,
+    d: usize,
+    sq: Vec<f64>,
+}
+
+impl TrainRows {
+    /// From row-major standardised rows with `d` columns.
+    pub fn new(x: Vec<f64>, d: usize) -> TrainRows {
+        let sq = x.chunks_exact(d.max(1)).map(|r| dot(r, r)).collect();
+        TrainRows { x, d, sq }
+    }
+
+    /// Rows held.
+    pub fn len(&self) -> usize {
+        self.sq.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.sq.is_empty()
+    }
+
+    #[inline]
+    fn row(&self, i: usize) -> &[f64] {
+        &self.x[i * self.d..(i + 1) * self.d]
+    }
+
+    /// The training kernel `(i, j)` in `f64`, as [`FoldGeometry::train_entry`].
+    #[inline]
+    pub fn entry(&self, kernel: Kernel, i: usize, j: usize) -> f64 {
+        kernel.from_dot(dot(self.row(i), self.row(j)), self.sq[i], self.sq[j])
+    }
+
+    /// The kernel between a (test) row `x` and training row `j`, as
+    /// [`FoldGeometry::test_entry`].
+    #[inline]
+    pub fn test_entry(&self, kernel: Kernel, x: &[f64], j: usize) -> f64 {
+        let r = self.row(j);
+        kernel.from_distance(dist2(x, r), dot(x, r))
+    }
+
+    /// These rows under `kernel`, as a source for the SMO solver's cached `Q`.
+    pub fn with_kernel(&self, kernel: Kernel) -> RowKernel<'_> {
+        RowKernel { rows: self, kernel }
+    }
+}
+
+/// [`TrainRows`] with a kernel fixed: what the solver's row cache computes rows from.
+#[derive(Clone, Copy, Debug)]
+pub struct RowKernel<'a> {
+    rows: &'a TrainRows,
+    kernel: Kernel,
+}
+
+impl super::smo::KernelSource for RowKernel<'_> {
+    fn fill(&self, a: usize, cols: &[usize], out: &mut [f32]) {
+        for (o, &b) in out.iter_mut().zip(cols) {
+            *o = self.rows.entry(self.kernel, a, b) as f32;
+        }
+    }
+
+    fn diagonal(&self, a: usize) -> f64 {
+        self.rows.entry(self.kernel, a, a)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,21 +1,30 @@
 //! k nearest neighbours on the standardised features, for classification (vote) and
 //! regression (mean), with uniform or inverse-distance weights as in scikit-learn's
-//! `KNeighborsClassifier` / `KNeighborsRegressor` (brute force, Euclidean distance).
+//! `KNeighborsClassifier` / `KNeighborsRegressor` (Euclidean distance). The neighbours come
+//! from a per-split [`KdTree`] on low-dimensional data and from a full scan otherwise; both
+//! give the same rows in the same order.
 
+use super::kdtree::KdTree;
 use super::kernel::dist2;
 use super::{CvData, Model, ModelError, Predictions, param_choice, param_count};
 use crate::space::Params;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-/// kNN prepared on a set of splits (nothing to cache: a fit is storing the rows).
+/// Up to this many features a KD-tree prunes well; above it a scan is as fast.
+const TREE_MAX_DIMS: usize = 16;
+
+/// kNN prepared on a set of splits: a fit is storing the rows, indexed by a KD-tree built
+/// on a split's first use and kept for every later trial.
 pub struct KnnLearner {
     cv: Arc<CvData>,
+    trees: Vec<OnceLock<KdTree>>,
 }
 
 impl KnnLearner {
     /// Prepare for the splits of `cv`.
     pub fn new(cv: Arc<CvData>) -> KnnLearner {
-        KnnLearner { cv }
+        let trees = cv.splits.iter().map(|_| OnceLock::new()).collect();
+        KnnLearner { cv, trees }
     }
 }
 
@@ -57,9 +66,12 @@ impl Model for KnnLearner {
         let k = hyper.k.min(split.n_train());
         let distance = hyper.distance;
         let d = self.cv.d;
+        let tree = (d <= TREE_MAX_DIMS)
+            .then(|| self.trees.get(fold))
+            .flatten()
+            .map(|cell| cell.get_or_init(|| KdTree::new(&split.x_train, d)));
         let mut order: Vec<(f64, usize)> = Vec::with_capacity(split.n_train());
-        let mut neighbours = |t: usize| {
-            let x = &split.x_test[t * d..(t + 1) * d];
+        let mut scan = |x: &[f64]| {
             order.clear();
             order.extend(
                 (0..split.n_train()).map(|j| (dist2(x, &split.x_train[j * d..(j + 1) * d]), j)),
@@ -70,6 +82,14 @@ impl Model for KnnLearner {
             });
             let mut near: Vec<(f64, usize)> = order[..k].to_vec();
             near.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+            near
+        };
+        let mut neighbours = |t: usize| {
+            let x = &split.x_test[t * d..(t + 1) * d];
+            let near = match tree {
+                Some(tree) => tree.nearest(x, k),
+                None => scan(x),
+            };
             // With distance weights an exact match takes all the weight (scikit-learn's rule).
             let exact = distance && near[0].0 == 0.0;
             near.into_iter()

@@ -12,6 +12,7 @@ pub mod cv;
 pub mod elasticnet;
 pub mod estimate;
 pub mod full;
+pub mod kdtree;
 pub mod kernel;
 pub mod knn;
 pub mod logistic;
@@ -65,9 +66,9 @@ pub enum ModelSpec {
     /// Kernel ridge regression with the RBF kernel: `alpha`, `gamma`; gives the gradient of
     /// the validation score for gradient-based strategies.
     KernelRidge,
-    /// Multinomial logistic regression (linfa-logistic): `alpha` (L2 penalty).
+    /// Multinomial logistic regression (own L-BFGS, linfa's objective): `alpha` (L2 penalty).
     Logistic,
-    /// A decision tree (linfa-trees): `max_depth`, `min_samples_split`,
+    /// A decision tree (own presorted CART): `max_depth`, `min_samples_split`,
     /// `min_samples_leaf`, `criterion`.
     Tree,
     /// Elastic-net linear regression (linfa-elasticnet): `alpha`, `l1_ratio`.
@@ -92,11 +93,11 @@ impl ModelSpec {
         ),
         (
             "logistic",
-            "classification: multinomial logistic regression (linfa), alpha",
+            "classification: multinomial logistic regression, alpha",
         ),
         (
             "tree",
-            "classification: decision tree (linfa), max_depth min_samples_split min_samples_leaf criterion",
+            "classification: decision tree, max_depth min_samples_split min_samples_leaf criterion",
         ),
         (
             "elasticnet",
@@ -288,6 +289,14 @@ impl ModelSpec {
         }
         self.check_memory(&cv)?;
         Ok(match self {
+            // Too large for dense matrices: libsvm's way, kernel rows on demand into a cache.
+            ModelSpec::Svc { kernel } if self.dense_kernel_bytes(&cv) > KERNEL_MEMORY_LIMIT => {
+                Box::new(svc::SvcLearner::cached(
+                    cv,
+                    *kernel,
+                    smo::kernel_cache_bytes(),
+                ))
+            }
             ModelSpec::Svc { kernel } => Box::new(svc::SvcLearner::new(cv, *kernel)),
             ModelSpec::Svr { kernel } => Box::new(svr::SvrLearner::new(cv, *kernel)),
             ModelSpec::Knn => Box::new(knn::KnnLearner::new(cv)),
@@ -300,31 +309,19 @@ impl ModelSpec {
 }
 
 /// The most memory the kernel models may plan to hold, in bytes: their cached inner
-/// products grow with the square of the rows, so a large CSV is refused up front with a
-/// clear message instead of exhausting memory mid-run.
+/// products grow with the square of the rows, so above it the SVC switches to kernel rows
+/// computed on demand, and the other kernel models refuse the data up front with a clear
+/// message instead of exhausting memory mid-run.
 pub const KERNEL_MEMORY_LIMIT: f64 = 4e9;
 
 impl ModelSpec {
     /// Refuse data too large for the kernel models' dense matrices (see
-    /// [`KERNEL_MEMORY_LIMIT`]).
+    /// [`KERNEL_MEMORY_LIMIT`]); the SVC takes its cached path instead.
     fn check_memory(&self, cv: &CvData) -> Result<(), ModelError> {
-        // Per split: the inner products (f64) and test distances and products (2 × f64),
-        // kept for the objective's life; per trial and split: the f32 kernel and the
-        // dual's Q (SVR's has twice the variables).
-        let per_trial_factor = match self {
-            ModelSpec::Svc { .. } => 8.0,
-            ModelSpec::Svr { .. } => 4.0 + 16.0,
-            ModelSpec::KernelRidge => 16.0,
-            _ => return Ok(()),
-        };
-        let bytes: f64 = cv
-            .splits
-            .iter()
-            .map(|s| {
-                let (n, t) = (s.n_train() as f64, s.n_test() as f64);
-                8.0 * n * n + 16.0 * n * t + per_trial_factor * n * n
-            })
-            .sum();
+        if matches!(self, ModelSpec::Svc { .. }) {
+            return Ok(());
+        }
+        let bytes = self.dense_kernel_bytes(cv);
         if bytes > KERNEL_MEMORY_LIMIT {
             let largest = cv.splits.iter().map(Split::n_train).max().unwrap_or(0);
             return Err(ModelError::Invalid(format!(
@@ -336,6 +333,26 @@ impl ModelSpec {
             )));
         }
         Ok(())
+    }
+
+    /// The bytes the dense kernel matrices of every split would take (0 for other models).
+    pub fn dense_kernel_bytes(&self, cv: &CvData) -> f64 {
+        // Per split: the inner products (f64) and test distances and products (2 × f64),
+        // kept for the objective's life; per trial and split: the f32 kernel and the
+        // dual's Q (SVR's has twice the variables).
+        let per_trial_factor = match self {
+            ModelSpec::Svc { .. } => 8.0,
+            ModelSpec::Svr { .. } => 4.0 + 16.0,
+            ModelSpec::KernelRidge => 16.0,
+            _ => return 0.0,
+        };
+        cv.splits
+            .iter()
+            .map(|s| {
+                let (n, t) = (s.n_train() as f64, s.n_test() as f64);
+                8.0 * n * n + 16.0 * n * t + per_trial_factor * n * n
+            })
+            .sum()
     }
 }
 
@@ -512,7 +529,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn kernel_models_refuse_data_too_large_for_dense_matrices() {
+    fn kernel_models_refuse_data_too_large_for_dense_matrices_but_svc_caches_rows() {
         let n = 12_000;
         let split = Split {
             x_train: vec![0.0; n],
@@ -529,9 +546,30 @@ mod tests {
         let svc = ModelSpec::Svc {
             kernel: KernelKind::Rbf,
         };
-        let err = svc.prepare(cv.clone()).err().map(|e| e.to_string());
-        assert!(err.as_deref().is_some_and(|e| e.contains("GB")), "{err:?}");
+        assert!(svc.dense_kernel_bytes(&cv) > KERNEL_MEMORY_LIMIT);
+        assert!(svc.prepare(cv.clone()).is_ok());
         assert!(ModelSpec::Knn.prepare(cv).is_ok());
+        let regression = Split {
+            x_train: vec![0.0; n],
+            x_test: vec![0.0; 10],
+            y_train: Predictions::Values(vec![0.0; n]),
+            y_test: Predictions::Values(vec![0.0; 10]),
+        };
+        let cv = Arc::new(CvData {
+            d: 1,
+            task: Task::Regression,
+            n_classes: 0,
+            splits: vec![regression.clone(), regression],
+        });
+        for spec in [
+            ModelSpec::Svr {
+                kernel: KernelKind::Rbf,
+            },
+            ModelSpec::KernelRidge,
+        ] {
+            let err = spec.prepare(cv.clone()).err().map(|e| e.to_string());
+            assert!(err.as_deref().is_some_and(|e| e.contains("GB")), "{err:?}");
+        }
     }
 
     #[test]

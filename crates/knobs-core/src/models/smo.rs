@@ -12,6 +12,23 @@
 //! neither (and panics in its shrinking step on some inputs). Like libsvm, `Q` is stored in
 //! `f32` while gradients and `α` are `f64`, which also keeps rounding the same.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The kernel row cache per fit on the large-data path, in bytes: libsvm's and
+/// scikit-learn's default of 200 MB, set by `--cache-mb`.
+static CACHE_BYTES: AtomicUsize = AtomicUsize::new(200 << 20);
+
+/// Set the kernel row cache of every later large-data fit to `mb` megabytes (results do not
+/// depend on it, only speed and memory).
+pub fn set_kernel_cache_mb(mb: usize) {
+    CACHE_BYTES.store(mb.max(1).saturating_mul(1 << 20), Ordering::Relaxed);
+}
+
+/// The kernel row cache per fit in bytes (see [`set_kernel_cache_mb`]).
+pub fn kernel_cache_bytes() -> usize {
+    CACHE_BYTES.load(Ordering::Relaxed)
+}
+
 /// libsvm's `TAU`: the curvature used when a pair's is not positive.
 const TAU: f64 = 1e-12;
 
@@ -24,6 +41,20 @@ pub struct DenseQ {
     qd: Vec<f64>,
 }
 
+/// Where the solver reads rows of `Q` from: a dense matrix ([`DenseQ`], small data) or rows
+/// computed on demand into an LRU cache ([`CachedQ`], libsvm's way, any size). Both give
+/// the same numbers, so the solver takes the same steps either way.
+pub trait QMatrix {
+    /// The diagonal in `f64`, in the current variable order.
+    fn diagonal(&self) -> Vec<f64>;
+    /// Row `i`'s first `len` entries (the rest may be missing).
+    fn row(&mut self, i: usize, len: usize) -> &[f32];
+    /// Rows `i` and `j`'s first `len` entries, both at once (`i ≠ j`).
+    fn rows2(&mut self, i: usize, j: usize, len: usize) -> (&[f32], &[f32]);
+    /// Exchange variables `i` and `j` (rows and columns), as shrinking reorders them.
+    fn swap(&mut self, i: usize, j: usize);
+}
+
 impl DenseQ {
     /// `q` is `m × m` row-major; `qd` its diagonal in `f64` (libsvm keeps the diagonal in
     /// double precision).
@@ -32,10 +63,22 @@ impl DenseQ {
         debug_assert_eq!(qd.len(), m);
         DenseQ { m, q, qd }
     }
+}
+
+impl QMatrix for DenseQ {
+    fn diagonal(&self) -> Vec<f64> {
+        self.qd.clone()
+    }
 
     #[inline]
-    fn row(&self, i: usize) -> &[f32] {
-        &self.q[i * self.m..(i + 1) * self.m]
+    fn row(&mut self, i: usize, len: usize) -> &[f32] {
+        &self.q[i * self.m..i * self.m + len]
+    }
+
+    #[inline]
+    fn rows2(&mut self, i: usize, j: usize, len: usize) -> (&[f32], &[f32]) {
+        let m = self.m;
+        (&self.q[i * m..i * m + len], &self.q[j * m..j * m + len])
     }
 
     fn swap(&mut self, i: usize, j: usize) {
@@ -50,6 +93,190 @@ impl DenseQ {
             self.q.swap(r * m + i, r * m + j);
         }
         self.qd.swap(i, j);
+    }
+}
+
+/// libsvm's kernel cache: rows of `Q` (each possibly only its first entries) held under a
+/// budget of `f32`s, the least recently used dropped first when a row needs room.
+///
+/// Our own rather than a crate's LRU: what libsvm does beyond an LRU map matters for speed
+/// (a row is extended in place when a longer prefix is asked for, and shrinking's swaps
+/// permute every cached row's columns or drop the row), and it is eighty lines.
+#[derive(Clone, Debug)]
+pub struct RowCache {
+    rows: Vec<Vec<f32>>,
+    /// A circular doubly linked list over the cached rows, least recent first; index
+    /// `rows.len()` is its head sentinel.
+    prev: Vec<usize>,
+    next: Vec<usize>,
+    /// `f32`s that may still be cached.
+    free: usize,
+}
+
+impl RowCache {
+    /// A cache for `l` rows of up to `l` entries, holding about `bytes` bytes (never fewer
+    /// than two full rows, which one step of the solver needs at once).
+    pub fn new(l: usize, bytes: usize) -> RowCache {
+        let free = (bytes / std::mem::size_of::<f32>()).max(2 * l);
+        RowCache {
+            rows: vec![Vec::new(); l],
+            prev: vec![l; l + 1],
+            next: vec![l; l + 1],
+            free,
+        }
+    }
+
+    fn unlink(&mut self, i: usize) {
+        let (p, n) = (self.prev[i], self.next[i]);
+        self.next[p] = n;
+        self.prev[n] = p;
+    }
+
+    fn push_back(&mut self, i: usize) {
+        let head = self.rows.len();
+        let last = self.prev[head];
+        self.next[last] = i;
+        self.prev[i] = last;
+        self.next[i] = head;
+        self.prev[head] = i;
+    }
+
+    fn evict(&mut self, i: usize) {
+        self.unlink(i);
+        self.free += self.rows[i].len();
+        self.rows[i] = Vec::new();
+    }
+
+    /// Make row `i` at least `len` long and the most recently used; returns how many of its
+    /// entries were already there (the caller fills the rest).
+    fn fetch(&mut self, i: usize, len: usize) -> usize {
+        let have = self.rows[i].len();
+        if have > 0 {
+            self.unlink(i);
+        }
+        if have < len {
+            let more = len - have;
+            let head = self.rows.len();
+            while self.free < more && self.next[head] != head {
+                let oldest = self.next[head];
+                self.evict(oldest);
+            }
+            self.free = self.free.saturating_sub(more);
+            self.rows[i].resize(len, 0.0);
+        }
+        self.push_back(i);
+        have
+    }
+
+    /// Exchange variables `i` and `j` in every cached row; a row holding only one of the two
+    /// columns is dropped (libsvm's choice: cheaper than computing the missing entry).
+    fn swap(&mut self, i: usize, j: usize) {
+        if i == j {
+            return;
+        }
+        let (i, j) = (i.min(j), i.max(j));
+        let (had_i, had_j) = (!self.rows[i].is_empty(), !self.rows[j].is_empty());
+        if had_i {
+            self.unlink(i);
+        }
+        if had_j {
+            self.unlink(j);
+        }
+        self.rows.swap(i, j);
+        if had_j {
+            self.push_back(i);
+        }
+        if had_i {
+            self.push_back(j);
+        }
+        let head = self.rows.len();
+        let mut h = self.next[head];
+        while h != head {
+            let after = self.next[h];
+            let len = self.rows[h].len();
+            if len > j {
+                self.rows[h].swap(i, j);
+            } else if len > i {
+                self.evict(h);
+            }
+            h = after;
+        }
+    }
+}
+
+/// Where the kernel values of a [`CachedQ`] come from: entry `(a, b)` of the kernel over
+/// the data's rows (not the solver's variables).
+pub trait KernelSource {
+    /// `out[k] = K(a, cols[k])`, rounded to `f32` as libsvm's `Qfloat`.
+    fn fill(&self, a: usize, cols: &[usize], out: &mut [f32]);
+    /// `K(a, a)` in `f64`.
+    fn diagonal(&self, a: usize) -> f64;
+}
+
+/// `Q` computed a row at a time from a [`KernelSource`] into a [`RowCache`]: variable `s`
+/// stands for data row `row_of[s]` with sign `sign[s]` (`Qₛₜ = signₛ signₜ K(row_of[s],
+/// row_of[t])`), which covers C-SVC (sign = label) and ε-SVR (each row twice, ±).
+pub struct CachedQ<K: KernelSource> {
+    source: K,
+    cache: RowCache,
+    row_of: Vec<usize>,
+    sign: Vec<f32>,
+}
+
+impl<K: KernelSource> CachedQ<K> {
+    /// `Q` over variables `row_of` with signs `sign` (±1), caching about `bytes` bytes.
+    pub fn new(source: K, row_of: Vec<usize>, sign: Vec<f32>, bytes: usize) -> CachedQ<K> {
+        debug_assert_eq!(row_of.len(), sign.len());
+        CachedQ {
+            cache: RowCache::new(row_of.len(), bytes),
+            source,
+            row_of,
+            sign,
+        }
+    }
+
+    fn ensure(&mut self, i: usize, len: usize) {
+        let have = self.cache.fetch(i, len);
+        if have < len {
+            let out = &mut self.cache.rows[i][have..len];
+            self.source
+                .fill(self.row_of[i], &self.row_of[have..len], out);
+            let si = self.sign[i];
+            for (v, &st) in out.iter_mut().zip(&self.sign[have..len]) {
+                if si * st < 0.0 {
+                    *v = -*v;
+                }
+            }
+        }
+    }
+}
+
+impl<K: KernelSource> QMatrix for CachedQ<K> {
+    fn diagonal(&self) -> Vec<f64> {
+        self.row_of
+            .iter()
+            .map(|&r| self.source.diagonal(r))
+            .collect()
+    }
+
+    fn row(&mut self, i: usize, len: usize) -> &[f32] {
+        self.ensure(i, len);
+        &self.cache.rows[i][..len]
+    }
+
+    fn rows2(&mut self, i: usize, j: usize, len: usize) -> (&[f32], &[f32]) {
+        self.ensure(i, len);
+        self.ensure(j, len);
+        // Row j's fetch cannot have dropped row i: it was the most recent and the cache
+        // holds at least two full rows.
+        debug_assert!(self.cache.rows[i].len() >= len);
+        (&self.cache.rows[i][..len], &self.cache.rows[j][..len])
+    }
+
+    fn swap(&mut self, i: usize, j: usize) {
+        self.cache.swap(i, j);
+        self.row_of.swap(i, j);
+        self.sign.swap(i, j);
     }
 }
 
@@ -76,9 +303,9 @@ pub struct Solution {
 
 /// One dual problem: `Q` (with labels folded in), the linear term `p`, labels `y` (±1) and
 /// the box bounds `C₊`, `C₋` for `y = +1` and `y = −1`.
-pub struct Problem {
+pub struct Problem<Q: QMatrix = DenseQ> {
     /// The quadratic term, `Qᵢⱼ = yᵢ yⱼ K(xᵢ, xⱼ)` for classification.
-    pub q: DenseQ,
+    pub q: Q,
     /// The linear term (`−1` for C-SVC).
     pub p: Vec<f64>,
     /// `+1` or `−1` per variable.
@@ -89,10 +316,12 @@ pub struct Problem {
     pub c_neg: f64,
 }
 
-struct Solver {
+struct Solver<Q: QMatrix> {
     l: usize,
     active_size: usize,
-    q: DenseQ,
+    q: Q,
+    /// `Q`'s diagonal, permuted with the variables.
+    qd: Vec<f64>,
     p: Vec<f64>,
     y: Vec<i8>,
     /// `y` as `±1.0`, so signed gradients are one exact multiplication.
@@ -114,12 +343,13 @@ struct Solver {
 
 /// Solve `problem` from `α = 0` to tolerance `eps` (libsvm's `-e`, scikit-learn's `tol`),
 /// with or without shrinking (the result agrees up to the tolerance either way).
-pub fn solve(problem: Problem, eps: f64, shrinking: bool) -> Solution {
+pub fn solve<Q: QMatrix>(problem: Problem<Q>, eps: f64, shrinking: bool) -> Solution {
     let l = problem.y.len();
     let yf = problem.y.iter().map(|&y| y as f64).collect();
     let mut s = Solver {
         l,
         active_size: l,
+        qd: problem.q.diagonal(),
         q: problem.q,
         p: problem.p,
         y: problem.y,
@@ -146,7 +376,7 @@ pub fn solve(problem: Problem, eps: f64, shrinking: bool) -> Solution {
             let ai = s.alpha[i];
             let ci = s.c(i);
             let upper = s.status[i] == Status::Upper;
-            let row = s.q.row(i);
+            let row = s.q.row(i, l);
             for (g, &q) in s.g.iter_mut().zip(row) {
                 *g += ai * q as f64;
             }
@@ -204,7 +434,7 @@ pub fn solve(problem: Problem, eps: f64, shrinking: bool) -> Solution {
     }
 }
 
-impl Solver {
+impl<Q: QMatrix> Solver<Q> {
     #[inline]
     fn c(&self, i: usize) -> f64 {
         if self.y[i] > 0 {
@@ -245,12 +475,12 @@ impl Solver {
     /// The two-variable update of α_i, α_j with clipping to the box, then the gradient
     /// and Ḡ updates (libsvm's main loop body).
     fn take_step(&mut self, i: usize, j: usize) {
-        let active = self.active_size;
         let (ci, cj) = (self.c(i), self.c(j));
         let (old_ai, old_aj) = (self.alpha[i], self.alpha[j]);
-        let qd_i = self.q.qd[i];
-        let qd_j = self.q.qd[j];
-        let q_ij = self.q.row(i)[j] as f64;
+        let qd_i = self.qd[i];
+        let qd_j = self.qd[j];
+        let active = self.active_size;
+        let q_ij = self.q.row(i, active)[j] as f64;
         let (mut ai, mut aj) = (old_ai, old_aj);
         if self.y[i] != self.y[j] {
             let mut quad = qd_i + qd_j + 2.0 * q_ij;
@@ -313,9 +543,7 @@ impl Solver {
         let dai = ai - old_ai;
         let daj = aj - old_aj;
         {
-            let m = self.q.m;
-            let qi = &self.q.q[i * m..i * m + active];
-            let qj = &self.q.q[j * m..j * m + active];
+            let (qi, qj) = self.q.rows2(i, j, active);
             for ((g, &a), &b) in self.g[..active].iter_mut().zip(qi).zip(qj) {
                 *g += a as f64 * dai + b as f64 * daj;
             }
@@ -325,15 +553,16 @@ impl Solver {
         let was_upper_j = self.is_upper(j);
         self.update_status(i);
         self.update_status(j);
+        let l = self.l;
         if was_upper_i != self.is_upper(i) {
             let sign = if was_upper_i { -ci } else { ci };
-            for (gb, &q) in self.g_bar.iter_mut().zip(self.q.row(i)) {
+            for (gb, &q) in self.g_bar.iter_mut().zip(self.q.row(i, l)) {
                 *gb += sign * q as f64;
             }
         }
         if was_upper_j != self.is_upper(j) {
             let sign = if was_upper_j { -cj } else { cj };
-            for (gb, &q) in self.g_bar.iter_mut().zip(self.q.row(j)) {
+            for (gb, &q) in self.g_bar.iter_mut().zip(self.q.row(j, l)) {
                 *gb += sign * q as f64;
             }
         }
@@ -345,7 +574,7 @@ impl Solver {
     /// libsvm writes each loop with one branch per label; here the label is folded in by
     /// multiplying with `±1.0`, which is exact, so every comparison sees the same numbers
     /// and ties resolve the same way (the last index wins).
-    fn select_working_set(&self) -> Option<(usize, usize)> {
+    fn select_working_set(&mut self) -> Option<(usize, usize)> {
         let active = self.active_size;
         let (g, yf) = (&self.g[..active], &self.yf[..active]);
         let mut gmax = f64::NEG_INFINITY;
@@ -359,10 +588,10 @@ impl Solver {
         }
         // No candidate for i: gmax is −∞ and the gap test below stops the solver.
         let i = gmax_idx?;
-        let qi = &self.q.row(i)[..active];
-        let qd_i = self.q.qd[i];
+        let qi = self.q.row(i, active);
+        let qd_i = self.qd[i];
         let two_yi = 2.0 * self.yf[i];
-        let qd = &self.q.qd[..active];
+        let qd = &self.qd[..active];
         let mut gmax2 = f64::NEG_INFINITY;
         let mut gmin_idx = None;
         let mut obj_diff_min = f64::INFINITY;
@@ -463,6 +692,7 @@ impl Solver {
 
     fn swap_index(&mut self, i: usize, j: usize) {
         self.q.swap(i, j);
+        self.qd.swap(i, j);
         self.y.swap(i, j);
         self.g.swap(i, j);
         self.yf.swap(i, j);
@@ -489,7 +719,7 @@ impl Solver {
             .count();
         if nr_free * l > 2 * active * (l - active) {
             for i in active..l {
-                let row = &self.q.row(i)[..active];
+                let row = self.q.row(i, active);
                 let mut gi = self.g[i];
                 for ((&q, &st), &a) in row.iter().zip(&self.status).zip(&self.alpha) {
                     if st == Status::Free {
@@ -501,7 +731,7 @@ impl Solver {
         } else {
             for i in 0..active {
                 if self.status[i] == Status::Free {
-                    let row = &self.q.row(i)[active..l];
+                    let row = &self.q.row(i, l)[active..l];
                     let ai = self.alpha[i];
                     for (g, &q) in self.g[active..l].iter_mut().zip(row) {
                         *g += ai * q as f64;
@@ -598,6 +828,62 @@ mod tests {
         }
         // The two overlapping points are bounded support vectors.
         assert!((s.alpha[1] - 0.1).abs() < 1e-12 && (s.alpha[2] - 0.1).abs() < 1e-12);
+    }
+
+    /// `K(a, b) = 10a + b`, counting how many entries were computed.
+    struct Counting(std::cell::Cell<usize>);
+
+    impl KernelSource for Counting {
+        fn fill(&self, a: usize, cols: &[usize], out: &mut [f32]) {
+            self.0.set(self.0.get() + cols.len());
+            for (o, &b) in out.iter_mut().zip(cols) {
+                *o = (10 * a + b) as f32;
+            }
+        }
+
+        fn diagonal(&self, a: usize) -> f64 {
+            (11 * a) as f64
+        }
+    }
+
+    #[test]
+    fn cached_q_extends_rows_drops_the_oldest_and_follows_swaps() {
+        // Four variables: rows 0, 1 with sign +, rows 2, 3 with sign −; room for 8 floats.
+        let mut q = CachedQ::new(
+            Counting(std::cell::Cell::new(0)),
+            vec![0, 1, 2, 3],
+            vec![1.0, 1.0, -1.0, -1.0],
+            8 * 4,
+        );
+        assert_eq!(q.diagonal(), vec![0.0, 11.0, 22.0, 33.0]);
+        assert_eq!(q.row(2, 2), &[-20.0, -21.0]);
+        // Extending computes only the missing entries.
+        assert_eq!(q.row(2, 4), &[-20.0, -21.0, 22.0, 23.0]);
+        assert_eq!(q.source.0.get(), 4);
+        assert_eq!(q.row(0, 4), &[0.0, 1.0, -2.0, -3.0]);
+        assert_eq!(q.source.0.get(), 8);
+        // Full: row 1 pushes out row 2, the least recently used.
+        assert_eq!(q.row(1, 4), &[10.0, 11.0, -12.0, -13.0]);
+        assert!(q.cache.rows[2].is_empty() && q.cache.rows[0].len() == 4);
+        // Swapping variables 0 and 3 permutes rows and columns alike.
+        q.swap(0, 3);
+        assert_eq!(q.row(1, 4), &[-13.0, 11.0, -12.0, 10.0]);
+        assert_eq!(q.row(3, 4), &[-3.0, 1.0, -2.0, 0.0]);
+        assert_eq!(q.source.0.get(), 12);
+        let (a, b) = q.rows2(0, 3, 2);
+        assert_eq!((a, b), (&[33.0, -31.0][..], &[-3.0, 1.0][..]));
+    }
+
+    #[test]
+    fn row_cache_drops_a_row_that_holds_only_one_of_two_swapped_columns() {
+        let mut c = RowCache::new(4, 16 * 4);
+        c.fetch(0, 2);
+        c.fetch(1, 4);
+        c.swap(1, 3);
+        // Row 0 had column 1 but not 3: dropped; the old row 1 is now row 3.
+        assert!(c.rows[0].is_empty() && c.rows[1].is_empty());
+        assert_eq!(c.rows[3].len(), 4);
+        assert_eq!(c.free, 12);
     }
 
     #[test]

@@ -124,6 +124,7 @@ fn knobs_run_save_leaves_out_a_hidden_race_command() {
             outcome: RaceOutcome::Unfinished,
             strategy_seconds: None,
             trials: Vec::new(),
+            strategy_state: None,
         }],
     };
     Session::with_race(study, Some(race))

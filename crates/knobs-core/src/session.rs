@@ -69,6 +69,9 @@ pub struct RaceRun {
     pub strategy_seconds: Option<f64>,
     /// Its finished trials, in trial order.
     pub trials: Vec<Trial>,
+    /// The strategy's state when the run ended, so continuing it costs about one ask.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy_state: Option<Box<crate::strategy::SavedState>>,
 }
 
 /// How a saved run stood: the runner's finish reasons, plus the two states a run can be
@@ -313,6 +316,7 @@ mod tests {
                 outcome: RaceOutcome::Exhausted("a reason".into()),
                 strategy_seconds: Some(0.125),
                 trials: done.trials,
+                strategy_state: None,
             }],
         };
         let session = Session::with_race(study(), Some(race));

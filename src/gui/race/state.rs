@@ -695,6 +695,7 @@ impl Race {
                 },
                 strategy_seconds: r.strategy_seconds,
                 trials: r.finished_trials().cloned().collect(),
+                strategy_state: r.study.strategy_state.clone(),
             })
             .collect();
         Some(RaceSession {
@@ -719,6 +720,7 @@ impl Race {
             study.strategy = run.strategy;
             study.seed = run.seed;
             study.trials = run.trials;
+            study.strategy_state = run.strategy_state;
             study.budget = study.budget.max(study.trials.len());
             let state = match run.outcome {
                 RaceOutcome::Unfinished | RaceOutcome::Stopped => {

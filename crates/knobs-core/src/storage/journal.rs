@@ -47,6 +47,9 @@ pub const TRIAL_ATTR: &str = "knobs:trial";
 pub const RESULT_ATTR: &str = "knobs:result";
 /// Study system attribute written when a run ends: why it ended.
 pub const LAST_RUN_ATTR: &str = "knobs:last_run";
+/// Study system attribute: the strategy's state when the last run ended (see
+/// `runner::restore`), so that resuming from the journal costs about one ask.
+pub const STRATEGY_STATE_ATTR: &str = "knobs:strategy_state";
 /// The failure reason of a trial whose writer stopped before its result.
 pub const INTERRUPTED: &str = "interrupted";
 
@@ -279,6 +282,7 @@ impl JournalStorage {
     fn write_definition(&mut self, study: &Study) -> Result<(), StorageError> {
         let definition = Study {
             trials: Vec::new(),
+            strategy_state: None,
             ..study.clone()
         };
         let value = serde_json::to_value(&definition).map_err(|e| StorageError::Encode {
@@ -289,7 +293,18 @@ impl JournalStorage {
         self.line(
             op::SET_STUDY_SYSTEM_ATTR,
             json!({"study_id": study_id, "system_attr": {STUDY_ATTR: value}}),
-        )
+        )?;
+        // A stored study's strategy state (a session resumed into a new journal) travels on.
+        match &study.strategy_state {
+            Some(state) => {
+                let state = serde_json::to_value(state).unwrap_or(Json::Null);
+                self.line(
+                    op::SET_STUDY_SYSTEM_ATTR,
+                    json!({"study_id": study_id, "system_attr": {STRATEGY_STATE_ATTR: state}}),
+                )
+            }
+            None => Ok(()),
+        }
     }
 
     /// Take `space` as the study's space (the distributions written with each trial).
@@ -372,6 +387,16 @@ impl JournalStorage {
         }
         if let Some(reason) = trial.failure() {
             attr["failure"] = json!(reason);
+        }
+        // What a command reported besides its value: read back whole.
+        if !trial.intermediate.is_empty() {
+            attr["intermediate"] = serde_json::to_value(&trial.intermediate).unwrap_or(Json::Null);
+        }
+        if !trial.attrs.is_empty() {
+            attr["attrs"] = serde_json::to_value(&trial.attrs).unwrap_or(Json::Null);
+        }
+        if let Some(r) = &trial.resources {
+            attr["resources"] = serde_json::to_value(r).unwrap_or(Json::Null);
         }
         attr
     }
@@ -499,7 +524,13 @@ impl JournalStorage {
             // A result for a trial this journal never saw start: record it whole.
             return self.stored_trial(trial);
         };
-        if trial.folds.is_empty() && trial.gradient.is_none() && trial.failure().is_none() {
+        if trial.folds.is_empty()
+            && trial.gradient.is_none()
+            && trial.failure().is_none()
+            && trial.intermediate.is_empty()
+            && trial.attrs.is_empty()
+            && trial.resources.is_none()
+        {
             // The hot path, as the lines below would write it, without a JSON tree.
             let b = &mut self.buffer;
             let _ = write!(
@@ -590,7 +621,17 @@ impl Storage for JournalStorage {
                 ),
                 None => Ok(()),
             },
-            Event::StudyFinished { reason, .. } => {
+            Event::StudyFinished {
+                reason,
+                strategy_state,
+                ..
+            } => {
+                let state = serde_json::to_value(strategy_state).unwrap_or(Json::Null);
+                let study_id = self.study_id;
+                self.line(
+                    op::SET_STUDY_SYSTEM_ATTR,
+                    json!({"study_id": study_id, "system_attr": {STRATEGY_STATE_ATTR: state}}),
+                )?;
                 let why = match reason {
                     FinishReason::BudgetSpent => "budget spent".to_owned(),
                     FinishReason::Stopped => "stopped".to_owned(),
@@ -1144,6 +1185,11 @@ impl Replay {
             None => optuna_study(path, study, &trials)?,
         };
         recovered.last_run = last_run;
+        // A state that does not read back is dropped: the resume then replays, as before.
+        recovered.study.strategy_state = study
+            .system_attrs
+            .get(STRATEGY_STATE_ATTR)
+            .and_then(|j| serde_json::from_value(j.clone()).ok());
         if !study.user_attrs.is_empty() {
             recovered.notes.push(format!(
                 "{} study user attribute(s) are not kept",
@@ -1306,6 +1352,9 @@ fn knobs_trial(space: &Space, t: &OTrial, attr: &Json, number: usize) -> (Trial,
         _ => TrialState::Failed(failure.unwrap_or_else(|| "failed".into())),
     };
     let started_at = get_f64("started_at").or(t.start).unwrap_or(0.0);
+    fn decode<T: serde::de::DeserializeOwned>(result: Option<&Json>, key: &str) -> Option<T> {
+        serde_json::from_value(result?.get(key)?.clone()).ok()
+    }
     let floats = |key: &str| -> Option<Vec<f64>> {
         result
             .and_then(|r| r.get(key))
@@ -1334,9 +1383,9 @@ fn knobs_trial(space: &Space, t: &OTrial, attr: &Json, number: usize) -> (Trial,
             .or_else(|| t.complete.zip(t.start).map(|(c, s)| c - s))
             .unwrap_or(0.0),
         fit_seconds: get_f64("fit_seconds"),
-        intermediate: Vec::new(),
-        attrs: Default::default(),
-        resources: None,
+        intermediate: decode(result, "intermediate").unwrap_or_default(),
+        attrs: decode(result, "attrs").unwrap_or_default(),
+        resources: decode(result, "resources"),
     };
     (trial, was_interrupted)
 }

@@ -81,7 +81,7 @@ impl super::registry::StrategySettings for TpeSettings {
         "tree-structured Parzen estimator, as Optuna (10 random start-up trials)";
 
     fn validate(&self) -> Result<(), StrategyError> {
-        super::registry::count("tpe candidates", self.n_candidates, 1, MAX_CANDIDATES)?;
+        super::registry::count("tpe n_candidates", self.n_candidates, 1, MAX_CANDIDATES)?;
         super::registry::positive("tpe prior weight", self.prior_weight)
     }
 

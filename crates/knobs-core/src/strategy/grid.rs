@@ -157,10 +157,7 @@ impl Strategy for Grid {
         _told: &[Observation<'_>],
         _pending: &[(usize, &[f64])],
     ) -> Result<(), StrategyError> {
-        match saved {
-            super::StrategyState::Stateless => Ok(()),
-            other => Err(super::state::mismatch(other.name())),
-        }
+        super::state::restore_stateless(saved)
     }
 }
 

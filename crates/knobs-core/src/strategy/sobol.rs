@@ -91,10 +91,7 @@ impl Strategy for Sobol {
         _told: &[Observation<'_>],
         _pending: &[(usize, &[f64])],
     ) -> Result<(), StrategyError> {
-        match saved {
-            super::StrategyState::Stateless => Ok(()),
-            other => Err(super::state::mismatch(other.name())),
-        }
+        super::state::restore_stateless(saved)
     }
 }
 

@@ -129,6 +129,15 @@ pub(crate) fn set_rng_position(rng: &mut ChaCha8Rng, position: u64) {
     rng.set_word_pos(u128::from(position));
 }
 
+/// Restore a strategy whose next point depends only on its settings and the ask number
+/// (grid, Sobol): any [`StrategyState::Stateless`] fits, nothing else does.
+pub(crate) fn restore_stateless(saved: &StrategyState) -> Result<(), super::StrategyError> {
+    match saved {
+        StrategyState::Stateless => Ok(()),
+        other => Err(mismatch(other.name())),
+    }
+}
+
 /// The error for a state that belongs to another strategy or does not fit this one.
 pub(crate) fn mismatch(what: &str) -> super::StrategyError {
     super::StrategyError::Unsupported(format!("the saved strategy state does not fit: {what}"))

@@ -286,6 +286,7 @@ impl Live {
         let progress = self.progress.clone().map(|tx| {
             Arc::new(move |step: u64, value: f64| {
                 let _ = tx.send((number, step, value));
+                crate::objective::Verdict::Continue
             }) as crate::objective::ProgressFn
         });
         TrialContext {

@@ -342,7 +342,9 @@ fn gather(
                     g.intermediate.push(step);
                 }
                 if let Some(p) = &progress {
-                    p(step.step, step.value);
+                    // The verdict is read by whoever stops the group; a script is pruned
+                    // by the runner, not by this reader.
+                    let _ = p(step.step, step.value);
                 }
             }
             Report::Attr(name, value) => {

@@ -49,8 +49,18 @@ pub struct Evaluation {
 }
 
 /// Called with `(step, value)` as a running trial reports an intermediate value, so the
-/// runner can stream a learning curve while the trial is still running.
-pub type ProgressFn = Arc<dyn Fn(u64, f64) + Send + Sync>;
+/// runner can stream a learning curve while the trial is still running; the answer says
+/// whether the trial should go on (a pruner may stop a hopeless one).
+pub type ProgressFn = Arc<dyn Fn(u64, f64) -> Verdict + Send + Sync>;
+
+/// What a running trial hears back when it reports an intermediate value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Go on training.
+    Continue,
+    /// Stop now and return [`ObjectiveError::Pruned`]: the trial is not worth finishing.
+    Prune,
+}
 
 /// What an evaluation may know about the trial it serves and how it is steered: external
 /// commands get the trial number and study name, stream intermediate values, and stop
@@ -69,6 +79,20 @@ pub struct TrialContext {
 }
 
 impl TrialContext {
+    /// Reports an intermediate value (a training epoch's validation score) and says whether
+    /// to go on. Nobody listening means go on.
+    pub fn report(&self, step: u64, value: f64) -> Verdict {
+        match &self.progress {
+            Some(progress) => progress(step, value),
+            None => Verdict::Continue,
+        }
+    }
+
+    /// Whether the run was stopped, so a long evaluation can give up between epochs.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// A context nobody steers or listens to: trial 0, no name, never cancelled.
     pub fn detached() -> Self {
         TrialContext {
@@ -103,6 +127,10 @@ pub enum ObjectiveError {
     /// again when the study resumes.
     #[error("stopped before the trial finished")]
     Cancelled,
+    /// A pruner stopped the trial after it reported `value` at `step`: recorded as pruned,
+    /// with its last value, not as a failure.
+    #[error("pruned at step {step} (last value {value})")]
+    Pruned { step: u64, value: f64 },
 }
 
 /// Something that maps parameters to a value.

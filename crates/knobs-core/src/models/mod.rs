@@ -17,6 +17,7 @@ pub mod kernel;
 pub mod knn;
 pub mod logistic;
 pub mod metrics;
+pub mod mlp;
 pub mod ridge;
 pub mod smo;
 pub mod svc;
@@ -73,6 +74,9 @@ pub enum ModelSpec {
     Tree,
     /// Elastic-net linear regression (linfa-elasticnet): `alpha`, `l1_ratio`.
     ElasticNet,
+    /// A multilayer perceptron trained in epochs (own, on ndarray): `learning_rate`,
+    /// `batch_size`, `hidden_units`, `hidden_layers`, `weight_decay`, `epochs`.
+    Mlp,
 }
 
 impl ModelSpec {
@@ -103,6 +107,11 @@ impl ModelSpec {
             "elasticnet",
             "regression: elastic-net linear regression (linfa), alpha l1_ratio",
         ),
+        (
+            "mlp",
+            "both: neural network (ReLU, Adam), learning_rate batch_size hidden_units \
+             hidden_layers weight_decay epochs",
+        ),
     ];
 
     /// Parse a CLI name; `kernel` applies to the SVMs only.
@@ -120,6 +129,7 @@ impl ModelSpec {
             "logistic" | "logreg" => ModelSpec::Logistic,
             "tree" | "decision_tree" => ModelSpec::Tree,
             "elasticnet" | "elastic_net" => ModelSpec::ElasticNet,
+            "mlp" | "neural_network" | "nn" => ModelSpec::Mlp,
             other => {
                 return Err(ModelError::Invalid(format!(
                     "unknown model `{other}` (known: {})",
@@ -149,6 +159,7 @@ impl ModelSpec {
             ModelSpec::Logistic => "logistic",
             ModelSpec::Tree => "tree",
             ModelSpec::ElasticNet => "elasticnet",
+            ModelSpec::Mlp => "mlp",
         }
     }
 
@@ -171,7 +182,7 @@ impl ModelSpec {
             ModelSpec::Svr { .. } | ModelSpec::KernelRidge | ModelSpec::ElasticNet => {
                 task == Task::Regression
             }
-            ModelSpec::Knn => true,
+            ModelSpec::Knn | ModelSpec::Mlp => true,
         }
     }
 
@@ -274,6 +285,20 @@ impl ModelSpec {
                     },
                 ),
             ],
+            // Issue 14's benchmark space; the epochs are the resource, fixed unless a
+            // `--param epochs=…` says otherwise.
+            ModelSpec::Mlp => {
+                let int =
+                    |name: &str, low, high, log| Param::new(name, Domain::Int { low, high, log });
+                vec![
+                    log("learning_rate", 1e-4, 1e-1),
+                    int("batch_size", 16, 256, true),
+                    int("hidden_units", 16, 256, true),
+                    int("hidden_layers", 1, 3, false),
+                    log("weight_decay", 1e-6, 1e-2),
+                    Param::new("epochs", Domain::Fixed(Value::Int(20))),
+                ]
+            }
         };
         Space::new(params).unwrap_or_default()
     }
@@ -304,6 +329,7 @@ impl ModelSpec {
             ModelSpec::Logistic => Box::new(logistic::LogisticLearner::new(cv)),
             ModelSpec::Tree => Box::new(tree::TreeLearner::new(cv)),
             ModelSpec::ElasticNet => Box::new(elasticnet::ElasticNetLearner::new(cv)),
+            ModelSpec::Mlp => Box::new(mlp::MlpLearner::new(cv)?),
         })
     }
 }
@@ -388,6 +414,27 @@ pub trait Model: Send + Sync {
     ) -> Result<(Predictions, PredictionJacobian), ModelError> {
         Ok((self.fit_predict(fold, hyper)?, Vec::new()))
     }
+
+    /// For models trained in epochs: every split's training, to be advanced one epoch at a
+    /// time (`None`, the default, for models fitted in one go).
+    fn epoch_trainer(
+        &self,
+        hyper: &Self::Hyper,
+    ) -> Option<Result<Box<dyn EpochTrainer + '_>, ModelError>> {
+        let _ = hyper;
+        None
+    }
+}
+
+/// One trial of a model trained in epochs, every split in step, so the objective can report
+/// the mean validation score after each epoch and stop when a pruner or the user says so.
+pub trait EpochTrainer: Send {
+    /// The epochs a full run trains.
+    fn epochs(&self) -> usize;
+
+    /// Train every split one more epoch (on up to `threads` threads) and predict each
+    /// split's test rows, in fold order.
+    fn next_epoch(&mut self, threads: usize) -> Result<Vec<Predictions>, ModelError>;
 }
 
 /// A model prepared on a set of splits, as an objective holds it whatever the model: each
@@ -413,6 +460,12 @@ pub trait Fitter: Send + Sync {
         &self,
         fold: usize,
     ) -> Result<(Predictions, PredictionJacobian), ModelError>;
+
+    /// Every split's training to advance epoch by epoch, for models trained in epochs
+    /// (see [`Model::epoch_trainer`]); `None` for the others.
+    fn epoch_trainer(&self) -> Option<Result<Box<dyn EpochTrainer + '_>, ModelError>> {
+        None
+    }
 }
 
 /// A model with one trial's decoded hyperparameters.
@@ -431,6 +484,10 @@ impl<M: Model> Fitter for Decoded<'_, M> {
         fold: usize,
     ) -> Result<(Predictions, PredictionJacobian), ModelError> {
         self.model.fit_predict_with_jacobian(fold, &self.hyper)
+    }
+
+    fn epoch_trainer(&self) -> Option<Result<Box<dyn EpochTrainer + '_>, ModelError>> {
+        self.model.epoch_trainer(&self.hyper)
     }
 }
 

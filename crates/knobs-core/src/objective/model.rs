@@ -2,12 +2,12 @@
 //! cross-validation splits, each split standardised on its training rows (the anchors'
 //! definition, so Knobs' values compare with scikit-learn's `cross_val_score`).
 
-use super::{BuildError, Evaluation, Objective, ObjectiveError};
+use super::{BuildError, Evaluation, Objective, ObjectiveError, TrialContext, Verdict};
 use crate::data::{Dataset, Folds, LoadOptions, Target, Task};
 use crate::models::estimate::{TrialCost, estimate};
-use crate::models::{CvData, Fitter, Learner, Metric, ModelSpec, Predictions};
+use crate::models::{CvData, EpochTrainer, Fitter, Learner, Metric, ModelSpec, Predictions};
 use crate::space::{Params, Space};
-use crate::study::Direction;
+use crate::study::{Direction, Intermediate};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -308,10 +308,72 @@ impl ModelObjective {
         };
         Ok((score, gradient))
     }
+
+    /// Train every split in step, reporting the mean validation score after each epoch
+    /// (step 1 is the first epoch) and stopping when the context prunes or cancels the
+    /// trial. The trial's value is the last epoch's mean.
+    fn train_in_epochs(
+        &self,
+        mut trainer: Box<dyn EpochTrainer + '_>,
+        context: &TrialContext,
+        started: Instant,
+    ) -> Result<Evaluation, ObjectiveError> {
+        let mut intermediate = Vec::with_capacity(trainer.epochs());
+        let mut folds = Vec::new();
+        let threads = self.fold_threads.min(self.cv.splits.len());
+        for epoch in 1..=trainer.epochs() as u64 {
+            if context.is_cancelled() {
+                return Err(ObjectiveError::Cancelled);
+            }
+            let predictions = trainer
+                .next_epoch(threads)
+                .map_err(|e| ObjectiveError::Failed(e.to_string()))?;
+            folds = predictions
+                .iter()
+                .zip(&self.cv.splits)
+                .enumerate()
+                .map(|(f, (p, split))| {
+                    self.metric
+                        .score(&split.y_test, p)
+                        .map_err(|e| ObjectiveError::Failed(format!("fold {f}: {e}")))
+                })
+                .collect::<Result<Vec<f64>, _>>()?;
+            let value = folds.iter().sum::<f64>() / folds.len().max(1) as f64;
+            if !value.is_finite() {
+                return Err(ObjectiveError::Failed(format!(
+                    "epoch {epoch}: the mean {} is not finite",
+                    self.metric.name()
+                )));
+            }
+            intermediate.push(Intermediate { step: epoch, value });
+            if context.report(epoch, value) == Verdict::Prune {
+                return Err(ObjectiveError::Pruned { step: epoch, value });
+            }
+        }
+        let Some(last) = intermediate.last() else {
+            return Err(ObjectiveError::Failed("no epochs to train".into()));
+        };
+        Ok(Evaluation {
+            value: last.value,
+            folds,
+            fit_seconds: Some(started.elapsed().as_secs_f64()),
+            intermediate,
+            ..Evaluation::default()
+        })
+    }
 }
 
 impl Objective for ModelObjective {
     fn evaluate(&self, params: &Params, want_gradient: bool) -> Result<Evaluation, ObjectiveError> {
+        self.evaluate_in(params, want_gradient, &TrialContext::detached())
+    }
+
+    fn evaluate_in(
+        &self,
+        params: &Params,
+        want_gradient: bool,
+        context: &TrialContext,
+    ) -> Result<Evaluation, ObjectiveError> {
         let started = Instant::now();
         // The trial's hyperparameters are decoded and checked once, for every split.
         let fitter = self
@@ -319,6 +381,10 @@ impl Objective for ModelObjective {
             .for_trial(params)
             .map_err(|e| ObjectiveError::Failed(e.to_string()))?;
         let fitter = fitter.as_ref();
+        if let Some(trainer) = fitter.epoch_trainer() {
+            let trainer = trainer.map_err(|e| ObjectiveError::Failed(e.to_string()))?;
+            return self.train_in_epochs(trainer, context, started);
+        }
         let k = self.cv.splits.len();
         let mut outcomes: Vec<Option<Result<FoldOutcome, String>>> = vec![None; k];
         let threads = self.fold_threads.min(k);

@@ -285,20 +285,7 @@ impl ModelSpec {
                     },
                 ),
             ],
-            // Issue 14's benchmark space; the epochs are the resource, fixed unless a
-            // `--param epochs=…` says otherwise.
-            ModelSpec::Mlp => {
-                let int =
-                    |name: &str, low, high, log| Param::new(name, Domain::Int { low, high, log });
-                vec![
-                    log("learning_rate", 1e-4, 1e-1),
-                    int("batch_size", 16, 256, true),
-                    int("hidden_units", 16, 256, true),
-                    int("hidden_layers", 1, 3, false),
-                    log("weight_decay", 1e-6, 1e-2),
-                    Param::new("epochs", Domain::Fixed(Value::Int(20))),
-                ]
-            }
+            ModelSpec::Mlp => mlp::default_params(),
         };
         Space::new(params).unwrap_or_default()
     }

@@ -22,7 +22,7 @@ pub use net::{Network, Schedule, Solver, Targets, Training};
 use super::{
     CvData, EpochTrainer, Model, ModelError, Predictions, param_choice, param_count, param_f64,
 };
-use crate::space::Params;
+use crate::space::{Domain, Param, Params, Value};
 use ndarray::Array2;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -33,6 +33,31 @@ use std::sync::Arc;
 const MAX_HIDDEN_UNITS: usize = 1 << 16;
 /// The deepest network a trial may ask for.
 const MAX_HIDDEN_LAYERS: usize = 64;
+
+/// The default search space: issue 14's benchmark space (learning rate 1e-4..1e-1, batch
+/// 16..256, hidden units 16..256, all log; 1 to 3 hidden layers; weight decay 1e-6..1e-2
+/// log), the epochs, the resource, fixed at 20 unless a `--param epochs=…` says otherwise.
+pub fn default_params() -> Vec<Param> {
+    let log = |name: &str, low, high| {
+        Param::new(
+            name,
+            Domain::Float {
+                low,
+                high,
+                log: true,
+            },
+        )
+    };
+    let int = |name: &str, low, high, log| Param::new(name, Domain::Int { low, high, log });
+    vec![
+        log("learning_rate", 1e-4, 1e-1),
+        int("batch_size", 16, 256, true),
+        int("hidden_units", 16, 256, true),
+        int("hidden_layers", 1, 3, false),
+        log("weight_decay", 1e-6, 1e-2),
+        Param::new("epochs", Domain::Fixed(Value::Int(20))),
+    ]
+}
 
 /// One trial's decoded hyperparameters.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -352,4 +352,23 @@ fn mlp_runs_on_digits_from_the_command_line_and_keeps_a_curve_per_trial() {
     // Each trial keeps one intermediate value per epoch.
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text.matches("step: 3").count(), 2, "{text}");
+    // The same seed gives the same trials with two at once.
+    let parallel = json_of(&knobs(&[
+        "run",
+        "--dataset",
+        "digits",
+        "--model",
+        "mlp",
+        "--strategy",
+        "random",
+        "--budget",
+        "2",
+        "--param",
+        "epochs=3",
+        "--jobs",
+        "2",
+        "--json",
+        "--quiet",
+    ]));
+    assert_eq!(parallel["history"], j["history"]);
 }

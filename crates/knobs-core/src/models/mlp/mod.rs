@@ -6,8 +6,8 @@
 //! standardised on the training rows, predictions mapped back). Mini-batch training with
 //! Adam or SGD with momentum, an L2 penalty on the weights. Hyperparameters, as named in a
 //! trial: `learning_rate`, `batch_size`, `hidden_units`, `hidden_layers`, `weight_decay`,
-//! `epochs`, and outside the default space `solver` (`adam` or `sgd`), `momentum` (SGD's) and
-//! `seed`.
+//! `epochs`, and outside the default space `solver` (`adam` or `sgd`), `momentum` (SGD's),
+//! `init` (`glorot`, scikit-learn's and the default, or `he`) and `seed`.
 //!
 //! Deterministic for a seed: the initial weights and every epoch's row order come from a
 //! ChaCha8 stream per split (`seed`, stream = the fold), so the same values give the same
@@ -17,7 +17,7 @@
 
 mod net;
 
-pub use net::{Network, Schedule, Solver, Targets, Training};
+pub use net::{Init, Network, Schedule, Solver, Targets, Training};
 
 use super::{
     CvData, EpochTrainer, Model, ModelError, Predictions, param_choice, param_count, param_f64,
@@ -77,6 +77,8 @@ pub struct MlpParams {
     pub epochs: usize,
     /// The optimiser (`solver`: `adam`, the default, or `sgd` with `momentum`, default 0.9).
     pub solver: Solver,
+    /// How the initial weights are drawn (`init`: `glorot`, the default, or `he`).
+    pub init: Init,
     /// The random stream of initial weights and row orders (`seed`, default 0).
     pub seed: u64,
 }
@@ -124,6 +126,15 @@ impl MlpParams {
                 )));
             }
         };
+        let init = match param_choice(params, "init", "glorot")? {
+            "glorot" => Init::Glorot,
+            "he" => Init::He,
+            other => {
+                return Err(ModelError::BadParam(format!(
+                    "init must be `glorot` or `he`, got `{other}`"
+                )));
+            }
+        };
         Ok(MlpParams {
             learning_rate: positive("learning_rate", 1e-3, false)?,
             batch_size: param_count(params, "batch_size", 32, 1)?,
@@ -140,6 +151,7 @@ impl MlpParams {
             weight_decay: positive("weight_decay", 1e-4, true)?,
             epochs: param_count(params, "epochs", 20, 1)?,
             solver,
+            init,
             seed: param_count(params, "seed", 0, 0)? as u64,
         })
     }
@@ -150,6 +162,7 @@ impl MlpParams {
             batch_size: self.batch_size,
             weight_decay: self.weight_decay as f32,
             solver: self.solver,
+            init: self.init,
         }
     }
 }

@@ -29,6 +29,16 @@ pub enum Solver {
     },
 }
 
+/// How the initial weights are drawn (biases start at zero).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Init {
+    /// Glorot-uniform, `±√(6/(fan_in + fan_out))`, in every layer: scikit-learn's
+    /// `MLPClassifier` for ReLU networks, and on digits the closer match to its accuracy.
+    Glorot,
+    /// He-uniform, `±√(6/fan_in)`, into the ReLU layers (the output layer Glorot's).
+    He,
+}
+
 /// What the output layer is trained to minimise.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Targets {
@@ -62,14 +72,13 @@ pub struct Network {
 
 impl Network {
     /// Layers of the given widths (`widths[0]` inputs, the last the outputs), weights drawn
-    /// from `rng`: He-uniform (`±√(6/fan_in)`) into ReLU layers, Glorot-uniform
-    /// (`±√(6/(fan_in + fan_out))`) into the output layer, biases zero.
-    pub fn new(widths: &[usize], rng: &mut ChaCha8Rng) -> Network {
+    /// from `rng` as `init` says, biases zero.
+    pub fn new(widths: &[usize], init: Init, rng: &mut ChaCha8Rng) -> Network {
         let n = widths.len().saturating_sub(1);
         let layers = (0..n)
             .map(|l| {
                 let (fan_in, fan_out) = (widths[l], widths[l + 1]);
-                let bound = if l + 1 == n {
+                let bound = if l + 1 == n || init == Init::Glorot {
                     (6.0 / (fan_in + fan_out).max(1) as f32).sqrt()
                 } else {
                     (6.0 / fan_in.max(1) as f32).sqrt()
@@ -127,6 +136,8 @@ pub struct Schedule {
     pub weight_decay: f32,
     /// The optimiser.
     pub solver: Solver,
+    /// The initial weights.
+    pub init: Init,
 }
 
 /// One split's network in training, with its reusable buffers and its own random stream
@@ -150,7 +161,7 @@ pub struct Training {
 impl Training {
     /// A freshly initialised network of `widths` for `rows` training rows.
     pub fn new(widths: &[usize], rows: usize, schedule: Schedule, mut rng: ChaCha8Rng) -> Self {
-        let net = Network::new(widths, &mut rng);
+        let net = Network::new(widths, schedule.init, &mut rng);
         let zeros = || -> Vec<Dense> {
             net.layers
                 .iter()
@@ -345,6 +356,7 @@ mod tests {
             batch_size: 5,
             weight_decay: 0.01,
             solver: Solver::Sgd { momentum: 0.0 },
+            init: Init::He,
         };
         let mut training = Training::new(&[3, 4, 4, 3], 5, schedule, rng);
         let batch: Vec<usize> = (0..5).collect();

@@ -61,15 +61,23 @@ fn learns_xor_which_no_linear_model_can() {
         learner.fit_predict(0, &hyper).unwrap(),
         Predictions::Classes(vec![0, 1, 1, 0])
     );
-    // With SGD and momentum too.
-    let sgd = MlpParams {
-        solver: Solver::Sgd { momentum: 0.9 },
-        ..hyper
-    };
-    assert_eq!(
-        learner.fit_predict(0, &sgd).unwrap(),
-        Predictions::Classes(vec![0, 1, 1, 0])
-    );
+    // With SGD and momentum, and from He's initial weights, too.
+    for other in [
+        MlpParams {
+            solver: Solver::Sgd { momentum: 0.9 },
+            ..hyper
+        },
+        MlpParams {
+            init: Init::He,
+            ..hyper
+        },
+    ] {
+        assert_eq!(
+            learner.fit_predict(0, &other).unwrap(),
+            Predictions::Classes(vec![0, 1, 1, 0]),
+            "{other:?}"
+        );
+    }
 }
 
 fn iris() -> crate::objective::ModelObjective {
@@ -225,6 +233,7 @@ fn bad_hyperparameters_are_refused_naming_the_parameter() {
         ("weight_decay", Value::Float(-1.0)),
         ("epochs", Value::Float(2.5)),
         ("solver", Value::Cat("lbfgs".into())),
+        ("init", Value::Cat("zeros".into())),
     ] {
         let error = MlpParams::decode(&params(&[(name, value)]))
             .err()

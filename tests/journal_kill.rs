@@ -142,6 +142,7 @@ fn kill_chain(args: &[String], seed: u64) {
                     reasked.insert(t.number, t.point.clone());
                 }
                 TrialState::Failed(why) => assert_eq!(why, journal::INTERRUPTED),
+                TrialState::Pruned { .. } => panic!("nothing is pruned without a pruner"),
             }
         }
         // Recovery fails the trials left running, durably.

@@ -73,9 +73,13 @@ fn an_optuna_journal_opens_with_every_trial_its_space_and_states() {
     assert_eq!(t0.point.len(), 4);
     assert!(t0.point.iter().all(|u| (0.0..=1.0).contains(u)));
     assert!(t0.started_at > 1.7e9 && t0.duration >= 0.0);
-    // The failed and the pruned trial are failures with their reasons.
+    // The failed trial keeps its reason; the pruned one its last step and value.
     assert!(study.trials[4].failure().is_some());
-    assert_eq!(study.trials[7].failure(), Some("pruned"));
+    let TrialState::Pruned { step, value } = study.trials[7].state else {
+        panic!("trial 7 is not pruned: {:?}", study.trials[7].state)
+    };
+    assert_eq!(step, 1);
+    assert!(value.is_finite() && study.trials[7].failure().is_none());
     assert_eq!(
         study
             .trials

@@ -40,7 +40,9 @@
 //! **Resource.** Each trial's resource is the number of steps it reported
 //! ([`Trial::resource`]); with [`Study::resource_budget`] no trial is asked once the trials
 //! told so far have used that much (also decided on the schedule, so deterministic). The
-//! trials already asked then finish, so a run may overshoot by up to a window of trials.
+//! trials already asked then finish, so a run may overshoot by up to a window of trials (a
+//! strategy without a window of its own then runs [`PRUNING_WINDOW`] ahead, as with a
+//! pruner, so the overshoot does not depend on `jobs` either).
 //!
 //! The schedule, the replay, evaluation under `catch_unwind` and recording results are shared
 //! with [`crate::stepper`], which steps a study one trial per command on the same schedule.
@@ -62,8 +64,9 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 pub(crate) mod restore;
 
 /// How far ahead a strategy without a window of its own (random, grid, Sobol) runs when the
-/// study has a pruner: fixed, so pruning decisions do not depend on `jobs` (see the module
-/// docs). Eight keeps up to eight workers busy; give the study a window for more.
+/// study has a pruner or a resource budget: fixed, so pruning decisions and where the budget
+/// stops do not depend on `jobs` (see the module docs). Eight keeps up to eight workers busy;
+/// give the study a window for more.
 pub const PRUNING_WINDOW: usize = 8;
 
 /// What a listener can ask of a running study.
@@ -696,9 +699,11 @@ impl Coordinator {
             .window
             .unwrap_or_else(|| self.strategy.default_window());
         // Strategies that ignore results report an unbounded window; any cap gives the same
-        // points, so keep the queue short. A pruner sees what was told before each ask, so
-        // then the cap must not depend on `jobs` (see the module docs).
-        let w = match (w, self.study.pruner.is_active()) {
+        // points, so keep the queue short. A pruner sees what was told before each ask, and a
+        // resource budget counts it, so then the cap must not depend on `jobs` (see the
+        // module docs).
+        let fixed = self.study.pruner.is_active() || self.study.resource_budget.is_some();
+        let w = match (w, fixed) {
             (usize::MAX, false) => 2 * jobs,
             (usize::MAX, true) => PRUNING_WINDOW,
             (w, _) => w,

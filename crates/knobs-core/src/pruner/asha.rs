@@ -162,7 +162,7 @@ mod tests {
         // Eight told trials whose step-1 accuracies are 0.1 .. 0.8; with this trial, nine
         // competitors: 9 / 4 = 2, so the second best (0.7) is the bar.
         let curves: Vec<_> = (0..8)
-            .map(|i| curve(i, true, &[0.1 * (i as f64 + 1.0), 0.9]))
+            .map(|i| curve(i, true, &[(i as f64 + 1.0) / 10.0, 0.9]))
             .collect();
         let h = history(Direction::Maximize, curves);
         let s = AshaSettings::default();

@@ -1690,6 +1690,68 @@ mod tests {
         (handle.join().unwrap(), events)
     }
 
+    /// A trial of `study` at `point`, pruned at step 3 after reporting 3 values.
+    fn pruned_trial(study: &Study, number: usize, point: Vec<f64>) -> Trial {
+        let mut t = Trial::complete(number, study.space.from_unit(&point), point, 0.0);
+        t.value = None;
+        t.started_at = 1.7e9 + number as f64;
+        t.duration = 0.5;
+        t.intermediate = (1..=3)
+            .map(|step| crate::study::Intermediate {
+                step,
+                value: 10.0 / step as f64,
+            })
+            .collect();
+        t.state = TrialState::Pruned {
+            step: 3,
+            value: 10.0 / 3.0,
+        };
+        t
+    }
+
+    #[test]
+    fn a_pruned_trial_and_the_pruner_read_back_from_the_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.journal");
+        let mut s = study(4);
+        s.pruner = crate::pruner::PrunerSpec::from_name("asha").unwrap();
+        s.resource_budget = Some(40);
+        // One pruned trial stored before the journal, one written as a run writes it.
+        s.trials.push(pruned_trial(&s, 0, vec![0.1, 0.2, 0.3, 0.4]));
+        let mut storage = JournalStorage::create(&path, &s).unwrap();
+        let live = pruned_trial(&s, 1, vec![0.5, 0.6, 0.7, 0.8]);
+        let mut started = live.clone();
+        started.state = TrialState::Running;
+        started.intermediate.clear();
+        storage.append(&Event::TrialStarted(started)).unwrap();
+        for p in &live.intermediate {
+            storage
+                .append(&Event::TrialProgress {
+                    number: 1,
+                    step: p.step,
+                    value: p.value,
+                })
+                .unwrap();
+        }
+        storage.append(&Event::TrialFinished(live.clone())).unwrap();
+        storage.commit().unwrap();
+
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.matches("\"op_code\":7").count(), 3, "{text}");
+        assert!(text.contains(&format!("\"state\":{}", state::PRUNED)), "{text}");
+        let back = read(&path).unwrap().study;
+        assert_eq!(back.pruner, s.pruner);
+        assert_eq!(back.resource_budget, Some(40));
+        assert_eq!(back.trials.len(), 2);
+        for (got, want) in back.trials.iter().zip([&s.trials[0], &live]) {
+            assert_eq!(got.state, want.state);
+            assert_eq!(got.intermediate, want.intermediate);
+            assert_eq!(got.params, want.params);
+            assert_eq!(got.told_value(), Some(10.0 / 3.0));
+            assert_eq!(got.resource(), 3);
+        }
+    }
+
     #[test]
     fn a_run_reads_back_with_every_trial_exactly() {
         let dir = tempfile::tempdir().unwrap();

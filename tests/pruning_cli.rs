@@ -81,7 +81,11 @@ fn a_script_below_the_threshold_is_pruned_at_its_step_and_its_processes_end() {
     );
     let j = json_of(&out);
     let csv = std::fs::read_to_string(dir.path().join("trials.csv")).unwrap();
-    let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
     assert_eq!(rows.len(), 8);
     let (mut pruned, mut resource) = (0, 0);
     for r in &rows {
@@ -109,7 +113,10 @@ fn a_script_below_the_threshold_is_pruned_at_its_step_and_its_processes_end() {
     while groups.iter().any(|g| group_alive(*g)) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(!groups.iter().any(|g| group_alive(*g)), "a pruned script lives on");
+    assert!(
+        !groups.iter().any(|g| group_alive(*g)),
+        "a pruned script lives on"
+    );
 }
 
 #[test]

@@ -261,7 +261,9 @@ fn apply_pruner_args(study: &mut Study, args: &RunArgs) -> Result<(), CliError> 
     }
     if let Some(r) = args.resource_budget {
         if r == 0 {
-            return Err(CliError::Input("--resource-budget must be at least 1".into()));
+            return Err(CliError::Input(
+                "--resource-budget must be at least 1".into(),
+            ));
         }
         study.resource_budget = Some(r);
         if args.budget.is_none() {

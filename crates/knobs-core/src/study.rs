@@ -341,7 +341,10 @@ impl Study {
 
     /// Number of pruned trials.
     pub fn pruned(&self) -> usize {
-        self.trials.iter().filter(|t| t.pruned_at().is_some()).count()
+        self.trials
+            .iter()
+            .filter(|t| t.pruned_at().is_some())
+            .count()
     }
 
     /// The resource used by all trials so far ([`Trial::resource`]).

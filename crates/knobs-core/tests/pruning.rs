@@ -120,14 +120,25 @@ fn median_and_asha_prune_the_bad_curves_keep_the_best_and_save_resource() {
         );
         // The best trial is never pruned, and is still the best.
         let kept = pruned.best_trial().unwrap();
-        assert_eq!((kept.number, kept.value), (best.number, best.value), "{name}");
+        assert_eq!(
+            (kept.number, kept.value),
+            (best.number, best.value),
+            "{name}"
+        );
         for (t, full) in pruned.trials.iter().zip(&plain.trials) {
             assert_eq!(t.point, full.point);
             if let TrialState::Pruned { step, value } = t.state {
                 // Pruned where it said, with the curve up to there, and it was worse.
-                assert_eq!(t.intermediate.last().map(|p| (p.step, p.value)), Some((step, value)));
+                assert_eq!(
+                    t.intermediate.last().map(|p| (p.step, p.value)),
+                    Some((step, value))
+                );
                 assert_eq!(t.resource(), step);
-                assert!(full.value.unwrap() < best.value.unwrap(), "{name}: {}", t.number);
+                assert!(
+                    full.value.unwrap() < best.value.unwrap(),
+                    "{name}: {}",
+                    t.number
+                );
             }
         }
     }
@@ -152,8 +163,15 @@ fn the_same_trials_are_pruned_at_the_same_steps_with_one_or_several_threads() {
 
 #[test]
 fn strategies_are_told_a_pruned_trial_s_last_value() {
-    let done = run(study(StrategySpec::from_name("tpe").unwrap(), "median", 25), 1);
-    let t = done.trials.iter().find(|t| t.pruned_at().is_some()).unwrap();
+    let done = run(
+        study(StrategySpec::from_name("tpe").unwrap(), "median", 25),
+        1,
+    );
+    let t = done
+        .trials
+        .iter()
+        .find(|t| t.pruned_at().is_some())
+        .unwrap();
     let TrialState::Pruned { value, .. } = t.state else {
         unreachable!()
     };
@@ -183,7 +201,9 @@ fn a_pruned_study_saves_and_reads_back_with_its_pruner_and_pruned_trials() {
     let mut s = study(StrategySpec::Random, "asha", 20);
     s.pruner.set_option("reduction_factor=3").unwrap();
     let done = run(s, 2);
-    let text = knobs_core::session::Session::new(done.clone()).to_ron().unwrap();
+    let text = knobs_core::session::Session::new(done.clone())
+        .to_ron()
+        .unwrap();
     let back = knobs_core::session::Session::parse(&text, std::path::Path::new("s.ron")).unwrap();
     assert_eq!(back.study.pruner, done.pruner);
     assert_eq!(back.study.trials, done.trials);

@@ -52,7 +52,9 @@ impl AshaSettings {
 
     /// The step of rung `rung`, or `None` past any step a trial can report.
     pub fn rung_step(&self, rung: u32) -> Option<u64> {
-        let power = self.reduction_factor.checked_pow(self.min_early_stopping_rate.checked_add(rung)?)?;
+        let power = self
+            .reduction_factor
+            .checked_pow(self.min_early_stopping_rate.checked_add(rung)?)?;
         self.min_resource.checked_mul(power)
     }
 
@@ -95,7 +97,12 @@ impl AshaSettings {
                     self.bootstrap_count + 1
                 ));
             }
-            if !promotable(value, &mut competing, self.reduction_factor, history.direction) {
+            if !promotable(
+                value,
+                &mut competing,
+                self.reduction_factor,
+                history.direction,
+            ) {
                 return Decision::Prune(format!(
                     "not in the top 1/{} of {} trials at rung {rung} (step {at})",
                     self.reduction_factor,
@@ -175,15 +182,27 @@ mod tests {
         assert!(!s.decide(all(), &h, &points(&[0.75, 0.0, 0.0])).prunes());
         // Step 4 is rung 1: the told trials' step-4 values are missing, so only the ones
         // that reported at or past step 4 compete: none here, so the trial is the best.
-        assert!(!s.decide(all(), &h, &points(&[0.75, 0.0, 0.0, 0.1])).prunes());
+        assert!(
+            !s.decide(all(), &h, &points(&[0.75, 0.0, 0.0, 0.1]))
+                .prunes()
+        );
     }
 
     #[test]
     fn with_fewer_competitors_than_eta_only_the_best_goes_on() {
-        let h = history(Direction::Minimize, vec![curve(0, true, &[2.0]), curve(1, false, &[1.0])]);
+        let h = history(
+            Direction::Minimize,
+            vec![curve(0, true, &[2.0]), curve(1, false, &[1.0])],
+        );
         let s = AshaSettings::default();
-        assert!(s.decide(h.curves.iter().collect(), &h, &points(&[1.5])).prunes());
-        assert!(!s.decide(h.curves.iter().collect(), &h, &points(&[0.5])).prunes());
+        assert!(
+            s.decide(h.curves.iter().collect(), &h, &points(&[1.5]))
+                .prunes()
+        );
+        assert!(
+            !s.decide(h.curves.iter().collect(), &h, &points(&[0.5]))
+                .prunes()
+        );
         let lone = history(Direction::Minimize, vec![]);
         assert!(!s.decide(vec![], &lone, &points(&[99.0])).prunes());
     }
@@ -195,6 +214,9 @@ mod tests {
             bootstrap_count: 2,
             ..AshaSettings::default()
         };
-        assert!(s.decide(h.curves.iter().collect(), &h, &points(&[0.1])).prunes());
+        assert!(
+            s.decide(h.curves.iter().collect(), &h, &points(&[0.1]))
+                .prunes()
+        );
     }
 }

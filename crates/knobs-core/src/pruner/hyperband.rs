@@ -49,7 +49,10 @@ impl HyperbandSettings {
             Some(max) if max < self.min_resource => Err(super::invalid(
                 "hyperband",
                 "max_resource",
-                format!("must be at least min_resource {}, got {max}", self.min_resource),
+                format!(
+                    "must be at least min_resource {}, got {max}",
+                    self.min_resource
+                ),
             )),
             _ => Ok(()),
         }

@@ -157,7 +157,9 @@ impl PrunerSpec {
         let name = self.name();
         let mut whole = serde_json::to_value(&*self)
             .map_err(|e| PrunerError::Unknown(format!("pruner {name}: {e}")))?;
-        let Some(settings) = whole.get_mut(variant_name(name)).and_then(|s| s.as_object_mut())
+        let Some(settings) = whole
+            .get_mut(variant_name(name))
+            .and_then(|s| s.as_object_mut())
         else {
             return Err(PrunerError::Unknown(format!(
                 "pruner {name} has no settings (`{key}` given)"
@@ -172,9 +174,8 @@ impl PrunerSpec {
         }
         let value = serde_json::from_str(text).unwrap_or(serde_json::Value::String(text.into()));
         settings.insert(key.to_owned(), value);
-        let updated: PrunerSpec = serde_json::from_value(whole).map_err(|e| {
-            PrunerError::Unknown(format!("pruner {name}: `{key}={text}`: {e}"))
-        })?;
+        let updated: PrunerSpec = serde_json::from_value(whole)
+            .map_err(|e| PrunerError::Unknown(format!("pruner {name}: `{key}={text}`: {e}")))?;
         updated.check()?;
         *self = updated;
         Ok(())
@@ -306,15 +307,13 @@ fn curve_of(t: &Trial) -> Option<Curve> {
 /// The best of `values` under `direction` (NaN ignored; NaN when none is left), as Optuna's
 /// `nanmax`/`nanmin`.
 pub(crate) fn best_of(direction: Direction, values: impl Iterator<Item = f64>) -> f64 {
-    values
-        .filter(|v| !v.is_nan())
-        .fold(f64::NAN, |best, v| {
-            if best.is_nan() || direction.better(v, best) {
-                v
-            } else {
-                best
-            }
-        })
+    values.filter(|v| !v.is_nan()).fold(f64::NAN, |best, v| {
+        if best.is_nan() || direction.better(v, best) {
+            v
+        } else {
+            best
+        }
+    })
 }
 
 /// A range check shared by the rules' `check`s.
@@ -386,7 +385,8 @@ mod tests {
             let text = serde_json::to_string(&spec).unwrap();
             assert_eq!(serde_json::from_str::<PrunerSpec>(&text).unwrap(), spec);
         }
-        let partial: PrunerSpec = serde_json::from_str(r#"{"Asha":{"reduction_factor":3}}"#).unwrap();
+        let partial: PrunerSpec =
+            serde_json::from_str(r#"{"Asha":{"reduction_factor":3}}"#).unwrap();
         let PrunerSpec::Asha(a) = partial else {
             panic!("not asha")
         };
@@ -397,7 +397,12 @@ mod tests {
     fn a_non_finite_report_is_pruned_by_any_active_rule() {
         let h = testkit::history(Direction::Maximize, vec![]);
         let own = testkit::points(&[0.5, f64::NAN]);
-        assert!(PrunerSpec::from_name("patience").unwrap().decide(&h, 0, &own).prunes());
+        assert!(
+            PrunerSpec::from_name("patience")
+                .unwrap()
+                .decide(&h, 0, &own)
+                .prunes()
+        );
         assert!(!PrunerSpec::None.decide(&h, 0, &own).prunes());
     }
 }

@@ -72,10 +72,16 @@ impl PatienceSettings {
         };
         if last.step >= self.n_warmup_steps {
             if let Some(lo) = self.lower.filter(|lo| last.value < *lo) {
-                return Decision::Prune(format!("{} at step {} is below {lo}", last.value, last.step));
+                return Decision::Prune(format!(
+                    "{} at step {} is below {lo}",
+                    last.value, last.step
+                ));
             }
             if let Some(hi) = self.upper.filter(|hi| last.value > *hi) {
-                return Decision::Prune(format!("{} at step {} is above {hi}", last.value, last.step));
+                return Decision::Prune(format!(
+                    "{} at step {} is above {hi}",
+                    last.value, last.step
+                ));
             }
         }
         let Some(patience) = self.patience else {
@@ -116,13 +122,25 @@ mod tests {
             ..PatienceSettings::default()
         };
         // Loss best 1.0 at step 2, then 1.1, 1.2, 1.3: the last three never beat 1.0.
-        assert!(s.decide(Direction::Minimize, &points(&[2.0, 1.0, 1.1, 1.2, 1.3])).prunes());
+        assert!(
+            s.decide(Direction::Minimize, &points(&[2.0, 1.0, 1.1, 1.2, 1.3]))
+                .prunes()
+        );
         // Equal to the earlier best is not worse (Optuna's strict <): kept.
-        assert!(!s.decide(Direction::Minimize, &points(&[1.0, 2.0, 1.0, 1.0])).prunes());
+        assert!(
+            !s.decide(Direction::Minimize, &points(&[1.0, 2.0, 1.0, 1.0]))
+                .prunes()
+        );
         // Too few reports to judge.
-        assert!(!s.decide(Direction::Minimize, &points(&[2.0, 3.0, 4.0])).prunes());
+        assert!(
+            !s.decide(Direction::Minimize, &points(&[2.0, 3.0, 4.0]))
+                .prunes()
+        );
         // Accuracy falling from 0.9: pruned when maximising.
-        assert!(s.decide(Direction::Maximize, &points(&[0.9, 0.8, 0.8, 0.7])).prunes());
+        assert!(
+            s.decide(Direction::Maximize, &points(&[0.9, 0.8, 0.8, 0.7]))
+                .prunes()
+        );
     }
 
     #[test]
@@ -134,7 +152,13 @@ mod tests {
             ..PatienceSettings::default()
         };
         assert!(!s.decide(Direction::Minimize, &points(&[50.0])).prunes());
-        assert!(s.decide(Direction::Minimize, &points(&[50.0, 11.0])).prunes());
-        assert!(!s.decide(Direction::Minimize, &points(&[50.0, 9.0])).prunes());
+        assert!(
+            s.decide(Direction::Minimize, &points(&[50.0, 11.0]))
+                .prunes()
+        );
+        assert!(
+            !s.decide(Direction::Minimize, &points(&[50.0, 9.0]))
+                .prunes()
+        );
     }
 }

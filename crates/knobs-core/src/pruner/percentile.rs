@@ -63,7 +63,11 @@ impl PercentileSettings {
             ));
         }
         if self.interval_steps == 0 {
-            return Err(invalid(pruner, "interval_steps", "must be at least 1".into()));
+            return Err(invalid(
+                pruner,
+                "interval_steps",
+                "must be at least 1".into(),
+            ));
         }
         if self.n_min_trials == 0 {
             return Err(invalid(pruner, "n_min_trials", "must be at least 1".into()));
@@ -175,7 +179,9 @@ mod tests {
     #[test]
     fn intervals_decide_only_at_the_first_report_of_each_window() {
         let steps = |s: &[u64]| -> Vec<Intermediate> {
-            s.iter().map(|&step| Intermediate { step, value: 0.0 }).collect()
+            s.iter()
+                .map(|&step| Intermediate { step, value: 0.0 })
+                .collect()
         };
         // Warm-up 2, interval 3: decision points 2, 5, 8, …
         assert!(first_in_interval(2, &steps(&[1, 2]), 2, 3));

@@ -1738,7 +1738,10 @@ mod tests {
 
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.matches("\"op_code\":7").count(), 3, "{text}");
-        assert!(text.contains(&format!("\"state\":{}", state::PRUNED)), "{text}");
+        assert!(
+            text.contains(&format!("\"state\":{}", state::PRUNED)),
+            "{text}"
+        );
         let back = read(&path).unwrap().study;
         assert_eq!(back.pruner, s.pruner);
         assert_eq!(back.resource_budget, Some(40));

@@ -291,7 +291,7 @@ fn sigterm_ends_the_running_trials_saves_prints_the_summary_and_exits_143() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(143), "{out:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("trials (0 failed)"), "{stdout}");
+    assert!(stdout.contains("trials (0 failed, 0 pruned)"), "{stdout}");
     let saved = knobs::session::Session::load(&save).unwrap().study;
     assert!(saved.trials.len() < 500);
     let r = journal::read(&default_journal).unwrap();

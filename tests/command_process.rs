@@ -247,6 +247,8 @@ fn command_study(command: &str, dir: &Path, budget: usize) -> Study {
         budget,
         window: None,
         trials: Vec::new(),
+        pruner: Default::default(),
+        resource_budget: None,
         strategy_state: None,
     }
 }

@@ -72,6 +72,8 @@ fn scene(name: &str, told: usize) -> Scene {
         budget: told + 1,
         window: Some(1),
         trials: vec![],
+        pruner: Default::default(),
+        resource_budget: None,
         strategy_state: None,
     };
     for n in 0..told {

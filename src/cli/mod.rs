@@ -116,6 +116,18 @@ pub struct RunArgs {
     /// Total number of trials, counting those already in the session.
     #[arg(long)]
     pub budget: Option<usize>,
+    /// Stop asking for trials once the finished ones have used this much resource (steps
+    /// reported: epochs, rounds, a script's progress lines; 1 for a trial that reports none).
+    /// Without --budget, the trial budget is then unlimited.
+    #[arg(long, value_name = "N")]
+    pub resource_budget: Option<u64>,
+    /// Stop hopeless trials early from the values they report: none, median, percentile,
+    /// asha, hyperband or patience (see `knobs list`).
+    #[arg(long)]
+    pub pruner: Option<String>,
+    /// A pruner setting, KEY=VALUE (e.g. n_startup_trials=3, reduction_factor=3). Repeatable.
+    #[arg(long = "pruner-opt", value_name = "KEY=VALUE")]
+    pub pruner_opts: Vec<String>,
     /// Seed for every random choice.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -171,6 +183,9 @@ pub fn main(command: CliCommand) -> i32 {
 fn list() {
     for s in crate::strategy::STRATEGIES {
         println!("strategy  {:<16} {}", s.name, s.summary);
+    }
+    for (name, summary) in crate::pruner::PRUNERS {
+        println!("pruner    {name:<16} {summary}");
     }
     for f in crate::objective::SyntheticFn::ALL {
         println!("objective {:<16} {}", f.name(), f.summary());

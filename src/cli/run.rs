@@ -227,6 +227,7 @@ pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
             }
         }
     }
+    apply_pruner_args(&mut study, args)?;
     if let Some(b) = args.budget {
         study.budget = b;
     }
@@ -243,6 +244,33 @@ pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
         super::resume::check_resume(path, &stored, &mut study, args.new_study)?;
     }
     Ok(study)
+}
+
+/// The most trials a `--resource-budget` run without `--budget` may ask: the resource budget
+/// stops it long before, since every trial uses at least one unit.
+const UNLIMITED_TRIALS: usize = 1_000_000;
+
+/// Apply `--pruner`, `--pruner-opt` and `--resource-budget` to the study.
+fn apply_pruner_args(study: &mut Study, args: &RunArgs) -> Result<(), CliError> {
+    let input = |e: &dyn std::fmt::Display| CliError::Input(e.to_string());
+    if let Some(name) = &args.pruner {
+        study.pruner = crate::pruner::PrunerSpec::from_name(name).map_err(|e| input(&e))?;
+    }
+    for option in &args.pruner_opts {
+        study.pruner.set_option(option).map_err(|e| input(&e))?;
+    }
+    if let Some(r) = args.resource_budget {
+        if r == 0 {
+            return Err(CliError::Input(
+                "--resource-budget must be at least 1".into(),
+            ));
+        }
+        study.resource_budget = Some(r);
+        if args.budget.is_none() {
+            study.budget = UNLIMITED_TRIALS.max(study.trials.len());
+        }
+    }
+    Ok(())
 }
 
 /// Apply `--dataset`, `--model` and their companions to the objective; true if any was

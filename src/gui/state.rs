@@ -409,6 +409,8 @@ impl Workbench {
                 budget: 40,
                 window: None,
                 trials: Vec::new(),
+                pruner: Default::default(),
+                resource_budget: None,
                 strategy_state: None,
             },
             _ => Self::branin_study(),
@@ -816,6 +818,7 @@ impl Workbench {
                         TrialState::Complete => 0.0,
                         TrialState::Running => 1.0,
                         TrialState::Failed(_) => 2.0,
+                        TrialState::Pruned { .. } => 1.5,
                     }),
                     Column::Param(j) => t.params.get(j).and_then(|(_, v)| v.as_f64()),
                 }

@@ -279,6 +279,8 @@ mod tests {
             budget: 5,
             window: None,
             trials: Vec::new(),
+            pruner: Default::default(),
+            resource_budget: None,
             strategy_state: None,
         }
     }

@@ -134,6 +134,7 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("complete", "完成"),
     ("running", "运行中"),
     ("failed", "失败"),
+    ("pruned", "提前停止"),
     // Plots
     ("Convergence", "收敛曲线"),
     (

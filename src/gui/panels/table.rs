@@ -106,6 +106,9 @@ fn body(ui: &mut egui::Ui, bench: &mut Workbench, row_height: f32) {
                             ("running", Some(ui.visuals().weak_text_color()), None)
                         }
                         TrialState::Failed(why) => ("failed", Some(FAILED), Some(why.as_str())),
+                        TrialState::Pruned { .. } => {
+                            ("pruned", Some(ui.visuals().weak_text_color()), None)
+                        }
                     };
                     let mut text = RichText::new(tr(state));
                     if let Some(c) = colour {
@@ -155,6 +158,9 @@ fn body(ui: &mut egui::Ui, bench: &mut Workbench, row_height: f32) {
                     }
                     let note = match (&t.state, &t.label) {
                         (TrialState::Failed(why), _) => RichText::new(why).color(FAILED),
+                        (TrialState::Pruned { step, value }, _) => {
+                            RichText::new(format!("pruned at step {step} ({value:.4})")).weak()
+                        }
                         (_, Some(label)) => RichText::new(label).weak(),
                         _ => RichText::new(""),
                     };

@@ -94,7 +94,7 @@ pub(crate) fn restore(
         .map(|(t, g)| Observation {
             number: t.number,
             point: &t.point,
-            loss: t.completed_value().map(|v| direction.to_loss(v)),
+            loss: t.told_value().map(|v| direction.to_loss(v)),
             gradient: g.as_deref(),
         })
         .collect();

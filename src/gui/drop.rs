@@ -44,8 +44,7 @@ pub fn dropped(ctx: &egui::Context) -> Vec<Action> {
     files
         .iter()
         .map(|f| f.path().to_path_buf())
-        .filter(|p| !p.as_os_str().is_empty())
-        .next_back()
+        .rfind(|p| !p.as_os_str().is_empty())
         .map(action_for)
         .into_iter()
         .collect()

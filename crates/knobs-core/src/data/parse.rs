@@ -283,7 +283,7 @@ struct Cells {
 impl Cells {
     /// Turn column `slot`'s numbers so far into level indices, the numbers written back as
     /// text (a column found to be text after some numeric cells).
-    fn to_levels(&mut self, column: &mut Column, slot: usize) {
+    fn turn_into_levels(&mut self, column: &mut Column, slot: usize) {
         for r in 0..self.rows {
             let cell = &mut self.values[r * self.width + slot];
             if !cell.is_nan() {
@@ -342,7 +342,7 @@ fn cell(
                 .first_text
                 .get_or_insert_with(|| (line, t.to_owned()));
             if !column.categorical {
-                cells.to_levels(column, slot);
+                cells.turn_into_levels(column, slot);
             }
             let code = column.level(t);
             cells.values.push(code);

@@ -7,7 +7,7 @@
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use knobs::gui::KnobsApp;
+use knobs::gui::{Action, KnobsApp};
 use knobs::gui::state::Workbench;
 use knobs::objective::{DatasetSource, ModelTask};
 use knobs::strategy::StrategySpec;
@@ -95,9 +95,14 @@ fn write_people(dir: &Path) -> std::path::PathBuf {
 fn a_typed_path_opens_the_csv_and_the_preview_shows_each_column_kind() {
     let dir = tempfile::tempdir().unwrap();
     let csv = write_people(dir.path());
+    let first = dir.path().join("first.csv");
+    std::fs::write(&first, "a,b\n1,0\n2,1\n3,0\n4,1\n5,0\n6,1\n").unwrap();
     let mut harness = harness();
     harness.run_steps(2);
-    harness.get_by_label("model on data").click();
+    // The path field comes with a file's data (or after a file dialog failed to open).
+    harness
+        .state_mut()
+        .handle(Action::OpenCsv(Some(first)), &egui::Context::default());
     settle(&mut harness);
 
     harness.get_by_label("path").focus();

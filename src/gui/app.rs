@@ -414,7 +414,7 @@ impl KnobsApp {
                 if self.race.is_running() {
                     self.bench.status = "stop the race before opening another session".into();
                 } else if let Some(p) =
-                    path.or_else(|| super::drop::pick_file(session(), &mut self.bench.status))
+                    path.or_else(|| super::drop::pick_file(session(), &mut self.bench.status, ctx))
                     && let Some(race) = self.bench.open(&p)
                 {
                     // The Race tab shows the session's race, or a fresh one.
@@ -426,7 +426,7 @@ impl KnobsApp {
             Action::OpenCsv(path) => {
                 let picked = path.or_else(|| {
                     let dialog = rfd::FileDialog::new().add_filter("CSV", &["csv"]);
-                    super::drop::pick_file(dialog, &mut self.bench.status)
+                    super::drop::pick_file(dialog, &mut self.bench.status, ctx)
                 });
                 if let Some(p) = picked {
                     let spec = super::panels::objective::with_csv(&self.bench.study().objective, p);

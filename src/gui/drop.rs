@@ -54,12 +54,28 @@ pub fn dropped(ctx: &egui::Context) -> Vec<Action> {
 /// showed.
 const NO_DIALOG: Duration = Duration::from_millis(250);
 
+/// The egui memory slot saying the path field is wanted even for a bundled dataset.
+fn path_field_id() -> egui::Id {
+    egui::Id::unique("knobs_path_field_wanted")
+}
+
+/// Whether the objective panel should offer its path field although the data is bundled
+/// (after a file dialog failed to open).
+pub fn path_field_wanted(ctx: &egui::Context) -> bool {
+    ctx.data(|d| d.get_temp(path_field_id()).unwrap_or(false))
+}
+
 /// Show `dialog`'s file picker; when it returns nothing at once (no portal, no dialog
-/// program), say so in `status` and point at the path field.
-pub fn pick_file(dialog: rfd::FileDialog, status: &mut String) -> Option<PathBuf> {
+/// program), say so in `status` and bring up the path field.
+pub fn pick_file(
+    dialog: rfd::FileDialog,
+    status: &mut String,
+    ctx: &egui::Context,
+) -> Option<PathBuf> {
     let started = Instant::now();
     let picked = dialog.pick_file();
     if picked.is_none() && started.elapsed() < NO_DIALOG {
+        ctx.data_mut(|d| d.insert_temp(path_field_id(), true));
         *status = super::i18n::tr(
             "the file dialog could not open on this desktop (no file-dialog portal?): type or paste the path in the field under the dataset, or drop the file on the window",
         )

@@ -362,8 +362,8 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("dataset", "数据集"),
     ("Open CSV…", "打开 CSV…"),
     (
-        "a header row, numeric or text columns, the target last (or chosen below)",
-        "需有表头行，数值列或文本列均可，目标列在最后（或在下方选择）",
+        "a header row, numeric or text columns, the target last (or chosen below); or drop the file on the window",
+        "需有表头行，数值列或文本列均可，目标列在最后（或在下方选择）；也可把文件拖放到窗口上",
     ),
     (
         "or type a path: data.csv, study.ron",
@@ -398,6 +398,11 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ),
     ("use every column", "使用全部列"),
     ("path", "路径"),
+    ("rows used", "使用的行"),
+    (
+        "tune on a stratified share of the rows, drawn with seed 0 and stored with the study; confirm the best on all rows",
+        "只用按类别分层抽取的部分行调参（种子 0，随研究保存）；之后再用全部行确认最优结果",
+    ),
     ("as categories", "当作类别"),
     (
         "drop a CSV file or a session to open it",

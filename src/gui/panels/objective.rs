@@ -943,14 +943,17 @@ fn dataset_choice(
         if ui
             .button(tr("Open CSV…"))
             .on_hover_text(tr(
-                "a header row, numeric or text columns, the target last (or chosen below)",
+                "a header row, numeric or text columns, the target last (or chosen below); or drop the file on the window",
             ))
             .clicked()
         {
             actions.push(Action::OpenCsv(None));
         }
     });
-    path_field(ui, actions);
+    // Offered with a file's data, or once the file dialog could not open.
+    if matches!(task.dataset, DatasetSource::File(_)) || crate::gui::drop::path_field_wanted(ui.ctx()) {
+        path_field(ui, actions);
+    }
 }
 
 /// The id of the path field's text, kept in egui's memory between frames.
@@ -1048,7 +1051,35 @@ fn csv_options(
             ui.checkbox(&mut next.data.missing_indicator, tr("missing indicator"))
                 .on_hover_text(tr("a 0/1 column saying where a value was missing"));
             ui.end_row();
+            subsample_choice(ui, task, next);
+            ui.end_row();
         });
+}
+
+/// Tune on a stratified share of the rows (a large file): 100 % is every row.
+fn subsample_choice(ui: &mut egui::Ui, task: &ModelTask, next: &mut ModelTask) {
+    let mut percent = task.data.subsample.map_or(100.0, |s| s.fraction * 100.0);
+    ui.label(tr("rows used"));
+    let changed = ui
+        .add(
+            egui::DragValue::new(&mut percent)
+                .range(1.0..=100.0)
+                .speed(1.0)
+                .suffix(" %"),
+        )
+        .on_hover_text(tr(
+            "tune on a stratified share of the rows, drawn with seed 0 and stored with the study; confirm the best on all rows",
+        ))
+        .changed();
+    if changed {
+        next.data.subsample = (percent < 100.0).then_some(crate::data::Subsample {
+            fraction: percent / 100.0,
+            seed: 0,
+        });
+        if next.data.subsample.is_some() && !matches!(next.folds, FoldSpec::KFold { .. }) {
+            next.folds = FoldSpec::KFold { k: 5, seed: 0 };
+        }
+    }
 }
 
 /// One row per column: its role (feature, target, ignored) and kind (numeric or

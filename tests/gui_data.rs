@@ -7,8 +7,8 @@
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use knobs::gui::{Action, KnobsApp};
 use knobs::gui::state::Workbench;
+use knobs::gui::{Action, KnobsApp};
 use knobs::objective::{DatasetSource, ModelTask};
 use knobs::strategy::StrategySpec;
 use std::path::Path;

@@ -148,3 +148,45 @@ fn unusable_columns_are_refused_with_the_column_and_the_fix() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("most_frequent"));
 }
+
+#[test]
+fn gaps_and_categories_are_prepared_as_a_scikit_learn_pipeline_prepares_them() {
+    // tests/fixtures/titanic_sklearn.py: SimpleImputer, OneHotEncoder and StandardScaler
+    // fitted per split, then SVC(C=1, gamma=0.1), on folds `row % 5`.
+    let dir = tempfile::tempdir().unwrap();
+    let folds = dir.path().join("folds.csv");
+    let text: String = (0..400).map(|i| format!("{i},{}\n", i % 5)).collect();
+    std::fs::write(&folds, format!("index,fold\n{text}")).unwrap();
+    let data = titanic();
+    for (extra, sklearn) in [
+        (&[][..], 0.7425),
+        (&["--impute", "median", "--missing-indicator"][..], 0.73),
+    ] {
+        let mut args = vec![
+            "run",
+            "--dataset",
+            &data,
+            "--model",
+            "svc",
+            "--folds",
+            folds.to_str().unwrap(),
+            "--param",
+            "C=1",
+            "--param",
+            "gamma=0.1",
+            "--strategy",
+            "grid",
+            "--budget",
+            "1",
+            "--json",
+            "--quiet",
+        ];
+        args.extend_from_slice(extra);
+        let j = json_of(&knobs(&args));
+        let value = j["best_value"].as_f64().unwrap();
+        assert!(
+            (value - sklearn).abs() < 1e-12,
+            "{extra:?}: {value} vs {sklearn}"
+        );
+    }
+}

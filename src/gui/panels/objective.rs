@@ -951,7 +951,9 @@ fn dataset_choice(
         }
     });
     // Offered with a file's data, or once the file dialog could not open.
-    if matches!(task.dataset, DatasetSource::File(_)) || crate::gui::drop::path_field_wanted(ui.ctx()) {
+    if matches!(task.dataset, DatasetSource::File(_))
+        || crate::gui::drop::path_field_wanted(ui.ctx())
+    {
         path_field(ui, actions);
     }
 }

@@ -78,6 +78,24 @@ pub struct RunArgs {
     /// The target column of the CSV file (default: the last column).
     #[arg(long, value_name = "COLUMN")]
     pub target: Option<String>,
+    /// Columns of the CSV file to leave out (ids, names, free text), comma-separated.
+    #[arg(long, value_name = "COLS", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Columns of numbers to read as categories (a class number, a code), comma-separated;
+    /// text columns are categories anyway.
+    #[arg(long, value_name = "COLS", value_delimiter = ',')]
+    pub categorical: Vec<String>,
+    /// How each split fills the gaps in a numeric column, from its training rows: mean
+    /// (default), median or most_frequent. Categories take the most frequent level.
+    #[arg(long, value_name = "HOW")]
+    pub impute: Option<String>,
+    /// Add a 0/1 "was missing" column for every column with gaps.
+    #[arg(long)]
+    pub missing_indicator: bool,
+    /// Tune on a stratified share of the rows (0.1 = a tenth), drawn with the study's seed;
+    /// the fraction and seed are stored with the study. Confirm the best on all rows after.
+    #[arg(long, value_name = "FRACTION")]
+    pub subsample: Option<f64>,
     /// classification or regression (default: inferred from the target column).
     #[arg(long)]
     pub task: Option<String>,

@@ -150,6 +150,7 @@ impl KnobsApp {
         self.bench.drain_step(EVENT_BUDGET);
         self.race.drain(EVENT_BUDGET);
         self.shortcuts(&ctx);
+        self.actions.extend(super::drop::dropped(&ctx));
         if let Some(wait) = self.bench.replay_tick(std::time::Instant::now()) {
             ctx.request_repaint_after(wait);
         }
@@ -412,7 +413,8 @@ impl KnobsApp {
             Action::Open(path) => {
                 if self.race.is_running() {
                     self.bench.status = "stop the race before opening another session".into();
-                } else if let Some(p) = path.or_else(|| session().pick_file())
+                } else if let Some(p) =
+                    path.or_else(|| super::drop::pick_file(session(), &mut self.bench.status, ctx))
                     && let Some(race) = self.bench.open(&p)
                 {
                     // The Race tab shows the session's race, or a fresh one.
@@ -423,9 +425,8 @@ impl KnobsApp {
             }
             Action::OpenCsv(path) => {
                 let picked = path.or_else(|| {
-                    rfd::FileDialog::new()
-                        .add_filter("CSV", &["csv"])
-                        .pick_file()
+                    let dialog = rfd::FileDialog::new().add_filter("CSV", &["csv"]);
+                    super::drop::pick_file(dialog, &mut self.bench.status, ctx)
                 });
                 if let Some(p) = picked {
                     let spec = super::panels::objective::with_csv(&self.bench.study().objective, p);

@@ -18,6 +18,7 @@
 //! - [`strategies`]: each strategy's settings editor and why-view, found by its name.
 
 pub mod app;
+pub mod drop;
 pub mod editor;
 pub mod i18n;
 pub mod jobs;

@@ -290,6 +290,16 @@ impl ModelSpec {
         Space::new(params).unwrap_or_default()
     }
 
+    /// How this model takes categorical features: ordinal codes for trees (and boosting),
+    /// which split on thresholds; one-hot columns for the distance, kernel and linear
+    /// models, where codes would invent an order.
+    pub fn encoding(&self) -> crate::data::Encoding {
+        match self {
+            ModelSpec::Tree => crate::data::Encoding::Ordinal,
+            _ => crate::data::Encoding::OneHot,
+        }
+    }
+
     /// Make the model ready to fit the splits of `cv` (checking the task).
     pub fn prepare(&self, cv: Arc<CvData>) -> Result<Box<dyn Learner>, ModelError> {
         if !self.supports(cv.task) {

@@ -207,6 +207,9 @@ pub enum ObjectiveSpec {
         metric: Option<crate::models::Metric>,
         /// The cross-validation splits.
         folds: FoldSpec,
+        /// Column roles and kinds, gap filling and subsampling (absent in older sessions).
+        #[serde(default, skip_serializing_if = "crate::data::DataSpec::is_default")]
+        data: crate::data::DataSpec,
     },
     /// An external command run once per trial (see [`CommandObjective`]).
     Command {
@@ -321,6 +324,7 @@ impl ObjectiveSpec {
             model: t.model,
             metric: t.metric,
             folds: t.folds,
+            data: t.data,
         }
     }
 
@@ -334,6 +338,7 @@ impl ObjectiveSpec {
                 model,
                 metric,
                 folds,
+                data,
             } => Some(ModelTask {
                 dataset: dataset.clone(),
                 target: target.clone(),
@@ -341,6 +346,7 @@ impl ObjectiveSpec {
                 model: model.clone(),
                 metric: *metric,
                 folds: folds.clone(),
+                data: data.clone(),
             }),
             _ => None,
         }

@@ -3,7 +3,7 @@
 //! definition, so Knobs' values compare with scikit-learn's `cross_val_score`).
 
 use super::{BuildError, Evaluation, Objective, ObjectiveError, TrialContext, Verdict};
-use crate::data::{Dataset, Folds, LoadOptions, Target, Task};
+use crate::data::{DataSpec, Dataset, Folds, LoadOptions, LoadProgress, Target, Task};
 use crate::models::estimate::{TrialCost, estimate};
 use crate::models::{CvData, EpochTrainer, Fitter, Learner, Metric, ModelSpec, Predictions};
 use crate::space::{Params, Space};
@@ -94,6 +94,10 @@ pub struct ModelTask {
     pub metric: Option<Metric>,
     /// The splits.
     pub folds: FoldSpec,
+    /// Column roles and kinds, gap filling and subsampling (stored with the study so a
+    /// resumed or re-run study prepares its data identically).
+    #[serde(default, skip_serializing_if = "DataSpec::is_default")]
+    pub data: DataSpec,
 }
 
 impl ModelTask {
@@ -107,6 +111,7 @@ impl ModelTask {
             model,
             metric: None,
             folds,
+            data: DataSpec::default(),
         }
     }
 
@@ -119,22 +124,51 @@ impl ModelTask {
         s
     }
 
-    /// Load the data with the task's target column and task.
-    pub fn dataset(&self) -> Result<Dataset, BuildError> {
-        let options = LoadOptions {
+    /// How the task reads its CSV file: target, task and column roles.
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
             target: self.target.clone(),
             task: self.task,
+            ignore: self.data.ignore.clone(),
+            categorical: self.data.categorical.clone(),
+        }
+    }
+
+    /// Load the data with the task's target column, task and column roles, and keep the
+    /// subsample's rows if the task tunes on one.
+    pub fn dataset(&self) -> Result<Dataset, BuildError> {
+        self.dataset_with_progress(&mut |_| {})
+    }
+
+    /// [`ModelTask::dataset`], telling `progress` how far the file has been read.
+    pub fn dataset_with_progress(
+        &self,
+        progress: &mut dyn FnMut(LoadProgress),
+    ) -> Result<Dataset, BuildError> {
+        let full = self.full_dataset(progress)?;
+        let Some(sub) = self.data.subsample else {
+            return Ok(full);
         };
+        let rows = sub
+            .rows(full.target())
+            .map_err(|e| BuildError::Invalid(format!("--subsample: {e}")))?;
+        full.select_rows(&rows)
+            .map_err(|e| BuildError::Invalid(e.to_string()))
+    }
+
+    /// Every row of the data, as the file (or bundle) has it.
+    fn full_dataset(&self, progress: &mut dyn FnMut(LoadProgress)) -> Result<Dataset, BuildError> {
+        let options = self.load_options();
         match &self.dataset {
             DatasetSource::Bundled(name) => {
                 if options != LoadOptions::default() {
                     return Err(BuildError::Invalid(format!(
-                        "a target column and a task apply to CSV files; `{name}` is bundled"
+                        "a target column, a task and column roles apply to CSV files; `{name}` is bundled"
                     )));
                 }
                 Dataset::bundled(name)
             }
-            DatasetSource::File(path) => Dataset::from_path(path, &options),
+            DatasetSource::File(path) => Dataset::from_path_with_progress(path, &options, progress),
         }
         .map_err(|e| BuildError::Invalid(e.to_string()))
     }
@@ -150,6 +184,11 @@ impl ModelTask {
     /// number of worker threads.
     pub fn data_shape(&self) -> Result<DataShape, BuildError> {
         let dataset = self.dataset()?;
+        self.shape_of(&dataset)
+    }
+
+    /// [`ModelTask::data_shape`] of data already loaded.
+    pub fn shape_of(&self, dataset: &Dataset) -> Result<DataShape, BuildError> {
         let folds = match &self.folds {
             FoldSpec::KFold { k, .. } => *k,
             FoldSpec::Bundled(name) => Folds::bundled(name, dataset.n_samples())
@@ -171,10 +210,24 @@ impl ModelTask {
         })
     }
 
-    /// Load the data, draw or read the folds and standardise every split.
+    /// Load the data, draw or read the folds and prepare every split.
     pub fn build(&self) -> Result<ModelObjective, BuildError> {
+        self.build_with_progress(&mut |_| {})
+    }
+
+    /// [`ModelTask::build`], telling `progress` how far the file has been read.
+    pub fn build_with_progress(
+        &self,
+        progress: &mut dyn FnMut(LoadProgress),
+    ) -> Result<ModelObjective, BuildError> {
+        let dataset = self.dataset_with_progress(progress)?;
+        self.build_on(&dataset)
+    }
+
+    /// Draw or read the folds of data already loaded (by [`ModelTask::dataset`]) and
+    /// prepare every split.
+    pub fn build_on(&self, dataset: &Dataset) -> Result<ModelObjective, BuildError> {
         let invalid = |e: &dyn std::fmt::Display| BuildError::Invalid(e.to_string());
-        let dataset = self.dataset()?;
         let task = dataset.task();
         let metric = self.metric.unwrap_or(Metric::default_for(task));
         if metric.task() != task {
@@ -199,13 +252,19 @@ impl ModelTask {
                 Folds::bundled(name, dataset.n_samples()).map_err(|e| invalid(&e))
             }
             FoldSpec::KFold { k, seed } => {
-                Folds::for_dataset(&dataset, *k, *seed).map_err(|e| in_data(&e))
+                Folds::for_dataset(dataset, *k, *seed).map_err(|e| in_data(&e))
             }
             FoldSpec::File(path) => {
                 Folds::from_path(path, dataset.n_samples()).map_err(|e| invalid(&e))
             }
         }?;
-        let cv = Arc::new(CvData::new(&dataset, &folds).map_err(|e| in_data(&e))?);
+        if self.data.subsample.is_some() && !matches!(self.folds, FoldSpec::KFold { .. }) {
+            return Err(BuildError::Invalid(
+                "a subsample draws its own folds: use --folds K with --subsample".into(),
+            ));
+        }
+        let prep = self.data.prep(self.model.encoding());
+        let cv = Arc::new(CvData::with_prep(dataset, &folds, &prep).map_err(|e| in_data(&e))?);
         let learner = self.model.prepare(cv.clone()).map_err(|e| invalid(&e))?;
         Ok(ModelObjective {
             cv,

@@ -262,6 +262,9 @@ pub(crate) struct Done {
     pub(crate) duration: f64,
     /// The run was stopped while the trial ran: it has no result and is not recorded.
     pub(crate) cancelled: bool,
+    /// What a failed evaluation cost, where the objective measured it (a result carries
+    /// its own in the evaluation).
+    pub(crate) failed_resources: Option<crate::study::Resources>,
 }
 
 /// What the workers share about the run: the study's name, a Stop flag, where progress goes.
@@ -523,7 +526,10 @@ pub(crate) fn record_result(study: &mut Study, done: &Done) -> Option<Trial> {
                 .as_ref()
                 .map(|g| unit_gradient(space, &trial.params, g));
         }
-        Err(reason) => trial.state = TrialState::Failed(reason.clone()),
+        Err(reason) => {
+            trial.state = TrialState::Failed(reason.clone());
+            trial.resources = done.failed_resources;
+        }
     }
     Some(trial.clone())
 }
@@ -537,6 +543,10 @@ pub(crate) fn evaluate(objective: &dyn Objective, job: &Job, live: &Live) -> Don
         objective.evaluate_in(&job.params, job.want_gradient, &context)
     }));
     let cancelled = matches!(result, Ok(Err(ObjectiveError::Cancelled)));
+    let failed_resources = match &result {
+        Ok(Err(ObjectiveError::FailedMeasured { resources, .. })) => Some(*resources),
+        _ => None,
+    };
     let result = match result {
         Ok(Ok(eval)) if eval.value.is_finite() => Ok(eval),
         Ok(Ok(eval)) => Err(format!("the objective returned {}", eval.value)),
@@ -550,6 +560,7 @@ pub(crate) fn evaluate(objective: &dyn Objective, job: &Job, live: &Live) -> Don
         started_at,
         duration: t0.elapsed().as_secs_f64(),
         cancelled,
+        failed_resources,
     }
 }
 

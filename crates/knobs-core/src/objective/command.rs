@@ -482,13 +482,17 @@ impl Objective for CommandObjective {
                 .unwrap_or_default()
         };
         let (out, err) = (take(&out), take(&err));
+        let resources = finished.resources;
         let fail = |why: String| {
             let quoted = last_lines(&err.tail_text());
-            ObjectiveError::Failed(if quoted.is_empty() {
-                why
-            } else {
-                format!("{why}; stderr: {quoted}")
-            })
+            ObjectiveError::FailedMeasured {
+                reason: if quoted.is_empty() {
+                    why
+                } else {
+                    format!("{why}; stderr: {quoted}")
+                },
+                resources,
+            }
         };
         match finished.ending {
             Ending::Cancelled => return Err(ObjectiveError::Cancelled),

@@ -123,6 +123,16 @@ pub enum ObjectiveError {
     /// The evaluation ran and failed (a model that would not fit, a command that exited 1).
     #[error("{0}")]
     Failed(String),
+    /// The evaluation ran and failed, and what it cost was measured (an external command
+    /// that exited 1 after a minute and 3 GiB): the trial keeps the measurement beside the
+    /// reason, since a trial that ran out of time or memory is the one to look at.
+    #[error("{reason}")]
+    FailedMeasured {
+        /// Why it failed, as [`ObjectiveError::Failed`] says it.
+        reason: String,
+        /// What the evaluation cost until it ended.
+        resources: Resources,
+    },
     /// The run was stopped while the evaluation ran; the trial has no result and is asked
     /// again when the study resumes.
     #[error("stopped before the trial finished")]

@@ -198,7 +198,11 @@ fn a_race_on_a_command_study_shows_the_command_and_runs_only_once_confirmed() {
     harness.get_by_label("Confirm and run").click();
     harness.run_steps(1);
     assert!(harness.state().bench.consent.pending.is_none());
-    assert!(harness.state().race.is_running(), "{}", harness.state().race.status);
+    assert!(
+        harness.state().race.is_running(),
+        "{}",
+        harness.state().race.status
+    );
     harness.state_mut().race.finish_blocking();
     let race = &harness.state().race;
     assert_eq!(race.racers.len(), 3, "{}", race.status);

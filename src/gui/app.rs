@@ -212,12 +212,21 @@ impl KnobsApp {
                 if tab == Tab::Curves && !curves && self.bench.view.tab != tab {
                     continue;
                 }
-                ui.add_enabled_ui(tab != Tab::Boundary || boundary, |ui| {
-                    ui.selectable_value(&mut self.bench.view.tab, tab, tr(tab.title()))
-                        .on_disabled_hover_text(tr(
-                            "for a classifier or regressor on a dataset with two features",
-                        ));
-                });
+                // A plain widget (not a child ui), so the row wraps before it when it does
+                // not fit.
+                let on = self.bench.view.tab == tab;
+                let clicked = ui
+                    .add_enabled(
+                        tab != Tab::Boundary || boundary,
+                        egui::Button::selectable(on, tr(tab.title())),
+                    )
+                    .on_disabled_hover_text(tr(
+                        "for a classifier or regressor on a dataset with two features",
+                    ))
+                    .clicked();
+                if clicked {
+                    self.bench.view.tab = tab;
+                }
             }
         });
         ui.separator();

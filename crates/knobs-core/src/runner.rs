@@ -262,9 +262,9 @@ pub(crate) struct Done {
     pub(crate) duration: f64,
     /// The run was stopped while the trial ran: it has no result and is not recorded.
     pub(crate) cancelled: bool,
-    /// What a failed evaluation cost, where the objective measured it (a result carries
-    /// its own in the evaluation).
-    pub(crate) failed_resources: Option<crate::study::Resources>,
+    /// What a failed evaluation reported and cost before it failed (a result carries its
+    /// own in the evaluation).
+    pub(crate) partial: Option<Box<crate::objective::Partial>>,
 }
 
 /// What the workers share about the run: the study's name, a Stop flag, where progress goes.
@@ -528,7 +528,12 @@ pub(crate) fn record_result(study: &mut Study, done: &Done) -> Option<Trial> {
         }
         Err(reason) => {
             trial.state = TrialState::Failed(reason.clone());
-            trial.resources = done.failed_resources;
+            if let Some(p) = &done.partial {
+                // Whole, even when some progress messages were not heard before the end.
+                trial.intermediate = p.intermediate.clone();
+                trial.attrs = p.attrs.clone();
+                trial.resources = p.resources;
+            }
         }
     }
     Some(trial.clone())
@@ -543,8 +548,8 @@ pub(crate) fn evaluate(objective: &dyn Objective, job: &Job, live: &Live) -> Don
         objective.evaluate_in(&job.params, job.want_gradient, &context)
     }));
     let cancelled = matches!(result, Ok(Err(ObjectiveError::Cancelled)));
-    let failed_resources = match &result {
-        Ok(Err(ObjectiveError::FailedMeasured { resources, .. })) => Some(*resources),
+    let partial = match &result {
+        Ok(Err(ObjectiveError::FailedAfter { partial, .. })) => Some(partial.clone()),
         _ => None,
     };
     let result = match result {
@@ -560,7 +565,7 @@ pub(crate) fn evaluate(objective: &dyn Objective, job: &Job, live: &Live) -> Don
         started_at,
         duration: t0.elapsed().as_secs_f64(),
         cancelled,
-        failed_resources,
+        partial,
     }
 }
 

@@ -60,7 +60,7 @@ impl CurveKind {
         match self {
             CurveKind::Running => RUNNING,
             CurveKind::Complete => COMPLETE.gamma_multiply(0.75),
-            CurveKind::Ended => ENDED.gamma_multiply(0.4),
+            CurveKind::Ended => ENDED.gamma_multiply(0.6),
         }
     }
 

@@ -482,16 +482,19 @@ impl Objective for CommandObjective {
                 .unwrap_or_default()
         };
         let (out, err) = (take(&out), take(&err));
-        let resources = finished.resources;
         let fail = |why: String| {
             let quoted = last_lines(&err.tail_text());
-            ObjectiveError::FailedMeasured {
+            ObjectiveError::FailedAfter {
                 reason: if quoted.is_empty() {
                     why
                 } else {
                     format!("{why}; stderr: {quoted}")
                 },
-                resources,
+                partial: Box::new(super::Partial {
+                    intermediate: out.intermediate.clone(),
+                    attrs: out.attrs.clone(),
+                    resources: Some(finished.resources),
+                }),
             }
         };
         match finished.ending {

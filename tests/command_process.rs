@@ -340,7 +340,7 @@ fn stop_ends_a_running_trial_and_its_group_and_drops_the_trial() {
 fn a_failed_trial_keeps_its_curve_and_what_it_cost() {
     let dir = tempfile::tempdir().unwrap();
     let study = command_study(
-        "sh -c 'echo {\"step\": 1, \"value\": 0.8}; echo out of patience >&2; exit 4'",
+        "sh -c 'echo knobs: step 1 value 0.8; echo out of patience >&2; exit 4'",
         dir.path(),
         1,
     );

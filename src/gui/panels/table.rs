@@ -203,18 +203,7 @@ fn body(ui: &mut egui::Ui, bench: &mut Workbench, row_height: f32, measured: boo
                         );
                     }
                     if measured {
-                        let text = t.resources.as_ref().map(resources_cell).unwrap_or_default();
-                        let cell = ui.add_sized(
-                            [W_RESOURCES, row_height],
-                            Label::new(RichText::new(text).monospace()).sense(Sense::click()),
-                        );
-                        let cell = match &t.resources {
-                            Some(r) => cell.on_hover_text(resources_hover(r)),
-                            None => cell,
-                        };
-                        if cell.clicked() {
-                            clicked = Some(t.number);
-                        }
+                        resources_ui(ui, t, row_height, &mut clicked);
                     }
                     let note = match (&t.state, &t.label) {
                         (TrialState::Failed(why), _) => RichText::new(why).color(FAILED),
@@ -228,6 +217,28 @@ fn body(ui: &mut egui::Ui, bench: &mut Workbench, row_height: f32, measured: boo
     if let Some(n) = clicked {
         let again = bench.selection.selected == Some(n);
         bench.select(if again { None } else { Some(n) });
+    }
+}
+
+/// A trial's resources cell (empty when its cost was not measured), every measurement on
+/// hover.
+fn resources_ui(
+    ui: &mut egui::Ui,
+    t: &crate::study::Trial,
+    row_height: f32,
+    clicked: &mut Option<usize>,
+) {
+    let text = t.resources.as_ref().map(resources_cell).unwrap_or_default();
+    let cell = ui.add_sized(
+        [W_RESOURCES, row_height],
+        Label::new(RichText::new(text).monospace()).sense(Sense::click()),
+    );
+    let cell = match &t.resources {
+        Some(r) => cell.on_hover_text(resources_hover(r)),
+        None => cell,
+    };
+    if cell.clicked() {
+        *clicked = Some(t.number);
     }
 }
 

@@ -238,3 +238,48 @@ fn step_mode_on_a_command_study_asks_before_it_starts() {
         "step mode only proposes"
     );
 }
+
+#[test]
+fn continuing_a_race_whose_command_the_study_does_not_show_asks_first() {
+    own_config_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let script = "echo ran >> ran.log\necho \"$2\"\n";
+    let log = dir.path().join("ran.log");
+    // A race on a command, as a session someone sent would carry it.
+    let mut first = Workbench::new(command_study(dir.path(), script, 2));
+    first.jobs = 1;
+    let approval = CommandApproval::of(&first.study().objective).unwrap();
+    first.consent.confirmed.push(approval);
+    let mut app = KnobsApp::from_bench(first);
+    let ctx = eframe::egui::Context::default();
+    knobs::gui::race::view::start(&mut app.race, &mut app.bench, &ctx);
+    app.race.finish_blocking();
+    assert_eq!(lines(&log), 6, "{}", app.race.status);
+    let saved = app.race.to_session().unwrap();
+
+    // Opened beside a study on a test function, with a larger budget to continue to.
+    let mut study = Workbench::branin_study();
+    study.budget = 3;
+    let mut bench = Workbench::new(study);
+    bench.jobs = 1;
+    bench.view.tab = Tab::Race;
+    let mut app = KnobsApp::from_bench(bench);
+    app.race = knobs::gui::race::state::Race::from_session(saved);
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut KnobsApp| app.show(ui), app);
+    harness.run_steps(2);
+    harness.get_by_label_contains("objective: `sh script.sh` in folder ");
+    harness.get_by_label_contains("not the study's objective");
+
+    harness.get_by_label("Continue race").click();
+    harness.run_steps(2);
+    harness.get_by_label("Run this command?");
+    assert!(!harness.state().race.is_running());
+    assert_eq!(lines(&log), 6, "nothing more runs before the confirmation");
+
+    harness.get_by_label("Confirm and run").click();
+    harness.run_steps(1);
+    harness.state_mut().race.finish_blocking();
+    assert_eq!(lines(&log), 9, "each of the three runs went on to 3 trials");
+}

@@ -208,13 +208,26 @@ impl KnobsApp {
             // A tab that does not fit goes to the next row whole, never split mid-word.
             ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
             let boundary = self.bench.boundary_available();
+            let curves = plots::curves::available(self.bench.study());
             for tab in Tab::ALL {
-                ui.add_enabled_ui(tab != Tab::Boundary || boundary, |ui| {
-                    ui.selectable_value(&mut self.bench.view.tab, tab, tr(tab.title()))
-                        .on_disabled_hover_text(tr(
-                            "for a classifier or regressor on a dataset with two features",
-                        ));
-                });
+                if tab == Tab::Curves && !curves && self.bench.view.tab != tab {
+                    continue;
+                }
+                // A plain widget (not a child ui), so the row wraps before it when it does
+                // not fit.
+                let on = self.bench.view.tab == tab;
+                let clicked = ui
+                    .add_enabled(
+                        tab != Tab::Boundary || boundary,
+                        egui::Button::selectable(on, tr(tab.title())),
+                    )
+                    .on_disabled_hover_text(tr(
+                        "for a classifier or regressor on a dataset with two features",
+                    ))
+                    .clicked();
+                if clicked {
+                    self.bench.view.tab = tab;
+                }
             }
         });
         ui.separator();
@@ -232,6 +245,7 @@ impl KnobsApp {
                 });
             }
             Tab::Convergence => plots::convergence::show(ui, &mut self.bench, h),
+            Tab::Curves => plots::curves::show(ui, &mut self.bench, h),
             Tab::Surface => plots::surface::show(ui, &mut self.bench, &mut self.textures, h),
             Tab::Parallel => plots::parallel::show(ui, &self.bench, h),
             Tab::Importance => plots::importance::show(ui, &self.bench, h),
@@ -356,6 +370,7 @@ impl KnobsApp {
                     ui.horizontal(|ui| {
                         if ui.button(tr("Confirm and run")).clicked() {
                             self.bench.confirm_command();
+                            super::race::view::after_consent(&mut self.race, &mut self.bench, ctx);
                         }
                         if ui.button(tr("Cancel")).clicked() {
                             self.bench.consent.pending = None;

@@ -115,6 +115,8 @@ pub enum Tab {
     Overview,
     /// Every trial's value and the best so far.
     Convergence,
+    /// Every trial's intermediate values by step, live while trials run.
+    Curves,
     /// Score surface over two parameters.
     Surface,
     /// One polyline per trial across the parameters.
@@ -139,9 +141,10 @@ pub enum Tab {
 
 impl Tab {
     /// Every tab, in the order the tab bar shows them.
-    pub const ALL: [Tab; 12] = [
+    pub const ALL: [Tab; 13] = [
         Tab::Overview,
         Tab::Convergence,
+        Tab::Curves,
         Tab::Surface,
         Tab::Parallel,
         Tab::Importance,
@@ -172,6 +175,7 @@ impl Tab {
         match self {
             Tab::Overview => "Overview",
             Tab::Convergence => "Convergence",
+            Tab::Curves => "Learning curves",
             Tab::Surface => "Surface",
             Tab::Parallel => "Parallel coordinates",
             Tab::Importance => "Importance",
@@ -245,8 +249,28 @@ pub struct Consent {
     /// A command waiting for the user's confirmation before its first trial (it may come
     /// from a session someone sent): shown in full in a dialog.
     pub pending: Option<crate::objective::consent::CommandApproval>,
+    /// What the pending command was asked for, to go on with once it is confirmed.
+    pub then: AfterConsent,
+    /// A confirmed start the workbench cannot make itself (a race, which the app owns):
+    /// taken by its owner on the frame the user confirmed.
+    pub ready: Option<AfterConsent>,
     /// Commands confirmed in this window, in case the confirmation could not be saved.
     pub confirmed: Vec<crate::objective::consent::CommandApproval>,
+}
+
+/// What a command objective was about to do when the user was asked to confirm it: every
+/// way of starting trials goes behind the same dialog, and goes on once it is answered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AfterConsent {
+    /// The Run button's run.
+    #[default]
+    Run,
+    /// Step mode.
+    Step,
+    /// A new race on the study's problem.
+    StartRace,
+    /// Continuing the race on its own problem (which may come from a session's race part).
+    ContinueRace,
 }
 
 /// The session file the study belongs to, and the ones opened before.
@@ -542,13 +566,8 @@ impl Workbench {
             self.status = fill(tr("cannot run: {}"), &[&why]);
             return;
         }
-        if let Some(approval) =
-            crate::objective::consent::CommandApproval::of(&self.study().objective)
-            && !approval.is_remembered()
-            && !self.consent.confirmed.contains(&approval)
-        {
-            self.status = tr("confirm the command before it runs").into();
-            self.consent.pending = Some(approval);
+        let spec = self.study().objective.clone();
+        if !self.consent_to(&spec, AfterConsent::Run) {
             return;
         }
         let objective = match crate::gui::panels::objective::objective_for_run(self) {
@@ -573,7 +592,28 @@ impl Workbench {
         }
     }
 
-    /// The user confirmed the command shown: remember it (per command and folder) and run.
+    /// Whether trials of `spec` may start now: yes unless it is a command the user has not
+    /// confirmed, which is then shown in the confirmation dialog, to go on with `then` once
+    /// confirmed.
+    pub fn consent_to(
+        &mut self,
+        spec: &crate::objective::ObjectiveSpec,
+        then: AfterConsent,
+    ) -> bool {
+        let Some(approval) = crate::objective::consent::CommandApproval::of(spec) else {
+            return true;
+        };
+        if approval.is_remembered() || self.consent.confirmed.contains(&approval) {
+            return true;
+        }
+        self.status = tr("confirm the command before it runs").into();
+        self.consent.pending = Some(approval);
+        self.consent.then = then;
+        false
+    }
+
+    /// The user confirmed the command shown: remember it (per command and folder) and go on
+    /// with what it was asked for (a race is left in [`Consent::ready`] for the app).
     pub fn confirm_command(&mut self) {
         let Some(approval) = self.consent.pending.take() else {
             return;
@@ -582,7 +622,13 @@ impl Workbench {
             self.error = Some(format!("the confirmation could not be saved: {e}"));
         }
         self.consent.confirmed.push(approval);
-        self.run_anyway();
+        match std::mem::take(&mut self.consent.then) {
+            AfterConsent::Run => self.run_anyway(),
+            AfterConsent::Step => {
+                self.step_start();
+            }
+            race => self.consent.ready = Some(race),
+        }
     }
 
     /// Send a command to the running study, if any.

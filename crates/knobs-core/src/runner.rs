@@ -296,6 +296,9 @@ pub(crate) struct Done {
     pub(crate) pruned: Option<crate::study::Intermediate>,
     /// Every value the trial reported through its context, in order.
     pub(crate) reported: Vec<crate::study::Intermediate>,
+    /// What a failed evaluation reported and cost before it failed (a result carries its
+    /// own in the evaluation).
+    pub(crate) partial: Option<Box<crate::objective::Partial>>,
 }
 
 /// What the workers share about the run: the study's name, a Stop flag, where progress goes.
@@ -627,7 +630,15 @@ pub(crate) fn record_result(study: &mut Study, done: &Done) -> Option<Trial> {
                 .as_ref()
                 .map(|g| unit_gradient(space, &trial.params, g));
         }
-        Err(reason) => trial.state = TrialState::Failed(reason.clone()),
+        Err(reason) => {
+            trial.state = TrialState::Failed(reason.clone());
+            if let Some(p) = &done.partial {
+                // Whole, even when some progress messages were not heard before the end.
+                trial.intermediate = p.intermediate.clone();
+                trial.attrs = p.attrs.clone();
+                trial.resources = p.resources;
+            }
+        }
     }
     Some(trial.clone())
 }
@@ -651,6 +662,10 @@ pub(crate) fn evaluate(objective: &dyn Objective, job: &Job, live: &Live) -> Don
         }),
         _ => None,
     };
+    let partial = match &result {
+        Ok(Err(ObjectiveError::FailedAfter { partial, .. })) => Some(partial.clone()),
+        _ => None,
+    };
     let result = match result {
         Ok(Ok(eval)) if eval.value.is_finite() => Ok(eval),
         Ok(Ok(eval)) => Err(format!("the objective returned {}", eval.value)),
@@ -666,6 +681,7 @@ pub(crate) fn evaluate(objective: &dyn Objective, job: &Job, live: &Live) -> Don
         cancelled,
         pruned,
         reported,
+        partial,
     }
 }
 

@@ -135,6 +135,14 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("running", "运行中"),
     ("failed", "失败"),
     ("pruned", "提前停止"),
+    ("resources", "资源"),
+    (
+        "wall time and peak memory of the trial's processes, where measured",
+        "试验进程的实际耗时与内存峰值（如有测量）",
+    ),
+    ("wall time: {} s", "实际耗时：{} 秒"),
+    ("CPU time: {} s", "CPU 时间：{} 秒"),
+    ("peak memory: {}", "内存峰值：{}"),
     // Plots
     ("Convergence", "收敛曲线"),
     (
@@ -149,6 +157,27 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("best so far", "迄今最优"),
     ("best", "最优"),
     ("selected", "选中"),
+    // Learning curves
+    ("objective: {}", "目标：{}"),
+    ("objective: {} in folder {}", "目标：{}，文件夹 {}"),
+    (
+        "(not the study's objective: the race keeps its own)",
+        "（不是本研究的目标：竞赛保留自己的目标）",
+    ),
+    ("Learning curves", "学习曲线"),
+    (
+        "each trial's intermediate values by step",
+        "每次试验按步报告的中间值",
+    ),
+    ("failed or stopped", "失败或中止"),
+    (
+        "{} of {} trials reported intermediate values ({} running)",
+        "{1} 次试验中有 {0} 次报告了中间值（{2} 次运行中）",
+    ),
+    (
+        "No trial reported intermediate values. Scripts report them by printing {} on a line of their output while they train.",
+        "没有试验报告中间值。脚本在训练时单独输出一行 {} 即可报告。",
+    ),
     ("latest", "最新"),
     ("x", "x"),
     ("y", "y"),

@@ -513,11 +513,18 @@ impl Objective for CommandObjective {
         let (out, err) = (take(&out), take(&err));
         let fail = |why: String| {
             let quoted = last_lines(&err.tail_text());
-            ObjectiveError::Failed(if quoted.is_empty() {
-                why
-            } else {
-                format!("{why}; stderr: {quoted}")
-            })
+            ObjectiveError::FailedAfter {
+                reason: if quoted.is_empty() {
+                    why
+                } else {
+                    format!("{why}; stderr: {quoted}")
+                },
+                partial: Box::new(super::Partial {
+                    intermediate: out.intermediate.clone(),
+                    attrs: out.attrs.clone(),
+                    resources: Some(finished.resources),
+                }),
+            }
         };
         if finished.ending == Ending::Cancelled {
             return Err(ObjectiveError::Cancelled);

@@ -37,6 +37,16 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("int, log", "整数，对数"),
     ("int", "整数"),
     ("choice", "类别"),
+    ("numbers", "数值选项"),
+    ("values", "取值"),
+    (
+        "numbers separated by commas, searched in their order (a grid takes exactly these)",
+        "用逗号分隔的数字，按大小顺序搜索（网格搜索恰好取这些值）",
+    ),
+    (
+        "every entry must be a number, e.g. 0.1, 1, 10",
+        "每一项都必须是数字，例如 0.1, 1, 10",
+    ),
     ("fixed", "固定"),
     // Strategy
     ("Strategy", "搜索策略"),

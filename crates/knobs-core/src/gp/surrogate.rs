@@ -40,7 +40,7 @@ impl Inputs {
             .collect();
         let discrete = domains
             .iter()
-            .map(|d| matches!(d, Domain::Categorical { .. } | Domain::Int { .. }))
+            .map(Domain::is_discrete)
             .collect();
         Inputs {
             domains,

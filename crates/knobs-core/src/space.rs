@@ -744,6 +744,76 @@ mod tests {
     }
 
     #[test]
+    fn a_list_of_numbers_is_a_sorted_numeric_choice_set_searched_by_rank() {
+        let c = parse_param("C=10, 0.1,1").unwrap();
+        assert_eq!(
+            c.domain,
+            Domain::Numbers {
+                values: vec![0.1, 1.0, 10.0],
+                int: false
+            }
+        );
+        assert!(c.domain.is_numeric() && c.domain.is_discrete());
+        assert_eq!(c.domain.bounds(), Some((0.1, 10.0)));
+        assert_eq!(c.domain.grid_len(50), 3);
+        // Three equal cells, in ascending order.
+        assert_eq!(c.domain.from_unit(0.0), Value::Float(0.1));
+        assert_eq!(c.domain.from_unit(0.5), Value::Float(1.0));
+        assert_eq!(c.domain.from_unit(0.99), Value::Float(10.0));
+        assert_eq!(c.domain.to_unit(&Value::Float(10.0)), Some(2.5 / 3.0));
+        assert_eq!(c.domain.to_unit(&Value::Float(2.0)), None);
+        let k = parse_param("k=5,1,3").unwrap();
+        assert_eq!(
+            k.domain,
+            Domain::Numbers {
+                values: vec![1.0, 3.0, 5.0],
+                int: true
+            }
+        );
+        assert_eq!(k.domain.from_unit(0.5), Value::Int(3));
+        // Names, or a mix of names and numbers, stay categorical.
+        assert!(matches!(
+            parse_param("gamma=scale,0.1").unwrap().domain,
+            Domain::Categorical { .. }
+        ));
+        assert!(
+            parse_param("C=1,1.0")
+                .unwrap_err()
+                .to_string()
+                .contains("twice")
+        );
+        assert_eq!(
+            parse_numbers(" 10, 0.5 ,2"),
+            Some(Domain::Numbers {
+                values: vec![0.5, 2.0, 10.0],
+                int: false
+            })
+        );
+        assert_eq!(parse_numbers("1, x"), None);
+    }
+
+    #[test]
+    fn numeric_choices_round_trip_through_ron_and_a_file_without_the_int_flag_loads() {
+        let s = Space::new(vec![
+            parse_param("C=0.1,1,10").unwrap(),
+            parse_param("k=1,2").unwrap(),
+        ])
+        .unwrap();
+        let text = ron::to_string(&s).unwrap();
+        assert_eq!(ron::from_str::<Space>(&text).unwrap(), s);
+        // Written by hand, unsorted and without `int`: sorted on load, floats.
+        let hand = "[(name: \"C\", domain: Numbers(values: [10.0, 0.1, 1.0]))]";
+        let loaded = ron::from_str::<Space>(hand).unwrap();
+        assert_eq!(
+            loaded.params()[0].domain,
+            Domain::Numbers {
+                values: vec![0.1, 1.0, 10.0],
+                int: false
+            }
+        );
+    }
+
+    #[test]
     fn serde_validates_on_load() {
         let bad = "[(name: \"a\", domain: Float(low: 2.0, high: 1.0, log: false))]";
         assert!(ron::from_str::<Space>(bad).is_err());

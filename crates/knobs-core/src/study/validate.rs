@@ -142,10 +142,12 @@ impl Study {
     }
 
     /// Refuse a space whose values the study's model cannot take, before any trial runs:
-    /// the model decodes the space's middle point, then that point with each listed value
-    /// of every choice set (numeric or named) in turn. Ranges are checked at their middle
-    /// only, since a range's bound may be one no draw reaches. Objectives that are not
-    /// models take anything.
+    /// the model decodes the space's middle point with each listed value of every choice
+    /// set (numeric or named) in turn, and a refusal counts against the probed parameter
+    /// when the model's message names it (so a bad `gamma` in the middle point is not
+    /// blamed on `C`); whatever the middle point itself fails on comes last. Ranges are
+    /// checked at their middle only, since a range's bound may be one no draw reaches.
+    /// Objectives that are not models take anything.
     fn check_model_takes_space(&self) -> Result<(), StudyError> {
         let ObjectiveSpec::Model { model, .. } = &self.objective else {
             return Ok(());
@@ -176,10 +178,30 @@ impl Study {
                 if let Some(slot) = point.iter_mut().find(|(n, _)| *n == param.name) {
                     slot.1 = value.clone();
                 }
-                decode(model, &point).map_err(|e| refuse(&param.name, &value, e))?;
+                if let Err(e) = decode(model, &point)
+                    && names(&e, &param.name)
+                {
+                    return Err(refuse(&param.name, &value, e));
+                }
             }
         }
-        Ok(())
+        decode(model, &middle).map_err(|e| {
+            let blamed = self
+                .space
+                .params()
+                .iter()
+                .find(|p| names(&e, &p.name))
+                .and_then(|p| middle.iter().find(|(n, _)| *n == p.name));
+            match blamed {
+                Some((name, value)) => refuse(name, value, e),
+                None => StudyError::ModelRefuses {
+                    name: "(the space's middle point)".to_owned(),
+                    value: String::new(),
+                    model: model.label(),
+                    reason: e.to_string(),
+                },
+            }
+        })
     }
 
     /// Make a stored study runnable without losing or changing any stored result, then
@@ -327,6 +349,13 @@ impl Study {
         }
         Ok(())
     }
+}
+
+/// Whether a model's message is about parameter `name` (the models write "parameter
+/// `C`: …" or "C must be …").
+fn names(error: &ModelError, name: &str) -> bool {
+    let text = error.to_string();
+    text.contains(&format!("`{name}`")) || text.starts_with(&format!("{name} "))
 }
 
 /// Decode a trial's values as `model` would, without data: the check every trial makes first.
@@ -503,6 +532,48 @@ mod tests {
         partial.trials.truncate(12);
         partial.trials[9].state = TrialState::Running;
         assert_eq!(outcome(&step(partial)), outcome(&full));
+    }
+
+    fn svc_study(specs: &[&str]) -> Study {
+        let mut study = crate::study::default_study();
+        study.objective = crate::objective::ObjectiveSpec::Model {
+            dataset: crate::objective::DatasetSource::Bundled("iris".into()),
+            target: None,
+            task: None,
+            model: ModelSpec::Svc {
+                kernel: crate::models::KernelKind::Rbf,
+            },
+            metric: None,
+            folds: crate::objective::FoldSpec::Bundled("iris".into()),
+        };
+        study.space = Space::new(
+            specs
+                .iter()
+                .map(|s| crate::space::parse_param(s).unwrap())
+                .collect(),
+        )
+        .unwrap();
+        study
+    }
+
+    #[test]
+    fn a_choice_the_model_cannot_take_is_refused_naming_parameter_and_value() {
+        assert_eq!(
+            svc_study(&["C=0.1,1,10", "gamma=1,0.1,0.01"]).validate(),
+            Ok(())
+        );
+        let err = svc_study(&["C=0.1,1,-1", "gamma=0.1"]).validate().unwrap_err();
+        assert!(
+            matches!(&err, StudyError::ModelRefuses { name, value, .. }
+                if name == "C" && value == "-1"),
+            "{err}"
+        );
+        let named = svc_study(&["C=1", "gamma=scale,auto"]).validate().unwrap_err();
+        assert!(named.to_string().contains("`gamma` = scale"), "{named}");
+        // A range is checked at its middle only: a bound no draw reaches is allowed.
+        assert_eq!(svc_study(&["C=0..10", "gamma=0.1"]).validate(), Ok(()));
+        let missing = svc_study(&["C=1..10"]).validate().unwrap_err();
+        assert!(missing.to_string().contains("gamma"), "{missing}");
     }
 
     #[test]

@@ -133,3 +133,99 @@ fn random_search_draws_only_the_listed_numbers_and_every_one_of_them() {
     let k = j["best_params"]["k"].as_i64().unwrap();
     assert!([1, 3, 5, 7].contains(&k), "{k}");
 }
+
+/// The shipped session `name`, loaded as the window and the CLI load it.
+fn session(name: &str) -> knobs::session::Session {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sessions")
+        .join(name);
+    knobs::session::Session::load(&path).unwrap()
+}
+
+/// The best value of `study` run to its budget with `seed`.
+fn best_with_seed(study: &knobs::study::Study, seed: u64) -> f64 {
+    let mut study = study.clone();
+    study.seed = seed;
+    let objective = std::sync::Arc::from(study.objective.build().unwrap());
+    let (done, _, _) = knobs::runner::run_to_end(study, objective, 2).unwrap();
+    assert_eq!(done.failed(), 0);
+    done.best_trial().unwrap().value.unwrap()
+}
+
+#[test]
+fn the_seed_chapter_sessions_give_the_figures_their_descriptions_quote() {
+    let grid = session("seed_chapter_1_grid.ron").study;
+    assert_eq!(grid.space.dim(), 2);
+    let best = best_with_seed(&grid, 0);
+    assert!(grid.description.contains(&format!("{best:.6}")), "{best}");
+
+    for (name, quoted_seed) in [
+        ("seed_chapter_2_random.ron", None),
+        ("seed_chapter_3_bayes_opt.ron", Some(1)),
+    ] {
+        let study = session(name).study;
+        let bests: Vec<f64> = (0..10).map(|s| best_with_seed(&study, s)).collect();
+        let mean = bests.iter().sum::<f64>() / bests.len() as f64;
+        let worst = bests.iter().copied().fold(f64::INFINITY, f64::min);
+        for figure in [mean, worst] {
+            assert!(
+                study.description.contains(&format!("{figure:.6}")),
+                "{name}: {figure:.6} not quoted"
+            );
+        }
+        if let Some(seed) = quoted_seed {
+            assert_eq!(study.seed, seed);
+            let own = format!("{:.6}", bests[seed as usize]);
+            assert!(study.description.contains(&own), "{name}: {own}");
+        }
+    }
+}
+
+#[test]
+fn lesson_descriptions_are_numbered_from_their_file_names() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sessions");
+    let number = |name: &str| -> Option<usize> {
+        name.strip_prefix("lesson")?
+            .split_once('_')?
+            .0
+            .parse()
+            .ok()
+    };
+    let names: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".ron"))
+        .collect();
+    let count = names.iter().filter_map(|n| number(n)).max().unwrap();
+    assert!(count >= 6);
+    let mut numbered = 0;
+    for name in &names {
+        let study = session(name).study;
+        for text in [&study.description, &study.description_zh] {
+            assert!(!text.contains("{lesson"), "{name}: a hole left unfilled");
+        }
+        if let Some(n) = number(name)
+            && study.description.starts_with("Lesson")
+            && study
+                .description
+                .split([',', ':'])
+                .next()
+                .is_some_and(|head| head.contains(" of "))
+        {
+            assert!(
+                study
+                    .description
+                    .starts_with(&format!("Lesson {n} of {count}")),
+                "{name}"
+            );
+            assert!(
+                study
+                    .description_zh
+                    .starts_with(&format!("第 {n} 课（共 {count} 课）")),
+                "{name}"
+            );
+            numbered += 1;
+        }
+    }
+    assert!(numbered >= 11, "{numbered}");
+}

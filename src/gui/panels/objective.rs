@@ -523,7 +523,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
         loading(ui);
     }
     if let Some(e) = bench.editor.objective_error() {
-        ui.colored_label(ui.visuals().error_fg_color, e);
+        ui.colored_label(ui.visuals().error_fg_color, crate::gui::i18n::tr_message(e));
     }
 }
 
@@ -693,7 +693,7 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
     match current.map(|p| &p.result) {
         Some(Ok(s)) => preview(ui, s),
         Some(Err(e)) => {
-            ui.colored_label(ui.visuals().error_fg_color, e);
+            ui.colored_label(ui.visuals().error_fg_color, crate::gui::i18n::tr_message(e));
         }
         None => loading(ui),
     }

@@ -133,7 +133,7 @@ fn row(ui: &mut egui::Ui, bench: &mut Workbench, i: usize, p: &Param, error: Opt
         bench.edit_param(i, edited);
     }
     if let Some(e) = error {
-        ui.colored_label(crate::gui::plots::FAILED, e);
+        ui.colored_label(crate::gui::plots::FAILED, crate::gui::i18n::tr_message(e));
     }
 }
 

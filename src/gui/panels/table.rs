@@ -154,8 +154,12 @@ fn body(ui: &mut egui::Ui, bench: &mut Workbench, row_height: f32) {
                         );
                     }
                     let note = match (&t.state, &t.label) {
-                        (TrialState::Failed(why), _) => RichText::new(why).color(FAILED),
-                        (_, Some(label)) => RichText::new(label).weak(),
+                        (TrialState::Failed(why), _) => {
+                            RichText::new(crate::gui::i18n::tr_message(why)).color(FAILED)
+                        }
+                        (_, Some(label)) => {
+                            RichText::new(crate::gui::i18n::tr_trial_label(label)).weak()
+                        }
                         _ => RichText::new(""),
                     };
                     ui.add(Label::new(note).truncate());

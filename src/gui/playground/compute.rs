@@ -149,6 +149,9 @@ pub struct Maps2 {
     pub posterior: Option<[Grid2; 3]>,
     /// Joint draws from the prior on a coarser grid (only before any observation).
     pub prior_samples: Vec<Grid2>,
+    /// Joint draws from the posterior on the same coarser grid, in the function's units
+    /// (only once there are observations): functions the GP still finds plausible.
+    pub posterior_samples: Vec<Grid2>,
 }
 
 /// The pictures, by the problem's dimension.
@@ -307,19 +310,31 @@ pub fn compute(req: &PlayRequest) -> PlayResult {
                 let acq = g.acquisition(&s.acquisition, &pts);
                 [grid2(MAP, mean), grid2(MAP, std), grid2(MAP, acq)]
             });
-            let prior_samples = if x.is_empty() {
-                let coarse = grid_points(SAMPLE_MAP);
-                draw(Ok(Gaussian::prior(&hypers.kernel, &coarse)))
-                    .into_iter()
-                    .map(|v| grid2(SAMPLE_MAP, v))
-                    .collect()
+            let coarse = grid_points(SAMPLE_MAP);
+            let samples: Vec<Grid2> = match &gp {
+                None if x.is_empty() => draw(Ok(Gaussian::prior(&hypers.kernel, &coarse))),
+                Some(_) => draw(Gaussian::posterior(
+                    &hypers.kernel,
+                    hypers.noise,
+                    &x,
+                    &y,
+                    &coarse,
+                )),
+                None => Vec::new(),
+            }
+            .into_iter()
+            .map(|v| grid2(SAMPLE_MAP, v))
+            .collect();
+            let (prior_samples, posterior_samples) = if x.is_empty() {
+                (samples, Vec::new())
             } else {
-                Vec::new()
+                (Vec::new(), samples)
             };
             Pictures::Maps(Box::new(Maps2 {
                 truth,
                 posterior,
                 prior_samples,
+                posterior_samples,
             }))
         }
     };
@@ -401,5 +416,21 @@ mod tests {
         let [mean, std, acq] = m.posterior.as_ref().unwrap();
         assert_eq!(mean.values.len(), MAP * MAP);
         assert!(std.min >= 0.0 && acq.max.is_finite());
+        assert!(m.prior_samples.is_empty());
+        assert_eq!(m.posterior_samples.len(), 3);
+        // A posterior sample passes (nearly) through the observations: at the coarse grid
+        // point nearest (0.2, 0.3) it is close to the posterior mean there, not wild.
+        let n = SAMPLE_MAP;
+        let nearest = |u: f64| ((u * (n - 1) as f64).round() as usize).min(n - 1);
+        let (i, j) = (nearest(0.2), nearest(0.3));
+        let spread = m.posterior_samples[0].max - m.posterior_samples[0].min;
+        assert!(spread.is_finite() && spread > 0.0);
+        let at = |g: &Grid2| g.values[j * n + i];
+        let near = m
+            .posterior_samples
+            .iter()
+            .map(|g| (at(g) - at(&m.posterior_samples[0])).abs())
+            .fold(0.0, f64::max);
+        assert!(near < 0.5 * spread, "samples disagree at an observation: {near} vs {spread}");
     }
 }

@@ -93,6 +93,10 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &CmaWhy
         .take(why.member)
         .filter_map(|t| frame.xy(&t.point))
         .collect();
+    if frame.pair().is_none() {
+        super::line::cmaes(ui, input, frame, why, height);
+        return;
+    }
     pair_plot(ui, "why_cmaes", input, frame, height, |plot| {
         for (ring, name) in rings {
             let line = Line::new(fill(tr("{} ellipse"), &[&name]), ring)

@@ -185,11 +185,7 @@ fn the_seed_chapter_sessions_give_the_figures_their_descriptions_quote() {
 fn lesson_descriptions_are_numbered_from_their_file_names() {
     let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sessions");
     let number = |name: &str| -> Option<usize> {
-        name.strip_prefix("lesson")?
-            .split_once('_')?
-            .0
-            .parse()
-            .ok()
+        name.strip_prefix("lesson")?.split_once('_')?.0.parse().ok()
     };
     let names: Vec<String> = std::fs::read_dir(&folder)
         .unwrap()
@@ -228,4 +224,42 @@ fn lesson_descriptions_are_numbered_from_their_file_names() {
         }
     }
     assert!(numbered >= 11, "{numbered}");
+}
+
+#[test]
+fn every_strategy_searches_a_numeric_choice_set_and_proposes_only_its_values() {
+    let mut study = session("seed_chapter_1_grid.ron").study;
+    study.objective = knobs::objective::ObjectiveSpec::Model {
+        dataset: knobs::objective::DatasetSource::Bundled("iris".into()),
+        target: None,
+        task: None,
+        model: knobs::models::ModelSpec::Svc {
+            kernel: knobs::models::KernelKind::Rbf,
+        },
+        metric: None,
+        folds: knobs::objective::FoldSpec::Bundled("iris".into()),
+    };
+    study.budget = 10;
+    let (cs, gammas) = ([0.1, 1.0, 10.0], [0.01, 0.1, 1.0]);
+    for name in [
+        "random", "sobol", "tpe", "gp", "cmaes", "pso", "anneal", "gradient",
+    ] {
+        let mut study = study.clone();
+        study.strategy = knobs::strategy::StrategySpec::from_name(name).unwrap();
+        let objective = std::sync::Arc::from(study.objective.build().unwrap());
+        let (done, _, _) = knobs::runner::run_to_end(study, objective, 2).unwrap();
+        assert_eq!(done.failed(), 0, "{name}");
+        assert_eq!(done.trials.len(), 10, "{name}");
+        for t in &done.trials {
+            let value = |n: &str| {
+                t.params
+                    .iter()
+                    .find(|(p, _)| p == n)
+                    .and_then(|(_, v)| v.as_f64())
+                    .unwrap()
+            };
+            assert!(cs.contains(&value("C")), "{name}: C = {}", value("C"));
+            assert!(gammas.contains(&value("gamma")), "{name}: gamma");
+        }
+    }
 }

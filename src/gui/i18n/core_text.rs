@@ -23,13 +23,19 @@ const PHRASES: &[(&str, &str)] = &[
         "the file is empty (expected the header `index,fold`)",
         "文件是空的（应有表头 `index,fold`）",
     ),
-    ("expected the header `index,fold`, found", "应为表头 `index,fold`，实际为"),
+    (
+        "expected the header `index,fold`, found",
+        "应为表头 `index,fold`，实际为",
+    ),
     ("only a header row, no data rows", "只有表头，没有数据行"),
     ("only the target column", "只有目标列"),
     ("no feature columns", "没有特征列"),
     ("appears twice", "出现了两次"),
     ("no target column", "没有目标列"),
-    ("a quote opened here is never closed", "此处开始的引号没有闭合"),
+    (
+        "a quote opened here is never closed",
+        "此处开始的引号没有闭合",
+    ),
     ("not valid UTF-8 text", "不是有效的 UTF-8 文本"),
     ("missing value", "缺少值"),
     ("is not a finite number", "不是有限的数"),
@@ -53,7 +59,10 @@ const PHRASES: &[(&str, &str)] = &[
         "extra probe while the step's results are outstanding",
         "本步结果未齐时的额外探测",
     ),
-    ("back to the best point at half the step", "以一半步长回到最优点"),
+    (
+        "back to the best point at half the step",
+        "以一半步长回到最优点",
+    ),
     ("from the best scouting point", "从最好的侦察点出发"),
     ("scouting point", "侦察点"),
     ("difference probe", "差分探测"),
@@ -121,7 +130,10 @@ fn phrases(text: &str) -> String {
             }
             for (en, zh) in PHRASES {
                 if let Some(after) = rest.strip_prefix(en)
-                    && after.chars().next().is_none_or(|c| !c.is_ascii_alphanumeric())
+                    && after
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !c.is_ascii_alphanumeric())
                 {
                     out.push_str(zh);
                     rest = after;
@@ -163,7 +175,10 @@ mod tests {
             tr_trial_label("restart 2: scouting point 4 of 5"),
             "重启 2：侦察点 4/5"
         );
-        assert_eq!(tr_trial_label("step 1: SPSA probe +"), "第 1 步：SPSA 探测 +");
+        assert_eq!(
+            tr_trial_label("step 1: SPSA probe +"),
+            "第 1 步：SPSA 探测 +"
+        );
         assert_eq!(tr_trial_label("LogEI -3.210"), "LogEI -3.210");
         set_lang(Lang::English);
         assert_eq!(tr_trial_label("step 3 (Adam)"), "step 3 (Adam)");

@@ -150,7 +150,9 @@ fn numbers_row(ui: &mut egui::Ui, name: &str, domain: &mut Domain) {
         _ => return,
     };
     let id = ui.make_persistent_id(("numbers", name));
-    let mut text: String = ui.data_mut(|d| d.get_temp(id)).unwrap_or_else(|| shown.clone());
+    let mut text: String = ui
+        .data_mut(|d| d.get_temp(id))
+        .unwrap_or_else(|| shown.clone());
     let mut done = false;
     ui.horizontal(|ui| {
         let l = ui.label(tr("values"));

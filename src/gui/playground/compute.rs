@@ -431,6 +431,9 @@ mod tests {
             .iter()
             .map(|g| (at(g) - at(&m.posterior_samples[0])).abs())
             .fold(0.0, f64::max);
-        assert!(near < 0.5 * spread, "samples disagree at an observation: {near} vs {spread}");
+        assert!(
+            near < 0.5 * spread,
+            "samples disagree at an observation: {near} vs {spread}"
+        );
     }
 }

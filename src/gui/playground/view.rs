@@ -437,10 +437,7 @@ fn acquisition_plot(
         .filter(|v| v.is_finite())
         .fold(f64::NEG_INFINITY, f64::max);
     let floor = best - ACQ_RANGE;
-    let clipped = line
-        .acquisition
-        .iter()
-        .any(|a| a.is_finite() && *a < floor);
+    let clipped = line.acquisition.iter().any(|a| a.is_finite() && *a < floor);
     let acq: Vec<[f64; 2]> =
         x.xs.iter()
             .zip(&line.acquisition)
@@ -466,12 +463,9 @@ fn acquisition_plot(
             if clipped {
                 // Values below the floor are drawn on it: say so where it is drawn.
                 plot.hline(
-                    egui_plot::HLine::new(
-                        fill(tr("clipped at max − {}"), &[&ACQ_RANGE]),
-                        floor,
-                    )
-                    .style(egui_plot::LineStyle::dashed_loose())
-                    .color(ACQ.gamma_multiply(0.6)),
+                    egui_plot::HLine::new(fill(tr("clipped at max − {}"), &[&ACQ_RANGE]), floor)
+                        .style(egui_plot::LineStyle::dashed_loose())
+                        .color(ACQ.gamma_multiply(0.6)),
                 );
             }
             if let Some(m) = max {
@@ -773,7 +767,9 @@ mod tests {
         let panels = map_panels(&maps, &Acquisition::LogEi, true);
         assert_eq!(
             keys(&panels),
-            ["pg_mean", "pg_std", "pg_acq", "pg_post0", "pg_post1", "pg_truth"]
+            [
+                "pg_mean", "pg_std", "pg_acq", "pg_post0", "pg_post1", "pg_truth"
+            ]
         );
         assert_eq!(panels[4].title, "posterior sample 2 (bright = low)");
         assert!(panels[3].bright_low && panels[4].bright_low);

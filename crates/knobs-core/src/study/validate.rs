@@ -562,13 +562,17 @@ mod tests {
             svc_study(&["C=0.1,1,10", "gamma=1,0.1,0.01"]).validate(),
             Ok(())
         );
-        let err = svc_study(&["C=0.1,1,-1", "gamma=0.1"]).validate().unwrap_err();
+        let err = svc_study(&["C=0.1,1,-1", "gamma=0.1"])
+            .validate()
+            .unwrap_err();
         assert!(
             matches!(&err, StudyError::ModelRefuses { name, value, .. }
                 if name == "C" && value == "-1"),
             "{err}"
         );
-        let named = svc_study(&["C=1", "gamma=scale,auto"]).validate().unwrap_err();
+        let named = svc_study(&["C=1", "gamma=scale,auto"])
+            .validate()
+            .unwrap_err();
         assert!(named.to_string().contains("`gamma` = scale"), "{named}");
         // A range is checked at its middle only: a bound no draw reaches is allowed.
         assert_eq!(svc_study(&["C=0..10", "gamma=0.1"]).validate(), Ok(()));

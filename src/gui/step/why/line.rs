@@ -89,6 +89,12 @@ pub fn strip_plot(
         .x_axis_label(axis.title())
         .y_axis_label(tr("trial"))
         .x_axis_formatter(x_axis.formatter())
+        // The whole axis across, and room above the proposal's row for a density and the
+        // legend, so the newest row is never under it.
+        .include_x(axis.lo)
+        .include_x(axis.hi)
+        .include_y(0.5)
+        .include_y(next + DENSITY_ROWS + 2.5)
         .allow_scroll(false)
         .show(ui, |plot| {
             plot.points(
@@ -162,9 +168,12 @@ pub fn cmaes(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &CmaWh
     strip_plot(ui, "why_cmaes_1d", input, frame, height, |plot, strip| {
         let row = strip.next;
         plot.line(
-            Line::new(tr("sampling density"), density(strip, m, sd, row, DENSITY_ROWS))
-                .color(MODEL)
-                .width(2.0),
+            Line::new(
+                tr("sampling density"),
+                density(strip, m, sd, row, DENSITY_ROWS),
+            )
+            .color(MODEL)
+            .width(2.0),
         );
         for (k, name) in [(1.0, "1σ"), (2.0, "2σ")] {
             let line = Line::new(
@@ -330,61 +339,69 @@ pub fn gradient(
     why: &GradientWhy,
     height: f32,
 ) {
-    strip_plot(ui, "why_gradient_1d", input, frame, height, |plot, strip| {
-        let row = strip.next;
-        let trajectory: Vec<[f64; 2]> = input
-            .study
-            .trials
-            .iter()
-            .filter(|t| t.label.as_deref().is_some_and(|l| l.starts_with("step")))
-            .filter(|t| !t.label.as_deref().is_some_and(|l| l.contains("probe")))
-            .filter_map(|t| strip.at(&t.point, t.number as f64 + 1.0))
-            .collect();
-        plot.line(
-            Line::new(tr("trajectory"), trajectory)
-                .color(Color32::from_gray(160))
-                .width(1.5),
-        );
-        let probes: Vec<[f64; 2]> = why.probes.iter().filter_map(|p| strip.at(p, row)).collect();
-        plot.points(
-            Points::new(tr("probes"), probes)
-                .shape(MarkerShape::Plus)
-                .radius(5.0)
-                .color(Color32::from_rgb(200, 200, 120)),
-        );
-        let Some(x) = why.x.first().copied() else {
-            return;
-        };
-        let from = strip.at_u(x, row);
-        plot.points(
-            Points::new(tr("x"), vec![from])
-                .shape(MarkerShape::Square)
-                .radius(6.0)
-                .color(MODEL),
-        );
-        if let Some(g) = why.gradient.as_ref().and_then(|g| g.first())
-            && *g != 0.0
-        {
-            // Direction only, drawn half a row above so it does not hide the step.
-            let up = row + 0.5;
-            plot.arrows(
-                Arrows::new(
-                    tr("−gradient (direction)"),
-                    vec![[from[0], up]],
-                    vec![[from[0] - strip.width(0.15) * g.signum(), up]],
-                )
-                .color(MODEL)
-                .tip_length(10.0),
+    strip_plot(
+        ui,
+        "why_gradient_1d",
+        input,
+        frame,
+        height,
+        |plot, strip| {
+            let row = strip.next;
+            let trajectory: Vec<[f64; 2]> = input
+                .study
+                .trials
+                .iter()
+                .filter(|t| t.label.as_deref().is_some_and(|l| l.starts_with("step")))
+                .filter(|t| !t.label.as_deref().is_some_and(|l| l.contains("probe")))
+                .filter_map(|t| strip.at(&t.point, t.number as f64 + 1.0))
+                .collect();
+            plot.line(
+                Line::new(tr("trajectory"), trajectory)
+                    .color(Color32::from_gray(160))
+                    .width(1.5),
             );
-        }
-        if let Some(d) = why.step.as_ref().and_then(|s| s.first()) {
-            plot.arrows(
-                Arrows::new(tr("step"), vec![from], vec![strip.at_u(x + d, row)])
-                    .color(PROPOSAL)
+            let probes: Vec<[f64; 2]> =
+                why.probes.iter().filter_map(|p| strip.at(p, row)).collect();
+            plot.points(
+                Points::new(tr("probes"), probes)
+                    .shape(MarkerShape::Plus)
+                    .radius(5.0)
+                    .color(Color32::from_rgb(200, 200, 120)),
+            );
+            let Some(x) = why.x.first().copied() else {
+                return;
+            };
+            let from = strip.at_u(x, row);
+            plot.points(
+                Points::new(tr("x"), vec![from])
+                    .shape(MarkerShape::Square)
+                    .radius(6.0)
+                    .color(MODEL),
+            );
+            if let Some(g) = why.gradient.as_ref().and_then(|g| g.first())
+                && *g != 0.0
+            {
+                // Direction only, drawn half a row above so it does not hide the step.
+                let up = row + 0.5;
+                plot.arrows(
+                    Arrows::new(
+                        tr("−gradient (direction)"),
+                        vec![[from[0], up]],
+                        vec![[from[0] - strip.width(0.15) * g.signum(), up]],
+                    )
+                    .color(MODEL)
                     .tip_length(10.0),
-            );
-        }
-    });
+                );
+            }
+            if let Some(d) = why.step.as_ref().and_then(|s| s.first()) {
+                plot.arrows(
+                    Arrows::new(tr("step"), vec![from], vec![strip.at_u(x + d, row)])
+                        .color(PROPOSAL)
+                        .tip_length(10.0),
+                );
+            }
+        },
+    );
 }
 
 #[cfg(test)]
@@ -409,10 +426,11 @@ mod tests {
             next: 5.0,
         };
         let curve = density(&strip, 0.25, 0.1, 5.0, 3.0);
-        let top = curve
-            .iter()
-            .copied()
-            .fold([0.0, f64::NEG_INFINITY], |a, p| if p[1] > a[1] { p } else { a });
+        let top =
+            curve.iter().copied().fold(
+                [0.0, f64::NEG_INFINITY],
+                |a, p| if p[1] > a[1] { p } else { a },
+            );
         assert!((top[0] - 2.5).abs() < 0.1, "{top:?}");
         assert!((top[1] - 8.0).abs() < 1e-3);
         assert!(curve.iter().all(|p| p[1] >= 5.0 && p[1] <= 8.0 + 1e-12));

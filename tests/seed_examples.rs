@@ -2,6 +2,9 @@
 //! choice set the grid takes exactly, and a choice the model cannot take is refused before
 //! the first trial.
 
+// Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 use common::{json_of, knobs};
 

@@ -303,15 +303,8 @@ pub fn compute(req: &PlayRequest) -> PlayResult {
             Pictures::Line(line)
         }
         _ => {
-            let pts = grid_points(MAP);
-            let truth = grid2(MAP, pts.iter().map(|p| problem.value(p)).collect());
-            let posterior = gp.as_ref().map(|g| {
-                let (mean, std) = g.predict(&pts);
-                let acq = g.acquisition(&s.acquisition, &pts);
-                [grid2(MAP, mean), grid2(MAP, std), grid2(MAP, acq)]
-            });
             let coarse = grid_points(SAMPLE_MAP);
-            let samples: Vec<Grid2> = match &gp {
+            let samples = match &gp {
                 None if x.is_empty() => draw(Ok(Gaussian::prior(&hypers.kernel, &coarse))),
                 Some(_) => draw(Gaussian::posterior(
                     &hypers.kernel,
@@ -321,21 +314,8 @@ pub fn compute(req: &PlayRequest) -> PlayResult {
                     &coarse,
                 )),
                 None => Vec::new(),
-            }
-            .into_iter()
-            .map(|v| grid2(SAMPLE_MAP, v))
-            .collect();
-            let (prior_samples, posterior_samples) = if x.is_empty() {
-                (samples, Vec::new())
-            } else {
-                (Vec::new(), samples)
             };
-            Pictures::Maps(Box::new(Maps2 {
-                truth,
-                posterior,
-                prior_samples,
-                posterior_samples,
-            }))
+            Pictures::Maps(Box::new(maps2(&s, gp.as_ref(), samples, x.is_empty())))
         }
     };
     let next = gp.as_ref().map(|g| g.next_point(&s.acquisition));
@@ -348,6 +328,31 @@ pub fn compute(req: &PlayRequest) -> PlayResult {
         next,
         note,
         seconds: t0.elapsed().as_secs_f64(),
+    }
+}
+
+/// The maps of a 2-D problem: the truth, the posterior's mean, σ and acquisition once there
+/// is a GP, and the joint `samples` (coarse grid) as prior samples before any observation or
+/// posterior samples after.
+fn maps2(s: &Settings, gp: Option<&Surrogate>, samples: Vec<Vec<f64>>, prior: bool) -> Maps2 {
+    let pts = grid_points(MAP);
+    let truth = grid2(MAP, pts.iter().map(|p| s.problem.value(p)).collect());
+    let posterior = gp.map(|g| {
+        let (mean, std) = g.predict(&pts);
+        let acq = g.acquisition(&s.acquisition, &pts);
+        [grid2(MAP, mean), grid2(MAP, std), grid2(MAP, acq)]
+    });
+    let samples: Vec<Grid2> = samples.into_iter().map(|v| grid2(SAMPLE_MAP, v)).collect();
+    let (prior_samples, posterior_samples) = if prior {
+        (samples, Vec::new())
+    } else {
+        (Vec::new(), samples)
+    };
+    Maps2 {
+        truth,
+        posterior,
+        prior_samples,
+        posterior_samples,
     }
 }
 

@@ -119,7 +119,8 @@ pub struct RunArgs {
     /// Dimension of an n-D synthetic objective (rosenbrock, ackley, levy).
     #[arg(long)]
     pub dims: Option<usize>,
-    /// A parameter: NAME=LOW..HIGH[:log][:int], NAME=a,b,c or NAME=VALUE. Repeatable.
+    /// A parameter: NAME=LOW..HIGH[:log][:int], NAME=a,b,c (choices; a list of numbers such as
+    /// C=0.1,1,10 is a numeric choice set a grid takes exactly) or NAME=VALUE. Repeatable.
     #[arg(long = "param", value_name = "SPEC")]
     pub params: Vec<String>,
     /// maximize or minimize.

@@ -325,7 +325,7 @@ impl KnobsApp {
                 .resizable(false)
                 .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
                 .show(ctx, |ui| {
-                    ui.colored_label(plots::FAILED, err);
+                    ui.colored_label(plots::FAILED, crate::gui::i18n::tr_message(err));
                     ui.label(tr("The study is unchanged."));
                     if ui.button(tr("OK")).clicked() {
                         dismiss = true;

@@ -36,7 +36,28 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("float", "浮点"),
     ("int, log", "整数，对数"),
     ("int", "整数"),
+    (
+        "posterior sample {} (bright = low)",
+        "后验样本 {}（亮 = 低）",
+    ),
+    ("{}; clipped at max − {}", "{}；在最大值 − {} 处截断"),
+    ("clipped at max − {}", "在最大值 − {} 处截断"),
+    ("sampling density", "采样密度"),
+    (
+        "Generation {} (λ = {}{}): every member is an independent draw from N(m, σ²C), σ = {}. Curve: that distribution's density along {}{}; bars: its 1σ and 2σ intervals.",
+        "第 {} 代（λ = {}{}）：每个成员都是从 N(m, σ²C) 中独立抽取的，σ = {}。曲线：该分布沿 {}{} 的密度；横条：它的 1σ 和 2σ 区间。",
+    ),
     ("choice", "类别"),
+    ("numbers", "数值选项"),
+    ("values", "取值"),
+    (
+        "numbers separated by commas, searched in their order (a grid takes exactly these)",
+        "用逗号分隔的数字，按大小顺序搜索（网格搜索恰好取这些值）",
+    ),
+    (
+        "every entry must be a number, e.g. 0.1, 1, 10",
+        "每一项都必须是数字，例如 0.1, 1, 10",
+    ),
     ("fixed", "固定"),
     // Strategy
     ("Strategy", "搜索策略"),

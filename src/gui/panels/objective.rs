@@ -704,7 +704,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
         loading(ui, None);
     }
     if let Some(e) = bench.editor.objective_error() {
-        ui.colored_label(ui.visuals().error_fg_color, e);
+        ui.colored_label(ui.visuals().error_fg_color, crate::gui::i18n::tr_message(e));
     }
 }
 
@@ -880,7 +880,7 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
             }
         }
         Some(Err(e)) => {
-            ui.colored_label(ui.visuals().error_fg_color, e);
+            ui.colored_label(ui.visuals().error_fg_color, crate::gui::i18n::tr_message(e));
             // The roles of the columns named so far can still be undone.
             if is_file
                 && !task.data.ignore.is_empty()

@@ -209,11 +209,15 @@ fn body(ui: &mut egui::Ui, bench: &mut Workbench, row_height: f32, measured: boo
                         resources_ui(ui, t, row_height, &mut clicked);
                     }
                     let note = match (&t.state, &t.label) {
-                        (TrialState::Failed(why), _) => RichText::new(why).color(FAILED),
+                        (TrialState::Failed(why), _) => {
+                            RichText::new(crate::gui::i18n::tr_message(why)).color(FAILED)
+                        }
                         (TrialState::Pruned { step, value }, _) => {
                             RichText::new(format!("pruned at step {step} ({value:.4})")).weak()
                         }
-                        (_, Some(label)) => RichText::new(label).weak(),
+                        (_, Some(label)) => {
+                            RichText::new(crate::gui::i18n::tr_trial_label(label)).weak()
+                        }
                         _ => RichText::new(""),
                     };
                     ui.add(Label::new(note).truncate());

@@ -359,6 +359,10 @@ impl JournalStorage {
                     choices.iter().position(|x| x == c).map(|i| i as f64)
                 }
                 (Domain::Fixed(_), _) => Some(0.0),
+                (Domain::Numbers { values, .. }, v) => v
+                    .as_f64()
+                    .and_then(|x| Domain::number_index(values, x))
+                    .map(|i| i as f64),
                 (_, v) => v.as_f64(),
             };
             if let Some(x) = internal {
@@ -485,6 +489,10 @@ impl JournalStorage {
                     choices.iter().position(|x| x == c).map(|i| i as f64)
                 }
                 (Domain::Fixed(_), _) => Some(0.0),
+                (Domain::Numbers { values, .. }, v) => v
+                    .as_f64()
+                    .and_then(|x| Domain::number_index(values, x))
+                    .map(|i| i as f64),
                 (_, v) => v.as_f64(),
             };
             match x {
@@ -749,6 +757,14 @@ fn distributions(space: &Space) -> Vec<(String, String)> {
                     "attributes": {"log": log, "step": 1, "low": low, "high": high}}),
                 Domain::Categorical { choices } => json!({"name": "CategoricalDistribution",
                     "attributes": {"choices": choices}}),
+                // Optuna stores a list of numbers as a categorical of numbers.
+                Domain::Numbers { values, int } => {
+                    let choices: Vec<Json> = values
+                        .iter()
+                        .map(|x| if *int { json!(*x as i64) } else { json!(x) })
+                        .collect();
+                    json!({"name": "CategoricalDistribution", "attributes": {"choices": choices}})
+                }
                 Domain::Fixed(v) => {
                     let choice = match v {
                         Value::Float(x) => json!(x),
@@ -1288,6 +1304,16 @@ fn knobs_value(domain: &Domain, internal: f64) -> Option<Value> {
         Domain::Categorical { choices } => choices
             .get(internal.round().max(0.0) as usize)
             .map(|c| Value::Cat(c.clone())),
+        Domain::Numbers { values, int } => {
+            let i = internal.round().max(0.0) as usize;
+            values.get(i).map(|x| {
+                if *int {
+                    Value::Int(*x as i64)
+                } else {
+                    Value::Float(*x)
+                }
+            })
+        }
         Domain::Fixed(v) => Some(v.clone()),
     }
 }

@@ -17,7 +17,7 @@
 //! forwarded before the commit that covers it has returned.
 
 pub mod journal;
-mod time;
+pub mod time;
 
 use crate::runner::Event;
 use crate::study::Study;

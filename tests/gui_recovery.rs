@@ -40,7 +40,9 @@ fn bench(budget: usize, dir: &Path) -> Workbench {
 }
 
 /// What must match between two runs' trials: number, parameters, unit point, state, value.
-fn essence(trials: &[Trial]) -> Vec<(usize, String, Vec<f64>, TrialState, Option<f64>)> {
+type Essence = (usize, String, Vec<f64>, TrialState, Option<f64>);
+
+fn essence(trials: &[Trial]) -> Vec<Essence> {
     trials
         .iter()
         .map(|t| {
@@ -75,7 +77,10 @@ fn unsaved_run(budget: usize, dir: &Path) -> (Study, PathBuf) {
     harness.run_steps(1);
     harness.state_mut().bench.finish_blocking();
     let bench = &harness.state().bench;
-    (bench.study().clone(), bench.recovery.journal.clone().unwrap())
+    (
+        bench.study().clone(),
+        bench.recovery.journal.clone().unwrap(),
+    )
 }
 
 #[test]
@@ -114,7 +119,10 @@ fn saving_removes_the_journal_and_a_session_study_journals_beside_its_file() {
     app.handle(Action::Run, &ctx);
     app.bench.finish_blocking();
     let beside = dir.path().join("s.journal");
-    assert_eq!(app.bench.recovery.journal.as_deref(), Some(beside.as_path()));
+    assert_eq!(
+        app.bench.recovery.journal.as_deref(),
+        Some(beside.as_path())
+    );
     let on_disk = journal::read(&beside).unwrap();
     assert_eq!(
         essence(&on_disk.study.trials),
@@ -169,7 +177,10 @@ fn a_journal_left_by_a_crash_is_offered_at_start_and_recover_restores_its_trials
         essence(&bench.study().trials),
         essence(&uninterrupted.trials[..kept])
     );
-    assert!(bench.has_unsaved_work(), "a recovered study is not saved yet");
+    assert!(
+        bench.has_unsaved_work(),
+        "a recovered study is not saved yet"
+    );
     assert_eq!(bench.recovery.journal.as_deref(), Some(path.as_path()));
     assert!(bench.recovery.offers.is_empty());
     // The journal now says the dead writer's trial was interrupted.
@@ -185,7 +196,10 @@ fn a_journal_left_by_a_crash_is_offered_at_start_and_recover_restores_its_trials
         essence(&uninterrupted.trials)
     );
     let on_disk = journal::read(&path).unwrap();
-    assert_eq!(essence(&on_disk.study.trials), essence(&uninterrupted.trials));
+    assert_eq!(
+        essence(&on_disk.study.trials),
+        essence(&uninterrupted.trials)
+    );
 }
 
 #[test]
@@ -224,7 +238,11 @@ fn new_with_unsaved_changes_asks_and_cancel_keeps_the_study() {
     harness.get_by_label("Unsaved changes");
     harness.get_by_label("Cancel").click();
     harness.run_steps(2);
-    assert_eq!(harness.state().bench.study(), &ran, "Cancel keeps the study");
+    assert_eq!(
+        harness.state().bench.study(),
+        &ran,
+        "Cancel keeps the study"
+    );
     assert!(harness.query_by_label("Unsaved changes").is_none());
     let journal = harness.state().bench.recovery.journal.clone().unwrap();
     assert!(journal.exists());
@@ -268,7 +286,10 @@ fn open_with_unsaved_changes_saves_first_when_asked() {
     assert!(knobs::gui::loading::wait(harness.state_mut(), WAIT));
     let saved = knobs::session::Session::load(&session).unwrap();
     assert_eq!(saved.study.trials.len(), 4);
-    assert_eq!(harness.state().bench.files.path.as_deref(), Some(other.as_path()));
+    assert_eq!(
+        harness.state().bench.files.path.as_deref(),
+        Some(other.as_path())
+    );
     assert!(harness.state().bench.study().trials.is_empty());
 }
 

@@ -418,11 +418,8 @@ impl KnobsApp {
         use super::unsaved::{Pending, may_proceed, proceed};
         let session = || rfd::FileDialog::new().add_filter("Knobs session", &["ron"]);
         match action {
-            Action::New => {
-                if may_proceed(self, Pending::New) {
-                    proceed(self, Pending::New, ctx);
-                }
-            }
+            Action::New if may_proceed(self, Pending::New) => proceed(self, Pending::New, ctx),
+            Action::New => {}
             Action::Open(path) => {
                 if self.race.is_running() {
                     self.bench.status = "stop the race before opening another session".into();

@@ -24,9 +24,9 @@ pub enum Load {
 /// What the loader read.
 pub enum Loaded {
     /// A session file, or why it could not be read.
-    Session(PathBuf, Result<Session, SessionError>),
+    Session(PathBuf, Box<Result<Session, SessionError>>),
     /// A recovered journal: the study and a note, or why it cannot be recovered.
-    Recovered(PathBuf, Result<(Study, String), String>),
+    Recovered(PathBuf, Box<Result<(Study, String), String>>),
 }
 
 /// The loader thread, what it is reading, and a Run waiting for the objective.
@@ -79,11 +79,11 @@ fn read(load: Load) -> Loaded {
     match load {
         Load::Session(path) => {
             let session = Session::load(&path);
-            Loaded::Session(path, session)
+            Loaded::Session(path, Box::new(session))
         }
         Load::Recover(path) => {
             let recovered = super::recovery::recover(&path);
-            Loaded::Recovered(path, recovered)
+            Loaded::Recovered(path, Box::new(recovered))
         }
     }
 }
@@ -144,16 +144,19 @@ fn take(app: &mut KnobsApp, polled: Poll<Loaded>) {
     app.bench.loading.reading = None;
     match loaded {
         Loaded::Session(path, session) => {
-            if let Some(race) = app.bench.opened(&path, session) {
+            if let Some(race) = app.bench.opened(&path, *session) {
                 // The Race tab shows the session's race, or a fresh one.
-                app.race = race.map_or_else(super::race::Race::new, super::race::Race::from_session);
+                app.race =
+                    race.map_or_else(super::race::Race::new, super::race::Race::from_session);
             }
         }
-        Loaded::Recovered(path, Ok((study, note))) => app.bench.recovered(&path, study, note),
-        Loaded::Recovered(_, Err(e)) => {
-            app.bench.status = e.clone();
-            app.bench.error = Some(fill(tr("Cannot recover the study.\n\n{}"), &[&e]));
-        }
+        Loaded::Recovered(path, recovered) => match *recovered {
+            Ok((study, note)) => app.bench.recovered(&path, study, note),
+            Err(e) => {
+                app.bench.status = e.clone();
+                app.bench.error = Some(fill(tr("Cannot recover the study.\n\n{}"), &[&e]));
+            }
+        },
     }
 }
 

@@ -20,7 +20,11 @@ use std::time::SystemTime;
 /// `~/.local/share` on Linux and BSD, `~/Library/Application Support` on macOS,
 /// `%APPDATA%` on Windows; then `knobs/recovery`.
 pub fn platform_dir() -> Option<PathBuf> {
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     let base = if cfg!(windows) {
         env("APPDATA")
     } else if cfg!(target_os = "macos") {
@@ -319,9 +323,17 @@ pub fn recover(path: &Path) -> Result<(Study, String), String> {
     study
         .validate()
         .map_err(|e| format!("{}: {e}", path.display()))?;
-    let left = recovered.study.trials.len().saturating_sub(study.trials.len());
+    let left = recovered
+        .study
+        .trials
+        .len()
+        .saturating_sub(study.trials.len());
     let note = if left == 0 {
-        format!("recovered {} trials from {}", study.trials.len(), path.display())
+        format!(
+            "recovered {} trials from {}",
+            study.trials.len(),
+            path.display()
+        )
     } else {
         format!(
             "recovered {} trials from {} ({left} interrupted or later ones are asked again)",

@@ -578,7 +578,10 @@ impl Workbench {
         });
         // Every trial is on disk (the study's journal) before the window shows it.
         let session = self.files.path.clone();
-        let storage = match self.recovery.storage_for(self.editor.study(), session.as_deref()) {
+        let storage = match self
+            .recovery
+            .storage_for(self.editor.study(), session.as_deref())
+        {
             Ok(s) => s.map(|s| Box::new(s) as Box<dyn crate::storage::Storage>),
             Err(e) => {
                 self.status = fill(tr("cannot run: {}"), &[&e]);

@@ -892,7 +892,10 @@ pub(super) const TABLE: &[(&str, &str)] = &[
         "loading the objective… the run starts when it is ready",
         "正在加载目标函数…准备好后开始运行",
     ),
-    ("The study's journal cannot be written: {}", "无法写入研究的日志：{}"),
+    (
+        "The study's journal cannot be written: {}",
+        "无法写入研究的日志：{}",
+    ),
     ("opening {}…", "正在打开 {}…"),
     ("Cannot recover the study.\n\n{}", "无法恢复研究。\n\n{}"),
     ("Unsaved changes", "未保存的更改"),

@@ -37,7 +37,15 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// How often a run with a storage writes the strategy's state there (see
+/// `Coordinator::checkpoint`): every this many seconds or [`CHECKPOINT_TRIALS`] trials told,
+/// whichever comes first, so a resume after a kill replays at most that much work.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
+
+/// See [`CHECKPOINT_EVERY`].
+pub(crate) const CHECKPOINT_TRIALS: usize = 25;
 
 pub(crate) mod restore;
 
@@ -646,6 +654,7 @@ impl Coordinator {
             let mut paused = false;
             let mut stop: Option<FinishReason> = None;
             let mut results: BTreeMap<usize, Done> = BTreeMap::new();
+            let mut last_checkpoint = (Instant::now(), s.told);
             let reason = loop {
                 if let Some(why) = self.durable.as_ref().and_then(Durable::failed)
                     && stop.is_none()
@@ -656,6 +665,7 @@ impl Coordinator {
                     s.queue.clear();
                 }
                 self.ask_ahead(&mut s);
+                self.checkpoint(&s, nominal, &mut last_checkpoint);
                 if let Some(FinishReason::StrategyFailed(_)) = &s.stop_asking {
                     stop = s.stop_asking.take();
                     s.queue.clear();
@@ -717,6 +727,25 @@ impl Coordinator {
                 strategy_state: self.study.strategy_state.clone(),
             });
         });
+    }
+
+    /// Every [`CHECKPOINT_EVERY`], hand the storage the strategy's state as of the trials
+    /// told so far, so a resume after a kill restores the strategy instead of replaying
+    /// every stored trial through it. Written by the storage thread, after those trials.
+    fn checkpoint(&self, s: &Schedule, window: usize, last: &mut (Instant, usize)) {
+        let Some(durable) = &self.durable else {
+            return;
+        };
+        let (at, told) = *last;
+        let due = s.told >= told.saturating_add(CHECKPOINT_TRIALS)
+            || (s.told > told && at.elapsed() >= CHECKPOINT_EVERY);
+        if !due {
+            return;
+        }
+        *last = (Instant::now(), s.told);
+        if let Some(state) = restore::saved_state_upto(s, &self.study, window, s.told) {
+            durable.checkpoint(state);
+        }
     }
 
     fn start_trial(&mut self, number: usize, suggestion: Suggestion) -> Job {

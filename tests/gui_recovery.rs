@@ -334,3 +334,38 @@ fn closing_the_window_with_unsaved_work_is_held_until_answered() {
     let saved = knobs::session::Session::load(&session).unwrap();
     assert_eq!(saved.study.trials.len(), 3);
 }
+
+#[test]
+fn run_pressed_before_the_objective_is_built_waits_for_the_background_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut study = Workbench::default_study();
+    study.budget = 3;
+    study.strategy = StrategySpec::Sobol;
+    let mut bench = Workbench::new(study);
+    bench.jobs = 1;
+    bench.recovery.dir = Some(dir.path().to_owned());
+    let mut harness = harness(KnobsApp::from_bench(bench));
+    // The first frame sets the waker and asks the builder thread for the SVC on moons; Run
+    // in that same frame finds it not built yet and does not build it in the frame.
+    let ctx = harness.ctx.clone();
+    harness.step();
+    harness.state_mut().handle(Action::Run, &ctx);
+    let bench = &harness.state().bench;
+    assert!(!bench.is_running());
+    assert!(bench.loading.run_waiting);
+    assert!(
+        bench.status.contains("loading the objective"),
+        "{}",
+        bench.status
+    );
+    // Frames poll the build; the run starts once it is in (bounded: no sleeps).
+    for _ in 0..1_000_000 {
+        if harness.state().bench.is_running() || harness.state().bench.study().finished() > 0 {
+            break;
+        }
+        harness.step();
+    }
+    harness.state_mut().bench.finish_blocking();
+    assert!(!harness.state().bench.loading.run_waiting);
+    assert_eq!(harness.state().bench.study().finished(), 3);
+}

@@ -40,8 +40,10 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// How often a run with a storage writes the strategy's state there (see
-/// `Coordinator::checkpoint`): every this many seconds or [`CHECKPOINT_TRIALS`] trials told,
-/// whichever comes first, so a resume after a kill replays at most that much work.
+/// `Coordinator::checkpoint`): every this many seconds, and whenever the trials told have
+/// grown by [`CHECKPOINT_TRIALS`] and doubled since the last one (25, 50, 100, …), so a resume
+/// after a kill replays little work, and a fast study pays for few states (each costs a pass
+/// over the trials told).
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
 
 /// See [`CHECKPOINT_EVERY`].
@@ -737,8 +739,9 @@ impl Coordinator {
             return;
         };
         let (at, told) = *last;
-        let due = s.told >= told.saturating_add(CHECKPOINT_TRIALS)
-            || (s.told > told && at.elapsed() >= CHECKPOINT_EVERY);
+        let grown = s.told.saturating_sub(told);
+        let due =
+            grown >= CHECKPOINT_TRIALS.max(told) || (grown > 0 && at.elapsed() >= CHECKPOINT_EVERY);
         if !due {
             return;
         }

@@ -344,13 +344,13 @@ fn run_pressed_before_the_objective_is_built_waits_for_the_background_build() {
     let mut bench = Workbench::new(study);
     bench.jobs = 1;
     bench.recovery.dir = Some(dir.path().to_owned());
-    let mut harness = harness(KnobsApp::from_bench(bench));
-    // The first frame sets the waker and asks the builder thread for the SVC on moons; Run
-    // in that same frame finds it not built yet and does not build it in the frame.
-    let ctx = harness.ctx.clone();
-    harness.step();
-    harness.state_mut().handle(Action::Run, &ctx);
-    let bench = &harness.state().bench;
+    // As the first frame does: a waker, and the builder thread asked for the SVC on moons.
+    // Run before any frame has collected the build does not build it in the frame.
+    bench.set_waker(std::sync::Arc::new(|| {}));
+    knobs::gui::panels::objective::poll_builds(&mut bench);
+    let mut app = KnobsApp::from_bench(bench);
+    app.handle(Action::Run, &egui::Context::default());
+    let bench = &app.bench;
     assert!(!bench.is_running());
     assert!(bench.loading.run_waiting);
     assert!(
@@ -359,6 +359,7 @@ fn run_pressed_before_the_objective_is_built_waits_for_the_background_build() {
         bench.status
     );
     // Frames poll the build; the run starts once it is in (bounded: no sleeps).
+    let mut harness = harness(app);
     for _ in 0..1_000_000 {
         if harness.state().bench.is_running() || harness.state().bench.study().finished() > 0 {
             break;

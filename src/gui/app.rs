@@ -103,18 +103,24 @@ impl KnobsApp {
         i18n::set_lang(lang);
         let ctx = cc.egui_ctx.clone();
         bench.set_waker(Arc::new(move || ctx.request_repaint()));
-        let race = session.and_then(|path| bench.open(&path)).flatten();
+        // Runs of unsaved studies journal to the data folder; what a crash left there (or
+        // beside a recent session) is offered once the scan is in.
+        bench.recovery.dir = super::recovery::platform_dir();
+        let scan = super::recovery::Scan {
+            dir: bench.recovery.dir.clone(),
+            recent: bench.files.recent.clone(),
+        };
+        bench.recovery.start_scan(scan, bench.waker());
+        if let Some(path) = session {
+            super::loading::start(&mut bench, super::loading::Load::Session(path));
+        }
         if let Some(tab) = tab {
             bench.view.tab = tab;
         }
-        if autorun {
-            bench.run();
-        }
+        // Once the session is read and its objective built, off the UI thread.
+        bench.loading.run_waiting = autorun;
         let mut app = Self::from_bench(bench);
         app.lang = lang;
-        if let Some(race) = race {
-            app.race = super::race::Race::from_session(race);
-        }
         app
     }
 
@@ -156,6 +162,8 @@ impl KnobsApp {
         }
         self.bench.update_views();
         super::panels::objective::poll_builds(&mut self.bench);
+        super::loading::poll(self);
+        self.bench.recovery.poll_scan();
         if self.bench.is_running() {
             // Keep the clock and the time left moving between events.
             ctx.request_repaint_after(Duration::from_millis(500));
@@ -193,6 +201,7 @@ impl KnobsApp {
         egui::CentralPanel::default().show(ui, |ui| self.centre(ui));
         self.actions = actions;
         self.windows(&ctx);
+        super::unsaved::show(self, &ctx);
         for action in std::mem::take(&mut self.actions) {
             self.handle(action, &ctx);
         }
@@ -422,20 +431,17 @@ impl KnobsApp {
 
     /// New, Open, Open CSV, Save and Save as.
     fn handle_file(&mut self, action: Action, ctx: &egui::Context) {
+        use super::unsaved::{Pending, may_proceed, proceed};
         let session = || rfd::FileDialog::new().add_filter("Knobs session", &["ron"]);
         match action {
-            Action::New => self.bench.new_study(),
+            Action::New if may_proceed(self, Pending::New) => proceed(self, Pending::New, ctx),
+            Action::New => {}
             Action::Open(path) => {
                 if self.race.is_running() {
                     self.bench.status = "stop the race before opening another session".into();
-                } else if let Some(p) =
-                    path.or_else(|| super::drop::pick_file(session(), &mut self.bench.status, ctx))
-                    && let Some(race) = self.bench.open(&p)
-                {
-                    // The Race tab shows the session's race, or a fresh one.
-                    self.race = race.map_or_else(super::race::Race::new, |r| {
-                        super::race::Race::from_session(r)
-                    });
+                } else if may_proceed(self, Pending::Open(path.clone())) {
+                    // Read off the UI thread; the Race tab then shows the session's race.
+                    proceed(self, Pending::Open(path), ctx);
                 }
             }
             Action::OpenCsv(path) => {

@@ -59,7 +59,17 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// How often a run with a storage writes the strategy's state there (see
+/// `Coordinator::checkpoint`): every this many seconds, and whenever the trials told have
+/// grown by [`CHECKPOINT_TRIALS`] and doubled since the last one (25, 50, 100, …), so a resume
+/// after a kill replays little work, and a fast study pays for few states (each costs a pass
+/// over the trials told).
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
+
+/// See [`CHECKPOINT_EVERY`].
+pub(crate) const CHECKPOINT_TRIALS: usize = 25;
 
 pub(crate) mod restore;
 
@@ -786,6 +796,7 @@ impl Coordinator {
             let mut paused = false;
             let mut stop: Option<FinishReason> = None;
             let mut results: BTreeMap<usize, Done> = BTreeMap::new();
+            let mut last_checkpoint = (Instant::now(), s.told);
             let reason = loop {
                 if let Some(why) = self.durable.as_ref().and_then(Durable::failed)
                     && stop.is_none()
@@ -796,6 +807,7 @@ impl Coordinator {
                     s.queue.clear();
                 }
                 self.ask_ahead(&mut s);
+                self.checkpoint(&s, nominal, &mut last_checkpoint);
                 if let Some(FinishReason::StrategyFailed(_)) = &s.stop_asking {
                     stop = s.stop_asking.take();
                     s.queue.clear();
@@ -858,6 +870,26 @@ impl Coordinator {
                 strategy_state: self.study.strategy_state.clone(),
             });
         });
+    }
+
+    /// Every [`CHECKPOINT_EVERY`], hand the storage the strategy's state as of the trials
+    /// told so far, so a resume after a kill restores the strategy instead of replaying
+    /// every stored trial through it. Written by the storage thread, after those trials.
+    fn checkpoint(&self, s: &Schedule, window: usize, last: &mut (Instant, usize)) {
+        let Some(durable) = &self.durable else {
+            return;
+        };
+        let (at, told) = *last;
+        let grown = s.told.saturating_sub(told);
+        let due =
+            grown >= CHECKPOINT_TRIALS.max(told) || (grown > 0 && at.elapsed() >= CHECKPOINT_EVERY);
+        if !due {
+            return;
+        }
+        *last = (Instant::now(), s.told);
+        if let Some(state) = restore::saved_state_upto(s, &self.study, window, s.told) {
+            durable.checkpoint(state);
+        }
     }
 
     /// Record trial `number` as running and make its job; `told` is how many trials were told

@@ -985,4 +985,33 @@ pub(super) const TABLE: &[(&str, &str)] = &[
         "The plot worker stopped; the surface and GP views will not update. Save your session and restart.",
         "绘图线程已停止；曲面和 GP 视图将不再更新。请保存会话并重启。",
     ),
+    // The window's journal, recovery and unsaved-changes prompt.
+    (
+        "loading the objective… the run starts when it is ready",
+        "正在加载目标函数…准备好后开始运行",
+    ),
+    (
+        "The study's journal cannot be written: {}",
+        "无法写入研究的日志：{}",
+    ),
+    ("opening {}…", "正在打开 {}…"),
+    ("Cannot recover the study.\n\n{}", "无法恢复研究。\n\n{}"),
+    ("Unsaved changes", "未保存的更改"),
+    (
+        "The study “{}” has changes that are not saved.",
+        "研究“{}”有未保存的更改。",
+    ),
+    ("Don't save", "不保存"),
+    ("cancelled: the study is kept", "已取消：研究保持不变"),
+    ("Recover an unsaved study?", "恢复未保存的研究？"),
+    (
+        "An unsaved study from {} with {} trials: “{}”.",
+        "一个来自 {} 的未保存研究，有 {} 次试验：“{}”。",
+    ),
+    (
+        "Knobs was closed before it was saved.",
+        "Knobs 在保存之前被关闭了。",
+    ),
+    ("Recover", "恢复"),
+    ("Discard", "丢弃"),
 ];

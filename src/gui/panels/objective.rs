@@ -427,8 +427,21 @@ pub fn objective_for(
         .take_if(|(s, _)| s == spec)
     {
         Some((_, Ok(built))) => Ok(built.objective),
-        _ => spec.build().map(Arc::from).map_err(|e| e.to_string()),
+        // The background build already said why it fails: not built again in the frame.
+        Some((_, Err(why))) => Err(why),
+        None => spec.build().map(Arc::from).map_err(|e| e.to_string()),
     }
+}
+
+/// Whether the study's objective has been built off the UI thread (or its build failed):
+/// a Run pressed before waits for it rather than building in the frame.
+pub fn built_for_study(bench: &Workbench) -> bool {
+    bench
+        .background
+        .objective_jobs
+        .built
+        .as_ref()
+        .is_some_and(|(spec, _)| *spec == bench.study().objective)
 }
 
 /// What a trial of the study's model objective `task` is projected to need with the

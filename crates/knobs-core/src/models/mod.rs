@@ -80,6 +80,21 @@ pub enum ModelSpec {
 }
 
 impl ModelSpec {
+    /// Decodes a trial's values as the model would, without data: the check a study makes
+    /// before its first trial, so a value the model cannot take is refused up front.
+    pub fn check_params(&self, params: &Params) -> Result<(), ModelError> {
+        match self {
+            ModelSpec::Svc { kernel } => svc::SvcParams::decode(*kernel, params).map(drop),
+            ModelSpec::Svr { kernel } => svr::SvrParams::decode(*kernel, params).map(drop),
+            ModelSpec::Knn => knn::KnnParams::decode(params).map(drop),
+            ModelSpec::KernelRidge => ridge::RidgeParams::decode(params).map(drop),
+            ModelSpec::Logistic => logistic::LogisticParams::decode(params).map(drop),
+            ModelSpec::Tree => tree::TreeParams::decode(params).map(drop),
+            ModelSpec::ElasticNet => elasticnet::ElasticNetParams::decode(params).map(drop),
+            ModelSpec::Mlp => mlp::MlpParams::decode(params).map(drop),
+        }
+    }
+
     /// The CLI names of the models, with a line about each, for `knobs list`.
     pub const NAMES: &'static [(&'static str, &'static str)] = &[
         (

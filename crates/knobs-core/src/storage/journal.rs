@@ -662,6 +662,18 @@ impl Storage for JournalStorage {
         }
     }
 
+    fn checkpoint(&mut self, state: &crate::strategy::SavedState) -> Result<(), StorageError> {
+        let state = serde_json::to_value(state).map_err(|e| StorageError::Encode {
+            what: "the strategy state",
+            message: e.to_string(),
+        })?;
+        let study_id = self.study_id;
+        self.line(
+            op::SET_STUDY_SYSTEM_ATTR,
+            json!({"study_id": study_id, "system_attr": {STRATEGY_STATE_ATTR: state}}),
+        )
+    }
+
     fn commit(&mut self) -> Result<(), StorageError> {
         if self.buffer.is_empty() {
             return Ok(());

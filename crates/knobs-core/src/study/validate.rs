@@ -17,9 +17,9 @@
 //!   number again and evaluates it, and keeps every finished trial after it.
 
 use super::{Study, Trial, TrialState};
-use crate::models::{ModelError, ModelSpec};
+use crate::models::ModelError;
 use crate::objective::ObjectiveSpec;
-use crate::space::{Domain, Params, Value};
+use crate::space::{Domain, Value};
 use thiserror::Error;
 
 /// The largest window a study may have: more trials in flight than any study can use,
@@ -178,14 +178,14 @@ impl Study {
                 if let Some(slot) = point.iter_mut().find(|(n, _)| *n == param.name) {
                     slot.1 = value.clone();
                 }
-                if let Err(e) = decode(model, &point)
+                if let Err(e) = model.check_params(&point)
                     && names(&e, &param.name)
                 {
                     return Err(refuse(&param.name, &value, e));
                 }
             }
         }
-        decode(model, &middle).map_err(|e| {
+        model.check_params(&middle).map_err(|e| {
             let blamed = self
                 .space
                 .params()
@@ -356,20 +356,6 @@ impl Study {
 fn names(error: &ModelError, name: &str) -> bool {
     let text = error.to_string();
     text.contains(&format!("`{name}`")) || text.starts_with(&format!("{name} "))
-}
-
-/// Decode a trial's values as `model` would, without data: the check every trial makes first.
-fn decode(model: &ModelSpec, params: &Params) -> Result<(), ModelError> {
-    use crate::models::{elasticnet, knn, logistic, ridge, svc, svr, tree};
-    match model {
-        ModelSpec::Svc { kernel } => svc::SvcParams::decode(*kernel, params).map(drop),
-        ModelSpec::Svr { kernel } => svr::SvrParams::decode(*kernel, params).map(drop),
-        ModelSpec::Knn => knn::KnnParams::decode(params).map(drop),
-        ModelSpec::KernelRidge => ridge::RidgeParams::decode(params).map(drop),
-        ModelSpec::Logistic => logistic::LogisticParams::decode(params).map(drop),
-        ModelSpec::Tree => tree::TreeParams::decode(params).map(drop),
-        ModelSpec::ElasticNet => elasticnet::ElasticNetParams::decode(params).map(drop),
-    }
 }
 
 /// Whether `value` is one the domain can give an objective.
@@ -545,6 +531,7 @@ mod tests {
             },
             metric: None,
             folds: crate::objective::FoldSpec::Bundled("iris".into()),
+            data: crate::data::DataSpec::default(),
         };
         study.space = Space::new(
             specs

@@ -526,7 +526,7 @@ mod tests {
             dataset: crate::objective::DatasetSource::Bundled("iris".into()),
             target: None,
             task: None,
-            model: ModelSpec::Svc {
+            model: crate::models::ModelSpec::Svc {
                 kernel: crate::models::KernelKind::Rbf,
             },
             metric: None,

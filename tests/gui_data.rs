@@ -152,5 +152,13 @@ fn a_dropped_csv_opens_as_the_data_and_a_dropped_session_as_the_study() {
     knobs::session::Session::new(study).save(&session).unwrap();
     harness.input_mut().dropped_files.push(dropped(&session));
     harness.run_steps(3);
+    // The dropped data changed the study: the window asks before the session replaces it.
+    harness.get_by_label("Don't save").click();
+    harness.run_steps(2);
+    assert!(knobs::gui::loading::wait(
+        harness.state_mut(),
+        Duration::from_secs(30)
+    ));
+    harness.run_steps(2);
     assert_eq!(harness.state().bench.study().name, "dropped study");
 }

@@ -442,7 +442,6 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("numeric", "数值"),
     ("categorical", "类别"),
     ("classes", "类别"),
-    ("values", "数值"),
     (
         "read these numbers as categories (a class number, a code)",
         "把这些数字当作类别（如等级号、代码）",

@@ -12,6 +12,8 @@ pub mod cv;
 pub mod elasticnet;
 pub mod estimate;
 pub mod full;
+pub mod gbm;
+pub mod gbm_tree;
 pub mod kdtree;
 pub mod kernel;
 pub mod knn;
@@ -73,6 +75,10 @@ pub enum ModelSpec {
     Tree,
     /// Elastic-net linear regression (linfa-elasticnet): `alpha`, `l1_ratio`.
     ElasticNet,
+    /// Histogram gradient-boosted trees (own, see [`gbm`]) for both tasks: `learning_rate`,
+    /// `rounds`, `max_leaves`, `max_depth`, `min_child_weight`, `l2`, `subsample`,
+    /// `colsample`.
+    Gbm,
 }
 
 impl ModelSpec {
@@ -103,6 +109,11 @@ impl ModelSpec {
             "elasticnet",
             "regression: elastic-net linear regression (linfa), alpha l1_ratio",
         ),
+        (
+            "gbm",
+            "both: histogram gradient-boosted trees, learning_rate rounds max_leaves \
+             min_child_weight l2 subsample colsample",
+        ),
     ];
 
     /// Parse a CLI name; `kernel` applies to the SVMs only.
@@ -120,6 +131,7 @@ impl ModelSpec {
             "logistic" | "logreg" => ModelSpec::Logistic,
             "tree" | "decision_tree" => ModelSpec::Tree,
             "elasticnet" | "elastic_net" => ModelSpec::ElasticNet,
+            "gbm" | "gradient_boosting" | "boosting" => ModelSpec::Gbm,
             other => {
                 return Err(ModelError::Invalid(format!(
                     "unknown model `{other}` (known: {})",
@@ -149,6 +161,7 @@ impl ModelSpec {
             ModelSpec::Logistic => "logistic",
             ModelSpec::Tree => "tree",
             ModelSpec::ElasticNet => "elasticnet",
+            ModelSpec::Gbm => "gbm",
         }
     }
 
@@ -171,7 +184,7 @@ impl ModelSpec {
             ModelSpec::Svr { .. } | ModelSpec::KernelRidge | ModelSpec::ElasticNet => {
                 task == Task::Regression
             }
-            ModelSpec::Knn => true,
+            ModelSpec::Knn | ModelSpec::Gbm => true,
         }
     }
 
@@ -263,6 +276,7 @@ impl ModelSpec {
                     ),
                 ]
             }
+            ModelSpec::Gbm => gbm_space(),
             ModelSpec::ElasticNet => vec![
                 log("alpha", 1e-4, 10.0),
                 Param::new(
@@ -304,8 +318,37 @@ impl ModelSpec {
             ModelSpec::Logistic => Box::new(logistic::LogisticLearner::new(cv)),
             ModelSpec::Tree => Box::new(tree::TreeLearner::new(cv)),
             ModelSpec::ElasticNet => Box::new(elasticnet::ElasticNetLearner::new(cv)),
+            ModelSpec::Gbm => Box::new(gbm::GbmLearner::new(cv)),
         })
     }
+}
+
+/// The default search space of gradient boosting: the ranges practitioners search
+/// (learning rate and leaf weights on a log scale; up to 300 rounds, as each costs a tree
+/// per class on every split).
+fn gbm_space() -> Vec<Param> {
+    let float = |name: &str, low: f64, high: f64, log: bool| {
+        Param::new(name, Domain::Float { low, high, log })
+    };
+    let int = |name: &str, low: i64, high: i64| {
+        Param::new(
+            name,
+            Domain::Int {
+                low,
+                high,
+                log: true,
+            },
+        )
+    };
+    vec![
+        float("learning_rate", 0.01, 0.3, true),
+        int("rounds", 20, 300),
+        int("max_leaves", 4, 128),
+        float("min_child_weight", 1e-3, 10.0, true),
+        float("l2", 1e-3, 10.0, true),
+        float("subsample", 0.5, 1.0, false),
+        float("colsample", 0.5, 1.0, false),
+    ]
 }
 
 /// The most memory the kernel models may plan to hold, in bytes: their cached inner
@@ -356,6 +399,10 @@ impl ModelSpec {
     }
 }
 
+/// Shown every few rounds by a model that trains in rounds: the round reached and every
+/// split's test predictions so far; answers whether to go on (`false`: stop now).
+pub type Checkpoint<'a> = dyn FnMut(u64, &[Predictions]) -> bool + 'a;
+
 /// d prediction / d parameter for each test row, per named parameter (raw scale).
 pub type PredictionJacobian = Vec<(String, Vec<f64>)>;
 
@@ -388,6 +435,18 @@ pub trait Model: Send + Sync {
     ) -> Result<(Predictions, PredictionJacobian), ModelError> {
         Ok((self.fit_predict(fold, hyper)?, Vec::new()))
     }
+
+    /// For models that train in rounds (boosting): fit every split in step, showing
+    /// `checkpoint` the predictions every few rounds and at the last, so a pruner can stop a poor trial
+    /// early; gives the predictions where training ended. `None`: the model fits in one go.
+    fn fit_predict_staged(
+        &self,
+        hyper: &Self::Hyper,
+        checkpoint: &mut Checkpoint<'_>,
+    ) -> Option<Result<Vec<Predictions>, ModelError>> {
+        let _ = (hyper, checkpoint);
+        None
+    }
 }
 
 /// A model prepared on a set of splits, as an objective holds it whatever the model: each
@@ -413,6 +472,12 @@ pub trait Fitter: Send + Sync {
         &self,
         fold: usize,
     ) -> Result<(Predictions, PredictionJacobian), ModelError>;
+
+    /// Every split in step, reporting as it goes (see [`Model::fit_predict_staged`]).
+    fn fit_predict_staged(
+        &self,
+        checkpoint: &mut Checkpoint<'_>,
+    ) -> Option<Result<Vec<Predictions>, ModelError>>;
 }
 
 /// A model with one trial's decoded hyperparameters.
@@ -431,6 +496,13 @@ impl<M: Model> Fitter for Decoded<'_, M> {
         fold: usize,
     ) -> Result<(Predictions, PredictionJacobian), ModelError> {
         self.model.fit_predict_with_jacobian(fold, &self.hyper)
+    }
+
+    fn fit_predict_staged(
+        &self,
+        checkpoint: &mut Checkpoint<'_>,
+    ) -> Option<Result<Vec<Predictions>, ModelError>> {
+        self.model.fit_predict_staged(&self.hyper, checkpoint)
     }
 }
 

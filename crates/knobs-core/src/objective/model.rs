@@ -2,7 +2,7 @@
 //! cross-validation splits, each split standardised on its training rows (the anchors'
 //! definition, so Knobs' values compare with scikit-learn's `cross_val_score`).
 
-use super::{BuildError, Evaluation, Objective, ObjectiveError};
+use super::{BuildError, Evaluation, Objective, ObjectiveError, TrialContext, Verdict};
 use crate::data::{Dataset, Folds, LoadOptions, Target, Task};
 use crate::models::estimate::{TrialCost, estimate};
 use crate::models::{CvData, Fitter, Learner, Metric, ModelSpec, Predictions};
@@ -310,7 +310,96 @@ impl ModelObjective {
     }
 }
 
+impl ModelObjective {
+    /// The mean score over the splits of every split's predictions.
+    fn mean_score(&self, predictions: &[Predictions]) -> Result<(f64, Vec<f64>), String> {
+        let folds = self
+            .cv
+            .splits
+            .iter()
+            .zip(predictions)
+            .map(|(split, p)| {
+                self.metric
+                    .score(&split.y_test, p)
+                    .map_err(|e| e.to_string())
+            })
+            .collect::<Result<Vec<f64>, String>>()?;
+        Ok((folds.iter().sum::<f64>() / folds.len().max(1) as f64, folds))
+    }
+
+    /// A model that trains in rounds fits every split in step and reports the mean score
+    /// every few rounds through `context`, stopping when told to (`None`: the model fits
+    /// in one go, see [`crate::models::Model::fit_predict_staged`]).
+    fn evaluate_staged(
+        &self,
+        params: &Params,
+        context: &TrialContext,
+    ) -> Option<Result<Evaluation, ObjectiveError>> {
+        let started = Instant::now();
+        let fitter = match self.learner.for_trial(params) {
+            Ok(f) => f,
+            Err(e) => return Some(Err(ObjectiveError::Failed(e.to_string()))),
+        };
+        let mut intermediate = Vec::new();
+        let mut stopped: Option<ObjectiveError> = None;
+        let staged = fitter.fit_predict_staged(&mut |step, predictions| {
+            if context.is_cancelled() {
+                stopped = Some(ObjectiveError::Cancelled);
+                return false;
+            }
+            let value = match self.mean_score(predictions) {
+                Ok((value, _)) => value,
+                Err(e) => {
+                    stopped = Some(ObjectiveError::Failed(e));
+                    return false;
+                }
+            };
+            intermediate.push(crate::study::Intermediate { step, value });
+            if context.report(step, value) == Verdict::Prune {
+                stopped = Some(ObjectiveError::Pruned { step, value });
+                return false;
+            }
+            true
+        })?;
+        let result = (|| {
+            let predictions = staged.map_err(|e| ObjectiveError::Failed(e.to_string()))?;
+            if let Some(stop) = stopped {
+                return Err(stop);
+            }
+            let (value, folds) = self
+                .mean_score(&predictions)
+                .map_err(ObjectiveError::Failed)?;
+            if !value.is_finite() {
+                return Err(ObjectiveError::Failed(format!(
+                    "the mean {} is not finite",
+                    self.metric.name()
+                )));
+            }
+            Ok(Evaluation {
+                value,
+                folds,
+                intermediate,
+                fit_seconds: Some(started.elapsed().as_secs_f64()),
+                ..Evaluation::default()
+            })
+        })();
+        Some(result)
+    }
+}
+
 impl Objective for ModelObjective {
+    fn evaluate_in(
+        &self,
+        params: &Params,
+        want_gradient: bool,
+        context: &TrialContext,
+    ) -> Result<Evaluation, ObjectiveError> {
+        match self.evaluate_staged(params, context) {
+            Some(result) => result,
+            None => self.evaluate(params, want_gradient),
+        }
+    }
+
     fn evaluate(&self, params: &Params, want_gradient: bool) -> Result<Evaluation, ObjectiveError> {
         let started = Instant::now();
         // The trial's hyperparameters are decoded and checked once, for every split.

@@ -26,8 +26,11 @@ fn gbm_tunes_wine_with_random_search_from_the_command_line() {
     assert_eq!(j["failed"], 0, "{j}");
     let best = j["best_value"].as_f64().unwrap();
     assert!(best > 0.85, "best accuracy {best}");
-    // The same seed gives the same study.
+    // The same seed gives the same study, whatever the number of trials at once.
     assert_eq!(json_of(&knobs(&args))["best_value"], j["best_value"]);
+    let mut parallel = args.to_vec();
+    parallel.extend(["--jobs", "2"]);
+    assert_eq!(json_of(&knobs(&parallel))["best_value"], j["best_value"]);
 }
 
 #[test]

@@ -298,19 +298,24 @@ impl Grower {
         nodes: &mut Vec<Node>,
     ) -> (Leaf, Leaf) {
         let d = input.bins.d;
+        // A stable partition without branches on the data (which side a row goes is as
+        // good as random, so a branch would be mispredicted half the time): every row is
+        // written to both places and only the side it belongs to moves on.
         let rows = &mut self.rows[leaf.start..leaf.end];
-        self.scratch.clear();
-        let mut kept = 0;
+        if self.scratch.len() < rows.len() {
+            self.scratch.resize(rows.len(), 0);
+        }
+        let (mut kept, mut moved) = (0, 0);
         for k in 0..rows.len() {
             let r = rows[k];
-            if usize::from(input.bins.train[r as usize * d + cut.feature]) <= cut.bin {
-                rows[kept] = r;
-                kept += 1;
-            } else {
-                self.scratch.push(r);
-            }
+            let left =
+                usize::from(usize::from(input.bins.train[r as usize * d + cut.feature]) <= cut.bin);
+            rows[kept] = r;
+            self.scratch[moved] = r;
+            kept += left;
+            moved += 1 - left;
         }
-        rows[kept..].copy_from_slice(&self.scratch);
+        rows[kept..].copy_from_slice(&self.scratch[..moved]);
         debug_assert_eq!(
             kept, cut.n_left,
             "the histogram counted the rows going left"

@@ -115,6 +115,8 @@ fn run_study(
         seed,
         budget,
         window: None,
+        pruner: Default::default(),
+        resource_budget: None,
         trials: vec![],
         strategy_state: None,
     };

@@ -90,6 +90,8 @@ fn grid_run(name: &str, jobs: usize, fold_threads: usize) -> (f64, f64) {
         budget: 49,
         window: None,
         trials: Vec::new(),
+        pruner: Default::default(),
+        resource_budget: None,
         strategy_state: None,
     };
     let best = match knobs::runner::run_to_end(study, o, jobs) {

@@ -5,7 +5,8 @@
 //! `knobs_core::study::Study` are one type.
 
 pub use knobs_core::{
-    data, gp, models, objective, report, runner, session, space, stepper, storage, strategy, study,
+    data, gp, models, objective, pruner, report, runner, session, space, stepper, storage,
+    strategy, study,
 };
 
 pub mod cli;

@@ -132,14 +132,22 @@ fn grid_follows_the_documented_order_and_writes_csv() {
     assert_eq!(j["trials"], 18);
     let text = std::fs::read_to_string(&csv).unwrap();
     let rows: Vec<&str> = text.lines().collect();
-    assert_eq!(rows[0], "number,state,value,duration_seconds,x0,x1,kind");
+    assert_eq!(
+        rows[0],
+        "number,state,value,duration_seconds,resource,pruned_step,x0,x1,kind"
+    );
     assert_eq!(rows.len(), 19);
     let cols = |r: &str| r.split(',').map(str::to_owned).collect::<Vec<_>>();
-    assert_eq!(cols(rows[1])[4], "1");
-    assert_eq!(cols(rows[1])[6], "a");
-    assert_eq!(cols(rows[2])[6], "b");
-    assert_eq!(cols(rows[3])[5], "7.5");
-    assert_eq!(cols(rows[18])[4], "100");
+    assert_eq!(
+        cols(rows[1])[4],
+        "1",
+        "a trial that reports nothing used one unit"
+    );
+    assert_eq!(cols(rows[1])[6], "1");
+    assert_eq!(cols(rows[1])[8], "a");
+    assert_eq!(cols(rows[2])[8], "b");
+    assert_eq!(cols(rows[3])[7], "7.5");
+    assert_eq!(cols(rows[18])[6], "100");
 }
 
 fn history(path: &Path, budget: &str) -> Value {

@@ -166,6 +166,7 @@ fn relative_dataset_and_fold_paths_in_a_session_resolve_against_its_folder() {
         model: knobs::models::ModelSpec::from_name("logistic", None).unwrap(),
         metric: None,
         folds: FoldSpec::File("data/folds.csv".into()),
+        data: Default::default(),
     };
     study.space = study
         .objective

@@ -247,6 +247,8 @@ fn command_study(command: &str, dir: &Path, budget: usize) -> Study {
         budget,
         window: None,
         trials: Vec::new(),
+        pruner: Default::default(),
+        resource_budget: None,
         strategy_state: None,
     }
 }
@@ -334,4 +336,31 @@ fn stop_ends_a_running_trial_and_its_group_and_drops_the_trial() {
         "stopped trials are asked again on resume"
     );
     assert!(all_gone(&groups_in(&pids)), "processes survived Stop");
+}
+
+#[test]
+fn a_failed_trial_keeps_its_curve_and_what_it_cost() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = command_study(
+        "sh -c 'echo knobs: step 1 value 0.8; echo out of patience >&2; exit 4'",
+        dir.path(),
+        1,
+    );
+    let objective: Arc<dyn Objective> = Arc::from(study.objective.build().unwrap());
+    let handle = runner::start(study, objective, 1, None).unwrap();
+    for _ in handle.events.iter() {}
+    let study = handle.join().unwrap();
+    let t = &study.trials[0];
+    let reason = t.failure().unwrap();
+    assert!(reason.contains("exited with code 4"), "{reason}");
+    assert!(reason.contains("out of patience"), "{reason}");
+    assert_eq!(
+        t.intermediate,
+        [Intermediate {
+            step: 1,
+            value: 0.8
+        }]
+    );
+    let r = t.resources.expect("a failed command's cost is recorded");
+    assert!(r.wall_seconds > 0.0, "{r:?}");
 }

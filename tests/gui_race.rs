@@ -246,11 +246,17 @@ fn a_race_saved_through_the_menu_reopens_exactly_and_continues() {
     // a fresh window on another study opens it: the Race tab shows the saved race
     let mut other = app(5);
     other.bench.editor.set_seed(42);
+    // As if just saved: opening another study then asks nothing.
+    other.bench.recovery.baseline = Some(other.bench.study().clone());
     let mut second = harness_on(other);
     second.run_steps(1);
     second
         .state_mut()
         .handle(Action::Open(Some(path.clone())), &ctx);
+    assert!(knobs::gui::loading::wait(
+        second.state_mut(),
+        std::time::Duration::from_secs(60)
+    ));
     second.run_steps(2);
     let (a, b) = (&first.state().race, &second.state().race);
     assert_eq!(b.racers.len(), 6);
@@ -297,6 +303,10 @@ fn a_race_saved_through_the_menu_reopens_exactly_and_continues() {
         .save(&plain)
         .unwrap();
     second.state_mut().handle(Action::Open(Some(plain)), &ctx);
+    assert!(knobs::gui::loading::wait(
+        second.state_mut(),
+        std::time::Duration::from_secs(60)
+    ));
     assert!(second.state().race.racers.is_empty());
 }
 

@@ -88,3 +88,73 @@ fn gp_std_snapshot() {
 fn importance_snapshot() {
     snapshot("importance", Tab::Importance, None);
 }
+
+/// A real `sh` script's learning curves: ten steps per trial falling towards a floor that
+/// depends on x and y; trials with x > 0.85 fail after three steps (drawn dimmed).
+#[cfg(unix)]
+const CURVES_SCRIPT: &str = r#"while [ $# -gt 1 ]; do case $1 in --x) x=$2;; --y) y=$2;; esac; shift 2; done
+awk -v x="$x" -v y="$y" 'BEGIN {
+  floor = (x - 0.3)^2 + (y - 0.6)^2
+  steps = (x > 0.85) ? 3 : 10
+  for (k = 1; k <= steps; k++) printf "{\"step\": %d, \"value\": %.4f}\n", k, floor + (0.5 + y) / k
+  if (x > 0.85) exit 1
+  printf "%.4f\n", floor + (0.5 + y) / 10
+}'
+"#;
+
+#[cfg(unix)]
+#[test]
+fn learning_curves_snapshot() {
+    // A fixed folder, as the objective panel shows it.
+    let dir = std::env::temp_dir().join("knobs-curves-snapshot");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("train.sh"), CURVES_SCRIPT).unwrap();
+    let mut study = Workbench::default_study();
+    study.description = "A shell script's learning curves: ten steps per trial.".into();
+    study.objective = knobs::objective::ObjectiveSpec::Command {
+        command: "sh train.sh".into(),
+        trial_timeout: Some(60.0),
+        workdir: Some(dir),
+    };
+    study.direction = knobs::study::Direction::Minimize;
+    study.space = knobs::space::Space::new(vec![
+        knobs::space::parse_param("x=0..1").unwrap(),
+        knobs::space::parse_param("y=0..1").unwrap(),
+    ])
+    .unwrap();
+    study.strategy = knobs::strategy::StrategySpec::Sobol;
+    study.budget = 12;
+    let mut run = Workbench::new(study);
+    run.jobs = 1;
+    let approval = knobs::objective::consent::CommandApproval::of(&run.study().objective);
+    run.consent.confirmed.extend(approval);
+    run.run();
+    run.finish_blocking();
+    let mut study = run.study().clone();
+    assert_eq!(study.trials.len(), 12, "{}", run.status);
+    assert!(study.trials.iter().any(|t| t.failure().is_some()));
+    for t in &mut study.trials {
+        t.duration = 0.0;
+        t.started_at = 0.0;
+        t.fit_seconds = None;
+        // Measured cost varies run to run: a fixed one, so the table's column is drawn.
+        t.resources = Some(knobs::study::Resources {
+            wall_seconds: 0.01,
+            cpu_seconds: None,
+            peak_rss_bytes: Some(3 << 20),
+        });
+    }
+    let mut bench = Workbench::new(study);
+    bench.view.tab = Tab::Curves;
+    bench.selection.selected = Some(3);
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .wgpu()
+        .build_ui_state(
+            |ui, app: &mut KnobsApp| app.show(ui),
+            KnobsApp::from_bench(bench),
+        );
+    harness.run_steps(3);
+    let options = SnapshotOptions::new().max_failed_pixels(500);
+    harness.snapshot_options("learning_curves", &options);
+}

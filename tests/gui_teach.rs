@@ -251,6 +251,7 @@ fn replay_of_an_opened_session_shows_the_first_k_trials_and_leaving_restores_all
     let mut app = KnobsApp::from_bench(Workbench::new(Workbench::branin_study()));
     let ctx = egui::Context::default();
     app.handle(Action::Open(Some(path.clone())), &ctx);
+    assert!(knobs::gui::loading::wait(&mut app, WAIT));
     let full = app.bench.study().clone();
     assert_eq!(full.trials.len(), 12);
     let mut harness = harness(app);

@@ -51,19 +51,41 @@ fn branin_space() -> Space {
     .unwrap()
 }
 
+/// The one-parameter space of Forrester's function, `x` on [0, 1].
+fn forrester_space() -> Space {
+    Space::new(vec![Param::new(
+        "x",
+        Domain::Float {
+            low: 0.0,
+            high: 1.0,
+            log: false,
+        },
+    )])
+    .unwrap()
+}
+
 /// Ask and tell `told` trials of Branin, then ask one more and keep its explanation.
 fn scene(name: &str, told: usize) -> Scene {
+    scene_on(name, told, SyntheticFn::Branin)
+}
+
+/// As [`scene`], on `function` (Branin in 2-D or Forrester in 1-D).
+fn scene_on(name: &str, told: usize, function: SyntheticFn) -> Scene {
     let spec = StrategySpec::from_name(name).unwrap();
-    let space = branin_space();
-    let bounds = SyntheticFn::Branin.bounds(2);
+    let (space, dims) = if function == SyntheticFn::Forrester {
+        (forrester_space(), 1)
+    } else {
+        (branin_space(), 2)
+    };
+    let bounds = function.bounds(dims);
     let mut strategy = spec.build(&space, 1).unwrap();
     let mut study = Study {
-        name: format!("{name} on Branin"),
+        name: format!("{name} on {function:?}"),
         description: String::new(),
         description_zh: String::new(),
         direction: Direction::Minimize,
         objective: ObjectiveSpec::Synthetic {
-            function: SyntheticFn::Branin,
+            function,
             dims: None,
         },
         space: space.clone(),
@@ -72,6 +94,8 @@ fn scene(name: &str, told: usize) -> Scene {
         budget: told + 1,
         window: Some(1),
         trials: vec![],
+        pruner: Default::default(),
+        resource_budget: None,
         strategy_state: None,
     };
     for n in 0..told {
@@ -82,7 +106,7 @@ fn scene(name: &str, told: usize) -> Scene {
             .zip(&bounds)
             .map(|(u, (lo, hi))| lo + u * (hi - lo))
             .collect();
-        let (value, grad) = SyntheticFn::Branin.eval(&x);
+        let (value, grad) = function.eval(&x);
         // d value / d u: the chain rule through the linear map to each range.
         let unit_grad: Vec<f64> = grad
             .iter()
@@ -216,10 +240,14 @@ fn gp_view_says_computing_until_the_picture_is_in() {
 }
 
 fn snapshot(name: &str, strategy: &str, told: usize) {
+    snapshot_of(name, scene(strategy, told));
+}
+
+fn snapshot_of(name: &str, scene: Scene) {
     let mut harness = Harness::builder()
         .with_size([1100.0, 640.0])
         .wgpu()
-        .build_ui_state(draw, scene(strategy, told));
+        .build_ui_state(draw, scene);
     settle(&mut harness);
     let options = SnapshotOptions::new().max_failed_pixels(500);
     harness.snapshot_options(name, &options);
@@ -233,4 +261,68 @@ fn why_gp_snapshot() {
 #[test]
 fn why_cmaes_snapshot() {
     snapshot("why_cmaes", "cmaes", 14);
+}
+
+/// The strategies whose views are drawn on an x/y plane, each with the explanation it gives
+/// and a legend entry only its 1-D form draws.
+const LINE_VIEWS: [(&str, usize, &str); 5] = [
+    ("cmaes", 9, "sampling density"),
+    ("pso", 9, "velocities"),
+    ("anneal", 9, "chain of trials"),
+    ("gradient", 9, "trajectory"),
+    ("grid", 4, "order"),
+];
+
+#[test]
+fn in_a_one_parameter_study_every_plane_view_draws_its_form_along_the_axis() {
+    for (name, told, entry) in LINE_VIEWS {
+        let scene = scene_on(name, told, SyntheticFn::Forrester);
+        assert_eq!(scene.study.space.dim(), 1);
+        let mut harness = harness(scene);
+        settle(&mut harness);
+        assert!(
+            harness
+                .query_by_label("This view needs two free parameters.")
+                .is_none(),
+            "{name} still shows only a note"
+        );
+        assert!(
+            harness.query_by_label(entry).is_some(),
+            "{name}: no `{entry}` in its 1-D view"
+        );
+    }
+}
+
+/// The 1-D form of view `index` of [`LINE_VIEWS`], as a snapshot (one harness per test).
+fn line_snapshot(index: usize) {
+    let (name, told, _) = LINE_VIEWS[index];
+    snapshot_of(
+        &format!("why_{name}_1d"),
+        scene_on(name, told, SyntheticFn::Forrester),
+    );
+}
+
+#[test]
+fn why_cmaes_1d_snapshot() {
+    line_snapshot(0);
+}
+
+#[test]
+fn why_swarm_1d_snapshot() {
+    line_snapshot(1);
+}
+
+#[test]
+fn why_anneal_1d_snapshot() {
+    line_snapshot(2);
+}
+
+#[test]
+fn why_gradient_1d_snapshot() {
+    line_snapshot(3);
+}
+
+#[test]
+fn why_order_1d_snapshot() {
+    line_snapshot(4);
 }

@@ -142,6 +142,7 @@ fn kill_chain(args: &[String], seed: u64) {
                     reasked.insert(t.number, t.point.clone());
                 }
                 TrialState::Failed(why) => assert_eq!(why, journal::INTERRUPTED),
+                TrialState::Pruned { .. } => panic!("nothing is pruned without a pruner"),
             }
         }
         // Recovery fails the trials left running, durably.
@@ -290,7 +291,7 @@ fn sigterm_ends_the_running_trials_saves_prints_the_summary_and_exits_143() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(143), "{out:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("trials (0 failed)"), "{stdout}");
+    assert!(stdout.contains("trials (0 failed, 0 pruned)"), "{stdout}");
     let saved = knobs::session::Session::load(&save).unwrap().study;
     assert!(saved.trials.len() < 500);
     let r = journal::read(&default_journal).unwrap();

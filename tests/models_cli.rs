@@ -314,3 +314,61 @@ fn model_session_saves_and_resumes() {
     ]));
     assert_eq!(resumed["history"], straight["history"]);
 }
+
+#[test]
+fn mlp_runs_on_digits_from_the_command_line_and_keeps_a_curve_per_trial() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mlp.ron");
+    let j = json_of(&knobs(&[
+        "run",
+        "--dataset",
+        "digits",
+        "--model",
+        "mlp",
+        "--strategy",
+        "random",
+        "--budget",
+        "2",
+        "--param",
+        "epochs=3",
+        "--save",
+        path.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]));
+    assert_eq!(j["trials"], 2);
+    assert_eq!(j["failed"], 0);
+    // Ten classes: chance is 0.1; three epochs of any network in the space do far better.
+    assert!(j["best_value"].as_f64().unwrap() > 0.3, "{j}");
+    for name in [
+        "learning_rate",
+        "batch_size",
+        "hidden_units",
+        "hidden_layers",
+    ] {
+        assert!(j["best_params"][name].is_number(), "{name}: {j}");
+    }
+    assert_eq!(j["best_params"]["epochs"], 3);
+    // Each trial keeps one intermediate value per epoch.
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.matches("step: 3").count(), 2, "{text}");
+    // The same seed gives the same trials with two at once.
+    let parallel = json_of(&knobs(&[
+        "run",
+        "--dataset",
+        "digits",
+        "--model",
+        "mlp",
+        "--strategy",
+        "random",
+        "--budget",
+        "2",
+        "--param",
+        "epochs=3",
+        "--jobs",
+        "2",
+        "--json",
+        "--quiet",
+    ]));
+    assert_eq!(parallel["history"], j["history"]);
+}

@@ -55,6 +55,8 @@ fn study(strategy: StrategySpec, budget: usize) -> Study {
         budget,
         window: None,
         trials: Vec::new(),
+        pruner: Default::default(),
+        resource_budget: None,
         strategy_state: None,
     }
 }

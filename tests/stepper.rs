@@ -307,6 +307,8 @@ fn a_failing_objective_is_a_failed_trial_and_stepping_goes_on() {
             budget: 25,
             window: None,
             trials: Vec::new(),
+            pruner: Default::default(),
+            resource_budget: None,
             strategy_state: None,
         };
         let handle = stepper::start(study, Arc::new(Touchy), None).unwrap();

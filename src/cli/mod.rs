@@ -78,6 +78,24 @@ pub struct RunArgs {
     /// The target column of the CSV file (default: the last column).
     #[arg(long, value_name = "COLUMN")]
     pub target: Option<String>,
+    /// Columns of the CSV file to leave out (ids, names, free text), comma-separated.
+    #[arg(long, value_name = "COLS", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Columns of numbers to read as categories (a class number, a code), comma-separated;
+    /// text columns are categories anyway.
+    #[arg(long, value_name = "COLS", value_delimiter = ',')]
+    pub categorical: Vec<String>,
+    /// How each split fills the gaps in a numeric column, from its training rows: mean
+    /// (default), median or most_frequent. Categories take the most frequent level.
+    #[arg(long, value_name = "HOW")]
+    pub impute: Option<String>,
+    /// Add a 0/1 "was missing" column for every column with gaps.
+    #[arg(long)]
+    pub missing_indicator: bool,
+    /// Tune on a stratified share of the rows (0.1 = a tenth), drawn with the study's seed;
+    /// the fraction and seed are stored with the study. Confirm the best on all rows after.
+    #[arg(long, value_name = "FRACTION")]
+    pub subsample: Option<f64>,
     /// classification or regression (default: inferred from the target column).
     #[arg(long)]
     pub task: Option<String>,
@@ -101,7 +119,8 @@ pub struct RunArgs {
     /// Dimension of an n-D synthetic objective (rosenbrock, ackley, levy).
     #[arg(long)]
     pub dims: Option<usize>,
-    /// A parameter: NAME=LOW..HIGH[:log][:int], NAME=a,b,c or NAME=VALUE. Repeatable.
+    /// A parameter: NAME=LOW..HIGH[:log][:int], NAME=a,b,c (choices; a list of numbers such as
+    /// C=0.1,1,10 is a numeric choice set a grid takes exactly) or NAME=VALUE. Repeatable.
     #[arg(long = "param", value_name = "SPEC")]
     pub params: Vec<String>,
     /// maximize or minimize.
@@ -116,6 +135,18 @@ pub struct RunArgs {
     /// Total number of trials, counting those already in the session.
     #[arg(long)]
     pub budget: Option<usize>,
+    /// Stop asking for trials once the finished ones have used this much resource (steps
+    /// reported: epochs, rounds, a script's progress lines; 1 for a trial that reports none).
+    /// Without --budget, the trial budget is then unlimited.
+    #[arg(long, value_name = "N")]
+    pub resource_budget: Option<u64>,
+    /// Stop hopeless trials early from the values they report: none, median, percentile,
+    /// asha, hyperband or patience (see `knobs list`).
+    #[arg(long)]
+    pub pruner: Option<String>,
+    /// A pruner setting, KEY=VALUE (e.g. n_startup_trials=3, reduction_factor=3). Repeatable.
+    #[arg(long = "pruner-opt", value_name = "KEY=VALUE")]
+    pub pruner_opts: Vec<String>,
     /// Seed for every random choice.
     #[arg(long)]
     pub seed: Option<u64>,
@@ -171,6 +202,9 @@ pub fn main(command: CliCommand) -> i32 {
 fn list() {
     for s in crate::strategy::STRATEGIES {
         println!("strategy  {:<16} {}", s.name, s.summary);
+    }
+    for (name, summary) in crate::pruner::PRUNERS {
+        println!("pruner    {name:<16} {summary}");
     }
     for f in crate::objective::SyntheticFn::ALL {
         println!("objective {:<16} {}", f.name(), f.summary());

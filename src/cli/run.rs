@@ -1,7 +1,7 @@
 //! `knobs run`: assemble a study from a session and flags, run it, report.
 
 use super::{CliError, RunArgs};
-use crate::data::Task;
+use crate::data::{Impute, Subsample, Task};
 use crate::models::{KernelKind, Metric, ModelSpec};
 use crate::objective::consent::CommandApproval;
 use crate::objective::{DatasetSource, FoldSpec, ModelTask, ObjectiveSpec};
@@ -167,8 +167,9 @@ fn apply_command_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<b
     }
 }
 
-/// Build the study the arguments describe: the session's, with every flag applied on top.
-pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
+/// Build the study the arguments describe (the session's, with every flag applied on
+/// top) and its objective, built once on the way so a large data file is read once.
+fn assemble(args: &RunArgs) -> Result<(Study, Box<dyn crate::objective::Objective>), CliError> {
     let input = |e: &dyn std::fmt::Display| CliError::Input(e.to_string());
     super::resume::check_limits(args)?;
     let mut study = match &args.session {
@@ -191,7 +192,7 @@ pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
             }
         }
     }
-    let objective = study.objective.build().map_err(|e| input(&e))?;
+    let objective = build_objective(&study.objective, args.quiet)?;
     if args.objective.is_some()
         || args.dims.is_some()
         || objective_changed
@@ -227,6 +228,7 @@ pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
             }
         }
     }
+    apply_pruner_args(&mut study, args)?;
     if let Some(b) = args.budget {
         study.budget = b;
     }
@@ -242,7 +244,34 @@ pub fn study_from_args(args: &RunArgs) -> Result<Study, CliError> {
     if let Some(path) = &args.session {
         super::resume::check_resume(path, &stored, &mut study, args.new_study)?;
     }
-    Ok(study)
+    Ok((study, objective))
+}
+
+/// The most trials a `--resource-budget` run without `--budget` may ask: the resource budget
+/// stops it long before, since every trial uses at least one unit.
+const UNLIMITED_TRIALS: usize = 1_000_000;
+
+/// Apply `--pruner`, `--pruner-opt` and `--resource-budget` to the study.
+fn apply_pruner_args(study: &mut Study, args: &RunArgs) -> Result<(), CliError> {
+    let input = |e: &dyn std::fmt::Display| CliError::Input(e.to_string());
+    if let Some(name) = &args.pruner {
+        study.pruner = crate::pruner::PrunerSpec::from_name(name).map_err(|e| input(&e))?;
+    }
+    for option in &args.pruner_opts {
+        study.pruner.set_option(option).map_err(|e| input(&e))?;
+    }
+    if let Some(r) = args.resource_budget {
+        if r == 0 {
+            return Err(CliError::Input(
+                "--resource-budget must be at least 1".into(),
+            ));
+        }
+        study.resource_budget = Some(r);
+        if args.budget.is_none() {
+            study.budget = UNLIMITED_TRIALS.max(study.trials.len());
+        }
+    }
+    Ok(())
 }
 
 /// Apply `--dataset`, `--model` and their companions to the objective; true if any was
@@ -255,7 +284,12 @@ fn apply_model_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<boo
         || args.task.is_some()
         || args.metric.is_some()
         || args.folds.is_some()
-        || args.kernel.is_some();
+        || args.kernel.is_some()
+        || !args.ignore.is_empty()
+        || !args.categorical.is_empty()
+        || args.impute.is_some()
+        || args.missing_indicator
+        || args.subsample.is_some();
     if !any {
         return Ok(false);
     }
@@ -340,8 +374,77 @@ fn apply_model_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<boo
     if let Some(f) = &args.folds {
         task.folds = FoldSpec::from_arg(f);
     }
+    apply_data_args(&mut task, args)?;
     *objective = ObjectiveSpec::from_model_task(task);
     Ok(true)
+}
+
+/// Apply the column roles, gap filling and subsampling flags to a model task.
+fn apply_data_args(task: &mut ModelTask, args: &RunArgs) -> Result<(), CliError> {
+    if !args.ignore.is_empty() {
+        task.data.ignore.clone_from(&args.ignore);
+    }
+    if !args.categorical.is_empty() {
+        task.data.categorical.clone_from(&args.categorical);
+    }
+    if let Some(how) = &args.impute {
+        task.data.impute = Impute::from_name(how).ok_or_else(|| {
+            CliError::Input(format!(
+                "unknown --impute `{how}` (known: {})",
+                Impute::ALL.map(Impute::name).join(", ")
+            ))
+        })?;
+    }
+    if args.missing_indicator {
+        task.data.missing_indicator = true;
+    }
+    if let Some(fraction) = args.subsample {
+        if !(fraction > 0.0 && fraction <= 1.0) {
+            return Err(CliError::Input(format!(
+                "--subsample {fraction}: give a fraction in (0, 1], e.g. 0.1"
+            )));
+        }
+        task.data.subsample = (fraction < 1.0).then_some(Subsample {
+            fraction,
+            seed: args.seed.unwrap_or(0),
+        });
+    }
+    Ok(())
+}
+
+/// Build the objective; a model's data file shows a progress line on stderr when it takes
+/// more than a second to read (a large CSV), unless `quiet`.
+fn build_objective(
+    spec: &ObjectiveSpec,
+    quiet: bool,
+) -> Result<Box<dyn crate::objective::Objective>, CliError> {
+    let input = |e: &dyn std::fmt::Display| CliError::Input(e.to_string());
+    let Some(task) = spec.model_task() else {
+        return spec.build().map_err(|e| input(&e));
+    };
+    let started = Instant::now();
+    let mut shown = false;
+    let label = task.dataset.label();
+    let built = task.build_with_progress(&mut |p| {
+        if quiet || started.elapsed().as_secs_f64() < 1.0 {
+            return;
+        }
+        shown = true;
+        eprint!(
+            "\rknobs: reading {label}: {:3.0}% ({:.0} of {:.0} MB)",
+            100.0 * p.fraction(),
+            p.bytes as f64 / 1e6,
+            p.total.unwrap_or(p.bytes) as f64 / 1e6
+        );
+    });
+    if shown {
+        eprintln!(
+            "\rknobs: read {label} in {:.1} s{:24}",
+            started.elapsed().as_secs_f64(),
+            ""
+        );
+    }
+    Ok(Box::new(built.map_err(|e| input(&e))?))
 }
 
 /// Refuse to run a command objective that came from a session file unless the user has
@@ -471,14 +574,9 @@ pub(super) fn run(args: &RunArgs) -> Result<i32, CliError> {
     if let Some(mb) = args.cache_mb {
         crate::models::smo::set_kernel_cache_mb(mb);
     }
-    let study = study_from_args(args)?;
+    let (study, objective) = assemble(args)?;
     check_command_allowed(&study, args)?;
-    let objective: Arc<dyn crate::objective::Objective> = Arc::from(
-        study
-            .objective
-            .build()
-            .map_err(|e| CliError::Input(e.to_string()))?,
-    );
+    let objective: Arc<dyn crate::objective::Objective> = Arc::from(objective);
     let jobs = args.jobs.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get().min(super::resume::MAX_JOBS))

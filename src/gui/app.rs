@@ -103,18 +103,24 @@ impl KnobsApp {
         i18n::set_lang(lang);
         let ctx = cc.egui_ctx.clone();
         bench.set_waker(Arc::new(move || ctx.request_repaint()));
-        let race = session.and_then(|path| bench.open(&path)).flatten();
+        // Runs of unsaved studies journal to the data folder; what a crash left there (or
+        // beside a recent session) is offered once the scan is in.
+        bench.recovery.dir = super::recovery::platform_dir();
+        let scan = super::recovery::Scan {
+            dir: bench.recovery.dir.clone(),
+            recent: bench.files.recent.clone(),
+        };
+        bench.recovery.start_scan(scan, bench.waker());
+        if let Some(path) = session {
+            super::loading::start(&mut bench, super::loading::Load::Session(path));
+        }
         if let Some(tab) = tab {
             bench.view.tab = tab;
         }
-        if autorun {
-            bench.run();
-        }
+        // Once the session is read and its objective built, off the UI thread.
+        bench.loading.run_waiting = autorun;
         let mut app = Self::from_bench(bench);
         app.lang = lang;
-        if let Some(race) = race {
-            app.race = super::race::Race::from_session(race);
-        }
         app
     }
 
@@ -150,11 +156,14 @@ impl KnobsApp {
         self.bench.drain_step(EVENT_BUDGET);
         self.race.drain(EVENT_BUDGET);
         self.shortcuts(&ctx);
+        self.actions.extend(super::drop::dropped(&ctx));
         if let Some(wait) = self.bench.replay_tick(std::time::Instant::now()) {
             ctx.request_repaint_after(wait);
         }
         self.bench.update_views();
         super::panels::objective::poll_builds(&mut self.bench);
+        super::loading::poll(self);
+        self.bench.recovery.poll_scan();
         if self.bench.is_running() {
             // Keep the clock and the time left moving between events.
             ctx.request_repaint_after(Duration::from_millis(500));
@@ -192,6 +201,7 @@ impl KnobsApp {
         egui::CentralPanel::default().show(ui, |ui| self.centre(ui));
         self.actions = actions;
         self.windows(&ctx);
+        super::unsaved::show(self, &ctx);
         for action in std::mem::take(&mut self.actions) {
             self.handle(action, &ctx);
         }
@@ -207,13 +217,26 @@ impl KnobsApp {
             // A tab that does not fit goes to the next row whole, never split mid-word.
             ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
             let boundary = self.bench.boundary_available();
+            let curves = plots::curves::available(self.bench.study());
             for tab in Tab::ALL {
-                ui.add_enabled_ui(tab != Tab::Boundary || boundary, |ui| {
-                    ui.selectable_value(&mut self.bench.view.tab, tab, tr(tab.title()))
-                        .on_disabled_hover_text(tr(
-                            "for a classifier or regressor on a dataset with two features",
-                        ));
-                });
+                if tab == Tab::Curves && !curves && self.bench.view.tab != tab {
+                    continue;
+                }
+                // A plain widget (not a child ui), so the row wraps before it when it does
+                // not fit.
+                let on = self.bench.view.tab == tab;
+                let clicked = ui
+                    .add_enabled(
+                        tab != Tab::Boundary || boundary,
+                        egui::Button::selectable(on, tr(tab.title())),
+                    )
+                    .on_disabled_hover_text(tr(
+                        "for a classifier or regressor on a dataset with two features",
+                    ))
+                    .clicked();
+                if clicked {
+                    self.bench.view.tab = tab;
+                }
             }
         });
         ui.separator();
@@ -231,6 +254,7 @@ impl KnobsApp {
                 });
             }
             Tab::Convergence => plots::convergence::show(ui, &mut self.bench, h),
+            Tab::Curves => plots::curves::show(ui, &mut self.bench, h),
             Tab::Surface => plots::surface::show(ui, &mut self.bench, &mut self.textures, h),
             Tab::Parallel => plots::parallel::show(ui, &self.bench, h),
             Tab::Importance => plots::importance::show(ui, &self.bench, h),
@@ -310,7 +334,7 @@ impl KnobsApp {
                 .resizable(false)
                 .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
                 .show(ctx, |ui| {
-                    ui.colored_label(plots::FAILED, err);
+                    ui.colored_label(plots::FAILED, crate::gui::i18n::tr_message(err));
                     ui.label(tr("The study is unchanged."));
                     if ui.button(tr("OK")).clicked() {
                         dismiss = true;
@@ -355,6 +379,7 @@ impl KnobsApp {
                     ui.horizontal(|ui| {
                         if ui.button(tr("Confirm and run")).clicked() {
                             self.bench.confirm_command();
+                            super::race::view::after_consent(&mut self.race, &mut self.bench, ctx);
                         }
                         if ui.button(tr("Cancel")).clicked() {
                             self.bench.consent.pending = None;
@@ -406,26 +431,23 @@ impl KnobsApp {
 
     /// New, Open, Open CSV, Save and Save as.
     fn handle_file(&mut self, action: Action, ctx: &egui::Context) {
+        use super::unsaved::{Pending, may_proceed, proceed};
         let session = || rfd::FileDialog::new().add_filter("Knobs session", &["ron"]);
         match action {
-            Action::New => self.bench.new_study(),
+            Action::New if may_proceed(self, Pending::New) => proceed(self, Pending::New, ctx),
+            Action::New => {}
             Action::Open(path) => {
                 if self.race.is_running() {
                     self.bench.status = "stop the race before opening another session".into();
-                } else if let Some(p) = path.or_else(|| session().pick_file())
-                    && let Some(race) = self.bench.open(&p)
-                {
-                    // The Race tab shows the session's race, or a fresh one.
-                    self.race = race.map_or_else(super::race::Race::new, |r| {
-                        super::race::Race::from_session(r)
-                    });
+                } else if may_proceed(self, Pending::Open(path.clone())) {
+                    // Read off the UI thread; the Race tab then shows the session's race.
+                    proceed(self, Pending::Open(path), ctx);
                 }
             }
             Action::OpenCsv(path) => {
                 let picked = path.or_else(|| {
-                    rfd::FileDialog::new()
-                        .add_filter("CSV", &["csv"])
-                        .pick_file()
+                    let dialog = rfd::FileDialog::new().add_filter("CSV", &["csv"]);
+                    super::drop::pick_file(dialog, &mut self.bench.status, ctx)
                 });
                 if let Some(p) = picked {
                     let spec = super::panels::objective::with_csv(&self.bench.study().objective, p);

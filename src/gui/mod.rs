@@ -8,6 +8,8 @@
 //! - [`app`]: the eframe application: drains events under a time budget, draws the panels and
 //!   plots, and handles every [`Action`](app::Action) (menus, buttons, shortcuts) in one place;
 //! - [`panels`]: top bar, study setup, trial table; [`plots`]: one file per plot;
+//! - [`recovery`]: each run's journal, and Recover / Discard at start; [`unsaved`]: Save /
+//!   Don't save / Cancel before New, Open and close; [`loading`]: files read off the UI thread;
 //! - [`jobs`]: the one background job layer (latest request wins, panics shown, the UI
 //!   woken) behind every worker, the dataset preview and objective building;
 //! - [`views`]: the background thread that computes surfaces and GP grids;
@@ -18,20 +20,24 @@
 //! - [`strategies`]: each strategy's settings editor and why-view, found by its name.
 
 pub mod app;
+pub mod drop;
 pub mod editor;
 pub mod i18n;
 pub mod jobs;
 pub mod live;
+pub mod loading;
 pub mod mode;
 pub mod panels;
 pub mod playground;
 pub mod plots;
 mod png;
 pub mod race;
+pub mod recovery;
 pub mod replay;
 pub mod state;
 pub mod step;
 pub mod strategies;
+pub mod unsaved;
 pub mod views;
 
 pub use app::{Action, KnobsApp};

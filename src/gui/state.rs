@@ -115,6 +115,8 @@ pub enum Tab {
     Overview,
     /// Every trial's value and the best so far.
     Convergence,
+    /// Every trial's intermediate values by step, live while trials run.
+    Curves,
     /// Score surface over two parameters.
     Surface,
     /// One polyline per trial across the parameters.
@@ -139,9 +141,10 @@ pub enum Tab {
 
 impl Tab {
     /// Every tab, in the order the tab bar shows them.
-    pub const ALL: [Tab; 12] = [
+    pub const ALL: [Tab; 13] = [
         Tab::Overview,
         Tab::Convergence,
+        Tab::Curves,
         Tab::Surface,
         Tab::Parallel,
         Tab::Importance,
@@ -172,6 +175,7 @@ impl Tab {
         match self {
             Tab::Overview => "Overview",
             Tab::Convergence => "Convergence",
+            Tab::Curves => "Learning curves",
             Tab::Surface => "Surface",
             Tab::Parallel => "Parallel coordinates",
             Tab::Importance => "Importance",
@@ -245,8 +249,28 @@ pub struct Consent {
     /// A command waiting for the user's confirmation before its first trial (it may come
     /// from a session someone sent): shown in full in a dialog.
     pub pending: Option<crate::objective::consent::CommandApproval>,
+    /// What the pending command was asked for, to go on with once it is confirmed.
+    pub then: AfterConsent,
+    /// A confirmed start the workbench cannot make itself (a race, which the app owns):
+    /// taken by its owner on the frame the user confirmed.
+    pub ready: Option<AfterConsent>,
     /// Commands confirmed in this window, in case the confirmation could not be saved.
     pub confirmed: Vec<crate::objective::consent::CommandApproval>,
+}
+
+/// What a command objective was about to do when the user was asked to confirm it: every
+/// way of starting trials goes behind the same dialog, and goes on once it is answered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AfterConsent {
+    /// The Run button's run.
+    #[default]
+    Run,
+    /// Step mode.
+    Step,
+    /// A new race on the study's problem.
+    StartRace,
+    /// Continuing the race on its own problem (which may come from a session's race part).
+    ContinueRace,
 }
 
 /// The session file the study belongs to, and the ones opened before.
@@ -330,12 +354,19 @@ pub struct Workbench {
     pub cost_limits: crate::models::estimate::CostLimits,
     /// Worker threads for the next run.
     pub jobs: usize,
+    /// The open study's journal, what was last saved, and journals offered for recovery.
+    pub recovery: super::recovery::Recovery,
+    /// Files read off the UI thread, and a Run waiting for the objective's build.
+    pub loading: super::loading::Loading,
 }
 
 impl Workbench {
     /// A workbench on `study`.
     pub fn new(study: Study) -> Self {
+        let recovery = super::recovery::Recovery::on(&study);
         Workbench {
+            recovery,
+            loading: Default::default(),
             editor: StudyEditor::new(study),
             mode: Mode::Idle,
             last_run: None,
@@ -372,8 +403,9 @@ impl Workbench {
 
     /// The study the app opens on: Bayesian optimisation (GP) of an RBF SVC's `C` and `gamma`
     /// (log ranges) on the bundled moons dataset, 5-fold accuracy on the reference folds, so
-    /// pressing Run tunes a real model at once and the GP views fill in. Falls back to
-    /// [`Workbench::branin_study`] if the model objective cannot be built.
+    /// pressing Run tunes a real model at once and the GP views fill in. Nothing is built
+    /// here (this runs in a frame at New): the window builds the objective off the UI thread.
+    /// Falls back to [`Workbench::branin_study`] if the definition does not parse.
     pub fn default_study() -> Study {
         let spec = ron::from_str::<crate::objective::ObjectiveSpec>(
             r#"Model(dataset: Bundled("moons"), model: Svc(kernel: Rbf), folds: Bundled("moons"))"#,
@@ -397,7 +429,7 @@ impl Workbench {
             ),
         ]);
         match (spec, space) {
-            (Ok(objective), Ok(space)) if objective.build().is_ok() => Study {
+            (Ok(objective), Ok(space)) => Study {
                 name: "SVC on moons, GP-BO".into(),
                 description: "An RBF support-vector classifier on the moons dataset: C and gamma on log ranges, 5-fold cross-validated accuracy, tuned by Bayesian optimisation.".into(),
                 description_zh: "在 moons 数据集上的 RBF 支持向量分类器：C 和 gamma 取对数范围，5 折交叉验证准确率，用贝叶斯优化调参。".into(),
@@ -409,6 +441,8 @@ impl Workbench {
                 budget: 40,
                 window: None,
                 trials: Vec::new(),
+                pruner: Default::default(),
+                resource_budget: None,
                 strategy_state: None,
             },
             _ => Self::branin_study(),
@@ -514,6 +548,14 @@ impl Workbench {
     /// (see [`crate::models::estimate`]) sets [`Workbench::run_warning`] instead; the user
     /// then confirms with [`Workbench::run_anyway`].
     pub fn run(&mut self) {
+        if !self.is_running()
+            && self.run_blocker().is_none()
+            && super::loading::objective_pending(self)
+        {
+            self.loading.run_waiting = true;
+            self.status = tr("loading the objective… the run starts when it is ready").into();
+            return;
+        }
         if self.is_running() || self.run_blocker().is_some() {
             // Nothing to warn about: `run_anyway` ignores the press or says what blocks it.
             self.run_anyway();
@@ -540,13 +582,8 @@ impl Workbench {
             self.status = fill(tr("cannot run: {}"), &[&why]);
             return;
         }
-        if let Some(approval) =
-            crate::objective::consent::CommandApproval::of(&self.study().objective)
-            && !approval.is_remembered()
-            && !self.consent.confirmed.contains(&approval)
-        {
-            self.status = tr("confirm the command before it runs").into();
-            self.consent.pending = Some(approval);
+        let spec = self.study().objective.clone();
+        if !self.consent_to(&spec, AfterConsent::Run) {
             return;
         }
         let objective = match crate::gui::panels::objective::objective_for_run(self) {
@@ -560,7 +597,20 @@ impl Workbench {
             let b: Box<dyn Fn() + Send> = Box::new(move || w());
             b
         });
-        match runner::start(self.study().clone(), objective, self.jobs, wake) {
+        // Every trial is on disk (the study's journal) before the window shows it.
+        let session = self.files.path.clone();
+        let storage = match self
+            .recovery
+            .storage_for(self.editor.study(), session.as_deref())
+        {
+            Ok(s) => s.map(|s| Box::new(s) as Box<dyn crate::storage::Storage>),
+            Err(e) => {
+                self.status = fill(tr("cannot run: {}"), &[&e]);
+                self.error = Some(fill(tr("The study's journal cannot be written: {}"), &[&e]));
+                return;
+            }
+        };
+        match runner::start_with(self.study().clone(), objective, self.jobs, wake, storage) {
             Ok(handle) => {
                 self.editor.apply(LiveEvent::Ended);
                 self.mode = Mode::Running(Run::new(handle, self.study().finished()));
@@ -571,7 +621,28 @@ impl Workbench {
         }
     }
 
-    /// The user confirmed the command shown: remember it (per command and folder) and run.
+    /// Whether trials of `spec` may start now: yes unless it is a command the user has not
+    /// confirmed, which is then shown in the confirmation dialog, to go on with `then` once
+    /// confirmed.
+    pub fn consent_to(
+        &mut self,
+        spec: &crate::objective::ObjectiveSpec,
+        then: AfterConsent,
+    ) -> bool {
+        let Some(approval) = crate::objective::consent::CommandApproval::of(spec) else {
+            return true;
+        };
+        if approval.is_remembered() || self.consent.confirmed.contains(&approval) {
+            return true;
+        }
+        self.status = tr("confirm the command before it runs").into();
+        self.consent.pending = Some(approval);
+        self.consent.then = then;
+        false
+    }
+
+    /// The user confirmed the command shown: remember it (per command and folder) and go on
+    /// with what it was asked for (a race is left in [`Consent::ready`] for the app).
     pub fn confirm_command(&mut self) {
         let Some(approval) = self.consent.pending.take() else {
             return;
@@ -580,7 +651,13 @@ impl Workbench {
             self.error = Some(format!("the confirmation could not be saved: {e}"));
         }
         self.consent.confirmed.push(approval);
-        self.run_anyway();
+        match std::mem::take(&mut self.consent.then) {
+            AfterConsent::Run => self.run_anyway(),
+            AfterConsent::Step => {
+                self.step_start();
+            }
+            race => self.consent.ready = Some(race),
+        }
     }
 
     /// Send a command to the running study, if any.
@@ -693,10 +770,13 @@ impl Workbench {
     /// While replaying, the full study is saved, not the prefix on show.
     pub fn save_with_race(&mut self, path: &Path, race: Option<RaceSession>) {
         let study = self.replay().map_or(self.study(), |r| r.full());
-        match Session::with_race(study.clone(), race).save(path) {
+        let session = Session::with_race(study.clone(), race);
+        match session.save(path) {
             Ok(()) => {
                 self.status = fill(tr("saved {}"), &[&path.display()]);
                 self.files.remember(path);
+                let running = self.is_running();
+                self.recovery.saved(&session.study, running);
             }
             Err(e) => {
                 self.status = e.to_string();
@@ -712,7 +792,21 @@ impl Workbench {
             self.status = "stop the run before opening another session".into();
             return None;
         }
-        match Session::load(path) {
+        self.opened(path, Session::load(path))
+    }
+
+    /// Show a session read from `path` (off the UI thread, see [`super::loading`]), as
+    /// [`Workbench::open`] does.
+    pub fn opened(
+        &mut self,
+        path: &Path,
+        session: Result<Session, crate::session::SessionError>,
+    ) -> Option<Option<RaceSession>> {
+        if self.is_busy() {
+            self.status = "stop the run before opening another session".into();
+            return None;
+        }
+        match session {
             Ok(session) => {
                 self.replace_study(session.study);
                 self.status = fill(tr("opened {}"), &[&path.display()]);
@@ -748,8 +842,32 @@ impl Workbench {
         self.selection.selected = None;
     }
 
+    /// Show a study recovered from the journal at `path` (see [`super::recovery`]): its
+    /// runs go on writing that journal, and it counts as unsaved until saved.
+    pub fn recovered(&mut self, path: &Path, study: Study, note: String) {
+        if self.is_busy() {
+            self.status = "stop the run before opening another session".into();
+            return;
+        }
+        self.replace_study(study);
+        self.recovery.baseline = None;
+        self.recovery.journal = Some(path.to_owned());
+        let session = path.with_extension("ron");
+        self.files.path = session.exists().then_some(session);
+        self.status = note;
+    }
+
+    /// Whether the study differs from what was last saved or opened (the full study while
+    /// a replay shows an earlier state).
+    pub fn has_unsaved_work(&self) -> bool {
+        self.recovery
+            .unsaved(self.replay().map_or(self.study(), |r| r.full()))
+    }
+
     /// Show another study (opened, new): a replay ends, the drafts of the old study go.
     fn replace_study(&mut self, study: Study) {
+        let unsaved = self.has_unsaved_work();
+        self.recovery.replaced(unsaved, &study);
         self.editor.replace(study);
         self.mode = Mode::Idle;
         self.last_run = None;
@@ -816,6 +934,7 @@ impl Workbench {
                         TrialState::Complete => 0.0,
                         TrialState::Running => 1.0,
                         TrialState::Failed(_) => 2.0,
+                        TrialState::Pruned { .. } => 1.5,
                     }),
                     Column::Param(j) => t.params.get(j).and_then(|(_, v)| v.as_f64()),
                 }

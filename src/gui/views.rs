@@ -149,6 +149,8 @@ impl Snapshot {
             budget: pick.len(),
             window: None,
             trials,
+            pruner: Default::default(),
+            resource_budget: None,
             strategy_state: None,
         }
     }

@@ -7,7 +7,7 @@
 //! - [`strategy`]: every search strategy behind one ask/tell interface; [`gp`]: the Gaussian
 //!   process they and the views share;
 //! - [`objective`]: what a trial evaluates (test functions, a model on [`data`] with one of
-//!   the [`models`], an external command);
+//!   the [`models`], an external command); [`pruner`]: rules that stop hopeless trials early;
 //! - [`runner`]: the deterministic coordinator and its worker threads; [`stepper`]: one trial
 //!   at a time, with the reason for each point;
 //! - [`session`]: the RON file a study is saved as; [`report`]: the JSON summary and CSV;
@@ -18,6 +18,7 @@ pub mod data;
 pub mod gp;
 pub mod models;
 pub mod objective;
+pub mod pruner;
 pub mod report;
 pub mod runner;
 pub mod session;

@@ -42,6 +42,10 @@ impl Summary {
                 "best_params": best_params,
                 "trials": study.trials.len(),
                 "failed": study.failed(),
+                "pruned": study.pruned(),
+                "pruner": study.pruner.name(),
+                "resource": study.resource_used(),
+                "resource_budget": study.resource_budget,
                 "wall_seconds": wall_seconds,
                 "strategy_seconds": strategy_seconds,
                 "history": history,
@@ -57,10 +61,12 @@ impl Summary {
     /// A short readable report.
     pub fn to_text(&self, study: &Study) -> String {
         let mut out = format!(
-            "{}: {} trials ({} failed)",
+            "{}: {} trials ({} failed, {} pruned), resource {}",
             study.name,
             study.trials.len(),
-            study.failed()
+            study.failed(),
+            study.pruned(),
+            study.resource_used()
         );
         if let Some(best) = study.best_trial() {
             let params: Vec<String> = best
@@ -80,7 +86,8 @@ impl Summary {
     }
 }
 
-/// Write `number,state,value,duration_seconds,<one column per parameter>` atomically.
+/// Write `number,state,value,duration_seconds,resource,pruned_step,<one column per
+/// parameter>` atomically.
 pub fn write_trials_csv(study: &Study, path: &Path) -> Result<(), SessionError> {
     let encode = |e: csv::Error| SessionError::Encode(e.to_string());
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -89,6 +96,8 @@ pub fn write_trials_csv(study: &Study, path: &Path) -> Result<(), SessionError> 
         "state".into(),
         "value".into(),
         "duration_seconds".into(),
+        "resource".into(),
+        "pruned_step".into(),
     ];
     header.extend(study.space.params().iter().map(|p| p.name.clone()));
     writer.write_record(&header).map_err(encode)?;
@@ -97,6 +106,7 @@ pub fn write_trials_csv(study: &Study, path: &Path) -> Result<(), SessionError> 
             TrialState::Running => "running",
             TrialState::Complete => "complete",
             TrialState::Failed(_) => "failed",
+            TrialState::Pruned { .. } => "pruned",
         };
         let mut row = vec![
             t.number.to_string(),
@@ -105,6 +115,8 @@ pub fn write_trials_csv(study: &Study, path: &Path) -> Result<(), SessionError> 
                 .map(|v| v.to_string())
                 .unwrap_or_default(),
             t.duration.to_string(),
+            t.resource().to_string(),
+            t.pruned_at().map(|s| s.to_string()).unwrap_or_default(),
         ];
         row.extend(study.space.params().iter().map(|p| {
             t.params

@@ -23,10 +23,32 @@
 //! finished trials stored after it are told once it is, in order, exactly as the
 //! uninterrupted run told them.
 //!
+//! **Pruning.** A trial reports intermediate values through
+//! [`TrialContext::report`](crate::objective::TrialContext::report); the worker running it
+//! asks the study's pruner ([`crate::pruner`]) at once and answers with the verdict. The
+//! pruner's decision for trial `k` at step `s` depends only on `k`'s own reports and the
+//! trials *told* before `k` was asked (their curves, fixed by the schedule above), never on
+//! what trials running beside it reported meanwhile. So with the same seed and window the
+//! same trials are pruned at the same steps whatever `jobs` is. A strategy that ignores
+//! results (random, grid, Sobol) has no window of its own and runs `2 × jobs` ahead without
+//! a pruner; with one, it runs [`PRUNING_WINDOW`] ahead instead (a window set in the study
+//! wins), so that how far ahead it runs, and hence what a pruner sees, does not depend on
+//! `jobs`. A pruned trial is recorded as [`TrialState::Pruned`] and told to the strategy with
+//! its last value ([`Trial::told_value`]). A command trial that is pruned has its process
+//! group ended.
+//!
+//! **Resource.** Each trial's resource is the number of steps it reported
+//! ([`Trial::resource`]); with [`Study::resource_budget`] no trial is asked once the trials
+//! told so far have used that much (also decided on the schedule, so deterministic). The
+//! trials already asked then finish, so a run may overshoot by up to a window of trials (a
+//! strategy without a window of its own then runs [`PRUNING_WINDOW`] ahead, as with a
+//! pruner, so the overshoot does not depend on `jobs` either).
+//!
 //! The schedule, the replay, evaluation under `catch_unwind` and recording results are shared
 //! with [`crate::stepper`], which steps a study one trial per command on the same schedule.
 
-use crate::objective::{Evaluation, Objective, ObjectiveError, TrialContext};
+use crate::objective::{Evaluation, Objective, ObjectiveError, TrialContext, Verdict};
+use crate::pruner::{History, PrunerSpec};
 use crate::space::Space;
 use crate::storage::{Durable, Storage};
 use crate::strategy::{Observation, Strategy, StrategyError, Suggestion};
@@ -37,9 +59,25 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// How often a run with a storage writes the strategy's state there (see
+/// `Coordinator::checkpoint`): every this many seconds, and whenever the trials told have
+/// grown by [`CHECKPOINT_TRIALS`] and doubled since the last one (25, 50, 100, …), so a resume
+/// after a kill replays little work, and a fast study pays for few states (each costs a pass
+/// over the trials told).
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
+
+/// See [`CHECKPOINT_EVERY`].
+pub(crate) const CHECKPOINT_TRIALS: usize = 25;
 
 pub(crate) mod restore;
+
+/// How far ahead a strategy without a window of its own (random, grid, Sobol) runs when the
+/// study has a pruner or a resource budget: fixed, so pruning decisions and where the budget
+/// stops do not depend on `jobs` (see the module docs). Eight keeps up to eight workers busy;
+/// give the study a window for more.
+pub const PRUNING_WINDOW: usize = 8;
 
 /// What a listener can ask of a running study.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -252,6 +290,8 @@ pub(crate) struct Job {
     pub(crate) number: usize,
     pub(crate) params: crate::space::Params,
     pub(crate) want_gradient: bool,
+    /// What the pruner may compare the trial with; `None` never prunes.
+    pub(crate) history: Option<Arc<History>>,
 }
 
 /// An evaluated job.
@@ -262,6 +302,13 @@ pub(crate) struct Done {
     pub(crate) duration: f64,
     /// The run was stopped while the trial ran: it has no result and is not recorded.
     pub(crate) cancelled: bool,
+    /// Where the trial was pruned, if it was.
+    pub(crate) pruned: Option<crate::study::Intermediate>,
+    /// Every value the trial reported through its context, in order.
+    pub(crate) reported: Vec<crate::study::Intermediate>,
+    /// What a failed evaluation reported and cost before it failed (a result carries its
+    /// own in the evaluation).
+    pub(crate) partial: Option<Box<crate::objective::Partial>>,
 }
 
 /// What the workers share about the run: the study's name, a Stop flag, where progress goes.
@@ -270,6 +317,8 @@ pub(crate) struct Live {
     pub(crate) study: String,
     pub(crate) cancel: Arc<AtomicBool>,
     pub(crate) progress: Option<Sender<(usize, u64, f64)>>,
+    /// The study's pruner, when it has an active one.
+    pub(crate) pruner: Option<Arc<PrunerSpec>>,
 }
 
 impl Live {
@@ -279,21 +328,41 @@ impl Live {
             study: study.to_owned(),
             cancel: Arc::new(AtomicBool::new(false)),
             progress: None,
+            pruner: None,
         }
     }
 
-    fn context(&self, number: usize) -> TrialContext {
-        let progress = self.progress.clone().map(|tx| {
-            Arc::new(move |step: u64, value: f64| {
+    /// The context trial `number` runs in: its reports are kept in `reported`, forwarded to
+    /// the progress channel, and judged by the pruner against `history` on this thread, so
+    /// the verdict depends on nothing another thread does.
+    fn context(
+        &self,
+        number: usize,
+        history: Option<Arc<History>>,
+        reported: Arc<Mutex<Vec<crate::study::Intermediate>>>,
+    ) -> TrialContext {
+        let tx = self.progress.clone();
+        let judge = self.pruner.clone().zip(history);
+        let progress = Arc::new(move |step: u64, value: f64| {
+            let Ok(mut own) = reported.lock() else {
+                return Verdict::Continue;
+            };
+            own.push(crate::study::Intermediate { step, value });
+            if let Some(tx) = &tx {
                 let _ = tx.send((number, step, value));
-                crate::objective::Verdict::Continue
-            }) as crate::objective::ProgressFn
-        });
+            }
+            match &judge {
+                Some((pruner, history)) if pruner.decide(history, number, &own).prunes() => {
+                    Verdict::Prune
+                }
+                _ => Verdict::Continue,
+            }
+        }) as crate::objective::ProgressFn;
         TrialContext {
             number,
             study: self.study.clone(),
             cancel: self.cancel.clone(),
-            progress,
+            progress: Some(progress),
         }
     }
 }
@@ -318,6 +387,13 @@ pub(crate) struct Schedule {
     pub(crate) stop_asking: Option<FinishReason>,
     /// Strategy states kept for saving with the study (see [`restore`]).
     pub(crate) snapshots: Vec<restore::Snapshot>,
+    /// For each asked trial not started yet: how many trials were told when it was asked
+    /// (what its pruner may see).
+    pub(crate) told_at_ask: BTreeMap<usize, usize>,
+    /// The study's resource budget, if any.
+    pub(crate) resource_budget: Option<u64>,
+    /// Resource used by the trials told so far.
+    pub(crate) resource_told: u64,
 }
 
 impl Schedule {
@@ -334,6 +410,23 @@ impl Schedule {
             queue: VecDeque::new(),
             stop_asking: None,
             snapshots: Vec::new(),
+            told_at_ask: BTreeMap::new(),
+            resource_budget: None,
+            resource_told: 0,
+        }
+    }
+
+    /// Whether the told trials have used the resource budget up: nothing more is asked.
+    pub(crate) fn resource_spent(&self) -> bool {
+        self.resource_budget
+            .is_some_and(|budget| self.resource_told >= budget)
+    }
+
+    /// Note that trial `number` of `study` was told, counting its resource.
+    pub(crate) fn count_told(&mut self, study: &Study, number: usize) {
+        self.told += 1;
+        if let Some(t) = study.trials.iter().rev().find(|t| t.number == number) {
+            self.resource_told += t.resource();
         }
     }
 
@@ -341,6 +434,7 @@ impl Schedule {
     /// trial is replayed, the ones still marked running are asked again.
     pub(crate) fn for_study(window: usize, study: &Study) -> Self {
         let mut s = Schedule::new(window, study.budget, study.trials.len());
+        s.resource_budget = study.resource_budget;
         s.holes = study
             .trials
             .iter()
@@ -366,6 +460,7 @@ pub(crate) fn ask_ahead(
 ) {
     while s.stop_asking.is_none()
         && s.asked < s.budget
+        && !s.resource_spent()
         && s.asked < s.told.saturating_add(s.window)
         && (s.asked == s.told || strategy.ready())
     {
@@ -376,7 +471,10 @@ pub(crate) fn ask_ahead(
             *c += t0.elapsed().as_secs_f64();
         }
         match suggestion {
-            Ok(sug) if s.evaluates(s.asked) => s.queue.push_back((s.asked, sug)),
+            Ok(sug) if s.evaluates(s.asked) => {
+                s.told_at_ask.insert(s.asked, s.told);
+                s.queue.push_back((s.asked, sug));
+            }
             Ok(_) => {}
             // A changed strategy may not be able to propose the old trials' numbers
             // (a shorter grid); their stored results still teach it.
@@ -395,7 +493,7 @@ pub(crate) fn ask_ahead(
     // Only the budget holds the next ask back: a longer run would ask here, so this is
     // where a resume with a larger budget must start from.
     if s.stop_asking.is_none()
-        && s.asked >= s.budget
+        && (s.asked >= s.budget || s.resource_spent())
         && s.asked < s.told + s.window
         && (s.asked == s.told || strategy.ready())
     {
@@ -425,6 +523,12 @@ pub(crate) fn replay(
     if restored {
         let told = s.told;
         s.untold.retain(|&n| n >= told);
+        s.resource_told = study
+            .trials
+            .iter()
+            .filter(|t| t.number < told)
+            .map(Trial::resource)
+            .sum();
     }
     tell_stored(strategy, study, s)?;
     Ok(restored)
@@ -440,7 +544,7 @@ pub(crate) fn tell_stored(
     while s.untold.remove(&s.told) {
         ask_ahead(strategy, s, None);
         tell(strategy, study, s.told, None)?;
-        s.told += 1;
+        s.count_told(study, s.told);
     }
     Ok(())
 }
@@ -458,7 +562,7 @@ pub(crate) fn tell(
         return Ok(());
     };
     let direction = study.direction;
-    let loss = trial.completed_value().map(|v| direction.to_loss(v));
+    let loss = trial.told_value().map(|v| direction.to_loss(v));
     let gradient = trial.gradient.as_ref().map(|g| loss_gradient(g, direction));
     let observation = Observation {
         number,
@@ -498,6 +602,7 @@ pub(crate) fn running_trial(space: &Space, number: usize, suggestion: Suggestion
         number,
         params,
         want_gradient: suggestion.want_gradient,
+        history: None,
     };
     (trial, job)
 }
@@ -509,13 +614,25 @@ pub(crate) fn record_result(study: &mut Study, done: &Done) -> Option<Trial> {
     let trial = study.trials.iter_mut().find(|t| t.number == done.number)?;
     trial.started_at = done.started_at;
     trial.duration = done.duration;
+    // A script's own record of its curve wins; a model that reported through its context
+    // left the curve in `reported`.
+    trial.intermediate = done.reported.clone();
+    if let Some(p) = done.pruned {
+        trial.state = TrialState::Pruned {
+            step: p.step,
+            value: p.value,
+        };
+        return Some(trial.clone());
+    }
     match &done.result {
         Ok(eval) => {
             trial.state = TrialState::Complete;
             trial.value = Some(eval.value);
             trial.folds = eval.folds.clone();
             trial.fit_seconds = eval.fit_seconds;
-            trial.intermediate = eval.intermediate.clone();
+            if !eval.intermediate.is_empty() {
+                trial.intermediate = eval.intermediate.clone();
+            }
             trial.attrs = eval.attrs.clone();
             trial.resources = eval.resources;
             trial.gradient = eval
@@ -523,7 +640,15 @@ pub(crate) fn record_result(study: &mut Study, done: &Done) -> Option<Trial> {
                 .as_ref()
                 .map(|g| unit_gradient(space, &trial.params, g));
         }
-        Err(reason) => trial.state = TrialState::Failed(reason.clone()),
+        Err(reason) => {
+            trial.state = TrialState::Failed(reason.clone());
+            if let Some(p) = &done.partial {
+                // Whole, even when some progress messages were not heard before the end.
+                trial.intermediate = p.intermediate.clone();
+                trial.attrs = p.attrs.clone();
+                trial.resources = p.resources;
+            }
+        }
     }
     Some(trial.clone())
 }
@@ -532,11 +657,25 @@ pub(crate) fn record_result(study: &mut Study, done: &Done) -> Option<Trial> {
 pub(crate) fn evaluate(objective: &dyn Objective, job: &Job, live: &Live) -> Done {
     let started_at = now();
     let t0 = Instant::now();
-    let context = live.context(job.number);
+    let reported = Arc::new(Mutex::new(Vec::new()));
+    let context = live.context(job.number, job.history.clone(), Arc::clone(&reported));
     let result = catch_unwind(AssertUnwindSafe(|| {
         objective.evaluate_in(&job.params, job.want_gradient, &context)
     }));
+    drop(context);
+    let reported = reported.lock().map(|r| r.clone()).unwrap_or_default();
     let cancelled = matches!(result, Ok(Err(ObjectiveError::Cancelled)));
+    let pruned = match &result {
+        Ok(Err(ObjectiveError::Pruned { step, value })) => Some(crate::study::Intermediate {
+            step: *step,
+            value: *value,
+        }),
+        _ => None,
+    };
+    let partial = match &result {
+        Ok(Err(ObjectiveError::FailedAfter { partial, .. })) => Some(partial.clone()),
+        _ => None,
+    };
     let result = match result {
         Ok(Ok(eval)) if eval.value.is_finite() => Ok(eval),
         Ok(Ok(eval)) => Err(format!("the objective returned {}", eval.value)),
@@ -550,6 +689,9 @@ pub(crate) fn evaluate(objective: &dyn Objective, job: &Job, live: &Live) -> Don
         started_at,
         duration: t0.elapsed().as_secs_f64(),
         cancelled,
+        pruned,
+        reported,
+        partial,
     }
 }
 
@@ -583,8 +725,15 @@ impl Coordinator {
             .window
             .unwrap_or_else(|| self.strategy.default_window());
         // Strategies that ignore results report an unbounded window; any cap gives the same
-        // points, so keep the queue short.
-        let w = if w == usize::MAX { 2 * jobs } else { w };
+        // points, so keep the queue short. A pruner sees what was told before each ask, and a
+        // resource budget counts it, so then the cap must not depend on `jobs` (see the
+        // module docs).
+        let fixed = self.study.pruner.is_active() || self.study.resource_budget.is_some();
+        let w = match (w, fixed) {
+            (usize::MAX, false) => 2 * jobs,
+            (usize::MAX, true) => PRUNING_WINDOW,
+            (w, _) => w,
+        };
         w.max(1)
     }
 
@@ -615,7 +764,7 @@ impl Coordinator {
                 s.stop_asking = Some(FinishReason::StrategyFailed(e.to_string()));
                 break;
             }
-            s.told += 1;
+            s.count_told(&self.study, s.told);
             self.ask_ahead(s);
         }
     }
@@ -637,6 +786,7 @@ impl Coordinator {
         let (progress_tx, progress_rx) = unbounded::<(usize, u64, f64)>();
         let live = Live {
             progress: Some(progress_tx),
+            pruner: Some(Arc::new(self.study.pruner.clone())).filter(|p| p.is_active()),
             ..Live::quiet(&self.study.name)
         };
         std::thread::scope(|scope| {
@@ -646,6 +796,7 @@ impl Coordinator {
             let mut paused = false;
             let mut stop: Option<FinishReason> = None;
             let mut results: BTreeMap<usize, Done> = BTreeMap::new();
+            let mut last_checkpoint = (Instant::now(), s.told);
             let reason = loop {
                 if let Some(why) = self.durable.as_ref().and_then(Durable::failed)
                     && stop.is_none()
@@ -656,6 +807,7 @@ impl Coordinator {
                     s.queue.clear();
                 }
                 self.ask_ahead(&mut s);
+                self.checkpoint(&s, nominal, &mut last_checkpoint);
                 if let Some(FinishReason::StrategyFailed(_)) = &s.stop_asking {
                     stop = s.stop_asking.take();
                     s.queue.clear();
@@ -664,7 +816,8 @@ impl Coordinator {
                     let Some((number, sug)) = s.queue.pop_front() else {
                         break;
                     };
-                    let job = self.start_trial(number, sug);
+                    let told = s.told_at_ask.remove(&number).unwrap_or(s.told);
+                    let job = self.start_trial(number, sug, told);
                     let _ = job_tx.send(job);
                     in_flight += 1;
                 }
@@ -673,7 +826,7 @@ impl Coordinator {
                         break reason;
                     }
                     if s.queue.is_empty() && s.told == s.asked {
-                        if s.told >= s.budget {
+                        if s.told >= s.budget || s.resource_spent() {
                             break FinishReason::BudgetSpent;
                         }
                         if let Some(reason) = s.stop_asking.take() {
@@ -719,8 +872,33 @@ impl Coordinator {
         });
     }
 
-    fn start_trial(&mut self, number: usize, suggestion: Suggestion) -> Job {
-        let (trial, job) = running_trial(&self.study.space, number, suggestion);
+    /// Every [`CHECKPOINT_EVERY`], hand the storage the strategy's state as of the trials
+    /// told so far, so a resume after a kill restores the strategy instead of replaying
+    /// every stored trial through it. Written by the storage thread, after those trials.
+    fn checkpoint(&self, s: &Schedule, window: usize, last: &mut (Instant, usize)) {
+        let Some(durable) = &self.durable else {
+            return;
+        };
+        let (at, told) = *last;
+        let grown = s.told.saturating_sub(told);
+        let due =
+            grown >= CHECKPOINT_TRIALS.max(told) || (grown > 0 && at.elapsed() >= CHECKPOINT_EVERY);
+        if !due {
+            return;
+        }
+        *last = (Instant::now(), s.told);
+        if let Some(state) = restore::saved_state_upto(s, &self.study, window, s.told) {
+            durable.checkpoint(state);
+        }
+    }
+
+    /// Record trial `number` as running and make its job; `told` is how many trials were told
+    /// when it was asked: the history its pruner may see.
+    fn start_trial(&mut self, number: usize, suggestion: Suggestion, told: usize) -> Job {
+        let (trial, mut job) = running_trial(&self.study.space, number, suggestion);
+        if self.study.pruner.is_active() {
+            job.history = Some(Arc::new(History::of(&self.study, told)));
+        }
         self.study.record(trial.clone());
         self.emit(Event::TrialStarted(trial));
         job

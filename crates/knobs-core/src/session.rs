@@ -194,6 +194,12 @@ impl Session {
         };
         let folder = std::path::absolute(&folder).unwrap_or(folder);
         session.study.objective = session.study.objective.rebased(&folder);
+        for text in [
+            &mut session.study.description,
+            &mut session.study.description_zh,
+        ] {
+            *text = number_lesson(text, path);
+        }
         if let Some(race) = &mut session.race {
             race.problem.objective = race.problem.objective.rebased(&folder);
         }
@@ -258,6 +264,45 @@ fn sync_folder(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A lesson's description with `{lesson}` and `{lessons}` filled in, so the lessons are
+/// numbered in one place, their file names: a lesson is the sessions named `lessonN_*.ron`,
+/// `{lesson}` is this file's `N` and `{lessons}` the highest `N` among the `lesson*_*.ron`
+/// files beside it. Adding or renumbering a lesson is adding or renaming files; no
+/// description says "of 5" while six ship. Text without the holes is returned as it is.
+pub fn number_lesson(text: &str, path: &Path) -> String {
+    if !text.contains("{lesson") {
+        return text.to_owned();
+    }
+    let number_of = |name: &str| -> Option<usize> {
+        let rest = name.strip_prefix("lesson")?;
+        let (digits, tail) = rest.split_once('_')?;
+        tail.ends_with(".ron").then_some(())?;
+        digits.parse().ok()
+    };
+    let own = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(number_of);
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let count = std::fs::read_dir(folder)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(number_of))
+        .max()
+        .into_iter()
+        .chain(own)
+        .max();
+    let (Some(own), Some(count)) = (own, count) else {
+        return text.to_owned();
+    };
+    text.replace("{lessons}", &count.to_string())
+        .replace("{lesson}", &own.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +324,8 @@ mod tests {
             budget: 5,
             window: None,
             trials: Vec::new(),
+            pruner: Default::default(),
+            resource_budget: None,
             strategy_state: None,
         }
     }

@@ -7,7 +7,13 @@
 //! - log floats: linear in `ln`, so a unit step is a constant ratio;
 //! - ints: widened to `[low − 0.5, high + 0.5]` (in log space for log ints) and rounded, so
 //!   every integer owns an equal share of the unit interval;
-//! - categoricals: the interval split into `k` equal cells, cell `i` is choice `i`.
+//! - categoricals: the interval split into `k` equal cells, cell `i` is choice `i`;
+//! - numeric choices (`C=0.1,1,10`): kept sorted, the interval split into `k` equal cells,
+//!   cell `i` is the `i`-th smallest value. Strategies thus search them as *ordered* values
+//!   by rank (neighbouring cells are neighbouring values, whatever their spacing): random
+//!   and Sobol draw each value with an equal share, a grid takes exactly the values, the GP
+//!   and TPE treat the rank as a number (the GP snaps to cell centres as for ints), CMA-ES,
+//!   the swarm, annealing and gradient steps move along the ranks.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -54,6 +60,15 @@ pub enum Domain {
     Int { low: i64, high: i64, log: bool },
     /// A finite set of named choices with no order.
     Categorical { choices: Vec<String> },
+    /// A finite set of numbers searched in their order (`C=0.1,1,10`, as scikit-learn's
+    /// `param_grid` lists them): a model gets each as a number (an `Int` when `int`), which a
+    /// categorical of strings cannot give it. [`Space::new`] keeps `values` sorted ascending.
+    Numbers {
+        values: Vec<f64>,
+        /// Every value is a whole number and is given to the objective as an `Int`.
+        #[serde(default)]
+        int: bool,
+    },
     /// A value held constant: the objective sees it, strategies do not.
     Fixed(Value),
 }
@@ -67,7 +82,19 @@ impl Domain {
     /// Whether values have an order and a distance (floats and ints), which gradient and
     /// kernel methods need.
     pub fn is_numeric(&self) -> bool {
-        matches!(self, Domain::Float { .. } | Domain::Int { .. })
+        matches!(
+            self,
+            Domain::Float { .. } | Domain::Int { .. } | Domain::Numbers { .. }
+        )
+    }
+
+    /// Whether a strategy's coordinate snaps to a few cell centres (ints, numeric choices and
+    /// categoricals) rather than taking any value.
+    pub fn is_discrete(&self) -> bool {
+        matches!(
+            self,
+            Domain::Int { .. } | Domain::Numbers { .. } | Domain::Categorical { .. }
+        )
     }
 
     /// Whether the parameter is searched in log scale (plots use log axes for these).
@@ -83,8 +110,30 @@ impl Domain {
         match self {
             Domain::Float { low, high, .. } => Some((*low, *high)),
             Domain::Int { low, high, .. } => Some((*low as f64, *high as f64)),
+            Domain::Numbers { values, .. } => Some((
+                values.first().copied().unwrap_or(0.0),
+                values.last().copied().unwrap_or(0.0),
+            )),
             _ => None,
         }
+    }
+
+    /// The value of a numeric choice's `i`-th cell, typed as the objective receives it.
+    fn number(values: &[f64], int: bool, i: usize) -> Value {
+        let x = values.get(i).copied().unwrap_or(0.0);
+        if int {
+            Value::Int(x as i64)
+        } else {
+            Value::Float(x)
+        }
+    }
+
+    /// The index of the numeric choice equal to `x` (to a relative 1e-9, so a value written
+    /// to a file and read back still finds its cell).
+    pub fn number_index(values: &[f64], x: f64) -> Option<usize> {
+        values
+            .iter()
+            .position(|v| (v - x).abs() <= 1e-9 * v.abs().max(x.abs()).max(f64::MIN_POSITIVE))
     }
 
     /// Number of distinct values a grid takes along this parameter when asked for `n` points:
@@ -92,6 +141,7 @@ impl Domain {
     pub fn grid_len(&self, n: usize) -> usize {
         match self {
             Domain::Categorical { choices } => choices.len(),
+            Domain::Numbers { values, .. } => values.len(),
             Domain::Int { low, high, .. } => n.min((high - low + 1) as usize).max(1),
             Domain::Float { .. } => n.max(1),
             Domain::Fixed(_) => 1,
@@ -130,6 +180,11 @@ impl Domain {
                 let i = ((u * k as f64) as usize).min(k.saturating_sub(1));
                 Value::Cat(choices.get(i).cloned().unwrap_or_default())
             }
+            Domain::Numbers { values, int } => {
+                let k = values.len();
+                let i = ((u * k as f64) as usize).min(k.saturating_sub(1));
+                Domain::number(values, *int, i)
+            }
             Domain::Fixed(v) => v.clone(),
         }
     }
@@ -161,6 +216,10 @@ impl Domain {
             (Domain::Categorical { choices }, Value::Cat(s)) => {
                 let i = choices.iter().position(|c| c == s)?;
                 Some((i as f64 + 0.5) / choices.len() as f64)
+            }
+            (Domain::Numbers { values, .. }, v) => {
+                let i = Domain::number_index(values, v.as_f64()?)?;
+                Some((i as f64 + 0.5) / values.len() as f64)
             }
             _ => None,
         }
@@ -198,6 +257,11 @@ impl Domain {
                 format!("{low}..{high}:int{}", if *log { ":log" } else { "" })
             }
             Domain::Categorical { choices } => choices.join(","),
+            Domain::Numbers { values, .. } => values
+                .iter()
+                .map(f64::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
             Domain::Fixed(v) => v.to_string(),
         }
     }
@@ -244,6 +308,8 @@ pub enum SpaceError {
     NoChoices { name: String },
     #[error("parameter `{name}`: choice `{choice}` is listed twice")]
     DuplicateChoice { name: String, choice: String },
+    #[error("parameter `{name}`: choice {value} is not a whole number, but the choices are ints")]
+    NotWhole { name: String, value: f64 },
     #[error("parameter `{0}` is defined twice")]
     DuplicateName(String),
     #[error("a parameter needs a name")]
@@ -280,9 +346,10 @@ pub type Params = Vec<(String, Value)>;
 impl Space {
     /// Validate and build a space; the order of `params` is kept everywhere (tables, CSV, unit
     /// coordinates).
-    pub fn new(params: Vec<Param>) -> Result<Self, SpaceError> {
+    pub fn new(mut params: Vec<Param>) -> Result<Self, SpaceError> {
         let mut seen = std::collections::HashSet::new();
-        for p in &params {
+        for p in &mut params {
+            sort_numbers(p);
             validate(p)?;
             if !seen.insert(p.name.as_str()) {
                 return Err(SpaceError::DuplicateName(p.name.clone()));
@@ -312,7 +379,8 @@ impl Space {
     }
 
     /// Replace a parameter (same name) or append a new one, keeping the space valid.
-    pub fn upsert(&mut self, param: Param) -> Result<(), SpaceError> {
+    pub fn upsert(&mut self, mut param: Param) -> Result<(), SpaceError> {
+        sort_numbers(&mut param);
         validate(&param)?;
         match self.params.iter_mut().find(|p| p.name == param.name) {
             Some(slot) => *slot = param,
@@ -363,6 +431,13 @@ impl Space {
 /// wrap, so `--param n=-9.2e18..9.2e18:int` is refused rather than mis-searched or panicking.
 pub const MAX_INT: i64 = 1 << 53;
 
+/// Keep a numeric choice's values ascending, the order its unit cells take.
+fn sort_numbers(p: &mut Param) {
+    if let Domain::Numbers { values, .. } = &mut p.domain {
+        values.sort_by(f64::total_cmp);
+    }
+}
+
 fn validate(p: &Param) -> Result<(), SpaceError> {
     let name = || p.name.clone();
     if p.name.trim().is_empty() {
@@ -409,11 +484,52 @@ fn validate(p: &Param) -> Result<(), SpaceError> {
             }
             Ok(())
         }
+        Domain::Numbers { values, int } => validate_numbers(&p.name, values, *int),
         Domain::Fixed(Value::Float(x)) if !x.is_finite() => {
             Err(SpaceError::NotFinite { name: name() })
         }
         Domain::Fixed(_) => Ok(()),
     }
+}
+
+fn validate_numbers(name: &str, values: &[f64], int: bool) -> Result<(), SpaceError> {
+    if values.is_empty() {
+        return Err(SpaceError::NoChoices {
+            name: name.to_owned(),
+        });
+    }
+    if values.iter().any(|x| !x.is_finite()) {
+        return Err(SpaceError::NotFinite {
+            name: name.to_owned(),
+        });
+    }
+    if int {
+        if let Some(&value) = values.iter().find(|x| x.fract() != 0.0) {
+            return Err(SpaceError::NotWhole {
+                name: name.to_owned(),
+                value,
+            });
+        }
+        if let Some(&x) = values.iter().find(|x| x.abs() > MAX_INT as f64) {
+            return Err(SpaceError::IntOutOfRange {
+                name: name.to_owned(),
+                value: x as i64,
+            });
+        }
+    }
+    // Sorted by `Space::new`; equal neighbours are a choice listed twice.
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    if let Some(pair) = sorted
+        .windows(2)
+        .find(|w| Domain::number_index(&w[..1], w[1]).is_some())
+    {
+        return Err(SpaceError::DuplicateChoice {
+            name: name.to_owned(),
+            choice: pair[1].to_string(),
+        });
+    }
+    Ok(())
 }
 
 fn check_range(name: &str, low: f64, high: f64, log: bool) -> Result<(), SpaceError> {
@@ -433,8 +549,9 @@ fn check_range(name: &str, low: f64, high: f64, log: bool) -> Result<(), SpaceEr
     Ok(())
 }
 
-/// Parse the CLI's parameter spec: `NAME=LOW..HIGH[:log][:int]`, `NAME=a,b,c` (categorical) or
-/// `NAME=VALUE` (fixed).
+/// Parse the CLI's parameter spec: `NAME=LOW..HIGH[:log][:int]`, `NAME=a,b,c` (categorical),
+/// `NAME=0.1,1,10` (numeric choices: every entry a number; ints when every one is an
+/// integer) or `NAME=VALUE` (fixed).
 pub fn parse_param(spec: &str) -> Result<Param, SpaceError> {
     let bad = |reason: &str| SpaceError::BadSpec {
         spec: spec.to_owned(),
@@ -495,7 +612,7 @@ pub fn parse_param(spec: &str) -> Result<Param, SpaceError> {
             .map(|c| c.trim().to_owned())
             .filter(|c| !c.is_empty())
             .collect();
-        Domain::Categorical { choices }
+        numbers(&choices).unwrap_or(Domain::Categorical { choices })
     } else if let Ok(i) = rest.parse::<i64>() {
         Domain::Fixed(Value::Int(i))
     } else if let Ok(x) = rest.parse::<f64>() {
@@ -503,9 +620,39 @@ pub fn parse_param(spec: &str) -> Result<Param, SpaceError> {
     } else {
         Domain::Fixed(Value::Cat(rest.to_owned()))
     };
-    let param = Param::new(name, domain);
+    let mut param = Param::new(name, domain);
+    sort_numbers(&mut param);
     validate(&param)?;
     Ok(param)
+}
+
+/// The numeric choice set a comma list spells (`0.1, 1, 10`), sorted, for editors that take
+/// the list as text; `None` unless every entry is a finite number.
+pub fn parse_numbers(list: &str) -> Option<Domain> {
+    let choices: Vec<String> = list
+        .split(',')
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let mut domain = numbers(&choices)?;
+    if let Domain::Numbers { values, .. } = &mut domain {
+        values.sort_by(f64::total_cmp);
+    }
+    Some(domain)
+}
+
+/// The numeric choice set a list spells, when every entry is a finite number (`1,10,100` are
+/// ints, `0.1,1,10` floats); `None` keeps it a categorical of names.
+fn numbers(choices: &[String]) -> Option<Domain> {
+    if choices.is_empty() {
+        return None;
+    }
+    let values = choices
+        .iter()
+        .map(|c| c.parse::<f64>().ok().filter(|x| x.is_finite()))
+        .collect::<Option<Vec<f64>>>()?;
+    let int = choices.iter().all(|c| c.parse::<i64>().is_ok());
+    Some(Domain::Numbers { values, int })
 }
 
 #[cfg(test)]
@@ -594,6 +741,76 @@ mod tests {
             }
         }
         assert_eq!(counts, [1000; 4]);
+    }
+
+    #[test]
+    fn a_list_of_numbers_is_a_sorted_numeric_choice_set_searched_by_rank() {
+        let c = parse_param("C=10, 0.1,1").unwrap();
+        assert_eq!(
+            c.domain,
+            Domain::Numbers {
+                values: vec![0.1, 1.0, 10.0],
+                int: false
+            }
+        );
+        assert!(c.domain.is_numeric() && c.domain.is_discrete());
+        assert_eq!(c.domain.bounds(), Some((0.1, 10.0)));
+        assert_eq!(c.domain.grid_len(50), 3);
+        // Three equal cells, in ascending order.
+        assert_eq!(c.domain.from_unit(0.0), Value::Float(0.1));
+        assert_eq!(c.domain.from_unit(0.5), Value::Float(1.0));
+        assert_eq!(c.domain.from_unit(0.99), Value::Float(10.0));
+        assert_eq!(c.domain.to_unit(&Value::Float(10.0)), Some(2.5 / 3.0));
+        assert_eq!(c.domain.to_unit(&Value::Float(2.0)), None);
+        let k = parse_param("k=5,1,3").unwrap();
+        assert_eq!(
+            k.domain,
+            Domain::Numbers {
+                values: vec![1.0, 3.0, 5.0],
+                int: true
+            }
+        );
+        assert_eq!(k.domain.from_unit(0.5), Value::Int(3));
+        // Names, or a mix of names and numbers, stay categorical.
+        assert!(matches!(
+            parse_param("gamma=scale,0.1").unwrap().domain,
+            Domain::Categorical { .. }
+        ));
+        assert!(
+            parse_param("C=1,1.0")
+                .unwrap_err()
+                .to_string()
+                .contains("twice")
+        );
+        assert_eq!(
+            parse_numbers(" 10, 0.5 ,2"),
+            Some(Domain::Numbers {
+                values: vec![0.5, 2.0, 10.0],
+                int: false
+            })
+        );
+        assert_eq!(parse_numbers("1, x"), None);
+    }
+
+    #[test]
+    fn numeric_choices_round_trip_through_ron_and_a_file_without_the_int_flag_loads() {
+        let s = Space::new(vec![
+            parse_param("C=0.1,1,10").unwrap(),
+            parse_param("k=1,2").unwrap(),
+        ])
+        .unwrap();
+        let text = ron::to_string(&s).unwrap();
+        assert_eq!(ron::from_str::<Space>(&text).unwrap(), s);
+        // Written by hand, unsorted and without `int`: sorted on load, floats.
+        let hand = "[(name: \"C\", domain: Numbers(values: [10.0, 0.1, 1.0]))]";
+        let loaded = ron::from_str::<Space>(hand).unwrap();
+        assert_eq!(
+            loaded.params()[0].domain,
+            Domain::Numbers {
+                values: vec![0.1, 1.0, 10.0],
+                int: false
+            }
+        );
     }
 
     #[test]

@@ -201,7 +201,7 @@ impl Stepper {
                 });
                 None
             }
-            None if s.told >= s.budget => Some(FinishReason::BudgetSpent),
+            None if s.told >= s.budget || s.resource_spent() => Some(FinishReason::BudgetSpent),
             None => Some(
                 s.stop_asking
                     .take()
@@ -216,15 +216,26 @@ impl Stepper {
         let Some((number, suggestion)) = self.pending.take() else {
             return Ok(());
         };
-        let (trial, job) = runner::running_trial(&self.study.space, number, suggestion);
+        let (trial, mut job) = runner::running_trial(&self.study.space, number, suggestion);
+        // The window is one: every earlier trial was told before this one was asked, and
+        // the pruner sees them all, as a run with a window of one.
+        let mut live = runner::Live::quiet(&self.study.name);
+        if self.study.pruner.is_active() {
+            let told = self.schedule.told;
+            job.history = Some(std::sync::Arc::new(crate::pruner::History::of(
+                &self.study,
+                told,
+            )));
+            live.pruner = Some(std::sync::Arc::new(self.study.pruner.clone()));
+        }
         self.study.record(trial.clone());
         self.emit(StepEvent::TrialStarted(trial));
-        let done = runner::evaluate(objective, &job, &runner::Live::quiet(&self.study.name));
+        let done = runner::evaluate(objective, &job, &live);
         if let Some(trial) = runner::record_result(&mut self.study, &done) {
             self.emit(StepEvent::TrialFinished(trial));
         }
         runner::tell(self.strategy.as_mut(), &self.study, number, None)?;
-        self.schedule.told += 1;
+        self.schedule.count_told(&self.study, number);
         runner::tell_stored(self.strategy.as_mut(), &self.study, &mut self.schedule)
     }
 

@@ -68,6 +68,15 @@ pub enum TrialState {
     Complete,
     /// The objective errored, panicked, timed out or returned a non-finite value.
     Failed(String),
+    /// The study's pruner stopped the trial after it reported `value` at `step`: not a
+    /// failure, and not a result either. Strategies learn from it as from a trial that
+    /// completed with `value` (see [`Trial::told_value`]).
+    Pruned {
+        /// The last step the trial reported.
+        step: u64,
+        /// The value it reported there.
+        value: f64,
+    },
 }
 
 /// One evaluated (or evaluating) point.
@@ -189,6 +198,38 @@ impl Trial {
         }
     }
 
+    /// The value a strategy is told: the result of a complete trial, or the last value of a
+    /// pruned one. A pruned trial's last value is what it had reached when it stopped; for a
+    /// learning curve that improves with steps it is pessimistic, which suits a trial judged
+    /// not worth finishing, and it keeps the point in the model (a strategy told nothing
+    /// would propose it again). Every strategy learns from pruned trials this way, as Optuna's
+    /// samplers read a pruned trial's last intermediate value.
+    pub fn told_value(&self) -> Option<f64> {
+        match self.state {
+            TrialState::Pruned { value, .. } if value.is_finite() => Some(value),
+            _ => self.completed_value(),
+        }
+    }
+
+    /// The step a pruned trial stopped at.
+    pub fn pruned_at(&self) -> Option<u64> {
+        match self.state {
+            TrialState::Pruned { step, .. } => Some(step),
+            _ => None,
+        }
+    }
+
+    /// The resource the trial used: the number of steps it reported (epochs, boosting rounds,
+    /// a script's progress lines), or 1 for a finished trial that reported none (a trial
+    /// evaluated whole is one unit). What `--resource-budget` counts and the summary sums.
+    pub fn resource(&self) -> u64 {
+        match (self.intermediate.len(), &self.state) {
+            (0, TrialState::Running) => 0,
+            (0, _) => 1,
+            (n, _) => n as u64,
+        }
+    }
+
     /// The failure reason, if the trial failed.
     pub fn failure(&self) -> Option<&str> {
         match &self.state {
@@ -228,6 +269,14 @@ pub struct Study {
     /// strategy choose (see [`crate::strategy::Strategy::default_window`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<usize>,
+    /// Stops hopeless trials early from the values they report ([`crate::pruner`]); none in
+    /// older sessions.
+    #[serde(default, skip_serializing_if = "crate::pruner::PrunerSpec::is_none")]
+    pub pruner: crate::pruner::PrunerSpec,
+    /// The most resource the run spends ([`Trial::resource`] summed over told trials): no new
+    /// trial is asked once it is reached; `None` (default) counts trials only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_budget: Option<u64>,
     /// Trials so far, in trial-number order.
     #[serde(default)]
     pub trials: Vec<Trial>,
@@ -290,7 +339,20 @@ impl Study {
             .collect()
     }
 
-    /// Number of finished trials (complete or failed).
+    /// Number of pruned trials.
+    pub fn pruned(&self) -> usize {
+        self.trials
+            .iter()
+            .filter(|t| t.pruned_at().is_some())
+            .count()
+    }
+
+    /// The resource used by all trials so far ([`Trial::resource`]).
+    pub fn resource_used(&self) -> u64 {
+        self.trials.iter().map(Trial::resource).sum()
+    }
+
+    /// Number of finished trials (complete, pruned or failed).
     pub fn finished(&self) -> usize {
         self.trials
             .iter()
@@ -336,6 +398,8 @@ pub fn default_study() -> Study {
         seed: 0,
         budget: 60,
         window: None,
+        pruner: crate::pruner::PrunerSpec::None,
+        resource_budget: None,
         trials: Vec::new(),
         strategy_state: None,
     }

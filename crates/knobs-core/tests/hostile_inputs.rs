@@ -200,12 +200,14 @@ proptest! {
         bytes in mutated(csv_files()),
         task in prop_oneof![Just(None), Just(Some(Task::Regression)), Just(Some(Task::Classification))],
     ) {
-        let options = LoadOptions { target: None, task };
+        let options = LoadOptions { task, ..LoadOptions::default() };
         match Dataset::from_bytes("fuzz.csv", &bytes, &options) {
             Ok(d) => {
                 prop_assert!(d.n_samples() > 0);
                 prop_assert_eq!(d.feature_names().len(), d.n_features());
-                prop_assert!(d.x().iter().all(|v| v.is_finite()));
+                // Every cell is a finite number, a category's index, or a gap (NaN).
+                prop_assert!(d.x().iter().all(|v| v.is_finite() || v.is_nan()));
+                prop_assert_eq!(d.kinds().len(), d.n_features());
             }
             Err(e) => prop_assert!(e.to_string().contains("fuzz"), "{}", e),
         }

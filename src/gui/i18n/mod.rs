@@ -10,7 +10,10 @@
 //! (the GB2312 level-1 characters plus punctuation, so Chinese column names in a user's CSV
 //! render too); `scripts/subset_cjk_font.sh` rebuilds it.
 
+mod core_text;
 mod zh;
+
+pub use core_text::{tr_message, tr_trial_label};
 
 use eframe::egui;
 use serde::{Deserialize, Serialize};

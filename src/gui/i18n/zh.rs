@@ -36,7 +36,28 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("float", "浮点"),
     ("int, log", "整数，对数"),
     ("int", "整数"),
+    (
+        "posterior sample {} (bright = low)",
+        "后验样本 {}（亮 = 低）",
+    ),
+    ("{}; clipped at max − {}", "{}；在最大值 − {} 处截断"),
+    ("clipped at max − {}", "在最大值 − {} 处截断"),
+    ("sampling density", "采样密度"),
+    (
+        "Generation {} (λ = {}{}): every member is an independent draw from N(m, σ²C), σ = {}. Curve: that distribution's density along {}{}; bars: its 1σ and 2σ intervals.",
+        "第 {} 代（λ = {}{}）：每个成员都是从 N(m, σ²C) 中独立抽取的，σ = {}。曲线：该分布沿 {}{} 的密度；横条：它的 1σ 和 2σ 区间。",
+    ),
     ("choice", "类别"),
+    ("numbers", "数值选项"),
+    ("values", "取值"),
+    (
+        "numbers separated by commas, searched in their order (a grid takes exactly these)",
+        "用逗号分隔的数字，按大小顺序搜索（网格搜索恰好取这些值）",
+    ),
+    (
+        "every entry must be a number, e.g. 0.1, 1, 10",
+        "每一项都必须是数字，例如 0.1, 1, 10",
+    ),
     ("fixed", "固定"),
     // Strategy
     ("Strategy", "搜索策略"),
@@ -134,6 +155,15 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("complete", "完成"),
     ("running", "运行中"),
     ("failed", "失败"),
+    ("pruned", "提前停止"),
+    ("resources", "资源"),
+    (
+        "wall time and peak memory of the trial's processes, where measured",
+        "试验进程的实际耗时与内存峰值（如有测量）",
+    ),
+    ("wall time: {} s", "实际耗时：{} 秒"),
+    ("CPU time: {} s", "CPU 时间：{} 秒"),
+    ("peak memory: {}", "内存峰值：{}"),
     // Plots
     ("Convergence", "收敛曲线"),
     (
@@ -148,6 +178,27 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("best so far", "迄今最优"),
     ("best", "最优"),
     ("selected", "选中"),
+    // Learning curves
+    ("objective: {}", "目标：{}"),
+    ("objective: {} in folder {}", "目标：{}，文件夹 {}"),
+    (
+        "(not the study's objective: the race keeps its own)",
+        "（不是本研究的目标：竞赛保留自己的目标）",
+    ),
+    ("Learning curves", "学习曲线"),
+    (
+        "each trial's intermediate values by step",
+        "每次试验按步报告的中间值",
+    ),
+    ("failed or stopped", "失败或中止"),
+    (
+        "{} of {} trials reported intermediate values ({} running)",
+        "{1} 次试验中有 {0} 次报告了中间值（{2} 次运行中）",
+    ),
+    (
+        "No trial reported intermediate values. Scripts report them by printing {} on a line of their output while they train.",
+        "没有试验报告中间值。脚本在训练时单独输出一行 {} 即可报告。",
+    ),
     ("latest", "最新"),
     ("x", "x"),
     ("y", "y"),
@@ -362,8 +413,55 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("dataset", "数据集"),
     ("Open CSV…", "打开 CSV…"),
     (
-        "a header row, numeric features, the target last (or chosen below)",
-        "需有表头行和数值特征，目标列在最后（或在下方选择）",
+        "a header row, numeric or text columns, the target last (or chosen below); or drop the file on the window",
+        "需有表头行，数值列或文本列均可，目标列在最后（或在下方选择）；也可把文件拖放到窗口上",
+    ),
+    (
+        "or type a path: data.csv, study.ron",
+        "或输入路径：data.csv、study.ron",
+    ),
+    ("Open", "打开"),
+    ("fill gaps with", "缺失值填充"),
+    (
+        "each split fills a numeric gap from its own training rows; categories take their most frequent level",
+        "每个划分只用自己的训练行填充数值缺失；类别列取最常见的取值",
+    ),
+    ("missing indicator", "缺失指示列"),
+    (
+        "a 0/1 column saying where a value was missing",
+        "一个 0/1 列，标出哪里缺失",
+    ),
+    ("columns", "列"),
+    ("column", "列名"),
+    ("role", "角色"),
+    ("kind", "类型"),
+    ("missing", "缺失"),
+    ("levels or range", "取值或范围"),
+    ("feature", "特征"),
+    ("ignored", "忽略"),
+    ("numeric", "数值"),
+    ("categorical", "类别"),
+    ("classes", "类别"),
+    ("values", "数值"),
+    (
+        "read these numbers as categories (a class number, a code)",
+        "把这些数字当作类别（如等级号、代码）",
+    ),
+    ("use every column", "使用全部列"),
+    ("path", "路径"),
+    ("rows used", "使用的行"),
+    (
+        "tune on a stratified share of the rows, drawn with seed 0 and stored with the study; confirm the best on all rows",
+        "只用按类别分层抽取的部分行调参（种子 0，随研究保存）；之后再用全部行确认最优结果",
+    ),
+    ("as categories", "当作类别"),
+    (
+        "drop a CSV file or a session to open it",
+        "拖放 CSV 文件或会话即可打开",
+    ),
+    (
+        "the file dialog could not open on this desktop (no file-dialog portal?): type or paste the path in the field under the dataset, or drop the file on the window",
+        "此桌面无法打开文件对话框（没有文件对话框门户？）：请在数据集下方的输入框中输入或粘贴路径，或把文件拖放到窗口上",
     ),
     ("target", "目标列"),
     ("last column", "最后一列"),
@@ -887,4 +985,33 @@ pub(super) const TABLE: &[(&str, &str)] = &[
         "The plot worker stopped; the surface and GP views will not update. Save your session and restart.",
         "绘图线程已停止；曲面和 GP 视图将不再更新。请保存会话并重启。",
     ),
+    // The window's journal, recovery and unsaved-changes prompt.
+    (
+        "loading the objective… the run starts when it is ready",
+        "正在加载目标函数…准备好后开始运行",
+    ),
+    (
+        "The study's journal cannot be written: {}",
+        "无法写入研究的日志：{}",
+    ),
+    ("opening {}…", "正在打开 {}…"),
+    ("Cannot recover the study.\n\n{}", "无法恢复研究。\n\n{}"),
+    ("Unsaved changes", "未保存的更改"),
+    (
+        "The study “{}” has changes that are not saved.",
+        "研究“{}”有未保存的更改。",
+    ),
+    ("Don't save", "不保存"),
+    ("cancelled: the study is kept", "已取消：研究保持不变"),
+    ("Recover an unsaved study?", "恢复未保存的研究？"),
+    (
+        "An unsaved study from {} with {} trials: “{}”.",
+        "一个来自 {} 的未保存研究，有 {} 次试验：“{}”。",
+    ),
+    (
+        "Knobs was closed before it was saved.",
+        "Knobs 在保存之前被关闭了。",
+    ),
+    ("Recover", "恢复"),
+    ("Discard", "丢弃"),
 ];

@@ -8,7 +8,7 @@
 //! and a model objective is built, on [`crate::gui::jobs`] workers; an edit is applied when
 //! its build succeeds.
 
-use crate::data::{BUNDLED, Dataset, LoadOptions, Target, Task};
+use crate::data::{BUNDLED, ColumnKind, Dataset, Impute, LoadProgress, Target, Task};
 use crate::gui::app::Action;
 use crate::gui::i18n::{fill, tr};
 use crate::gui::jobs::{Poll, Waker, Worker};
@@ -22,6 +22,7 @@ use crate::objective::{
 use crate::study::Direction;
 use eframe::egui;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Rows shown in the data preview.
 const PREVIEW_ROWS: usize = 5;
@@ -35,11 +36,13 @@ pub struct DatasetPreview {
     pub result: Result<DatasetSummary, String>,
 }
 
-/// A loaded dataset's shape and first rows.
+/// A loaded dataset's shape, columns and first rows.
 #[derive(Clone, Debug)]
 pub struct DatasetSummary {
     /// Feature columns, then the target.
     pub columns: Vec<String>,
+    /// What each column of `columns` holds (the target last), then the ignored columns.
+    pub info: Vec<ColumnInfo>,
     /// The first rows, formatted.
     pub rows: Vec<Vec<String>>,
     /// Number of rows.
@@ -50,19 +53,85 @@ pub struct DatasetSummary {
     pub classes: Option<usize>,
 }
 
+/// A column's role in the task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Learned from.
+    Feature,
+    /// Predicted.
+    Target,
+    /// Left out.
+    Ignored,
+}
+
+impl Role {
+    fn name(self) -> &'static str {
+        match self {
+            Role::Feature => "feature",
+            Role::Target => "target",
+            Role::Ignored => "ignored",
+        }
+    }
+}
+
+/// One column as the preview shows it: kind, gaps, and its levels or range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnInfo {
+    /// The header's name.
+    pub name: String,
+    /// Its role.
+    pub role: Role,
+    /// `numeric`, `categorical`, or `classes`/`values` for the target; empty when ignored.
+    pub kind: String,
+    /// Missing cells.
+    pub missing: usize,
+    /// The levels (the first few) or the range of values.
+    pub detail: String,
+}
+
+/// How far the preview's file has been read, shared with its loading thread.
+#[derive(Default)]
+pub struct LoadMeter {
+    bytes: AtomicU64,
+    total: AtomicU64,
+}
+
+impl LoadMeter {
+    fn set(&self, p: LoadProgress) {
+        self.bytes.store(p.bytes, Ordering::Relaxed);
+        self.total.store(p.total.unwrap_or(0), Ordering::Relaxed);
+    }
+
+    /// The fraction read, when the size is known.
+    pub fn fraction(&self) -> Option<f32> {
+        let total = self.total.load(Ordering::Relaxed);
+        (total > 0)
+            .then(|| (self.bytes.load(Ordering::Relaxed) as f64 / total as f64).min(1.0) as f32)
+    }
+}
+
 impl DatasetPreview {
     /// Load `task`'s dataset and summarise it.
     pub fn load(task: &ModelTask) -> Self {
-        let key = (task.dataset.clone(), task.target.clone(), task.task);
-        let options = LoadOptions {
-            target: task.target.clone(),
-            task: task.task,
-        };
+        DatasetPreview::load_metered(task, &LoadMeter::default())
+    }
+
+    /// [`DatasetPreview::load`], reporting the bytes read to `meter` (the progress bar).
+    pub fn load_metered(task: &ModelTask, meter: &LoadMeter) -> Self {
+        meter.set(LoadProgress {
+            bytes: 0,
+            total: None,
+        });
+        let key = key_of(task);
         let loaded = match &task.dataset {
             DatasetSource::Bundled(name) => Dataset::bundled(name),
-            DatasetSource::File(path) => Dataset::from_path(path, &options),
+            DatasetSource::File(path) => {
+                Dataset::from_path_with_progress(path, &task.load_options(), &mut |p| meter.set(p))
+            }
         };
-        let result = loaded.map(|d| summarise(&d)).map_err(|e| e.to_string());
+        let result = loaded
+            .map(|d| summarise(&d, &task.data.ignore))
+            .map_err(|e| e.to_string());
         DatasetPreview { key, result }
     }
 
@@ -79,11 +148,24 @@ impl DatasetPreview {
     }
 }
 
-/// What a preview depends on: the source, the target column and the task.
-type PreviewKey = (DatasetSource, Option<String>, Option<Task>);
+/// What a preview depends on: the source, the target column, the task, and the ignored
+/// and categorical columns.
+type PreviewKey = (
+    DatasetSource,
+    Option<String>,
+    Option<Task>,
+    Vec<String>,
+    Vec<String>,
+);
 
 fn key_of(task: &ModelTask) -> PreviewKey {
-    (task.dataset.clone(), task.target.clone(), task.task)
+    (
+        task.dataset.clone(),
+        task.target.clone(),
+        task.task,
+        task.data.ignore.clone(),
+        task.data.categorical.clone(),
+    )
 }
 
 /// An objective built off the UI thread, not yet evaluated, with what the run-cost
@@ -118,6 +200,8 @@ fn reads_files(spec: &ObjectiveSpec) -> bool {
 #[derive(Default)]
 pub struct ObjectiveJobs {
     preview: Option<Worker<PreviewKey, ModelTask, DatasetPreview>>,
+    /// How far the preview's load has read its file.
+    meter: Arc<LoadMeter>,
     builder: Option<Worker<ObjectiveSpec, ObjectiveSpec, Result<Built, String>>>,
     /// The edit whose build is awaited.
     edit: Option<ObjectiveSpec>,
@@ -191,9 +275,13 @@ pub fn refresh_preview(bench: &mut Workbench, task: &ModelTask, ctx: &egui::Cont
     if bench.background.objective_jobs.preview.is_none() {
         let ctx = ctx.clone();
         let wake: Waker = Arc::new(move || ctx.request_repaint());
-        let spawned = Worker::spawn("knobs-preview", "loading the data", Some(wake), |task| {
-            DatasetPreview::load(&task)
-        });
+        let meter = bench.background.objective_jobs.meter.clone();
+        let spawned = Worker::spawn(
+            "knobs-preview",
+            "loading the data",
+            Some(wake),
+            move |task| DatasetPreview::load_metered(&task, &meter),
+        );
         match spawned {
             Ok(w) => bench.background.objective_jobs.preview = Some(w),
             Err(e) => {
@@ -339,8 +427,21 @@ pub fn objective_for(
         .take_if(|(s, _)| s == spec)
     {
         Some((_, Ok(built))) => Ok(built.objective),
-        _ => spec.build().map(Arc::from).map_err(|e| e.to_string()),
+        // The background build already said why it fails: not built again in the frame.
+        Some((_, Err(why))) => Err(why),
+        None => spec.build().map(Arc::from).map_err(|e| e.to_string()),
     }
+}
+
+/// Whether the study's objective has been built off the UI thread (or its build failed):
+/// a Run pressed before waits for it rather than building in the frame.
+pub fn built_for_study(bench: &Workbench) -> bool {
+    bench
+        .background
+        .objective_jobs
+        .built
+        .as_ref()
+        .is_some_and(|(spec, _)| *spec == bench.study().objective)
 }
 
 /// What a trial of the study's model objective `task` is projected to need with the
@@ -434,13 +535,105 @@ fn program_exists(program: &str) -> bool {
     })
 }
 
-fn summarise(d: &Dataset) -> DatasetSummary {
+/// A cell as the preview shows it: a level's name, a number, or blank for a gap.
+fn cell_text(v: f64, kind: &ColumnKind) -> String {
+    match kind {
+        _ if v.is_nan() => String::new(),
+        ColumnKind::Categorical { levels } => levels.get(v as usize).cloned().unwrap_or_default(),
+        ColumnKind::Numeric => format!("{v:.4}"),
+    }
+}
+
+/// The first few of `names`, and how many more there are.
+fn some_of(names: &[String]) -> String {
+    const SHOWN: usize = 4;
+    let mut s = names
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        s.push_str(&format!(" … ({} levels)", names.len()));
+    }
+    s
+}
+
+/// The range of a column's present values.
+fn range_of<'a>(values: impl Iterator<Item = &'a f64>) -> String {
+    let (lo, hi) = values
+        .filter(|v| !v.is_nan())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    if lo <= hi {
+        format!("{} – {}", short(lo), short(hi))
+    } else {
+        String::new()
+    }
+}
+
+/// A number in at most about six significant characters.
+fn short(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e9 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+fn summarise(d: &Dataset, ignored: &[String]) -> DatasetSummary {
     let mut columns = d.feature_names().to_vec();
     columns.push("target".into());
     let x = d.x();
+    let missing = d.missing_counts();
+    let mut info: Vec<ColumnInfo> = d
+        .feature_names()
+        .iter()
+        .zip(d.kinds())
+        .enumerate()
+        .map(|(j, (name, kind))| ColumnInfo {
+            name: name.clone(),
+            role: Role::Feature,
+            kind: kind.name().to_owned(),
+            missing: missing[j],
+            detail: match kind {
+                ColumnKind::Categorical { levels } => some_of(levels),
+                ColumnKind::Numeric => range_of(x.column(j).iter()),
+            },
+        })
+        .collect();
+    info.push(match d.target() {
+        Target::Classes(c) => ColumnInfo {
+            name: String::new(),
+            role: Role::Target,
+            kind: "classes".into(),
+            missing: 0,
+            detail: some_of(c.names()),
+        },
+        Target::Values(v) => ColumnInfo {
+            name: String::new(),
+            role: Role::Target,
+            kind: "values".into(),
+            missing: 0,
+            detail: range_of(v.iter()),
+        },
+    });
+    info.extend(ignored.iter().map(|name| ColumnInfo {
+        name: name.clone(),
+        role: Role::Ignored,
+        kind: String::new(),
+        missing: 0,
+        detail: String::new(),
+    }));
     let rows = (0..d.n_samples().min(PREVIEW_ROWS))
         .map(|i| {
-            let mut row: Vec<String> = x.row(i).iter().map(|v| format!("{v:.4}")).collect();
+            let mut row: Vec<String> = x
+                .row(i)
+                .iter()
+                .zip(d.kinds())
+                .map(|(&v, kind)| cell_text(v, kind))
+                .collect();
             row.push(match d.target() {
                 Target::Classes(c) => c.names()[c.labels()[i]].clone(),
                 Target::Values(v) => format!("{:.4}", v[i]),
@@ -450,6 +643,7 @@ fn summarise(d: &Dataset) -> DatasetSummary {
         .collect();
     DatasetSummary {
         columns,
+        info,
         rows,
         n_samples: d.n_samples(),
         task: d.task(),
@@ -520,10 +714,10 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
         }
     });
     if bench.background.objective_jobs.editing().is_some() {
-        loading(ui);
+        loading(ui, None);
     }
     if let Some(e) = bench.editor.objective_error() {
-        ui.colored_label(ui.visuals().error_fg_color, e);
+        ui.colored_label(ui.visuals().error_fg_color, crate::gui::i18n::tr_message(e));
     }
 }
 
@@ -687,15 +881,28 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
         .as_ref()
         .filter(|p| p.is_for(&task));
     let summary = current.and_then(|p| p.result.as_ref().ok()).cloned();
-    if let DatasetSource::File(_) = task.dataset {
+    let is_file = matches!(task.dataset, DatasetSource::File(_));
+    if is_file {
         csv_options(ui, &task, &mut next, summary.as_ref());
     }
     match current.map(|p| &p.result) {
-        Some(Ok(s)) => preview(ui, s),
-        Some(Err(e)) => {
-            ui.colored_label(ui.visuals().error_fg_color, e);
+        Some(Ok(s)) => {
+            preview(ui, s);
+            if is_file {
+                column_roles(ui, s, &task, &mut next);
+            }
         }
-        None => loading(ui),
+        Some(Err(e)) => {
+            ui.colored_label(ui.visuals().error_fg_color, crate::gui::i18n::tr_message(e));
+            // The roles of the columns named so far can still be undone.
+            if is_file
+                && !task.data.ignore.is_empty()
+                && ui.button(tr("use every column")).clicked()
+            {
+                next.data.ignore.clear();
+            }
+        }
+        None => loading(ui, bench.background.objective_jobs.meter.fraction()),
     }
     let data_task = summary.as_ref().map(|s| s.task);
     egui::Grid::new("model_options")
@@ -712,12 +919,16 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
     }
 }
 
-/// A spinner saying the data is loading (for the preview, or an edit's build).
-fn loading(ui: &mut egui::Ui) {
+/// A spinner saying the data is loading (for the preview, or an edit's build), with a
+/// progress bar once a file's reading has got going.
+fn loading(ui: &mut egui::Ui, fraction: Option<f32>) {
     ui.horizontal(|ui| {
         ui.spinner();
         ui.label(egui::RichText::new(tr("loading the data…")).weak());
     });
+    if let Some(f) = fraction.filter(|f| *f > 0.0) {
+        ui.add(egui::ProgressBar::new(f).show_percentage());
+    }
 }
 
 /// The bundled datasets and the button that opens a CSV file.
@@ -745,13 +956,53 @@ fn dataset_choice(
         if ui
             .button(tr("Open CSV…"))
             .on_hover_text(tr(
-                "a header row, numeric features, the target last (or chosen below)",
+                "a header row, numeric or text columns, the target last (or chosen below); or drop the file on the window",
             ))
             .clicked()
         {
             actions.push(Action::OpenCsv(None));
         }
     });
+    // Offered with a file's data, or once the file dialog could not open.
+    if matches!(task.dataset, DatasetSource::File(_))
+        || crate::gui::drop::path_field_wanted(ui.ctx())
+    {
+        path_field(ui, actions);
+    }
+}
+
+/// The id of the path field's text, kept in egui's memory between frames.
+fn path_id() -> egui::Id {
+    egui::Id::unique("knobs_open_path")
+}
+
+/// A field to type or paste a path into: a CSV file opens as the data, a session or
+/// journal as the study. The way in when the desktop has no file dialog.
+pub fn path_field(ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+    let id = path_id();
+    let mut text: String = ui.data_mut(|d| d.get_temp(id).unwrap_or_default());
+    let mut open = false;
+    ui.horizontal(|ui| {
+        let label = ui.label(tr("path"));
+        let edit = ui
+            .add(
+                egui::TextEdit::singleline(&mut text)
+                    .id_salt("open_path")
+                    .hint_text(tr("or type a path: data.csv, study.ron"))
+                    .desired_width(220.0),
+            )
+            .labelled_by(label.id);
+        open |= edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        open |= ui
+            .add_enabled(!text.trim().is_empty(), egui::Button::new(tr("Open")))
+            .clicked();
+    });
+    let path = text.trim().trim_matches(['"', '\'']).to_owned();
+    if open && !path.is_empty() {
+        actions.push(crate::gui::drop::action_for(std::path::PathBuf::from(path)));
+        text.clear();
+    }
+    ui.data_mut(|d| d.insert_temp(id, text));
 }
 
 /// A CSV file's target column (from the loaded preview's columns) and task.
@@ -796,7 +1047,137 @@ fn csv_options(
                     }
                 });
             ui.end_row();
+            egui::ComboBox::from_label(tr("fill gaps with"))
+                .selected_text(task.data.impute.name())
+                .show_ui(ui, |ui| {
+                    for how in Impute::ALL {
+                        if ui
+                            .selectable_label(task.data.impute == how, how.name())
+                            .clicked()
+                        {
+                            next.data.impute = how;
+                        }
+                    }
+                })
+                .response
+                .on_hover_text(tr(
+                    "each split fills a numeric gap from its own training rows; categories take their most frequent level",
+                ));
+            ui.checkbox(&mut next.data.missing_indicator, tr("missing indicator"))
+                .on_hover_text(tr("a 0/1 column saying where a value was missing"));
+            ui.end_row();
+            subsample_choice(ui, task, next);
+            ui.end_row();
         });
+}
+
+/// Tune on a stratified share of the rows (a large file): 100 % is every row.
+fn subsample_choice(ui: &mut egui::Ui, task: &ModelTask, next: &mut ModelTask) {
+    let mut percent = task.data.subsample.map_or(100.0, |s| s.fraction * 100.0);
+    ui.label(tr("rows used"));
+    let changed = ui
+        .add(
+            egui::DragValue::new(&mut percent)
+                .range(1.0..=100.0)
+                .speed(1.0)
+                .suffix(" %"),
+        )
+        .on_hover_text(tr(
+            "tune on a stratified share of the rows, drawn with seed 0 and stored with the study; confirm the best on all rows",
+        ))
+        .changed();
+    if changed {
+        next.data.subsample = (percent < 100.0).then_some(crate::data::Subsample {
+            fraction: percent / 100.0,
+            seed: 0,
+        });
+        if next.data.subsample.is_some() && !matches!(next.folds, FoldSpec::KFold { .. }) {
+            next.folds = FoldSpec::KFold { k: 5, seed: 0 };
+        }
+    }
+}
+
+/// One row per column: its role (feature, target, ignored) and kind (numeric or
+/// categorical), with its gaps and levels or range, each changeable.
+fn column_roles(ui: &mut egui::Ui, s: &DatasetSummary, task: &ModelTask, next: &mut ModelTask) {
+    egui::CollapsingHeader::new(tr("columns"))
+        .id_salt("column_roles")
+        .default_open(true)
+        .show(ui, |ui| {
+            egui::Grid::new("column_roles_grid")
+                .striped(true)
+                .num_columns(5)
+                .show(ui, |ui| {
+                    for h in ["column", "role", "kind", "missing", "levels or range"] {
+                        ui.label(egui::RichText::new(tr(h)).strong().small());
+                    }
+                    ui.end_row();
+                    for (i, c) in s.info.iter().enumerate() {
+                        column_row(ui, i, c, task, next);
+                    }
+                });
+        });
+}
+
+/// One column's row of [`column_roles`].
+fn column_row(ui: &mut egui::Ui, i: usize, c: &ColumnInfo, task: &ModelTask, next: &mut ModelTask) {
+    let name = match c.role {
+        Role::Target => task
+            .target
+            .clone()
+            .unwrap_or_else(|| tr("last column").to_owned()),
+        _ => c.name.clone(),
+    };
+    ui.label(egui::RichText::new(&name).small().monospace());
+    let mut role = c.role;
+    egui::ComboBox::from_id_salt(("role", i))
+        .selected_text(tr(role.name()))
+        .show_ui(ui, |ui| {
+            for r in [Role::Feature, Role::Target, Role::Ignored] {
+                ui.selectable_value(&mut role, r, tr(r.name()));
+            }
+        });
+    if role != c.role && c.role != Role::Target {
+        next.data.ignore.retain(|n| n != &c.name);
+        next.data
+            .categorical
+            .retain(|n| n != &c.name || role == Role::Feature);
+        match role {
+            Role::Ignored => next.data.ignore.push(c.name.clone()),
+            Role::Target => next.target = Some(c.name.clone()),
+            Role::Feature => {}
+        }
+    }
+    let forced = task.data.categorical.contains(&c.name);
+    ui.horizontal(|ui| {
+        ui.label(egui::RichText::new(tr(&c.kind)).small());
+        if c.role == Role::Feature && (c.kind == "numeric" || forced) {
+            let mut categorical = forced;
+            if ui
+                .checkbox(&mut categorical, tr("as categories"))
+                .on_hover_text(tr(
+                    "read these numbers as categories (a class number, a code)",
+                ))
+                .changed()
+            {
+                if categorical {
+                    next.data.categorical.push(c.name.clone());
+                } else {
+                    next.data.categorical.retain(|n| n != &c.name);
+                }
+            }
+        }
+    });
+    let gaps = if c.missing > 0 {
+        egui::RichText::new(c.missing.to_string())
+            .small()
+            .color(ui.visuals().warn_fg_color)
+    } else {
+        egui::RichText::new(if c.role == Role::Ignored { "" } else { "0" }).small()
+    };
+    ui.label(gaps);
+    ui.label(egui::RichText::new(&c.detail).small().weak());
+    ui.end_row();
 }
 
 /// The model, and the kernel of a support-vector model: two rows of the options grid.

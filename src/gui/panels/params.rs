@@ -51,6 +51,7 @@ fn kind(domain: &Domain) -> &'static str {
         Domain::Int { log: true, .. } => "int, log",
         Domain::Int { .. } => "int",
         Domain::Categorical { .. } => "choice",
+        Domain::Numbers { .. } => "numbers",
         Domain::Fixed(_) => "fixed",
     }
 }
@@ -108,6 +109,7 @@ fn row(ui: &mut egui::Ui, bench: &mut Workbench, i: usize, p: &Param, error: Opt
                 *choices = next;
             });
         }
+        Domain::Numbers { .. } => numbers_row(ui, &p.name, &mut edited.domain),
         Domain::Fixed(value) => {
             ui.horizontal(|ui| {
                 let l = ui.label(tr("value"));
@@ -131,7 +133,53 @@ fn row(ui: &mut egui::Ui, bench: &mut Workbench, i: usize, p: &Param, error: Opt
         bench.edit_param(i, edited);
     }
     if let Some(e) = error {
-        ui.colored_label(crate::gui::plots::FAILED, e);
+        ui.colored_label(crate::gui::plots::FAILED, crate::gui::i18n::tr_message(e));
+    }
+}
+
+/// A numeric choice set as an editable comma list (`0.1, 1, 10`). The text being typed is
+/// kept in the row's memory, and the domain changes only when the whole list parses, so a
+/// half-typed `0.` never reaches the space; a list that does not parse is said under it.
+fn numbers_row(ui: &mut egui::Ui, name: &str, domain: &mut Domain) {
+    let shown = match domain {
+        Domain::Numbers { values, .. } => values
+            .iter()
+            .map(f64::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => return,
+    };
+    let id = ui.make_persistent_id(("numbers", name));
+    let mut text: String = ui
+        .data_mut(|d| d.get_temp(id))
+        .unwrap_or_else(|| shown.clone());
+    let mut done = false;
+    ui.horizontal(|ui| {
+        let l = ui.label(tr("values"));
+        let response = ui
+            .add(egui::TextEdit::singleline(&mut text).desired_width(160.0))
+            .labelled_by(l.id)
+            .on_hover_text(tr(
+                "numbers separated by commas, searched in their order (a grid takes exactly these)",
+            ));
+        if response.changed()
+            && let Some(parsed) = crate::space::parse_numbers(&text)
+        {
+            *domain = parsed;
+        }
+        done = response.lost_focus();
+    });
+    let parses = crate::space::parse_numbers(&text).is_some();
+    if !parses {
+        ui.colored_label(
+            crate::gui::plots::FAILED,
+            tr("every entry must be a number, e.g. 0.1, 1, 10"),
+        );
+    }
+    if text == shown || (done && parses) {
+        ui.data_mut(|d| d.remove::<String>(id));
+    } else {
+        ui.data_mut(|d| d.insert_temp(id, text));
     }
 }
 

@@ -161,6 +161,10 @@ fn progress(ui: &mut egui::Ui, bench: &Workbench) {
             fill(tr("{} failed"), &[&bench.study().failed()]),
         );
     }
+    if bench.loading.is_reading() || bench.loading.run_waiting {
+        // A session being read, or a Run waiting for its objective's build.
+        ui.spinner();
+    }
     ui.label(tr(&bench.status));
 }
 

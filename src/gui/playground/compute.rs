@@ -149,6 +149,9 @@ pub struct Maps2 {
     pub posterior: Option<[Grid2; 3]>,
     /// Joint draws from the prior on a coarser grid (only before any observation).
     pub prior_samples: Vec<Grid2>,
+    /// Joint draws from the posterior on the same coarser grid, in the function's units
+    /// (only once there are observations): functions the GP still finds plausible.
+    pub posterior_samples: Vec<Grid2>,
 }
 
 /// The pictures, by the problem's dimension.
@@ -300,27 +303,19 @@ pub fn compute(req: &PlayRequest) -> PlayResult {
             Pictures::Line(line)
         }
         _ => {
-            let pts = grid_points(MAP);
-            let truth = grid2(MAP, pts.iter().map(|p| problem.value(p)).collect());
-            let posterior = gp.as_ref().map(|g| {
-                let (mean, std) = g.predict(&pts);
-                let acq = g.acquisition(&s.acquisition, &pts);
-                [grid2(MAP, mean), grid2(MAP, std), grid2(MAP, acq)]
-            });
-            let prior_samples = if x.is_empty() {
-                let coarse = grid_points(SAMPLE_MAP);
-                draw(Ok(Gaussian::prior(&hypers.kernel, &coarse)))
-                    .into_iter()
-                    .map(|v| grid2(SAMPLE_MAP, v))
-                    .collect()
-            } else {
-                Vec::new()
+            let coarse = grid_points(SAMPLE_MAP);
+            let samples = match &gp {
+                None if x.is_empty() => draw(Ok(Gaussian::prior(&hypers.kernel, &coarse))),
+                Some(_) => draw(Gaussian::posterior(
+                    &hypers.kernel,
+                    hypers.noise,
+                    &x,
+                    &y,
+                    &coarse,
+                )),
+                None => Vec::new(),
             };
-            Pictures::Maps(Box::new(Maps2 {
-                truth,
-                posterior,
-                prior_samples,
-            }))
+            Pictures::Maps(Box::new(maps2(&s, gp.as_ref(), samples, x.is_empty())))
         }
     };
     let next = gp.as_ref().map(|g| g.next_point(&s.acquisition));
@@ -333,6 +328,31 @@ pub fn compute(req: &PlayRequest) -> PlayResult {
         next,
         note,
         seconds: t0.elapsed().as_secs_f64(),
+    }
+}
+
+/// The maps of a 2-D problem: the truth, the posterior's mean, σ and acquisition once there
+/// is a GP, and the joint `samples` (coarse grid) as prior samples before any observation or
+/// posterior samples after.
+fn maps2(s: &Settings, gp: Option<&Surrogate>, samples: Vec<Vec<f64>>, prior: bool) -> Maps2 {
+    let pts = grid_points(MAP);
+    let truth = grid2(MAP, pts.iter().map(|p| s.problem.value(p)).collect());
+    let posterior = gp.map(|g| {
+        let (mean, std) = g.predict(&pts);
+        let acq = g.acquisition(&s.acquisition, &pts);
+        [grid2(MAP, mean), grid2(MAP, std), grid2(MAP, acq)]
+    });
+    let samples: Vec<Grid2> = samples.into_iter().map(|v| grid2(SAMPLE_MAP, v)).collect();
+    let (prior_samples, posterior_samples) = if prior {
+        (samples, Vec::new())
+    } else {
+        (Vec::new(), samples)
+    };
+    Maps2 {
+        truth,
+        posterior,
+        prior_samples,
+        posterior_samples,
     }
 }
 
@@ -401,5 +421,24 @@ mod tests {
         let [mean, std, acq] = m.posterior.as_ref().unwrap();
         assert_eq!(mean.values.len(), MAP * MAP);
         assert!(std.min >= 0.0 && acq.max.is_finite());
+        assert!(m.prior_samples.is_empty());
+        assert_eq!(m.posterior_samples.len(), 3);
+        // A posterior sample passes (nearly) through the observations: at the coarse grid
+        // point nearest (0.2, 0.3) it is close to the posterior mean there, not wild.
+        let n = SAMPLE_MAP;
+        let nearest = |u: f64| ((u * (n - 1) as f64).round() as usize).min(n - 1);
+        let (i, j) = (nearest(0.2), nearest(0.3));
+        let spread = m.posterior_samples[0].max - m.posterior_samples[0].min;
+        assert!(spread.is_finite() && spread > 0.0);
+        let at = |g: &Grid2| g.values[j * n + i];
+        let near = m
+            .posterior_samples
+            .iter()
+            .map(|g| (at(g) - at(&m.posterior_samples[0])).abs())
+            .fold(0.0, f64::max);
+        assert!(
+            near < 0.5 * spread,
+            "samples disagree at an observation: {near} vs {spread}"
+        );
     }
 }

@@ -437,6 +437,7 @@ fn acquisition_plot(
         .filter(|v| v.is_finite())
         .fold(f64::NEG_INFINITY, f64::max);
     let floor = best - ACQ_RANGE;
+    let clipped = line.acquisition.iter().any(|a| a.is_finite() && *a < floor);
     let acq: Vec<[f64; 2]> =
         x.xs.iter()
             .zip(&line.acquisition)
@@ -459,6 +460,14 @@ fn acquisition_plot(
                     .width(2.0)
                     .color(ACQ),
             );
+            if clipped {
+                // Values below the floor are drawn on it: say so where it is drawn.
+                plot.hline(
+                    egui_plot::HLine::new(fill(tr("clipped at max − {}"), &[&ACQ_RANGE]), floor)
+                        .style(egui_plot::LineStyle::dashed_loose())
+                        .color(ACQ.gamma_multiply(0.6)),
+                );
+            }
             if let Some(m) = max {
                 plot.points(
                     Points::new(tr("maximum"), vec![m])
@@ -495,7 +504,12 @@ struct MapPanel {
 fn map_panels(maps: &Maps2, acquisition: &Acquisition, show_truth: bool) -> Vec<MapPanel> {
     match &maps.posterior {
         Some([mean, std, acq]) => {
-            posterior_panels([mean, std, acq], &maps.truth, acquisition, show_truth)
+            let mut panels =
+                posterior_panels([mean, std, acq], &maps.truth, acquisition, show_truth);
+            // The samples go after the acquisition and before the truth they are compared with.
+            let at = panels.len() - usize::from(show_truth);
+            panels.splice(at..at, posterior_sample_panels(&maps.posterior_samples));
+            panels
         }
         None => prior_panels(&maps.prior_samples, &maps.truth, show_truth),
     }
@@ -514,7 +528,17 @@ fn posterior_panels(
     let (lo, hi) = (m.min.min(t.min), m.max.max(t.max));
     (m.min, m.max, t.min, t.max) = (lo, hi, lo, hi);
     let mut acq = acq.clone();
+    let clipped = acq.min < acq.max - ACQ_RANGE;
     acq.min = acq.min.max(acq.max - ACQ_RANGE);
+    let acq_title = fill(
+        tr("{} (bright = promising)"),
+        &[&acquisition_name(acquisition)],
+    );
+    let acq_title = if clipped {
+        fill(tr("{}; clipped at max − {}"), &[&acq_title, &ACQ_RANGE])
+    } else {
+        acq_title
+    };
     let mut panels = vec![
         MapPanel {
             key: "pg_mean",
@@ -530,10 +554,7 @@ fn posterior_panels(
         },
         MapPanel {
             key: "pg_acq",
-            title: fill(
-                tr("{} (bright = promising)"),
-                &[&acquisition_name(acquisition)],
-            ),
+            title: acq_title,
             grid: acq,
             bright_low: false,
         },
@@ -547,6 +568,26 @@ fn posterior_panels(
         });
     }
     panels
+}
+
+/// The posterior's joint samples, each on its own scale, bright where low as the mean is:
+/// functions the GP still finds plausible, which agree near the observations and differ
+/// where it is unsure.
+fn posterior_sample_panels(samples: &[Grid2]) -> Vec<MapPanel> {
+    const KEYS: [&str; 8] = [
+        "pg_post0", "pg_post1", "pg_post2", "pg_post3", "pg_post4", "pg_post5", "pg_post6",
+        "pg_post7",
+    ];
+    samples
+        .iter()
+        .enumerate()
+        .map(|(i, g)| MapPanel {
+            key: KEYS[i.min(KEYS.len() - 1)],
+            title: fill(tr("posterior sample {} (bright = low)"), &[&(i + 1)]),
+            grid: g.clone(),
+            bright_low: true,
+        })
+        .collect()
 }
 
 /// The prior's maps: one per joint sample, then the true function on its own scale.
@@ -721,9 +762,26 @@ mod tests {
                 grid(vec![-700.0, 0.0]),
             ]),
             prior_samples: vec![],
+            posterior_samples: vec![grid(vec![1.0, 6.0]), grid(vec![0.0, 4.0])],
         };
         let panels = map_panels(&maps, &Acquisition::LogEi, true);
-        assert_eq!(keys(&panels), ["pg_mean", "pg_std", "pg_acq", "pg_truth"]);
+        assert_eq!(
+            keys(&panels),
+            [
+                "pg_mean", "pg_std", "pg_acq", "pg_post0", "pg_post1", "pg_truth"
+            ]
+        );
+        assert_eq!(panels[4].title, "posterior sample 2 (bright = low)");
+        assert!(panels[3].bright_low && panels[4].bright_low);
+        assert!(
+            panels[2].title.ends_with("clipped at max − 25"),
+            "{}",
+            panels[2].title
+        );
+        let panels: Vec<MapPanel> = panels
+            .into_iter()
+            .filter(|p| !p.key.starts_with("pg_post"))
+            .collect();
         for shared in [&panels[0], &panels[3]] {
             assert_eq!((shared.grid.min, shared.grid.max), (0.0, 10.0));
             assert!(shared.bright_low);
@@ -732,7 +790,10 @@ mod tests {
         assert_eq!(panels[2].grid.min, -ACQ_RANGE);
         assert!(!panels[1].bright_low && !panels[2].bright_low);
         let hidden = map_panels(&maps, &Acquisition::LogEi, false);
-        assert_eq!(keys(&hidden), ["pg_mean", "pg_std", "pg_acq"]);
+        assert_eq!(
+            keys(&hidden),
+            ["pg_mean", "pg_std", "pg_acq", "pg_post0", "pg_post1"]
+        );
     }
 
     #[test]
@@ -741,6 +802,7 @@ mod tests {
             truth: grid(vec![1.0, 4.0]),
             posterior: None,
             prior_samples: vec![grid(vec![0.0, 1.0]), grid(vec![-1.0, 1.0])],
+            posterior_samples: vec![],
         };
         let panels = map_panels(&maps, &Acquisition::LogEi, true);
         assert_eq!(keys(&panels), ["pg_prior0", "pg_prior1", "pg_truth"]);

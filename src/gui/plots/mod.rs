@@ -8,6 +8,7 @@
 
 pub mod boundary;
 pub mod convergence;
+pub mod curves;
 pub mod gp_slice;
 pub mod gp_std;
 pub mod importance;
@@ -61,6 +62,13 @@ impl Axis {
             Domain::Categorical { choices } => {
                 (-0.5, choices.len() as f64 - 0.5, false, choices.clone())
             }
+            // Numeric choices sit at their ranks, as strategies see them, labelled by value.
+            Domain::Numbers { values, .. } => (
+                -0.5,
+                values.len() as f64 - 0.5,
+                false,
+                values.iter().map(|x| number(*x)).collect(),
+            ),
             Domain::Fixed(v) => {
                 let x = v.as_f64().unwrap_or(0.0);
                 (x, x, false, vec![])

@@ -6,7 +6,8 @@ use super::state::{MAX_RACERS, MAX_REPEATS, MIN_RACERS, MeanSd, Race, RacerState
 use crate::gui::i18n::{fill, tr};
 use crate::gui::panels::objective::objective_for;
 use crate::gui::plots::FAILED;
-use crate::gui::state::Workbench;
+use crate::gui::state::{AfterConsent, Workbench};
+use crate::objective::ObjectiveSpec;
 use crate::strategy::{STRATEGIES, StrategyInfo};
 use eframe::egui::{self, Color32};
 use egui_plot::{ColorConflictHandling, FilledArea, Legend, Line, Plot};
@@ -64,6 +65,7 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &mut Workbench, height: f
         race_buttons(ui, race, bench, running);
         ui.label(problem_line(race, bench));
     });
+    objective_line(ui, race, bench);
     if running {
         ui.ctx()
             .request_repaint_after(std::time::Duration::from_millis(200));
@@ -137,6 +139,68 @@ fn race_settings(ui: &mut egui::Ui, race: &mut Race, running: bool) {
     ));
 }
 
+/// Start a race on the study's problem, once its command (if it runs one) is confirmed.
+pub fn start(race: &mut Race, bench: &mut Workbench, ctx: &egui::Context) {
+    let study = bench.study().clone();
+    if !bench.consent_to(&study.objective, AfterConsent::StartRace) {
+        race.status = tr("confirm the command before it runs").into();
+        return;
+    }
+    race.start_with(&study, bench.jobs, Some(waker(ctx)), |spec| {
+        objective_for(bench, spec)
+    });
+}
+
+/// Continue the race on its own problem, once its command (if it runs one) is confirmed:
+/// a race loaded from a session may run another objective than the study's.
+pub fn resume(race: &mut Race, bench: &mut Workbench, ctx: &egui::Context) {
+    let Some(spec) = race.problem.as_ref().map(|p| p.objective.clone()) else {
+        return;
+    };
+    if !bench.consent_to(&spec, AfterConsent::ContinueRace) {
+        race.status = tr("confirm the command before it runs").into();
+        return;
+    }
+    let (budget, jobs) = (bench.study().budget, bench.jobs);
+    race.resume_with(budget, jobs, Some(waker(ctx)), |spec| {
+        objective_for(bench, spec)
+    });
+}
+
+/// Go on with a race start the user has just confirmed the command for, if one waits.
+pub fn after_consent(race: &mut Race, bench: &mut Workbench, ctx: &egui::Context) {
+    match bench.consent.ready.take() {
+        Some(AfterConsent::StartRace) => start(race, bench, ctx),
+        Some(AfterConsent::ContinueRace) => resume(race, bench, ctx),
+        other => bench.consent.ready = other,
+    }
+}
+
+/// The objective the race runs, in full (a command with its folder): a race part of a
+/// session can carry its own objective, and nothing should run that the window never showed.
+fn objective_line(ui: &mut egui::Ui, race: &Race, bench: &Workbench) {
+    let study = &bench.study().objective;
+    let spec = race.problem.as_ref().map_or(study, |p| &p.objective);
+    let text = match spec {
+        ObjectiveSpec::Command {
+            workdir: Some(dir), ..
+        } => fill(
+            tr("objective: {} in folder {}"),
+            &[&spec.label(), &dir.display()],
+        ),
+        _ => fill(tr("objective: {}"), &[&spec.label()]),
+    };
+    ui.horizontal_wrapped(|ui| {
+        ui.label(egui::RichText::new(text).monospace());
+        if spec != study {
+            ui.label(
+                egui::RichText::new(tr("(not the study's objective: the race keeps its own)"))
+                    .color(ui.visuals().warn_fg_color),
+            );
+        }
+    });
+}
+
 /// Start, continue and stop, each enabled only when it can act.
 fn race_buttons(ui: &mut egui::Ui, race: &mut Race, bench: &mut Workbench, running: bool) {
     let can_start = !running && (MIN_RACERS..=MAX_RACERS).contains(&race.picked.len());
@@ -147,10 +211,7 @@ fn race_buttons(ui: &mut egui::Ui, race: &mut Race, bench: &mut Workbench, runni
         ))
         .clicked()
     {
-        let study = bench.study().clone();
-        race.start_with(&study, bench.jobs, Some(waker(ui.ctx())), |spec| {
-            objective_for(bench, spec)
-        });
+        start(race, bench, ui.ctx());
     }
     let budget = bench.study().budget;
     if ui
@@ -164,10 +225,7 @@ fn race_buttons(ui: &mut egui::Ui, race: &mut Race, bench: &mut Workbench, runni
         ))
         .clicked()
     {
-        let jobs = bench.jobs;
-        race.resume_with(budget, jobs, Some(waker(ui.ctx())), |spec| {
-            objective_for(bench, spec)
-        });
+        resume(race, bench, ui.ctx());
     }
     if ui
         .add_enabled(running, egui::Button::new(tr("Stop race")))

@@ -221,6 +221,11 @@ impl Workbench {
             self.step.status = fill(tr("cannot step: {}"), &[&why]);
             return false;
         }
+        let spec = self.study().objective.clone();
+        if !self.consent_to(&spec, crate::gui::state::AfterConsent::Step) {
+            self.step.status = tr("confirm the command before it runs").into();
+            return false;
+        }
         let objective = match crate::gui::panels::objective::objective_for_run(self) {
             Ok(o) => o,
             Err(e) => {

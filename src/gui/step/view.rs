@@ -127,7 +127,7 @@ fn proposal(ui: &mut egui::Ui, bench: &Workbench) {
         ));
         ui.label(fill(tr("proposed by {}"), &[&p.spec.name()]));
         if let Some(label) = &p.suggestion.label {
-            ui.label(egui::RichText::new(label).italics());
+            ui.label(egui::RichText::new(crate::gui::i18n::tr_trial_label(label)).italics());
         }
         if !stepper.is_some_and(|s| s.proposal_is_current()) {
             ui.label(egui::RichText::new(tr("re-proposing with the new settings…")).weak());

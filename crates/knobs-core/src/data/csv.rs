@@ -5,8 +5,9 @@
 //! column's name, so a user can go straight to the cell (the loader reads files people
 //! export from spreadsheets, where a stray blank or `NA` is the usual mistake).
 
+use super::parse::{self, LoadProgress};
 use ndarray::Array2;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
 use thiserror::Error;
@@ -130,14 +131,45 @@ impl Target {
     }
 }
 
-/// How to read a CSV file. The default takes the last column as the target and infers the
-/// task from its values.
+/// How to read a CSV file. The default takes the last column as the target, every other
+/// column as a feature, and infers the task and each column's kind from the values.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LoadOptions {
     /// The target column's name; `None` means the last column.
     pub target: Option<String>,
     /// The task; `None` infers it (see [`Dataset::from_bytes`]).
     pub task: Option<Task>,
+    /// Columns that are neither features nor the target (ids, names, free text): they are
+    /// skipped while reading, so they cost no memory.
+    pub ignore: Vec<String>,
+    /// Columns read as categories even though they hold numbers (a class number, a code):
+    /// integer columns are numeric unless the user says so; text columns are categorical
+    /// anyway.
+    pub categorical: Vec<String>,
+}
+
+/// What a feature column holds, which decides how a split encodes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// Numbers; a missing cell is NaN.
+    Numeric,
+    /// One of a few levels; a cell holds its level's index (as `f64`), a missing cell NaN.
+    /// Levels are sorted (numerically when all are integers, else byte-wise), so the codes do
+    /// not depend on row order.
+    Categorical {
+        /// The level names, indexed by code.
+        levels: Vec<String>,
+    },
+}
+
+impl ColumnKind {
+    /// `numeric` or `categorical`, for previews and messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ColumnKind::Numeric => "numeric",
+            ColumnKind::Categorical { .. } => "categorical",
+        }
+    }
 }
 
 /// Why a dataset could not be loaded. Messages name the file, the 1-based line and the
@@ -202,15 +234,7 @@ pub enum DataError {
         line: u64,
         column: String,
     },
-    /// A field is empty or a missing-value marker (`NA`, `N/A`, `?`).
-    #[error("{file}: line {line}: column `{column}`: missing value{}", quoted_suffix(.text))]
-    Missing {
-        file: String,
-        line: u64,
-        column: String,
-        text: String,
-    },
-    /// A feature (or a regression target) is not a number.
+    /// A regression target is not a number.
     #[error("{file}: line {line}: column `{column}`: `{text}` is not a number")]
     NotNumeric {
         file: String,
@@ -218,7 +242,7 @@ pub enum DataError {
         column: String,
         text: String,
     },
-    /// A feature (or a regression target) is infinite or NaN.
+    /// A numeric feature or a regression target is infinite or NaN.
     #[error("{file}: line {line}: column `{column}`: `{text}` is not a finite number")]
     NotFinite {
         file: String,
@@ -237,6 +261,56 @@ pub enum DataError {
         column: String,
         class: String,
     },
+    /// A mostly numeric feature column has a few text cells: most likely typos, so they are
+    /// not silently turned into categories.
+    #[error(
+        "{file}: line {line}: column `{column}`: `{text}` is not a number, though {numbers} \
+         other cells of the column are; fix the cell, leave it empty (a missing value), or \
+         read the column as categories (--categorical {column})"
+    )]
+    StrayText {
+        file: String,
+        line: u64,
+        column: String,
+        text: String,
+        numbers: usize,
+    },
+    /// The target has empty cells; a target cannot be imputed.
+    #[error(
+        "{file}: line {line}: column `{column}` (the target) is empty{more}; a target cannot \
+         be filled in: remove those rows, or choose another target column (--target)",
+        more = more_rows(*.count)
+    )]
+    TargetGap {
+        file: String,
+        line: u64,
+        column: String,
+        count: usize,
+    },
+    /// A text column has so many distinct values that it is free text (names, ids,
+    /// comments), not categories.
+    #[error(
+        "{file}: column `{column}` looks like free text: {levels} distinct values in {rows} \
+         rows (at most {MAX_LEVELS}, and fewer than half the rows, make categories); leave \
+         it out (--ignore {column})"
+    )]
+    FreeText {
+        file: String,
+        column: String,
+        levels: usize,
+        rows: usize,
+    },
+    /// `--ignore` or `--categorical` names a column the header does not have.
+    #[error("{file}: line 1: no column `{column}` to {role} (columns: {known})")]
+    UnknownColumn {
+        file: String,
+        column: String,
+        role: &'static str,
+        known: String,
+    },
+    /// The target column is also named as ignored.
+    #[error("{file}: line 1: column `{column}` is the target, so it cannot be ignored")]
+    IgnoredTarget { file: String, column: String },
     /// The CSV reader itself failed.
     #[error("{file}: line {line}: {message}")]
     Csv {
@@ -252,6 +326,18 @@ pub enum DataError {
     UnknownBundled { name: String, known: String },
 }
 
+/// The most levels a categorical feature may have before it counts as free text.
+pub const MAX_LEVELS: usize = 1000;
+
+/// ` (and N other rows)` when more than one row is affected.
+fn more_rows(count: usize) -> String {
+    if count > 1 {
+        format!(" (and on {} other rows)", count - 1)
+    } else {
+        String::new()
+    }
+}
+
 /// The end of a ragged-row message: what is wrong with the named column.
 fn ragged_detail(found: &usize, expected: &usize) -> &'static str {
     if found < expected {
@@ -261,32 +347,51 @@ fn ragged_detail(found: &usize, expected: &usize) -> &'static str {
     }
 }
 
-/// ` `text`` for a non-empty missing-value marker, nothing for an empty field.
-fn quoted_suffix(text: &str) -> String {
-    if text.is_empty() {
-        String::new()
-    } else {
-        format!(" `{text}`")
-    }
-}
-
-/// A table of numeric features and a target: what a model-tuning objective learns from.
+/// A table of features and a target: what a model-tuning objective learns from.
 ///
-/// The fields are private so that a `Dataset` is always consistent: one feature name per
-/// column, one target per row, at least one row, every feature finite.
+/// The fields are private so that a `Dataset` is always consistent: one feature name and
+/// kind per column, one target per row, at least one row, every numeric cell finite or
+/// missing (NaN), every categorical cell a level's index or missing. Gaps and categories
+/// stay raw here; each cross-validation split fills and encodes them from its own training
+/// rows (see [`super::Prep`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dataset {
     name: String,
     feature_names: Vec<String>,
+    kinds: Vec<ColumnKind>,
     x: Array2<f64>,
     target: Target,
 }
 
 impl Dataset {
-    /// Put a dataset together from parts, checking that they fit.
+    /// Put a dataset of numeric features without gaps together from parts, checking that
+    /// they fit (the bundled datasets and generated data).
     pub fn new(
         name: impl Into<String>,
         feature_names: Vec<String>,
+        x: Array2<f64>,
+        target: Target,
+    ) -> Result<Dataset, DataError> {
+        let name = name.into();
+        if let Some(((row, col), _)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
+            return Err(DataError::Inconsistent {
+                reason: format!(
+                    "feature `{}` of row {row} is not finite",
+                    feature_names.get(col).map_or("?", String::as_str)
+                ),
+                name,
+            });
+        }
+        let kinds = vec![ColumnKind::Numeric; x.ncols()];
+        Dataset::with_kinds(name, feature_names, kinds, x, target)
+    }
+
+    /// Put a dataset together from parts with column kinds, where a NaN cell is a missing
+    /// value and a categorical cell holds its level's index.
+    pub fn with_kinds(
+        name: impl Into<String>,
+        feature_names: Vec<String>,
+        kinds: Vec<ColumnKind>,
         x: Array2<f64>,
         target: Target,
     ) -> Result<Dataset, DataError> {
@@ -298,10 +403,11 @@ impl Dataset {
         if x.nrows() == 0 {
             return Err(bad("no rows".into()));
         }
-        if feature_names.len() != x.ncols() {
+        if feature_names.len() != x.ncols() || kinds.len() != x.ncols() {
             return Err(bad(format!(
-                "{} feature names for {} columns",
+                "{} feature names and {} kinds for {} columns",
                 feature_names.len(),
+                kinds.len(),
                 x.ncols()
             )));
         }
@@ -312,11 +418,21 @@ impl Dataset {
                 x.nrows()
             )));
         }
-        if let Some(((row, col), _)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
-            return Err(bad(format!(
-                "feature `{}` of row {row} is not finite",
-                feature_names[col]
-            )));
+        for (col, (column, kind)) in x.columns().into_iter().zip(&kinds).enumerate() {
+            let ok = |v: f64| match kind {
+                ColumnKind::Numeric => v.is_finite() || v.is_nan(),
+                ColumnKind::Categorical { levels } => {
+                    v.is_nan() || (v >= 0.0 && v.fract() == 0.0 && (v as usize) < levels.len())
+                }
+            };
+            if let Some(row) = column.iter().position(|&v| !ok(v)) {
+                return Err(bad(format!(
+                    "{} feature `{}` of row {row} holds {}",
+                    kind.name(),
+                    feature_names[col],
+                    column[row]
+                )));
+            }
         }
         if let Target::Values(v) = &target
             && let Some(row) = v.iter().position(|t| !t.is_finite())
@@ -326,33 +442,50 @@ impl Dataset {
         Ok(Dataset {
             name,
             feature_names,
+            kinds,
             x,
             target,
         })
     }
 
     /// Load a CSV file; the dataset is named after the file's stem (`iris.csv` → `iris`).
+    /// The file is read as a stream into one buffer of numbers, never held whole.
     pub fn from_path(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Dataset, DataError> {
+        Dataset::from_path_with_progress(path, options, &mut |_| {})
+    }
+
+    /// [`Dataset::from_path`], telling `progress` how many bytes are read every few MB (a
+    /// window's progress bar, the CLI's progress line).
+    pub fn from_path_with_progress(
+        path: impl AsRef<Path>,
+        options: &LoadOptions,
+        progress: &mut dyn FnMut(LoadProgress),
+    ) -> Result<Dataset, DataError> {
         let path = path.as_ref();
         let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+        let io = |source| DataError::Io {
             file: file.clone(),
             source,
-        })?;
+        };
+        let handle = std::fs::File::open(path).map_err(io)?;
+        let total = handle.metadata().map_err(io)?.len();
         let name = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| file.clone());
-        load(&file, name, &bytes, options)
+        let reader = std::io::BufReader::with_capacity(1 << 16, handle);
+        parse::load(&file, name, reader, Some(total), options, progress)
     }
 
     /// Load CSV text held in memory; `name` names the dataset and stands for the file in
     /// error messages.
     ///
     /// Format: the first line is a header of distinct column names; every other non-blank
-    /// line has one field per column. Feature columns must hold finite numbers. An empty
-    /// field, `NA`, `N/A` or `?` is a missing value, which is an error (there is no
-    /// imputation). The target is the last column unless [`LoadOptions::target`] names one.
+    /// line has one field per column. An empty field, `NA`, `N/A` or `?` is a missing value
+    /// (a gap a split fills in; not allowed in the target). A column whose cells are mostly
+    /// text is categorical, as is any column named in [`LoadOptions::categorical`]; a
+    /// numeric column with a few text cells is an error naming the first. The target is
+    /// the last column unless [`LoadOptions::target`] names one.
     ///
     /// Task inference, when [`LoadOptions::task`] is `None`: if every target is an integer
     /// (written without a decimal point or exponent) and there are at most
@@ -370,7 +503,57 @@ impl Dataset {
         bytes: &[u8],
         options: &LoadOptions,
     ) -> Result<Dataset, DataError> {
-        load(name, name.to_owned(), bytes, options)
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        parse::load(
+            name,
+            name.to_owned(),
+            bytes,
+            Some(bytes.len() as u64),
+            options,
+            &mut |_| {},
+        )
+    }
+
+    /// The rows `rows` of this dataset, in that order (a subsample to tune on).
+    pub fn select_rows(&self, rows: &[usize]) -> Result<Dataset, DataError> {
+        let bad = |reason: String| DataError::Inconsistent {
+            name: self.name.clone(),
+            reason,
+        };
+        if let Some(&r) = rows.iter().find(|&&r| r >= self.n_samples()) {
+            return Err(bad(format!(
+                "row {r} is beyond the {} rows",
+                self.n_samples()
+            )));
+        }
+        let target = match &self.target {
+            Target::Values(v) => Target::Values(rows.iter().map(|&r| v[r]).collect()),
+            Target::Classes(c) => {
+                let labels = rows.iter().map(|&r| c.labels()[r]).collect();
+                Target::Classes(Classes::new(labels, c.names().to_vec()).map_err(bad)?)
+            }
+        };
+        Dataset::with_kinds(
+            self.name.clone(),
+            self.feature_names.clone(),
+            self.kinds.clone(),
+            self.x.select(ndarray::Axis(0), rows),
+            target,
+        )
+    }
+
+    /// Each feature column's kind, in column order.
+    pub fn kinds(&self) -> &[ColumnKind] {
+        &self.kinds
+    }
+
+    /// Missing cells per feature column, in column order.
+    pub fn missing_counts(&self) -> Vec<usize> {
+        self.x
+            .columns()
+            .into_iter()
+            .map(|c| c.iter().filter(|v| v.is_nan()).count())
+            .collect()
     }
 
     /// The dataset's name (the file stem, or the name given to [`Dataset::from_bytes`]).
@@ -383,7 +566,8 @@ impl Dataset {
         &self.feature_names
     }
 
-    /// The features: one row per sample, one column per feature.
+    /// The features: one row per sample, one column per feature; NaN is a missing cell and
+    /// a categorical cell is its level's index (see [`Dataset::kinds`]).
     pub fn x(&self) -> &Array2<f64> {
         &self.x
     }
@@ -406,360 +590,6 @@ impl Dataset {
     /// Number of feature columns.
     pub fn n_features(&self) -> usize {
         self.x.ncols()
-    }
-}
-
-/// Whether a field stands for a missing value.
-fn is_missing(text: &str) -> bool {
-    matches!(text, "" | "NA" | "N/A" | "?")
-}
-
-/// Find a quoted field that is never closed. The `csv` crate silently reads such a field
-/// to the end of the file, which would turn one typo into a confusing error far away.
-/// Returns the 1-based line and 0-based field index where the quote opened.
-fn unterminated_quote(bytes: &[u8]) -> Option<(u64, usize)> {
-    let (mut line, mut field) = (1u64, 0usize);
-    let mut at_field_start = true;
-    let mut open: Option<(u64, usize)> = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if open.is_some() {
-            if b == b'"' {
-                if bytes.get(i + 1) == Some(&b'"') {
-                    i += 1; // an escaped quote inside the field
-                } else {
-                    open = None;
-                }
-            } else if b == b'\n' {
-                line += 1;
-            }
-        } else {
-            match b {
-                b'"' if at_field_start => open = Some((line, field)),
-                b',' => {
-                    field += 1;
-                    at_field_start = true;
-                    i += 1;
-                    continue;
-                }
-                b'\n' => {
-                    line += 1;
-                    field = 0;
-                    at_field_start = true;
-                    i += 1;
-                    continue;
-                }
-                _ => {}
-            }
-            at_field_start = false;
-        }
-        i += 1;
-    }
-    open
-}
-
-/// A field as trimmed UTF-8 text.
-fn text<'a>(field: &'a [u8], file: &str, line: u64, column: &str) -> Result<&'a str, DataError> {
-    std::str::from_utf8(field)
-        .map(str::trim)
-        .map_err(|_| DataError::NotUtf8 {
-            file: file.to_owned(),
-            line,
-            column: column.to_owned(),
-        })
-}
-
-/// Parse a finite number, or say why not.
-fn number(text: &str, file: &str, line: u64, column: &str) -> Result<f64, DataError> {
-    if is_missing(text) {
-        return Err(DataError::Missing {
-            file: file.to_owned(),
-            line,
-            column: column.to_owned(),
-            text: text.to_owned(),
-        });
-    }
-    let value: f64 = text.parse().map_err(|_| DataError::NotNumeric {
-        file: file.to_owned(),
-        line,
-        column: column.to_owned(),
-        text: text.to_owned(),
-    })?;
-    if !value.is_finite() {
-        return Err(DataError::NotFinite {
-            file: file.to_owned(),
-            line,
-            column: column.to_owned(),
-            text: text.to_owned(),
-        });
-    }
-    Ok(value)
-}
-
-/// Parse CSV bytes into a dataset; `file` names the source in errors, `name` the dataset.
-fn load(
-    file: &str,
-    name: String,
-    bytes: &[u8],
-    options: &LoadOptions,
-) -> Result<Dataset, DataError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(DataError::Empty {
-            file: file.to_owned(),
-        });
-    }
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut columns = read_header(&mut reader, file)?;
-    if let Some((line, field)) = unterminated_quote(bytes) {
-        let column = match columns.get(field) {
-            Some(c) if line > 1 => c.clone(),
-            _ => format!("column {}", field + 1),
-        };
-        return Err(DataError::UnterminatedQuote {
-            file: file.to_owned(),
-            line,
-            column,
-        });
-    }
-    let target_col = target_column(&columns, options, file)?;
-    let rows = read_rows(&mut reader, &columns, target_col, file)?;
-    let target_name = columns.remove(target_col);
-    let n_rows = rows.targets.len();
-    let x = Array2::from_shape_vec((n_rows, columns.len()), rows.features).map_err(|e| {
-        DataError::Inconsistent {
-            name: name.clone(),
-            reason: e.to_string(),
-        }
-    })?;
-    let task = options.task.unwrap_or_else(|| infer_task(&rows.targets));
-    let target = build_target(
-        task,
-        &rows.targets,
-        rows.last_line,
-        target_name,
-        file,
-        &name,
-    )?;
-    Dataset::new(name, columns, x, target)
-}
-
-/// A CSV reader over bytes in memory.
-type Reader<'a> = ::csv::Reader<&'a [u8]>;
-
-/// A CSV error as a data error, at the line the reader reports (else `line`).
-fn csv_error(file: &str, e: &::csv::Error, line: u64) -> DataError {
-    DataError::Csv {
-        file: file.to_owned(),
-        line: e.position().map_or(line, |p| p.line()),
-        message: e.to_string(),
-    }
-}
-
-/// The header row: distinct, UTF-8 column names.
-fn read_header(reader: &mut Reader<'_>, file: &str) -> Result<Vec<String>, DataError> {
-    let mut record = ::csv::ByteRecord::new();
-    if !reader
-        .read_byte_record(&mut record)
-        .map_err(|e| csv_error(file, &e, 1))?
-        || record.is_empty()
-    {
-        return Err(DataError::Empty {
-            file: file.to_owned(),
-        });
-    }
-    let mut columns = Vec::with_capacity(record.len());
-    for (i, field) in record.iter().enumerate() {
-        let name = text(field, file, 1, &format!("column {}", i + 1))?;
-        if let Some(first) = columns.iter().position(|c: &String| c == name) {
-            return Err(DataError::DuplicateColumn {
-                file: file.to_owned(),
-                column: name.to_owned(),
-                first: first + 1,
-                second: i + 1,
-            });
-        }
-        columns.push(name.to_owned());
-    }
-    Ok(columns)
-}
-
-/// The target's column index (the last column unless the options name one); at least one
-/// other column must remain for features.
-fn target_column(
-    columns: &[String],
-    options: &LoadOptions,
-    file: &str,
-) -> Result<usize, DataError> {
-    let target_col = match &options.target {
-        None => columns.len().saturating_sub(1),
-        Some(t) => columns
-            .iter()
-            .position(|c| c == t)
-            .ok_or_else(|| DataError::UnknownTarget {
-                file: file.to_owned(),
-                column: t.clone(),
-                known: columns.join(", "),
-            })?,
-    };
-    if columns.len() < 2 {
-        return Err(DataError::NoFeatures {
-            file: file.to_owned(),
-            column: columns.get(target_col).cloned().unwrap_or_default(),
-        });
-    }
-    Ok(target_col)
-}
-
-/// The data rows, read: features row-major, each target's text with its line.
-struct Rows {
-    features: Vec<f64>,
-    targets: Vec<(u64, String)>,
-    last_line: u64,
-}
-
-/// Read every data row: one field per column, features finite numbers, no missing target.
-fn read_rows(
-    reader: &mut Reader<'_>,
-    columns: &[String],
-    target_col: usize,
-    file: &str,
-) -> Result<Rows, DataError> {
-    let n_cols = columns.len();
-    let mut record = ::csv::ByteRecord::new();
-    let mut rows = Rows {
-        features: Vec::new(),
-        targets: Vec::new(),
-        last_line: 1,
-    };
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(file, &e, rows.last_line + 1)),
-        }
-        let line = record.position().map_or(rows.last_line + 1, |p| p.line());
-        rows.last_line = line;
-        if record.len() != n_cols {
-            let column = columns[record.len().min(n_cols - 1)].clone();
-            return Err(DataError::Ragged {
-                file: file.to_owned(),
-                line,
-                column,
-                expected: n_cols,
-                found: record.len(),
-            });
-        }
-        for (col, field) in record.iter().enumerate() {
-            let t = text(field, file, line, &columns[col])?;
-            if col == target_col {
-                if is_missing(t) {
-                    return Err(DataError::Missing {
-                        file: file.to_owned(),
-                        line,
-                        column: columns[col].clone(),
-                        text: t.to_owned(),
-                    });
-                }
-                rows.targets.push((line, t.to_owned()));
-            } else {
-                rows.features.push(number(t, file, line, &columns[col])?);
-            }
-        }
-    }
-    if rows.targets.is_empty() {
-        return Err(DataError::HeaderOnly {
-            file: file.to_owned(),
-        });
-    }
-    Ok(rows)
-}
-
-/// The target for `task`: numbers for regression, classes (at least two) for
-/// classification.
-fn build_target(
-    task: Task,
-    targets: &[(u64, String)],
-    last_line: u64,
-    target_name: String,
-    file: &str,
-    name: &str,
-) -> Result<Target, DataError> {
-    Ok(match task {
-        Task::Regression => Target::Values(
-            targets
-                .iter()
-                .map(|(line, t)| number(t, file, *line, &target_name))
-                .collect::<Result<_, _>>()?,
-        ),
-        Task::Classification => {
-            let (labels, names) = classes(targets);
-            if names.len() < 2 {
-                return Err(DataError::SingleClass {
-                    file: file.to_owned(),
-                    last_line,
-                    column: target_name,
-                    class: names.into_iter().next().unwrap_or_default(),
-                });
-            }
-            Target::Classes(Classes::new(labels, names).map_err(|reason| {
-                DataError::Inconsistent {
-                    name: name.to_owned(),
-                    reason,
-                }
-            })?)
-        }
-    })
-}
-
-/// The task rule documented on [`Dataset::from_bytes`].
-fn infer_task(targets: &[(u64, String)]) -> Task {
-    if targets.iter().all(|(_, t)| t.parse::<i64>().is_ok()) {
-        let distinct: BTreeSet<i64> = targets.iter().filter_map(|(_, t)| t.parse().ok()).collect();
-        if distinct.len() <= MAX_INFERRED_CLASSES {
-            Task::Classification
-        } else {
-            Task::Regression
-        }
-    } else if targets.iter().all(|(_, t)| t.parse::<f64>().is_ok()) {
-        Task::Regression
-    } else {
-        Task::Classification
-    }
-}
-
-/// Labels and class names in the order documented on [`Dataset::from_bytes`].
-fn classes(targets: &[(u64, String)]) -> (Vec<usize>, Vec<String>) {
-    let ints: Option<Vec<i64>> = targets.iter().map(|(_, t)| t.parse().ok()).collect();
-    match ints {
-        Some(ints) => {
-            let index: BTreeMap<i64, usize> = ints
-                .iter()
-                .copied()
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (v, i))
-                .collect();
-            let labels = ints.iter().map(|v| index[v]).collect();
-            (labels, index.keys().map(i64::to_string).collect())
-        }
-        None => {
-            let index: BTreeMap<&str, usize> = targets
-                .iter()
-                .map(|(_, t)| t.as_str())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (v, i))
-                .collect();
-            let labels = targets.iter().map(|(_, t)| index[t.as_str()]).collect();
-            (labels, index.keys().map(|s| (*s).to_owned()).collect())
-        }
     }
 }
 
@@ -799,7 +629,7 @@ mod tests {
             b"kind,a\nversicolor,1\nsetosa,2\n\"virginica\",3\n",
             &LoadOptions {
                 target: Some("kind".into()),
-                task: None,
+                ..LoadOptions::default()
             },
         )
         .unwrap();
@@ -822,8 +652,8 @@ mod tests {
             "t.csv",
             b"a,y\n1,0\n2,1\n",
             &LoadOptions {
-                target: None,
                 task: Some(Task::Regression),
+                ..LoadOptions::default()
             },
         )
         .unwrap();
@@ -832,8 +662,8 @@ mod tests {
             "t.csv",
             b"a,y\n1,0\n2,cat\n",
             &LoadOptions {
-                target: None,
                 task: Some(Task::Regression),
+                ..LoadOptions::default()
             },
         )
         .unwrap_err();
@@ -894,11 +724,14 @@ mod tests {
     }
 
     #[test]
-    fn non_numeric_and_non_finite_features() {
-        let (e, msg) = err("a,b,y\n1,2,0\n3,x4,1\n");
-        assert!(matches!(e, DataError::NotNumeric { line: 3, .. }), "{msg}");
+    fn a_stray_text_cell_in_a_numeric_column_is_reported_with_the_fix() {
+        let (e, msg) = err("a,b,y\n1,2,0\n3,x4,1\n5,6,0\n");
+        assert!(matches!(e, DataError::StrayText { line: 3, .. }), "{msg}");
         assert!(
-            msg.contains("line 3") && msg.contains("`b`") && msg.contains("`x4`"),
+            msg.contains("line 3")
+                && msg.contains("`b`")
+                && msg.contains("`x4`")
+                && msg.contains("--categorical b"),
             "{msg}"
         );
         for bad in ["inf", "NaN", "-infinity", "1e999"] {
@@ -909,15 +742,109 @@ mod tests {
     }
 
     #[test]
-    fn missing_values() {
-        for missing in ["", "NA", " ? "] {
-            let (e, msg) = err(&format!("a,b,y\n1,2,0\n3,{missing},1\n"));
-            assert!(matches!(e, DataError::Missing { line: 3, .. }), "{msg}");
-            assert!(msg.contains("`b`"), "{msg}");
+    fn text_columns_are_categorical_and_gaps_are_kept_as_nan() {
+        let d = load_str("sex,age,port,y\nmale,22,S,0\nfemale,,C,1\nfemale,35,NA,1\nmale,?,S,0\n")
+            .unwrap();
+        assert_eq!(d.kinds()[1], ColumnKind::Numeric);
+        assert_eq!(
+            d.kinds()[0],
+            ColumnKind::Categorical {
+                levels: vec!["female".into(), "male".into()]
+            }
+        );
+        assert_eq!(d.x().column(0).to_vec(), [1.0, 0.0, 0.0, 1.0]);
+        assert_eq!(d.missing_counts(), [0, 2, 1]);
+        assert!(d.x()[[1, 1]].is_nan() && d.x()[[2, 2]].is_nan());
+        // Integer columns are numeric unless named; named ones sort their levels as numbers.
+        let d = Dataset::from_bytes(
+            "t.csv",
+            b"pclass,name,y\n10,a,0\n2,b,1\n10,c,1\n",
+            &LoadOptions {
+                categorical: vec!["pclass".into()],
+                ignore: vec!["name".into()],
+                ..LoadOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(d.feature_names(), ["pclass"]);
+        assert_eq!(
+            d.kinds()[0],
+            ColumnKind::Categorical {
+                levels: vec!["2".into(), "10".into()]
+            }
+        );
+        assert_eq!(d.x().column(0).to_vec(), [1.0, 0.0, 1.0]);
+    }
+
+    #[test]
+    fn free_text_and_unknown_roles_are_refused_with_the_fix() {
+        let rows: String = (0..300)
+            .map(|i| format!("passenger {i},{},{}\n", i % 7, i % 2))
+            .collect();
+        let (e, msg) = err(&format!("name,a,y\n{rows}"));
+        assert!(
+            matches!(e, DataError::FreeText { levels: 300, .. }),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("`name`") && msg.contains("--ignore name"),
+            "{msg}"
+        );
+        let options = |ignore: &str| LoadOptions {
+            ignore: vec![ignore.into()],
+            ..LoadOptions::default()
+        };
+        let e = Dataset::from_bytes("t.csv", b"a,y\n1,0\n", &options("b")).unwrap_err();
+        assert!(matches!(e, DataError::UnknownColumn { .. }), "{e}");
+        let e = Dataset::from_bytes("t.csv", b"a,y\n1,0\n", &options("y")).unwrap_err();
+        assert!(matches!(e, DataError::IgnoredTarget { .. }), "{e}");
+        let e = Dataset::from_bytes("t.csv", b"a,y\n1,0\n", &options("a")).unwrap_err();
+        assert!(matches!(e, DataError::NoFeatures { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_target_with_gaps_is_refused_naming_the_first_line_and_the_fix() {
+        let (e, msg) = err("a,y\n1,0\n2,\n3,1\n4,NA\n");
+        assert!(
+            matches!(
+                e,
+                DataError::TargetGap {
+                    line: 3,
+                    count: 2,
+                    ..
+                }
+            ),
+            "{msg}"
+        );
+        assert!(msg.contains("`y`") && msg.contains("--target"), "{msg}");
+    }
+
+    #[test]
+    fn a_large_file_streams_with_progress_and_the_same_result_as_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.csv");
+        let mut text = String::from("a,b,c,y\n");
+        for i in 0..200_000 {
+            text.push_str(&format!(
+                "{},{}.5,{},{}\n",
+                i % 97,
+                i % 13,
+                ["x", "y"][i % 2],
+                i % 3
+            ));
         }
-        let (e, msg) = err("a,b,y\n1,2,0\n3,4,\n");
-        assert!(matches!(e, DataError::Missing { line: 3, .. }), "{msg}");
-        assert!(msg.contains("`y`"), "{msg}");
+        std::fs::write(&path, &text).unwrap();
+        let mut reports = Vec::new();
+        let d = Dataset::from_path_with_progress(&path, &LoadOptions::default(), &mut |p| {
+            reports.push(p)
+        })
+        .unwrap();
+        assert!(reports.len() >= 2, "{reports:?}");
+        assert!(reports.windows(2).all(|w| w[0].bytes < w[1].bytes));
+        assert_eq!(reports[0].total, Some(text.len() as u64));
+        let from_bytes = Dataset::from_bytes("big", text.as_bytes(), &LoadOptions::default());
+        assert_eq!(d, from_bytes.unwrap());
+        assert_eq!(d.n_samples(), 200_000);
     }
 
     #[test]
@@ -979,7 +906,7 @@ mod tests {
             b"a,b\n1,2\n",
             &LoadOptions {
                 target: Some("label".into()),
-                task: None,
+                ..LoadOptions::default()
             },
         )
         .unwrap_err();

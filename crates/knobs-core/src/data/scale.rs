@@ -92,6 +92,21 @@ impl Scaler {
         &self.scale
     }
 
+    /// Standardise `x` where it is (a matrix built for one split: no second copy).
+    pub fn transform_in_place(&self, x: &mut Array2<f64>) -> Result<(), ScaleError> {
+        if x.ncols() != self.mean.len() {
+            return Err(ScaleError::WidthMismatch {
+                expected: self.mean.len(),
+                found: x.ncols(),
+            });
+        }
+        for (j, mut column) in x.axis_iter_mut(Axis(1)).enumerate() {
+            let (m, s) = (self.mean[j], self.scale[j]);
+            column.mapv_inplace(|v| (v - m) / s);
+        }
+        Ok(())
+    }
+
     /// Standardise every row of `x`.
     pub fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ScaleError> {
         let rows: Vec<usize> = (0..x.nrows()).collect();

@@ -38,10 +38,7 @@ impl Inputs {
             .iter()
             .map(|d| matches!(d, Domain::Categorical { .. }))
             .collect();
-        let discrete = domains
-            .iter()
-            .map(|d| matches!(d, Domain::Categorical { .. } | Domain::Int { .. }))
-            .collect();
+        let discrete = domains.iter().map(Domain::is_discrete).collect();
         Inputs {
             domains,
             categorical,

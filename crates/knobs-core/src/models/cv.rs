@@ -3,7 +3,7 @@
 
 use super::ModelError;
 use super::metrics::Predictions;
-use crate::data::{Dataset, Folds, Scaler, Target, Task};
+use crate::data::{Dataset, Folds, Prep, PrepSpec, Target, Task};
 
 /// One split, standardised: row-major feature matrices and the target of each row.
 #[derive(Clone, Debug)]
@@ -60,8 +60,18 @@ impl CvData {
     }
 
     /// Standardise every split of `dataset` as `folds` cuts it (training and test rows in
-    /// ascending row order).
+    /// ascending row order), gaps filled with training means and categories one-hot.
     pub fn new(dataset: &Dataset, folds: &Folds) -> Result<CvData, ModelError> {
+        CvData::with_prep(dataset, folds, &PrepSpec::default())
+    }
+
+    /// Prepare every split of `dataset` as `folds` cuts it with `spec`, each split's
+    /// preparation fitted on its own training rows (see [`Prep`]).
+    pub fn with_prep(
+        dataset: &Dataset,
+        folds: &Folds,
+        spec: &PrepSpec,
+    ) -> Result<CvData, ModelError> {
         if folds.n_rows() != dataset.n_samples() {
             return Err(ModelError::Invalid(format!(
                 "the folds cover {} rows, the dataset has {}",
@@ -69,7 +79,6 @@ impl CvData {
                 dataset.n_samples()
             )));
         }
-        let x = dataset.x().view();
         let pick = |rows: &[usize]| match dataset.target() {
             Target::Classes(c) => {
                 Predictions::Classes(rows.iter().map(|&r| c.labels()[r]).collect())
@@ -77,9 +86,11 @@ impl CvData {
             Target::Values(v) => Predictions::Values(rows.iter().map(|&r| v[r]).collect()),
         };
         let mut splits = Vec::with_capacity(folds.k());
+        let mut d = dataset.n_features();
         for (train, test) in folds.splits() {
-            let (xt, xs) = Scaler::fit_split(x, &train, &test)
+            let (xt, xs) = Prep::fit_split(dataset, &train, &test, spec)
                 .map_err(|e| ModelError::Invalid(e.to_string()))?;
+            d = xt.ncols();
             splits.push(Split {
                 x_train: xt.as_standard_layout().iter().copied().collect(),
                 x_test: xs.as_standard_layout().iter().copied().collect(),
@@ -92,7 +103,7 @@ impl CvData {
             Target::Values(_) => 0,
         };
         Ok(CvData {
-            d: dataset.n_features(),
+            d,
             task: dataset.task(),
             n_classes,
             splits,

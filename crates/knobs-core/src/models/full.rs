@@ -10,7 +10,7 @@
 use super::kernel::FoldGeometry;
 use super::svc::{self, SvcParams};
 use super::{CvData, ModelError, ModelSpec, Predictions, Split};
-use crate::data::{Dataset, Scaler, Target};
+use crate::data::{Dataset, Prep, PrepSpec, Target};
 use crate::space::Params;
 use ndarray::Array2;
 use std::sync::Arc;
@@ -50,13 +50,24 @@ pub fn fit_full(
         )));
     }
     let invalid = |e: &dyn std::fmt::Display| ModelError::Invalid(e.to_string());
-    let scaler = Scaler::fit(dataset.x().view()).map_err(|e| invalid(&e))?;
-    let x = scaler
-        .transform(dataset.x().view())
+    // Prepared as a split is (gaps filled, categories encoded, standardised), fitted on all
+    // rows; the points are in the dataset's raw layout and go through the same steps.
+    let prep_spec = PrepSpec {
+        encoding: spec.encoding(),
+        ..PrepSpec::default()
+    };
+    let all: Vec<usize> = (0..dataset.n_samples()).collect();
+    let prep = Prep::fit(dataset, &all, &prep_spec).map_err(|e| invalid(&e))?;
+    let x = prep
+        .transform_rows(dataset.x().view(), &all)
         .map_err(|e| invalid(&e))?;
     let p =
         Array2::from_shape_vec((points.len() / d, d), points.to_vec()).map_err(|e| invalid(&e))?;
-    let p = scaler.transform(p.view()).map_err(|e| invalid(&e))?;
+    let point_rows: Vec<usize> = (0..p.nrows()).collect();
+    let p = prep
+        .transform_rows(p.view(), &point_rows)
+        .map_err(|e| invalid(&e))?;
+    let d = prep.width();
     let x_train: Vec<f64> = x.as_standard_layout().iter().copied().collect();
     let x_test: Vec<f64> = p.as_standard_layout().iter().copied().collect();
     let n_points = x_test.len() / d;

@@ -6,8 +6,14 @@
 //! Why our own rather than a crate: forust-ml (0.8) has no multiclass loss and neither it
 //! nor perpetual (3.0 release candidate, which tunes itself from a "budget" and has no
 //! learning rate or rounds to search) lets a caller take the model round by round, which
-//! the pruners need: here every split's booster advances a few rounds at a time, in step,
-//! and the mean validation score is reported between ([`Model::fit_predict_staged`]).
+//! the pruners need: here every split's booster advances a block of [`REPORT_EVERY`] rounds
+//! at a time, in step, as one "epoch" of the shared [`EpochTrainer`], and the objective
+//! reports the mean validation score between blocks.
+//!
+//! Steps and resource: step `s` is the `s`-th block (rounds `10·s` done, the last block
+//! possibly shorter), so a trial's resource (the steps it reported) counts blocks of
+//! rounds, and a pruner's `min_resource` or rungs are in blocks too (ASHA's first rung at
+//! step 1 is after 10 rounds).
 //!
 //! Hyperparameters (scikit-learn's defaults where it has them): `learning_rate` (0.1),
 //! `rounds` (100), `max_leaves` (31), `max_depth` (0: no limit), `min_samples_leaf` (20),
@@ -15,12 +21,15 @@
 //! 1), `colsample` (features per round, 1), `seed` (0). The same seed gives the same model.
 
 use super::gbm_tree::{Binned, GrowParams, Grower, TreeInput};
-use super::{Checkpoint, CvData, Model, ModelError, Predictions, param_count, param_f64};
+use super::{
+    CvData, EpochTrainer, Model, ModelError, Predictions, param_count, param_f64,
+};
 use crate::space::Params;
 use rand::{Rng, SeedableRng};
 use std::sync::{Arc, OnceLock};
 
-/// Rounds between two reports of the validation score.
+/// Rounds in one block (one epoch of [`EpochTrainer`]): between two reports of the
+/// validation score.
 pub const REPORT_EVERY: usize = 10;
 
 /// One trial's boosting settings.
@@ -357,33 +366,69 @@ impl Model for GbmLearner {
         Ok(booster.predictions())
     }
 
-    fn fit_predict_staged(
+    fn epoch_trainer(
         &self,
         hyper: &GbmParams,
-        checkpoint: &mut Checkpoint<'_>,
-    ) -> Option<Result<Vec<Predictions>, ModelError>> {
-        let boosters: Result<Vec<Booster<'_>>, ModelError> = (0..self.cv.splits.len())
+    ) -> Option<Result<Box<dyn EpochTrainer + '_>, ModelError>> {
+        let boosters = (0..self.cv.splits.len())
             .map(|fold| self.booster(fold, hyper))
-            .collect();
-        let mut boosters = match boosters {
-            Ok(b) => b,
-            Err(e) => return Some(Err(e)),
+            .collect::<Result<Vec<_>, _>>();
+        Some(boosters.map(|boosters| {
+            Box::new(InStep {
+                boosters,
+                hyper: *hyper,
+                done: 0,
+            }) as Box<dyn EpochTrainer + '_>
+        }))
+    }
+}
+
+/// Every split's booster of one trial, advanced a block of rounds at a time.
+struct InStep<'a> {
+    boosters: Vec<Booster<'a>>,
+    hyper: GbmParams,
+    /// Rounds done so far.
+    done: usize,
+}
+
+impl EpochTrainer for InStep<'_> {
+    /// Blocks of [`REPORT_EVERY`] rounds, the last one possibly shorter.
+    fn epochs(&self) -> usize {
+        self.hyper.rounds.div_ceil(REPORT_EVERY)
+    }
+
+    fn next_epoch(&mut self, threads: usize) -> Result<Vec<Predictions>, ModelError> {
+        let block = REPORT_EVERY.min(self.hyper.rounds.saturating_sub(self.done));
+        let hyper = &self.hyper;
+        let one = |booster: &mut Booster<'_>| {
+            (0..block).for_each(|_| booster.round(hyper));
+            booster.predictions()
         };
-        let mut done = 0;
-        loop {
-            let block = REPORT_EVERY.min(hyper.rounds - done);
-            for booster in &mut boosters {
-                for _ in 0..block {
-                    booster.round(hyper);
+        let threads = threads.clamp(1, self.boosters.len().max(1));
+        let predictions = if threads == 1 {
+            self.boosters.iter_mut().map(one).collect()
+        } else {
+            // Each split has its own booster and random stream: which thread runs it
+            // changes nothing, and the results are gathered in fold order.
+            let per_thread = self.boosters.len().div_ceil(threads);
+            std::thread::scope(|s| {
+                let handles: Vec<_> = self
+                    .boosters
+                    .chunks_mut(per_thread)
+                    .map(|chunk| s.spawn(move || chunk.iter_mut().map(one).collect::<Vec<_>>()))
+                    .collect();
+                let mut out = Vec::new();
+                for h in handles {
+                    let chunk = h
+                        .join()
+                        .map_err(|_| ModelError::Invalid("a split's boosting panicked".into()))?;
+                    out.extend(chunk);
                 }
-            }
-            done += block;
-            let predictions: Vec<Predictions> = boosters.iter().map(Booster::predictions).collect();
-            let go_on = checkpoint(done as u64, &predictions);
-            if done >= hyper.rounds || !go_on {
-                return Some(Ok(predictions));
-            }
-        }
+                Ok::<_, ModelError>(out)
+            })?
+        };
+        self.done += block;
+        Ok(predictions)
     }
 }
 
@@ -466,29 +511,19 @@ mod tests {
     }
 
     #[test]
-    fn staged_fits_report_every_few_rounds_and_end_as_the_plain_fit() {
+    fn blocks_of_ten_rounds_end_as_the_plain_fit_whatever_the_threads() {
         let learner = GbmLearner::new(xor());
         let hyper = GbmParams::decode(&named(&[("rounds", 25.0)])).unwrap();
-        let mut steps = Vec::new();
-        let staged = learner
-            .fit_predict_staged(&hyper, &mut |step, p| {
-                steps.push((step, p.len()));
-                true
-            })
-            .unwrap()
-            .unwrap();
-        assert_eq!(steps, [(10, 1), (20, 1), (25, 1)]);
-        assert_eq!(staged, [learner.fit_predict(0, &hyper).unwrap()]);
-        // Told to stop at the first report, it stops there.
-        let mut calls = 0;
-        learner
-            .fit_predict_staged(&hyper, &mut |_, _| {
-                calls += 1;
-                false
-            })
-            .unwrap()
-            .unwrap();
-        assert_eq!(calls, 1);
+        for threads in [1, 2] {
+            let mut trainer = learner.epoch_trainer(&hyper).unwrap().unwrap();
+            assert_eq!(trainer.epochs(), 3);
+            let mut last = Vec::new();
+            for _ in 0..trainer.epochs() {
+                last = trainer.next_epoch(threads).unwrap();
+                assert_eq!(last.len(), 1);
+            }
+            assert_eq!(last, [learner.fit_predict(0, &hyper).unwrap()]);
+        }
     }
 
     fn on(dataset: &str, pairs: &[(&str, f64)]) -> crate::objective::Evaluation {
@@ -523,7 +558,7 @@ mod tests {
     }
 
     #[test]
-    fn a_trial_reports_every_ten_rounds_and_stops_when_pruned() {
+    fn a_trial_reports_after_every_block_of_ten_rounds_and_stops_when_pruned() {
         use crate::objective::{DatasetSource, ModelTask, Objective, TrialContext, Verdict};
         let task = ModelTask::new(
             DatasetSource::Bundled("wine".into()),
@@ -537,7 +572,7 @@ mod tests {
         let log = heard.clone();
         context.progress = Some(Arc::new(move |step, value| {
             log.lock().unwrap().push((step, value));
-            if step >= 20 {
+            if step >= 2 {
                 Verdict::Prune
             } else {
                 Verdict::Continue
@@ -548,20 +583,20 @@ mod tests {
             .unwrap();
         assert_eq!((free.value, &free.folds), (plain.value, &plain.folds));
         let steps: Vec<u64> = free.intermediate.iter().map(|i| i.step).collect();
-        assert_eq!(steps, [10, 20, 30]);
+        assert_eq!(steps, [1, 2, 3]);
         assert_eq!(free.intermediate[2].value, plain.value);
         let pruned = objective.evaluate_in(&params, false, &context).unwrap_err();
-        let at_20 = free.intermediate[1].value;
+        let at_2 = free.intermediate[1].value;
         assert_eq!(
             pruned,
             crate::objective::ObjectiveError::Pruned {
-                step: 20,
-                value: at_20
+                step: 2,
+                value: at_2
             }
         );
         assert_eq!(
             *heard.lock().unwrap(),
-            [(10, free.intermediate[0].value), (20, at_20)]
+            [(1, free.intermediate[0].value), (2, at_2)]
         );
     }
 

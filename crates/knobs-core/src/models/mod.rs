@@ -19,6 +19,7 @@ pub mod kernel;
 pub mod knn;
 pub mod logistic;
 pub mod metrics;
+pub mod mlp;
 pub mod ridge;
 pub mod smo;
 pub mod svc;
@@ -75,6 +76,9 @@ pub enum ModelSpec {
     Tree,
     /// Elastic-net linear regression (linfa-elasticnet): `alpha`, `l1_ratio`.
     ElasticNet,
+    /// A multilayer perceptron trained in epochs (own, on ndarray): `learning_rate`,
+    /// `batch_size`, `hidden_units`, `hidden_layers`, `weight_decay`, `epochs`.
+    Mlp,
     /// Histogram gradient-boosted trees (own, see [`gbm`]) for both tasks: `learning_rate`,
     /// `rounds`, `max_leaves`, `max_depth`, `min_child_weight`, `l2`, `subsample`,
     /// `colsample`.
@@ -82,6 +86,22 @@ pub enum ModelSpec {
 }
 
 impl ModelSpec {
+    /// Decodes a trial's values as the model would, without data: the check a study makes
+    /// before its first trial, so a value the model cannot take is refused up front.
+    pub fn check_params(&self, params: &Params) -> Result<(), ModelError> {
+        match self {
+            ModelSpec::Svc { kernel } => svc::SvcParams::decode(*kernel, params).map(drop),
+            ModelSpec::Svr { kernel } => svr::SvrParams::decode(*kernel, params).map(drop),
+            ModelSpec::Knn => knn::KnnParams::decode(params).map(drop),
+            ModelSpec::KernelRidge => ridge::RidgeParams::decode(params).map(drop),
+            ModelSpec::Logistic => logistic::LogisticParams::decode(params).map(drop),
+            ModelSpec::Tree => tree::TreeParams::decode(params).map(drop),
+            ModelSpec::ElasticNet => elasticnet::ElasticNetParams::decode(params).map(drop),
+            ModelSpec::Mlp => mlp::MlpParams::decode(params).map(drop),
+            ModelSpec::Gbm => gbm::GbmParams::decode(params).map(drop),
+        }
+    }
+
     /// The CLI names of the models, with a line about each, for `knobs list`.
     pub const NAMES: &'static [(&'static str, &'static str)] = &[
         (
@@ -110,6 +130,11 @@ impl ModelSpec {
             "regression: elastic-net linear regression (linfa), alpha l1_ratio",
         ),
         (
+            "mlp",
+            "both: neural network (ReLU, Adam), learning_rate batch_size hidden_units \
+             hidden_layers weight_decay epochs",
+        ),
+        (
             "gbm",
             "both: histogram gradient-boosted trees, learning_rate rounds max_leaves \
              min_child_weight l2 subsample colsample",
@@ -131,6 +156,7 @@ impl ModelSpec {
             "logistic" | "logreg" => ModelSpec::Logistic,
             "tree" | "decision_tree" => ModelSpec::Tree,
             "elasticnet" | "elastic_net" => ModelSpec::ElasticNet,
+            "mlp" | "neural_network" | "nn" => ModelSpec::Mlp,
             "gbm" | "gradient_boosting" | "boosting" => ModelSpec::Gbm,
             other => {
                 return Err(ModelError::Invalid(format!(
@@ -161,6 +187,7 @@ impl ModelSpec {
             ModelSpec::Logistic => "logistic",
             ModelSpec::Tree => "tree",
             ModelSpec::ElasticNet => "elasticnet",
+            ModelSpec::Mlp => "mlp",
             ModelSpec::Gbm => "gbm",
         }
     }
@@ -184,7 +211,7 @@ impl ModelSpec {
             ModelSpec::Svr { .. } | ModelSpec::KernelRidge | ModelSpec::ElasticNet => {
                 task == Task::Regression
             }
-            ModelSpec::Knn | ModelSpec::Gbm => true,
+            ModelSpec::Knn | ModelSpec::Mlp | ModelSpec::Gbm => true,
         }
     }
 
@@ -276,7 +303,6 @@ impl ModelSpec {
                     ),
                 ]
             }
-            ModelSpec::Gbm => gbm_space(),
             ModelSpec::ElasticNet => vec![
                 log("alpha", 1e-4, 10.0),
                 Param::new(
@@ -288,8 +314,20 @@ impl ModelSpec {
                     },
                 ),
             ],
+            ModelSpec::Mlp => mlp::default_params(),
+            ModelSpec::Gbm => gbm_space(),
         };
         Space::new(params).unwrap_or_default()
+    }
+
+    /// How this model takes categorical features: ordinal codes for trees (and boosting),
+    /// which split on thresholds; one-hot columns for the distance, kernel and linear
+    /// models, where codes would invent an order.
+    pub fn encoding(&self) -> crate::data::Encoding {
+        match self {
+            ModelSpec::Tree | ModelSpec::Gbm => crate::data::Encoding::Ordinal,
+            _ => crate::data::Encoding::OneHot,
+        }
     }
 
     /// Make the model ready to fit the splits of `cv` (checking the task).
@@ -318,6 +356,7 @@ impl ModelSpec {
             ModelSpec::Logistic => Box::new(logistic::LogisticLearner::new(cv)),
             ModelSpec::Tree => Box::new(tree::TreeLearner::new(cv)),
             ModelSpec::ElasticNet => Box::new(elasticnet::ElasticNetLearner::new(cv)),
+            ModelSpec::Mlp => Box::new(mlp::MlpLearner::new(cv)?),
             ModelSpec::Gbm => Box::new(gbm::GbmLearner::new(cv)),
         })
     }
@@ -399,10 +438,6 @@ impl ModelSpec {
     }
 }
 
-/// Shown every few rounds by a model that trains in rounds: the round reached and every
-/// split's test predictions so far; answers whether to go on (`false`: stop now).
-pub type Checkpoint<'a> = dyn FnMut(u64, &[Predictions]) -> bool + 'a;
-
 /// d prediction / d parameter for each test row, per named parameter (raw scale).
 pub type PredictionJacobian = Vec<(String, Vec<f64>)>;
 
@@ -436,17 +471,26 @@ pub trait Model: Send + Sync {
         Ok((self.fit_predict(fold, hyper)?, Vec::new()))
     }
 
-    /// For models that train in rounds (boosting): fit every split in step, showing
-    /// `checkpoint` the predictions every few rounds and at the last, so a pruner can stop a poor trial
-    /// early; gives the predictions where training ended. `None`: the model fits in one go.
-    fn fit_predict_staged(
+    /// For models trained in epochs: every split's training, to be advanced one epoch at a
+    /// time (`None`, the default, for models fitted in one go).
+    fn epoch_trainer(
         &self,
         hyper: &Self::Hyper,
-        checkpoint: &mut Checkpoint<'_>,
-    ) -> Option<Result<Vec<Predictions>, ModelError>> {
-        let _ = (hyper, checkpoint);
+    ) -> Option<Result<Box<dyn EpochTrainer + '_>, ModelError>> {
+        let _ = hyper;
         None
     }
+}
+
+/// One trial of a model trained in epochs, every split in step, so the objective can report
+/// the mean validation score after each epoch and stop when a pruner or the user says so.
+pub trait EpochTrainer: Send {
+    /// The epochs a full run trains.
+    fn epochs(&self) -> usize;
+
+    /// Train every split one more epoch (on up to `threads` threads) and predict each
+    /// split's test rows, in fold order.
+    fn next_epoch(&mut self, threads: usize) -> Result<Vec<Predictions>, ModelError>;
 }
 
 /// A model prepared on a set of splits, as an objective holds it whatever the model: each
@@ -473,11 +517,11 @@ pub trait Fitter: Send + Sync {
         fold: usize,
     ) -> Result<(Predictions, PredictionJacobian), ModelError>;
 
-    /// Every split in step, reporting as it goes (see [`Model::fit_predict_staged`]).
-    fn fit_predict_staged(
-        &self,
-        checkpoint: &mut Checkpoint<'_>,
-    ) -> Option<Result<Vec<Predictions>, ModelError>>;
+    /// Every split's training to advance epoch by epoch, for models trained in epochs
+    /// (see [`Model::epoch_trainer`]); `None` for the others.
+    fn epoch_trainer(&self) -> Option<Result<Box<dyn EpochTrainer + '_>, ModelError>> {
+        None
+    }
 }
 
 /// A model with one trial's decoded hyperparameters.
@@ -498,11 +542,8 @@ impl<M: Model> Fitter for Decoded<'_, M> {
         self.model.fit_predict_with_jacobian(fold, &self.hyper)
     }
 
-    fn fit_predict_staged(
-        &self,
-        checkpoint: &mut Checkpoint<'_>,
-    ) -> Option<Result<Vec<Predictions>, ModelError>> {
-        self.model.fit_predict_staged(&self.hyper, checkpoint)
+    fn epoch_trainer(&self) -> Option<Result<Box<dyn EpochTrainer + '_>, ModelError>> {
+        self.model.epoch_trainer(&self.hyper)
     }
 }
 

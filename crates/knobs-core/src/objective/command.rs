@@ -33,6 +33,7 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
@@ -342,8 +343,8 @@ fn gather(
                     g.intermediate.push(step);
                 }
                 if let Some(p) = &progress {
-                    // The verdict is read by whoever stops the group; a script is pruned
-                    // by the runner, not by this reader.
+                    // The verdict is acted on by the progress function itself (it flags the
+                    // trial pruned; the waiting thread then ends the group).
                     let _ = p(step.step, step.value);
                 }
             }
@@ -381,6 +382,31 @@ fn gather(
         let _ = tx.send(());
     });
     rx
+}
+
+/// The progress function a command's stdout reader calls: it passes each report on to the
+/// trial's context, and when the verdict is [`super::Verdict::Prune`] notes where and sets
+/// `halt`, which makes the waiting thread end the process group. Reports after that are
+/// not passed on.
+fn pruning_progress(
+    context: &TrialContext,
+    pruned: Arc<Mutex<Option<(u64, f64)>>>,
+    halt: Arc<AtomicBool>,
+) -> super::ProgressFn {
+    let context = context.clone();
+    Arc::new(move |step: u64, value: f64| {
+        if halt.load(Ordering::SeqCst) {
+            return super::Verdict::Prune;
+        }
+        let verdict = context.report(step, value);
+        if verdict == super::Verdict::Prune {
+            if let Ok(mut p) = pruned.lock() {
+                *p = Some((step, value));
+            }
+            halt.store(true, Ordering::SeqCst);
+        }
+        verdict
+    })
 }
 
 /// The value on the last line that is not a report: a finite number, or why not.
@@ -465,13 +491,16 @@ impl Objective for CommandObjective {
         let out = Arc::new(Mutex::new(Gathered::default()));
         let err = Arc::new(Mutex::new(Gathered::default()));
         let mut closed = Vec::new();
+        let pruned = Arc::new(Mutex::new(None));
+        let halt = Arc::new(AtomicBool::new(false));
         if let Some(pipe) = child.stdout.take() {
-            closed.push(gather(pipe, out.clone(), true, context.progress.clone()));
+            let progress = pruning_progress(context, Arc::clone(&pruned), Arc::clone(&halt));
+            closed.push(gather(pipe, out.clone(), true, Some(progress)));
         }
         if let Some(pipe) = child.stderr.take() {
             closed.push(gather(pipe, err.clone(), false, None));
         }
-        let finished = group.wait(self.timeout, self.grace, &context.cancel);
+        let finished = group.wait(self.timeout, self.grace, &context.cancel, &halt);
         // The group is gone; the pipes close now unless a process escaped the group.
         for rx in closed {
             let _ = rx.recv_timeout(PIPE_WAIT);
@@ -484,14 +513,31 @@ impl Objective for CommandObjective {
         let (out, err) = (take(&out), take(&err));
         let fail = |why: String| {
             let quoted = last_lines(&err.tail_text());
-            ObjectiveError::Failed(if quoted.is_empty() {
-                why
-            } else {
-                format!("{why}; stderr: {quoted}")
-            })
+            ObjectiveError::FailedAfter {
+                reason: if quoted.is_empty() {
+                    why
+                } else {
+                    format!("{why}; stderr: {quoted}")
+                },
+                partial: Box::new(super::Partial {
+                    intermediate: out.intermediate.clone(),
+                    attrs: out.attrs.clone(),
+                    resources: Some(finished.resources),
+                }),
+            }
         };
+        if finished.ending == Ending::Cancelled {
+            return Err(ObjectiveError::Cancelled);
+        }
+        // Read after the pipes closed, so every report was judged: a script told to stop is
+        // pruned even if it exited by itself before its group was ended (timing never decides).
+        if halt.load(Ordering::SeqCst) {
+            let at = pruned.lock().ok().and_then(|p| *p);
+            let (step, value) = at.unwrap_or((0, f64::NAN));
+            return Err(ObjectiveError::Pruned { step, value });
+        }
         match finished.ending {
-            Ending::Cancelled => return Err(ObjectiveError::Cancelled),
+            Ending::Cancelled | Ending::Halted => return Err(ObjectiveError::Cancelled),
             Ending::TimedOut => {
                 return Err(fail(format!(
                     "timed out after {:.1} s (its processes were ended)",

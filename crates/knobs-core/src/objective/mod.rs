@@ -114,6 +114,18 @@ impl Evaluation {
     }
 }
 
+/// What a failed evaluation left behind: the intermediate values and attributes it reported
+/// and what it cost, kept on the failed trial (whatever order the runner heard them in).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Partial {
+    /// Intermediate values reported before the failure, in order.
+    pub intermediate: Vec<Intermediate>,
+    /// Attributes reported before the failure.
+    pub attrs: BTreeMap<String, AttrValue>,
+    /// What the evaluation cost, where measured.
+    pub resources: Option<Resources>,
+}
+
 /// Why an evaluation failed; the message becomes the trial's failure reason.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum ObjectiveError {
@@ -123,6 +135,17 @@ pub enum ObjectiveError {
     /// The evaluation ran and failed (a model that would not fit, a command that exited 1).
     #[error("{0}")]
     Failed(String),
+    /// The evaluation ran and failed after reporting or measuring something (an external
+    /// command that printed three epochs, then exited 1 after a minute and 3 GiB): the
+    /// trial keeps that beside the reason, since the trial that ran out of time or memory
+    /// is the one to look at.
+    #[error("{reason}")]
+    FailedAfter {
+        /// Why it failed, as [`ObjectiveError::Failed`] says it.
+        reason: String,
+        /// What it reported and cost before it failed.
+        partial: Box<Partial>,
+    },
     /// The run was stopped while the evaluation ran; the trial has no result and is asked
     /// again when the study resumes.
     #[error("stopped before the trial finished")]
@@ -207,6 +230,9 @@ pub enum ObjectiveSpec {
         metric: Option<crate::models::Metric>,
         /// The cross-validation splits.
         folds: FoldSpec,
+        /// Column roles and kinds, gap filling and subsampling (absent in older sessions).
+        #[serde(default, skip_serializing_if = "crate::data::DataSpec::is_default")]
+        data: crate::data::DataSpec,
     },
     /// An external command run once per trial (see [`CommandObjective`]).
     Command {
@@ -321,6 +347,7 @@ impl ObjectiveSpec {
             model: t.model,
             metric: t.metric,
             folds: t.folds,
+            data: t.data,
         }
     }
 
@@ -334,6 +361,7 @@ impl ObjectiveSpec {
                 model,
                 metric,
                 folds,
+                data,
             } => Some(ModelTask {
                 dataset: dataset.clone(),
                 target: target.clone(),
@@ -341,6 +369,7 @@ impl ObjectiveSpec {
                 model: model.clone(),
                 metric: *metric,
                 folds: folds.clone(),
+                data: data.clone(),
             }),
             _ => None,
         }

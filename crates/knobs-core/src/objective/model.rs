@@ -3,11 +3,11 @@
 //! definition, so Knobs' values compare with scikit-learn's `cross_val_score`).
 
 use super::{BuildError, Evaluation, Objective, ObjectiveError, TrialContext, Verdict};
-use crate::data::{Dataset, Folds, LoadOptions, Target, Task};
+use crate::data::{DataSpec, Dataset, Folds, LoadOptions, LoadProgress, Target, Task};
 use crate::models::estimate::{TrialCost, estimate};
-use crate::models::{CvData, Fitter, Learner, Metric, ModelSpec, Predictions};
+use crate::models::{CvData, EpochTrainer, Fitter, Learner, Metric, ModelSpec, Predictions};
 use crate::space::{Params, Space};
-use crate::study::Direction;
+use crate::study::{Direction, Intermediate};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -94,6 +94,10 @@ pub struct ModelTask {
     pub metric: Option<Metric>,
     /// The splits.
     pub folds: FoldSpec,
+    /// Column roles and kinds, gap filling and subsampling (stored with the study so a
+    /// resumed or re-run study prepares its data identically).
+    #[serde(default, skip_serializing_if = "DataSpec::is_default")]
+    pub data: DataSpec,
 }
 
 impl ModelTask {
@@ -107,6 +111,7 @@ impl ModelTask {
             model,
             metric: None,
             folds,
+            data: DataSpec::default(),
         }
     }
 
@@ -119,22 +124,51 @@ impl ModelTask {
         s
     }
 
-    /// Load the data with the task's target column and task.
-    pub fn dataset(&self) -> Result<Dataset, BuildError> {
-        let options = LoadOptions {
+    /// How the task reads its CSV file: target, task and column roles.
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
             target: self.target.clone(),
             task: self.task,
+            ignore: self.data.ignore.clone(),
+            categorical: self.data.categorical.clone(),
+        }
+    }
+
+    /// Load the data with the task's target column, task and column roles, and keep the
+    /// subsample's rows if the task tunes on one.
+    pub fn dataset(&self) -> Result<Dataset, BuildError> {
+        self.dataset_with_progress(&mut |_| {})
+    }
+
+    /// [`ModelTask::dataset`], telling `progress` how far the file has been read.
+    pub fn dataset_with_progress(
+        &self,
+        progress: &mut dyn FnMut(LoadProgress),
+    ) -> Result<Dataset, BuildError> {
+        let full = self.full_dataset(progress)?;
+        let Some(sub) = self.data.subsample else {
+            return Ok(full);
         };
+        let rows = sub
+            .rows(full.target())
+            .map_err(|e| BuildError::Invalid(format!("--subsample: {e}")))?;
+        full.select_rows(&rows)
+            .map_err(|e| BuildError::Invalid(e.to_string()))
+    }
+
+    /// Every row of the data, as the file (or bundle) has it.
+    fn full_dataset(&self, progress: &mut dyn FnMut(LoadProgress)) -> Result<Dataset, BuildError> {
+        let options = self.load_options();
         match &self.dataset {
             DatasetSource::Bundled(name) => {
                 if options != LoadOptions::default() {
                     return Err(BuildError::Invalid(format!(
-                        "a target column and a task apply to CSV files; `{name}` is bundled"
+                        "a target column, a task and column roles apply to CSV files; `{name}` is bundled"
                     )));
                 }
                 Dataset::bundled(name)
             }
-            DatasetSource::File(path) => Dataset::from_path(path, &options),
+            DatasetSource::File(path) => Dataset::from_path_with_progress(path, &options, progress),
         }
         .map_err(|e| BuildError::Invalid(e.to_string()))
     }
@@ -150,6 +184,11 @@ impl ModelTask {
     /// number of worker threads.
     pub fn data_shape(&self) -> Result<DataShape, BuildError> {
         let dataset = self.dataset()?;
+        self.shape_of(&dataset)
+    }
+
+    /// [`ModelTask::data_shape`] of data already loaded.
+    pub fn shape_of(&self, dataset: &Dataset) -> Result<DataShape, BuildError> {
         let folds = match &self.folds {
             FoldSpec::KFold { k, .. } => *k,
             FoldSpec::Bundled(name) => Folds::bundled(name, dataset.n_samples())
@@ -171,10 +210,24 @@ impl ModelTask {
         })
     }
 
-    /// Load the data, draw or read the folds and standardise every split.
+    /// Load the data, draw or read the folds and prepare every split.
     pub fn build(&self) -> Result<ModelObjective, BuildError> {
+        self.build_with_progress(&mut |_| {})
+    }
+
+    /// [`ModelTask::build`], telling `progress` how far the file has been read.
+    pub fn build_with_progress(
+        &self,
+        progress: &mut dyn FnMut(LoadProgress),
+    ) -> Result<ModelObjective, BuildError> {
+        let dataset = self.dataset_with_progress(progress)?;
+        self.build_on(&dataset)
+    }
+
+    /// Draw or read the folds of data already loaded (by [`ModelTask::dataset`]) and
+    /// prepare every split.
+    pub fn build_on(&self, dataset: &Dataset) -> Result<ModelObjective, BuildError> {
         let invalid = |e: &dyn std::fmt::Display| BuildError::Invalid(e.to_string());
-        let dataset = self.dataset()?;
         let task = dataset.task();
         let metric = self.metric.unwrap_or(Metric::default_for(task));
         if metric.task() != task {
@@ -199,13 +252,19 @@ impl ModelTask {
                 Folds::bundled(name, dataset.n_samples()).map_err(|e| invalid(&e))
             }
             FoldSpec::KFold { k, seed } => {
-                Folds::for_dataset(&dataset, *k, *seed).map_err(|e| in_data(&e))
+                Folds::for_dataset(dataset, *k, *seed).map_err(|e| in_data(&e))
             }
             FoldSpec::File(path) => {
                 Folds::from_path(path, dataset.n_samples()).map_err(|e| invalid(&e))
             }
         }?;
-        let cv = Arc::new(CvData::new(&dataset, &folds).map_err(|e| in_data(&e))?);
+        if self.data.subsample.is_some() && !matches!(self.folds, FoldSpec::KFold { .. }) {
+            return Err(BuildError::Invalid(
+                "a subsample draws its own folds: use --folds K with --subsample".into(),
+            ));
+        }
+        let prep = self.data.prep(self.model.encoding());
+        let cv = Arc::new(CvData::with_prep(dataset, &folds, &prep).map_err(|e| in_data(&e))?);
         let learner = self.model.prepare(cv.clone()).map_err(|e| invalid(&e))?;
         Ok(ModelObjective {
             cv,
@@ -308,99 +367,72 @@ impl ModelObjective {
         };
         Ok((score, gradient))
     }
-}
 
-impl ModelObjective {
-    /// The mean score over the splits of every split's predictions.
-    fn mean_score(&self, predictions: &[Predictions]) -> Result<(f64, Vec<f64>), String> {
-        let folds = self
-            .cv
-            .splits
-            .iter()
-            .zip(predictions)
-            .map(|(split, p)| {
-                self.metric
-                    .score(&split.y_test, p)
-                    .map_err(|e| e.to_string())
-            })
-            .collect::<Result<Vec<f64>, String>>()?;
-        Ok((folds.iter().sum::<f64>() / folds.len().max(1) as f64, folds))
-    }
-
-    /// A model that trains in rounds fits every split in step and reports the mean score
-    /// every few rounds through `context`, stopping when told to (`None`: the model fits
-    /// in one go, see [`crate::models::Model::fit_predict_staged`]).
-    fn evaluate_staged(
+    /// Train every split in step, reporting the mean validation score after each epoch
+    /// (step 1 is the first epoch) and stopping when the context prunes or cancels the
+    /// trial. The trial's value is the last epoch's mean.
+    fn train_in_epochs(
         &self,
-        params: &Params,
+        mut trainer: Box<dyn EpochTrainer + '_>,
         context: &TrialContext,
-    ) -> Option<Result<Evaluation, ObjectiveError>> {
-        let started = Instant::now();
-        let fitter = match self.learner.for_trial(params) {
-            Ok(f) => f,
-            Err(e) => return Some(Err(ObjectiveError::Failed(e.to_string()))),
-        };
-        let mut intermediate = Vec::new();
-        let mut stopped: Option<ObjectiveError> = None;
-        let staged = fitter.fit_predict_staged(&mut |step, predictions| {
+        started: Instant,
+    ) -> Result<Evaluation, ObjectiveError> {
+        let mut intermediate = Vec::with_capacity(trainer.epochs());
+        let mut folds = Vec::new();
+        let threads = self.fold_threads.min(self.cv.splits.len());
+        for epoch in 1..=trainer.epochs() as u64 {
             if context.is_cancelled() {
-                stopped = Some(ObjectiveError::Cancelled);
-                return false;
+                return Err(ObjectiveError::Cancelled);
             }
-            let value = match self.mean_score(predictions) {
-                Ok((value, _)) => value,
-                Err(e) => {
-                    stopped = Some(ObjectiveError::Failed(e));
-                    return false;
-                }
-            };
-            intermediate.push(crate::study::Intermediate { step, value });
-            if context.report(step, value) == Verdict::Prune {
-                stopped = Some(ObjectiveError::Pruned { step, value });
-                return false;
-            }
-            true
-        })?;
-        let result = (|| {
-            let predictions = staged.map_err(|e| ObjectiveError::Failed(e.to_string()))?;
-            if let Some(stop) = stopped {
-                return Err(stop);
-            }
-            let (value, folds) = self
-                .mean_score(&predictions)
-                .map_err(ObjectiveError::Failed)?;
+            let predictions = trainer
+                .next_epoch(threads)
+                .map_err(|e| ObjectiveError::Failed(e.to_string()))?;
+            folds = predictions
+                .iter()
+                .zip(&self.cv.splits)
+                .enumerate()
+                .map(|(f, (p, split))| {
+                    self.metric
+                        .score(&split.y_test, p)
+                        .map_err(|e| ObjectiveError::Failed(format!("fold {f}: {e}")))
+                })
+                .collect::<Result<Vec<f64>, _>>()?;
+            let value = folds.iter().sum::<f64>() / folds.len().max(1) as f64;
             if !value.is_finite() {
                 return Err(ObjectiveError::Failed(format!(
-                    "the mean {} is not finite",
+                    "epoch {epoch}: the mean {} is not finite",
                     self.metric.name()
                 )));
             }
-            Ok(Evaluation {
-                value,
-                folds,
-                intermediate,
-                fit_seconds: Some(started.elapsed().as_secs_f64()),
-                ..Evaluation::default()
-            })
-        })();
-        Some(result)
+            intermediate.push(Intermediate { step: epoch, value });
+            if context.report(epoch, value) == Verdict::Prune {
+                return Err(ObjectiveError::Pruned { step: epoch, value });
+            }
+        }
+        let Some(last) = intermediate.last() else {
+            return Err(ObjectiveError::Failed("no epochs to train".into()));
+        };
+        Ok(Evaluation {
+            value: last.value,
+            folds,
+            fit_seconds: Some(started.elapsed().as_secs_f64()),
+            intermediate,
+            ..Evaluation::default()
+        })
     }
 }
 
 impl Objective for ModelObjective {
+    fn evaluate(&self, params: &Params, want_gradient: bool) -> Result<Evaluation, ObjectiveError> {
+        self.evaluate_in(params, want_gradient, &TrialContext::detached())
+    }
+
     fn evaluate_in(
         &self,
         params: &Params,
         want_gradient: bool,
         context: &TrialContext,
     ) -> Result<Evaluation, ObjectiveError> {
-        match self.evaluate_staged(params, context) {
-            Some(result) => result,
-            None => self.evaluate(params, want_gradient),
-        }
-    }
-
-    fn evaluate(&self, params: &Params, want_gradient: bool) -> Result<Evaluation, ObjectiveError> {
         let started = Instant::now();
         // The trial's hyperparameters are decoded and checked once, for every split.
         let fitter = self
@@ -408,6 +440,10 @@ impl Objective for ModelObjective {
             .for_trial(params)
             .map_err(|e| ObjectiveError::Failed(e.to_string()))?;
         let fitter = fitter.as_ref();
+        if let Some(trainer) = fitter.epoch_trainer() {
+            let trainer = trainer.map_err(|e| ObjectiveError::Failed(e.to_string()))?;
+            return self.train_in_epochs(trainer, context, started);
+        }
         let k = self.cv.splits.len();
         let mut outcomes: Vec<Option<Result<FoldOutcome, String>>> = vec![None; k];
         let threads = self.fold_threads.min(k);

@@ -72,6 +72,8 @@ pub(crate) enum Ending {
     TimedOut,
     /// The run was stopped or Knobs is shutting down; the group was ended.
     Cancelled,
+    /// The trial was told to stop (a pruner's verdict); the group was ended.
+    Halted,
 }
 
 /// A finished, reaped command.
@@ -124,13 +126,15 @@ impl Group {
         &mut self.child
     }
 
-    /// Wait for the leader to exit, for `timeout`, or for `cancel`, whichever comes first;
-    /// then end the whole group (SIGTERM, SIGKILL after `grace`) and reap the leader.
+    /// Wait for the leader to exit, for `timeout`, for `cancel` (the whole run stops) or for
+    /// `halt` (this trial stops), whichever comes first; then end the whole group (SIGTERM,
+    /// SIGKILL after `grace`) and reap the leader.
     pub(crate) fn wait(
         mut self,
         timeout: Duration,
         grace: Duration,
         cancel: &AtomicBool,
+        halt: &AtomicBool,
     ) -> Finished {
         let mut last_sample: Option<Instant> = None;
         let ending = loop {
@@ -139,6 +143,9 @@ impl Group {
             }
             if cancel.load(Ordering::SeqCst) || shutting_down() {
                 break Ending::Cancelled;
+            }
+            if halt.load(Ordering::SeqCst) {
+                break Ending::Halted;
             }
             if self.started.elapsed() >= timeout {
                 break Ending::TimedOut;

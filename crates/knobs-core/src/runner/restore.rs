@@ -42,7 +42,17 @@ pub(crate) fn keep_state(strategy: &dyn Strategy, s: &mut Schedule) {
 /// The state to store with `study` (whose trials are what the run leaves behind): the kept
 /// state with the largest `asked` that every stored trial covers.
 pub(crate) fn saved_state(s: &Schedule, study: &Study, window: usize) -> Option<Box<SavedState>> {
-    let n = study.trials.len();
+    saved_state_upto(s, study, window, study.trials.len())
+}
+
+/// [`saved_state`] covering only the first `n` trials: a checkpoint during a run, whose
+/// trials from `n` on may be running (a resume after a kill keeps only the finished ones).
+pub(crate) fn saved_state_upto(
+    s: &Schedule,
+    study: &Study,
+    window: usize,
+    n: usize,
+) -> Option<Box<SavedState>> {
     let best = s
         .snapshots
         .iter()
@@ -94,7 +104,7 @@ pub(crate) fn restore(
         .map(|(t, g)| Observation {
             number: t.number,
             point: &t.point,
-            loss: t.completed_value().map(|v| direction.to_loss(v)),
+            loss: t.told_value().map(|v| direction.to_loss(v)),
             gradient: g.as_deref(),
         })
         .collect();
@@ -152,6 +162,51 @@ mod tests {
         Session::parse(&text, Path::new("resume.ron"))
             .unwrap()
             .study
+    }
+
+    #[test]
+    fn a_journaled_run_checkpoints_its_strategy_so_a_killed_run_resumes_without_replaying() {
+        use crate::runner::CHECKPOINT_TRIALS;
+        use crate::storage::journal::{self, JournalStorage, STRATEGY_STATE_ATTR};
+        let m = 2 * CHECKPOINT_TRIALS + 7;
+        for name in ["gp", "tpe", "random", "cmaes"] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("run.journal");
+            let whole = study(name, Some(1), m);
+            let storage = JournalStorage::create(&path, &whole).unwrap();
+            let o = objective(&whole);
+            let handle =
+                crate::runner::start_with(whole, o, 1, None, Some(Box::new(storage))).unwrap();
+            let done = handle.join().unwrap();
+            assert_eq!(done.trials.len(), m);
+            // Killed just after the second checkpoint: the journal ends with it.
+            let text = std::fs::read_to_string(&path).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            let checkpoints: Vec<usize> = (0..lines.len())
+                .filter(|&i| {
+                    lines[i].contains(STRATEGY_STATE_ATTR) && lines[i].contains("\"asked\"")
+                })
+                .collect();
+            assert!(
+                checkpoints.len() >= 3,
+                "{name}: {} states",
+                checkpoints.len()
+            );
+            std::fs::write(&path, lines[..=checkpoints[1]].join("\n") + "\n").unwrap();
+            let mut resumed = journal::recover(&path).unwrap().resumable();
+            let saved = resumed.strategy_state.as_deref().unwrap();
+            assert_eq!(saved.told, 2 * CHECKPOINT_TRIALS, "{name}");
+            assert!(
+                resumes_from_state(&resumed),
+                "{name}: the checkpoint restores the strategy"
+            );
+            resumed.budget = m;
+            assert_eq!(trials(&run(resumed, 1)), trials(&done), "{name}");
+        }
+    }
+
+    fn resumes_from_state(study: &Study) -> bool {
+        restores(study, nominal(study))
     }
 
     /// A trial's number, point, value and label: what the strategy decided and saw.

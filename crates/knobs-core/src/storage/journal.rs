@@ -16,7 +16,10 @@
 //!   `CategoricalDistribution`, a fixed value as a one-choice categorical) and the system
 //!   attribute [`TRIAL_ATTR`] (Knobs' trial number, unit-cube point, label); at its end, the
 //!   system attribute [`RESULT_ATTR`] (start time, duration, fold scores, fit time, gradient,
-//!   failure reason) and `SET_TRIAL_STATE_VALUES` (COMPLETE with the value, or FAIL);
+//!   failure reason, a pruned trial's `pruned_step`) and `SET_TRIAL_STATE_VALUES` (COMPLETE
+//!   with the value; PRUNED with the last reported value, as Optuna's `tell` records a pruned
+//!   trial; or FAIL); each value a running trial reports is a `SET_TRIAL_INTERMEDIATE_VALUE`
+//!   as it arrives, so Optuna sees the learning curves;
 //! - at the end of a run, the study system attribute [`LAST_RUN_ATTR`] (why it ended).
 //!
 //! A trial that was running when its writer died stays RUNNING in the file; [`JournalStorage::open`]
@@ -356,6 +359,10 @@ impl JournalStorage {
                     choices.iter().position(|x| x == c).map(|i| i as f64)
                 }
                 (Domain::Fixed(_), _) => Some(0.0),
+                (Domain::Numbers { values, .. }, v) => v
+                    .as_f64()
+                    .and_then(|x| Domain::number_index(values, x))
+                    .map(|i| i as f64),
                 (_, v) => v.as_f64(),
             };
             if let Some(x) = internal {
@@ -388,6 +395,9 @@ impl JournalStorage {
         if let Some(reason) = trial.failure() {
             attr["failure"] = json!(reason);
         }
+        if let Some(step) = trial.pruned_at() {
+            attr["pruned_step"] = json!(step);
+        }
         // What a command reported besides its value: read back whole.
         if !trial.intermediate.is_empty() {
             attr["intermediate"] = serde_json::to_value(&trial.intermediate).unwrap_or(Json::Null);
@@ -404,9 +414,9 @@ impl JournalStorage {
     /// A trial already finished before this journal (a session's), as one `CREATE_TRIAL`.
     fn stored_trial(&mut self, trial: &Trial) -> Result<(), StorageError> {
         let (params, dists) = self.params_of(&trial.params);
-        let (state, value) = match trial.completed_value() {
-            Some(v) => (state::COMPLETE, json!(v)),
-            None => (state::FAIL, Json::Null),
+        let (state, value) = match optuna_state(trial) {
+            (state, Some(v)) => (state, json!(v)),
+            (state, None) => (state, Json::Null),
         };
         let study_id = self.study_id;
         self.line(
@@ -479,6 +489,10 @@ impl JournalStorage {
                     choices.iter().position(|x| x == c).map(|i| i as f64)
                 }
                 (Domain::Fixed(_), _) => Some(0.0),
+                (Domain::Numbers { values, .. }, v) => v
+                    .as_f64()
+                    .and_then(|x| Domain::number_index(values, x))
+                    .map(|i| i as f64),
                 (_, v) => v.as_f64(),
             };
             match x {
@@ -527,6 +541,7 @@ impl JournalStorage {
         if trial.folds.is_empty()
             && trial.gradient.is_none()
             && trial.failure().is_none()
+            && trial.pruned_at().is_none()
             && trial.intermediate.is_empty()
             && trial.attrs.is_empty()
             && trial.resources.is_none()
@@ -574,9 +589,9 @@ impl JournalStorage {
             op::SET_TRIAL_SYSTEM_ATTR,
             json!({"trial_id": trial_id, "system_attr": {RESULT_ATTR: Self::result_attr(trial)}}),
         )?;
-        let (state, values) = match trial.completed_value() {
-            Some(v) => (state::COMPLETE, json!([v])),
-            None => (state::FAIL, Json::Null),
+        let (state, values) = match optuna_state(trial) {
+            (state, Some(v)) => (state, json!([v])),
+            (state, None) => (state, Json::Null),
         };
         self.line(
             op::SET_TRIAL_STATE_VALUES,
@@ -647,6 +662,18 @@ impl Storage for JournalStorage {
         }
     }
 
+    fn checkpoint(&mut self, state: &crate::strategy::SavedState) -> Result<(), StorageError> {
+        let state = serde_json::to_value(state).map_err(|e| StorageError::Encode {
+            what: "the strategy state",
+            message: e.to_string(),
+        })?;
+        let study_id = self.study_id;
+        self.line(
+            op::SET_STUDY_SYSTEM_ATTR,
+            json!({"study_id": study_id, "system_attr": {STRATEGY_STATE_ATTR: state}}),
+        )
+    }
+
     fn commit(&mut self) -> Result<(), StorageError> {
         if self.buffer.is_empty() {
             return Ok(());
@@ -679,6 +706,18 @@ impl Storage for JournalStorage {
 }
 
 /// Write `x` as JSON (shortest text that reads back exactly; `null` if not finite).
+/// The Optuna state and value a finished trial is written with: COMPLETE and its value,
+/// PRUNED and its last value (none if not finite, which Optuna would refuse), or FAIL.
+fn optuna_state(trial: &Trial) -> (u64, Option<f64>) {
+    match (&trial.state, trial.completed_value()) {
+        (_, Some(v)) => (state::COMPLETE, Some(v)),
+        (TrialState::Pruned { value, .. }, _) => {
+            (state::PRUNED, Some(*value).filter(|v| v.is_finite()))
+        }
+        _ => (state::FAIL, None),
+    }
+}
+
 fn number(buffer: &mut Vec<u8>, x: f64) {
     let _ = serde_json::to_writer(buffer, &x);
 }
@@ -730,6 +769,14 @@ fn distributions(space: &Space) -> Vec<(String, String)> {
                     "attributes": {"log": log, "step": 1, "low": low, "high": high}}),
                 Domain::Categorical { choices } => json!({"name": "CategoricalDistribution",
                     "attributes": {"choices": choices}}),
+                // Optuna stores a list of numbers as a categorical of numbers.
+                Domain::Numbers { values, int } => {
+                    let choices: Vec<Json> = values
+                        .iter()
+                        .map(|x| if *int { json!(*x as i64) } else { json!(x) })
+                        .collect();
+                    json!({"name": "CategoricalDistribution", "attributes": {"choices": choices}})
+                }
                 Domain::Fixed(v) => {
                     let choice = match v {
                         Value::Float(x) => json!(x),
@@ -850,6 +897,8 @@ struct OTrial {
     user_attrs: Map<String, Json>,
     system_attrs: Map<String, Json>,
     intermediate: usize,
+    /// The latest step reported and its value (Optuna keeps the largest step's).
+    last_report: Option<(u64, f64)>,
     start: Option<f64>,
     complete: Option<f64>,
 }
@@ -1006,9 +1055,16 @@ impl Replay {
                 }
             }
             op::SET_TRIAL_INTERMEDIATE_VALUE => {
-                uint(log, "step")?;
+                let step = uint(log, "step")?;
+                let value = log
+                    .get("intermediate_value")
+                    .and_then(Json::as_f64)
+                    .unwrap_or(f64::NAN);
                 if let Some(t) = self.trial_mut(log)? {
                     t.intermediate += 1;
+                    if t.last_report.is_none_or(|(s, _)| s <= step) {
+                        t.last_report = Some((step, value));
+                    }
                 }
             }
             op::SET_TRIAL_USER_ATTR => {
@@ -1081,6 +1137,7 @@ impl Replay {
             user_attrs: attrs("user_attrs"),
             system_attrs: attrs("system_attrs"),
             intermediate,
+            last_report: None,
             start: datetime(log, "datetime_start")?,
             complete: datetime(log, "datetime_complete")?,
         });
@@ -1259,6 +1316,16 @@ fn knobs_value(domain: &Domain, internal: f64) -> Option<Value> {
         Domain::Categorical { choices } => choices
             .get(internal.round().max(0.0) as usize)
             .map(|c| Value::Cat(c.clone())),
+        Domain::Numbers { values, int } => {
+            let i = internal.round().max(0.0) as usize;
+            values.get(i).map(|x| {
+                if *int {
+                    Value::Int(*x as i64)
+                } else {
+                    Value::Float(*x)
+                }
+            })
+        }
         Domain::Fixed(v) => Some(v.clone()),
     }
 }
@@ -1348,7 +1415,13 @@ fn knobs_trial(space: &Space, t: &OTrial, attr: &Json, number: usize) -> (Trial,
         (state::RUNNING, _) => TrialState::Running,
         (state::COMPLETE, Some(_)) => TrialState::Complete,
         (state::COMPLETE, None) => TrialState::Failed("complete without a value".into()),
-        (state::PRUNED, _) => TrialState::Failed("pruned".into()),
+        (state::PRUNED, _) => pruned_state(
+            get_f64("pruned_step").map(|s| s as u64),
+            value,
+            decode::<Vec<crate::study::Intermediate>>(result, "intermediate")
+                .and_then(|v| v.last().map(|p| (p.step, p.value)))
+                .or(t.last_report),
+        ),
         _ => TrialState::Failed(failure.unwrap_or_else(|| "failed".into())),
     };
     let started_at = get_f64("started_at").or(t.start).unwrap_or(0.0);
@@ -1388,6 +1461,15 @@ fn knobs_trial(space: &Space, t: &OTrial, attr: &Json, number: usize) -> (Trial,
         resources: decode(result, "resources"),
     };
     (trial, was_interrupted)
+}
+
+/// A PRUNED trial read back: the step from Knobs' own record or the last report, the value
+/// Optuna stored or else the last reported one.
+fn pruned_state(step: Option<u64>, value: Option<f64>, last: Option<(u64, f64)>) -> TrialState {
+    TrialState::Pruned {
+        step: step.or(last.map(|l| l.0)).unwrap_or(0),
+        value: value.or(last.map(|l| l.1)).unwrap_or(f64::NAN),
+    }
 }
 
 /// A Knobs domain for an Optuna distribution, with a note when something is not kept.
@@ -1559,7 +1641,7 @@ fn optuna_trial(space: &Space, t: &OTrial) -> (Trial, usize) {
         (state::RUNNING, _) => TrialState::Running,
         (state::COMPLETE, Some(v)) if v.is_finite() => TrialState::Complete,
         (state::COMPLETE, _) => TrialState::Failed("complete without a finite value".into()),
-        (state::PRUNED, _) => TrialState::Failed("pruned".into()),
+        (state::PRUNED, _) => pruned_state(None, value, t.last_report),
         _ => TrialState::Failed(fail_reason.into()),
     };
     let started_at = t.start.unwrap_or(0.0);
@@ -1630,6 +1712,8 @@ mod tests {
             budget,
             window: Some(2),
             trials: Vec::new(),
+            pruner: Default::default(),
+            resource_budget: None,
             strategy_state: None,
         }
     }
@@ -1642,6 +1726,71 @@ mod tests {
             runner::start_with(study, objective, 2, None, Some(Box::new(storage))).unwrap();
         let events: Vec<Event> = handle.events.iter().collect();
         (handle.join().unwrap(), events)
+    }
+
+    /// A trial of `study` at `point`, pruned at step 3 after reporting 3 values.
+    fn pruned_trial(study: &Study, number: usize, point: Vec<f64>) -> Trial {
+        let mut t = Trial::complete(number, study.space.from_unit(&point), point, 0.0);
+        t.value = None;
+        t.started_at = 1.7e9 + number as f64;
+        t.duration = 0.5;
+        t.intermediate = (1..=3)
+            .map(|step| crate::study::Intermediate {
+                step,
+                value: 10.0 / step as f64,
+            })
+            .collect();
+        t.state = TrialState::Pruned {
+            step: 3,
+            value: 10.0 / 3.0,
+        };
+        t
+    }
+
+    #[test]
+    fn a_pruned_trial_and_the_pruner_read_back_from_the_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.journal");
+        let mut s = study(4);
+        s.pruner = crate::pruner::PrunerSpec::from_name("asha").unwrap();
+        s.resource_budget = Some(40);
+        // One pruned trial stored before the journal, one written as a run writes it.
+        s.trials.push(pruned_trial(&s, 0, vec![0.1, 0.2, 0.3, 0.4]));
+        let mut storage = JournalStorage::create(&path, &s).unwrap();
+        let live = pruned_trial(&s, 1, vec![0.5, 0.6, 0.7, 0.8]);
+        let mut started = live.clone();
+        started.state = TrialState::Running;
+        started.intermediate.clear();
+        storage.append(&Event::TrialStarted(started)).unwrap();
+        for p in &live.intermediate {
+            storage
+                .append(&Event::TrialProgress {
+                    number: 1,
+                    step: p.step,
+                    value: p.value,
+                })
+                .unwrap();
+        }
+        storage.append(&Event::TrialFinished(live.clone())).unwrap();
+        storage.commit().unwrap();
+
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.matches("\"op_code\":7").count(), 3, "{text}");
+        assert!(
+            text.contains(&format!("\"state\":{}", state::PRUNED)),
+            "{text}"
+        );
+        let back = read(&path).unwrap().study;
+        assert_eq!(back.pruner, s.pruner);
+        assert_eq!(back.resource_budget, Some(40));
+        assert_eq!(back.trials.len(), 2);
+        for (got, want) in back.trials.iter().zip([&s.trials[0], &live]) {
+            assert_eq!(got.state, want.state);
+            assert_eq!(got.intermediate, want.intermediate);
+            assert_eq!(got.params, want.params);
+            assert_eq!(got.told_value(), Some(10.0 / 3.0));
+            assert_eq!(got.resource(), 3);
+        }
     }
 
     #[test]

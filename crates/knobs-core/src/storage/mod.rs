@@ -17,7 +17,7 @@
 //! forwarded before the commit that covers it has returned.
 
 pub mod journal;
-mod time;
+pub mod time;
 
 use crate::runner::Event;
 use crate::study::Study;
@@ -144,6 +144,13 @@ pub trait Storage: Send {
     /// Make every appended event durable before returning.
     fn commit(&mut self) -> Result<(), StorageError>;
 
+    /// Record the strategy's state mid-run (after every event appended before it), so a
+    /// resume after a crash restores the strategy rather than replaying every trial. A
+    /// storage that keeps no state ignores it.
+    fn checkpoint(&mut self, _state: &crate::strategy::SavedState) -> Result<(), StorageError> {
+        Ok(())
+    }
+
     /// Read the study back as the storage now holds it (committed events at least).
     fn load(&self) -> Result<Recovered, StorageError>;
 
@@ -154,7 +161,7 @@ pub trait Storage: Send {
 /// A storage on its own thread with group commit: the runner sends events here instead of to
 /// its listeners; they are forwarded (and `wake` called) only after the commit covering them.
 pub(crate) struct Durable {
-    tx: Option<Sender<Event>>,
+    tx: Option<Sender<Item>>,
     thread: Option<JoinHandle<()>>,
     error: Arc<Mutex<Option<String>>>,
 }
@@ -184,7 +191,14 @@ impl Durable {
     pub(crate) fn send(&self, event: Event) {
         if let Some(tx) = &self.tx {
             // The thread only ends once `tx` is dropped, so this cannot fail while `self` lives.
-            let _ = tx.send(event);
+            let _ = tx.send(Item::Event(event));
+        }
+    }
+
+    /// Hand a mid-run strategy state to the storage thread (written, not forwarded).
+    pub(crate) fn checkpoint(&self, state: Box<crate::strategy::SavedState>) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Item::Checkpoint(state));
         }
     }
 
@@ -202,9 +216,18 @@ impl Durable {
     }
 }
 
+/// What the storage thread is handed: an event to write and forward, or a checkpoint to write.
+// Events are nearly every item: boxing them would allocate once per event to save a few
+// hundred bytes on the rare checkpoint.
+#[allow(clippy::large_enum_variant)]
+enum Item {
+    Event(Event),
+    Checkpoint(Box<crate::strategy::SavedState>),
+}
+
 fn commit_loop(
     mut storage: Box<dyn Storage>,
-    rx: &Receiver<Event>,
+    rx: &Receiver<Item>,
     out: &Sender<Event>,
     wake: Option<&(dyn Fn() + Send)>,
     error: &Mutex<Option<String>>,
@@ -216,7 +239,10 @@ fn commit_loop(
         if !failed {
             let written = batch
                 .iter()
-                .try_for_each(|e| storage.append(e))
+                .try_for_each(|item| match item {
+                    Item::Event(e) => storage.append(e),
+                    Item::Checkpoint(state) => storage.checkpoint(state),
+                })
                 .and_then(|()| storage.commit());
             if let Err(e) = written {
                 failed = true;
@@ -225,7 +251,10 @@ fn commit_loop(
                 }
             }
         }
-        for event in batch {
+        for event in batch.into_iter().filter_map(|item| match item {
+            Item::Event(e) => Some(e),
+            Item::Checkpoint(_) => None,
+        }) {
             // After a failed write only the end of the run is reported: a trial whose result
             // is not on disk is never reported as finished.
             if !failed || matches!(event, Event::StudyFinished { .. }) {

@@ -27,7 +27,7 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 
 /// `seconds` since the epoch as Optuna writes a datetime (UTC, microseconds). Times outside
 /// years 0..9999 (never produced by a clock) are clamped to the epoch.
-pub(crate) fn to_iso(seconds: f64) -> String {
+pub fn to_iso(seconds: f64) -> String {
     let micros = if seconds.is_finite() && seconds.abs() < 2.5e11 {
         (seconds * 1e6).round() as i64
     } else {

@@ -245,6 +245,8 @@ impl GradientSearch {
             .free()
             .map(|p| match p.domain {
                 Domain::Int { low, high, .. } => settings.step.max(1.0 / (high - low + 1) as f64),
+                // A step smaller than a cell would see no change: at least one cell.
+                Domain::Numbers { ref values, .. } => settings.step.max(1.0 / values.len() as f64),
                 _ => settings.step,
             })
             .collect();

@@ -116,6 +116,10 @@ fn axis(domain: &Domain, points: usize) -> Vec<f64> {
         Domain::Categorical { choices } => (0..choices.len())
             .map(|i| (i as f64 + 0.5) / choices.len() as f64)
             .collect(),
+        // Exactly the listed values, each at its cell centre.
+        Domain::Numbers { values, .. } => (0..values.len())
+            .map(|i| (i as f64 + 0.5) / values.len() as f64)
+            .collect(),
         _ => (0..n).map(spaced).collect(),
     }
 }

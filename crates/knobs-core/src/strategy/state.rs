@@ -106,7 +106,7 @@ pub fn fingerprint(trials: &[crate::study::Trial], told: usize, asked: usize) ->
         eat(t.point.len() as u64);
         t.point.iter().for_each(|v| eat(v.to_bits()));
         if i < told {
-            match t.completed_value() {
+            match t.told_value() {
                 Some(v) => eat(v.to_bits()),
                 None => eat(u64::MAX),
             }

@@ -17,6 +17,8 @@
 //!   number again and evaluates it, and keeps every finished trial after it.
 
 use super::{Study, Trial, TrialState};
+use crate::models::ModelError;
+use crate::objective::ObjectiveSpec;
 use crate::space::{Domain, Value};
 use thiserror::Error;
 
@@ -87,6 +89,18 @@ pub enum StudyError {
     /// A complete trial without a finite value (`validate` only; `repair` fails the trial).
     #[error("trial {number}: complete, but its value is {value}, not a finite number")]
     NotFinite { number: usize, value: String },
+    /// The study's model cannot take a value the space offers (a choice, a fixed value, or
+    /// the middle of a range), so every trial drawing it would fail.
+    #[error(
+        "parameter `{name}` = {value}: the model `{model}` cannot take it ({reason}); change \
+         the parameter's values before running"
+    )]
+    ModelRefuses {
+        name: String,
+        value: String,
+        model: String,
+        reason: String,
+    },
 }
 
 impl Study {
@@ -124,7 +138,70 @@ impl Study {
             }
             self.check_in_space(trial)?;
         }
-        Ok(())
+        self.check_model_takes_space()
+    }
+
+    /// Refuse a space whose values the study's model cannot take, before any trial runs:
+    /// the model decodes the space's middle point with each listed value of every choice
+    /// set (numeric or named) in turn, and a refusal counts against the probed parameter
+    /// when the model's message names it (so a bad `gamma` in the middle point is not
+    /// blamed on `C`); whatever the middle point itself fails on comes last. Ranges are
+    /// checked at their middle only, since a range's bound may be one no draw reaches.
+    /// Objectives that are not models take anything.
+    fn check_model_takes_space(&self) -> Result<(), StudyError> {
+        let ObjectiveSpec::Model { model, .. } = &self.objective else {
+            return Ok(());
+        };
+        let middle = self.space.from_unit(&vec![0.5; self.space.dim()]);
+        let refuse = |name: &str, value: &Value, e: ModelError| StudyError::ModelRefuses {
+            name: name.to_owned(),
+            value: value.to_string(),
+            model: model.label(),
+            reason: e.to_string(),
+        };
+        for param in self.space.params() {
+            let listed: Vec<Value> = match &param.domain {
+                Domain::Categorical { choices } => {
+                    choices.iter().map(|c| Value::Cat(c.clone())).collect()
+                }
+                Domain::Numbers { values, .. } => (0..values.len())
+                    .map(|i| {
+                        param
+                            .domain
+                            .from_unit((i as f64 + 0.5) / values.len() as f64)
+                    })
+                    .collect(),
+                _ => vec![param.domain.from_unit(0.5)],
+            };
+            for value in listed {
+                let mut point = middle.clone();
+                if let Some(slot) = point.iter_mut().find(|(n, _)| *n == param.name) {
+                    slot.1 = value.clone();
+                }
+                if let Err(e) = model.check_params(&point)
+                    && names(&e, &param.name)
+                {
+                    return Err(refuse(&param.name, &value, e));
+                }
+            }
+        }
+        model.check_params(&middle).map_err(|e| {
+            let blamed = self
+                .space
+                .params()
+                .iter()
+                .find(|p| names(&e, &p.name))
+                .and_then(|p| middle.iter().find(|(n, _)| *n == p.name));
+            match blamed {
+                Some((name, value)) => refuse(name, value, e),
+                None => StudyError::ModelRefuses {
+                    name: "(the space's middle point)".to_owned(),
+                    value: String::new(),
+                    model: model.label(),
+                    reason: e.to_string(),
+                },
+            }
+        })
     }
 
     /// Make a stored study runnable without losing or changing any stored result, then
@@ -274,12 +351,25 @@ impl Study {
     }
 }
 
+/// Whether a model's message is about parameter `name` (the models write "parameter
+/// `C`: …" or "C must be …").
+fn names(error: &ModelError, name: &str) -> bool {
+    let text = error.to_string();
+    text.contains(&format!("`{name}`")) || text.starts_with(&format!("{name} "))
+}
+
 /// Whether `value` is one the domain can give an objective.
 fn in_domain(domain: &Domain, value: &Value) -> bool {
     match (domain, value) {
         (Domain::Float { low, high, .. }, Value::Float(x)) => (*low..=*high).contains(x),
         (Domain::Int { low, high, .. }, Value::Int(i)) => (*low..=*high).contains(i),
         (Domain::Categorical { choices }, Value::Cat(c)) => choices.contains(c),
+        (Domain::Numbers { values, int: true }, Value::Int(i)) => {
+            Domain::number_index(values, *i as f64).is_some()
+        }
+        (Domain::Numbers { values, int: false }, Value::Float(x)) => {
+            Domain::number_index(values, *x).is_some()
+        }
         (Domain::Fixed(fixed), v) => fixed == v,
         _ => false,
     }
@@ -428,6 +518,53 @@ mod tests {
         partial.trials.truncate(12);
         partial.trials[9].state = TrialState::Running;
         assert_eq!(outcome(&step(partial)), outcome(&full));
+    }
+
+    fn svc_study(specs: &[&str]) -> Study {
+        let mut study = crate::study::default_study();
+        study.objective = crate::objective::ObjectiveSpec::Model {
+            dataset: crate::objective::DatasetSource::Bundled("iris".into()),
+            target: None,
+            task: None,
+            model: crate::models::ModelSpec::Svc {
+                kernel: crate::models::KernelKind::Rbf,
+            },
+            metric: None,
+            folds: crate::objective::FoldSpec::Bundled("iris".into()),
+            data: crate::data::DataSpec::default(),
+        };
+        study.space = Space::new(
+            specs
+                .iter()
+                .map(|s| crate::space::parse_param(s).unwrap())
+                .collect(),
+        )
+        .unwrap();
+        study
+    }
+
+    #[test]
+    fn a_choice_the_model_cannot_take_is_refused_naming_parameter_and_value() {
+        assert_eq!(
+            svc_study(&["C=0.1,1,10", "gamma=1,0.1,0.01"]).validate(),
+            Ok(())
+        );
+        let err = svc_study(&["C=0.1,1,-1", "gamma=0.1"])
+            .validate()
+            .unwrap_err();
+        assert!(
+            matches!(&err, StudyError::ModelRefuses { name, value, .. }
+                if name == "C" && value == "-1"),
+            "{err}"
+        );
+        let named = svc_study(&["C=1", "gamma=scale,auto"])
+            .validate()
+            .unwrap_err();
+        assert!(named.to_string().contains("`gamma` = scale"), "{named}");
+        // A range is checked at its middle only: a bound no draw reaches is allowed.
+        assert_eq!(svc_study(&["C=0..10", "gamma=0.1"]).validate(), Ok(()));
+        let missing = svc_study(&["C=1..10"]).validate().unwrap_err();
+        assert!(missing.to_string().contains("gamma"), "{missing}");
     }
 
     #[test]

@@ -58,6 +58,11 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &Anneal
     let current = why.current.as_ref().and_then(|(x, _)| frame.xy(x));
     let rings = neighbourhood_rings(frame, why);
     let main = (height * 0.68).max(160.0);
+    if frame.pair().is_none() {
+        super::line::anneal(ui, input, frame, why, main);
+        schedule_plots(ui, why, (height - main - 10.0).max(90.0));
+        return;
+    }
     pair_plot(ui, "why_anneal", input, frame, main, |plot| {
         plot.line(
             Line::new(tr("chain of trials"), path)

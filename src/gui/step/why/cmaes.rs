@@ -53,8 +53,17 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &CmaWhy
         why.mean.get(x).copied().unwrap_or(0.5),
         why.mean.get(y).copied().unwrap_or(0.5),
     ];
+    let sentence = if frame.pair().is_some() {
+        tr(
+            "Generation {} (λ = {}{}): every member is an independent draw from N(m, σ²C), σ = {}. Rings: 1σ and 2σ of that distribution on {} and {}.",
+        )
+    } else {
+        tr(
+            "Generation {} (λ = {}{}): every member is an independent draw from N(m, σ²C), σ = {}. Curve: that distribution's density along {}{}; bars: its 1σ and 2σ intervals.",
+        )
+    };
     ui.label(fill(
-        tr("Generation {} (λ = {}{}): every member is an independent draw from N(m, σ²C), σ = {}. Rings: 1σ and 2σ of that distribution on {} and {}."),
+        sentence,
         &[
             &why.generation,
             &why.lambda,
@@ -65,7 +74,11 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &CmaWhy
             },
             &super::short(why.sigma),
             &frame.axes[x].name,
-            &frame.axes.get(y).map_or("", |a| a.name.as_str()),
+            &if frame.pair().is_some() {
+                frame.axes.get(y).map_or("", |a| a.name.as_str())
+            } else {
+                ""
+            },
         ],
     ));
     // In the unit square, then mapped to plot coordinates (log axes are linear in u).
@@ -93,6 +106,10 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &CmaWhy
         .take(why.member)
         .filter_map(|t| frame.xy(&t.point))
         .collect();
+    if frame.pair().is_none() {
+        super::line::cmaes(ui, input, frame, why, height);
+        return;
+    }
     pair_plot(ui, "why_cmaes", input, frame, height, |plot| {
         for (ring, name) in rings {
             let line = Line::new(fill(tr("{} ellipse"), &[&name]), ring)

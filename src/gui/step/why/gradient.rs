@@ -65,6 +65,10 @@ pub fn show(
         let tip: Vec<f64> = why.x.iter().zip(s).map(|(x, d)| x + d).collect();
         Some((x?, frame.xy(&tip)?))
     });
+    if frame.pair().is_none() {
+        super::line::gradient(ui, input, frame, why, height);
+        return;
+    }
     pair_plot(ui, "why_gradient", input, frame, height, |plot| {
         plot.line(
             Line::new(tr("trajectory"), trajectory)

@@ -7,7 +7,8 @@
 //! ratio), [`cmaes`] (the sampling ellipses), [`swarm`] (particles and velocities),
 //! [`anneal`] (the chain, temperature and the last move's fate), [`gradient`] (the gradient
 //! and the step); what no strategy claims, [`order`] draws (fixed sequences and start-up
-//! points). Shared here: [`Frame`], the
+//! points). A one-parameter study gets each of these in its 1-D form from [`line`] (the
+//! parameter across, the trial number up). Shared here: [`Frame`], the
 //! axes a view draws on, and [`pair_plot`], a plot over the x/y parameters with the trials
 //! under and the proposal on top. Only the GP views need model predictions; they run on the
 //! background thread in [`worker`] and are cached by (`sequence`, axes).
@@ -16,6 +17,7 @@ pub mod anneal;
 pub mod cmaes;
 pub mod gp;
 pub mod gradient;
+pub mod line;
 pub mod order;
 pub mod swarm;
 pub mod tpe;

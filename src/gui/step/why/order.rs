@@ -41,6 +41,10 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, height: f32)
         .unwrap_or(0);
     let path: Vec<[f64; 2]> = points.iter().map(|p| p.1).chain(next).collect();
     let text = ui.visuals().text_color();
+    if frame.pair().is_none() {
+        super::line::order(ui, input, frame, height);
+        return;
+    }
     pair_plot(ui, "why_order", input, frame, height, |plot| {
         plot.line(
             Line::new(tr("order"), path)

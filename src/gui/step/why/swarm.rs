@@ -48,6 +48,10 @@ pub fn show(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &SwarmW
         .previous
         .as_ref()
         .and_then(|p| Some((frame.xy(p)?, frame.xy(input.proposal)?)));
+    if frame.pair().is_none() {
+        super::line::swarm(ui, input, frame, why, height);
+        return;
+    }
     pair_plot(ui, "why_swarm", input, frame, height, |plot| {
         plot.arrows(
             Arrows::new(tr("velocities"), origins, tips)

@@ -21,9 +21,7 @@
 //! 1), `colsample` (features per round, 1), `seed` (0). The same seed gives the same model.
 
 use super::gbm_tree::{Binned, GrowParams, Grower, TreeInput};
-use super::{
-    CvData, EpochTrainer, Model, ModelError, Predictions, param_count, param_f64,
-};
+use super::{CvData, EpochTrainer, Model, ModelError, Predictions, param_count, param_f64};
 use crate::space::Params;
 use rand::{Rng, SeedableRng};
 use std::sync::{Arc, OnceLock};

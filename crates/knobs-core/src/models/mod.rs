@@ -484,6 +484,7 @@ pub trait Model: Send + Sync {
 
 /// One trial of a model trained in epochs, every split in step, so the objective can report
 /// the mean validation score after each epoch and stop when a pruner or the user says so.
+/// A booster's epoch is a block of rounds ([`gbm::REPORT_EVERY`]).
 pub trait EpochTrainer: Send {
     /// The epochs a full run trains.
     fn epochs(&self) -> usize;

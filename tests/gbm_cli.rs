@@ -1,6 +1,7 @@
 //! `knobs run --model gbm` as a user types it: gradient boosting tunes a bundled
 //! classification and regression dataset from the command line, `knobs list` names it, and
 //! the median pruner stops poor configurations after a block of rounds.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 use common::{json_of, knobs};

@@ -13,8 +13,12 @@
 //! loaded CSV to the mean accuracy, standardisation included. With `--sklearn` the table
 //! gives Knobs' time over scikit-learn's and the accuracy difference.
 //!
-//! Options: `--cases svc,tree,logistic,knn` (default all, and `svc100k` on request: the
+//! Options: `--cases svc,tree,logistic,knn,gbm` (default all, and `svc100k` on request: the
 //! SVC on 100,000 rows), `--cache-mb MB` (the SVC's kernel row cache, default 200).
+//!
+//! `gbm` is 100 rounds of gradient boosting (31 leaves, learning rate 0.1, 20 rows per
+//! leaf), against scikit-learn's `HistGradientBoostingClassifier` and, on a second line,
+//! LightGBM (the script's `gbm_lightgbm` entry) with the same settings.
 
 use knobs_core::data::{Dataset, Folds, LoadOptions};
 use knobs_core::models::{CvData, ModelSpec, Predictions};
@@ -58,6 +62,17 @@ fn cases() -> Vec<Case> {
             rows: 200_000,
             spec: ModelSpec::Logistic,
             params: vec![float("alpha", 1.0)],
+        },
+        Case {
+            name: "gbm",
+            rows: 200_000,
+            spec: ModelSpec::Gbm,
+            params: vec![
+                float("learning_rate", 0.1),
+                ("rounds".into(), Value::Int(100)),
+                ("max_leaves".into(), Value::Int(31)),
+                ("min_samples_leaf".into(), Value::Int(20)),
+            ],
         },
         Case {
             name: "knn",
@@ -182,7 +197,7 @@ fn options() -> Result<Options, String> {
     let mut opts = Options {
         data: std::env::temp_dir().join("knobs_bench_scale"),
         sklearn: None,
-        cases: ["svc", "tree", "logistic", "knn"]
+        cases: ["svc", "tree", "logistic", "knn", "gbm"]
             .map(String::from)
             .to_vec(),
     };
@@ -228,29 +243,36 @@ fn main() {
     {
         match run(case, &opts.data) {
             Ok((secs, acc)) => {
-                let theirs = sklearn.as_ref().and_then(|s| {
-                    let entry = s.get(case.name)?;
+                let theirs = |key: &str| {
+                    let entry = sklearn.as_ref()?.get(key)?;
                     Some((
                         entry.get("seconds")?.as_f64()?,
                         entry.get("accuracy")?.as_f64()?,
                     ))
-                });
-                match theirs {
-                    Some((s_secs, s_acc)) => println!(
-                        "{:<10} {:>8} {:>10.2} {:>9.4} {:>10.2} {:>9.4} {:>8.2} {:>+9.4}",
-                        case.name,
-                        case.rows,
-                        secs,
-                        acc,
-                        s_secs,
-                        s_acc,
-                        secs / s_secs,
-                        acc - s_acc
-                    ),
-                    None => println!(
+                };
+                let lightgbm = format!("{}_lightgbm", case.name);
+                let mut printed = false;
+                for (label, key) in [(case.name, case.name), ("  lightgbm", lightgbm.as_str())] {
+                    if let Some((s_secs, s_acc)) = theirs(key) {
+                        printed = true;
+                        println!(
+                            "{:<10} {:>8} {:>10.2} {:>9.4} {:>10.2} {:>9.4} {:>8.2} {:>+9.4}",
+                            label,
+                            case.rows,
+                            secs,
+                            acc,
+                            s_secs,
+                            s_acc,
+                            secs / s_secs,
+                            acc - s_acc
+                        );
+                    }
+                }
+                if !printed {
+                    println!(
                         "{:<10} {:>8} {:>10.2} {:>9.4}",
                         case.name, case.rows, secs, acc
-                    ),
+                    );
                 }
             }
             Err(e) => println!("{:<10} {:>8} failed: {e}", case.name, case.rows),

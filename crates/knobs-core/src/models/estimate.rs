@@ -100,6 +100,17 @@ pub fn estimate(
         ),
         ModelSpec::Tree => (0.0, 8.0 * n * d * 2.0, 20.0 * n * d * n.max(2.0).log2()),
         ModelSpec::ElasticNet => (0.0, 8.0 * n * d * 2.0, 1000.0 * n * d),
+        // Gradient boosting: each split's bytes of bins kept; per fold in step, scores,
+        // gradients and hessians per class and the leaves' histograms; the default 100
+        // rounds of one tree per class (two classes: one), each a few passes over the bins.
+        ModelSpec::Gbm => {
+            let trees = if classes > 2.0 { classes } else { 1.0 };
+            (
+                kf * (n + t) * d,
+                kf * (24.0 * n * trees + 8.0 * t * trees + 64.0 * 6144.0 * d),
+                100.0 * trees * n * (3.0 * d + 10.0),
+            )
+        }
         // The default network (64 hidden units): per row and epoch a forward and a backward
         // pass, three products' multiply-adds, each vectorised at about 1/32 of a basic
         // operation (measured: 0.63 ms an epoch on digits' 1,437 rows); 20 epochs. The data

@@ -12,6 +12,8 @@ pub mod cv;
 pub mod elasticnet;
 pub mod estimate;
 pub mod full;
+pub mod gbm;
+pub mod gbm_tree;
 pub mod kdtree;
 pub mod kernel;
 pub mod knn;
@@ -77,6 +79,10 @@ pub enum ModelSpec {
     /// A multilayer perceptron trained in epochs (own, on ndarray): `learning_rate`,
     /// `batch_size`, `hidden_units`, `hidden_layers`, `weight_decay`, `epochs`.
     Mlp,
+    /// Histogram gradient-boosted trees (own, see [`gbm`]) for both tasks: `learning_rate`,
+    /// `rounds`, `max_leaves`, `max_depth`, `min_child_weight`, `l2`, `subsample`,
+    /// `colsample`.
+    Gbm,
 }
 
 impl ModelSpec {
@@ -92,6 +98,7 @@ impl ModelSpec {
             ModelSpec::Tree => tree::TreeParams::decode(params).map(drop),
             ModelSpec::ElasticNet => elasticnet::ElasticNetParams::decode(params).map(drop),
             ModelSpec::Mlp => mlp::MlpParams::decode(params).map(drop),
+            ModelSpec::Gbm => gbm::GbmParams::decode(params).map(drop),
         }
     }
 
@@ -127,6 +134,11 @@ impl ModelSpec {
             "both: neural network (ReLU, Adam), learning_rate batch_size hidden_units \
              hidden_layers weight_decay epochs",
         ),
+        (
+            "gbm",
+            "both: histogram gradient-boosted trees, learning_rate rounds max_leaves \
+             min_child_weight l2 subsample colsample",
+        ),
     ];
 
     /// Parse a CLI name; `kernel` applies to the SVMs only.
@@ -145,6 +157,7 @@ impl ModelSpec {
             "tree" | "decision_tree" => ModelSpec::Tree,
             "elasticnet" | "elastic_net" => ModelSpec::ElasticNet,
             "mlp" | "neural_network" | "nn" => ModelSpec::Mlp,
+            "gbm" | "gradient_boosting" | "boosting" => ModelSpec::Gbm,
             other => {
                 return Err(ModelError::Invalid(format!(
                     "unknown model `{other}` (known: {})",
@@ -175,6 +188,7 @@ impl ModelSpec {
             ModelSpec::Tree => "tree",
             ModelSpec::ElasticNet => "elasticnet",
             ModelSpec::Mlp => "mlp",
+            ModelSpec::Gbm => "gbm",
         }
     }
 
@@ -197,7 +211,7 @@ impl ModelSpec {
             ModelSpec::Svr { .. } | ModelSpec::KernelRidge | ModelSpec::ElasticNet => {
                 task == Task::Regression
             }
-            ModelSpec::Knn | ModelSpec::Mlp => true,
+            ModelSpec::Knn | ModelSpec::Mlp | ModelSpec::Gbm => true,
         }
     }
 
@@ -301,6 +315,7 @@ impl ModelSpec {
                 ),
             ],
             ModelSpec::Mlp => mlp::default_params(),
+            ModelSpec::Gbm => gbm_space(),
         };
         Space::new(params).unwrap_or_default()
     }
@@ -310,7 +325,7 @@ impl ModelSpec {
     /// models, where codes would invent an order.
     pub fn encoding(&self) -> crate::data::Encoding {
         match self {
-            ModelSpec::Tree => crate::data::Encoding::Ordinal,
+            ModelSpec::Tree | ModelSpec::Gbm => crate::data::Encoding::Ordinal,
             _ => crate::data::Encoding::OneHot,
         }
     }
@@ -342,8 +357,37 @@ impl ModelSpec {
             ModelSpec::Tree => Box::new(tree::TreeLearner::new(cv)),
             ModelSpec::ElasticNet => Box::new(elasticnet::ElasticNetLearner::new(cv)),
             ModelSpec::Mlp => Box::new(mlp::MlpLearner::new(cv)?),
+            ModelSpec::Gbm => Box::new(gbm::GbmLearner::new(cv)),
         })
     }
+}
+
+/// The default search space of gradient boosting: the ranges practitioners search
+/// (learning rate and leaf weights on a log scale; up to 300 rounds, as each costs a tree
+/// per class on every split).
+fn gbm_space() -> Vec<Param> {
+    let float = |name: &str, low: f64, high: f64, log: bool| {
+        Param::new(name, Domain::Float { low, high, log })
+    };
+    let int = |name: &str, low: i64, high: i64| {
+        Param::new(
+            name,
+            Domain::Int {
+                low,
+                high,
+                log: true,
+            },
+        )
+    };
+    vec![
+        float("learning_rate", 0.01, 0.3, true),
+        int("rounds", 20, 300),
+        int("max_leaves", 4, 128),
+        float("min_child_weight", 1e-3, 10.0, true),
+        float("l2", 1e-3, 10.0, true),
+        float("subsample", 0.5, 1.0, false),
+        float("colsample", 0.5, 1.0, false),
+    ]
 }
 
 /// The most memory the kernel models may plan to hold, in bytes: their cached inner
@@ -440,6 +484,7 @@ pub trait Model: Send + Sync {
 
 /// One trial of a model trained in epochs, every split in step, so the objective can report
 /// the mean validation score after each epoch and stop when a pruner or the user says so.
+/// A booster's epoch is a block of rounds ([`gbm::REPORT_EVERY`]).
 pub trait EpochTrainer: Send {
     /// The epochs a full run trains.
     fn epochs(&self) -> usize;

@@ -71,7 +71,12 @@ fn a_study_with_pruned_trials_marks_them_in_the_curves_view_and_step_mode_says_w
     // The table says where each pruned trial stopped.
     let first = study.trials.iter().find(|t| t.pruned_at().is_some()).unwrap();
     let step = first.pruned_at().unwrap();
-    harness.get_by_label_contains(&format!("pruned at step {step}"));
+    assert!(
+        harness
+            .query_all_by_label_contains(&format!("pruned at step {step}"))
+            .next()
+            .is_some()
+    );
     // Step mode explains the latest trial's stop when it was pruned.
     let last = study.trials.iter().max_by_key(|t| t.number).unwrap();
     if let Some(text) = knobs::pruner::explain(&study, last.number) {

@@ -23,10 +23,24 @@ fn harness(bench: Workbench) -> Harness<'static, KnobsApp> {
 }
 
 #[test]
-fn choosing_asha_in_the_strategy_panel_gives_the_study_that_pruner_and_shows_its_settings() {
+fn a_test_function_has_no_pruner_to_choose() {
     let mut harness = harness(Workbench::new(Workbench::default_study()));
     harness.run_steps(2);
-    assert_eq!(harness.state().bench.study().pruner, PrunerSpec::None);
+    assert!(
+        harness
+            .query(by().role(Role::ComboBox).label("pruner"))
+            .is_none()
+    );
+}
+
+#[test]
+fn choosing_asha_in_the_strategy_panel_gives_the_study_that_pruner_and_shows_its_settings() {
+    // Lesson 7's search without its trials or pruner: an MLP, which reports every epoch.
+    let mut study = pruned_mlp_study();
+    study.trials.clear();
+    study.pruner = PrunerSpec::None;
+    let mut harness = harness(Workbench::new(study));
+    harness.run_steps(2);
     let revision = harness.state().bench.editor.revision();
     harness
         .get(by().role(Role::ComboBox).label("pruner"))
@@ -43,7 +57,7 @@ fn choosing_asha_in_the_strategy_panel_gives_the_study_that_pruner_and_shows_its
     // ASHA's typed settings are rows of their own, named as --pruner-opt names them.
     harness.get_by_label("reduction_factor");
     harness.get_by_label("min_resource");
-    // The Learning curves tab shows once the study has a pruner.
+    // A model trained in epochs has the Learning curves tab.
     harness
         .get(by().role(Role::Button).label("Learning curves"))
         .click();
@@ -69,7 +83,11 @@ fn a_study_with_pruned_trials_marks_them_in_the_curves_view_and_step_mode_says_w
     harness.run_steps(3);
     harness.get_by_label_contains(&format!("; {pruned} pruned (crosses)"));
     // The table says where each pruned trial stopped.
-    let first = study.trials.iter().find(|t| t.pruned_at().is_some()).unwrap();
+    let first = study
+        .trials
+        .iter()
+        .find(|t| t.pruned_at().is_some())
+        .unwrap();
     let step = first.pruned_at().unwrap();
     assert!(
         harness

@@ -121,7 +121,11 @@ fn pruned_learning_curves_snapshot() {
         reduction_factor: 3,
         ..Default::default()
     });
-    curves_snapshot("learning_curves_pruned", "knobs-curves-pruned-snapshot", asha);
+    curves_snapshot(
+        "learning_curves_pruned",
+        "knobs-curves-pruned-snapshot",
+        asha,
+    );
 }
 
 /// Run `CURVES_SCRIPT` for 12 Sobol trials with `pruner`, in the temporary folder `folder`,
@@ -158,7 +162,11 @@ fn curves_snapshot(name: &str, folder: &str, pruner: knobs::pruner::PrunerSpec) 
     let mut study = run.study().clone();
     assert_eq!(study.trials.len(), 12, "{}", run.status);
     assert!(study.trials.iter().any(|t| t.failure().is_some()) || pruning);
-    assert_eq!(study.pruned() > 0, pruning, "pruned trials only with a pruner");
+    assert_eq!(
+        study.pruned() > 0,
+        pruning,
+        "pruned trials only with a pruner"
+    );
     for t in &mut study.trials {
         t.duration = 0.0;
         t.started_at = 0.0;

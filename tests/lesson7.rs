@@ -35,7 +35,10 @@ fn search(pruner: PrunerSpec) -> Study {
         folds: FoldSpec::Bundled("iris".into()),
         data: Default::default(),
     };
-    let mut params = knobs::models::ModelSpec::Mlp.default_space().params().to_vec();
+    let mut params = knobs::models::ModelSpec::Mlp
+        .default_space()
+        .params()
+        .to_vec();
     for p in &mut params {
         if p.name == "epochs" {
             p.domain = Domain::Fixed(Value::Int(EPOCHS));
@@ -196,8 +199,16 @@ fn lesson7_the_pruned_search_reaches_the_same_best_for_a_fraction_of_the_epochs(
     let [full_fact, pruned_fact, zh_fact] = numbers.facts();
     for study in [&full, &pruned] {
         for fact in [&full_fact, &pruned_fact] {
-            assert!(study.description.contains(fact.as_str()), "{}: {fact}", study.name);
+            assert!(
+                study.description.contains(fact.as_str()),
+                "{}: {fact}",
+                study.name
+            );
         }
-        assert!(study.description_zh.contains(zh_fact.as_str()), "{}", study.name);
+        assert!(
+            study.description_zh.contains(zh_fact.as_str()),
+            "{}",
+            study.name
+        );
     }
 }

@@ -377,12 +377,18 @@ mod tests {
         assert!(changed(&editor));
         editor.set_pruner(crate::pruner::PrunerSpec::from_name("asha").unwrap());
         assert!(changed(&editor));
-        editor.set_pruner(crate::pruner::PrunerSpec::Asha(crate::pruner::AshaSettings {
-            reduction_factor: 1,
-            ..Default::default()
-        }));
+        editor.set_pruner(crate::pruner::PrunerSpec::Asha(
+            crate::pruner::AshaSettings {
+                reduction_factor: 1,
+                ..Default::default()
+            },
+        ));
         assert!(!changed(&editor), "a refused pruner leaves the study alone");
-        assert!(editor.pruner_error().is_some_and(|e| e.contains("reduction_factor")));
+        assert!(
+            editor
+                .pruner_error()
+                .is_some_and(|e| e.contains("reduction_factor"))
+        );
         assert!(editor.set_included(0, false));
         assert!(changed(&editor));
         editor.clear_trials();

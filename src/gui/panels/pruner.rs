@@ -9,9 +9,15 @@ use crate::pruner::{PRUNERS, PrunerSpec};
 use eframe::egui::{self, DragValue};
 
 /// Draw the pruner section: a picker of the rules `--pruner` knows, then the chosen rule's
-/// settings in a grid.
+/// settings in a grid. Shown only for objectives that report steps (a command, the MLP) or a
+/// study that already has a pruner (so it can be turned off): a test function or an SVC has
+/// nothing a pruner could look at.
 pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
-    let before = bench.study().pruner.clone();
+    let study = bench.study();
+    if !crate::gui::plots::curves::reports_steps(&study.objective) && !study.pruner.is_active() {
+        return;
+    }
+    let before = study.pruner.clone();
     let mut spec = before.clone();
     let current = before.name();
     egui::ComboBox::from_label(tr("pruner"))
@@ -57,7 +63,11 @@ fn settings(ui: &mut egui::Ui, spec: &mut PrunerSpec) {
         }
         PrunerSpec::Percentile(p) => {
             row(ui, "percentile", |ui| {
-                ui.add(DragValue::new(&mut p.percentile).range(0.0..=100.0).speed(1.0))
+                ui.add(
+                    DragValue::new(&mut p.percentile)
+                        .range(0.0..=100.0)
+                        .speed(1.0),
+                )
             });
             count(ui, "n_startup_trials", &mut p.n_startup_trials);
             step(ui, "n_warmup_steps", &mut p.n_warmup_steps, 0);
@@ -74,7 +84,12 @@ fn settings(ui: &mut egui::Ui, spec: &mut PrunerSpec) {
         }
         PrunerSpec::Hyperband(h) => {
             step(ui, "min_resource", &mut h.min_resource, 1);
-            optional(ui, "max_resource", &mut h.max_resource, h.min_resource.max(1));
+            optional(
+                ui,
+                "max_resource",
+                &mut h.max_resource,
+                h.min_resource.max(1),
+            );
             step(ui, "reduction_factor", &mut h.reduction_factor, 2);
             count(ui, "bootstrap_count", &mut h.bootstrap_count);
         }
@@ -88,7 +103,11 @@ fn settings(ui: &mut egui::Ui, spec: &mut PrunerSpec) {
                 r
             });
             row(ui, "min_delta", |ui| {
-                ui.add(DragValue::new(&mut p.min_delta).range(0.0..=f64::MAX).speed(0.001))
+                ui.add(
+                    DragValue::new(&mut p.min_delta)
+                        .range(0.0..=f64::MAX)
+                        .speed(0.001),
+                )
             });
             optional_value(ui, "lower", &mut p.lower);
             optional_value(ui, "upper", &mut p.upper);
@@ -105,11 +124,15 @@ fn row(ui: &mut egui::Ui, name: &str, add: impl FnOnce(&mut egui::Ui) -> egui::R
 }
 
 fn count(ui: &mut egui::Ui, name: &str, value: &mut usize) {
-    row(ui, name, |ui| ui.add(DragValue::new(value).range(0..=100_000)));
+    row(ui, name, |ui| {
+        ui.add(DragValue::new(value).range(0..=100_000))
+    });
 }
 
 fn step(ui: &mut egui::Ui, name: &str, value: &mut u64, low: u64) {
-    row(ui, name, |ui| ui.add(DragValue::new(value).range(low..=1_000_000)));
+    row(ui, name, |ui| {
+        ui.add(DragValue::new(value).range(low..=1_000_000))
+    });
 }
 
 /// A step setting that may be left automatic (unchecked: `None`).
@@ -117,7 +140,9 @@ fn optional(ui: &mut egui::Ui, name: &str, value: &mut Option<u64>, default: u64
     row(ui, name, |ui| {
         let mut on = value.is_some();
         let mut v = value.unwrap_or(default);
-        let r = ui.checkbox(&mut on, "").on_hover_text(tr("unchecked: automatic"))
+        let r = ui
+            .checkbox(&mut on, "")
+            .on_hover_text(tr("unchecked: automatic"))
             | ui.add_enabled(on, DragValue::new(&mut v).range(1..=1_000_000));
         *value = on.then_some(v);
         r
@@ -129,8 +154,7 @@ fn optional_value(ui: &mut egui::Ui, name: &str, value: &mut Option<f64>) {
     row(ui, name, |ui| {
         let mut on = value.is_some();
         let mut v = value.unwrap_or(0.0);
-        let r = ui.checkbox(&mut on, "")
-            | ui.add_enabled(on, DragValue::new(&mut v).speed(0.01));
+        let r = ui.checkbox(&mut on, "") | ui.add_enabled(on, DragValue::new(&mut v).speed(0.01));
         *value = on.then_some(v);
         r
     });

@@ -14,9 +14,9 @@ use super::{BEST, SELECTED};
 use crate::gui::i18n::{fill, tr};
 use crate::gui::state::Workbench;
 use crate::objective::ObjectiveSpec;
+use crate::pruner::PrunerSpec;
 use crate::study::{Study, TrialState};
 use eframe::egui::{self, Color32};
-use crate::pruner::PrunerSpec;
 use egui_plot::{ColorConflictHandling, Legend, Line, MarkerShape, Plot, PlotUi, Points, VLine};
 
 /// Colour of a complete trial's curve.
@@ -271,16 +271,22 @@ pub fn rungs(pruner: &PrunerSpec, last: u64) -> Vec<u64> {
 /// bar shows the view only then, so studies of objectives that never report progress keep a
 /// tab bar without a view that stays empty.
 pub fn available(study: &Study) -> bool {
-    matches!(study.objective, ObjectiveSpec::Command { .. })
+    reports_steps(&study.objective)
+        || study.pruner.is_active()
+        || study.trials.iter().any(|t| !t.intermediate.is_empty())
+}
+
+/// Whether `objective` can report intermediate values: a command (which may print them) or
+/// a model trained in epochs. Only then is a pruner worth offering.
+pub fn reports_steps(objective: &ObjectiveSpec) -> bool {
+    matches!(objective, ObjectiveSpec::Command { .. })
         || matches!(
-            &study.objective,
+            objective,
             ObjectiveSpec::Model {
                 model: crate::models::ModelSpec::Mlp,
                 ..
             }
         )
-        || study.pruner.is_active()
-        || study.trials.iter().any(|t| !t.intermediate.is_empty())
 }
 
 /// The line above the plot: how many trials have curves, how many still run, and how many
@@ -413,7 +419,12 @@ mod tests {
         let mut study = Workbench::default_study();
         study.pruner = crate::pruner::PrunerSpec::from_name("asha").unwrap();
         study.trials = vec![
-            trial(0, TrialState::Complete, Some(0.9), &[0.5, 0.7, 0.8, 0.85, 0.9]),
+            trial(
+                0,
+                TrialState::Complete,
+                Some(0.9),
+                &[0.5, 0.7, 0.8, 0.85, 0.9],
+            ),
             trial(
                 1,
                 TrialState::Pruned {

@@ -445,9 +445,15 @@ mod tests {
         study.trials = trials;
         assert_eq!(
             explain(&study, 3).as_deref(),
-            Some("trial 3 stopped at step 1: its best 0.5 is below the median 0.74 of 3 trials at that step")
+            Some(
+                "trial 3 stopped at step 1: its best 0.5 is below the median 0.74 of 3 trials at that step"
+            )
         );
-        assert_eq!(explain(&study, 0), None, "a complete trial needs no explanation");
+        assert_eq!(
+            explain(&study, 0),
+            None,
+            "a complete trial needs no explanation"
+        );
     }
 
     #[test]

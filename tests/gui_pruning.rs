@@ -15,7 +15,7 @@ use knobs::study::Study;
 
 fn harness(bench: Workbench) -> Harness<'static, KnobsApp> {
     Harness::builder()
-        .with_size([1280.0, 900.0])
+        .with_size([1280.0, 2000.0])
         .build_ui_state(
             |ui, app: &mut KnobsApp| app.show(ui),
             KnobsApp::from_bench(bench),

@@ -40,9 +40,11 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
         .on_hover_text(tr(
             "stops a trial early when the values it reports while training look hopeless",
         ));
-    egui::Grid::new("pruner_settings")
-        .num_columns(2)
-        .show(ui, |ui| settings(ui, &mut spec));
+    if spec.is_active() {
+        egui::Grid::new("pruner_settings")
+            .num_columns(2)
+            .show(ui, |ui| settings(ui, &mut spec));
+    }
     if spec != before {
         bench.editor.set_pruner(spec);
     }

@@ -212,7 +212,7 @@ impl Curves {
             plot.points(
                 Points::new(tr("pruned here"), self.stops.clone())
                     .shape(MarkerShape::Cross)
-                    .radius(4.0)
+                    .radius(5.0)
                     .color(STOP),
             );
         }

@@ -95,16 +95,15 @@ fn a_study_with_pruned_trials_marks_them_in_the_curves_view_and_step_mode_says_w
             .next()
             .is_some()
     );
-    // Step mode explains the latest trial's stop when it was pruned.
+    // Step mode explains the latest trial's stop: the lesson's last trial was pruned.
     let last = study.trials.iter().max_by_key(|t| t.number).unwrap();
-    if let Some(text) = knobs::pruner::explain(&study, last.number) {
-        assert!(text.contains("median"), "{text}");
-        harness
-            .get(by().role(Role::Button).label("Step mode"))
-            .click();
-        harness.run_steps(2);
-        harness.get_by_label(&text);
-    }
+    let text = knobs::pruner::explain(&study, last.number).unwrap();
+    assert!(text.contains("below the median"), "{text}");
+    harness
+        .get(by().role(Role::Button).label("Step mode"))
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label(&text);
     // Every pruned trial has an explanation naming the median it fell below.
     for t in study.trials.iter().filter(|t| t.pruned_at().is_some()) {
         let text = knobs::pruner::explain(&study, t.number).unwrap();

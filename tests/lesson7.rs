@@ -114,7 +114,7 @@ impl Numbers {
 fn description(numbers: &Numbers, this: &str) -> (String, String) {
     let [full, pruned, full_zh] = numbers.facts();
     let english = format!(
-        "Lesson {{lesson}} of {{lessons}}, two sessions: pruning. The same TPE search (seed 0, {BUDGET} trials) tunes the built-in neural network (mlp: learning rate, batch size, hidden units and layers, weight decay) on iris with its reference folds; each trial reports its validation accuracy after every epoch. Without a pruner {full}. With {pruned}. {this} Open the Learning curves tab: the pruned trials' curves are dimmed and end in a cross at the epoch they stopped, below the median of the finished trials at that epoch. Then tick 'by resource' in the Convergence tab of both sessions: the pruned search reaches at least the same best accuracy for under half the epochs. Step mode says why each pruned trial stopped."
+        "Lesson {{lesson}} of {{lessons}}, two sessions: pruning. The same TPE search (seed 0, {BUDGET} trials) tunes the built-in neural network (mlp: learning rate, batch size, hidden units and layers, weight decay) on iris with its reference folds; each trial reports its validation accuracy after every epoch. Without a pruner {full}. With one, {pruned}. {this} Open the Learning curves tab: the pruned trials' curves are dimmed and end in a cross at the epoch they stopped, below the median of the finished trials at that epoch. Then tick 'by resource' in the Convergence tab of both sessions: the pruned search reaches at least the same best accuracy for under half the epochs. In step mode, a step whose trial is pruned says why: the trial's best so far and the median it fell below."
     );
     let chinese = format!(
         "第 {{lesson}} 课（共 {{lessons}} 课），两个会话：提前停止。同一个 TPE 搜索（种子 0，{BUDGET} 个试验）在 iris 上调节内置的神经网络（mlp：学习率、批大小、隐藏单元数和层数、权重衰减）；每个试验在每一轮之后报告验证准确率。不用提前停止规则时，{full_zh}。用中位数规则时，{} 个试验被提前停止，共 {} 轮，为完整搜索的 {}%，最优准确率 {:.4}。打开“学习曲线”标签页：被提前停止的试验曲线变暗，并在停止的那一轮以叉号结束。",
@@ -194,7 +194,7 @@ fn lesson7_the_pruned_search_reaches_the_same_best_for_a_fraction_of_the_epochs(
         numbers.best_pruned,
         numbers.best_full
     );
-    assert!(numbers.percent <= 60, "{}% of the epochs", numbers.percent);
+    assert!(numbers.percent < 50, "{}% of the epochs", numbers.percent);
     assert!(numbers.pruned >= BUDGET / 3, "{} pruned", numbers.pruned);
     let [full_fact, pruned_fact, zh_fact] = numbers.facts();
     for study in [&full, &pruned] {

@@ -105,8 +105,35 @@ awk -v x="$x" -v y="$y" 'BEGIN {
 #[cfg(unix)]
 #[test]
 fn learning_curves_snapshot() {
+    curves_snapshot(
+        "learning_curves",
+        "knobs-curves-snapshot",
+        knobs::pruner::PrunerSpec::None,
+    );
+}
+
+/// The same script's curves under ASHA (η = 3): the pruned trials end in crosses at rung 1
+/// or 3, and the rungs are dashed vertical lines.
+#[cfg(unix)]
+#[test]
+fn pruned_learning_curves_snapshot() {
+    let asha = knobs::pruner::PrunerSpec::Asha(knobs::pruner::AshaSettings {
+        reduction_factor: 3,
+        ..Default::default()
+    });
+    curves_snapshot(
+        "learning_curves_pruned",
+        "knobs-curves-pruned-snapshot",
+        asha,
+    );
+}
+
+/// Run `CURVES_SCRIPT` for 12 Sobol trials with `pruner`, in the temporary folder `folder`,
+/// and snapshot the learning-curves tab as `name`.
+#[cfg(unix)]
+fn curves_snapshot(name: &str, folder: &str, pruner: knobs::pruner::PrunerSpec) {
     // A fixed folder, as the objective panel shows it.
-    let dir = std::env::temp_dir().join("knobs-curves-snapshot");
+    let dir = std::env::temp_dir().join(folder);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("train.sh"), CURVES_SCRIPT).unwrap();
     let mut study = Workbench::default_study();
@@ -124,6 +151,8 @@ fn learning_curves_snapshot() {
     .unwrap();
     study.strategy = knobs::strategy::StrategySpec::Sobol;
     study.budget = 12;
+    let pruning = pruner.is_active();
+    study.pruner = pruner;
     let mut run = Workbench::new(study);
     run.jobs = 1;
     let approval = knobs::objective::consent::CommandApproval::of(&run.study().objective);
@@ -132,7 +161,12 @@ fn learning_curves_snapshot() {
     run.finish_blocking();
     let mut study = run.study().clone();
     assert_eq!(study.trials.len(), 12, "{}", run.status);
-    assert!(study.trials.iter().any(|t| t.failure().is_some()));
+    assert!(study.trials.iter().any(|t| t.failure().is_some()) || pruning);
+    assert_eq!(
+        study.pruned() > 0,
+        pruning,
+        "pruned trials only with a pruner"
+    );
     for t in &mut study.trials {
         t.duration = 0.0;
         t.started_at = 0.0;
@@ -156,5 +190,5 @@ fn learning_curves_snapshot() {
         );
     harness.run_steps(3);
     let options = SnapshotOptions::new().max_failed_pixels(500);
-    harness.snapshot_options("learning_curves", &options);
+    harness.snapshot_options(name, &options);
 }

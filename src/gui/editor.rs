@@ -40,6 +40,8 @@ pub struct StudyEditor {
     strategy_error: Option<String>,
     /// Why the last objective edit was refused (a bad CSV, with file, line and column).
     objective_error: Option<String>,
+    /// Why the last pruner edit was refused (a setting out of its range).
+    pruner_error: Option<String>,
     /// The external command being edited in the objective panel, while that choice is on.
     command_draft: Option<CommandDraft>,
 }
@@ -56,6 +58,7 @@ impl StudyEditor {
             all_choices: BTreeMap::new(),
             strategy_error: None,
             objective_error: None,
+            pruner_error: None,
             command_draft: None,
         }
     }
@@ -148,6 +151,25 @@ impl StudyEditor {
             self.study_mut().strategy = strategy;
             self.validate_strategy();
         }
+    }
+
+    /// Use `pruner` (rule and settings); settings out of range are kept out of the study and
+    /// their reason shown, so a study never holds a pruner the runner would refuse.
+    pub fn set_pruner(&mut self, pruner: crate::pruner::PrunerSpec) {
+        match pruner.check() {
+            Ok(()) => {
+                self.pruner_error = None;
+                if pruner != self.study.pruner {
+                    self.study_mut().pruner = pruner;
+                }
+            }
+            Err(e) => self.pruner_error = Some(e.to_string()),
+        }
+    }
+
+    /// Why the last pruner edit was refused, if it was.
+    pub fn pruner_error(&self) -> Option<&str> {
+        self.pruner_error.as_deref()
     }
 
     /// Trials outstanding at once (`None`: the strategy's default).
@@ -353,6 +375,20 @@ mod tests {
         assert!(changed(&editor));
         editor.set_window(Some(3));
         assert!(changed(&editor));
+        editor.set_pruner(crate::pruner::PrunerSpec::from_name("asha").unwrap());
+        assert!(changed(&editor));
+        editor.set_pruner(crate::pruner::PrunerSpec::Asha(
+            crate::pruner::AshaSettings {
+                reduction_factor: 1,
+                ..Default::default()
+            },
+        ));
+        assert!(!changed(&editor), "a refused pruner leaves the study alone");
+        assert!(
+            editor
+                .pruner_error()
+                .is_some_and(|e| e.contains("reduction_factor"))
+        );
         assert!(editor.set_included(0, false));
         assert!(changed(&editor));
         editor.clear_trials();

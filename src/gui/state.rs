@@ -197,6 +197,10 @@ pub struct ViewSettings {
     pub tab: Tab,
     /// Convergence plot on a log scale.
     pub log_y: bool,
+    /// Convergence plot against cumulative resource (epochs, steps) instead of trials, to
+    /// compare studies with and without a pruner by what they spent.
+    #[serde(default)]
+    pub by_resource: bool,
     /// Parameters the surface, σ and slice views look at.
     pub params: ViewParams,
     /// Height of the trial table, in points.
@@ -208,6 +212,7 @@ impl Default for ViewSettings {
         ViewSettings {
             tab: Tab::Overview,
             log_y: false,
+            by_resource: false,
             params: ViewParams {
                 x: 0,
                 y: 1,

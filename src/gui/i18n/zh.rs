@@ -156,6 +156,25 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("running", "运行中"),
     ("failed", "失败"),
     ("pruned", "提前停止"),
+    ("pruner", "提前停止规则"),
+    (
+        "the pruner's decision replayed against the trials finished before this one",
+        "针对此前已完成的试验重放提前停止规则的决定",
+    ),
+    (
+        "stops a trial early when the values it reports while training look hopeless",
+        "训练中报告的值看起来没有希望时，提前停止试验",
+    ),
+    ("unchecked: automatic", "不勾选：自动"),
+    ("rung", "梯级"),
+    ("pruned here", "在此停止"),
+    ("; {} pruned (crosses)", "；{} 个提前停止（叉号）"),
+    ("by resource", "按资源"),
+    ("resource", "资源"),
+    (
+        "x is the resource spent so far (epochs or reported steps, pruned trials counting what they ran) instead of the trial number",
+        "横轴为迄今消耗的资源（轮数或报告的步数，提前停止的试验计其已运行的部分），而不是试验编号",
+    ),
     ("resources", "资源"),
     (
         "wall time and peak memory of the trial's processes, where measured",

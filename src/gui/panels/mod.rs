@@ -5,6 +5,7 @@
 
 pub mod objective;
 pub mod params;
+pub mod pruner;
 pub mod replay_bar;
 pub mod run_bar;
 pub mod strategy;

@@ -52,6 +52,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
     if let Some(e) = bench.editor.strategy_error() {
         ui.colored_label(crate::gui::plots::FAILED, e);
     }
+    super::pruner::show(ui, bench);
 }
 
 /// The acquisition function picker; switching gives the new function its default setting.

@@ -1,5 +1,7 @@
 //! Convergence: every trial's value as a point and the best so far as a line, optionally on a
-//! log scale; the best and the selected trial are marked.
+//! log scale and against cumulative resource (the epochs or steps spent so far, so a pruned
+//! study is compared with an unpruned one by its cost); the best and the selected trial are
+//! marked.
 
 use super::{BEST, SELECTED};
 use crate::gui::i18n::{fill, tr};
@@ -52,14 +54,20 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
         ui.strong(tr("Convergence"));
         ui.label(tr("every trial's value and the best so far"));
         ui.checkbox(&mut bench.view.log_y, tr("log y"));
+        ui.checkbox(&mut bench.view.by_resource, tr("by resource"))
+            .on_hover_text(tr(
+                "x is the resource spent so far (epochs or reported steps, pruned trials counting what they ran) instead of the trial number",
+            ));
     });
     let study = bench.study();
     let scale = YScale::new(
         bench.view.log_y,
         study.trials.iter().filter_map(|t| t.completed_value()),
     );
-    let series = Series::of(study, bench.selection.selected, scale);
-    let response = plot(scale, study.direction, height).show(ui, |plot| series.draw(plot));
+    let by_resource = bench.view.by_resource;
+    let series = Series::of(study, bench.selection.selected, scale, by_resource);
+    let response =
+        plot(scale, study.direction, height, by_resource).show(ui, |plot| series.draw(plot));
     // Clicking near a point selects that trial (anywhere else clears the selection).
     if response.response.clicked()
         && let Some(pointer) = response.response.interact_pointer_pos()
@@ -88,31 +96,53 @@ struct Series {
     selected: Option<[f64; 2]>,
 }
 
+/// Each trial's x: its number, or with `by_resource` the resource the study had spent once it
+/// finished (the running sum of [`Trial::resource`](crate::study::Trial::resource) in trial
+/// order), so every trial's point sits at what it cost to get there.
+fn x_positions(study: &Study, by_resource: bool) -> std::collections::HashMap<usize, f64> {
+    let mut spent = 0u64;
+    study
+        .trials
+        .iter()
+        .map(|t| {
+            spent += t.resource();
+            let x = if by_resource {
+                spent as f64
+            } else {
+                t.number as f64
+            };
+            (t.number, x)
+        })
+        .collect()
+}
+
 impl Series {
-    fn of(study: &Study, selected: Option<usize>, scale: YScale) -> Self {
+    fn of(study: &Study, selected: Option<usize>, scale: YScale, by_resource: bool) -> Self {
+        let xs = x_positions(study, by_resource);
+        let x = |n: usize| xs.get(&n).copied().unwrap_or(n as f64);
         let (values, numbers) = study
             .trials
             .iter()
             .filter_map(|t| {
                 t.completed_value()
-                    .map(|v| ([t.number as f64, scale.y(v)], t.number))
+                    .map(|v| ([x(t.number), scale.y(v)], t.number))
             })
             .unzip();
         let best = study
             .best_so_far()
             .iter()
             .zip(&study.trials)
-            .filter_map(|(b, t)| b.map(|b| [t.number as f64, scale.y(b)]))
+            .filter_map(|(b, t)| b.map(|b| [x(t.number), scale.y(b)]))
             .collect();
         let best_trial = study
             .best_trial()
-            .and_then(|t| t.value.map(|v| [t.number as f64, scale.y(v)]));
+            .and_then(|t| t.value.map(|v| [x(t.number), scale.y(v)]));
         let selected = selected.and_then(|n| {
             study
                 .trials
                 .iter()
                 .find(|t| t.number == n)
-                .and_then(|t| t.completed_value().map(|v| [n as f64, scale.y(v)]))
+                .and_then(|t| t.completed_value().map(|v| [x(n), scale.y(v)]))
         });
         Series {
             values,
@@ -165,15 +195,20 @@ fn y_label(scale: YScale) -> String {
 
 /// The empty plot: axes labelled in the objective's units whatever the scale, a hover text
 /// with the trial and its value, and the legend away from the best-so-far line.
-fn plot<'a>(scale: YScale, direction: Direction, height: f32) -> Plot<'a> {
+fn plot<'a>(scale: YScale, direction: Direction, height: f32, by_resource: bool) -> Plot<'a> {
     // Keep the legend away from the best-so-far line, which hugs the top when maximising.
     let legend_corner = match direction {
         Direction::Minimize => egui_plot::Corner::RightTop,
         Direction::Maximize => egui_plot::Corner::RightBottom,
     };
+    let x_name = if by_resource {
+        tr("resource")
+    } else {
+        tr("trial")
+    };
     Plot::new("convergence")
         .height(height)
-        .x_axis_label(tr("trial"))
+        .x_axis_label(x_name)
         .y_axis_label(y_label(scale))
         .y_axis_formatter(move |mark, range| {
             if scale.log && super::skip_log_mark(mark.value, range) {
@@ -185,7 +220,7 @@ fn plot<'a>(scale: YScale, direction: Direction, height: f32) -> Plot<'a> {
             let p = super::hover_point(pos);
             Some(format!(
                 "{} {:.0}\n{} {}",
-                tr("trial"),
+                x_name,
                 p.x,
                 tr("value"),
                 super::number(scale.value(p.y))
@@ -218,12 +253,39 @@ mod tests {
             .enumerate()
             .map(|(i, v)| Trial::complete(i, vec![], vec![], *v))
             .collect();
-        let s = Series::of(&study, Some(2), YScale::new(false, [].into_iter()));
+        let s = Series::of(&study, Some(2), YScale::new(false, [].into_iter()), false);
         assert_eq!(s.values, [[0.0, 3.0], [1.0, 1.0], [2.0, 2.0]]);
         assert_eq!(s.numbers, [0, 1, 2]);
         assert_eq!(s.best, [[0.0, 3.0], [1.0, 1.0], [2.0, 1.0]]);
         assert_eq!(s.best_trial, Some([1.0, 1.0]));
         assert_eq!(s.selected, Some([2.0, 2.0]));
+    }
+
+    #[test]
+    fn by_resource_each_trial_sits_at_the_resource_spent_once_it_finished() {
+        use crate::study::{Intermediate, TrialState};
+        let mut study = Workbench::default_study();
+        study.direction = Direction::Maximize;
+        let steps = |n: u64| {
+            (1..=n)
+                .map(|step| Intermediate { step, value: 0.5 })
+                .collect::<Vec<_>>()
+        };
+        let mut a = Trial::complete(0, vec![], vec![], 0.8);
+        a.intermediate = steps(5);
+        let mut b = Trial::complete(1, vec![], vec![], 0.1);
+        b.state = TrialState::Pruned {
+            step: 1,
+            value: 0.1,
+        };
+        b.value = None;
+        b.intermediate = steps(1);
+        let mut c = Trial::complete(2, vec![], vec![], 0.9);
+        c.intermediate = steps(5);
+        study.trials = vec![a, b, c];
+        let s = Series::of(&study, None, YScale::new(false, [].into_iter()), true);
+        assert_eq!(s.values, [[5.0, 0.8], [11.0, 0.9]]);
+        assert_eq!(s.best.last(), Some(&[11.0, 0.9]));
     }
 
     #[test]

@@ -6,16 +6,18 @@
 //! without a value (failed, or stopped early by a pruner) dimmed, so a study that throws
 //! trials away shows which curves were cut. The best trial's curve and the selected trial's
 //! (the selection the trial table shares) are drawn over the rest. The curves are computed
-//! by [`Curves::of`], a pass over the trials with no drawing in it, so later additions (rung
-//! lines, a resource axis) fit beside it.
+//! by [`Curves::of`], a pass over the trials with no drawing in it. A pruned trial's curve ends
+//! in a cross where the pruner stopped it, and an ASHA or Hyperband pruner's rungs (the steps
+//! where trials are compared) are vertical lines, so the picture shows where the cuts fall.
 
 use super::{BEST, SELECTED};
 use crate::gui::i18n::{fill, tr};
 use crate::gui::state::Workbench;
 use crate::objective::ObjectiveSpec;
+use crate::pruner::PrunerSpec;
 use crate::study::{Study, TrialState};
 use eframe::egui::{self, Color32};
-use egui_plot::{ColorConflictHandling, Legend, Line, MarkerShape, Plot, PlotUi, Points};
+use egui_plot::{ColorConflictHandling, Legend, Line, MarkerShape, Plot, PlotUi, Points, VLine};
 
 /// Colour of a complete trial's curve.
 const COMPLETE: Color32 = Color32::from_rgb(86, 180, 233);
@@ -23,6 +25,10 @@ const COMPLETE: Color32 = Color32::from_rgb(86, 180, 233);
 const RUNNING: Color32 = Color32::from_rgb(0, 200, 140);
 /// Colour of a curve whose trial ended without a value, before dimming.
 const ENDED: Color32 = Color32::from_rgb(150, 150, 150);
+/// Colour of the crosses where pruned trials stopped.
+const STOP: Color32 = Color32::from_rgb(213, 94, 0);
+/// Colour of the rung lines.
+const RUNG: Color32 = Color32::from_rgb(204, 121, 167);
 
 /// What became of a trial, as its curve shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,6 +101,10 @@ pub struct Curves {
     pub selected: Option<usize>,
     /// How many trials the study has (with or without a curve).
     pub trials: usize,
+    /// Where each pruned trial stopped: `[step, value]` of its last report.
+    pub stops: Vec<[f64; 2]>,
+    /// The steps of the pruner's rungs within the steps reported (ASHA and Hyperband only).
+    pub rungs: Vec<u64>,
 }
 
 impl Curves {
@@ -120,11 +130,29 @@ impl Curves {
         let index_of = |n: usize| curves.iter().position(|c| c.number == n);
         let best = study.best_trial().and_then(|t| index_of(t.number));
         let selected = selected.and_then(index_of);
+        let stops = study
+            .trials
+            .iter()
+            .filter_map(|t| match t.state {
+                TrialState::Pruned { step, value } if value.is_finite() => {
+                    Some([step as f64, value])
+                }
+                _ => None,
+            })
+            .collect();
+        let last = study
+            .trials
+            .iter()
+            .flat_map(|t| t.intermediate.iter().map(|p| p.step))
+            .max()
+            .unwrap_or(0);
         Curves {
             curves,
             best,
             selected,
             trials: study.trials.len(),
+            stops,
+            rungs: rungs(&study.pruner, last),
         }
     }
 
@@ -173,6 +201,21 @@ impl Curves {
                 );
             }
         }
+        for &at in &self.rungs {
+            plot.vline(
+                VLine::new(tr("rung"), at as f64)
+                    .color(RUNG.gamma_multiply(0.7))
+                    .style(egui_plot::LineStyle::dashed_loose()),
+            );
+        }
+        if !self.stops.is_empty() {
+            plot.points(
+                Points::new(tr("pruned here"), self.stops.clone())
+                    .shape(MarkerShape::Cross)
+                    .radius(5.0)
+                    .color(STOP),
+            );
+        }
         if let Some(best) = self.best.and_then(|i| self.curves.get(i)) {
             plot.line(
                 Line::new(tr("best"), best.points.clone())
@@ -199,24 +242,68 @@ impl Curves {
     }
 }
 
+/// The steps where `pruner` compares trials, up to `last` (the largest step reported): ASHA's
+/// rungs `min_resource · η^(rate + r)`, and for Hyperband every bracket's rungs, which are
+/// `min_resource · η^k` for all `k`. Other rules have no rungs.
+pub fn rungs(pruner: &PrunerSpec, last: u64) -> Vec<u64> {
+    let (first, eta) = match pruner {
+        PrunerSpec::Asha(a) => match a.rung_step(0) {
+            Some(first) => (first, a.reduction_factor),
+            None => return Vec::new(),
+        },
+        PrunerSpec::Hyperband(h) => (h.min_resource, h.reduction_factor),
+        _ => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    let mut at = Some(first);
+    while let Some(step) = at
+        && step <= last
+        && eta >= 2
+    {
+        out.push(step);
+        at = step.checked_mul(eta);
+    }
+    out
+}
+
 /// Whether the study can have learning curves: its objective is a command (which may print
-/// them), or a trial has reported some. The tab bar shows the view only then, so studies of
-/// objectives that never report progress keep a tab bar without a view that stays empty.
+/// them) or a model trained in epochs, it has a pruner, or a trial has reported some. The tab
+/// bar shows the view only then, so studies of objectives that never report progress keep a
+/// tab bar without a view that stays empty.
 pub fn available(study: &Study) -> bool {
-    matches!(study.objective, ObjectiveSpec::Command { .. })
+    reports_steps(&study.objective)
+        || study.pruner.is_active()
         || study.trials.iter().any(|t| !t.intermediate.is_empty())
 }
 
-/// The line above the plot: how many trials have curves, and how many still run.
+/// Whether `objective` can report intermediate values: a command (which may print them) or
+/// a model trained in epochs. Only then is a pruner worth offering.
+pub fn reports_steps(objective: &ObjectiveSpec) -> bool {
+    matches!(objective, ObjectiveSpec::Command { .. })
+        || matches!(
+            objective,
+            ObjectiveSpec::Model {
+                model: crate::models::ModelSpec::Mlp,
+                ..
+            }
+        )
+}
+
+/// The line above the plot: how many trials have curves, how many still run, and how many
+/// a pruner stopped.
 fn summary(curves: &Curves) -> String {
-    fill(
+    let mut text = fill(
         tr("{} of {} trials reported intermediate values ({} running)"),
         &[
             &curves.curves.len(),
             &curves.trials,
             &curves.count(CurveKind::Running),
         ],
-    )
+    );
+    if !curves.stops.is_empty() {
+        text += &fill(tr("; {} pruned (crosses)"), &[&curves.stops.len()]);
+    }
+    text
 }
 
 /// What the view says when there is nothing to draw: how a script reports a curve.
@@ -325,6 +412,37 @@ mod tests {
         assert_eq!(c.best, Some(1));
         assert_eq!(c.selected, None);
         assert!(!c.is_empty());
+    }
+
+    #[test]
+    fn pruned_trials_end_in_a_cross_and_asha_rungs_are_listed_up_to_the_last_step() {
+        let mut study = Workbench::default_study();
+        study.pruner = crate::pruner::PrunerSpec::from_name("asha").unwrap();
+        study.trials = vec![
+            trial(
+                0,
+                TrialState::Complete,
+                Some(0.9),
+                &[0.5, 0.7, 0.8, 0.85, 0.9],
+            ),
+            trial(
+                1,
+                TrialState::Pruned {
+                    step: 1,
+                    value: 0.2,
+                },
+                None,
+                &[0.2],
+            ),
+        ];
+        let c = Curves::of(&study, None);
+        assert_eq!(c.stops, [[1.0, 0.2]]);
+        assert_eq!(c.rungs, [1, 4], "η = 4 from step 1, up to step 5");
+        assert_eq!(c.curves[1].kind, CurveKind::Ended);
+        assert!(super::available(&study));
+        let hyperband = crate::pruner::PrunerSpec::from_name("hyperband").unwrap();
+        assert_eq!(super::rungs(&hyperband, 10), [1, 3, 9]);
+        assert!(super::rungs(&crate::pruner::PrunerSpec::None, 10).is_empty());
     }
 
     #[test]

@@ -27,6 +27,12 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
     controls(ui, bench, can_step);
     ui.separator();
     proposal(ui, bench);
+    if let Some(text) = last_pruned(bench.study()) {
+        ui.label(egui::RichText::new(text).color(ui.visuals().warn_fg_color))
+            .on_hover_text(tr(
+                "the pruner's decision replayed against the trials finished before this one",
+            ));
+    }
     gp_settings(ui, bench);
     ui.separator();
     why(ui, bench);
@@ -102,6 +108,17 @@ fn controls(ui: &mut egui::Ui, bench: &mut Workbench, can_step: bool) {
 }
 
 /// A parameter value as the step view shows it: numbers short, choices as they are.
+/// The pruner's reason in words when the latest finished trial was pruned, so a step that
+/// ends early says why ("trial 14 stopped at step 3: its best 0.71 is below the median …").
+fn last_pruned(study: &crate::study::Study) -> Option<String> {
+    let last = study
+        .trials
+        .iter()
+        .filter(|t| t.state != crate::study::TrialState::Running)
+        .max_by_key(|t| t.number)?;
+    crate::pruner::explain(study, last.number)
+}
+
 fn value_text(v: &Value) -> String {
     match v {
         Value::Float(x) => plots::number(*x),

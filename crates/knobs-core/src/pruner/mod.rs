@@ -201,6 +201,30 @@ impl PrunerSpec {
     }
 }
 
+/// Why trial `number` of `study` was pruned, in words ("trial 14 stopped at step 3: its
+/// best 0.71 is below the median 0.84 of 9 trials at that step"), or `None` when it was not
+/// pruned. The decision is replayed against the trials numbered below it, which is what the
+/// rule saw when every earlier trial was told first (a window of one, as step mode runs);
+/// with a wider window a run's rule saw fewer trials and the numbers may differ.
+pub fn explain(study: &Study, number: usize) -> Option<String> {
+    let trial = study.trials.iter().find(|t| t.number == number)?;
+    let stop = trial.pruned_at()?;
+    let history = History::of(study, number);
+    let own = &trial.intermediate;
+    let reason = (1..=own.len())
+        .find_map(|k| match study.pruner.decide(&history, number, &own[..k]) {
+            Decision::Prune(why) => Some(why),
+            Decision::Continue => None,
+        })
+        .unwrap_or_else(|| {
+            format!(
+                "the {} rule stopped it while it ran beside trials not yet finished",
+                study.pruner.name()
+            )
+        });
+    Some(format!("trial {number} stopped at step {stop}: {reason}"))
+}
+
 /// The serde variant name of a rule (the key its settings sit under in JSON).
 fn variant_name(name: &str) -> &'static str {
     match name {
@@ -391,6 +415,45 @@ mod tests {
             panic!("not asha")
         };
         assert_eq!((a.reduction_factor, a.min_resource), (3, 1));
+    }
+
+    #[test]
+    fn a_pruned_trial_is_explained_with_the_numbers_the_median_compared() {
+        let mut study = crate::study::default_study();
+        study.direction = Direction::Maximize;
+        study.pruner = PrunerSpec::Median(MedianSettings {
+            n_startup_trials: 3,
+            ..MedianSettings::default()
+        });
+        let mut trials: Vec<Trial> = [0.8, 0.84, 0.9]
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                let mut t = Trial::complete(i, vec![], vec![], v);
+                t.intermediate = testkit::points(&[v - 0.1, v]);
+                t
+            })
+            .collect();
+        let mut pruned = Trial::complete(3, vec![], vec![], 0.0);
+        pruned.value = None;
+        pruned.state = TrialState::Pruned {
+            step: 1,
+            value: 0.5,
+        };
+        pruned.intermediate = testkit::points(&[0.5]);
+        trials.push(pruned);
+        study.trials = trials;
+        assert_eq!(
+            explain(&study, 3).as_deref(),
+            Some(
+                "trial 3 stopped at step 1: its best 0.5 is below the median 0.74 of 3 trials at that step"
+            )
+        );
+        assert_eq!(
+            explain(&study, 0),
+            None,
+            "a complete trial needs no explanation"
+        );
     }
 
     #[test]

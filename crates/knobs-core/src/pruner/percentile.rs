@@ -106,9 +106,19 @@ impl PercentileSettings {
         if cut.is_nan() || !direction.better(cut, best) {
             return Decision::Continue;
         }
+        let which = if self.percentile == 50.0 {
+            "median".to_owned()
+        } else {
+            format!("{}th percentile", self.percentile)
+        };
+        let side = match direction {
+            Direction::Maximize => "below",
+            Direction::Minimize => "above",
+        };
         Decision::Prune(format!(
-            "best {best} is worse than the {}th percentile {cut} of {} trials at step {step}",
-            self.percentile,
+            "its best {} is {side} the {which} {} of {} trials at that step",
+            short(best),
+            short(cut),
             at_step.len()
         ))
     }
@@ -126,6 +136,11 @@ fn first_in_interval(step: u64, own: &[Intermediate], warmup: u64, interval: u64
         .max()
         .map_or(-1, |s| s as i128);
     second_last < i128::from(nearest_lower)
+}
+
+/// A value as a sentence shows it: four significant digits.
+fn short(v: f64) -> String {
+    format!("{}", (v * 1e4).round() / 1e4)
 }
 
 /// The `q`-th percentile of `values` by linear interpolation, NaN ignored (NaN if none).

@@ -279,14 +279,11 @@ pub fn available(study: &Study) -> bool {
 /// Whether `objective` can report intermediate values: a command (which may print them) or
 /// a model trained in epochs. Only then is a pruner worth offering.
 pub fn reports_steps(objective: &ObjectiveSpec) -> bool {
-    matches!(objective, ObjectiveSpec::Command { .. })
-        || matches!(
-            objective,
-            ObjectiveSpec::Model {
-                model: crate::models::ModelSpec::Mlp,
-                ..
-            }
-        )
+    match objective {
+        ObjectiveSpec::Command { .. } => true,
+        ObjectiveSpec::Model { model, .. } => model.reports_steps(),
+        _ => false,
+    }
 }
 
 /// The line above the plot: how many trials have curves, how many still run, and how many

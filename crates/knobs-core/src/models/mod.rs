@@ -86,6 +86,12 @@ pub enum ModelSpec {
 }
 
 impl ModelSpec {
+    /// Whether the model trains in steps (epochs, blocks of boosting rounds) and reports a
+    /// validation score after each: what a pruner and the learning-curves view need.
+    pub fn reports_steps(&self) -> bool {
+        matches!(self, ModelSpec::Mlp | ModelSpec::Gbm)
+    }
+
     /// Decodes a trial's values as the model would, without data: the check a study makes
     /// before its first trial, so a value the model cannot take is refused up front.
     pub fn check_params(&self, params: &Params) -> Result<(), ModelError> {

@@ -31,6 +31,7 @@
 //! JSON, as a power cut leaves it) is ignored; a malformed line anywhere else is an error
 //! naming the file and line.
 
+use super::lock::WriterLock;
 use super::{Recovered, Storage, StorageError, time};
 use crate::runner::{Event, FinishReason};
 use crate::space::{Domain, Param, Params, Space, Value};
@@ -103,6 +104,15 @@ pub fn read_study(path: &Path, name: Option<&str>) -> Result<Recovered, StorageE
     replay.recovered(path, id)
 }
 
+/// Read the study named `name` (or the only one) from `bytes`, a journal's content, naming
+/// `path` in errors: what [`read_study`] does after reading the file, for text that is not
+/// (yet) a file (the property tests feed it arbitrary bytes).
+pub fn read_bytes(path: &Path, bytes: &[u8], name: Option<&str>) -> Result<Recovered, StorageError> {
+    let replay = Replay::of_bytes(path, bytes)?;
+    let id = replay.pick(path, name)?;
+    replay.recovered(path, id)
+}
+
 /// The names of the studies in the journal at `path`, in creation order.
 pub fn study_names(path: &Path) -> Result<Vec<String>, StorageError> {
     let replay = Replay::of_file(path)?;
@@ -124,6 +134,8 @@ pub fn recover(path: &Path) -> Result<Recovered, StorageError> {
 /// A journal open for appending one study's events: the runner's [`Storage`] for a run.
 pub struct JournalStorage {
     path: PathBuf,
+    /// Held for the storage's life: no other writer appends meanwhile.
+    _lock: WriterLock,
     /// `None` only while `create` writes the first lines.
     file: Option<File>,
     /// Lines appended since the last commit.
@@ -147,8 +159,10 @@ impl JournalStorage {
     /// Start a new journal at `path` holding `study` (its definition and finished trials),
     /// replacing any file there atomically, durable before it returns.
     pub fn create(path: &Path, study: &Study) -> Result<Self, StorageError> {
+        let lock = WriterLock::acquire(path)?;
         let mut journal = JournalStorage {
             path: path.to_owned(),
+            _lock: lock,
             file: None,
             buffer: Vec::new(),
             worker_id: worker_id(),
@@ -197,6 +211,7 @@ impl JournalStorage {
     /// drop a torn last line, fail the trials a dead writer left running (durably), and
     /// return the storage with the study as it now stands.
     pub fn open(path: &Path) -> Result<(Self, Recovered), StorageError> {
+        let lock = WriterLock::acquire(path)?;
         let replay = Replay::of_file(path)?;
         let study_id = replay.pick(path, None)?;
         let recovered = replay.recovered(path, study_id)?;
@@ -223,6 +238,7 @@ impl JournalStorage {
         }
         let mut journal = JournalStorage {
             path: path.to_owned(),
+            _lock: lock,
             file: Some(file),
             buffer: Vec::new(),
             worker_id: worker_id(),
@@ -935,6 +951,11 @@ impl Replay {
             action: "cannot read",
             source,
         })?;
+        Self::of_bytes(path, &bytes)
+    }
+
+    /// Replay `bytes`, the content of the journal at `path` (named in errors).
+    fn of_bytes(path: &Path, bytes: &[u8]) -> Result<Replay, StorageError> {
         let mut replay = Replay {
             studies: Vec::new(),
             trials: Vec::new(),
@@ -1361,6 +1382,9 @@ fn knobs_study(
             continue;
         }
         let (trial, was_interrupted) = knobs_trial(&def.space, t, attr, number);
+        let Some(trial) = fitted(&def, trial, &mut notes) else {
+            continue;
+        };
         if was_interrupted {
             if !interrupted.contains(&number) {
                 interrupted.push(number);
@@ -1385,6 +1409,41 @@ fn knobs_study(
         notes,
         last_run: None,
     })
+}
+
+/// `trial` as read from a damaged journal made to fit the study's space, or `None` (left out,
+/// so a resume asks its number again): a gradient that does not fit is dropped, a point
+/// that does not fit is recomputed from the trial's parameters, and a trial whose
+/// parameters do not fit either is left out. Each repair is a note naming the trial.
+fn fitted(def: &Study, mut trial: Trial, notes: &mut Vec<String>) -> Option<Trial> {
+    let Err(first) = def.check_in_space(&trial) else {
+        return Some(trial);
+    };
+    let number = trial.number;
+    if matches!(first, crate::study::StudyError::BadGradient { .. }) {
+        trial.gradient = None;
+        notes.push(format!("trial {number}: {first}; the gradient is dropped"));
+    }
+    if let Err(e @ (crate::study::StudyError::PointLength { .. }
+    | crate::study::StudyError::PointOutside { .. })) = def.check_in_space(&trial)
+    {
+        let point = def.space.to_unit(&trial.params);
+        if point.len() == def.space.dim() {
+            trial.point = point;
+            notes.push(format!(
+                "trial {number}: {e}; the point is recomputed from its parameters"
+            ));
+        }
+    }
+    match def.check_in_space(&trial) {
+        Ok(()) => Some(trial),
+        Err(e) => {
+            notes.push(format!(
+                "trial {number}: {e}; the trial is left out (a resume asks it again)"
+            ));
+            None
+        }
+    }
 }
 
 /// One attempt of a Knobs trial as read, and whether it was failed as interrupted.
@@ -1856,6 +1915,38 @@ mod tests {
         std::fs::write(&path, format!("{text}{{\"op_code\":4}}\n")).unwrap();
         let msg = read(&path).unwrap_err().to_string();
         assert!(msg.contains(":3: `study_id` is missing"), "{msg}");
+    }
+
+    #[test]
+    fn a_second_writer_is_refused_with_the_holder_s_pid_until_the_first_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.journal");
+        let s = study(3);
+        let first = JournalStorage::create(&path, &s).unwrap();
+        let lock = super::super::lock::lock_path(&path);
+        assert_eq!(
+            std::fs::read_to_string(&lock).unwrap().trim(),
+            std::process::id().to_string()
+        );
+        for refused in [
+            JournalStorage::open(&path).map(|_| ()),
+            JournalStorage::create(&path, &s).map(|_| ()),
+            recover(&path).map(|_| ()),
+        ] {
+            let err = refused.unwrap_err();
+            assert!(
+                matches!(err, StorageError::Locked { holder: Some(pid), .. } if pid == std::process::id()),
+                "{err:?}"
+            );
+            let msg = err.to_string();
+            assert!(msg.contains("s.journal") && msg.contains(&format!("pid {}", std::process::id())), "{msg}");
+        }
+        // Readers are not writers.
+        assert!(read(&path).is_ok());
+        drop(first);
+        assert!(!lock.exists(), "the lock file goes with its writer");
+        let (again, _) = JournalStorage::open(&path).unwrap();
+        drop(again);
     }
 
     #[test]

@@ -73,7 +73,12 @@ pub(crate) fn from_iso(text: &str) -> Option<f64> {
         o => {
             let sign = if o.starts_with('-') { -1 } else { 1 };
             let (h, mm) = o.get(1..)?.split_once(':').unwrap_or((o.get(1..3)?, "0"));
-            sign * (num(h)? * 3600 + num(mm)? * 60)
+            let (h, mm) = (num(h)?, num(mm)?);
+            // Python's offsets are under a day; a bigger one is not a time (nor overflows).
+            if h > 23 || mm > 59 {
+                return None;
+            }
+            sign * (h * 3600 + mm * 60)
         }
     };
     let mut hms = clock.split(':');
@@ -120,5 +125,7 @@ mod tests {
         assert_eq!(from_iso("1969-12-31T23:00:00-01:00"), Some(0.0));
         assert_eq!(from_iso("yesterday"), None);
         assert_eq!(from_iso("2020-13-01T00:00:00"), None);
+        assert_eq!(from_iso("1970-01-01T00:00:00+9999999999999999:00"), None);
+        assert_eq!(from_iso("1970-01-01T00:00:00-24:00"), None);
     }
 }

@@ -347,8 +347,8 @@ fn journal_files() -> Vec<Vec<u8>> {
     let live = dir.path().join("live.journal");
     let storage = JournalStorage::create(&live, &study).unwrap();
     let objective = std::sync::Arc::from(study.objective.build().unwrap());
-    let handle = knobs_core::runner::start_with(study, objective, 2, None, Some(Box::new(storage)))
-        .unwrap();
+    let handle =
+        knobs_core::runner::start_with(study, objective, 2, None, Some(Box::new(storage))).unwrap();
     let done = handle.join().unwrap();
     let stored = dir.path().join("stored.journal");
     drop(JournalStorage::create(&stored, &done).unwrap());
@@ -362,8 +362,24 @@ fn journal_files() -> Vec<Vec<u8>> {
 /// Op codes a hostile journal carries: Optuna's, the next ones, and numbers that are not
 /// codes at all.
 const OP_CODES: &[&str] = &[
-    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "99", "-1", "1e20",
-    "18446744073709551615", "null", "\"4\"",
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "9",
+    "10",
+    "11",
+    "99",
+    "-1",
+    "1e20",
+    "18446744073709551615",
+    "null",
+    "\"4\"",
 ];
 
 /// An edit of a journal by whole lines: what a bad merge, a copy or a second writer leaves.
@@ -413,7 +429,8 @@ fn apply_lines(bytes: &[u8], edit: &LineEdit) -> Vec<u8> {
                 let end = text[start..]
                     .find([',', '}'])
                     .map_or(text.len(), |e| start + e);
-                lines[a % n] = format!("{}{}{}", &text[..start], OP_CODES[c], &text[end..]).into_bytes();
+                lines[a % n] =
+                    format!("{}{}{}", &text[..start], OP_CODES[c], &text[end..]).into_bytes();
             }
         }
     }

@@ -107,7 +107,11 @@ pub fn read_study(path: &Path, name: Option<&str>) -> Result<Recovered, StorageE
 /// Read the study named `name` (or the only one) from `bytes`, a journal's content, naming
 /// `path` in errors: what [`read_study`] does after reading the file, for text that is not
 /// (yet) a file (the property tests feed it arbitrary bytes).
-pub fn read_bytes(path: &Path, bytes: &[u8], name: Option<&str>) -> Result<Recovered, StorageError> {
+pub fn read_bytes(
+    path: &Path,
+    bytes: &[u8],
+    name: Option<&str>,
+) -> Result<Recovered, StorageError> {
     let replay = Replay::of_bytes(path, bytes)?;
     let id = replay.pick(path, name)?;
     replay.recovered(path, id)
@@ -1431,8 +1435,10 @@ fn fitted(def: &Study, mut trial: Trial, notes: &mut Vec<String>) -> Option<Tria
         trial.gradient = None;
         notes.push(format!("trial {number}: {first}; the gradient is dropped"));
     }
-    if let Err(e @ (crate::study::StudyError::PointLength { .. }
-    | crate::study::StudyError::PointOutside { .. })) = def.check_in_space(&trial)
+    if let Err(
+        e @ (crate::study::StudyError::PointLength { .. }
+        | crate::study::StudyError::PointOutside { .. }),
+    ) = def.check_in_space(&trial)
     {
         let point = def.space.to_unit(&trial.params);
         if point.len() == def.space.dim() {
@@ -1946,7 +1952,10 @@ mod tests {
                 "{err:?}"
             );
             let msg = err.to_string();
-            assert!(msg.contains("s.journal") && msg.contains(&format!("pid {}", std::process::id())), "{msg}");
+            assert!(
+                msg.contains("s.journal") && msg.contains(&format!("pid {}", std::process::id())),
+                "{msg}"
+            );
         }
         // Readers are not writers.
         assert!(read(&path).is_ok());

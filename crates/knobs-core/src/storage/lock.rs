@@ -55,18 +55,13 @@ impl WriterLock {
                 .truncate(false)
                 .open(&path)
                 .map_err(|e| io("cannot open the writer lock", e))?;
-            match file.try_lock() {
-                Ok(()) => {}
-                Err(TryLockError::WouldBlock) => {
-                    let mut holder = String::new();
-                    let _ = file.read_to_string(&mut holder);
-                    return Err(StorageError::Locked {
-                        path: journal.to_owned(),
-                        holder: holder.trim().parse().ok(),
-                    });
-                }
-                Err(TryLockError::Error(e)) => return Err(io("cannot lock", e)),
-            }
+            take(&mut file).map_err(|e| match e {
+                Taken::Held(holder) => StorageError::Locked {
+                    path: journal.to_owned(),
+                    holder,
+                },
+                Taken::Failed(e) => io("cannot lock", e),
+            })?;
             if !same_file(&file, &path) {
                 continue;
             }
@@ -83,12 +78,65 @@ impl WriterLock {
     }
 }
 
+/// Why [`take`] did not lock.
+enum Taken {
+    /// A live writer holds the lock (its pid, as it wrote it).
+    Held(Option<u32>),
+    /// The system refused.
+    Failed(std::io::Error),
+}
+
+/// Lock `file` (the lock file of `journal`) without waiting on a live writer.
+///
+/// A writer killed while it was starting a trial command leaves its lock held for a moment
+/// by the command's process, between fork and exec (which closes the lock file, opened
+/// close-on-exec). So while the pid in the file is of a process that no longer exists, the
+/// lock is tried again a few times, briefly, rather than refused; a live holder is refused
+/// at once. Unreadable or foreign pids count as alive.
+fn take(file: &mut File) -> Result<(), Taken> {
+    const TRIES: usize = 100;
+    for _ in 0..TRIES {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(TryLockError::Error(e)) => return Err(Taken::Failed(e)),
+            Err(TryLockError::WouldBlock) => {}
+        }
+        let mut text = String::new();
+        let _ = file.rewind().and_then(|()| file.read_to_string(&mut text));
+        let holder: Option<u32> = text.trim().parse().ok();
+        if holder.is_none_or(alive) {
+            return Err(Taken::Held(holder));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let mut text = String::new();
+    let _ = file.rewind().and_then(|()| file.read_to_string(&mut text));
+    Err(Taken::Held(text.trim().parse().ok()))
+}
+
 impl Drop for WriterLock {
     fn drop(&mut self) {
         // Removed while still locked (see `acquire`); the lock goes when `file` closes.
         let _ = std::fs::remove_file(&self.path);
         let _ = self.file.unlock();
     }
+}
+
+/// Whether process `pid` exists (signal 0 checks without sending; EPERM means it exists).
+#[cfg(unix)]
+fn alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return true;
+    };
+    // SAFETY: signal 0 only asks the kernel whether the process exists; nothing is sent.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// Elsewhere a writer is taken to be alive while its lock is held.
+#[cfg(not(unix))]
+fn alive(_pid: u32) -> bool {
+    true
 }
 
 /// Whether `file` is the file `path` names now.

@@ -1,10 +1,11 @@
 //! Property tests: the parsers that read what a user hands Knobs — CSV data, fold files,
-//! RON sessions and `--param` specs — fed arbitrary bytes and mutations of the real files
+//! RON sessions, journals and `--param` specs — fed arbitrary bytes and mutations of the real files
 //! in `assets/datasets/` and `sessions/`. Each must answer with a value that is valid or an
 //! error with a message; never a panic (a panic fails the property).
 //!
 //! 10,000 cases per parser by default, in CI time; set `PROPTEST_CASES` for a longer run.
-//! (The journal parser's property test belongs beside these: see the end of the file.)
+//! The journal reader gets the same, plus edits by whole lines (duplicated, dropped and
+//! swapped lines, wrong op codes) and must name the line it refuses.
 
 #![allow(clippy::unwrap_used)]
 
@@ -314,6 +315,199 @@ fn spec_text() -> impl Strategy<Value = String> {
     ]
 }
 
-// The journal parser's property test (arbitrary and mutated journal files) goes here, with
-// the same shape: `mutated(journal_files())` into the journal reader, asserting a study or
-// an error naming the file and line.
+/// Journal texts: one a Knobs run wrote as it ran (trials started and finished live, a
+/// categorical, an int and a fixed parameter, the end of the run, a strategy state), the
+/// same study re-created from its finished trials, and the start of the Optuna fixture.
+fn journal_files() -> Vec<Vec<u8>> {
+    use knobs_core::space::{Domain, Param, Value};
+    use knobs_core::storage::journal::JournalStorage;
+    let dir = tempfile::tempdir().unwrap();
+    let mut study = knobs_core::study::default_study();
+    study.budget = 6;
+    study.strategy = knobs_core::strategy::StrategySpec::from_name("tpe").unwrap();
+    for param in [
+        Param::new(
+            "kind",
+            Domain::Categorical {
+                choices: vec!["a".into(), "b".into()],
+            },
+        ),
+        Param::new(
+            "n",
+            Domain::Int {
+                low: 1,
+                high: 100,
+                log: true,
+            },
+        ),
+        Param::new("fixed", Domain::Fixed(Value::Float(0.25))),
+    ] {
+        study.space.upsert(param).unwrap();
+    }
+    let live = dir.path().join("live.journal");
+    let storage = JournalStorage::create(&live, &study).unwrap();
+    let objective = std::sync::Arc::from(study.objective.build().unwrap());
+    let handle =
+        knobs_core::runner::start_with(study, objective, 2, None, Some(Box::new(storage))).unwrap();
+    let done = handle.join().unwrap();
+    let stored = dir.path().join("stored.journal");
+    drop(JournalStorage::create(&stored, &done).unwrap());
+    vec![
+        std::fs::read(&live).unwrap(),
+        std::fs::read(&stored).unwrap(),
+        head("tests/fixtures/optuna_journal.log", 30),
+    ]
+}
+
+/// Op codes a hostile journal carries: Optuna's, the next ones, and numbers that are not
+/// codes at all.
+const OP_CODES: &[&str] = &[
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "9",
+    "10",
+    "11",
+    "99",
+    "-1",
+    "1e20",
+    "18446744073709551615",
+    "null",
+    "\"4\"",
+];
+
+/// An edit of a journal by whole lines: what a bad merge, a copy or a second writer leaves.
+#[derive(Clone, Debug)]
+enum LineEdit {
+    /// Copy line `from` before line `to` (a trial created or finished twice, a study twice).
+    Duplicate(usize, usize),
+    /// Drop a line (a trial never created, a state never set).
+    Remove(usize),
+    /// Swap two lines (a trial finished before it started).
+    Swap(usize, usize),
+    /// Give a line another op code.
+    OpCode(usize, usize),
+}
+
+fn line_edit() -> impl Strategy<Value = LineEdit> {
+    prop_oneof![
+        (any::<usize>(), any::<usize>()).prop_map(|(a, b)| LineEdit::Duplicate(a, b)),
+        any::<usize>().prop_map(LineEdit::Remove),
+        (any::<usize>(), any::<usize>()).prop_map(|(a, b)| LineEdit::Swap(a, b)),
+        (any::<usize>(), 0..OP_CODES.len()).prop_map(|(a, c)| LineEdit::OpCode(a, c)),
+    ]
+}
+
+fn apply_lines(bytes: &[u8], edit: &LineEdit) -> Vec<u8> {
+    let mut lines: Vec<Vec<u8>> = bytes
+        .split_inclusive(|&b| b == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect();
+    if lines.is_empty() {
+        return bytes.to_vec();
+    }
+    let n = lines.len();
+    match *edit {
+        LineEdit::Duplicate(a, b) => {
+            let line = lines[a % n].clone();
+            lines.insert(b % (n + 1), line);
+        }
+        LineEdit::Remove(a) => {
+            lines.remove(a % n);
+        }
+        LineEdit::Swap(a, b) => lines.swap(a % n, b % n),
+        LineEdit::OpCode(a, c) => {
+            let text = String::from_utf8_lossy(&lines[a % n]).into_owned();
+            if let Some(at) = text.find("\"op_code\":") {
+                let start = at + "\"op_code\":".len();
+                let end = text[start..]
+                    .find([',', '}'])
+                    .map_or(text.len(), |e| start + e);
+                lines[a % n] =
+                    format!("{}{}{}", &text[..start], OP_CODES[c], &text[end..]).into_bytes();
+            }
+        }
+    }
+    lines.concat()
+}
+
+/// Arbitrary bytes, or a real journal with a few line edits and a few byte edits (flipped
+/// bytes, cut lines, hostile numbers).
+fn mutated_journal(files: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
+    let real = (
+        prop::sample::select(files),
+        prop::collection::vec(line_edit(), 0..4),
+        prop::collection::vec(edit(), 0..3),
+    )
+        .prop_map(|(bytes, lines, edits)| {
+            let mut bytes = lines.iter().fold(bytes, |b, e| apply_lines(&b, e));
+            for e in &edits {
+                apply(&mut bytes, e);
+            }
+            bytes
+        });
+    prop_oneof![
+        1 => prop::collection::vec(any::<u8>(), 0..300),
+        1 => prop::collection::vec(prop::sample::select(INTERESTING), 0..300),
+        6 => real,
+    ]
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn the_journal_reader_returns_a_study_with_notes_or_an_error_naming_the_file_and_line(
+        bytes in mutated_journal(journal_files()),
+    ) {
+        use knobs_core::storage::{StorageError, journal};
+        let path = Path::new("fuzz.journal");
+        match journal::read_bytes(path, &bytes, None) {
+            Ok(recovered) => {
+                // What a window shows and a resume replays never panics.
+                let _ = recovered.study.best_trial();
+                let _ = recovered.is_finished();
+                let resumable = recovered.resumable();
+                if recovered.knobs_definition {
+                    let _ = resumable.strategy.build(&resumable.space, resumable.seed);
+                }
+                for t in &recovered.study.trials {
+                    prop_assert_eq!(t.point.len(), recovered.study.space.dim());
+                }
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                prop_assert!(msg.contains("fuzz.journal"), "{}", msg);
+                if let StorageError::Malformed { line, .. } = e {
+                    let lines = bytes.split(|&b| b == b'\n').count();
+                    prop_assert!(line >= 1 && line <= lines, "line {} of {}: {}", line, lines, msg);
+                    prop_assert!(msg.contains(&format!("fuzz.journal:{line}:")), "{}", msg);
+                }
+            }
+        }
+    }
+}
+
+/// The journal mutations keep enough of the real files that a good share still loads (the
+/// property reaches the replay and the mapping to Knobs' study, not only the JSON parser).
+#[test]
+fn mutated_journals_often_still_load() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let journals = mutated_journal(journal_files());
+    let mut ok = 0;
+    for _ in 0..400 {
+        let bytes = journals.new_tree(&mut runner).unwrap().current();
+        ok += usize::from(
+            knobs_core::storage::journal::read_bytes(Path::new("j"), &bytes, None).is_ok(),
+        );
+    }
+    assert!(ok >= 40, "{ok} of 400 mutated journals loaded");
+    eprintln!("loaded: {ok}/400 journals");
+}

@@ -17,6 +17,7 @@
 //! forwarded before the commit that covers it has returned.
 
 pub mod journal;
+pub mod lock;
 pub mod time;
 
 use crate::runner::Event;
@@ -58,6 +59,19 @@ pub enum StorageError {
         path: PathBuf,
         /// What and why.
         message: String,
+    },
+    /// Another writer holds the journal: two writers would interleave their trials and fail
+    /// each other's running ones.
+    #[error(
+        "{path}: another Knobs process ({}) is writing this journal; wait for it to end \
+         or stop it, then try again",
+        match holder { Some(pid) => format!("pid {pid}"), None => "pid unknown".to_owned() }
+    )]
+    Locked {
+        /// The journal.
+        path: PathBuf,
+        /// The holder's process id, as it wrote it beside the journal.
+        holder: Option<u32>,
     },
     /// A value could not be encoded (a study definition serde refuses).
     #[error("cannot encode {what}: {message}")]

@@ -28,6 +28,14 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 /// `seconds` since the epoch as Optuna writes a datetime (UTC, microseconds). Times outside
 /// years 0..9999 (never produced by a clock) are clamped to the epoch.
 pub fn to_iso(seconds: f64) -> String {
+    let mut out = Vec::with_capacity(32);
+    write_iso(&mut out, seconds);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`to_iso`] appended to `out`, digit by digit: the journal writes two datetimes a trial on
+/// its hot path, where `format!` cost more than the rest of the line.
+pub(crate) fn write_iso(out: &mut Vec<u8>, seconds: f64) {
     let micros = if seconds.is_finite() && seconds.abs() < 2.5e11 {
         (seconds * 1e6).round() as i64
     } else {
@@ -36,12 +44,41 @@ pub fn to_iso(seconds: f64) -> String {
     let (secs, us) = (micros.div_euclid(1_000_000), micros.rem_euclid(1_000_000));
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{us:06}+00:00",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    // Years 0..=9999 after the clamp above (|seconds| < 2.5e11 is within years -5900..9900;
+    // a negative year is written as its digits after a '-', as `format!` would).
+    if y < 0 {
+        out.push(b'-');
+    }
+    digits(out, y.unsigned_abs(), 4);
+    out.push(b'-');
+    digits(out, m.unsigned_abs(), 2);
+    out.push(b'-');
+    digits(out, d.unsigned_abs(), 2);
+    out.push(b'T');
+    digits(out, (rem / 3600).unsigned_abs(), 2);
+    out.push(b':');
+    digits(out, (rem % 3600 / 60).unsigned_abs(), 2);
+    out.push(b':');
+    digits(out, (rem % 60).unsigned_abs(), 2);
+    out.push(b'.');
+    digits(out, us.unsigned_abs(), 6);
+    out.extend_from_slice(b"+00:00");
+}
+
+/// `n` in decimal, zero-padded to at least `width` digits.
+pub(crate) fn digits(out: &mut Vec<u8>, mut n: u64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let start = i.min(buf.len().saturating_sub(width));
+    out.extend_from_slice(&buf[start..]);
 }
 
 /// Seconds since the epoch of an ISO 8601 datetime as Python's `isoformat` writes it:
@@ -73,7 +110,12 @@ pub(crate) fn from_iso(text: &str) -> Option<f64> {
         o => {
             let sign = if o.starts_with('-') { -1 } else { 1 };
             let (h, mm) = o.get(1..)?.split_once(':').unwrap_or((o.get(1..3)?, "0"));
-            sign * (num(h)? * 3600 + num(mm)? * 60)
+            let (h, mm) = (num(h)?, num(mm)?);
+            // Python's offsets are under a day; a bigger one is not a time (nor overflows).
+            if h > 23 || mm > 59 {
+                return None;
+            }
+            sign * (h * 3600 + mm * 60)
         }
     };
     let mut hms = clock.split(':');
@@ -110,6 +152,9 @@ mod tests {
         }
         assert_eq!(to_iso(0.0), "1970-01-01T00:00:00.000000+00:00");
         assert_eq!(to_iso(951_782_400.0), "2000-02-29T00:00:00.000000+00:00");
+        assert_eq!(to_iso(-1.5), "1969-12-31T23:59:58.500000+00:00");
+        assert_eq!(to_iso(f64::NAN), "1970-01-01T00:00:00.000000+00:00");
+        assert_eq!(to_iso(2.4e11), "9575-04-19T18:40:00.000000+00:00");
     }
 
     #[test]
@@ -120,5 +165,7 @@ mod tests {
         assert_eq!(from_iso("1969-12-31T23:00:00-01:00"), Some(0.0));
         assert_eq!(from_iso("yesterday"), None);
         assert_eq!(from_iso("2020-13-01T00:00:00"), None);
+        assert_eq!(from_iso("1970-01-01T00:00:00+9999999999999999:00"), None);
+        assert_eq!(from_iso("1970-01-01T00:00:00-24:00"), None);
     }
 }

@@ -290,7 +290,7 @@ impl Study {
     }
 
     /// Check one trial's point and parameter values against the space.
-    fn check_in_space(&self, trial: &Trial) -> Result<(), StudyError> {
+    pub(crate) fn check_in_space(&self, trial: &Trial) -> Result<(), StudyError> {
         let number = trial.number;
         let expected = self.space.dim();
         if trial.point.len() != expected {

@@ -28,7 +28,9 @@ fn lesson8_advisor_finds_the_best_c_above_the_range_and_the_new_study_goes_there
     assert_eq!(first.kind, FindingKind::BestAtBound, "{}", first.message);
     assert_eq!(first.number("bound"), Some(1.0));
     assert!(
-        first.message.contains("of the best 10 trials have C within 2% of the upper bound 1"),
+        first
+            .message
+            .contains("of the best 10 trials have C within 2% of the upper bound 1"),
         "{}",
         first.message
     );
@@ -60,6 +62,9 @@ fn lesson8_advisor_finds_the_best_c_above_the_range_and_the_new_study_goes_there
     let best = better.best_trial().unwrap();
     let old_best = done.best_trial().unwrap().value.unwrap();
     assert!(best.number >= carried, "the best trial is a new one");
-    assert!(best.value.unwrap() > old_best + 0.02, "{best:?} vs {old_best}");
+    assert!(
+        best.value.unwrap() > old_best + 0.02,
+        "{best:?} vs {old_best}"
+    );
     assert!(best.params[0].1.as_f64().unwrap() > 1.0);
 }

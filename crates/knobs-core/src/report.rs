@@ -100,7 +100,11 @@ impl Summary {
 /// A finding as the JSON summary lists it: the suggested range in the CLI's own spelling,
 /// so it can be pasted back into `--param`.
 fn finding_json(f: &Finding) -> Json {
-    let numbers: Map<String, Json> = f.numbers.iter().map(|(n, v)| (n.clone(), json!(v))).collect();
+    let numbers: Map<String, Json> = f
+        .numbers
+        .iter()
+        .map(|(n, v)| (n.clone(), json!(v)))
+        .collect();
     json!({
         "param": f.param,
         "kind": f.kind.as_str(),

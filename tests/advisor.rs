@@ -1,5 +1,6 @@
 //! Lesson 8: the range advisor finds that SVC's best C lies above the starting range, and the
 //! study it suggests carries the right trials and finds a better C.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 use knobs::advisor::{FindingKind, advise};
 use knobs::session::Session;

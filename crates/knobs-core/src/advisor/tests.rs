@@ -253,3 +253,22 @@ fn following_no_findings_is_an_error() {
         Err(AdviceError::NoFindings)
     ));
 }
+
+#[test]
+fn the_json_summary_and_text_report_list_the_findings() {
+    let study = pressed_study();
+    let summary = crate::report::Summary::of(&study, 0.0, 0.0);
+    let json: serde_json::Value = serde_json::from_str(&summary.to_json()).unwrap();
+    let first = &json["advice"][0];
+    assert_eq!(first["param"], "C");
+    assert_eq!(first["kind"], "best_at_bound");
+    assert_eq!(first["numbers"]["count"], 7.0);
+    assert!(first["suggested"].as_str().unwrap().ends_with("..100:log"));
+    let text = summary.to_text(&study);
+    assert!(
+        text.contains(
+            "\nadvice on C: 7 of the best 10 trials have C within 2% of the upper bound 1"
+        ),
+        "{text}"
+    );
+}

@@ -3,7 +3,8 @@
 //! Nothing here draws or depends on a GUI crate: the command line, the tests, the benchmarks,
 //! tuning workers on headless servers and the desktop window all drive the same code.
 //!
-//! - [`space`]: the parameters and their ranges; [`study`]: a study and its trials;
+//! - [`space`]: the parameters and their ranges ([`advisor`]: whether they were guessed
+//!   well); [`study`]: a study and its trials;
 //! - [`strategy`]: every search strategy behind one ask/tell interface; [`gp`]: the Gaussian
 //!   process they and the views share;
 //! - [`objective`]: what a trial evaluates (test functions, a model on [`data`] with one of
@@ -14,6 +15,7 @@
 //! - [`storage`]: the write-ahead journal (Optuna's format) every trial reaches before it is
 //!   reported.
 
+pub mod advisor;
 pub mod data;
 pub mod gp;
 pub mod models;

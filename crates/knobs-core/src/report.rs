@@ -1,5 +1,6 @@
 //! Results as the CLI writes them: a JSON summary and a CSV of trials.
 
+use crate::advisor::{Advice, Finding, advise};
 use crate::session::{SessionError, write_atomic};
 use crate::space::Value;
 use crate::study::{Study, TrialState};
@@ -9,6 +10,8 @@ use std::path::Path;
 /// The figures `--json` prints.
 pub struct Summary {
     json: Json,
+    /// The range advisor's findings, listed in the text report too.
+    advice: Advice,
 }
 
 fn to_json(value: &Value) -> Json {
@@ -36,7 +39,11 @@ impl Summary {
             .iter()
             .map(|t| t.completed_value().map_or(Json::Null, |v| json!(v)))
             .collect();
+        // One GP fit: the advisor reads the finished study as the window's panel does.
+        let advice = advise(study);
+        let findings: Vec<Json> = advice.findings.iter().map(finding_json).collect();
         Summary {
+            advice,
             json: json!({
                 "best_value": best.and_then(|t| t.value),
                 "best_params": best_params,
@@ -49,6 +56,7 @@ impl Summary {
                 "wall_seconds": wall_seconds,
                 "strategy_seconds": strategy_seconds,
                 "history": history,
+                "advice": findings,
             }),
         }
     }
@@ -82,8 +90,28 @@ impl Summary {
                 params.join(" ")
             );
         }
+        for f in &self.advice.findings {
+            out += &format!("\nadvice on {}: {}", f.param, f.message);
+        }
         out
     }
+}
+
+/// A finding as the JSON summary lists it: the suggested range in the CLI's own spelling,
+/// so it can be pasted back into `--param`.
+fn finding_json(f: &Finding) -> Json {
+    let numbers: Map<String, Json> = f
+        .numbers
+        .iter()
+        .map(|(n, v)| (n.clone(), json!(v)))
+        .collect();
+    json!({
+        "param": f.param,
+        "kind": f.kind.as_str(),
+        "message": f.message,
+        "numbers": numbers,
+        "suggested": f.suggested.describe(),
+    })
 }
 
 /// Write `number,state,value,duration_seconds,resource,pruned_step,<one column per

@@ -1,6 +1,9 @@
 //! Results as the CLI writes them: a JSON summary and a CSV of trials.
 
-use crate::advisor::{Advice, Finding, advise};
+use crate::advisor::{Advice, Finding, advise, advise_with};
+
+/// The most trials a summary fits the advisor's GP on (see [`Summary::of`]).
+const ADVICE_GP_TRIALS: usize = 400;
 use crate::session::{SessionError, write_atomic};
 use crate::space::Value;
 use crate::study::{Study, TrialState};
@@ -39,8 +42,14 @@ impl Summary {
             .iter()
             .map(|t| t.completed_value().map_or(Json::Null, |v| json!(v)))
             .collect();
-        // One GP fit: the advisor reads the finished study as the window's panel does.
-        let advice = advise(study);
+        // One GP fit: the advisor reads the finished study as the window's panel does. Past
+        // a few hundred trials the exact GP's cubic cost would dominate a summary, and the
+        // trials alone say enough: the advisor then reads them without the GP.
+        let advice = if study.trials.len() <= ADVICE_GP_TRIALS {
+            advise(study)
+        } else {
+            advise_with(study, None)
+        };
         let findings: Vec<Json> = advice.findings.iter().map(finding_json).collect();
         Summary {
             advice,

@@ -44,7 +44,16 @@ const MAX_EPOCHS: i64 = 20;
 /// The benchmark's space: the four searched hyperparameters, one hidden layer and the
 /// epochs fixed (the layer count is not searched, as in the Optuna script).
 fn space() -> Result<Space, String> {
-    let log = |name: &str, low, high| Param::new(name, Domain::Float { low, high, log: true });
+    let log = |name: &str, low, high| {
+        Param::new(
+            name,
+            Domain::Float {
+                low,
+                high,
+                log: true,
+            },
+        )
+    };
     let int = |name: &str, low, high| {
         Param::new(
             name,

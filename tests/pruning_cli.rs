@@ -163,3 +163,90 @@ fn unknown_pruners_and_settings_are_refused_with_the_known_ones() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("reduction_factor"), "{err}");
 }
+
+/// Rows of a `--trials-csv` file after its header, split at commas.
+fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    let csv = std::fs::read_to_string(path).unwrap();
+    csv.lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect()
+}
+
+/// What a 20-step run under ASHA's defaults (rungs at steps 1, 4 and 16) must show, whatever
+/// reported the steps: pruned trials stopped at a rung having used exactly that many steps,
+/// complete ones used all 20, at least one of each, and the summary counts both.
+fn assert_pruned_at_asha_rungs(summary: &serde_json::Value, rows: &[Vec<String>]) {
+    let (mut pruned, mut resource) = (0, 0);
+    for r in rows {
+        let used: u64 = r[4].parse().unwrap();
+        match r[1].as_str() {
+            "pruned" => {
+                assert!(["1", "4", "16"].contains(&r[5].as_str()), "{r:?}");
+                assert_eq!(r[5], r[4], "{r:?}");
+                pruned += 1;
+            }
+            "complete" => assert_eq!((used, r[5].as_str()), (20, ""), "{r:?}"),
+            other => panic!("a trial ended {other}: {r:?}"),
+        }
+        resource += used;
+    }
+    assert!(pruned > 0 && pruned < rows.len(), "{rows:?}");
+    assert_eq!(summary["pruned"], pruned);
+    assert_eq!(summary["resource"], resource);
+    assert_eq!(summary["pruner"], "asha");
+}
+
+#[test]
+fn a_script_printing_its_curve_is_pruned_at_asha_rungs_as_the_mlp_is() {
+    let curve = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/curve.sh");
+    let command = format!("sh {}", curve.display());
+    let dir = tempfile::tempdir().unwrap();
+    let script_csv = dir.path().join("script.csv");
+    let mlp_csv = dir.path().join("mlp.csv");
+    let common = [
+        "--pruner", "asha", "--budget", "20", "--seed", "1", "--json", "--quiet",
+    ];
+    let mut script_args = vec![
+        "run",
+        "--command",
+        &command,
+        "--param",
+        "x=0..1",
+        "--direction",
+        "maximize",
+        "--trials-csv",
+        script_csv.to_str().unwrap(),
+    ];
+    script_args.extend_from_slice(&common);
+    let script = json_of(&knobs(&script_args));
+    let script_rows = csv_rows(&script_csv);
+    assert_eq!(script_rows.len(), 20);
+    assert_pruned_at_asha_rungs(&script, &script_rows);
+    // Every curve has the same shape, so the trial with the best final value is never pruned.
+    let best_x = script_rows
+        .iter()
+        .max_by(|a, b| {
+            let q = |r: &Vec<String>| -(r[6].parse::<f64>().unwrap() - 0.3).abs();
+            q(a).total_cmp(&q(b))
+        })
+        .unwrap();
+    assert_eq!(best_x[1], "complete", "{script_rows:?}");
+
+    let mut mlp_args = vec![
+        "run",
+        "--dataset",
+        "digits",
+        "--model",
+        "mlp",
+        "--strategy",
+        "tpe",
+        "--trials-csv",
+        mlp_csv.to_str().unwrap(),
+    ];
+    mlp_args.extend_from_slice(&common);
+    let mlp = json_of(&knobs(&mlp_args));
+    let mlp_rows = csv_rows(&mlp_csv);
+    assert_eq!(mlp_rows.len(), 20);
+    assert_pruned_at_asha_rungs(&mlp, &mlp_rows);
+}

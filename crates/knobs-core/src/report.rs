@@ -77,8 +77,14 @@ impl Summary {
 
     /// A short readable report.
     pub fn to_text(&self, study: &Study) -> String {
+        // Name the pruner beside its count: "19 pruned" alone does not say by which rule.
+        let by = if study.pruner.is_active() {
+            format!(" by {}", study.pruner.name())
+        } else {
+            String::new()
+        };
         let mut out = format!(
-            "{}: {} trials ({} failed, {} pruned), resource {}",
+            "{}: {} trials ({} failed, {} pruned{by}), resource {}",
             study.name,
             study.trials.len(),
             study.failed(),

@@ -176,17 +176,8 @@ pub fn cmaes(ui: &mut egui::Ui, input: &WhyInput<'_>, frame: &Frame, why: &CmaWh
             .width(2.0),
         );
         for (k, name) in [(1.0, "1σ"), (2.0, "2σ")] {
-            let line = Line::new(
-                crate::gui::i18n::fill(tr("{} ellipse"), &[&name]),
-                vec![strip.at_u(m - k * sd, row), strip.at_u(m + k * sd, row)],
-            )
-            .color(MODEL)
-            .width(if k == 1.0 { 4.0 } else { 2.0 });
-            plot.line(if k == 2.0 {
-                line.style(LineStyle::dashed_loose())
-            } else {
-                line
-            });
+            let label = crate::gui::i18n::fill(tr("{} ellipse"), &[&name]);
+            sigma_span(plot, strip, row, (m, sd, k), label);
         }
         plot.points(
             Points::new(tr("mean"), vec![strip.at_u(m, row)])
@@ -306,20 +297,13 @@ pub fn anneal(
             .color(MODEL),
         );
         for k in [1.0, 2.0] {
-            let line = Line::new(
-                tr("neighbourhood 1σ, 2σ"),
-                vec![
-                    strip.at_u(c - k * why.scale, row),
-                    strip.at_u(c + k * why.scale, row),
-                ],
-            )
-            .color(MODEL)
-            .width(if k == 1.0 { 4.0 } else { 2.0 });
-            plot.line(if k == 2.0 {
-                line.style(LineStyle::dashed_loose())
-            } else {
-                line
-            });
+            sigma_span(
+                plot,
+                strip,
+                row,
+                (c, why.scale, k),
+                tr("neighbourhood 1σ, 2σ").to_owned(),
+            );
         }
         plot.points(
             Points::new(tr("current state"), vec![strip.at_u(c, row)])
@@ -402,6 +386,30 @@ pub fn gradient(
             }
         },
     );
+}
+
+/// The span `centre ± k·scale` on `row`: solid and wide at 1σ, dashed at 2σ.
+fn sigma_span(
+    plot: &mut egui_plot::PlotUi<'_>,
+    strip: &Strip,
+    row: f64,
+    (centre, scale, k): (f64, f64, f64),
+    label: String,
+) {
+    let line = Line::new(
+        label,
+        vec![
+            strip.at_u(centre - k * scale, row),
+            strip.at_u(centre + k * scale, row),
+        ],
+    )
+    .color(MODEL)
+    .width(if k == 1.0 { 4.0 } else { 2.0 });
+    plot.line(if k == 2.0 {
+        line.style(LineStyle::dashed_loose())
+    } else {
+        line
+    });
 }
 
 #[cfg(test)]

@@ -165,12 +165,12 @@ impl Group {
         self.end_group(grace);
         let (status, mut resources) = self.reap();
         resources.wall_seconds = self.started.elapsed().as_secs_f64();
+        // The group's sampled memory wins over the leader's rusage: Linux carries the
+        // spawning process's own high-water mark into the child's `ru_maxrss` across exec,
+        // so a command started from a 100 MB window would report at least 100 MB. rusage
+        // stays as the figure for a command that ended before the first sample.
         if self.peak_group_rss > 0 {
-            resources.peak_rss_bytes = Some(
-                resources
-                    .peak_rss_bytes
-                    .map_or(self.peak_group_rss, |p| p.max(self.peak_group_rss)),
-            );
+            resources.peak_rss_bytes = Some(self.peak_group_rss);
         }
         Finished {
             ending,

@@ -141,6 +141,10 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("seed", "随机种子"),
     ("parallel jobs", "并行任务数"),
     (
+        "{} waits for results and runs {} trial(s) at a time by itself: set its window in the strategy panel to use more jobs (the trials then differ)",
+        "{} 要等结果，自身每次只运行 {} 个试验：要用上更多并行任务，请在策略面板设置其窗口（试验会因此不同）",
+    ),
+    (
         "worker threads; results do not depend on it",
         "工作线程数；结果与之无关",
     ),

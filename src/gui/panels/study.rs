@@ -4,7 +4,7 @@
 
 use super::{params, strategy};
 use crate::gui::app::Action;
-use crate::gui::i18n::tr;
+use crate::gui::i18n::{fill, tr};
 use crate::gui::state::Workbench;
 use eframe::egui;
 
@@ -51,10 +51,76 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
                 bench.editor.set_seed(seed);
                 ui.end_row();
                 let l = ui.label(tr("parallel jobs"));
+                let mut hover = tr("worker threads; results do not depend on it").to_owned();
+                if let Some(own) = narrower_window(ui, bench) {
+                    hover = format!(
+                        "{hover}\n{}",
+                        fill(
+                            tr("{} waits for results and runs {} trial(s) at a time by itself: set its window in the strategy panel to use more jobs (the trials then differ)"),
+                            &[&bench.study().strategy.name(), &own],
+                        )
+                    );
+                }
                 ui.add(egui::Slider::new(&mut bench.jobs, 1..=32))
-                    .on_hover_text(tr("worker threads; results do not depend on it"))
+                    .on_hover_text(hover)
                     .labelled_by(l.id);
                 ui.end_row();
             });
     });
+}
+
+/// The strategy's own window when it is narrower than the jobs asked for and the study sets
+/// none: more jobs would then sit idle, and the window is part of the study (same seed, same
+/// trials), so it is not widened behind the user's back. Built once per study revision.
+fn narrower_window(ui: &egui::Ui, bench: &Workbench) -> Option<usize> {
+    let study = bench.study();
+    if bench.jobs <= 1 || study.window.is_some() {
+        return None;
+    }
+    let id = egui::Id::unique("strategy_own_window");
+    let revision = bench.revision();
+    let cached = ui.data(|d| d.get_temp::<(u64, usize)>(id));
+    let own = match cached {
+        Some((r, own)) if r == revision => own,
+        _ => {
+            let own = study
+                .strategy
+                .build(&study.space, study.seed)
+                .map_or(usize::MAX, |s| s.default_window());
+            ui.data_mut(|d| d.insert_temp(id, (revision, own)));
+            own
+        }
+    };
+    (own < bench.jobs).then_some(own)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Run `f` with a `Ui`, as a frame would.
+    fn with_ui<R>(f: impl FnOnce(&mut egui::Ui) -> R) -> R {
+        let ctx = egui::Context::default();
+        let mut out = None;
+        let mut f = Some(f);
+        let mut frame = ctx.run_ui(egui::RawInput::default(), |ui| {
+            if let Some(f) = f.take() {
+                out = Some(f(ui));
+            }
+        });
+        frame.textures_delta.clear();
+        out.expect("the frame ran the panel")
+    }
+
+    #[test]
+    fn more_jobs_than_a_waiting_strategy_runs_are_explained_and_a_set_window_is_not() {
+        let mut bench = Workbench::new(Workbench::default_study());
+        bench.jobs = 4;
+        // GP-BO waits for each result: one trial at a time by itself.
+        assert_eq!(with_ui(|ui| narrower_window(ui, &bench)), Some(1));
+        let mut study = bench.study().clone();
+        study.window = Some(4);
+        let bench = Workbench::new(study);
+        assert_eq!(with_ui(|ui| narrower_window(ui, &bench)), None);
+    }
 }

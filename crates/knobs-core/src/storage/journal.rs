@@ -374,17 +374,7 @@ impl JournalStorage {
             let Some((_, value)) = params.iter().find(|(n, _)| n == name) else {
                 continue;
             };
-            let internal = match (&param.domain, value) {
-                (Domain::Categorical { choices }, Value::Cat(c)) => {
-                    choices.iter().position(|x| x == c).map(|i| i as f64)
-                }
-                (Domain::Fixed(_), _) => Some(0.0),
-                (Domain::Numbers { values, .. }, v) => v
-                    .as_f64()
-                    .and_then(|x| Domain::number_index(values, x))
-                    .map(|i| i as f64),
-                (_, v) => v.as_f64(),
-            };
+            let internal = internal_value(&param.domain, value);
             if let Some(x) = internal {
                 values.insert(name.clone(), json!(x));
                 dists.insert(name.clone(), json!(dist));
@@ -504,17 +494,7 @@ impl JournalStorage {
         }
         let mut internal = Vec::with_capacity(params.len());
         for (p, (_, value)) in params.iter().zip(&trial.params) {
-            let x = match (&p.domain, value) {
-                (Domain::Categorical { choices }, Value::Cat(c)) => {
-                    choices.iter().position(|x| x == c).map(|i| i as f64)
-                }
-                (Domain::Fixed(_), _) => Some(0.0),
-                (Domain::Numbers { values, .. }, v) => v
-                    .as_f64()
-                    .and_then(|x| Domain::number_index(values, x))
-                    .map(|i| i as f64),
-                (_, v) => v.as_f64(),
-            };
+            let x = internal_value(&p.domain, value);
             match x {
                 Some(x) if x.is_finite() => internal.push(x),
                 _ => return false,
@@ -1738,6 +1718,22 @@ fn optuna_trial(space: &Space, t: &OTrial) -> (Trial, usize) {
         resources: None,
     };
     (trial, partial)
+}
+
+/// A value as Optuna stores it in a journal: a category's or a number list's index, 0 for
+/// a fixed value, the number itself otherwise; `None` when the value does not fit the domain.
+fn internal_value(domain: &Domain, value: &Value) -> Option<f64> {
+    match (domain, value) {
+        (Domain::Categorical { choices }, Value::Cat(c)) => {
+            choices.iter().position(|x| x == c).map(|i| i as f64)
+        }
+        (Domain::Fixed(_), _) => Some(0.0),
+        (Domain::Numbers { values, .. }, v) => v
+            .as_f64()
+            .and_then(|x| Domain::number_index(values, x))
+            .map(|i| i as f64),
+        (_, v) => v.as_f64(),
+    }
 }
 
 #[cfg(test)]

@@ -487,10 +487,9 @@ fn explain_window(study: &Study, args: &RunArgs, jobs: usize) {
     if args.jobs.is_none() || args.quiet || study.window.is_some() {
         return;
     }
-    let Ok(strategy) = study.strategy.build(&study.space, study.seed) else {
+    let Some(own) = study.strategy_window() else {
         return;
     };
-    let own = strategy.default_window();
     if own < jobs {
         eprintln!(
             "knobs: --jobs {jobs}, but {} waits for results and runs {own} trial(s) at a time \

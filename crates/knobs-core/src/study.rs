@@ -289,6 +289,16 @@ pub struct Study {
 }
 
 impl Study {
+    /// How many trials the strategy runs at once by itself (its default window; `None` when
+    /// it cannot be built): what the CLI and the window compare with the jobs asked for, to
+    /// say why more jobs would sit idle.
+    pub fn strategy_window(&self) -> Option<usize> {
+        self.strategy
+            .build(&self.space, self.seed)
+            .ok()
+            .map(|s| s.default_window())
+    }
+
     /// Put a trial's latest state in place: replace the trial with its number, or insert it
     /// in number order (the runner's events carry whole trials, started and then finished;
     /// a resumed hole is started after later trials already stored).

@@ -83,10 +83,7 @@ fn narrower_window(ui: &egui::Ui, bench: &Workbench) -> Option<usize> {
     let own = match cached {
         Some((r, own)) if r == revision => own,
         _ => {
-            let own = study
-                .strategy
-                .build(&study.space, study.seed)
-                .map_or(usize::MAX, |s| s.default_window());
+            let own = study.strategy_window().unwrap_or(usize::MAX);
             ui.data_mut(|d| d.insert_temp(id, (revision, own)));
             own
         }

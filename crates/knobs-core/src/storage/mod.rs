@@ -18,6 +18,7 @@
 
 pub mod journal;
 pub mod lock;
+pub mod queue;
 pub mod time;
 
 use crate::runner::Event;

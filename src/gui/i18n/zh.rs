@@ -882,6 +882,11 @@ pub(super) const TABLE: &[(&str, &str)] = &[
         "每条赛道的试验用完这么多资源（轮数或步数）后即停止，不论试验次数，使各赛道在相同成本下比较",
     ),
     ("resource needed", "所需资源"),
+    (
+        "the resource (epochs or steps) a run had spent by the trial that got it within the margin",
+        "一次运行在首个进入容差范围的试验结束时已消耗的资源（轮数或步数）",
+    ),
+    ("{} · resource budget {} · {}", "{} · 资源预算 {} · {}"),
     ("repeats", "重复次数"),
     (
         "runs per strategy, on seeds seed, seed + 1, …",

@@ -385,13 +385,13 @@ fn race_buttons(ui: &mut egui::Ui, race: &mut Race, bench: &mut Workbench, runni
 }
 
 /// The race's status, budget and seeds (the raced problem's once there is one, else the
-/// study's).
+/// study's); the resource budget instead of the trials when the race has one.
 fn problem_line(race: &Race, bench: &Workbench) -> String {
-    let (budget, seed) = race
+    let (budget, seed, resource) = race
         .problem
         .as_ref()
-        .map_or((bench.study().budget, bench.study().seed), |p| {
-            (p.budget, p.seed)
+        .map_or((bench.study().budget, bench.study().seed, None), |p| {
+            (p.budget, p.seed, p.resource_budget)
         });
     let runs = race.runs_per_strategy();
     let seeds = if runs > 1 {
@@ -399,10 +399,16 @@ fn problem_line(race: &Race, bench: &Workbench) -> String {
     } else {
         fill(tr("seed {}"), &[&seed])
     };
-    fill(
-        tr("{} · budget {} · {}"),
-        &[&tr(&race.status), &budget, &seeds],
-    )
+    match resource {
+        Some(resource) => fill(
+            tr("{} · resource budget {} · {}"),
+            &[&tr(&race.status), &resource, &seeds],
+        ),
+        None => fill(
+            tr("{} · budget {} · {}"),
+            &[&tr(&race.status), &budget, &seeds],
+        ),
+    }
 }
 
 /// Every strategy's mean curve in its colour, with the runs' min–max band behind it when
@@ -503,7 +509,12 @@ fn ranking_table(ui: &mut egui::Ui, race: &Race) {
                 "strategy time",
                 "state",
             ] {
-                ui.strong(tr(h));
+                let header = ui.strong(tr(h));
+                if h == "resource needed" {
+                    header.on_hover_text(tr(
+                        "the resource (epochs or steps) a run had spent by the trial that got it within the margin",
+                    ));
+                }
             }
             ui.end_row();
             for (i, row) in race.ranking().iter().enumerate() {

@@ -239,8 +239,8 @@ fn write_lesson7_race() {
     assert!(app.bench.error.is_none(), "{:?}", app.bench.error);
 }
 
-const LESSON_TEXT: &str = "Lesson {lesson} of {lessons}, the companion race: pruners side by side. Lesson 7's TPE search (seed 0, 30 trials of the built-in neural network on iris, 20 epochs each) runs in three lanes: without a pruner, under the lesson's median rule, and under ASHA with its defaults (the top quarter goes on at epochs 1, 4 and 16). Open the Race tab: the curves are each lane's best accuracy so far against the epochs it has spent ('by resource'; untick it to see them by trial), and crosses mark the pruned trials. The ranking reads: tpe: best 0.9733, 600 epochs, 0 pruned; tpe + median: best 0.9800, 280 epochs, 18 pruned; tpe + asha: best 0.9600, 166 epochs, 26 pruned. The first two lanes are lesson 7's two sessions, trial for trial. What to look for: the median lane reaches a better accuracy than the full search for under half its epochs. ASHA spends fewer still but stops too much: 26 of the 30 trials, most after one epoch, when a network's accuracy says little, and its best stays below the others'. For a comparison at equal cost, tick 'resource budget', set it to 600 and start the race again: every lane then spends the same epochs, and the pruned lanes try more trials with them.";
-const LESSON_TEXT_ZH: &str = "第 {lesson} 课（共 {lessons} 课），配套竞赛：几种提前停止规则并排比较。第 7 课的 TPE 搜索（种子 0，在 iris 上对内置神经网络做 30 个试验，每个 20 轮）在三条赛道上运行：不用提前停止规则、用本课的中位数规则、用默认设置的 ASHA（在第 1、4、16 轮只让前四分之一继续）。打开“竞赛”标签页：曲线是每条赛道的当前最优准确率随已消耗轮数的变化（“按资源”；取消勾选则按试验显示），叉号标出被提前停止的试验。排名为：tpe：最优 0.9733，600 轮，0 个提前停止；tpe + median：最优 0.9800，280 轮，18 个提前停止；tpe + asha：最优 0.9600，166 轮，26 个提前停止。前两条赛道与第 7 课的两个会话逐个试验相同。要注意的是：中位数赛道用不到一半的轮数就得到比完整搜索更好的准确率。ASHA 用的轮数更少，但停止得太多：30 个试验中停止了 26 个，大多只训练了一轮，而网络在一轮后的准确率说明不了什么，所以它的最优值低于其他赛道。要在相同成本下比较，请勾选“资源预算”，设为 600，再次开始竞赛：每条赛道消耗相同的轮数，带提前停止的赛道会用这些轮数尝试更多试验。";
+const LESSON_TEXT: &str = "Lesson {lesson} of {lessons}, the companion race: pruners side by side. Lesson 7's TPE search (seed 0, 30 trials of the built-in neural network on iris, 20 epochs each) runs in three lanes: without a pruner, under the lesson's median rule, and under ASHA with its defaults (the top quarter goes on at epochs 1, 4 and 16). Open the Race tab: the curves are each lane's best accuracy so far against the epochs it has spent ('by resource'; untick it to see them by trial), and crosses mark the pruned trials. The ranking reads: tpe: best 0.9733, 600 epochs, 0 pruned; tpe + median: best 0.9800, 280 epochs, 18 pruned; tpe + asha: best 0.9600, 166 epochs, 26 pruned. The first two lanes are lesson 7's two sessions, trial for trial. What to look for: the median lane reaches a better accuracy than the full search for under half its epochs. ASHA spends fewer still but stops too much: 26 of the 30 trials, most after one epoch, when a network's accuracy says little, and with 30 trials its best stays below the others'. For a comparison at equal cost, tick 'resource budget', set it to 600 and start the race again: every lane then spends 600 epochs, and the pruned lanes spend what they saved on more trials and end higher: tpe: best 0.9733, 30 trials; tpe + median: best 0.9800, 107 trials; tpe + asha: best 0.9867, 127 trials.";
+const LESSON_TEXT_ZH: &str = "第 {lesson} 课（共 {lessons} 课），配套竞赛：几种提前停止规则并排比较。第 7 课的 TPE 搜索（种子 0，在 iris 上对内置神经网络做 30 个试验，每个 20 轮）在三条赛道上运行：不用提前停止规则、用本课的中位数规则、用默认设置的 ASHA（在第 1、4、16 轮只让前四分之一继续）。打开“竞赛”标签页：曲线是每条赛道的当前最优准确率随已消耗轮数的变化（“按资源”；取消勾选则按试验显示），叉号标出被提前停止的试验。排名为：tpe：最优 0.9733，600 轮，0 个提前停止；tpe + median：最优 0.9800，280 轮，18 个提前停止；tpe + asha：最优 0.9600，166 轮，26 个提前停止。前两条赛道与第 7 课的两个会话逐个试验相同。要注意的是：中位数赛道用不到一半的轮数就得到比完整搜索更好的准确率。ASHA 用的轮数更少，但停止得太多：30 个试验中停止了 26 个，大多只训练了一轮，而网络在一轮后的准确率说明不了什么，所以在 30 个试验内它的最优值低于其他赛道。要在相同成本下比较，请勾选“资源预算”，设为 600，再次开始竞赛：每条赛道都消耗 600 轮，带提前停止的赛道把省下的轮数用于更多试验，结果也更好：tpe：最优 0.9733，30 个试验；tpe + median：最优 0.9800，107 个试验；tpe + asha：最优 0.9867，127 个试验。";
 
 /// The shipped race reopens finished, its unpruned and median lanes are lesson 7's two
 /// searches trial for trial, and the numbers its description states are its own.
@@ -281,6 +281,41 @@ fn lesson7_race_reopens_finished_and_its_description_holds() {
         })
         .collect();
     let text = numbers.join("; ");
+    assert!(
+        LESSON_TEXT.contains(&text),
+        "the description should say: {text}"
+    );
+}
+
+/// What the description says of the race at equal cost holds: run again with a resource
+/// budget of 600 epochs, every lane spends them and each lane's best and trials are the ones
+/// stated.
+#[test]
+fn lesson7_race_at_equal_cost_gives_what_its_description_states() {
+    let mut race = Race::new();
+    race.picked = lesson_lanes();
+    race.resource_budget = Some(600);
+    assert!(race.start(&mlp_study(20, 30, "tpe"), 2, None));
+    race.finish_blocking();
+    let ranking = race.ranking();
+    let stated: Vec<String> = ["tpe", "tpe + median", "tpe + asha"]
+        .iter()
+        .map(|name| {
+            let row = ranking.iter().find(|r| r.name == *name).unwrap();
+            // every lane stops at the budget: none overshoots by a whole trial
+            assert!(
+                (600..620).contains(&row.resource),
+                "{name}: {}",
+                row.resource
+            );
+            format!(
+                "{name}: best {:.4}, {} trials",
+                row.best.unwrap().mean,
+                row.trials
+            )
+        })
+        .collect();
+    let text = stated.join("; ");
     assert!(
         LESSON_TEXT.contains(&text),
         "the description should say: {text}"

@@ -120,6 +120,7 @@ fn knobs_run_save_leaves_out_a_hidden_race_command() {
         known_minimum: None,
         runs: vec![RaceRun {
             strategy: StrategySpec::Random,
+            pruner: knobs::pruner::PrunerSpec::None,
             seed: 0,
             outcome: RaceOutcome::Unfinished,
             strategy_seconds: None,

@@ -332,7 +332,7 @@ fn write_lesson6() {
     bench.view.tab = Tab::Race;
     let mut app = KnobsApp::from_bench(bench);
     app.race.picked = ["grid", "random", "gp", "tpe", "cmaes"]
-        .map(String::from)
+        .map(knobs::gui::race::state::Lane::new)
         .to_vec();
     app.race.repeats = 3;
     assert!(app.race.start(&study, 2, None));

@@ -60,6 +60,10 @@ pub struct RaceSession {
 pub struct RaceRun {
     /// The strategy, with its settings.
     pub strategy: StrategySpec,
+    /// The lane's pruner, with its settings: a race lane is a (strategy, pruner) pair. Absent
+    /// in older sessions and for lanes without one.
+    #[serde(default, skip_serializing_if = "crate::pruner::PrunerSpec::is_none")]
+    pub pruner: crate::pruner::PrunerSpec,
     /// The run's seed.
     pub seed: u64,
     /// How the run stood when saved.
@@ -359,6 +363,7 @@ mod tests {
             known_minimum: Some(0.397887),
             runs: vec![RaceRun {
                 strategy: StrategySpec::Random,
+                pruner: crate::pruner::PrunerSpec::None,
                 seed: 3,
                 outcome: RaceOutcome::Exhausted("a reason".into()),
                 strategy_seconds: Some(0.125),

@@ -865,6 +865,28 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ("order", "顺序"),
     // Race
     ("Strategies:", "策略："),
+    ("Lanes:", "赛道："),
+    ("lane", "赛道"),
+    ("remove this lane", "移除此赛道"),
+    ("Add lane", "添加赛道"),
+    (
+        "the last lane's strategy under the next pruner it has not raced with",
+        "最后一条赛道的策略，配上它还没用过的下一个提前停止规则",
+    ),
+    ("the lane {} is picked twice", "赛道 {} 被选了两次"),
+    ("pruner of lane {}", "赛道 {} 的提前停止规则"),
+    ("the pruner's settings", "提前停止规则的设置"),
+    ("resource budget", "资源预算"),
+    (
+        "every lane stops once its trials used this much resource (epochs or steps), whatever its trial count, so lanes are compared at the same cost",
+        "每条赛道的试验用完这么多资源（轮数或步数）后即停止，不论试验次数，使各赛道在相同成本下比较",
+    ),
+    ("resource needed", "所需资源"),
+    (
+        "the resource (epochs or steps) a run had spent by the trial that got it within the margin",
+        "一次运行在首个进入容差范围的试验结束时已消耗的资源（轮数或步数）",
+    ),
+    ("{} · resource budget {} · {}", "{} · 资源预算 {} · {}"),
     ("repeats", "重复次数"),
     (
         "runs per strategy, on seeds seed, seed + 1, …",

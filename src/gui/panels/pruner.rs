@@ -53,8 +53,9 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench) {
     }
 }
 
-/// One row per setting of the rule (nothing for `none`).
-fn settings(ui: &mut egui::Ui, spec: &mut PrunerSpec) {
+/// One row per setting of the rule (nothing for `none`); the race's lanes reuse it for their
+/// pruners' settings.
+pub fn settings(ui: &mut egui::Ui, spec: &mut PrunerSpec) {
     match spec {
         PrunerSpec::None => {}
         PrunerSpec::Median(m) => {

@@ -1,6 +1,17 @@
-//! The race's state: runs of several strategies on clones of one study, with no drawing.
+//! The race's state: runs of several lanes on clones of one study, with no drawing.
 //!
-//! **Runs.** Each picked strategy runs `repeats` times, on seeds `seed`, `seed + 1`, …, each
+//! **Lanes.** A lane is a (strategy, pruner) pair ([`Lane`]), named "tpe" without a pruner
+//! and "tpe + asha" with one, so the same search can race with and without pruning. Below,
+//! "strategy" in the curves and ranking means a lane.
+//!
+//! **Resource.** Each trial's resource is [`Trial::resource`](crate::study::Trial::resource)
+//! (epochs or reported steps; 1 for a trial that reports none). Curves can be drawn against
+//! trials or against a run's cumulative resource ([`Race::by_resource`]); with
+//! [`Race::resource_budget`] every lane stops asking once its told trials used that much, so
+//! lanes are compared at the same cost (a run may overshoot by the trials already asked, at
+//! most the runner's window).
+//!
+//! **Runs.** Each picked lane runs `repeats` times, on seeds `seed`, `seed + 1`, …, each
 //! run with its own runner of one worker. At most `jobs` runs go at once (the rest wait
 //! their turn, started round-robin over the strategies so every curve grows together), so a
 //! ten-repeat race of six strategies never floods the machine.
@@ -22,6 +33,7 @@
 use crate::gui::i18n::{fill, tr};
 use crate::gui::live::{self, RunEnd};
 use crate::objective::{Objective, ObjectiveSpec};
+use crate::pruner::PrunerSpec;
 use crate::runner::{self, Event, FinishReason, RunHandle};
 use crate::session::{RaceOutcome, RaceRun, RaceSession};
 use crate::strategy::StrategySpec;
@@ -39,6 +51,69 @@ pub const MAX_REPEATS: usize = 10;
 /// The ranking's default "within x% of the best".
 pub const DEFAULT_WITHIN_PERCENT: f64 = 1.0;
 
+/// One lane of a race: a strategy and the pruner its trials run under, so the same search
+/// can race with and without pruning.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Lane {
+    /// The strategy's name, as in [`crate::strategy::STRATEGIES`].
+    pub strategy: String,
+    /// The pruner, with its settings (`None` for a lane that never prunes).
+    pub pruner: PrunerSpec,
+}
+
+impl Lane {
+    /// A lane of `strategy` without a pruner.
+    pub fn new(strategy: &str) -> Self {
+        Lane {
+            strategy: strategy.to_owned(),
+            pruner: PrunerSpec::None,
+        }
+    }
+
+    /// A lane of `strategy` under `pruner`.
+    pub fn pruned(strategy: &str, pruner: PrunerSpec) -> Self {
+        Lane {
+            strategy: strategy.to_owned(),
+            pruner,
+        }
+    }
+
+    /// The lane's name: the strategy's, then " + " and the pruner's when it has one
+    /// ("tpe + asha"). Curves, the ranking and a saved race name lanes by it.
+    pub fn name(&self) -> String {
+        if self.pruner.is_active() {
+            format!("{} + {}", self.strategy, self.pruner.name())
+        } else {
+            self.strategy.clone()
+        }
+    }
+
+    /// The lane a name stands for, the pruner with its default settings: how an older
+    /// saved race's strategy names, and names without a run to take settings from, read.
+    pub fn parse(name: &str) -> Self {
+        match name.split_once(" + ") {
+            Some((strategy, pruner)) => match PrunerSpec::from_name(pruner.trim()) {
+                Ok(spec) => Lane::pruned(strategy.trim(), spec),
+                Err(_) => Lane::new(name),
+            },
+            None => Lane::new(name),
+        }
+    }
+}
+
+impl From<&str> for Lane {
+    fn from(name: &str) -> Self {
+        Lane::parse(name)
+    }
+}
+
+/// A lane equals its name, so tests and scripts can compare picked lanes with names.
+impl PartialEq<&str> for Lane {
+    fn eq(&self, other: &&str) -> bool {
+        self.name() == *other
+    }
+}
+
 /// Called after each runner event, so the GUI repaints.
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
 
@@ -55,9 +130,9 @@ pub enum RacerState {
     Failed(String),
 }
 
-/// One run of the race: one strategy on one seed, with its own copy of the study and runner.
+/// One run of the race: one lane on one seed, with its own copy of the study and runner.
 pub struct Racer {
-    /// The strategy's name, as in [`crate::strategy::STRATEGIES`].
+    /// The lane's name ([`Lane::name`]): the strategy's, with " + pruner" when it has one.
     pub name: String,
     /// Which repeat this is (0-based); its seed is the race's seed plus this.
     pub repeat: usize,
@@ -71,21 +146,26 @@ pub struct Racer {
 }
 
 impl Racer {
-    /// A run waiting to start, or failed at once if the strategy name is unknown.
-    fn queued(name: &str, repeat: usize, problem: &Study) -> Racer {
+    /// A run waiting to start, or failed at once if the strategy name is unknown or the
+    /// pruner's settings are out of range.
+    fn queued(lane: &Lane, repeat: usize, problem: &Study) -> Racer {
         let mut study = problem.clone();
         study.seed = problem.seed.wrapping_add(repeat as u64);
+        study.pruner = lane.pruner.clone();
         let mut racer = Racer {
-            name: name.to_owned(),
+            name: lane.name(),
             repeat,
             study,
             state: RacerState::Queued,
             strategy_seconds: None,
             handle: None,
         };
-        match StrategySpec::from_name(name) {
+        match StrategySpec::from_name(&lane.strategy) {
             Ok(spec) => racer.study.strategy = spec,
             Err(e) => racer.state = RacerState::Failed(e.to_string()),
+        }
+        if let Err(e) = lane.pruner.check() {
+            racer.state = RacerState::Failed(e.to_string());
         }
         racer
     }
@@ -137,6 +217,33 @@ impl Racer {
             .collect()
     }
 
+    /// The run's cumulative resource after each finished trial, in trial order.
+    pub fn spent(&self) -> Vec<u64> {
+        let mut spent = 0;
+        self.finished_trials()
+            .map(|t| {
+                spent += t.resource();
+                spent
+            })
+            .collect()
+    }
+
+    /// The cumulative resource at each of [`Racer::values`]' trials.
+    fn values_spent(&self) -> Vec<u64> {
+        self.finished_trials()
+            .zip(self.spent())
+            .filter(|(t, _)| t.completed_value().is_some())
+            .map(|(_, s)| s)
+            .collect()
+    }
+
+    /// How many of its finished trials were pruned.
+    pub fn pruned(&self) -> usize {
+        self.finished_trials()
+            .filter(|t| t.pruned_at().is_some())
+            .count()
+    }
+
     /// The best value after each finished trial (`None` before the first success).
     fn best_so_far(&self, direction: Direction) -> Vec<Option<f64>> {
         let mut best: Option<f64> = None;
@@ -185,7 +292,8 @@ impl MeanSd {
 /// A strategy's curve at one trial number: the mean over its runs and their range.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BandPoint {
-    /// The 1-based trial number.
+    /// Where it sits: the 1-based trial number, or against resource the cumulative
+    /// resource spent ([`Race::by_resource`]).
     pub trial: usize,
     /// The mean of the runs' values here.
     pub mean: f64,
@@ -245,6 +353,13 @@ pub struct RankRow {
     pub strategy_seconds: Option<f64>,
     /// Trials run, over all its runs.
     pub trials: usize,
+    /// Mean ± sd of the cumulative resource its runs had spent at the trial that got them
+    /// within x% of the race's best, over the runs that got there.
+    pub resource_needed: Option<MeanSd>,
+    /// Resource used (epochs or steps), over all its runs.
+    pub resource: u64,
+    /// Trials pruned, over all its runs.
+    pub pruned: usize,
 }
 
 /// What the ranking needs of one run, apart from its runner so the rule is tested on its own.
@@ -258,6 +373,12 @@ pub struct RunRecord {
     pub strategy_seconds: Option<f64>,
     /// Trials run.
     pub trials: usize,
+    /// The cumulative resource spent at each of `values`' trials (empty when unknown).
+    pub spent: Vec<u64>,
+    /// Resource used by all its finished trials.
+    pub resource: u64,
+    /// Trials pruned.
+    pub pruned: usize,
 }
 
 /// Rank strategies over their runs, best first, with `within_percent` as x (see the module
@@ -275,14 +396,16 @@ pub fn rank(runs: &[RunRecord], direction: Direction, within_percent: f64) -> Ve
         .iter()
         .filter_map(|r| best_of(&r.values))
         .fold(None, better);
-    let needed = |r: &RunRecord| {
+    // The index in `values` of a run's first value within x% of the race's best.
+    let got_there = |r: &RunRecord| {
         let target = race_best?;
         let tol = (within_percent.max(0.0) / 100.0 * target.abs()).max(1e-12);
         r.values
             .iter()
-            .find(|&&(_, v)| direction.to_loss(v) <= direction.to_loss(target) + tol)
-            .map(|&(n, _)| n as f64)
+            .position(|&(_, v)| direction.to_loss(v) <= direction.to_loss(target) + tol)
     };
+    let needed = |r: &RunRecord| got_there(r).map(|k| r.values[k].0 as f64);
+    let spent_needed = |r: &RunRecord| got_there(r).and_then(|k| r.spent.get(k).map(|&s| s as f64));
     let mut names: Vec<&str> = Vec::new();
     for r in runs {
         if !names.contains(&r.name.as_str()) {
@@ -295,6 +418,7 @@ pub fn rank(runs: &[RunRecord], direction: Direction, within_percent: f64) -> Ve
             let mine: Vec<&RunRecord> = runs.iter().filter(|r| r.name == name).collect();
             let bests: Vec<f64> = mine.iter().filter_map(|r| best_of(&r.values)).collect();
             let needs: Vec<f64> = mine.iter().filter_map(|r| needed(r)).collect();
+            let spends: Vec<f64> = mine.iter().filter_map(|r| spent_needed(r)).collect();
             let seconds: Vec<f64> = mine.iter().filter_map(|r| r.strategy_seconds).collect();
             RankRow {
                 name: name.to_owned(),
@@ -303,6 +427,9 @@ pub fn rank(runs: &[RunRecord], direction: Direction, within_percent: f64) -> Ve
                 trials_needed: MeanSd::of(&needs),
                 strategy_seconds: MeanSd::of(&seconds).map(|s| s.mean),
                 trials: mine.iter().map(|r| r.trials).sum(),
+                resource_needed: MeanSd::of(&spends),
+                resource: mine.iter().map(|r| r.resource).sum(),
+                pruned: mine.iter().map(|r| r.pruned).sum(),
             }
         })
         .collect();
@@ -322,8 +449,15 @@ pub fn rank(runs: &[RunRecord], direction: Direction, within_percent: f64) -> Ve
 /// Several strategies racing on one problem. Owns their runners; never blocks the UI
 /// (except [`Race::finish_blocking`], for tests and scripts).
 pub struct Race {
-    /// Which strategies of [`crate::strategy::STRATEGIES`] are picked, by name.
-    pub picked: Vec<String>,
+    /// The lanes picked, each a strategy of [`crate::strategy::STRATEGIES`] and a pruner,
+    /// in pick order (their names differ).
+    pub picked: Vec<Lane>,
+    /// The most resource each run may spend (see the module docs), or `None` to count trials
+    /// only. A race with one lifts the trial budget to it, so resource is what stops every
+    /// lane.
+    pub resource_budget: Option<u64>,
+    /// Whether the curves are drawn against cumulative resource instead of trials.
+    pub by_resource: bool,
     /// Runs per strategy for the next race (1 to [`MAX_REPEATS`]).
     pub repeats: usize,
     /// The ranking's x: a run has got there once a value is within x% of the race's best.
@@ -357,7 +491,9 @@ impl Race {
     /// A race with the classic teaching trio picked (random, Sobol and GP-BO), one run each.
     pub fn new() -> Self {
         Race {
-            picked: vec!["random".into(), "sobol".into(), "gp".into()],
+            picked: vec![Lane::new("random"), Lane::new("sobol"), Lane::new("gp")],
+            resource_budget: None,
+            by_resource: false,
             repeats: 1,
             within_percent: DEFAULT_WITHIN_PERCENT,
             racers: Vec::new(),
@@ -407,6 +543,10 @@ impl Race {
             self.status = fill(tr("pick {} to {} strategies"), &[&MIN_RACERS, &MAX_RACERS]);
             return false;
         }
+        if let Some(twice) = self.repeated_lane() {
+            self.status = fill(tr("the lane {} is picked twice"), &[&twice]);
+            return false;
+        }
         let objective = match objective(&base.objective) {
             Ok(o) => o,
             Err(e) => {
@@ -421,11 +561,12 @@ impl Race {
             .filter(|_| base.direction == Direction::Minimize);
         let mut problem = base.clone();
         problem.trials.clear();
+        self.set_resource_budget(&mut problem);
         self.racers = self
             .picked
             .iter()
             .flat_map(|name| (0..self.repeats).map(move |r| (name, r)))
-            .map(|(name, r)| Racer::queued(name, r, &problem))
+            .map(|(lane, r)| Racer::queued(lane, r, &problem))
             .collect();
         self.problem = Some(problem);
         self.objective = Some(objective);
@@ -441,18 +582,46 @@ impl Race {
         true
     }
 
+    /// The name of a lane picked twice, if any: curves and the ranking group runs by name.
+    pub fn repeated_lane(&self) -> Option<String> {
+        let names: Vec<String> = self.picked.iter().map(Lane::name).collect();
+        names
+            .iter()
+            .enumerate()
+            .find(|(i, n)| names[..*i].contains(n))
+            .map(|(_, n)| n.clone())
+    }
+
+    /// Give the raced problem the race's resource budget; with one, the trial budget is
+    /// lifted to it (every trial costs at least one unit), so resource is what stops each
+    /// lane and every lane stops at the same cost.
+    fn set_resource_budget(&self, problem: &mut Study) {
+        problem.resource_budget = self.resource_budget;
+        if let Some(resource) = self.resource_budget {
+            problem.budget = usize::try_from(resource).unwrap_or(usize::MAX);
+        }
+    }
+
     /// Whether [`Race::resume`] has something to do with `budget` trials per run: a stopped
     /// run, or a run that spent a smaller budget.
     pub fn can_continue(&self, budget: usize) -> bool {
         !self.is_running()
             && self.problem.is_some()
-            && self.racers.iter().any(|r| Self::continuable(r, budget))
+            && self
+                .racers
+                .iter()
+                .any(|r| Self::continuable(r, budget, self.resource_budget))
     }
 
-    fn continuable(r: &Racer, budget: usize) -> bool {
+    /// Whether run `r` can go on: stopped, or it spent a smaller budget than `budget` trials
+    /// (or, with a race resource budget, less resource than `resource`).
+    fn continuable(r: &Racer, budget: usize, resource: Option<u64>) -> bool {
         match &r.state {
             RacerState::Finished(FinishReason::Stopped) => true,
-            RacerState::Finished(FinishReason::BudgetSpent) => r.study.trials.len() < budget,
+            RacerState::Finished(FinishReason::BudgetSpent) => match resource {
+                Some(resource) => r.study.resource_used() < resource,
+                None => r.study.trials.len() < budget,
+            },
             _ => false,
         }
     }
@@ -495,10 +664,18 @@ impl Race {
             }
         }
         problem.budget = problem.budget.max(budget);
+        let resource = self.resource_budget;
+        if let Some(resource) = resource {
+            problem.budget = problem
+                .budget
+                .max(usize::try_from(resource).unwrap_or(usize::MAX));
+        }
+        problem.resource_budget = resource;
         let budget = problem.budget;
         for r in &mut self.racers {
-            if Self::continuable(r, budget) {
+            if Self::continuable(r, budget, resource) {
                 r.study.budget = budget;
+                r.study.resource_budget = resource;
                 r.state = RacerState::Queued;
             }
         }
@@ -626,6 +803,39 @@ impl Race {
             .collect()
     }
 
+    /// One run's curve against resource: entry `k` is what the plot shows once the run had
+    /// spent `k + 1` units (its best after the last trial finished by then), up to the
+    /// resource it spent.
+    pub fn run_curve_by_resource(&self, racer: &Racer) -> Vec<Option<f64>> {
+        by_resource(&self.run_curve(racer), &racer.spent())
+    }
+
+    /// Each run's pruned trials, as plot points in its lane's curve: (lane name, x, y), x the
+    /// trial number or, by resource, the cumulative resource when the trial stopped, and y
+    /// the run's curve there (pruned trials before the run's first success are left out).
+    pub fn pruned_marks(&self) -> Vec<(&str, f64, f64)> {
+        let mut marks = Vec::new();
+        for racer in &self.racers {
+            let curve = self.run_curve(racer);
+            let spent = racer.spent();
+            for (k, t) in racer.finished_trials().enumerate() {
+                if t.pruned_at().is_none() {
+                    continue;
+                }
+                let Some(y) = curve.get(k).copied().flatten() else {
+                    continue;
+                };
+                let x = if self.by_resource {
+                    spent.get(k).map_or(0.0, |&s| s as f64)
+                } else {
+                    (k + 1) as f64
+                };
+                marks.push((racer.name.as_str(), x, y));
+            }
+        }
+        marks
+    }
+
     /// The strategies in the order of their first run.
     pub fn strategies(&self) -> Vec<&str> {
         let mut names: Vec<&str> = Vec::new();
@@ -646,11 +856,18 @@ impl Race {
                     .racers
                     .iter()
                     .filter(|r| r.name == name)
-                    .map(|r| self.run_curve(r))
+                    .map(|r| {
+                        if self.by_resource {
+                            self.run_curve_by_resource(r)
+                        } else {
+                            self.run_curve(r)
+                        }
+                    })
                     .collect();
+                let band = band(&runs);
                 Curve {
                     name: name.to_owned(),
-                    band: band(&runs),
+                    band: if self.by_resource { thin(band) } else { band },
                 }
             })
             .collect()
@@ -666,6 +883,9 @@ impl Race {
                 values: r.values(),
                 strategy_seconds: r.strategy_seconds,
                 trials: r.finished_trials().count(),
+                spent: r.values_spent(),
+                resource: r.spent().last().copied().unwrap_or(0),
+                pruned: r.pruned(),
             })
             .collect();
         rank(&runs, self.direction, self.within_percent)
@@ -680,6 +900,7 @@ impl Race {
             .iter()
             .map(|r| RaceRun {
                 strategy: r.study.strategy.clone(),
+                pruner: r.study.pruner.clone(),
                 seed: r.study.seed,
                 outcome: match &r.state {
                     RacerState::Queued | RacerState::Running => RaceOutcome::Unfinished,
@@ -700,7 +921,7 @@ impl Race {
             .collect();
         Some(RaceSession {
             problem,
-            picked: self.picked.clone(),
+            picked: self.picked.iter().map(Lane::name).collect(),
             repeats: self.runs_per_strategy().max(1),
             within_percent: self.within_percent,
             known_minimum: self.known_minimum,
@@ -714,10 +935,11 @@ impl Race {
         let problem = saved.problem;
         let mut racers: Vec<Racer> = Vec::with_capacity(saved.runs.len());
         for run in saved.runs {
-            let name = run.strategy.name().to_owned();
+            let name = Lane::pruned(run.strategy.name(), run.pruner.clone()).name();
             let repeat = racers.iter().filter(|r| r.name == name).count();
             let mut study = problem.clone();
             study.strategy = run.strategy;
+            study.pruner = run.pruner;
             study.seed = run.seed;
             study.trials = run.trials;
             study.strategy_state = run.strategy_state;
@@ -743,8 +965,20 @@ impl Race {
             });
         }
         let runs = racers.len();
+        // A lane takes its pruner's settings from its first run (its name gives defaults).
+        let picked = saved
+            .picked
+            .iter()
+            .map(|name| {
+                racers.iter().find(|r| r.name == *name).map_or_else(
+                    || Lane::parse(name),
+                    |r| Lane::pruned(r.study.strategy.name(), r.study.pruner.clone()),
+                )
+            })
+            .collect();
         Race {
-            picked: saved.picked,
+            picked,
+            resource_budget: problem.resource_budget,
             repeats: saved.repeats.clamp(1, MAX_REPEATS),
             within_percent: saved.within_percent,
             racers,
@@ -755,6 +989,39 @@ impl Race {
             ..Race::new()
         }
     }
+}
+
+/// A run's curve by trial (`by_trial[k]` after trial `k + 1`) against resource, given the
+/// cumulative resource after each trial: entry `u` holds the value once `u + 1` units were
+/// spent, i.e. after the last trial finished by then (`None` before the first one).
+pub fn by_resource(by_trial: &[Option<f64>], spent: &[u64]) -> Vec<Option<f64>> {
+    let total = spent.last().copied().unwrap_or(0);
+    let mut out = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
+    let mut k = 0;
+    let mut current = None;
+    for unit in 1..=total {
+        while k < spent.len() && spent[k] <= unit {
+            current = by_trial.get(k).copied().flatten();
+            k += 1;
+        }
+        out.push(current);
+    }
+    out
+}
+
+/// A band against resource without the points inside a flat stretch (same mean, range and
+/// runs as both neighbours), which draw the same line: a run of a thousand epochs has a few
+/// dozen steps, not a thousand points.
+fn thin(band: Vec<BandPoint>) -> Vec<BandPoint> {
+    let same = |a: &BandPoint, b: &BandPoint| {
+        a.mean == b.mean && a.min == b.min && a.max == b.max && a.runs == b.runs
+    };
+    let n = band.len();
+    band.iter()
+        .enumerate()
+        .filter(|&(i, p)| i == 0 || i + 1 == n || !(same(&band[i - 1], p) && same(p, &band[i + 1])))
+        .map(|(_, p)| *p)
+        .collect()
 }
 
 /// Build `spec` on the caller's thread (tests and scripts; the window builds off it).
@@ -776,6 +1043,9 @@ mod tests {
                 .collect(),
             strategy_seconds: Some(0.5),
             trials: values.len(),
+            spent: (1..=values.len() as u64).map(|k| 10 * k).collect(),
+            resource: 10 * values.len() as u64,
+            pruned: 0,
         }
     }
 
@@ -965,6 +1235,125 @@ mod tests {
         assert!(back.can_continue(2));
         assert_eq!(back.to_session().unwrap().runs[0], saved.runs[0]);
         assert!(Race::new().to_session().is_none());
+    }
+
+    #[test]
+    fn a_lane_is_named_by_its_strategy_and_pruner_and_its_name_reads_back() {
+        let plain = Lane::new("tpe");
+        assert_eq!(plain.name(), "tpe");
+        let asha = Lane::pruned("tpe", PrunerSpec::from_name("asha").unwrap());
+        assert_eq!(asha.name(), "tpe + asha");
+        assert_eq!(Lane::parse("tpe + asha"), asha);
+        assert_eq!(Lane::parse("tpe"), plain);
+        assert!(asha == "tpe + asha");
+        let race = Race {
+            picked: vec![plain.clone(), asha, plain],
+            ..Race::new()
+        };
+        assert_eq!(race.repeated_lane().as_deref(), Some("tpe"));
+    }
+
+    #[test]
+    fn a_curve_by_resource_holds_each_best_until_the_next_trial_ends() {
+        // trials ending after 3, 4 and 8 units: nothing for units 1–2, then each best
+        let curve = by_resource(&[Some(5.0), Some(4.0), Some(1.0)], &[3, 4, 8]);
+        assert_eq!(
+            curve,
+            [
+                None,
+                None,
+                Some(5.0),
+                Some(4.0),
+                Some(4.0),
+                Some(4.0),
+                Some(4.0),
+                Some(1.0)
+            ]
+        );
+        let thinned = thin(band(&[curve]));
+        let xs: Vec<usize> = thinned.iter().map(|p| p.trial).collect();
+        // the flat stretch 4.0 keeps its ends only
+        assert_eq!(xs, [3, 4, 7, 8]);
+    }
+
+    /// A run of `values` where the trials listed in `pruned` stopped after 1 of 4 steps.
+    fn pruned_racer(name: &str, pruner: &str, values: &[f64], pruned: &[usize]) -> Racer {
+        let mut racer = finished_racer(name, 0, values);
+        racer.study.pruner = PrunerSpec::from_name(pruner).unwrap();
+        racer.name = Lane::pruned(name, racer.study.pruner.clone()).name();
+        for t in &mut racer.study.trials {
+            let steps = if pruned.contains(&t.number) { 1 } else { 4 };
+            t.intermediate = (1..=steps)
+                .map(|step| crate::study::Intermediate { step, value: 0.0 })
+                .collect();
+            if pruned.contains(&t.number) {
+                t.state = TrialState::Pruned {
+                    step: 1,
+                    value: t.value.unwrap_or(0.0),
+                };
+                t.value = None;
+            }
+        }
+        racer
+    }
+
+    #[test]
+    fn lanes_share_a_strategy_and_are_ranked_with_their_resource_and_pruned_trials() {
+        let mut race = Race {
+            racers: vec![
+                pruned_racer("tpe", "none", &[3.0, 1.0, 2.0], &[]),
+                pruned_racer("tpe", "asha", &[3.0, 2.0, 1.0, 5.0], &[1, 3]),
+            ],
+            picked: vec!["tpe".into(), "tpe + asha".into()],
+            problem: Some(crate::gui::state::Workbench::branin_study()),
+            ..Race::new()
+        };
+        let ranking = race.ranking();
+        let row = |name: &str| ranking.iter().find(|r| r.name == name).unwrap().clone();
+        let (full, asha) = (row("tpe"), row("tpe + asha"));
+        assert_eq!((full.resource, full.pruned, full.trials), (12, 0, 3));
+        assert_eq!((asha.resource, asha.pruned, asha.trials), (10, 2, 4));
+        // both reach 1.0: the full lane after 8 units (trial 2), the pruned one after 9
+        assert_eq!(full.resource_needed.map(|s| s.mean), Some(8.0));
+        assert_eq!(asha.resource_needed.map(|s| s.mean), Some(9.0));
+        assert_eq!(asha.trials_needed.map(|s| s.mean), Some(3.0));
+        // pruned trials are marked on the lane's curve, by trial and by resource
+        assert_eq!(
+            race.pruned_marks(),
+            [("tpe + asha", 2.0, 3.0), ("tpe + asha", 4.0, 1.0)]
+        );
+        race.by_resource = true;
+        assert_eq!(
+            race.pruned_marks(),
+            [("tpe + asha", 5.0, 3.0), ("tpe + asha", 10.0, 1.0)]
+        );
+        let curves = race.curves();
+        assert_eq!(
+            curves[1].band.last().map(|p| (p.trial, p.mean)),
+            Some((10, 1.0))
+        );
+        // the lanes and their pruners come back from the saved race
+        let back = Race::from_session(race.to_session().unwrap());
+        assert_eq!(back.picked, race.picked);
+        assert_eq!(back.racers[1].study.pruner, race.racers[1].study.pruner);
+        assert_eq!(back.ranking(), race.ranking());
+    }
+
+    #[test]
+    fn a_resource_budget_lifts_the_trial_budget_and_lets_a_spent_race_continue_when_raised() {
+        let mut race = Race {
+            racers: vec![pruned_racer("random", "none", &[3.0, 1.0], &[])],
+            problem: Some(crate::gui::state::Workbench::branin_study()),
+            resource_budget: Some(8),
+            ..Race::new()
+        };
+        let mut problem = crate::gui::state::Workbench::branin_study();
+        race.set_resource_budget(&mut problem);
+        assert_eq!((problem.budget, problem.resource_budget), (8, Some(8)));
+        // 8 units spent: nothing to continue until the resource budget is raised
+        assert!(!race.can_continue(100));
+        race.resource_budget = Some(12);
+        assert!(race.can_continue(2));
     }
 
     #[test]

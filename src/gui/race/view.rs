@@ -1,16 +1,19 @@
-//! The Race tab: pick strategies and repeats, start (or continue) the race, watch the mean
-//! curves and their bands overlaid and read the ranking. Drawing only; everything it changes
-//! goes through [`Race`]'s methods.
+//! The Race tab: pick lanes (a strategy and a pruner each) and repeats, start (or continue)
+//! the race, watch the mean curves and their bands overlaid, against trials or resource, and
+//! read the ranking. Drawing only; everything it changes goes through [`Race`]'s methods.
 
-use super::state::{MAX_RACERS, MAX_REPEATS, MIN_RACERS, MeanSd, Race, RacerState, RankRow, Wake};
+use super::state::{
+    Lane, MAX_RACERS, MAX_REPEATS, MIN_RACERS, MeanSd, Race, RacerState, RankRow, Wake,
+};
 use crate::gui::i18n::{fill, tr};
 use crate::gui::panels::objective::objective_for;
 use crate::gui::plots::FAILED;
 use crate::gui::state::{AfterConsent, Workbench};
 use crate::objective::ObjectiveSpec;
+use crate::pruner::{PRUNERS, PrunerSpec};
 use crate::strategy::{STRATEGIES, StrategyInfo};
 use eframe::egui::{self, Color32};
-use egui_plot::{ColorConflictHandling, FilledArea, Legend, Line, Plot};
+use egui_plot::{ColorConflictHandling, FilledArea, Legend, Line, MarkerShape, Plot, Points};
 use std::sync::Arc;
 
 /// One colour per strategy, in pick order; six, as a race has at most six strategies.
@@ -58,13 +61,15 @@ fn mean_sd(s: Option<MeanSd>, one: impl Fn(f64) -> String) -> String {
 
 /// Draw the Race tab in `height` points; a new race runs on the current study of `bench`.
 pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &mut Workbench, height: f32) {
+    let top = ui.cursor().top();
     let running = race.is_running();
-    strategy_picker(ui, race, running);
+    lane_picker(ui, race, running);
     ui.horizontal(|ui| {
         race_settings(ui, race, running);
+        resource_settings(ui, race, running);
         race_buttons(ui, race, bench, running);
-        ui.label(problem_line(race, bench));
     });
+    ui.label(problem_line(race, bench));
     objective_line(ui, race, bench);
     if running {
         ui.ctx()
@@ -73,8 +78,12 @@ pub fn show(ui: &mut egui::Ui, race: &mut Race, bench: &mut Workbench, height: f
 
     let strategies = race.strategies().len();
     let runs = race.runs_per_strategy();
-    let table_height = 48.0 + 22.0 * strategies as f32;
-    let plot_height = (height - table_height - 48.0).max(120.0);
+    // Below the lanes and settings rows (one or more, as the lanes wrap): the plot, its note
+    // and the ranking.
+    let used = ui.cursor().top() - top;
+    let note = if runs > 1 { 20.0 } else { 0.0 };
+    let table_height = 48.0 + 22.0 * strategies as f32 + note;
+    let plot_height = (height - used - table_height + 30.0).max(120.0);
     curves_plot(ui, race, runs, plot_height);
     if runs > 1 {
         ui.label(
@@ -96,12 +105,16 @@ fn waker(ctx: &egui::Context) -> Wake {
     Arc::new(move || ctx.request_repaint())
 }
 
-/// One checkbox per strategy (at most [`MAX_RACERS`] picked; fixed while the race runs).
-fn strategy_picker(ui: &mut egui::Ui, race: &mut Race, running: bool) {
+/// One checkbox per strategy, then the lanes, one box each: its strategy, its pruner
+/// (settings in a menu beside it) and a button to drop it; then a button to add one (at
+/// most [`MAX_RACERS`] lanes; fixed while the race runs). Ticking a strategy adds its lane
+/// without a pruner, unticking drops all its lanes; two lanes may share a strategy under
+/// different pruners.
+fn lane_picker(ui: &mut egui::Ui, race: &mut Race, running: bool) {
     ui.horizontal_wrapped(|ui| {
         ui.label(tr("Strategies:"));
         for &StrategyInfo { name, summary, .. } in STRATEGIES {
-            let mut on = race.picked.iter().any(|p| p == name);
+            let mut on = race.picked.iter().any(|p| p.strategy == name);
             let enabled = !running && (on || race.picked.len() < MAX_RACERS);
             if ui
                 .add_enabled(enabled, egui::Checkbox::new(&mut on, name))
@@ -109,13 +122,122 @@ fn strategy_picker(ui: &mut egui::Ui, race: &mut Race, running: bool) {
                 .changed()
             {
                 if on {
-                    race.picked.push(name.to_owned());
+                    race.picked.push(Lane::new(name));
                 } else {
-                    race.picked.retain(|p| p != name);
+                    race.picked.retain(|p| p.strategy != name);
                 }
             }
         }
     });
+    ui.horizontal_wrapped(|ui| {
+        ui.label(tr("Lanes:"));
+        let mut drop = None;
+        for (i, lane) in race.picked.iter_mut().enumerate() {
+            // A framed box cannot wrap by itself (its size is known only once drawn).
+            if ui.available_width() < LANE_WIDTH {
+                ui.end_row();
+            }
+            ui.add_enabled_ui(!running, |ui| {
+                let frame = egui::Frame::new()
+                    .inner_margin(2.0)
+                    .corner_radius(4.0)
+                    .stroke(ui.visuals().widgets.noninteractive.bg_stroke);
+                frame.show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        lane_editor(ui, i, lane);
+                        if ui
+                            .small_button("×")
+                            .on_hover_text(tr("remove this lane"))
+                            .clicked()
+                        {
+                            drop = Some(i);
+                        }
+                    });
+                });
+            });
+        }
+        if let Some(i) = drop {
+            race.picked.remove(i);
+        }
+        if ui.available_width() < 80.0 {
+            ui.end_row();
+        }
+        let can_add = !running && race.picked.len() < MAX_RACERS;
+        if ui
+            .add_enabled(can_add, egui::Button::new(tr("Add lane")))
+            .on_hover_text(tr(
+                "the last lane's strategy under the next pruner it has not raced with",
+            ))
+            .clicked()
+        {
+            race.picked.push(next_lane(&race.picked));
+        }
+        if let Some(twice) = race.repeated_lane() {
+            ui.colored_label(FAILED, fill(tr("the lane {} is picked twice"), &[&twice]));
+        }
+    });
+}
+
+/// About the width of one lane's box, to start a new row before one that would not fit.
+const LANE_WIDTH: f32 = 180.0;
+
+/// The lane to add: the last lane's strategy under the first pruner no lane of it has, else
+/// the first strategy not raced yet; random search on an empty race.
+fn next_lane(picked: &[Lane]) -> Lane {
+    let Some(last) = picked.last() else {
+        return Lane::new("random");
+    };
+    let taken = |lane: &Lane| picked.iter().any(|p| p.name() == lane.name());
+    PRUNERS
+        .iter()
+        .filter_map(|(name, _)| PrunerSpec::from_name(name).ok())
+        .map(|pruner| Lane::pruned(&last.strategy, pruner))
+        .chain(STRATEGIES.iter().map(|s| Lane::new(s.name)))
+        .find(|lane| !taken(lane))
+        .unwrap_or_else(|| last.clone())
+}
+
+/// One lane: its strategy ("tpe +"), then its pruner picker, named "pruner of
+/// lane N" for screen readers and tests. A pruner with settings gets a "…" menu with the
+/// strategy panel's own rows.
+fn lane_editor(ui: &mut egui::Ui, i: usize, lane: &mut Lane) {
+    ui.label(format!("{} +", lane.strategy));
+    let current = lane.pruner.name();
+    egui::ComboBox::from_id_salt(("race_lane_pruner", i))
+        .width(76.0)
+        .selected_text(current)
+        .show_ui(ui, |ui| {
+            for (name, summary) in PRUNERS {
+                if ui
+                    .selectable_label(current == name, name)
+                    .on_hover_text(summary)
+                    .clicked()
+                    && current != name
+                    && let Ok(spec) = PrunerSpec::from_name(name)
+                {
+                    lane.pruner = spec;
+                }
+            }
+        })
+        .response
+        .accessible_name(fill(tr("pruner of lane {}"), &[&(i + 1)]))
+        .on_hover_text(tr(
+            "stops a trial early when the values it reports while training look hopeless",
+        ));
+    if lane.pruner.is_active() {
+        ui.menu_button("…", |ui| {
+            egui::Grid::new(("race_lane_pruner_settings", i))
+                .num_columns(2)
+                .show(ui, |ui| {
+                    crate::gui::panels::pruner::settings(ui, &mut lane.pruner)
+                });
+            if let Err(e) = lane.pruner.check() {
+                ui.colored_label(FAILED, e.to_string());
+            }
+        })
+        .response
+        .on_hover_text(tr("the pruner's settings"));
+    }
 }
 
 /// The runs per strategy (fixed while the race runs) and how close to the race's best a run
@@ -137,6 +259,33 @@ fn race_settings(ui: &mut egui::Ui, race: &mut Race, running: bool) {
     .on_hover_text(tr(
         "a run has got there at its first trial this close to the race's best",
     ));
+}
+
+/// The race's resource budget (off: trials only) and whether the curves are drawn against
+/// resource.
+fn resource_settings(ui: &mut egui::Ui, race: &mut Race, running: bool) {
+    let mut on = race.resource_budget.is_some();
+    let mut budget = race.resource_budget.unwrap_or(100);
+    let hover = tr(
+        "every lane stops once its trials used this much resource (epochs or steps), whatever its trial count, so lanes are compared at the same cost",
+    );
+    ui.add_enabled(
+        !running,
+        egui::Checkbox::new(&mut on, tr("resource budget")),
+    )
+    .on_hover_text(hover);
+    ui.add_enabled(
+        !running && on,
+        egui::DragValue::new(&mut budget).range(1..=10_000_000),
+    )
+    .on_hover_text(hover);
+    if !running {
+        race.resource_budget = on.then_some(budget);
+    }
+    ui.checkbox(&mut race.by_resource, tr("by resource"))
+        .on_hover_text(tr(
+            "x is the resource spent so far (epochs or reported steps, pruned trials counting what they ran) instead of the trial number",
+        ));
 }
 
 /// Start a race on the study's problem, once its command (if it runs one) is confirmed.
@@ -236,13 +385,13 @@ fn race_buttons(ui: &mut egui::Ui, race: &mut Race, bench: &mut Workbench, runni
 }
 
 /// The race's status, budget and seeds (the raced problem's once there is one, else the
-/// study's).
+/// study's); the resource budget instead of the trials when the race has one.
 fn problem_line(race: &Race, bench: &Workbench) -> String {
-    let (budget, seed) = race
+    let (budget, seed, resource) = race
         .problem
         .as_ref()
-        .map_or((bench.study().budget, bench.study().seed), |p| {
-            (p.budget, p.seed)
+        .map_or((bench.study().budget, bench.study().seed, None), |p| {
+            (p.budget, p.seed, p.resource_budget)
         });
     let runs = race.runs_per_strategy();
     let seeds = if runs > 1 {
@@ -250,10 +399,16 @@ fn problem_line(race: &Race, bench: &Workbench) -> String {
     } else {
         fill(tr("seed {}"), &[&seed])
     };
-    fill(
-        tr("{} · budget {} · {}"),
-        &[&tr(&race.status), &budget, &seeds],
-    )
+    match resource {
+        Some(resource) => fill(
+            tr("{} · resource budget {} · {}"),
+            &[&tr(&race.status), &resource, &seeds],
+        ),
+        None => fill(
+            tr("{} · budget {} · {}"),
+            &[&tr(&race.status), &budget, &seeds],
+        ),
+    }
 }
 
 /// Every strategy's mean curve in its colour, with the runs' min–max band behind it when
@@ -266,9 +421,15 @@ fn curves_plot(ui: &mut egui::Ui, race: &Race, runs: usize, height: f32) {
         (false, true) => tr("mean best so far"),
     };
     let curves = race.curves();
+    let marks = race.pruned_marks();
+    let x_label = if race.by_resource {
+        tr("resource")
+    } else {
+        tr("trial")
+    };
     Plot::new("race")
         .height(height)
-        .x_axis_label(tr("trial"))
+        .x_axis_label(x_label)
         .y_axis_label(y_label)
         // The band and the line share a legend entry (one click hides both); it takes the line's colour.
         .legend(Legend::default().color_conflict_handling(ColorConflictHandling::PickLast))
@@ -291,6 +452,19 @@ fn curves_plot(ui: &mut egui::Ui, race: &Race, runs: usize, height: f32) {
                     .map(|p| [p.trial as f64, p.mean])
                     .collect();
                 plot.line(Line::new(&curve.name, points).color(colour).width(2.0));
+                let pruned: Vec<[f64; 2]> = marks
+                    .iter()
+                    .filter(|(name, _, _)| *name == curve.name)
+                    .map(|&(_, x, y)| [x, y])
+                    .collect();
+                if !pruned.is_empty() {
+                    plot.points(
+                        Points::new(&curve.name, pruned)
+                            .shape(MarkerShape::Cross)
+                            .radius(4.0)
+                            .color(colour),
+                    );
+                }
             }
         });
 }
@@ -322,17 +496,25 @@ fn ranking_table(ui: &mut egui::Ui, race: &Race) {
     };
     egui::Grid::new("race_ranking")
         .striped(true)
-        .num_columns(6)
+        .num_columns(9)
         .show(ui, |ui| {
             for h in [
                 "#",
-                "strategy",
+                "lane",
                 "best",
                 "trials needed",
+                "resource needed",
+                "resource",
+                "pruned",
                 "strategy time",
                 "state",
             ] {
-                ui.strong(tr(h));
+                let header = ui.strong(tr(h));
+                if h == "resource needed" {
+                    header.on_hover_text(tr(
+                        "the resource (epochs or steps) a run had spent by the trial that got it within the margin",
+                    ));
+                }
             }
             ui.end_row();
             for (i, row) in race.ranking().iter().enumerate() {
@@ -340,6 +522,9 @@ fn ranking_table(ui: &mut egui::Ui, race: &Race) {
                 ui.colored_label(colour_of(&row.name), &row.name);
                 ui.label(mean_sd(row.best, |v| format!("{v:.6}")));
                 ui.label(trials_needed(row));
+                ui.label(resource_needed(row));
+                ui.label(row.resource.to_string());
+                ui.label(row.pruned.to_string());
                 ui.label(row.strategy_seconds.map_or("—".into(), seconds));
                 state_cell(ui, race, row);
                 ui.end_row();
@@ -351,6 +536,21 @@ fn ranking_table(ui: &mut egui::Ui, race: &Race) {
 /// the runs that got there and how many did.
 fn trials_needed(row: &RankRow) -> String {
     match row.trials_needed {
+        Some(s) if row.runs > 1 => format!(
+            "{} ({}/{})",
+            mean_sd(Some(s), |v| format!("{v:.1}")),
+            s.n,
+            row.runs
+        ),
+        Some(s) => format!("{}", s.mean),
+        None => "—".into(),
+    }
+}
+
+/// The resource a lane's runs had spent when they got within the margin, as
+/// [`trials_needed`] counts trials.
+fn resource_needed(row: &RankRow) -> String {
+    match row.resource_needed {
         Some(s) if row.runs > 1 => format!(
             "{} ({}/{})",
             mean_sd(Some(s), |v| format!("{v:.1}")),
@@ -410,6 +610,9 @@ mod tests {
             trials_needed,
             strategy_seconds: None,
             trials: 0,
+            resource_needed: None,
+            resource: 0,
+            pruned: 0,
         }
     }
 

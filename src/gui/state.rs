@@ -137,11 +137,13 @@ pub enum Tab {
     Playground,
     /// The decision boundary of a trial's model on a two-feature dataset.
     Boundary,
+    /// Questions to the GP: fANOVA importance, partial dependence, diagnostics, what-if.
+    Surrogate,
 }
 
 impl Tab {
     /// Every tab, in the order the tab bar shows them.
-    pub const ALL: [Tab; 13] = [
+    pub const ALL: [Tab; 14] = [
         Tab::Overview,
         Tab::Convergence,
         Tab::Curves,
@@ -150,6 +152,7 @@ impl Tab {
         Tab::Importance,
         Tab::GpSlice,
         Tab::GpStd,
+        Tab::Surrogate,
         Tab::Boundary,
         Tab::Race,
         Tab::Step,
@@ -186,6 +189,7 @@ impl Tab {
             Tab::Truth => "Truth",
             Tab::Playground => "Playground",
             Tab::Boundary => "Boundary",
+            Tab::Surrogate => "Surrogate",
         }
     }
 }

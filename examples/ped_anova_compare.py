@@ -64,12 +64,24 @@ def main(journal, given=None):
         f"study {study.study_name!r}: {len(complete)} complete trials, direction "
         f"{study.direction.name}; optuna {optuna.__version__}"
     )
-    print(f"| parameter | Knobs fANOVA of GP mean | Optuna fANOVA (RF) | Optuna PED-ANOVA |")
-    print(f"|---|---|---|---|")
-    for p in knobs["params"]:
-        print(f"| {p} | {ours.get(p, float('nan')):.3f} | {fan.get(p, float('nan')):.3f} | {ped.get(p, float('nan')):.3f} |")
+    truth = knobs.get("truth_main_normalised")
+    head = "| parameter | Knobs fANOVA of GP mean | Optuna fANOVA (RF) | Optuna PED-ANOVA |"
+    rule = "|---|---|---|---|"
+    if truth is not None:
+        head += " true function's fANOVA |"
+        rule += "---|"
+    print(head)
+    print(rule)
+    for k, p in enumerate(knobs["params"]):
+        row = f"| {p} | {ours.get(p, float('nan')):.3f} | {fan.get(p, float('nan')):.3f} | {ped.get(p, float('nan')):.3f} |"
+        if truth is not None:
+            row += f" {truth[k]:.3f} |"
+        print(row)
     pairs = ", ".join(f"{a}×{b} {s:.3f}" for (a, b), s in ((q["params"], q["share"]) for q in knobs["pairs"]))
     print(f"Knobs interactions (share of the GP mean's variance): {pairs}; higher-order {knobs['higher_order']:.3f}")
+    if knobs.get("truth_pairs") is not None:
+        true_pairs = ", ".join(f"{a}×{b} {s:.3f}" for (a, b), s in ((q["params"], q["share"]) for q in knobs["truth_pairs"]))
+        print(f"true function's interactions: {true_pairs}")
     print(f"Knobs leave-one-out: {100 * knobs['loo_inside_95']:.0f}% of trials inside their 95% interval, r = {knobs['loo_correlation']:.3f}")
 
 

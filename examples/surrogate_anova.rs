@@ -5,10 +5,14 @@
 //!
 //! Prints one JSON object: the parameters, the main-effect shares `V_i / V`, the same
 //! normalised to sum to one (as Optuna reports), the pairwise interaction shares and the
-//! leave-one-out coverage of the GP's 95% intervals.
+//! leave-one-out coverage of the GP's 95% intervals. For a synthetic objective it adds the
+//! same decomposition of the true function (`truth_main_normalised`, `truth_pairs`), what
+//! every estimate should be compared with.
 
-use knobs::explain::{Anova, Design, Diagnostics};
+use knobs::explain::{Anova, Design, Diagnostics, PartialDependence};
 use knobs::gp::Surrogate;
+use knobs::objective::ObjectiveSpec;
+use knobs::study::Study;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -44,7 +48,16 @@ fn main() -> ExitCode {
         .iter()
         .map(|&(i, j, v)| serde_json::json!({"params": [names[i], names[j]], "share": v}))
         .collect();
+    let truth = truth(&study);
+    let truth_pairs: Option<Vec<serde_json::Value>> = truth.as_ref().map(|t| {
+        t.pairs
+            .iter()
+            .map(|&(i, j, v)| serde_json::json!({"params": [names[i], names[j]], "share": v}))
+            .collect()
+    });
     let out = serde_json::json!({
+        "truth_main_normalised": truth.as_ref().map(Anova::normalised_main),
+        "truth_pairs": truth_pairs,
         "study": study.name,
         "trials": n,
         "params": names,
@@ -57,4 +70,33 @@ fn main() -> ExitCode {
     });
     println!("{out}");
     ExitCode::SUCCESS
+}
+
+/// The decomposition of a synthetic objective's true function on a fine design; `None` for
+/// other objectives.
+fn truth(study: &Study) -> Option<Anova> {
+    if !matches!(study.objective, ObjectiveSpec::Synthetic { .. }) {
+        return None;
+    }
+    let f = study.objective.build().ok()?;
+    let batch = |pts: &[Vec<f64>]| -> Vec<f64> {
+        pts.iter()
+            .map(|u| {
+                f.evaluate(&study.space.from_unit(u), false)
+                    .map_or(f64::NAN, |e| e.value)
+            })
+            .collect()
+    };
+    let design = Design {
+        grid1: 48,
+        grid2: 24,
+        samples: 512,
+        total: 8192,
+        seed: 11,
+    };
+    Some(Anova::of(&PartialDependence::compute(
+        &batch,
+        study.space.dim(),
+        design,
+    )))
 }

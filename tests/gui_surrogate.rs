@@ -76,7 +76,9 @@ fn the_partial_dependence_view_draws_the_matrix() {
     assert_eq!(e.partial.two.len(), 3);
     let mut h = harness(app, false);
     h.run_steps(2);
-    h.get_by_label("GP mean with the other parameters averaged out: 1-D on the diagonal, 2-D below");
+    h.get_by_label(
+        "GP mean with the other parameters averaged out: 1-D on the diagonal, 2-D below",
+    );
 }
 
 #[test]
@@ -106,7 +108,10 @@ fn the_what_if_view_predicts_at_the_best_trial_and_evaluates_the_point_as_a_tria
     assert_eq!(p, best.point);
     // The GP nearly interpolates its own trial.
     let v = best.value.unwrap();
-    assert!((mean - v).abs() <= 2.0 * sd + 1e-6 * v.abs().max(1.0), "{mean} ± {sd} vs {v}");
+    assert!(
+        (mean - v).abs() <= 2.0 * sd + 1e-6 * v.abs().max(1.0),
+        "{mean} ± {sd} vs {v}"
+    );
     let mut h = harness(app, false);
     h.run_steps(2);
     h.get_by_label("Evaluate this point").click();

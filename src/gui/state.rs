@@ -152,12 +152,12 @@ impl Tab {
         Tab::Importance,
         Tab::GpSlice,
         Tab::GpStd,
-        Tab::Surrogate,
         Tab::Boundary,
         Tab::Race,
         Tab::Step,
         Tab::Truth,
         Tab::Playground,
+        Tab::Surrogate,
     ];
 
     /// The tab whose title is `name`, ignoring case, spaces, hyphens and underscores

@@ -53,9 +53,9 @@ impl Anova {
                     .collect();
                 let grand = col.iter().sum::<f64>() / g as f64;
                 let mut ss = 0.0;
-                for iy in 0..g {
-                    for ix in 0..g {
-                        ss += (at(ix, iy) - col[ix] - row[iy] + grand).powi(2);
+                for (iy, r) in row.iter().enumerate() {
+                    for (ix, c) in col.iter().enumerate() {
+                        ss += (at(ix, iy) - c - r + grand).powi(2);
                     }
                 }
                 (p.x, p.y, share(ss / (g * g) as f64))

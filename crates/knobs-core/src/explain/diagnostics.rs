@@ -122,7 +122,10 @@ mod tests {
         study.direction = Direction::Maximize;
         study.trials = (0..30)
             .map(|i| {
-                let p = vec![(i as f64 * 0.618_034).fract(), (i as f64 * 0.754_878).fract()];
+                let p = vec![
+                    (i as f64 * 0.618_034).fract(),
+                    (i as f64 * 0.754_878).fract(),
+                ];
                 let v = (3.0 * p[0]).sin() + p[1] * p[1];
                 Trial::complete(i, Vec::new(), p, v)
             })

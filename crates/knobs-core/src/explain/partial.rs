@@ -49,7 +49,7 @@ impl Design {
             grid2,
             samples,
             total: 2048,
-            seed: 0x0a10_7a,
+            seed: 0x000a_107a,
         }
     }
 }
@@ -90,7 +90,7 @@ fn design(d: usize, n: usize, seed: u64) -> Vec<Vec<f64>> {
     match Sobol::new(d, seed) {
         Ok(s) => (0..n).map(|i| s.point(i)).collect(),
         Err(_) => {
-            let mut rng = seeded_rng(seed, 0x0a10_7a);
+            let mut rng = seeded_rng(seed, 0x000a_107a);
             (0..n)
                 .map(|_| (0..d).map(|_| rng.random::<f64>()).collect())
                 .collect()
@@ -160,7 +160,11 @@ impl PartialDependence {
 
 /// `n` design points, none when there are no coordinates.
 fn design_or_empty(d: usize, n: usize, seed: u64) -> Vec<Vec<f64>> {
-    if d == 0 { Vec::new() } else { design(d, n, seed) }
+    if d == 0 {
+        Vec::new()
+    } else {
+        design(d, n, seed)
+    }
 }
 
 #[cfg(test)]

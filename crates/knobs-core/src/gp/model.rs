@@ -301,7 +301,12 @@ mod tests {
             let (m, s) = refit.predict(std::slice::from_ref(&x[i]));
             // The refit's σ is the latent function's; an observation adds the noise.
             let observed_sd = (s[0].powi(2) + noise * standard.1.powi(2)).sqrt();
-            assert!((mean[i] - m[0]).abs() < 1e-6, "{i}: {} vs {}", mean[i], m[0]);
+            assert!(
+                (mean[i] - m[0]).abs() < 1e-6,
+                "{i}: {} vs {}",
+                mean[i],
+                m[0]
+            );
             assert!(
                 (sd[i] - observed_sd).abs() < 1e-6 * observed_sd.max(1.0),
                 "{i}: {} vs {observed_sd}",

@@ -3,7 +3,7 @@
 //! when the surrogate's other views should not be trusted.
 
 use super::worker::Explained;
-use crate::explain::diagnostics::Z95;
+use crate::explain::diagnostics::{LooPoint, Z95};
 use crate::gui::i18n::{fill, tr};
 use crate::gui::plots::FAILED;
 use eframe::egui::{self, Color32};
@@ -68,7 +68,8 @@ pub fn show(ui: &mut egui::Ui, e: &Explained, height: f32) {
                     .color(colour.gamma_multiply(0.6)),
                 );
             }
-            let (ins, outs): (Vec<_>, Vec<_>) = d.points.iter().partition(|p| p.inside());
+            let (ins, outs): (Vec<&LooPoint>, Vec<&LooPoint>) =
+                d.points.iter().partition(|p| p.inside());
             plot.points(
                 Points::new(
                     tr("inside"),
@@ -80,7 +81,9 @@ pub fn show(ui: &mut egui::Ui, e: &Explained, height: f32) {
             plot.points(
                 Points::new(
                     tr("outside"),
-                    outs.iter().map(|p| [p.observed, p.mean]).collect::<Vec<_>>(),
+                    outs.iter()
+                        .map(|p| [p.observed, p.mean])
+                        .collect::<Vec<_>>(),
                 )
                 .radius(3.5)
                 .color(FAILED),

@@ -47,7 +47,7 @@ pub fn show(
     textures: &mut Textures,
     height: f32,
 ) {
-    let (axes, index) = free_axes(&bench.study().space);
+    let (axes, _) = free_axes(&bench.study().space);
     let shown = shown(e);
     if shown.len() < axes.len() {
         ui.label(fill(
@@ -72,28 +72,7 @@ pub fn show(
         });
     let k = shown.len();
     let side = ((height.min(ui.available_width()) - 8.0) / k as f32).max(60.0);
-    // Each trial's values of the shown parameters (plot coordinates) and its value.
-    let trials: Vec<(Vec<Option<f64>>, f64)> = study
-        .trials
-        .iter()
-        .filter_map(|t| {
-            let v = t.completed_value()?;
-            let at = shown
-                .iter()
-                .map(|&i| axes[i].of_value(&t.params.get(index[i])?.1))
-                .collect();
-            Some((at, v))
-        })
-        .collect();
-    let best = study.best_trial().map(|b| b.number);
-    let best_at: Option<Vec<Option<f64>>> = best
-        .and_then(|n| study.trials.iter().find(|t| t.number == n))
-        .map(|t| {
-            shown
-                .iter()
-                .map(|&i| axes[i].of_value(&t.params.get(index[i])?.1))
-                .collect()
-        });
+    let marks = Marks::of(bench, &shown);
     for (r, &pr) in shown.iter().enumerate() {
         ui.horizontal(|ui| {
             for (c, &pc) in shown.iter().enumerate().take(r + 1) {
@@ -115,7 +94,7 @@ pub fn show(
                     if c == 0 {
                         plot = plot.y_axis_label(tr("value"));
                     }
-                    diagonal(ui, plot, e, (ax, pc), (trials.as_slice(), best_at.as_ref(), c));
+                    diagonal(ui, plot, e, (ax, pc), &marks, c);
                 } else {
                     plot = plot
                         .y_axis_formatter(ay.formatter())
@@ -128,11 +107,12 @@ pub fn show(
                         continue;
                     };
                     let texture = textures.heatmap(ui.ctx(), &id, e.revision, &grid, minimise);
-                    let pts: Vec<[f64; 2]> = trials
+                    let pts: Vec<[f64; 2]> = marks
+                        .trials
                         .iter()
                         .filter_map(|(at, _)| Some([at[c]?, at[r]?]))
                         .collect();
-                    let best_pt = best_at.as_ref().and_then(|b| Some([b[c]?, b[r]?]));
+                    let best_pt = marks.best.as_ref().and_then(|(b, _)| Some([b[c]?, b[r]?]));
                     plot.show(ui, |p| {
                         p.image(heatmap_image(&id, &texture, ax, ay));
                         p.points(
@@ -150,6 +130,33 @@ pub fn show(
     }
 }
 
+/// The trials drawn on the matrix: each completed trial's plot coordinates on the shown
+/// parameters (`None` where a value is missing) with its value, and the best trial's.
+struct Marks {
+    trials: Vec<(Vec<Option<f64>>, f64)>,
+    best: Option<(Vec<Option<f64>>, f64)>,
+}
+
+impl Marks {
+    /// The marks of `bench`'s study on the free parameters `shown`.
+    fn of(bench: &Workbench, shown: &[usize]) -> Self {
+        let study = bench.study();
+        let (axes, index) = free_axes(&study.space);
+        let at = |t: &crate::study::Trial| -> Option<(Vec<Option<f64>>, f64)> {
+            let v = t.completed_value()?;
+            let coords = shown
+                .iter()
+                .map(|&i| axes[i].of_value(&t.params.get(index[i])?.1))
+                .collect();
+            Some((coords, v))
+        };
+        Marks {
+            trials: study.trials.iter().filter_map(at).collect(),
+            best: study.best_trial().and_then(at),
+        }
+    }
+}
+
 /// One diagonal cell: the 1-D partial dependence of free parameter `i` (the `c`th shown) and
 /// the trials' values along it.
 fn diagonal(
@@ -157,7 +164,8 @@ fn diagonal(
     plot: Plot<'_>,
     e: &Explained,
     (axis, i): (&Axis, usize),
-    (trials, best, c): (&[(Vec<Option<f64>>, f64)], Option<&Vec<Option<f64>>>, usize),
+    marks: &Marks,
+    c: usize,
 ) {
     let g = e.partial.design.grid1;
     let curve: Vec<[f64; 2]> = e.partial.one[i]
@@ -165,17 +173,12 @@ fn diagonal(
         .enumerate()
         .map(|(k, v)| [axis.at(midpoint(k, g)), *v])
         .collect();
-    let pts: Vec<[f64; 2]> = trials
+    let pts: Vec<[f64; 2]> = marks
+        .trials
         .iter()
         .filter_map(|(at, v)| Some([at[c]?, *v]))
         .collect();
-    let best_pt = best.and_then(|b| {
-        let x = b[c]?;
-        trials
-            .iter()
-            .find(|(at, _)| at.as_slice() == b.as_slice())
-            .map(|(_, v)| [x, *v])
-    });
+    let best_pt = marks.best.as_ref().and_then(|(b, v)| Some([b[c]?, *v]));
     plot.show(ui, |p| {
         p.points(Points::new(tr("trials"), pts).radius(2.0));
         p.line(Line::new(tr("partial dependence"), curve).width(2.0));

@@ -26,15 +26,20 @@ pub fn show(ui: &mut egui::Ui, panel: &mut SurrogatePanel, bench: &mut Workbench
         .striped(true)
         .show(ui, |ui| {
             for (i, p) in free.iter().enumerate() {
-                ui.label(axes[i].name.as_str());
+                let name = ui.label(axes[i].name.as_str());
                 changed |= ui
                     .add(
-                        egui::Slider::new(&mut point[i], 0.0..=1.0)
-                            .show_value(false)
-                            .step_by(1.0 / 400.0),
+                        // No step: a step would snap the best trial's point off itself.
+                        egui::Slider::new(&mut point[i], 0.0..=1.0).show_value(false),
                     )
+                    .labelled_by(name.id)
                     .changed();
-                ui.monospace(p.domain.from_unit(point[i]).to_string());
+                let value = p.domain.from_unit(point[i]);
+                let shown = match (&p.domain, value.as_f64()) {
+                    (crate::space::Domain::Float { .. }, Some(x)) => number(x),
+                    _ => value.to_string(),
+                };
+                ui.monospace(shown);
                 ui.end_row();
             }
         });
@@ -70,7 +75,10 @@ pub fn show(ui: &mut egui::Ui, panel: &mut SurrogatePanel, bench: &mut Workbench
     ui.add_space(8.0);
     ui.horizontal(|ui| {
         if ui
-            .add_enabled(best.is_some(), egui::Button::new(tr("Back to the best trial")))
+            .add_enabled(
+                best.is_some(),
+                egui::Button::new(tr("Back to the best trial")),
+            )
             .clicked()
         {
             panel.point = best.clone();
@@ -78,7 +86,9 @@ pub fn show(ui: &mut egui::Ui, panel: &mut SurrogatePanel, bench: &mut Workbench
         let busy = panel.evaluating() || bench.is_busy();
         if ui
             .add_enabled(!busy, egui::Button::new(tr("Evaluate this point")))
-            .on_hover_text(tr("run the objective at these values and add the trial to the study"))
+            .on_hover_text(tr(
+                "run the objective at these values and add the trial to the study",
+            ))
             .clicked()
         {
             panel.evaluate(bench);

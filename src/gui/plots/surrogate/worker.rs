@@ -112,10 +112,7 @@ pub fn answer(req: &SurrogateRequest, cache: &mut Cache) -> SurrogateAnswer {
 }
 
 /// Fit the GP the view worker would fit and compute every explanation.
-pub fn explain(
-    revision: u64,
-    snap: &Snapshot,
-) -> Result<(Arc<Surrogate>, Arc<Explained>), String> {
+pub fn explain(revision: u64, snap: &Snapshot) -> Result<(Arc<Surrogate>, Arc<Explained>), String> {
     let t0 = Instant::now();
     if snap.values.len() < 3 {
         return Err("the surrogate views need at least three completed trials".into());

@@ -293,11 +293,7 @@ pub(super) const TABLE: &[(&str, &str)] = &[
         "运行已开始：该试验未加入",
     ),
     ("what-if trial {} added", "已加入假设试验 {}"),
-    ("fitting the GP…", "正在拟合 GP…"),
-    (
-        "GP fitted on {} trials; computed in {} s{}",
-        "GP 基于 {} 次试验拟合；用时 {} 秒{}",
-    ),
+    ("GP fitted on {} trials{}", "GP 基于 {} 次试验拟合{}"),
     (" (updating…)", "（更新中…）"),
     ("Functional ANOVA of the GP mean", "GP 均值的函数方差分析"),
     (

@@ -323,13 +323,13 @@ pub fn show(
     };
     let stale = explained.revision != bench.revision();
     ui.label(fill(
-        tr("GP fitted on {} trials; computed in {} s{}"),
+        tr("GP fitted on {} trials{}"),
         &[
             &explained.gp_trials,
-            &format!("{:.2}", explained.seconds),
             &if stale { tr(" (updating…)") } else { "" },
         ],
-    ));
+    ))
+    .on_hover_text(format!("{:.2} s", explained.seconds));
     let h = (height - 48.0).max(100.0);
     match panel.view {
         SubView::Anova => anova::show(ui, bench, &explained, h),

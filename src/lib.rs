@@ -5,8 +5,8 @@
 //! `knobs_core::study::Study` are one type.
 
 pub use knobs_core::{
-    advisor, data, gp, models, objective, pruner, report, runner, session, space, stepper, storage,
-    strategy, study,
+    advisor, data, explain, gp, models, objective, pruner, report, runner, session, space, stepper,
+    storage, strategy, study,
 };
 
 pub mod cli;

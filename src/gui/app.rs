@@ -69,6 +69,8 @@ pub struct KnobsApp {
     pub race: super::race::Race,
     /// The Playground tab's problem, observations and GP.
     pub playground: super::playground::Playground,
+    /// The Surrogate tab's sub-view, what-if point and workers.
+    pub surrogate: plots::surrogate::SurrogatePanel,
     textures: Textures,
     actions: Vec<Action>,
     show_about: bool,
@@ -130,6 +132,7 @@ impl KnobsApp {
             bench,
             race: super::race::Race::new(),
             playground: super::playground::Playground::new(),
+            surrogate: Default::default(),
             textures: Textures::default(),
             actions: Vec::new(),
             show_about: false,
@@ -267,6 +270,13 @@ impl KnobsApp {
                 super::playground::view::show(ui, &mut self.playground, &mut self.textures, h)
             }
             Tab::Boundary => plots::boundary::show(ui, &mut self.bench, &mut self.textures, h),
+            Tab::Surrogate => plots::surrogate::show(
+                ui,
+                &mut self.surrogate,
+                &mut self.bench,
+                &mut self.textures,
+                h,
+            ),
         }
     }
 

@@ -137,11 +137,13 @@ pub enum Tab {
     Playground,
     /// The decision boundary of a trial's model on a two-feature dataset.
     Boundary,
+    /// Questions to the GP: fANOVA importance, partial dependence, diagnostics, what-if.
+    Surrogate,
 }
 
 impl Tab {
     /// Every tab, in the order the tab bar shows them.
-    pub const ALL: [Tab; 13] = [
+    pub const ALL: [Tab; 14] = [
         Tab::Overview,
         Tab::Convergence,
         Tab::Curves,
@@ -155,6 +157,7 @@ impl Tab {
         Tab::Step,
         Tab::Truth,
         Tab::Playground,
+        Tab::Surrogate,
     ];
 
     /// The tab whose title is `name`, ignoring case, spaces, hyphens and underscores
@@ -186,6 +189,7 @@ impl Tab {
             Tab::Truth => "Truth",
             Tab::Playground => "Playground",
             Tab::Boundary => "Boundary",
+            Tab::Surrogate => "Surrogate",
         }
     }
 }

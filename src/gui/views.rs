@@ -113,7 +113,7 @@ impl Snapshot {
 
     /// The study the surrogate is fitted on: every completed trial, or for large studies the
     /// best half and an even spread of the rest.
-    fn gp_study(&self) -> Study {
+    pub(crate) fn gp_study(&self) -> Study {
         let n = self.values.len();
         let pick: Vec<usize> = if n <= GP_MAX_POINTS {
             (0..n).collect()

@@ -17,6 +17,7 @@
 
 pub mod advisor;
 pub mod data;
+pub mod explain;
 pub mod gp;
 pub mod models;
 pub mod objective;

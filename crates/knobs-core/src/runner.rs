@@ -607,6 +607,29 @@ pub(crate) fn running_trial(space: &Space, number: usize, suggestion: Suggestion
     (trial, job)
 }
 
+/// Evaluate one trial at a point the user chose (the window's "Evaluate this point"), outside
+/// any strategy: numbered after the study's trials, labelled `label`, evaluated and recorded
+/// exactly as a run's trial is (failures and pruning included, with the study's pruner off:
+/// nothing to compare with mid-run). Deterministic for a deterministic objective; the next
+/// run replays it to its strategy like any stored trial.
+pub fn evaluate_point(
+    study: &Study,
+    objective: &dyn Objective,
+    point: Vec<f64>,
+    label: &str,
+) -> Trial {
+    let number = study.trials.iter().map(|t| t.number + 1).max().unwrap_or(0);
+    let mut suggestion = Suggestion::at(point);
+    suggestion.label = Some(label.to_owned());
+    let (trial, job) = running_trial(&study.space, number, suggestion);
+    let mut alone = Study {
+        trials: vec![trial.clone()],
+        ..study.clone()
+    };
+    let done = evaluate(objective, &job, &Live::quiet(&study.name));
+    record_result(&mut alone, &done).unwrap_or(trial)
+}
+
 /// Put an evaluation's result into its trial in the study (complete or failed) and return
 /// the finished trial.
 pub(crate) fn record_result(study: &mut Study, done: &Done) -> Option<Trial> {

@@ -14,6 +14,7 @@ pub mod gp_std;
 pub mod importance;
 pub mod parallel;
 pub mod surface;
+pub mod surrogate;
 pub mod truth;
 
 use super::views::Grid2;

@@ -11,6 +11,9 @@
 //!   the GUI draws it;
 //! - [`sample`]: joint draws from the prior or posterior on a set of points (teaching views).
 //!
+//! What a user can ask of a fitted GP (functional ANOVA, partial dependence, leave-one-out
+//! diagnostics) is in [`crate::explain`], in the same notation.
+//!
 //! # Glossary of symbols
 //!
 //! | symbol | meaning |
@@ -32,6 +35,9 @@
 //! | `ξ` | improvement margin of EI and PI (standardised units) |
 //! | `κ` | exploration weight of UCB |
 //! | `θ` | log hyperparameters `(ln ℓ_1 … ln ℓ_d, ln σ_f², ln σ_n²)` |
+//! | `μ₋ᵢ`, `σ₋ᵢ` | leave-one-out mean and standard deviation of observation `i`: `ỹᵢ − α_i / [K⁻¹]ᵢᵢ` and `[K⁻¹]ᵢᵢ^{−½}` |
+//! | `f₀`, `V` | mean and variance of `μ` over the unit cube (functional ANOVA) |
+//! | `V_i`, `V_ij` | variance of the main effect of coordinate `i` and of the interaction of `i` and `j` |
 
 pub mod acquisition;
 pub mod fit;

@@ -93,6 +93,8 @@ pub struct Surrogate {
     taken: Vec<Vec<f64>>,
     /// The loss the model holds at each of `taken` (the liar value for pending points).
     held: Vec<f64>,
+    /// How many of `taken` were observed (the rest are pending).
+    observed: usize,
 }
 
 impl Surrogate {
@@ -146,6 +148,7 @@ impl Surrogate {
         }
         let liar = losses.iter().sum::<f64>() / losses.len() as f64;
         let x_observed = x.clone();
+        let observed = x.len();
         let mut all = x;
         let mut y = losses.to_vec();
         for p in pending {
@@ -172,6 +175,7 @@ impl Surrogate {
             best_loss,
             taken,
             held,
+            observed,
         })
     }
 
@@ -187,6 +191,20 @@ impl Surrogate {
         let (mut mean, std) = self.model.predict(&x);
         mean.iter_mut().for_each(|m| *m *= self.sign);
         (mean, std)
+    }
+
+    /// Leave-one-out predictions at the points the model holds, in the objective's units and
+    /// direction: `(observed, predicted mean, predicted σ)` per point, closed form with the
+    /// fitted hyperparameters kept (see [`GpModel::leave_one_out`]). Pending points, held at
+    /// the liar value, are left out.
+    pub fn leave_one_out(&self) -> Vec<(f64, f64, f64)> {
+        let (mean, sd) = self.model.leave_one_out();
+        self.held
+            .iter()
+            .zip(mean.iter().zip(&sd))
+            .take(self.observed)
+            .map(|(y, (m, s))| (self.sign * y, self.sign * m, *s))
+            .collect()
     }
 
     /// The acquisition function at unit-cube points (larger is more promising).

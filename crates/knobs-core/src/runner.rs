@@ -72,6 +72,7 @@ const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
 pub(crate) const CHECKPOINT_TRIALS: usize = 25;
 
 pub(crate) mod restore;
+pub mod remote;
 
 /// How far ahead a strategy without a window of its own (random, grid, Sobol) runs when the
 /// study has a pruner or a resource budget: fixed, so pruning decisions and where the budget

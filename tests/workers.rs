@@ -20,8 +20,12 @@ use std::time::{Duration, Instant};
 
 /// The storages every case runs against: a URL for a study in `dir`. SQLite and PostgreSQL
 /// are one line each here.
-const STORAGES: &[(&str, fn(&Path) -> String)] =
-    &[("journal", |dir| format!("journal:{}", dir.join("study.journal").display()))];
+/// A storage's name and the URL of a study in a folder.
+type Storage = (&'static str, fn(&Path) -> String);
+
+const STORAGES: &[Storage] = &[("journal", |dir| {
+    format!("journal:{}", dir.join("study.journal").display())
+})];
 
 /// How long any wait may take before the test fails (the machine may be very busy).
 const BOUND: Duration = Duration::from_secs(300);
@@ -80,7 +84,14 @@ fn coordinator(dir: &Path, url: &str, flags: &[String], save: &Path) -> Child {
     knobs(dir)
         .arg("run")
         .args(flags)
-        .args(["--storage", url, "--workers", "--heartbeat-timeout", "3", "--save"])
+        .args([
+            "--storage",
+            url,
+            "--workers",
+            "--heartbeat-timeout",
+            "3",
+            "--save",
+        ])
         .arg(save)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -90,7 +101,14 @@ fn coordinator(dir: &Path, url: &str, flags: &[String], save: &Path) -> Child {
 
 fn worker(dir: &Path, url: &str) -> Child {
     knobs(dir)
-        .args(["worker", "--storage", url, "--allow-command", "--heartbeat-every", "0.2"])
+        .args([
+            "worker",
+            "--storage",
+            url,
+            "--allow-command",
+            "--heartbeat-every",
+            "0.2",
+        ])
         .current_dir(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -117,22 +135,6 @@ fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
         assert!(started.elapsed() < BOUND, "waited too long for {what}");
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-/// Finished trials the storage holds now (read as the storage's own reader reads it).
-fn finished_in(url: &str) -> usize {
-    let Some(path) = url.strip_prefix("journal:") else {
-        panic!("no reader for {url}");
-    };
-    knobs::storage::journal::read(Path::new(path))
-        .map(|r| {
-            r.study
-                .trials
-                .iter()
-                .filter(|t| t.state != TrialState::Running)
-                .count()
-        })
-        .unwrap_or(0)
 }
 
 /// What must be equal between two runs of one seed: everything but times.
@@ -170,7 +172,10 @@ fn a_coordinator_and_four_workers_give_the_single_process_trials_on(url: &str, d
     let mut workers: Vec<Child> = (0..4).map(|_| worker(dir, url)).collect();
     assert!(wait(&mut c).success());
     for w in &mut workers {
-        assert!(wait(w).success(), "a worker exits once the study is finished");
+        assert!(
+            wait(w).success(),
+            "a worker exits once the study is finished"
+        );
     }
     assert_same_trials(&single, &Session::load(&save).unwrap().study);
 }
@@ -210,8 +215,17 @@ fn blocking_script(dir: &Path) -> (String, PathBuf, PathBuf) {
 
 fn plain_flags(command: &str) -> Vec<String> {
     [
-        "--command", command, "--param", "x=0..1", "--strategy", "tpe", "--budget", "10",
-        "--seed", "3", "--quiet",
+        "--command",
+        command,
+        "--param",
+        "x=0..1",
+        "--strategy",
+        "tpe",
+        "--budget",
+        "10",
+        "--seed",
+        "3",
+        "--quiet",
     ]
     .iter()
     .map(|s| (*s).to_owned())
@@ -248,6 +262,13 @@ fn a_killed_worker_s_trial_is_run_again_by_another_on(url: &str, dir: &Path) {
     }
     // Release the orphaned command of the killed worker.
     drop(std::fs::OpenOptions::new().write(true).open(&fifo));
+    if let Some(path) = url.strip_prefix("journal:") {
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(
+            text.contains("sent no heartbeat"),
+            "the attempt was failed by heartbeat"
+        );
+    }
     assert_same_trials(&single, &Session::load(&save).unwrap().study);
 }
 
@@ -261,24 +282,44 @@ fn a_worker_killed_mid_trial_has_its_trial_failed_by_heartbeat_and_run_again() {
 }
 
 fn a_restarted_coordinator_resumes_on(url: &str, dir: &Path) {
-    let flags = study_flags(&curve_command());
+    let (command, fifo, marker) = blocking_script(dir);
+    let flags = plain_flags(&command);
+    std::fs::create_dir(&marker).unwrap();
     let single = single_process(dir, &flags);
+    std::fs::remove_dir_all(&marker).unwrap();
+
     let first = dir.join("first.ron");
     let mut c = coordinator(dir, url, &flags, &first);
     let mut workers: Vec<Child> = (0..2).map(|_| worker(dir, url)).collect();
-    wait_until("some trials to finish", || finished_in(url) >= 5);
+    // A trial blocks, so the study cannot be over when its coordinator is killed.
+    wait_until("a trial to block", || {
+        std::fs::read_to_string(marker.join("pid")).is_ok_and(|s| s.ends_with('\n'))
+    });
+    assert!(
+        c.try_wait().unwrap().is_none(),
+        "the coordinator was still running"
+    );
     c.kill().unwrap();
     let _ = c.wait();
     // Restarted with the storage alone: the study is read from it.
     let save = dir.join("resumed.ron");
     let mut again = knobs(dir)
-        .args(["run", "--storage", url, "--workers", "--heartbeat-timeout", "3", "--quiet"])
+        .args([
+            "run",
+            "--storage",
+            url,
+            "--workers",
+            "--heartbeat-timeout",
+            "3",
+            "--quiet",
+        ])
         .arg("--save")
         .arg(&save)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    drop(std::fs::OpenOptions::new().write(true).open(&fifo));
     assert!(wait(&mut again).success());
     for w in &mut workers {
         assert!(wait(w).success());

@@ -568,6 +568,32 @@ fn follow(
     (finish, strategy_seconds)
 }
 
+/// Start the run: in this process (writing its journal, if any), or as the coordinator of
+/// worker processes (`--workers`); the handle and the journal's path.
+fn start(
+    args: &RunArgs,
+    study: Study,
+    objective: Arc<dyn crate::objective::Objective>,
+    jobs: usize,
+) -> Result<(runner::RunHandle, Option<PathBuf>), CliError> {
+    if args.workers {
+        drop(objective);
+        let (handle, path) = super::worker::start_coordinator(args, study, jobs)?;
+        return Ok((handle, Some(path)));
+    }
+    let storage = open_journal(args, &study)?;
+    let journal_path = storage.as_ref().map(|s| s.path().to_owned());
+    let handle = runner::start_with(
+        study,
+        objective,
+        jobs,
+        None,
+        storage.map(|s| Box::new(s) as Box<dyn crate::storage::Storage>),
+    )
+    .map_err(|e| CliError::Input(e.to_string()))?;
+    Ok((handle, journal_path))
+}
+
 /// Run the study the arguments describe; the exit code (0, or 130/143 after a signal).
 pub(super) fn run(args: &RunArgs) -> Result<i32, CliError> {
     if let Some(mb) = args.cache_mb {
@@ -616,23 +642,7 @@ pub(super) fn run(args: &RunArgs) -> Result<i32, CliError> {
     let started = Instant::now();
     let already = study.trials.len();
     let budget = study.budget;
-    let (handle, journal_path) = if args.workers {
-        drop(objective);
-        let (handle, path) = super::worker::start_coordinator(args, study, jobs)?;
-        (handle, Some(path))
-    } else {
-        let storage = open_journal(args, &study)?;
-        let journal_path = storage.as_ref().map(|s| s.path().to_owned());
-        let handle = runner::start_with(
-            study,
-            objective,
-            jobs,
-            None,
-            storage.map(|s| Box::new(s) as Box<dyn crate::storage::Storage>),
-        )
-        .map_err(|e| CliError::Input(e.to_string()))?;
-        (handle, journal_path)
-    };
+    let (handle, journal_path) = start(args, study, objective, jobs)?;
     signals.watch(handle.commands.clone());
 
     let (finish, strategy_seconds) = follow(&handle, args.quiet, budget, already);
@@ -676,8 +686,13 @@ pub(super) fn run(args: &RunArgs) -> Result<i32, CliError> {
     let code = signals.exit_code();
     if let (Some(_), Some(path), false) = (code, &journal_path, args.quiet) {
         eprintln!(
-            "knobs: stopped after {} trials; continue with `knobs run {}`",
+            "knobs: stopped after {} trials; continue with `knobs run {}{}`",
             study.trials.len(),
+            if args.workers {
+                "--workers --storage journal:"
+            } else {
+                ""
+            },
             path.display()
         );
     }

@@ -80,8 +80,7 @@ pub(super) fn coordinator_args(args: &RunArgs) -> Result<RunArgs, CliError> {
     let path = journal_of(url)?;
     if args.journal.is_some() {
         return Err(CliError::Input(
-            "--journal and --storage name the same thing; give only --storage journal:PATH"
-                .into(),
+            "--journal and --storage name the same thing; give only --storage journal:PATH".into(),
         ));
     }
     let mut out = args.clone();
@@ -191,7 +190,9 @@ pub(super) fn worker(args: &WorkerArgs) -> Result<i32, CliError> {
         ));
     }
     let mut queue = wait_for_study(&path, args.study.as_deref(), args.quiet)?;
-    let recovered = queue.read_study().map_err(|e| CliError::Input(e.to_string()))?;
+    let recovered = queue
+        .read_study()
+        .map_err(|e| CliError::Input(e.to_string()))?;
     if !recovered.knobs_definition {
         return Err(CliError::Input(format!(
             "{}: study `{}` was not written by Knobs: its objective is unknown",
@@ -243,7 +244,11 @@ pub(super) fn worker(args: &WorkerArgs) -> Result<i32, CliError> {
             WorkerEvent::Claimed(t) => println!("trial {} started", t.number),
             WorkerEvent::Finished(t) => match &t.state {
                 TrialState::Complete => {
-                    println!("trial {} complete: {}", t.number, t.value.unwrap_or(f64::NAN));
+                    println!(
+                        "trial {} complete: {}",
+                        t.number,
+                        t.value.unwrap_or(f64::NAN)
+                    );
                 }
                 TrialState::Pruned { step, .. } => {
                     println!("trial {} pruned at step {step}", t.number);

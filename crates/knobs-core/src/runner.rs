@@ -71,8 +71,8 @@ const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
 /// See [`CHECKPOINT_EVERY`].
 pub(crate) const CHECKPOINT_TRIALS: usize = 25;
 
-pub(crate) mod restore;
 pub mod remote;
+pub(crate) mod restore;
 
 /// How far ahead a strategy without a window of its own (random, grid, Sobol) runs when the
 /// study has a pruner or a resource budget: fixed, so pruning decisions and where the budget

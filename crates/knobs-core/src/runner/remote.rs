@@ -20,8 +20,7 @@
 
 use super::{
     Command, Event, FinishReason, Job, Live, RunError, RunHandle, Schedule, apply, ask_ahead,
-    build_strategy, drain_commands, evaluate, record_result, replay, restore, running_trial,
-    tell,
+    build_strategy, drain_commands, evaluate, record_result, replay, restore, running_trial, tell,
 };
 use crate::objective::Objective;
 use crate::pruner::History;
@@ -105,11 +104,9 @@ pub fn start_remote(
             c.run(&command_rx);
             c.study
         })
-        .map_err(|e| {
-            RunError::Strategy {
-                name: "coordinator",
-                source: crate::strategy::StrategyError::Unsupported(e.to_string()),
-            }
+        .map_err(|e| RunError::Strategy {
+            name: "coordinator",
+            source: crate::strategy::StrategyError::Unsupported(e.to_string()),
         })?;
     Ok(RunHandle {
         events,
@@ -197,7 +194,11 @@ impl Remote {
                 )));
                 s.queue.clear();
             }
-            ask_ahead(self.strategy.as_mut(), &mut s, Some(&mut self.strategy_seconds));
+            ask_ahead(
+                self.strategy.as_mut(),
+                &mut s,
+                Some(&mut self.strategy_seconds),
+            );
             self.checkpoint(&s, nominal, &mut last_checkpoint);
             if let Some(FinishReason::StrategyFailed(_)) = &s.stop_asking {
                 stop = s.stop_asking.take();
@@ -347,9 +348,7 @@ impl Remote {
             return;
         };
         let written = match self.storage.as_mut() {
-            Some(storage) => storage
-                .checkpoint(&state)
-                .and_then(|()| storage.commit()),
+            Some(storage) => storage.checkpoint(&state).and_then(|()| storage.commit()),
             None => Ok(()),
         };
         if let Err(e) = written {
@@ -431,7 +430,8 @@ pub fn work(
         idle_wait: options.idle_wait,
     };
     std::thread::scope(|scope| {
-        let beats = scope.spawn(|| heartbeats(&queue, &running, me, options.heartbeat_every, &end_rx));
+        let beats =
+            scope.spawn(|| heartbeats(&queue, &running, me, options.heartbeat_every, &end_rx));
         let threads: Vec<_> = (0..options.jobs.max(1))
             .map(|_| scope.spawn(|| shared.claim_loop()))
             .collect();

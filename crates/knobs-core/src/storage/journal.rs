@@ -1064,10 +1064,7 @@ impl Replay {
                     }
                     if new_state == state::RUNNING {
                         t.start = start;
-                        t.claimed_by = log
-                            .get("worker_id")
-                            .and_then(Json::as_str)
-                            .map(str::to_owned);
+                        t.claimed_by = writer_of(log);
                     }
                     if new_state != state::RUNNING && new_state != state::WAITING {
                         t.complete = complete;
@@ -1162,11 +1159,7 @@ impl Replay {
             system_attrs: attrs("system_attrs"),
             intermediate,
             last_report: None,
-            claimed_by: log
-                .get("worker_id")
-                .and_then(Json::as_str)
-                .filter(|_| state == state::RUNNING)
-                .map(str::to_owned),
+            claimed_by: writer_of(log).filter(|_| state == state::RUNNING),
             start: datetime(log, "datetime_start")?,
             complete: datetime(log, "datetime_complete")?,
         });
@@ -1296,6 +1289,13 @@ impl Replay {
         }
         Ok(recovered)
     }
+}
+
+/// The `worker_id` that wrote an operation.
+fn writer_of(log: &Map<String, Json>) -> Option<String> {
+    log.get("worker_id")
+        .and_then(Json::as_str)
+        .map(str::to_owned)
 }
 
 fn uint(log: &Map<String, Json>, key: &str) -> Result<u64, String> {

@@ -206,7 +206,13 @@ impl JournalQueue {
             }
             let log = match serde_json::from_slice::<Json>(text) {
                 Ok(Json::Object(log)) => log,
-                Ok(_) => return Err(journal::malformed(&self.path, self.lines, "not a JSON object")),
+                Ok(_) => {
+                    return Err(journal::malformed(
+                        &self.path,
+                        self.lines,
+                        "not a JSON object",
+                    ));
+                }
                 Err(e) => {
                     return Err(journal::malformed(
                         &self.path,
@@ -261,10 +267,11 @@ impl JournalQueue {
         };
         let t = &self.replay.trials[id];
         let after = t.state;
-        if before == Some(state::WAITING) && after != state::WAITING {
-            if let Some(n) = journal::knobs_number(t) {
-                self.waiting.remove(&(n, id));
-            }
+        if before == Some(state::WAITING)
+            && after != state::WAITING
+            && let Some(n) = journal::knobs_number(t)
+        {
+            self.waiting.remove(&(n, id));
         }
         if after == state::RUNNING {
             self.last_seen.insert(id, Instant::now());
@@ -394,10 +401,12 @@ impl JournalQueue {
                 })?;
             self.definition = Some(study);
         }
-        self.definition.as_ref().ok_or_else(|| StorageError::Unsupported {
-            path: self.path.clone(),
-            message: "no study definition".into(),
-        })
+        self.definition
+            .as_ref()
+            .ok_or_else(|| StorageError::Unsupported {
+                path: self.path.clone(),
+                message: "no study definition".into(),
+            })
     }
 
     /// Trial `id` as Knobs represents it.
@@ -640,7 +649,10 @@ impl TrialQueue for JournalQueue {
             let mut out = Vec::new();
             let mut numbers = Vec::new();
             for id in q.in_state(&[state::RUNNING]) {
-                let fresh = q.last_seen.get(&id).is_some_and(|at| at.elapsed() < timeout);
+                let fresh = q
+                    .last_seen
+                    .get(&id)
+                    .is_some_and(|at| at.elapsed() < timeout);
                 if fresh {
                     continue;
                 }
@@ -670,7 +682,10 @@ impl TrialQueue for JournalQueue {
                 Raw::Claimed(id) => {
                     let mut trial = self.trial(id)?;
                     trial.state = crate::study::TrialState::Running;
-                    let token = self.replay.trials[id].claimed_by.clone().unwrap_or_default();
+                    let token = self.replay.trials[id]
+                        .claimed_by
+                        .clone()
+                        .unwrap_or_default();
                     Update::Claimed {
                         trial,
                         worker: worker_of(&token).unwrap_or(WorkerId {

@@ -895,3 +895,140 @@ fn now() -> f64 {
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::objective::ObjectiveSpec;
+    use crate::study::TrialState;
+
+    fn study() -> Study {
+        let objective = ObjectiveSpec::from_name("branin").unwrap();
+        let mut study = crate::study::default_study();
+        study.space = objective.build().unwrap().default_space();
+        study.objective = objective;
+        study.name = "shared".into();
+        study
+    }
+
+    fn trial(study: &Study, number: usize) -> Trial {
+        let u = (number as f64 + 0.5) / 64.0;
+        let point = vec![u, 1.0 - u];
+        Trial {
+            number,
+            params: study.space.from_unit(&point),
+            point,
+            state: TrialState::Running,
+            value: None,
+            folds: Vec::new(),
+            gradient: None,
+            label: None,
+            started_at: 0.0,
+            duration: 0.0,
+            fit_seconds: None,
+            intermediate: Vec::new(),
+            attrs: Default::default(),
+            resources: None,
+        }
+    }
+
+    fn shared_journal(n: usize) -> (tempfile::TempDir, PathBuf, JournalQueue, Study) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.journal");
+        let study = study();
+        drop(JournalStorage::create(&path, &study).unwrap());
+        let mut coordinator = JournalQueue::open(&path, None).unwrap();
+        coordinator
+            .lock_coordinator(&WorkerId::this_process())
+            .unwrap();
+        for number in 0..n {
+            coordinator
+                .enqueue(&trial(&study, number), number, false)
+                .unwrap();
+        }
+        (dir, path, coordinator, study)
+    }
+
+    use super::journal::JournalStorage;
+
+    #[test]
+    fn workers_claiming_at_once_never_get_one_trial_twice() {
+        let (_dir, path, _coordinator, _) = shared_journal(40);
+        let claimed: Vec<Vec<usize>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| {
+                    let path = path.clone();
+                    scope.spawn(move || {
+                        let me = WorkerId::this_process();
+                        let mut q = JournalQueue::open(&path, None).unwrap();
+                        let mut mine = Vec::new();
+                        while let Some(c) = q.claim(&me).unwrap() {
+                            mine.push(c.trial.number);
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let mut all: Vec<usize> = claimed.into_iter().flatten().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..40).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_claim_takes_the_lowest_number_with_what_the_coordinator_wrote() {
+        let (_dir, path, _coordinator, study) = shared_journal(3);
+        let mut q = JournalQueue::open(&path, None).unwrap();
+        let c = q.claim(&WorkerId::this_process()).unwrap().unwrap();
+        let expected = trial(&study, 0);
+        assert_eq!(c.trial.number, 0);
+        assert_eq!(c.trial.params, expected.params);
+        assert_eq!(c.trial.point, expected.point);
+        assert_eq!(c.told_before, 0);
+        assert_eq!(
+            q.claim(&WorkerId::this_process())
+                .unwrap()
+                .unwrap()
+                .told_before,
+            1
+        );
+    }
+
+    #[test]
+    fn a_stale_attempt_is_failed_enqueued_again_and_its_late_result_dropped() {
+        let (_dir, path, mut coordinator, _) = shared_journal(1);
+        let me = WorkerId::this_process();
+        let mut worker = JournalQueue::open(&path, None).unwrap();
+        let first = worker.claim(&me).unwrap().unwrap();
+        assert_eq!(coordinator.fail_stale(Duration::ZERO).unwrap(), vec![0]);
+        let mut late = first.trial.clone();
+        late.state = TrialState::Complete;
+        late.value = Some(1.0);
+        worker.finish(first.attempt, &late).unwrap();
+        let second = worker.claim(&me).unwrap().unwrap();
+        assert_eq!(second.trial.number, 0);
+        assert_ne!(second.attempt, first.attempt);
+        let mut done = second.trial.clone();
+        done.state = TrialState::Complete;
+        done.value = Some(2.0);
+        worker.finish(second.attempt, &done).unwrap();
+        let finished: Vec<Trial> = coordinator
+            .poll()
+            .unwrap()
+            .into_iter()
+            .filter_map(|u| match u {
+                Update::Finished(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(finished.len(), 1, "the failed attempt is not reported");
+        assert_eq!(finished[0].value, Some(2.0));
+        let workers = coordinator.workers().unwrap();
+        assert_eq!(workers.len(), 1);
+        assert_eq!(workers[0].worker, me);
+        assert_eq!((workers[0].done, workers[0].failed), (1, 1));
+        let read = journal::read(&path).unwrap();
+        assert_eq!(read.study.trials[0].value, Some(2.0));
+    }
+}

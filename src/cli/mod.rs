@@ -165,7 +165,8 @@ pub struct RunArgs {
     /// Trials in flight at once; part of the study, so results do not depend on --jobs.
     #[arg(long)]
     pub window: Option<usize>,
-    /// Worker threads (default: the number of cores).
+    /// Worker threads (default: the number of cores); with --workers, trials waiting or
+    /// running at once (default 64).
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Save the finished session here (RON).

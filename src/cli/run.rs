@@ -619,6 +619,10 @@ pub(super) fn run(args: &RunArgs) -> Result<i32, CliError> {
     }
     let objective: Arc<dyn crate::objective::Objective> = Arc::from(objective);
     let jobs = args.jobs.unwrap_or_else(|| {
+        if args.workers {
+            // Trials waiting for workers on any number of hosts, not this host's cores.
+            return crate::runner::remote::RemoteOptions::default().jobs;
+        }
         std::thread::available_parallelism()
             .map(|n| n.get().min(super::resume::MAX_JOBS))
             .unwrap_or(1)

@@ -287,7 +287,9 @@ fn wait_for_study(path: &Path, name: Option<&str>, quiet: bool) -> Result<Journa
             Ok(q) => return Ok(q),
             Err(StorageError::Io { source, .. })
                 if source.kind() == std::io::ErrorKind::NotFound => {}
-            Err(StorageError::Unsupported { .. }) if std::fs::metadata(path).is_ok() => {}
+            // No study yet (or not the named one): the coordinator may not have written it.
+            Err(StorageError::Unsupported { message, .. })
+                if message.contains("holds no study") || message.starts_with("no study named") => {}
             Err(e) => return Err(CliError::Input(e.to_string())),
         }
         if !said && !quiet && started.elapsed() > Duration::from_millis(500) {

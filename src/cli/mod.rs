@@ -8,6 +8,9 @@
 mod resume;
 mod run;
 mod signals;
+mod worker;
+
+pub use worker::WorkerArgs;
 
 pub use crate::study::default_study;
 
@@ -30,6 +33,10 @@ pub enum CliCommand {
     Run(Box<RunArgs>),
     /// List the strategies and objectives, one per line.
     List,
+    /// Evaluate the trials of a study in a shared storage, coordinated by
+    /// `knobs run --storage URL --workers` (on this host or another); exits once the study
+    /// is finished.
+    Worker(WorkerArgs),
     /// Open the desktop app, optionally on a session file.
     Gui {
         /// A session to open.
@@ -45,7 +52,7 @@ pub enum CliCommand {
 }
 
 /// `knobs run`: a session file and/or flags; flags override what the file says.
-#[derive(Debug, Args, Default)]
+#[derive(Clone, Debug, Args, Default)]
 pub struct RunArgs {
     /// A saved session (RON) or journal to resume, recognised by its content (its trials
     /// count towards the budget; a journal's interrupted trials are run again).
@@ -158,7 +165,8 @@ pub struct RunArgs {
     /// Trials in flight at once; part of the study, so results do not depend on --jobs.
     #[arg(long)]
     pub window: Option<usize>,
-    /// Worker threads (default: the number of cores).
+    /// Worker threads (default: the number of cores); with --workers, trials waiting or
+    /// running at once (default 64).
     #[arg(long)]
     pub jobs: Option<usize>,
     /// Save the finished session here (RON).
@@ -169,6 +177,19 @@ pub struct RunArgs {
     /// journal being resumed.
     #[arg(long, value_name = "PATH")]
     pub journal: Option<PathBuf>,
+    /// The shared storage of a run with worker processes (--workers): journal:PATH. A
+    /// journal holding an unfinished Knobs study is resumed.
+    #[arg(long, value_name = "URL")]
+    pub storage: Option<String>,
+    /// Evaluate nothing here: enqueue each trial in --storage for `knobs worker` processes
+    /// (this host or others) and tell their results in trial order; the same seed gives the
+    /// same trials as a run in one process. --jobs is then how many trials wait or run at once.
+    #[arg(long, requires = "storage")]
+    pub workers: bool,
+    /// Seconds without a heartbeat after which a worker's trial is failed and run again by
+    /// another worker (default 60).
+    #[arg(long, value_name = "SECONDS", requires = "workers")]
+    pub heartbeat_timeout: Option<f64>,
     /// Write one row per trial here.
     #[arg(long, value_name = "OUT.csv")]
     pub trials_csv: Option<PathBuf>,
@@ -184,6 +205,7 @@ pub struct RunArgs {
 pub fn main(command: CliCommand) -> i32 {
     let result = match command {
         CliCommand::Run(args) => run::run(&args),
+        CliCommand::Worker(args) => worker::worker(&args),
         CliCommand::List => {
             list();
             Ok(0)

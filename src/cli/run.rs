@@ -568,15 +568,61 @@ fn follow(
     (finish, strategy_seconds)
 }
 
+/// Start the run: in this process (writing its journal, if any), or as the coordinator of
+/// worker processes (`--workers`); the handle and the journal's path.
+fn start(
+    args: &RunArgs,
+    study: Study,
+    objective: Arc<dyn crate::objective::Objective>,
+    jobs: usize,
+) -> Result<(runner::RunHandle, Option<PathBuf>), CliError> {
+    if args.workers {
+        drop(objective);
+        let (handle, path) = super::worker::start_coordinator(args, study, jobs)?;
+        return Ok((handle, Some(path)));
+    }
+    let storage = open_journal(args, &study)?;
+    let journal_path = storage.as_ref().map(|s| s.path().to_owned());
+    let handle = runner::start_with(
+        study,
+        objective,
+        jobs,
+        None,
+        storage.map(|s| Box::new(s) as Box<dyn crate::storage::Storage>),
+    )
+    .map_err(|e| CliError::Input(e.to_string()))?;
+    Ok((handle, journal_path))
+}
+
 /// Run the study the arguments describe; the exit code (0, or 130/143 after a signal).
 pub(super) fn run(args: &RunArgs) -> Result<i32, CliError> {
     if let Some(mb) = args.cache_mb {
         crate::models::smo::set_kernel_cache_mb(mb);
     }
+    if args.storage.is_some() && !args.workers {
+        return Err(CliError::Input(
+            "--storage is for a run with worker processes (--workers); a run in this process \
+             writes its journal with --journal PATH"
+                .into(),
+        ));
+    }
+    let coordinator_args;
+    let args = if args.workers {
+        coordinator_args = super::worker::coordinator_args(args)?;
+        &coordinator_args
+    } else {
+        args
+    };
     let (study, objective) = assemble(args)?;
-    check_command_allowed(&study, args)?;
+    if !args.workers {
+        check_command_allowed(&study, args)?;
+    }
     let objective: Arc<dyn crate::objective::Objective> = Arc::from(objective);
     let jobs = args.jobs.unwrap_or_else(|| {
+        if args.workers {
+            // Trials waiting for workers on any number of hosts, not this host's cores.
+            return crate::runner::remote::RemoteOptions::default().jobs;
+        }
         std::thread::available_parallelism()
             .map(|n| n.get().min(super::resume::MAX_JOBS))
             .unwrap_or(1)
@@ -587,27 +633,20 @@ pub(super) fn run(args: &RunArgs) -> Result<i32, CliError> {
             super::resume::MAX_JOBS
         )));
     }
-    explain_window(&study, args, jobs);
+    if !args.workers {
+        explain_window(&study, args, jobs);
+    }
     if let Some(path) = &args.save {
         check_writable("--save", path)?;
     }
     if let Some(path) = &args.trials_csv {
         check_writable("--trials-csv", path)?;
     }
-    let storage = open_journal(args, &study)?;
-    let journal_path = storage.as_ref().map(|s| s.path().to_owned());
     let mut signals = super::signals::StopOnSignal::new().map_err(CliError::Run)?;
     let started = Instant::now();
     let already = study.trials.len();
     let budget = study.budget;
-    let handle = runner::start_with(
-        study,
-        objective,
-        jobs,
-        None,
-        storage.map(|s| Box::new(s) as Box<dyn crate::storage::Storage>),
-    )
-    .map_err(|e| CliError::Input(e.to_string()))?;
+    let (handle, journal_path) = start(args, study, objective, jobs)?;
     signals.watch(handle.commands.clone());
 
     let (finish, strategy_seconds) = follow(&handle, args.quiet, budget, already);
@@ -651,8 +690,13 @@ pub(super) fn run(args: &RunArgs) -> Result<i32, CliError> {
     let code = signals.exit_code();
     if let (Some(_), Some(path), false) = (code, &journal_path, args.quiet) {
         eprintln!(
-            "knobs: stopped after {} trials; continue with `knobs run {}`",
+            "knobs: stopped after {} trials; continue with `knobs run {}{}`",
             study.trials.len(),
+            if args.workers {
+                "--workers --storage journal:"
+            } else {
+                ""
+            },
             path.display()
         );
     }

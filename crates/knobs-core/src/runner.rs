@@ -71,6 +71,7 @@ const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
 /// See [`CHECKPOINT_EVERY`].
 pub(crate) const CHECKPOINT_TRIALS: usize = 25;
 
+pub mod remote;
 pub(crate) mod restore;
 
 /// How far ahead a strategy without a window of its own (random, grid, Sobol) runs when the

@@ -58,7 +58,7 @@ pub const STRATEGY_STATE_ATTR: &str = "knobs:strategy_state";
 pub const INTERRUPTED: &str = "interrupted";
 
 /// Optuna's `JournalOperation` codes.
-mod op {
+pub(super) mod op {
     pub const CREATE_STUDY: u64 = 0;
     pub const DELETE_STUDY: u64 = 1;
     pub const SET_STUDY_USER_ATTR: u64 = 2;
@@ -73,7 +73,7 @@ mod op {
 }
 
 /// Optuna's `TrialState` values.
-mod state {
+pub(super) mod state {
     pub const RUNNING: u64 = 0;
     pub const COMPLETE: u64 = 1;
     pub const PRUNED: u64 = 2;
@@ -383,7 +383,7 @@ impl JournalStorage {
         (values, dists)
     }
 
-    fn trial_attr(trial: &Trial) -> Json {
+    pub(super) fn trial_attr(trial: &Trial) -> Json {
         let mut attr = json!({"number": trial.number, "point": trial.point});
         if let Some(label) = &trial.label {
             attr["label"] = json!(label);
@@ -391,7 +391,7 @@ impl JournalStorage {
         attr
     }
 
-    fn result_attr(trial: &Trial) -> Json {
+    pub(super) fn result_attr(trial: &Trial) -> Json {
         let mut attr = json!({"started_at": trial.started_at, "duration": trial.duration});
         if !trial.folds.is_empty() {
             attr["folds"] = json!(trial.folds);
@@ -715,7 +715,7 @@ impl Storage for JournalStorage {
 /// Write `x` as JSON (shortest text that reads back exactly; `null` if not finite).
 /// The Optuna state and value a finished trial is written with: COMPLETE and its value,
 /// PRUNED and its last value (none if not finite, which Optuna would refuse), or FAIL.
-fn optuna_state(trial: &Trial) -> (u64, Option<f64>) {
+pub(super) fn optuna_state(trial: &Trial) -> (u64, Option<f64>) {
     match (&trial.state, trial.completed_value()) {
         (_, Some(v)) => (state::COMPLETE, Some(v)),
         (TrialState::Pruned { value, .. }, _) => {
@@ -725,7 +725,7 @@ fn optuna_state(trial: &Trial) -> (u64, Option<f64>) {
     }
 }
 
-fn number(buffer: &mut Vec<u8>, x: f64) {
+pub(super) fn number(buffer: &mut Vec<u8>, x: f64) {
     let _ = serde_json::to_writer(buffer, &x);
 }
 
@@ -741,7 +741,7 @@ fn append_file(path: &Path) -> Result<File, StorageError> {
 }
 
 /// A worker id as Optuna makes them: a random UUID, a dash, a thread id.
-fn worker_id() -> String {
+pub(super) fn worker_id() -> String {
     let r: u128 = rand::random();
     let h = format!("{r:032x}");
     format!(
@@ -764,7 +764,7 @@ fn now() -> f64 {
 
 /// Each parameter's Optuna distribution, as the JSON text Optuna's `distribution_to_json`
 /// writes.
-fn distributions(space: &Space) -> Vec<(String, String)> {
+pub(super) fn distributions(space: &Space) -> Vec<(String, String)> {
     space
         .params()
         .iter()
@@ -887,22 +887,25 @@ impl Dist {
 }
 
 /// A study as replayed.
-struct OStudy {
-    name: String,
+pub(super) struct OStudy {
+    pub(super) name: String,
     directions: Vec<u64>,
     user_attrs: Map<String, Json>,
-    system_attrs: Map<String, Json>,
-    trial_ids: Vec<usize>,
+    pub(super) system_attrs: Map<String, Json>,
+    pub(super) trial_ids: Vec<usize>,
 }
 
 /// A trial as replayed.
-struct OTrial {
+pub(super) struct OTrial {
     number: usize,
-    state: u64,
+    pub(super) state: u64,
     values: Option<Vec<Option<f64>>>,
     params: BTreeMap<String, (f64, Dist)>,
     user_attrs: Map<String, Json>,
-    system_attrs: Map<String, Json>,
+    pub(super) system_attrs: Map<String, Json>,
+    /// The `worker_id` whose RUNNING update took the trial (Optuna's claiming rule: a WAITING
+    /// trial goes RUNNING once; a second RUNNING update is ignored on replay).
+    pub(super) claimed_by: Option<String>,
     intermediate: usize,
     /// The latest step reported and its value (Optuna keeps the largest step's).
     last_report: Option<(u64, f64)>,
@@ -917,17 +920,17 @@ impl OTrial {
 }
 
 /// Every study and trial of a journal, rebuilt by replaying its operations.
-struct Replay {
+pub(super) struct Replay {
     /// By study id; `None` once deleted.
-    studies: Vec<Option<OStudy>>,
+    pub(super) studies: Vec<Option<OStudy>>,
     /// By trial id.
-    trials: Vec<OTrial>,
+    pub(super) trials: Vec<OTrial>,
     /// Bytes of the file up to the end of the last line read (a torn last line excluded).
     valid_len: u64,
 }
 
 /// A malformed-line error for `path`.
-fn malformed(path: &Path, line: usize, message: impl Into<String>) -> StorageError {
+pub(super) fn malformed(path: &Path, line: usize, message: impl Into<String>) -> StorageError {
     StorageError::Malformed {
         path: path.to_owned(),
         line,
@@ -946,12 +949,17 @@ impl Replay {
     }
 
     /// Replay `bytes`, the content of the journal at `path` (named in errors).
-    fn of_bytes(path: &Path, bytes: &[u8]) -> Result<Replay, StorageError> {
-        let mut replay = Replay {
+    /// Nothing replayed yet (a reader that feeds lines one at a time).
+    pub(super) fn empty() -> Replay {
+        Replay {
             studies: Vec::new(),
             trials: Vec::new(),
             valid_len: 0,
-        };
+        }
+    }
+
+    fn of_bytes(path: &Path, bytes: &[u8]) -> Result<Replay, StorageError> {
+        let mut replay = Replay::empty();
         let mut offset = 0usize;
         let mut pending: Option<(usize, String)> = None;
         for (index, chunk) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
@@ -997,7 +1005,7 @@ impl Replay {
 
     /// Apply one operation as Optuna's `JournalStorageReplayResult` does; `Err` says which
     /// field is missing or wrong.
-    fn apply(&mut self, log: &Map<String, Json>) -> Result<(), String> {
+    pub(super) fn apply(&mut self, log: &Map<String, Json>) -> Result<(), String> {
         match uint(log, "op_code")? {
             op::CREATE_STUDY => {
                 let name = log
@@ -1056,6 +1064,7 @@ impl Replay {
                     }
                     if new_state == state::RUNNING {
                         t.start = start;
+                        t.claimed_by = writer_of(log);
                     }
                     if new_state != state::RUNNING && new_state != state::WAITING {
                         t.complete = complete;
@@ -1150,6 +1159,7 @@ impl Replay {
             system_attrs: attrs("system_attrs"),
             intermediate,
             last_report: None,
+            claimed_by: writer_of(log).filter(|_| state == state::RUNNING),
             start: datetime(log, "datetime_start")?,
             complete: datetime(log, "datetime_complete")?,
         });
@@ -1195,7 +1205,7 @@ impl Replay {
     }
 
     /// The id of the study named `name`, or of the only study.
-    fn pick(&self, path: &Path, name: Option<&str>) -> Result<usize, StorageError> {
+    pub(super) fn pick(&self, path: &Path, name: Option<&str>) -> Result<usize, StorageError> {
         let live: Vec<(usize, &OStudy)> = self
             .studies
             .iter()
@@ -1226,7 +1236,7 @@ impl Replay {
     }
 
     /// The study with id `id` as Knobs represents it.
-    fn recovered(&self, path: &Path, id: usize) -> Result<Recovered, StorageError> {
+    pub(super) fn recovered(&self, path: &Path, id: usize) -> Result<Recovered, StorageError> {
         let Some(study) = self.studies.get(id).and_then(Option::as_ref) else {
             return Err(StorageError::Unsupported {
                 path: path.to_owned(),
@@ -1281,6 +1291,13 @@ impl Replay {
     }
 }
 
+/// The `worker_id` that wrote an operation.
+fn writer_of(log: &Map<String, Json>) -> Option<String> {
+    log.get("worker_id")
+        .and_then(Json::as_str)
+        .map(str::to_owned)
+}
+
 fn uint(log: &Map<String, Json>, key: &str) -> Result<u64, String> {
     log.get(key)
         .and_then(Json::as_u64)
@@ -1312,7 +1329,7 @@ fn datetime(log: &Map<String, Json>, key: &str) -> Result<Option<f64>, String> {
     }
 }
 
-fn knobs_number(t: &OTrial) -> Option<usize> {
+pub(super) fn knobs_number(t: &OTrial) -> Option<usize> {
     t.system_attrs
         .get(TRIAL_ATTR)
         .and_then(|a| a.get("number"))
@@ -1440,7 +1457,7 @@ fn fitted(def: &Study, mut trial: Trial, notes: &mut Vec<String>) -> Option<Tria
 }
 
 /// One attempt of a Knobs trial as read, and whether it was failed as interrupted.
-fn knobs_trial(space: &Space, t: &OTrial, attr: &Json, number: usize) -> (Trial, bool) {
+pub(super) fn knobs_trial(space: &Space, t: &OTrial, attr: &Json, number: usize) -> (Trial, bool) {
     let params: Params = space
         .params()
         .iter()
@@ -1722,7 +1739,7 @@ fn optuna_trial(space: &Space, t: &OTrial) -> (Trial, usize) {
 
 /// A value as Optuna stores it in a journal: a category's or a number list's index, 0 for
 /// a fixed value, the number itself otherwise; `None` when the value does not fit the domain.
-fn internal_value(domain: &Domain, value: &Value) -> Option<f64> {
+pub(super) fn internal_value(domain: &Domain, value: &Value) -> Option<f64> {
     match (domain, value) {
         (Domain::Categorical { choices }, Value::Cat(c)) => {
             choices.iter().position(|x| x == c).map(|i| i as f64)

@@ -17,6 +17,7 @@
 //! forwarded before the commit that covers it has returned.
 
 pub mod journal;
+pub mod journal_queue;
 pub mod lock;
 pub mod queue;
 pub mod time;

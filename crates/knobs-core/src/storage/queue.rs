@@ -41,6 +41,8 @@ pub struct Claimed {
     /// the trial only with trials `0..told_before` (the runner's determinism rule), which the
     /// worker reads from the storage.
     pub told_before: usize,
+    /// Whether the strategy asked for the objective's gradient with the value.
+    pub want_gradient: bool,
     /// The storage's own id for this attempt (Optuna's `trial_id`), for `report`, `heartbeat`
     /// and `finish`.
     pub attempt: u64,
@@ -88,12 +90,21 @@ pub struct WorkerStatus {
 /// SQLite, PostgreSQL). Each call is one atomic, durable step; see the module docs.
 pub trait TrialQueue: Send {
     /// Become the study's one coordinator, or fail with [`StorageError::Locked`] while another
-    /// live coordinator holds it (two coordinators would ask the same numbers twice).
+    /// live coordinator holds it (two coordinators would ask the same numbers twice). A new
+    /// coordinator asks again every trial that is not finished, so the waiting and running
+    /// attempts an earlier coordinator left are failed here, as interrupted (a worker's late
+    /// result for one is dropped).
     fn lock_coordinator(&mut self, me: &WorkerId) -> Result<(), StorageError>;
 
     /// Write `trial` (state `Running` in memory, its params and point set) as a *waiting*
-    /// trial under its Knobs number, with `told_before` for the pruner.
-    fn enqueue(&mut self, trial: &Trial, told_before: usize) -> Result<(), StorageError>;
+    /// trial under its Knobs number, with `told_before` for the pruner and whether the
+    /// strategy wants the objective's gradient.
+    fn enqueue(
+        &mut self,
+        trial: &Trial,
+        told_before: usize,
+        want_gradient: bool,
+    ) -> Result<(), StorageError>;
 
     /// Take the lowest-numbered waiting trial for `me`, atomically: when two workers claim at
     /// once, exactly one gets each trial. `None` when nothing waits.
@@ -121,4 +132,50 @@ pub trait TrialQueue: Send {
 
     /// Every worker seen on the study and what it is doing.
     fn workers(&mut self) -> Result<Vec<WorkerStatus>, StorageError>;
+
+    /// The study as the storage holds it now (definition and the latest attempt of each
+    /// number): what a worker builds its objective from, and the trials `0..told_before` its
+    /// pruner compares a claimed trial with.
+    fn read_study(&mut self) -> Result<super::Recovered, StorageError>;
+
+    /// Whether the study's coordinator has recorded the end of its run and no trial waits:
+    /// a worker with nothing to claim then exits.
+    fn is_finished(&mut self) -> Result<bool, StorageError>;
+}
+
+impl WorkerId {
+    /// This process: the machine's host name, its pid, and a token unique to this start.
+    pub fn this_process() -> WorkerId {
+        let pid = std::process::id();
+        let host = host_name();
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let salt: u32 = rand::random();
+        WorkerId {
+            token: format!("{host}-{pid}-{started:x}-{salt:08x}"),
+            host,
+            pid,
+        }
+    }
+}
+
+/// The machine's host name ("localhost" when the system does not say).
+#[cfg(unix)]
+fn host_name() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname writes at most that much.
+    let r = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
+    match (r, std::str::from_utf8(&buf[..end])) {
+        (0, Ok(name)) if !name.is_empty() => name.to_owned(),
+        _ => "localhost".to_owned(),
+    }
+}
+
+/// Elsewhere the environment's computer name, else "localhost".
+#[cfg(not(unix))]
+fn host_name() -> String {
+    std::env::var("COMPUTERNAME").unwrap_or_else(|_| "localhost".to_owned())
 }

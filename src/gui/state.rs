@@ -318,6 +318,8 @@ pub struct Background {
     views_requested: Option<(u64, ViewParams)>,
     boundary_requested: Option<super::views::BoundaryRequest>,
     views_last_request: Option<Instant>,
+    /// The range advisor's worker and its newest advice (see [`super::advice`]).
+    pub advice: super::advice::AdviceJobs,
     /// The latest grids from the view worker.
     pub view_result: Option<Arc<ViewResult>>,
     /// The study's dataset as the objective editor shows it (reloaded when the source changes).
@@ -870,7 +872,7 @@ impl Workbench {
     }
 
     /// Show another study (opened, new): a replay ends, the drafts of the old study go.
-    fn replace_study(&mut self, study: Study) {
+    pub(super) fn replace_study(&mut self, study: Study) {
         let unsaved = self.has_unsaved_work();
         self.recovery.replaced(unsaved, &study);
         self.editor.replace(study);

@@ -1036,4 +1036,44 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ),
     ("Recover", "恢复"),
     ("Discard", "丢弃"),
+    // The range advisor
+    ("New study from advice", "按建议新建研究"),
+    (
+        "a new study over the suggested ranges, with the trials that fall inside them (from {} completed trials)",
+        "在建议的范围上新建研究，并带上落在范围内的试验（根据 {} 次已完成的试验）",
+    ),
+    (
+        "the advisor has nothing to follow yet",
+        "范围顾问还没有可以采用的建议",
+    ),
+    (
+        "new study from advice: {} trials carried over",
+        "已按建议新建研究：带上了 {} 次试验",
+    ),
+    ("the range advisor stopped", "范围顾问已停止"),
+    (
+        "{} of the best {} trials at the upper bound {}",
+        "最好的 {1} 次试验中有 {0} 次在上界 {2} 处",
+    ),
+    (
+        "{} of the best {} trials at the lower bound {}",
+        "最好的 {1} 次试验中有 {0} 次在下界 {2} 处",
+    ),
+    (
+        "the GP's optimum is on the bound ({})",
+        "GP 的最优点在边界上（{}）",
+    ),
+    (
+        "the best trials fill {}% of the range: narrow it",
+        "最好的试验只占范围的 {}%：可以缩小范围",
+    ),
+    (
+        "the best trials sit in the lowest tenth of {} decades: try log",
+        "最好的试验落在 {} 个数量级中最低的十分之一：试试对数范围",
+    ),
+    (
+        "{} of {} trials below the top decade, none of the best: try linear",
+        "{} 次试验（共 {} 次）落在最高数量级之下，其中没有最好的试验：试试线性范围",
+    ),
+    ("suggested range: {}", "建议的范围：{}"),
 ];

@@ -39,8 +39,50 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
             ui.add_enabled_ui(editable, |ui| {
                 row(ui, bench, i, &shown, error.as_deref());
             });
+            findings(ui, bench, &stored);
         });
         ui.add_space(4.0);
+    }
+    advice_action(ui, bench, actions);
+}
+
+/// The range advisor's findings about one parameter, under its sliders: a short line each,
+/// the full evidence and the suggested range on hover.
+fn findings(ui: &mut egui::Ui, bench: &Workbench, param: &Param) {
+    let Some(advised) = bench.advice() else {
+        return;
+    };
+    for finding in advised.advice.for_param(&param.name) {
+        let line = crate::gui::advice::short_line(finding, &param.domain);
+        ui.label(egui::RichText::new(line).color(ADVICE))
+            .on_hover_text(crate::gui::advice::hover_text(finding, &param.domain));
+    }
+}
+
+/// The advice's colour: a warm amber that reads on the light and the dark theme.
+const ADVICE: egui::Color32 = egui::Color32::from_rgb(0xd0, 0x8a, 0x10);
+
+/// **New study from advice**, under the parameters while the advisor has findings.
+fn advice_action(ui: &mut egui::Ui, bench: &Workbench, actions: &mut Vec<Action>) {
+    if let Some(why) = bench.advice_failure() {
+        ui.label(egui::RichText::new(crate::gui::i18n::tr_message(why)).weak());
+    }
+    let Some(advised) = bench.advice() else {
+        return;
+    };
+    if advised.advice.is_empty() {
+        return;
+    }
+    let hover = crate::gui::i18n::fill(
+        tr("a new study over the suggested ranges, with the trials that fall inside them (from {} completed trials)"),
+        &[&advised.advice.trials],
+    );
+    let button = ui.add_enabled(
+        !bench.is_busy(),
+        egui::Button::new(tr("New study from advice")),
+    );
+    if button.on_hover_text(hover).clicked() {
+        actions.push(Action::NewFromAdvice);
     }
 }
 

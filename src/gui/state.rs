@@ -451,6 +451,7 @@ impl Workbench {
                 pruner: Default::default(),
                 resource_budget: None,
                 strategy_state: None,
+                adaptive: Default::default(),
             },
             _ => Self::branin_study(),
         }

@@ -1076,4 +1076,10 @@ pub(super) const TABLE: &[(&str, &str)] = &[
         "{} 次试验（共 {} 次）落在最高数量级之下，其中没有最好的试验：试试线性范围",
     ),
     ("suggested range: {}", "建议的范围：{}"),
+    ("adaptive ranges", "自动扩大范围"),
+    (
+        "during a run, widen a bound when 3 of the 5 best trials sit within 5% of it (after 10 trials, then every 5; at most 3 times per parameter)",
+        "运行中，当最好的 5 次试验中有 3 次落在某个边界的 5% 以内时扩大这个边界（10 次试验后开始，之后每 5 次检查一次；每个超参数最多 3 次）",
+    ),
+    ("range widened: {} {} -> {}", "范围已扩大：{} {} -> {}"),
 ];

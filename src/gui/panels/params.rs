@@ -63,7 +63,18 @@ fn findings(ui: &mut egui::Ui, bench: &Workbench, param: &Param) {
 const ADVICE: egui::Color32 = egui::Color32::from_rgb(0xd0, 0x8a, 0x10);
 
 /// **New study from advice**, under the parameters while the advisor has findings.
-fn advice_action(ui: &mut egui::Ui, bench: &Workbench, actions: &mut Vec<Action>) {
+fn advice_action(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>) {
+    let mut adaptive = bench.study().adaptive.rule.is_some();
+    let toggle = ui.add_enabled(
+        !bench.is_busy(),
+        egui::Checkbox::new(&mut adaptive, tr("adaptive ranges")),
+    );
+    if toggle
+        .on_hover_text(tr("during a run, widen a bound when 3 of the 5 best trials sit within 5% of it (after 10 trials, then every 5; at most 3 times per parameter)"))
+        .changed()
+    {
+        bench.editor.set_adaptive(adaptive);
+    }
     if let Some(why) = bench.advice_failure() {
         ui.label(egui::RichText::new(crate::gui::i18n::tr_message(why)).weak());
     }

@@ -220,6 +220,7 @@ fn body(ui: &mut egui::Ui, bench: &mut Workbench, row_height: f32, measured: boo
                         }
                         _ => RichText::new(""),
                     };
+                    widened_marker(ui, bench.study(), t.number);
                     ui.add(Label::new(note).truncate());
                 });
             }
@@ -227,6 +228,19 @@ fn body(ui: &mut egui::Ui, bench: &mut Workbench, row_height: f32, measured: boo
     if let Some(n) = clicked {
         let again = bench.selection.selected == Some(n);
         bench.select(if again { None } else { Some(n) });
+    }
+}
+
+/// On the first trial asked after an adaptive widening: which range changed, the rule's
+/// evidence on hover.
+fn widened_marker(ui: &mut egui::Ui, study: &crate::study::Study, number: usize) {
+    for change in study.adaptive.change_at(number) {
+        let text = crate::gui::i18n::fill(
+            tr("range widened: {} {} -> {}"),
+            &[&change.param, &change.from.describe(), &change.to.describe()],
+        );
+        ui.label(RichText::new(text).color(egui::Color32::from_rgb(0xd0, 0x8a, 0x10)))
+            .on_hover_text(&change.reason);
     }
 }
 

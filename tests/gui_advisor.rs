@@ -7,7 +7,8 @@
 #![allow(clippy::unwrap_used)]
 
 use eframe::egui;
-use egui_kittest::kittest::Queryable;
+use eframe::egui::accesskit::Role;
+use egui_kittest::kittest::{Queryable, by};
 use egui_kittest::{Harness, SnapshotOptions};
 use knobs::gui::KnobsApp;
 use knobs::gui::state::Workbench;
@@ -58,8 +59,12 @@ fn the_finding_about_c_appears_under_c_and_the_button_starts_the_advised_study()
     // The short line sits between C's row and gamma's.
     let finding = harness.get_by_label_contains("of the best 10 trials at the upper bound 1");
     let below = finding.rect().top();
-    let c = harness.get_by_label("C").rect().top();
-    let gamma = harness.get_by_label("gamma").rect().top();
+    // The parameters' include checkboxes (the table's headers carry the names too).
+    let c = harness.get(by().label("C").role(Role::CheckBox)).rect().top();
+    let gamma = harness
+        .get(by().label("gamma").role(Role::CheckBox))
+        .rect()
+        .top();
     assert!(c < below && below < gamma, "C {c}, finding {below}, gamma {gamma}");
     assert_eq!(harness.query_all_by_label_contains("trials at the ").count(), 1);
 
@@ -100,7 +105,7 @@ fn the_finding_about_c_appears_under_c_and_the_button_starts_the_advised_study()
 fn params_panel_with_a_finding_snapshot() {
     let bench = advised_bench();
     let mut harness = Harness::builder()
-        .with_size([340.0, 260.0])
+        .with_size([300.0, 290.0])
         .wgpu()
         .build_ui_state(
             |ui, bench: &mut Workbench| {

@@ -173,6 +173,8 @@ impl Workbench {
             Ok(study) => {
                 let carried = study.trials.len();
                 self.replace_study(study);
+                // Its trials were carried, not saved: it counts as unsaved until saved.
+                self.recovery.baseline = None;
                 self.files.path = None;
                 self.status = fill(
                     tr("new study from advice: {} trials carried over"),

@@ -103,14 +103,20 @@ fn adaptive_ranges_widen_c_past_the_lesson8_range_and_find_a_c_above_one() {
     let knobs::space::Domain::Float { high: last, .. } = done.space.params()[0].domain else {
         panic!()
     };
-    assert_eq!(last, match changes.last().unwrap().to {
-        knobs::space::Domain::Float { high, .. } => high,
-        _ => panic!(),
-    });
+    assert_eq!(
+        last,
+        match changes.last().unwrap().to {
+            knobs::space::Domain::Float { high, .. } => high,
+            _ => panic!(),
+        }
+    );
     for t in &done.trials {
         let again = done.space.to_unit(&t.params);
         assert!(
-            t.point.iter().zip(&again).all(|(a, b)| (a - b).abs() < 1e-9),
+            t.point
+                .iter()
+                .zip(&again)
+                .all(|(a, b)| (a - b).abs() < 1e-9),
             "{t:?}"
         );
     }
@@ -159,7 +165,15 @@ fn the_cli_says_each_adaptive_widening_and_lists_them_in_the_json_summary() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_knobs"))
         .arg("run")
         .arg(&session)
-        .args(["--budget", "30", "--adaptive", "--json", "--jobs", "2", "--save"])
+        .args([
+            "--budget",
+            "30",
+            "--adaptive",
+            "--json",
+            "--jobs",
+            "2",
+            "--save",
+        ])
         .arg(&saved)
         .output()
         .unwrap();
@@ -183,4 +197,9 @@ fn the_cli_says_each_adaptive_widening_and_lists_them_in_the_json_summary() {
     let saved = Session::load(&saved).unwrap().study;
     assert!(saved.adaptive.rule.is_some());
     assert_eq!(saved.adaptive.changes.len(), changes.len());
+    // So does the journal written beside it: a recovery reads the widened space.
+    let journal = knobs::storage::journal::read(&dir.path().join("done.journal")).unwrap();
+    assert_eq!(journal.study.space, saved.space);
+    assert_eq!(journal.study.adaptive, saved.adaptive);
+    assert_eq!(journal.study.trials.len(), saved.trials.len());
 }

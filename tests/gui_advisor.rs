@@ -60,13 +60,24 @@ fn the_finding_about_c_appears_under_c_and_the_button_starts_the_advised_study()
     let finding = harness.get_by_label_contains("of the best 10 trials at the upper bound 1");
     let below = finding.rect().top();
     // The parameters' include checkboxes (the table's headers carry the names too).
-    let c = harness.get(by().label("C").role(Role::CheckBox)).rect().top();
+    let c = harness
+        .get(by().label("C").role(Role::CheckBox))
+        .rect()
+        .top();
     let gamma = harness
         .get(by().label("gamma").role(Role::CheckBox))
         .rect()
         .top();
-    assert!(c < below && below < gamma, "C {c}, finding {below}, gamma {gamma}");
-    assert_eq!(harness.query_all_by_label_contains("trials at the ").count(), 1);
+    assert!(
+        c < below && below < gamma,
+        "C {c}, finding {below}, gamma {gamma}"
+    );
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("trials at the ")
+            .count(),
+        1
+    );
 
     let advice = harness.state().bench.advice().unwrap().advice.clone();
     let expected = done.from_advice(&advice.findings).unwrap();

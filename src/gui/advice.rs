@@ -81,9 +81,12 @@ impl Workbench {
             return;
         }
         if jobs.worker.is_none() {
-            match Worker::spawn("knobs-advisor", "the range advisor", waker.clone(), |s: Arc<Study>| {
-                advisor::advise(&s)
-            }) {
+            match Worker::spawn(
+                "knobs-advisor",
+                "the range advisor",
+                waker.clone(),
+                |s: Arc<Study>| advisor::advise(&s),
+            ) {
                 Ok(w) => jobs.worker = Some(w),
                 Err(e) => {
                     jobs.failed = Some(e);
@@ -204,7 +207,8 @@ impl AdviceJobs {
             Poll::Nothing => {}
             Poll::Ready(advice) => {
                 self.note = None;
-                if let (Some(revision), Some(space)) = (self.requested, self.requested_space.clone())
+                if let (Some(revision), Some(space)) =
+                    (self.requested, self.requested_space.clone())
                 {
                     self.result = Some(Arc::new(Advised {
                         revision,

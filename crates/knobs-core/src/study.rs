@@ -289,7 +289,10 @@ pub struct Study {
     /// Adaptive ranges: the rule that widens a bound the best trials keep hitting, when it is
     /// on, and the widenings made so far ([`crate::advisor::adaptive`]). Off in older
     /// sessions.
-    #[serde(default, skip_serializing_if = "crate::advisor::adaptive::Adaptive::is_off")]
+    #[serde(
+        default,
+        skip_serializing_if = "crate::advisor::adaptive::Adaptive::is_off"
+    )]
     pub adaptive: crate::advisor::adaptive::Adaptive,
 }
 

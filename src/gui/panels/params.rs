@@ -85,7 +85,9 @@ fn advice_action(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Act
         return;
     }
     let hover = crate::gui::i18n::fill(
-        tr("a new study over the suggested ranges, with the trials that fall inside them (from {} completed trials)"),
+        tr(
+            "a new study over the suggested ranges, with the trials that fall inside them (from {} completed trials)",
+        ),
         &[&advised.advice.trials],
     );
     let button = ui.add_enabled(

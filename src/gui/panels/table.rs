@@ -237,7 +237,11 @@ fn widened_marker(ui: &mut egui::Ui, study: &crate::study::Study, number: usize)
     for change in study.adaptive.change_at(number) {
         let text = crate::gui::i18n::fill(
             tr("range widened: {} {} -> {}"),
-            &[&change.param, &change.from.describe(), &change.to.describe()],
+            &[
+                &change.param,
+                &change.from.describe(),
+                &change.to.describe(),
+            ],
         );
         ui.label(RichText::new(text).color(egui::Color32::from_rgb(0xd0, 0x8a, 0x10)))
             .on_hover_text(&change.reason);

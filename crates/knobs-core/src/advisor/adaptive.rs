@@ -112,7 +112,11 @@ pub fn decide(study: &Study, told: usize, next_trial: usize) -> Option<(Space, R
         .filter(|t| t.number < told && t.completed_value().is_some())
         .collect();
     best.sort_by(|a, b| {
-        let loss = |t: &Trial| study.direction.to_loss(t.completed_value().unwrap_or(f64::NAN));
+        let loss = |t: &Trial| {
+            study
+                .direction
+                .to_loss(t.completed_value().unwrap_or(f64::NAN))
+        };
         loss(a).total_cmp(&loss(b)).then(a.number.cmp(&b.number))
     });
     best.truncate(rule.top);
@@ -182,11 +186,24 @@ fn widened(rule: &AdaptiveRule, param: &Param, best: &[&Trial]) -> Option<(Domai
     };
     // Keep the untouched bound exactly (the scale's rounding must not move it).
     let domain = match (domain, &param.domain) {
-        (Domain::Float { low, high, log }, Domain::Float { low: l0, high: h0, .. }) => {
+        (
+            Domain::Float { low, high, log },
+            Domain::Float {
+                low: l0, high: h0, ..
+            },
+        ) => {
             if upper {
-                Domain::Float { low: *l0, high, log }
+                Domain::Float {
+                    low: *l0,
+                    high,
+                    log,
+                }
             } else {
-                Domain::Float { low, high: *h0, log }
+                Domain::Float {
+                    low,
+                    high: *h0,
+                    log,
+                }
             }
         }
         (d, _) => d,

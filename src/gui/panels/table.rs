@@ -208,20 +208,7 @@ fn body(ui: &mut egui::Ui, bench: &mut Workbench, row_height: f32, measured: boo
                     if measured {
                         resources_ui(ui, t, row_height, &mut clicked);
                     }
-                    let note = match (&t.state, &t.label) {
-                        (TrialState::Failed(why), _) => {
-                            RichText::new(crate::gui::i18n::tr_message(why)).color(FAILED)
-                        }
-                        (TrialState::Pruned { step, value }, _) => {
-                            RichText::new(format!("pruned at step {step} ({value:.4})")).weak()
-                        }
-                        (_, Some(label)) => {
-                            RichText::new(crate::gui::i18n::tr_trial_label(label)).weak()
-                        }
-                        _ => RichText::new(""),
-                    };
-                    widened_marker(ui, bench.study(), t.number);
-                    ui.add(Label::new(note).truncate());
+                    note(ui, bench.study(), t);
                 });
             }
         });
@@ -229,6 +216,23 @@ fn body(ui: &mut egui::Ui, bench: &mut Workbench, row_height: f32, measured: boo
         let again = bench.selection.selected == Some(n);
         bench.select(if again { None } else { Some(n) });
     }
+}
+
+/// The note column: why a trial failed or was pruned, or its strategy's label, after the
+/// adaptive-range marker on the first trial of a widened range.
+fn note(ui: &mut egui::Ui, study: &crate::study::Study, t: &crate::study::Trial) {
+    let note = match (&t.state, &t.label) {
+        (TrialState::Failed(why), _) => {
+            RichText::new(crate::gui::i18n::tr_message(why)).color(FAILED)
+        }
+        (TrialState::Pruned { step, value }, _) => {
+            RichText::new(format!("pruned at step {step} ({value:.4})")).weak()
+        }
+        (_, Some(label)) => RichText::new(crate::gui::i18n::tr_trial_label(label)).weak(),
+        _ => RichText::new(""),
+    };
+    widened_marker(ui, study, t.number);
+    ui.add(Label::new(note).truncate());
 }
 
 /// On the first trial asked after an adaptive widening: which range changed, the rule's

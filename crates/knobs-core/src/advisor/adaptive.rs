@@ -103,7 +103,7 @@ impl Adaptive {
 /// number the new range will be asked for.
 pub fn decide(study: &Study, told: usize, next_trial: usize) -> Option<(Space, RangeChange)> {
     let rule = study.adaptive.rule.as_ref()?;
-    if told < rule.startup.max(1) || (told - rule.startup) % rule.every.max(1) != 0 {
+    if told < rule.startup.max(1) || !(told - rule.startup).is_multiple_of(rule.every.max(1)) {
         return None;
     }
     let mut best: Vec<&Trial> = study

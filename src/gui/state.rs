@@ -1103,10 +1103,15 @@ impl Workbench {
         })
     }
 
-    /// Block until the views match the current study (tests, benchmarks, screenshots);
+    /// Block until the views (and the range advisor's findings) match the current study
+    /// (tests, benchmarks, screenshots);
     /// returns whether they do.
     pub fn wait_views(&mut self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
+        // The range advisor's findings are drawn beside the sliders: wait for them too.
+        if !self.wait_advice(timeout) {
+            return false;
+        }
         let boundary = self.boundary_request();
         loop {
             self.update_views();

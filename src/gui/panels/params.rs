@@ -59,11 +59,8 @@ fn findings(ui: &mut egui::Ui, bench: &Workbench, param: &Param) {
     }
 }
 
-/// The advice's colour: a warm amber that reads on the light and the dark theme.
-const ADVICE: egui::Color32 = egui::Color32::from_rgb(0xd0, 0x8a, 0x10);
-
-/// **New study from advice**, under the parameters while the advisor has findings.
-fn advice_action(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>) {
+/// The *adaptive ranges* switch (see [`crate::advisor::adaptive`]), in the run settings.
+pub fn adaptive_toggle(ui: &mut egui::Ui, bench: &mut Workbench) {
     let mut adaptive = bench.study().adaptive.rule.is_some();
     let toggle = ui.add_enabled(
         !bench.is_busy(),
@@ -75,6 +72,13 @@ fn advice_action(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Act
     {
         bench.editor.set_adaptive(adaptive);
     }
+}
+
+/// The advice's colour: a warm amber that reads on the light and the dark theme.
+const ADVICE: egui::Color32 = egui::Color32::from_rgb(0xd0, 0x8a, 0x10);
+
+/// **New study from advice**, under the parameters while the advisor has findings.
+fn advice_action(ui: &mut egui::Ui, bench: &Workbench, actions: &mut Vec<Action>) {
     if let Some(why) = bench.advice_failure() {
         ui.label(egui::RichText::new(crate::gui::i18n::tr_message(why)).weak());
     }

@@ -116,7 +116,7 @@ fn the_finding_about_c_appears_under_c_and_the_button_starts_the_advised_study()
 fn params_panel_with_a_finding_snapshot() {
     let bench = advised_bench();
     let mut harness = Harness::builder()
-        .with_size([300.0, 290.0])
+        .with_size([300.0, 250.0])
         .wgpu()
         .build_ui_state(
             |ui, bench: &mut Workbench| {

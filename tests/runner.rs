@@ -58,6 +58,7 @@ fn study(strategy: StrategySpec, budget: usize) -> Study {
         pruner: Default::default(),
         resource_budget: None,
         strategy_state: None,
+        adaptive: Default::default(),
     }
 }
 
@@ -148,7 +149,7 @@ fn stop_lets_running_trials_finish_and_starts_no_more() {
         match event {
             Event::TrialStarted(t) => panic!("trial {} started after Stop", t.number),
             Event::StudyFinished { reason: r, .. } => reason = Some(r),
-            Event::TrialFinished(_) | Event::TrialProgress { .. } => {}
+            Event::TrialFinished(_) | Event::TrialProgress { .. } | Event::RangeWidened { .. } => {}
         }
     }
     assert_eq!(reason, Some(FinishReason::Stopped));

@@ -147,6 +147,11 @@ pub struct RunArgs {
     /// Without --budget, the trial budget is then unlimited.
     #[arg(long, value_name = "N")]
     pub resource_budget: Option<u64>,
+    /// Adaptive ranges: during the run, widen a numeric parameter's bound when 3 of the 5
+    /// best trials sit within 5% of it (checked after 10 trials, then every 5; at most 3
+    /// widenings per parameter). A line says each widening; the JSON summary lists them.
+    #[arg(long)]
+    pub adaptive: bool,
     /// Stop hopeless trials early from the values they report: none, median, percentile,
     /// asha, hyperband or patience (see `knobs list`).
     #[arg(long)]

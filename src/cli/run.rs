@@ -229,6 +229,9 @@ fn assemble(args: &RunArgs) -> Result<(Study, Box<dyn crate::objective::Objectiv
         }
     }
     apply_pruner_args(&mut study, args)?;
+    if args.adaptive && study.adaptive.rule.is_none() {
+        study.adaptive.rule = Some(crate::advisor::adaptive::AdaptiveRule::default());
+    }
     if let Some(b) = args.budget {
         study.budget = b;
     }
@@ -552,6 +555,22 @@ fn follow(
                 bar.inc(1);
                 if let Some(reason) = trial.failure() {
                     bar.println(format!("trial {} failed: {reason}", trial.number));
+                }
+            }
+            Event::RangeWidened { change, .. } => {
+                let line = format!(
+                    "adaptive range from trial {}: {} {} -> {} ({})",
+                    change.trial,
+                    change.param,
+                    change.from.describe(),
+                    change.to.describe(),
+                    change.reason
+                );
+                // Said even when stderr is no terminal (the bar then draws nothing).
+                if bar.is_hidden() && !quiet {
+                    eprintln!("{line}");
+                } else {
+                    bar.println(line);
                 }
             }
             Event::StudyFinished {

@@ -25,6 +25,8 @@ const PREFS_KEY: &str = "knobs-prefs";
 pub enum Action {
     /// Start over on the default study.
     New,
+    /// Start the study the range advisor suggests, carrying the trials inside its ranges.
+    NewFromAdvice,
     /// Open a session file.
     Open(Option<PathBuf>),
     /// Save to the current session file (asks for one if there is none).
@@ -164,6 +166,7 @@ impl KnobsApp {
             ctx.request_repaint_after(wait);
         }
         self.bench.update_views();
+        self.bench.update_advice();
         super::panels::objective::poll_builds(&mut self.bench);
         super::loading::poll(self);
         self.bench.recovery.poll_scan();
@@ -404,6 +407,7 @@ impl KnobsApp {
     pub fn handle(&mut self, action: Action, ctx: &egui::Context) {
         match action {
             Action::New
+            | Action::NewFromAdvice
             | Action::Open(_)
             | Action::OpenCsv(_)
             | Action::Save
@@ -446,6 +450,10 @@ impl KnobsApp {
         match action {
             Action::New if may_proceed(self, Pending::New) => proceed(self, Pending::New, ctx),
             Action::New => {}
+            Action::NewFromAdvice if may_proceed(self, Pending::NewFromAdvice) => {
+                proceed(self, Pending::NewFromAdvice, ctx);
+            }
+            Action::NewFromAdvice => {}
             Action::Open(path) => {
                 if self.race.is_running() {
                     self.bench.status = "stop the race before opening another session".into();

@@ -179,6 +179,15 @@ impl StudyEditor {
         }
     }
 
+    /// Turn adaptive ranges on (the default rule) or off; the widenings made so far stay
+    /// recorded.
+    pub fn set_adaptive(&mut self, on: bool) {
+        if on != self.study.adaptive.rule.is_some() {
+            self.study_mut().adaptive.rule =
+                on.then(crate::advisor::adaptive::AdaptiveRule::default);
+        }
+    }
+
     /// Total trials, counting those already run.
     pub fn set_budget(&mut self, budget: usize) {
         if budget != self.study.budget {

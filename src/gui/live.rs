@@ -24,6 +24,9 @@ pub enum LiveEvent {
         /// The value at this step.
         point: Intermediate,
     },
+    /// The adaptive rule widened a range: the study takes the new space and the record of
+    /// widenings (the definition the runner sent), and its trials' points move onto it.
+    Widened(Box<Study>),
     /// The source is over (finished, stopped or vanished): trials still running never
     /// finish, so they are dropped, as a resumed run would drop them.
     Ended,
@@ -64,6 +67,7 @@ pub fn from_runner(event: Option<Event>) -> (LiveEvent, Option<RunEnd>) {
             },
             None,
         ),
+        Some(Event::RangeWidened { definition, .. }) => (LiveEvent::Widened(definition), None),
         Some(Event::StudyFinished {
             reason,
             strategy_seconds,
@@ -89,6 +93,15 @@ pub fn apply(study: &mut Study, event: LiveEvent) {
             if let Some(t) = study.trials.iter_mut().rev().find(|t| t.number == number) {
                 t.intermediate.push(point);
             }
+        }
+        LiveEvent::Widened(definition) => {
+            for t in &mut study.trials {
+                if !t.params.is_empty() {
+                    t.point = definition.space.to_unit(&t.params);
+                }
+            }
+            study.space = definition.space;
+            study.adaptive = definition.adaptive;
         }
         LiveEvent::Ended => study.discard_unfinished(),
         LiveEvent::Finished(state) => {

@@ -19,6 +19,7 @@
 //! - [`step`]: step mode, one trial at a time with the reasons for each point;
 //! - [`strategies`]: each strategy's settings editor and why-view, found by its name.
 
+pub mod advice;
 pub mod app;
 pub mod drop;
 pub mod editor;

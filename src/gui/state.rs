@@ -322,6 +322,8 @@ pub struct Background {
     views_requested: Option<(u64, ViewParams)>,
     boundary_requested: Option<super::views::BoundaryRequest>,
     views_last_request: Option<Instant>,
+    /// The range advisor's worker and its newest advice (see [`super::advice`]).
+    pub advice: super::advice::AdviceJobs,
     /// The latest grids from the view worker.
     pub view_result: Option<Arc<ViewResult>>,
     /// The study's dataset as the objective editor shows it (reloaded when the source changes).
@@ -453,6 +455,7 @@ impl Workbench {
                 pruner: Default::default(),
                 resource_budget: None,
                 strategy_state: None,
+                adaptive: Default::default(),
             },
             _ => Self::branin_study(),
         }
@@ -874,7 +877,7 @@ impl Workbench {
     }
 
     /// Show another study (opened, new): a replay ends, the drafts of the old study go.
-    fn replace_study(&mut self, study: Study) {
+    pub(super) fn replace_study(&mut self, study: Study) {
         let unsaved = self.has_unsaved_work();
         self.recovery.replaced(unsaved, &study);
         self.editor.replace(study);
@@ -1104,10 +1107,15 @@ impl Workbench {
         })
     }
 
-    /// Block until the views match the current study (tests, benchmarks, screenshots);
+    /// Block until the views (and the range advisor's findings) match the current study
+    /// (tests, benchmarks, screenshots);
     /// returns whether they do.
     pub fn wait_views(&mut self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
+        // The range advisor's findings are drawn beside the sliders: wait for them too.
+        if !self.wait_advice(timeout) {
+            return false;
+        }
         let boundary = self.boundary_request();
         loop {
             self.update_views();

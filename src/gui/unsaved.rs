@@ -13,6 +13,8 @@ use std::path::PathBuf;
 pub enum Pending {
     /// File ▸ New.
     New,
+    /// New study from advice (the range advisor's button beside the sliders).
+    NewFromAdvice,
     /// File ▸ Open (a file dialog asks when `None`).
     Open(Option<PathBuf>),
     /// The journal offered at start, to recover.
@@ -37,6 +39,7 @@ pub fn may_proceed(app: &mut KnobsApp, pending: Pending) -> bool {
 pub fn proceed(app: &mut KnobsApp, pending: Pending, ctx: &egui::Context) {
     match pending {
         Pending::New => app.bench.new_study(),
+        Pending::NewFromAdvice => app.bench.new_study_from_advice(),
         Pending::Open(path) => {
             let picked = path.or_else(|| {
                 let dialog = rfd::FileDialog::new().add_filter("Knobs session", &["ron"]);

@@ -66,6 +66,14 @@ impl Summary {
                 "strategy_seconds": strategy_seconds,
                 "history": history,
                 "advice": findings,
+                "range_changes": study.adaptive.changes.iter().map(|c| json!({
+                    "param": c.param,
+                    "from": c.from.describe(),
+                    "to": c.to.describe(),
+                    "trial": c.trial,
+                    "told": c.told,
+                    "reason": c.reason,
+                })).collect::<Vec<_>>(),
             }),
         }
     }
@@ -103,6 +111,15 @@ impl Summary {
                 best.value.unwrap_or(f64::NAN),
                 best.number,
                 params.join(" ")
+            );
+        }
+        for c in &study.adaptive.changes {
+            out += &format!(
+                "\nadaptive range from trial {}: {} {} -> {}",
+                c.trial,
+                c.param,
+                c.from.describe(),
+                c.to.describe()
             );
         }
         for f in &self.advice.findings {

@@ -71,6 +71,7 @@ const CHECKPOINT_EVERY: Duration = Duration::from_secs(2);
 /// See [`CHECKPOINT_EVERY`].
 pub(crate) const CHECKPOINT_TRIALS: usize = 25;
 
+mod adaptive;
 pub mod remote;
 pub(crate) mod restore;
 
@@ -121,6 +122,16 @@ pub enum Event {
     },
     /// A trial completed or failed.
     TrialFinished(Trial),
+    /// The adaptive rule widened a range ([`crate::advisor::adaptive`]): trials from
+    /// `change.trial` on are asked on the new space. A listener keeping its own copy of the
+    /// study takes the definition's space and adaptive record (and recomputes its trials'
+    /// points).
+    RangeWidened {
+        /// What was widened, and where in the run.
+        change: crate::advisor::adaptive::RangeChange,
+        /// The study's definition after the change (no trials, no strategy state).
+        definition: Box<Study>,
+    },
     /// The run is over; no event follows.
     StudyFinished {
         /// Why it ended.
@@ -789,6 +800,10 @@ impl Coordinator {
                 break;
             }
             s.count_told(&self.study, s.told);
+            if let Err(why) = self.adapt(s) {
+                s.stop_asking = Some(FinishReason::StrategyFailed(why));
+                break;
+            }
             self.ask_ahead(s);
         }
     }

@@ -331,6 +331,7 @@ mod tests {
             pruner: Default::default(),
             resource_budget: None,
             strategy_state: None,
+            adaptive: Default::default(),
         }
     }
 

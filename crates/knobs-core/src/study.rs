@@ -286,6 +286,14 @@ pub struct Study {
     /// then replays.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy_state: Option<Box<crate::strategy::SavedState>>,
+    /// Adaptive ranges: the rule that widens a bound the best trials keep hitting, when it is
+    /// on, and the widenings made so far ([`crate::advisor::adaptive`]). Off in older
+    /// sessions.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::advisor::adaptive::Adaptive::is_off"
+    )]
+    pub adaptive: crate::advisor::adaptive::Adaptive,
 }
 
 impl Study {
@@ -412,5 +420,6 @@ pub fn default_study() -> Study {
         resource_budget: None,
         trials: Vec::new(),
         strategy_state: None,
+        adaptive: Default::default(),
     }
 }

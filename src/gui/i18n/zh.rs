@@ -1137,4 +1137,50 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ),
     ("Recover", "恢复"),
     ("Discard", "丢弃"),
+    // The range advisor
+    ("New study from advice", "按建议新建研究"),
+    (
+        "a new study over the suggested ranges, with the trials that fall inside them (from {} completed trials)",
+        "在建议的范围上新建研究，并带上落在范围内的试验（根据 {} 次已完成的试验）",
+    ),
+    (
+        "the advisor has nothing to follow yet",
+        "范围顾问还没有可以采用的建议",
+    ),
+    (
+        "new study from advice: {} trials carried over",
+        "已按建议新建研究：带上了 {} 次试验",
+    ),
+    ("the range advisor stopped", "范围顾问已停止"),
+    (
+        "{} of the best {} trials at the upper bound {}",
+        "最好的 {1} 次试验中有 {0} 次在上界 {2} 处",
+    ),
+    (
+        "{} of the best {} trials at the lower bound {}",
+        "最好的 {1} 次试验中有 {0} 次在下界 {2} 处",
+    ),
+    (
+        "the GP's optimum is on the bound ({})",
+        "GP 的最优点在边界上（{}）",
+    ),
+    (
+        "the best trials fill {}% of the range: narrow it",
+        "最好的试验只占范围的 {}%：可以缩小范围",
+    ),
+    (
+        "the best trials sit in the lowest tenth of {} decades: try log",
+        "最好的试验落在 {} 个数量级中最低的十分之一：试试对数范围",
+    ),
+    (
+        "{} of {} trials below the top decade, none of the best: try linear",
+        "{} 次试验（共 {} 次）落在最高数量级之下，其中没有最好的试验：试试线性范围",
+    ),
+    ("suggested range: {}", "建议的范围：{}"),
+    ("adaptive ranges", "自动扩大范围"),
+    (
+        "during a run, widen a bound when 3 of the 5 best trials sit within 5% of it (after 10 trials, then every 5; at most 3 times per parameter)",
+        "运行中，当最好的 5 次试验中有 3 次落在某个边界的 5% 以内时扩大这个边界（10 次试验后开始，之后每 5 次检查一次；每个超参数最多 3 次）",
+    ),
+    ("range widened: {} {} -> {}", "范围已扩大：{} {} -> {}"),
 ];

@@ -39,8 +39,67 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
             ui.add_enabled_ui(editable, |ui| {
                 row(ui, bench, i, &shown, error.as_deref());
             });
+            findings(ui, bench, &stored);
         });
         ui.add_space(4.0);
+    }
+    advice_action(ui, bench, actions);
+}
+
+/// The range advisor's findings about one parameter, under its sliders: a short line each,
+/// the full evidence and the suggested range on hover.
+fn findings(ui: &mut egui::Ui, bench: &Workbench, param: &Param) {
+    let Some(advised) = bench.advice() else {
+        return;
+    };
+    for finding in advised.advice.for_param(&param.name) {
+        let line = crate::gui::advice::short_line(finding, &param.domain);
+        ui.label(egui::RichText::new(line).color(ADVICE))
+            .on_hover_text(crate::gui::advice::hover_text(finding, &param.domain));
+    }
+}
+
+/// The *adaptive ranges* switch (see [`crate::advisor::adaptive`]), in the run settings.
+pub fn adaptive_toggle(ui: &mut egui::Ui, bench: &mut Workbench) {
+    let mut adaptive = bench.study().adaptive.rule.is_some();
+    let toggle = ui.add_enabled(
+        !bench.is_busy(),
+        egui::Checkbox::new(&mut adaptive, tr("adaptive ranges")),
+    );
+    if toggle
+        .on_hover_text(tr("during a run, widen a bound when 3 of the 5 best trials sit within 5% of it (after 10 trials, then every 5; at most 3 times per parameter)"))
+        .changed()
+    {
+        bench.editor.set_adaptive(adaptive);
+    }
+}
+
+/// The advice's colour: a warm amber that reads on the light and the dark theme.
+const ADVICE: egui::Color32 = egui::Color32::from_rgb(0xd0, 0x8a, 0x10);
+
+/// **New study from advice**, under the parameters while the advisor has findings.
+fn advice_action(ui: &mut egui::Ui, bench: &Workbench, actions: &mut Vec<Action>) {
+    if let Some(why) = bench.advice_failure() {
+        ui.label(egui::RichText::new(crate::gui::i18n::tr_message(why)).weak());
+    }
+    let Some(advised) = bench.advice() else {
+        return;
+    };
+    if advised.advice.is_empty() {
+        return;
+    }
+    let hover = crate::gui::i18n::fill(
+        tr(
+            "a new study over the suggested ranges, with the trials that fall inside them (from {} completed trials)",
+        ),
+        &[&advised.advice.trials],
+    );
+    let button = ui.add_enabled(
+        !bench.is_busy(),
+        egui::Button::new(tr("New study from advice")),
+    );
+    if button.on_hover_text(hover).clicked() {
+        actions.push(Action::NewFromAdvice);
     }
 }
 

@@ -208,25 +208,47 @@ fn body(ui: &mut egui::Ui, bench: &mut Workbench, row_height: f32, measured: boo
                     if measured {
                         resources_ui(ui, t, row_height, &mut clicked);
                     }
-                    let note = match (&t.state, &t.label) {
-                        (TrialState::Failed(why), _) => {
-                            RichText::new(crate::gui::i18n::tr_message(why)).color(FAILED)
-                        }
-                        (TrialState::Pruned { step, value }, _) => {
-                            RichText::new(format!("pruned at step {step} ({value:.4})")).weak()
-                        }
-                        (_, Some(label)) => {
-                            RichText::new(crate::gui::i18n::tr_trial_label(label)).weak()
-                        }
-                        _ => RichText::new(""),
-                    };
-                    ui.add(Label::new(note).truncate());
+                    note(ui, bench.study(), t);
                 });
             }
         });
     if let Some(n) = clicked {
         let again = bench.selection.selected == Some(n);
         bench.select(if again { None } else { Some(n) });
+    }
+}
+
+/// The note column: why a trial failed or was pruned, or its strategy's label, after the
+/// adaptive-range marker on the first trial of a widened range.
+fn note(ui: &mut egui::Ui, study: &crate::study::Study, t: &crate::study::Trial) {
+    let note = match (&t.state, &t.label) {
+        (TrialState::Failed(why), _) => {
+            RichText::new(crate::gui::i18n::tr_message(why)).color(FAILED)
+        }
+        (TrialState::Pruned { step, value }, _) => {
+            RichText::new(format!("pruned at step {step} ({value:.4})")).weak()
+        }
+        (_, Some(label)) => RichText::new(crate::gui::i18n::tr_trial_label(label)).weak(),
+        _ => RichText::new(""),
+    };
+    widened_marker(ui, study, t.number);
+    ui.add(Label::new(note).truncate());
+}
+
+/// On the first trial asked after an adaptive widening: which range changed, the rule's
+/// evidence on hover.
+fn widened_marker(ui: &mut egui::Ui, study: &crate::study::Study, number: usize) {
+    for change in study.adaptive.change_at(number) {
+        let text = crate::gui::i18n::fill(
+            tr("range widened: {} {} -> {}"),
+            &[
+                &change.param,
+                &change.from.describe(),
+                &change.to.describe(),
+            ],
+        );
+        ui.label(RichText::new(text).color(egui::Color32::from_rgb(0xd0, 0x8a, 0x10)))
+            .on_hover_text(&change.reason);
     }
 }
 

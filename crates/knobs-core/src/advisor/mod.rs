@@ -35,6 +35,7 @@ use crate::study::{Study, Trial};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+pub mod adaptive;
 mod adopt;
 #[cfg(test)]
 mod tests;

@@ -272,3 +272,52 @@ fn the_json_summary_and_text_report_list_the_findings() {
         "{text}"
     );
 }
+
+mod adaptive_rule {
+    use super::*;
+    use crate::advisor::adaptive::{AdaptiveRule, apply, decide};
+
+    /// 12 trials on 1..10 (linear) where smaller x is better, three of them at the lower
+    /// bound: the best five include those three.
+    fn pressed_low() -> Study {
+        let mut values = spread(&lin_range(1.0, 10.0), 9);
+        values.extend([1.0, 1.1, 1.2]);
+        let mut study = study_1d(lin_range(1.0, 10.0), Direction::Minimize, &values, |x| x);
+        study.adaptive.rule = Some(AdaptiveRule::default());
+        study
+    }
+
+    #[test]
+    fn the_rule_fires_only_at_its_check_points_and_reads_only_told_trials() {
+        let study = pressed_low();
+        // 10 told: the three low trials (numbers 9..11) are not told yet.
+        assert!(decide(&study, 10, 12).is_none());
+        // Not a check point (10, 15, 20, ...).
+        assert!(decide(&study, 12, 12).is_none());
+        let mut off = study.clone();
+        off.adaptive.rule = None;
+        assert!(decide(&off, 15, 15).is_none());
+    }
+
+    #[test]
+    fn a_pressed_lower_bound_of_a_positive_range_widens_and_stays_positive() {
+        let mut study = pressed_low();
+        study.trials.extend((12..15).map(|i| {
+            let params = vec![("x".to_owned(), Value::Float(1.0))];
+            let point = study.space.to_unit(&params);
+            Trial::complete(i, params, point, 1.0)
+        }));
+        let (space, change) = decide(&study, 15, 17).expect("a widening");
+        assert_eq!(change.trial, 17);
+        assert_eq!(change.told, 15);
+        // One width below 1 would be -8: a positive parameter stops at a tenth instead.
+        assert_eq!(space.params()[0].domain, lin_range(0.1, 10.0));
+        assert!(change.reason.contains("lower bound 1"), "{}", change.reason);
+        apply(&mut study, space.clone(), change);
+        assert_eq!(study.space, space);
+        assert_eq!(study.adaptive.changes.len(), 1);
+        for t in &study.trials {
+            assert_eq!(t.point, space.to_unit(&t.params));
+        }
+    }
+}

@@ -643,6 +643,12 @@ impl Storage for JournalStorage {
                 ),
                 None => Ok(()),
             },
+            Event::RangeWidened { definition, .. } => {
+                // Later trials carry the wider distributions; a recovery reads the new range.
+                self.write_definition(definition)?;
+                self.set_space(&definition.space);
+                Ok(())
+            }
             Event::StudyFinished {
                 reason,
                 strategy_state,
@@ -1800,6 +1806,7 @@ mod tests {
             pruner: Default::default(),
             resource_budget: None,
             strategy_state: None,
+            adaptive: Default::default(),
         }
     }
 

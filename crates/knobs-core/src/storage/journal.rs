@@ -73,7 +73,7 @@ mod op {
 }
 
 /// Optuna's `TrialState` values.
-mod state {
+pub(super) mod state {
     pub const RUNNING: u64 = 0;
     pub const COMPLETE: u64 = 1;
     pub const PRUNED: u64 = 2;
@@ -383,7 +383,7 @@ impl JournalStorage {
         (values, dists)
     }
 
-    fn trial_attr(trial: &Trial) -> Json {
+    pub(super) fn trial_attr(trial: &Trial) -> Json {
         let mut attr = json!({"number": trial.number, "point": trial.point});
         if let Some(label) = &trial.label {
             attr["label"] = json!(label);
@@ -391,7 +391,7 @@ impl JournalStorage {
         attr
     }
 
-    fn result_attr(trial: &Trial) -> Json {
+    pub(super) fn result_attr(trial: &Trial) -> Json {
         let mut attr = json!({"started_at": trial.started_at, "duration": trial.duration});
         if !trial.folds.is_empty() {
             attr["folds"] = json!(trial.folds);
@@ -715,7 +715,7 @@ impl Storage for JournalStorage {
 /// Write `x` as JSON (shortest text that reads back exactly; `null` if not finite).
 /// The Optuna state and value a finished trial is written with: COMPLETE and its value,
 /// PRUNED and its last value (none if not finite, which Optuna would refuse), or FAIL.
-fn optuna_state(trial: &Trial) -> (u64, Option<f64>) {
+pub(super) fn optuna_state(trial: &Trial) -> (u64, Option<f64>) {
     match (&trial.state, trial.completed_value()) {
         (_, Some(v)) => (state::COMPLETE, Some(v)),
         (TrialState::Pruned { value, .. }, _) => {
@@ -741,7 +741,7 @@ fn append_file(path: &Path) -> Result<File, StorageError> {
 }
 
 /// A worker id as Optuna makes them: a random UUID, a dash, a thread id.
-fn worker_id() -> String {
+pub(super) fn worker_id() -> String {
     let r: u128 = rand::random();
     let h = format!("{r:032x}");
     format!(
@@ -764,7 +764,7 @@ fn now() -> f64 {
 
 /// Each parameter's Optuna distribution, as the JSON text Optuna's `distribution_to_json`
 /// writes.
-fn distributions(space: &Space) -> Vec<(String, String)> {
+pub(super) fn distributions(space: &Space) -> Vec<(String, String)> {
     space
         .params()
         .iter()
@@ -1722,7 +1722,7 @@ fn optuna_trial(space: &Space, t: &OTrial) -> (Trial, usize) {
 
 /// A value as Optuna stores it in a journal: a category's or a number list's index, 0 for
 /// a fixed value, the number itself otherwise; `None` when the value does not fit the domain.
-fn internal_value(domain: &Domain, value: &Value) -> Option<f64> {
+pub(super) fn internal_value(domain: &Domain, value: &Value) -> Option<f64> {
     match (domain, value) {
         (Domain::Categorical { choices }, Value::Cat(c)) => {
             choices.iter().position(|x| x == c).map(|i| i as f64)
@@ -1734,6 +1734,79 @@ fn internal_value(domain: &Domain, value: &Value) -> Option<f64> {
             .map(|i| i as f64),
         (_, v) => v.as_f64(),
     }
+}
+
+/// One trial as an Optuna RDB storage holds it (the rows of `trials`, `trial_params`,
+/// `trial_values`, `trial_intermediate_values` and the attribute tables), for the SQL
+/// storages: they read rows, and this file's mapping turns them into a Knobs study, so the
+/// journal and the databases read a study the same way.
+pub(super) struct RowTrial {
+    /// Optuna's `state`, as this file's `state` codes.
+    pub state: u64,
+    /// The objective values (`None` for an infinite or missing one is kept as its float).
+    pub values: Option<Vec<Option<f64>>>,
+    /// Name, internal value and distribution JSON of each parameter.
+    pub params: Vec<(String, f64, String)>,
+    /// User attributes (JSON values).
+    pub user_attrs: Map<String, Json>,
+    /// System attributes (JSON values).
+    pub system_attrs: Map<String, Json>,
+    /// Every reported (step, value).
+    pub intermediate: Vec<(u64, f64)>,
+    /// Seconds since the epoch of `datetime_start` and `datetime_complete`.
+    pub start: Option<f64>,
+    /// See `start`.
+    pub complete: Option<f64>,
+}
+
+/// The study named `name` with its rows, read as Knobs reads a journal's study (`location`
+/// names the storage in errors). `trials` are in Optuna number order.
+pub(super) fn recovered_from_rows(
+    location: &Path,
+    name: String,
+    directions: Vec<u64>,
+    user_attrs: Map<String, Json>,
+    system_attrs: Map<String, Json>,
+    trials: Vec<RowTrial>,
+) -> Result<Recovered, StorageError> {
+    let mut replay = Replay {
+        studies: Vec::new(),
+        trials: Vec::with_capacity(trials.len()),
+        valid_len: 0,
+    };
+    let mut trial_ids = Vec::with_capacity(trials.len());
+    for (number, t) in trials.into_iter().enumerate() {
+        let mut params = BTreeMap::new();
+        for (param, x, text) in t.params {
+            let dist = Dist::parse(&Json::String(text)).map_err(|e| StorageError::Unsupported {
+                path: location.to_owned(),
+                message: format!("trial {number}: parameter `{param}`: {e}"),
+            })?;
+            params.insert(param, (x, dist));
+        }
+        let last_report = t.intermediate.iter().max_by_key(|(s, _)| *s).copied();
+        trial_ids.push(replay.trials.len());
+        replay.trials.push(OTrial {
+            number,
+            state: t.state,
+            values: t.values,
+            params,
+            user_attrs: t.user_attrs,
+            system_attrs: t.system_attrs,
+            intermediate: t.intermediate.len(),
+            last_report,
+            start: t.start,
+            complete: t.complete,
+        });
+    }
+    replay.studies.push(Some(OStudy {
+        name,
+        directions,
+        user_attrs,
+        system_attrs,
+        trial_ids,
+    }));
+    replay.recovered(location, 0)
 }
 
 #[cfg(test)]

@@ -28,8 +28,14 @@ pub struct Cli {
 pub enum CliCommand {
     /// Run a study to completion without a window and report the results.
     Run(Box<RunArgs>),
-    /// List the strategies and objectives, one per line.
-    List,
+    /// List the strategies and objectives, one per line; with --storage, the studies in a
+    /// storage.
+    List {
+        /// A storage URL (journal:PATH, sqlite:PATH, postgresql://USER@HOST/DB): list its
+        /// studies instead.
+        #[arg(long, value_name = "URL")]
+        storage: Option<String>,
+    },
     /// Open the desktop app, optionally on a session file.
     Gui {
         /// A session to open.
@@ -167,8 +173,17 @@ pub struct RunArgs {
     /// Write every trial here as it starts and ends (Optuna's journal format), to resume
     /// with `knobs run JOURNAL` after a crash. Default: beside --save (OUT.journal), or the
     /// journal being resumed.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with = "storage")]
     pub journal: Option<PathBuf>,
+    /// Where the study's trials are written and resumed from: journal:PATH (as --journal),
+    /// sqlite:PATH or postgresql://USER[:PW]@HOST[:PORT]/DB (Optuna's RDB schema, readable
+    /// by optuna.load_study). A study of the --study name already there is resumed.
+    #[arg(long, value_name = "URL")]
+    pub storage: Option<String>,
+    /// The study's name in --storage (default: its only study, else a new one named after
+    /// the strategy and objective).
+    #[arg(long, value_name = "NAME", requires = "storage")]
+    pub study: Option<String>,
     /// Write one row per trial here.
     #[arg(long, value_name = "OUT.csv")]
     pub trials_csv: Option<PathBuf>,
@@ -184,10 +199,11 @@ pub struct RunArgs {
 pub fn main(command: CliCommand) -> i32 {
     let result = match command {
         CliCommand::Run(args) => run::run(&args),
-        CliCommand::List => {
+        CliCommand::List { storage: None } => {
             list();
             Ok(0)
         }
+        CliCommand::List { storage: Some(url) } => run::list_storage(&url),
         CliCommand::Gui { .. } => Ok(0),
     };
     match result {

@@ -192,8 +192,10 @@ pub fn read(url: &StorageUrl, name: Option<&str>) -> Result<Recovered, StorageEr
 
 /// What a commit writes, in order: rendered once the new trials' ids are known.
 enum Pending {
-    /// A trial started (insert RUNNING) or arrived finished (insert, then finish).
+    /// A trial started: inserted RUNNING.
     New(Trial),
+    /// A trial finished before this storage (a session's): inserted, then finished.
+    Stored(Trial),
     /// A trial ended.
     Finished(Trial),
     /// A report of a running trial.
@@ -271,7 +273,7 @@ impl RdbStorage {
         };
         storage.set_definition(study)?;
         for trial in study.trials.iter().filter(|t| t.state != TrialState::Running) {
-            storage.pending.push(Pending::New(trial.clone()));
+            storage.pending.push(Pending::Stored(trial.clone()));
         }
         storage.commit()?;
         Ok(storage)
@@ -480,7 +482,7 @@ impl Storage for RdbStorage {
         let new = pending
             .iter()
             .filter(|p| match p {
-                Pending::New(_) => true,
+                Pending::New(_) | Pending::Stored(_) => true,
                 Pending::Finished(t) => !self.trial_ids.contains_key(&t.number),
                 _ => false,
             })
@@ -500,9 +502,9 @@ impl Storage for RdbStorage {
             let mut sql = String::with_capacity(512 * pending.len());
             for p in &pending {
                 match p {
-                    Pending::New(trial) => {
+                    Pending::New(trial) | Pending::Stored(trial) => {
                         let id = ids.next().ok_or("too few trial ids")?;
-                        let finished = trial.state != TrialState::Running;
+                        let finished = matches!(p, Pending::Stored(_));
                         rows.insert(&mut sql, study_id, id, next_number, trial, "RUNNING", None);
                         if finished {
                             TrialRows::finish(&mut sql, id, trial);

@@ -42,11 +42,18 @@ fn a_run_loads_back_equal(target: &StorageUrl) {
     let ran = run_into(study("round trip", 30), target);
     assert_eq!(ran.trials.len(), 30);
     let back = rdb::read(target, Some("round trip")).unwrap();
-    assert!(back.knobs_definition && back.is_finished(), "{:?}", back.last_run);
+    assert!(
+        back.knobs_definition && back.is_finished(),
+        "{:?}",
+        back.last_run
+    );
     assert!(back.interrupted.is_empty());
     assert_eq!(back.study.trials, ran.trials);
     assert_eq!(back.study.space, ran.space);
-    assert_eq!(rdb::study_names(target).unwrap(), vec!["round trip".to_owned()]);
+    assert_eq!(
+        rdb::study_names(target).unwrap(),
+        vec!["round trip".to_owned()]
+    );
 }
 
 fn me(n: u32) -> WorkerId {
@@ -97,7 +104,11 @@ fn claims_never_give_one_trial_twice(target: &StorageUrl) {
         .flat_map(|w| w.join().unwrap())
         .collect();
     let unique: HashSet<usize> = all.iter().copied().collect();
-    assert_eq!(unique.len(), all.len(), "a trial was claimed twice: {all:?}");
+    assert_eq!(
+        unique.len(),
+        all.len(),
+        "a trial was claimed twice: {all:?}"
+    );
     all.sort_unstable();
     assert_eq!(all, (0..40).collect::<Vec<_>>());
 }
@@ -124,8 +135,17 @@ fn a_silent_worker_has_its_trial_failed_and_enqueued_again(target: &StorageUrl) 
     assert_eq!(retry.trial.params, first.trial.params);
     assert_ne!(retry.attempt, first.attempt);
     let back = rdb::read(target, Some("queue")).unwrap();
-    let t = back.study.trials.iter().find(|t| t.number == first.trial.number).unwrap();
-    assert_eq!(t.state, TrialState::Running, "the latest attempt is the retry");
+    let t = back
+        .study
+        .trials
+        .iter()
+        .find(|t| t.number == first.trial.number)
+        .unwrap();
+    assert_eq!(
+        t.state,
+        TrialState::Running,
+        "the latest attempt is the retry"
+    );
 }
 
 fn a_second_coordinator_is_refused(target: &StorageUrl) {
@@ -142,7 +162,10 @@ fn another_schema_version_is_refused(target: &StorageUrl) {
     conn.batch("UPDATE version_info SET schema_version = 11, library_version = '3.6.1'")
         .unwrap();
     let e = rdb::connect(target, true).err().unwrap().to_string();
-    assert!(e.contains("schema version 11") && e.contains("Optuna 3.6.1"), "{e}");
+    assert!(
+        e.contains("schema version 11") && e.contains("Optuna 3.6.1"),
+        "{e}"
+    );
 }
 
 fn sqlite(dir: &tempfile::TempDir, name: &str) -> StorageUrl {
@@ -205,9 +228,11 @@ fn a_commit_is_all_or_nothing() {
         .unwrap()
         .unwrap();
     let mut conn = rdb::connect(&target, false).unwrap();
-    conn.batch("CREATE TRIGGER boom BEFORE UPDATE ON trials WHEN NEW.state = 'COMPLETE' \
-                BEGIN SELECT RAISE(ABORT, 'disk gone'); END;")
-        .unwrap();
+    conn.batch(
+        "CREATE TRIGGER boom BEFORE UPDATE ON trials WHEN NEW.state = 'COMPLETE' \
+                BEGIN SELECT RAISE(ABORT, 'disk gone'); END;",
+    )
+    .unwrap();
     again.append(&Event::TrialStarted(trial(2))).unwrap();
     again.append(&Event::TrialFinished(trial(2))).unwrap();
     let e = again.commit().unwrap_err().to_string();
@@ -255,8 +280,17 @@ fn an_sqlite_database_written_by_optuna_opens_with_every_trial() {
     let x = t0.params.iter().find(|(n, _)| n == "x").unwrap().1.clone();
     assert_eq!(x, knobs::space::Value::Float(3.261968538618632));
     assert!(r.study.trials.iter().any(|t| t.failure().is_some()));
-    assert!(r.study.trials.iter().any(|t| matches!(t.state, TrialState::Pruned { .. })));
-    assert!(r.notes.iter().any(|n| n.contains("intermediate")), "{:?}", r.notes);
+    assert!(
+        r.study
+            .trials
+            .iter()
+            .any(|t| matches!(t.state, TrialState::Pruned { .. }))
+    );
+    assert!(
+        r.notes.iter().any(|n| n.contains("intermediate")),
+        "{:?}",
+        r.notes
+    );
     assert_eq!(r.study.space.dim(), 4);
 }
 
@@ -271,7 +305,10 @@ fn malformed_urls_and_missing_databases_give_clear_errors() {
     let e = rdb::study_names(&url("sqlite:/nonexistent/dir/x.db"))
         .unwrap_err()
         .to_string();
-    assert!(e.contains("sqlite:/nonexistent/dir/x.db") && e.contains("no such file"), "{e}");
+    assert!(
+        e.contains("sqlite:/nonexistent/dir/x.db") && e.contains("no such file"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -297,7 +334,10 @@ fn postgres_storage_round_trip_claims_heartbeats_and_errors() {
     another_schema_version_is_refused(&url(&pg.database("version")));
     // Over TCP a password is needed: the wrong one is named as such.
     let e = rdb::connect(
-        &url(&format!("postgresql://knobs:wrong@127.0.0.1:{}/roundtrip", pg.port)),
+        &url(&format!(
+            "postgresql://knobs:wrong@127.0.0.1:{}/roundtrip",
+            pg.port
+        )),
         false,
     )
     .err()
@@ -327,7 +367,11 @@ fn optuna_loads_a_knobs_study_from_sqlite_and_postgres() {
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         print!("{stdout}");
         let best = ran.best_trial().unwrap().value.unwrap();
         let line = stdout.lines().find(|l| l.starts_with("trials ")).unwrap();

@@ -685,27 +685,28 @@ pub(super) fn run(args: &RunArgs) -> Result<i32, CliError> {
         match storage_url(args)? {
             Some(url @ (StorageUrl::Sqlite(_) | StorageUrl::Postgres(_))) => {
                 let storage = open_sql(&url, &study)?;
-                let resume = format!("--storage {} --study {:?}", args.storage.clone().unwrap_or_default(), storage.study_name());
+                let resume = format!(
+                    "--storage {} --study {:?}",
+                    args.storage.clone().unwrap_or_default(),
+                    storage.study_name()
+                );
                 (Some(Box::new(storage)), Some(resume))
             }
             _ => {
                 let storage = open_journal(args, &study)?;
                 let path = storage.as_ref().map(|s| s.path().display().to_string());
-                (storage.map(|s| Box::new(s) as Box<dyn crate::storage::Storage>), path)
+                (
+                    storage.map(|s| Box::new(s) as Box<dyn crate::storage::Storage>),
+                    path,
+                )
             }
         };
     let mut signals = super::signals::StopOnSignal::new().map_err(CliError::Run)?;
     let started = Instant::now();
     let already = study.trials.len();
     let budget = study.budget;
-    let handle = runner::start_with(
-        study,
-        objective,
-        jobs,
-        None,
-        storage,
-    )
-    .map_err(|e| CliError::Input(e.to_string()))?;
+    let handle = runner::start_with(study, objective, jobs, None, storage)
+        .map_err(|e| CliError::Input(e.to_string()))?;
     signals.watch(handle.commands.clone());
 
     let (finish, strategy_seconds) = follow(&handle, args.quiet, budget, already);

@@ -47,7 +47,10 @@ impl PgServer {
             eprintln!("skipped: PostgreSQL's initdb was not found under /usr/lib/postgresql");
             return None;
         };
-        let dir = tempfile::Builder::new().prefix("knobs-pg").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("knobs-pg")
+            .tempdir()
+            .unwrap();
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -88,7 +91,10 @@ impl PgServer {
             "-w",
             "start",
         ]);
-        server.sql("postgres", &format!("ALTER USER knobs PASSWORD '{PASSWORD}'"));
+        server.sql(
+            "postgres",
+            &format!("ALTER USER knobs PASSWORD '{PASSWORD}'"),
+        );
         Some(server)
     }
 
@@ -146,7 +152,8 @@ impl Drop for PgServer {
         let data = self.dir.path().join("data");
         let mut command = if is_root() {
             let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(self.bin.join("pg_ctl"));
+            c.args(["-u", "postgres", "--"])
+                .arg(self.bin.join("pg_ctl"));
             c
         } else {
             Command::new(self.bin.join("pg_ctl"))

@@ -55,9 +55,7 @@ pub enum UrlError {
     )]
     NoScheme(String),
     /// A scheme Knobs does not know.
-    #[error(
-        "`{scheme}:` is not a storage Knobs knows (journal:, sqlite:, postgresql:) in `{url}`"
-    )]
+    #[error("`{scheme}:` is not a storage Knobs knows (journal:, sqlite:, postgresql:) in `{url}`")]
     UnknownScheme {
         /// The scheme as written.
         scheme: String,
@@ -104,12 +102,14 @@ impl StorageUrl {
                     StorageUrl::Sqlite(PathBuf::from(path))
                 })
             }
-            "postgresql" | "postgres" => parse_pg(rest).map(StorageUrl::Postgres).map_err(|why| {
-                UrlError::Malformed {
-                    url: hide_password(text),
-                    why,
-                }
-            }),
+            "postgresql" | "postgres" => {
+                parse_pg(rest)
+                    .map(StorageUrl::Postgres)
+                    .map_err(|why| UrlError::Malformed {
+                        url: hide_password(text),
+                        why,
+                    })
+            }
             _ => Err(UrlError::UnknownScheme {
                 scheme: scheme.to_owned(),
                 url: hide_password(text),
@@ -145,16 +145,24 @@ fn parse_pg(rest: &str) -> Result<PgTarget, String> {
         return Err("no user: write postgresql://USER@HOST/DB".into());
     }
     let (host, port) = match hostport.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || hostport.starts_with('[') => {
-            (h, Some(p.parse::<u16>().map_err(|_| format!("port `{p}` is not a number from 0 to 65535"))?))
-        }
+        Some((h, p)) if !h.ends_with(']') || hostport.starts_with('[') => (
+            h,
+            Some(
+                p.parse::<u16>()
+                    .map_err(|_| format!("port `{p}` is not a number from 0 to 65535"))?,
+            ),
+        ),
         _ => (hostport, None),
     };
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let mut target = PgTarget {
         user,
         password,
-        host: PgHost::Tcp(if host.is_empty() { "localhost".into() } else { decode(host)? }),
+        host: PgHost::Tcp(if host.is_empty() {
+            "localhost".into()
+        } else {
+            decode(host)?
+        }),
         port: port.unwrap_or(5432),
         dbname,
     };
@@ -203,7 +211,12 @@ fn decode(text: &str) -> Result<String, String> {
             let hex = text
                 .get(i + 1..i + 3)
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| format!("`{}` is not a percent escape", &text[i..(i + 3).min(text.len())]))?;
+                .ok_or_else(|| {
+                    format!(
+                        "`{}` is not a percent escape",
+                        &text[i..(i + 3).min(text.len())]
+                    )
+                })?;
             out.push(hex);
             i += 3;
         } else {
@@ -244,7 +257,11 @@ impl fmt::Display for PgTarget {
     /// The URL without its password.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.host {
-            PgHost::Tcp(h) => write!(f, "postgresql://{}@{h}:{}/{}", self.user, self.port, self.dbname),
+            PgHost::Tcp(h) => write!(
+                f,
+                "postgresql://{}@{h}:{}/{}",
+                self.user, self.port, self.dbname
+            ),
             PgHost::Socket(d) => write!(
                 f,
                 "postgresql://{}@/{}?host={}&port={}",
@@ -303,10 +320,17 @@ mod tests {
     fn malformed_urls_say_what_is_wrong_and_hide_the_password() {
         let e = StorageUrl::parse("mysql://u@h/d").unwrap_err().to_string();
         assert!(e.contains("`mysql:` is not a storage"), "{e}");
-        let e = StorageUrl::parse("postgresql://u:secret@h:99999/d").unwrap_err().to_string();
+        let e = StorageUrl::parse("postgresql://u:secret@h:99999/d")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("port `99999`") && !e.contains("secret"), "{e}");
-        let e = StorageUrl::parse("postgresql://h/d").unwrap_err().to_string();
+        let e = StorageUrl::parse("postgresql://h/d")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("no user"), "{e}");
-        assert!(matches!(StorageUrl::parse("runs.db"), Err(UrlError::NoScheme(_))));
+        assert!(matches!(
+            StorageUrl::parse("runs.db"),
+            Err(UrlError::NoScheme(_))
+        ));
     }
 }

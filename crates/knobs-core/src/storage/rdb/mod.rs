@@ -80,11 +80,14 @@ pub fn connect(url: &StorageUrl, create: bool) -> Result<Box<dyn Conn>, StorageE
             sqlite::Sqlite::open(path, create)
                 .map_err(|e| db_error(&location, format!("cannot open: {e}")))?,
         ),
-        StorageUrl::Postgres(target) => Box::new(
-            postgres::Postgres::connect(target).map_err(|e| db_error(&location, e))?,
-        ),
+        StorageUrl::Postgres(target) => {
+            Box::new(postgres::Postgres::connect(target).map_err(|e| db_error(&location, e))?)
+        }
         StorageUrl::Journal(_) => {
-            return Err(db_error(&location, "a journal is not an SQL database".into()));
+            return Err(db_error(
+                &location,
+                "a journal is not an SQL database".into(),
+            ));
         }
     };
     ensure_schema(conn.as_mut(), create)?;
@@ -157,7 +160,10 @@ pub fn study_names(url: &StorageUrl) -> Result<Vec<String>, StorageError> {
 
 /// Find the study named `name` (or the only one); `Ok(None)` when no such study exists (or
 /// the database holds none and no name is given).
-fn find_study(conn: &mut dyn Conn, name: Option<&str>) -> Result<Option<(i64, String)>, StorageError> {
+fn find_study(
+    conn: &mut dyn Conn,
+    name: Option<&str>,
+) -> Result<Option<(i64, String)>, StorageError> {
     let location = conn.location();
     let all = rows::studies(conn).map_err(|e| db_error(&location, e))?;
     match (name, all.as_slice()) {
@@ -169,7 +175,10 @@ fn find_study(conn: &mut dyn Conn, name: Option<&str>) -> Result<Option<(i64, St
             message: format!(
                 "the database holds {} studies ({}); name one with --study",
                 many.len(),
-                many.iter().map(|(_, n)| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                many.iter()
+                    .map(|(_, n)| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }),
     }
@@ -199,7 +208,11 @@ enum Pending {
     /// A trial ended.
     Finished(Trial),
     /// A report of a running trial.
-    Progress { number: usize, step: u64, value: f64 },
+    Progress {
+        number: usize,
+        step: u64,
+        value: f64,
+    },
     /// A study system attribute.
     StudyAttr(&'static str, Json),
 }
@@ -272,7 +285,11 @@ impl RdbStorage {
             coordinator: None,
         };
         storage.set_definition(study)?;
-        for trial in study.trials.iter().filter(|t| t.state != TrialState::Running) {
+        for trial in study
+            .trials
+            .iter()
+            .filter(|t| t.state != TrialState::Running)
+        {
             storage.pending.push(Pending::Stored(trial.clone()));
         }
         storage.commit()?;
@@ -356,9 +373,11 @@ impl RdbStorage {
         self.pending.push(Pending::StudyAttr(STUDY_ATTR, value));
         if let Some(state) = &study.strategy_state {
             let state = serde_json::to_value(state).unwrap_or(Json::Null);
-            self.pending.push(Pending::StudyAttr(STRATEGY_STATE_ATTR, state));
+            self.pending
+                .push(Pending::StudyAttr(STRATEGY_STATE_ATTR, state));
         }
-        self.pending.push(Pending::StudyAttr(LAST_RUN_ATTR, Json::Null));
+        self.pending
+            .push(Pending::StudyAttr(LAST_RUN_ATTR, Json::Null));
         self.commit()
     }
 
@@ -440,7 +459,11 @@ impl Storage for RdbStorage {
         let item = match event {
             Event::TrialStarted(trial) => Pending::New(trial.clone()),
             Event::TrialFinished(trial) => Pending::Finished(trial.clone()),
-            Event::TrialProgress { number, step, value } => Pending::Progress {
+            Event::TrialProgress {
+                number,
+                step,
+                value,
+            } => Pending::Progress {
                 number: *number,
                 step: *step,
                 value: *value,
@@ -451,7 +474,8 @@ impl Storage for RdbStorage {
                 ..
             } => {
                 let state = serde_json::to_value(strategy_state).unwrap_or(Json::Null);
-                self.pending.push(Pending::StudyAttr(STRATEGY_STATE_ATTR, state));
+                self.pending
+                    .push(Pending::StudyAttr(STRATEGY_STATE_ATTR, state));
                 let why = match reason {
                     FinishReason::BudgetSpent => "budget spent".to_owned(),
                     FinishReason::Stopped => "stopped".to_owned(),
@@ -470,7 +494,8 @@ impl Storage for RdbStorage {
             what: "the strategy state",
             message: e.to_string(),
         })?;
-        self.pending.push(Pending::StudyAttr(STRATEGY_STATE_ATTR, state));
+        self.pending
+            .push(Pending::StudyAttr(STRATEGY_STATE_ATTR, state));
         Ok(())
     }
 
@@ -494,9 +519,10 @@ impl Storage for RdbStorage {
         let study_id = self.study_id;
         let mut trial_ids = self.trial_ids.clone();
         let mut next_number = self.next_number;
-        let conn = self.conn.get_mut().map_err(|_| {
-            db_error(&self.location, "the connection was poisoned".into())
-        })?;
+        let conn = self
+            .conn
+            .get_mut()
+            .map_err(|_| db_error(&self.location, "the connection was poisoned".into()))?;
         transact(conn.as_mut(), |conn| {
             let mut ids = reserve_ids(conn, new)?.into_iter();
             let mut sql = String::with_capacity(512 * pending.len());
@@ -517,7 +543,15 @@ impl Storage for RdbStorage {
                             Some(&id) => id,
                             None => {
                                 let id = ids.next().ok_or("too few trial ids")?;
-                                rows.insert(&mut sql, study_id, id, next_number, trial, "RUNNING", None);
+                                rows.insert(
+                                    &mut sql,
+                                    study_id,
+                                    id,
+                                    next_number,
+                                    trial,
+                                    "RUNNING",
+                                    None,
+                                );
                                 next_number += 1;
                                 trial_ids.insert(trial.number, id);
                                 id
@@ -525,7 +559,11 @@ impl Storage for RdbStorage {
                         };
                         TrialRows::finish(&mut sql, id, trial);
                     }
-                    Pending::Progress { number, step, value } => {
+                    Pending::Progress {
+                        number,
+                        step,
+                        value,
+                    } => {
                         if let Some(&id) = trial_ids.get(number) {
                             rows::progress(&mut sql, id, *step, *value);
                         }

@@ -53,15 +53,16 @@ fn explain(target: &PgTarget, e: &postgres::Error) -> String {
         Some(c) if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => format!(
             "the server at {server} refused user `{}`: {}",
             target.user,
-            e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_owned())
+            e.as_db_error()
+                .map_or_else(|| e.to_string(), |d| d.message().to_owned())
         ),
-        Some(c) if *c == SqlState::INVALID_CATALOG_NAME => format!(
-            "the server at {server} has no database `{}`",
-            target.dbname
-        ),
+        Some(c) if *c == SqlState::INVALID_CATALOG_NAME => {
+            format!("the server at {server} has no database `{}`", target.dbname)
+        }
         Some(_) => format!(
             "the server at {server} refused the connection: {}",
-            e.as_db_error().map_or_else(|| e.to_string(), |d| d.message().to_owned())
+            e.as_db_error()
+                .map_or_else(|| e.to_string(), |d| d.message().to_owned())
         ),
         None => {
             let why = std::error::Error::source(e).map_or_else(|| e.to_string(), |s| s.to_string());

@@ -31,7 +31,13 @@ fn now() -> f64 {
 
 /// Fail storage trial `id` as interrupted (left running by a dead writer, or stale).
 pub(super) fn fail_sql(sql: &mut String, id: i64, started_at: Option<f64>) {
-    set_attr(sql, "trial", id, RESULT_ATTR, &interrupted_attr(started_at.unwrap_or(0.0)));
+    set_attr(
+        sql,
+        "trial",
+        id,
+        RESULT_ATTR,
+        &interrupted_attr(started_at.unwrap_or(0.0)),
+    );
     let _ = writeln!(
         sql,
         "UPDATE trials SET state = 'FAIL', datetime_complete = {} WHERE trial_id = {id};",
@@ -47,7 +53,12 @@ fn first_int(rows: &[Vec<Option<String>>]) -> Option<i64> {
 
 impl RdbStorage {
     /// The Knobs trial of storage trial `id` as read (state as stored), with its attribute.
-    fn trial_of(conn: &mut dyn Conn, location: &str, study_id: i64, id: i64) -> Result<(Trial, Json), StorageError> {
+    fn trial_of(
+        conn: &mut dyn Conn,
+        location: &str,
+        study_id: i64,
+        id: i64,
+    ) -> Result<(Trial, Json), StorageError> {
         let fail = |m: String| db_error(location, m);
         let definition = conn
             .query(&format!(
@@ -132,7 +143,13 @@ impl TrialQueue for RdbStorage {
                 }
             }
             let mut sql = String::new();
-            set_attr(&mut sql, "study", study_id, COORDINATOR_ATTR, &json!({"worker": me, "heartbeat": now()}));
+            set_attr(
+                &mut sql,
+                "study",
+                study_id,
+                COORDINATOR_ATTR,
+                &json!({"worker": me, "heartbeat": now()}),
+            );
             conn.batch(&sql)?;
             Ok(None)
         })?;
@@ -164,9 +181,20 @@ impl TrialQueue for RdbStorage {
                 "SELECT count(*) FROM trials WHERE study_id = {study_id}"
             ))?)
             .unwrap_or(0);
-            let id = reserve_ids(conn, 1)?.first().copied().ok_or("no trial id")?;
+            let id = reserve_ids(conn, 1)?
+                .first()
+                .copied()
+                .ok_or("no trial id")?;
             let mut sql = String::new();
-            rows.insert(&mut sql, study_id, id, number, trial, "WAITING", Some(("told_before", json!(told_before))));
+            rows.insert(
+                &mut sql,
+                study_id,
+                id,
+                number,
+                trial,
+                "WAITING",
+                Some(("told_before", json!(told_before))),
+            );
             conn.batch(&sql)?;
             Ok(id)
         })
@@ -306,17 +334,32 @@ impl TrialQueue for RdbStorage {
                     "SELECT {} FROM trials WHERE trial_id = {id}{lock}",
                     rows::as_text(conn.dialect(), "state")
                 ))?;
-                if !still.first().and_then(|r| r.first().cloned().flatten()).is_some_and(|s| s == "RUNNING") {
+                if !still
+                    .first()
+                    .and_then(|r| r.first().cloned().flatten())
+                    .is_some_and(|s| s == "RUNNING")
+                {
                     return Ok(None);
                 }
                 let number = first_int(&conn.query(&format!(
                     "SELECT count(*) FROM trials WHERE study_id = {study_id}"
                 ))?)
                 .unwrap_or(0);
-                let new_id = reserve_ids(conn, 1)?.first().copied().ok_or("no trial id")?;
+                let new_id = reserve_ids(conn, 1)?
+                    .first()
+                    .copied()
+                    .ok_or("no trial id")?;
                 let mut sql = String::new();
                 fail_sql(&mut sql, id, Some(trial.started_at));
-                space_rows.insert(&mut sql, study_id, new_id, number, &trial, "WAITING", Some(("told_before", json!(told))));
+                space_rows.insert(
+                    &mut sql,
+                    study_id,
+                    new_id,
+                    number,
+                    &trial,
+                    "WAITING",
+                    Some(("told_before", json!(told))),
+                );
                 conn.batch(&sql)?;
                 Ok(Some(new_id))
             })

@@ -214,7 +214,10 @@ fn int(row: &[Option<String>], i: usize) -> Result<i64, String> {
 
 fn real(row: &[Option<String>], i: usize) -> Result<Option<f64>, String> {
     cell(row, i)
-        .map(|c| c.parse::<f64>().map_err(|_| format!("`{c}` is not a number")))
+        .map(|c| {
+            c.parse::<f64>()
+                .map_err(|_| format!("`{c}` is not a number"))
+        })
         .transpose()
 }
 
@@ -230,7 +233,9 @@ fn json_of(key: &str, text: Option<&str>) -> Result<Json, String> {
 }
 
 /// Key → JSON attributes from `(owner, key, value_json)` rows, grouped by owner.
-fn attrs_by_owner(rows: Vec<Vec<Option<String>>>) -> Result<HashMap<i64, Map<String, Json>>, String> {
+fn attrs_by_owner(
+    rows: Vec<Vec<Option<String>>>,
+) -> Result<HashMap<i64, Map<String, Json>>, String> {
     let mut out: HashMap<i64, Map<String, Json>> = HashMap::new();
     for row in rows {
         let owner = int(&row, 0)?;
@@ -291,7 +296,9 @@ pub fn read_trials(
         "SELECT x.trial_id, x.param_name, x.param_value, x.distribution_json FROM trial_params x \
          {join} ORDER BY x.param_id"
     ))? {
-        let Some(&i) = index.get(&int(&row, 0)?) else { continue };
+        let Some(&i) = index.get(&int(&row, 0)?) else {
+            continue;
+        };
         trials[i].1.params.push((
             cell(&row, 1).unwrap_or_default().to_owned(),
             real(&row, 2)?.unwrap_or(f64::NAN),
@@ -323,12 +330,17 @@ pub fn read_trials(
         };
         trials[i].1.intermediate.push((int(&row, 1)?.max(0) as u64, v));
     }
-    for (table, system) in [("trial_user_attributes", false), ("trial_system_attributes", true)] {
+    for (table, system) in [
+        ("trial_user_attributes", false),
+        ("trial_system_attributes", true),
+    ] {
         let rows = conn.query(&format!(
             "SELECT x.trial_id, x.key, x.value_json FROM {table} x {join}"
         ))?;
         for (owner, attrs) in attrs_by_owner(rows)? {
-            let Some(&i) = index.get(&owner) else { continue };
+            let Some(&i) = index.get(&owner) else {
+                continue;
+            };
             if system {
                 trials[i].1.system_attrs = attrs;
             } else {
@@ -348,7 +360,9 @@ pub fn read_study(
     let fail = |message: String| super::db_error(location, message);
     let d = conn.dialect();
     let name = conn
-        .query(&format!("SELECT study_name FROM studies WHERE study_id = {study_id}"))
+        .query(&format!(
+            "SELECT study_name FROM studies WHERE study_id = {study_id}"
+        ))
         .map_err(fail)?
         .into_iter()
         .next()
@@ -374,7 +388,12 @@ pub fn read_study(
                 "SELECT study_id, key, value_json FROM {table} WHERE study_id = {study_id}"
             ))
             .map_err(fail)?;
-        attrs.push(attrs_by_owner(rows).map_err(fail)?.remove(&study_id).unwrap_or_default());
+        attrs.push(
+            attrs_by_owner(rows)
+                .map_err(fail)?
+                .remove(&study_id)
+                .unwrap_or_default(),
+        );
     }
     let system = attrs.pop().unwrap_or_default();
     let user = attrs.pop().unwrap_or_default();
@@ -388,7 +407,13 @@ pub fn read_study(
                 .and_then(|a| a.get("number"))
                 .and_then(Json::as_u64)
                 .map(|n| n as usize);
-            (*id, RowTrialInfo { number, state: t.state })
+            (
+                *id,
+                RowTrialInfo {
+                    number,
+                    state: t.state,
+                },
+            )
         })
         .collect();
     let recovered = journal::recovered_from_rows(

@@ -10,7 +10,7 @@ mod support;
 use knobs::runner::{self, Event};
 use knobs::storage::Storage;
 use knobs::storage::queue::{TrialQueue, WorkerId};
-use knobs::storage::rdb::{self, Conn as _, RdbStorage};
+use knobs::storage::rdb::{self, RdbStorage};
 use knobs::storage::url::StorageUrl;
 use knobs::study::{Study, Trial, TrialState, default_study};
 use std::collections::HashSet;

@@ -334,10 +334,10 @@ impl TrialQueue for RdbStorage {
                     "SELECT {} FROM trials WHERE trial_id = {id}{lock}",
                     rows::as_text(conn.dialect(), "state")
                 ))?;
-                if !still
+                if still
                     .first()
                     .and_then(|r| r.first().cloned().flatten())
-                    .is_some_and(|s| s == "RUNNING")
+                    .is_none_or(|s| s != "RUNNING")
                 {
                     return Ok(None);
                 }

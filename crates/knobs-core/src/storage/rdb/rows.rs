@@ -203,7 +203,7 @@ pub fn as_text(dialect: Dialect, c: &str) -> String {
     }
 }
 
-fn cell<'a>(row: &'a [Option<String>], i: usize) -> Option<&'a str> {
+fn cell(row: &[Option<String>], i: usize) -> Option<&str> {
     row.get(i).and_then(|c| c.as_deref())
 }
 

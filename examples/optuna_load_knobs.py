@@ -20,6 +20,7 @@ if __name__ == "__main__":
     complete = [t for t in trials if t.state == optuna.trial.TrialState.COMPLETE]
     print(f"optuna {optuna.__version__} loaded `{name}` from {url.split('?')[0]}")
     print(f"trials {len(trials)} complete {len(complete)} best {study.best_value!r}")
-    print(f"direction {study.direction.name} knobs definition: {'knobs:study' in study.system_attrs}")
+    system = study._storage.get_study_system_attrs(study._study_id)
+    print(f"direction {study.direction.name}, Knobs definition stored: {'knobs:study' in system}")
     for t in trials[:3]:
         print(t.number, t.state.name, t.value, t.params, t.datetime_start)

@@ -31,8 +31,14 @@ pub struct Cli {
 pub enum CliCommand {
     /// Run a study to completion without a window and report the results.
     Run(Box<RunArgs>),
-    /// List the strategies and objectives, one per line.
-    List,
+    /// List the strategies and objectives, one per line; with --storage, the studies in a
+    /// storage.
+    List {
+        /// A storage URL (journal:PATH, sqlite:PATH, postgresql://USER@HOST/DB): list its
+        /// studies instead.
+        #[arg(long, value_name = "URL")]
+        storage: Option<String>,
+    },
     /// Evaluate the trials of a study in a shared storage, coordinated by
     /// `knobs run --storage URL --workers` (on this host or another); exits once the study
     /// is finished.
@@ -180,12 +186,17 @@ pub struct RunArgs {
     /// Write every trial here as it starts and ends (Optuna's journal format), to resume
     /// with `knobs run JOURNAL` after a crash. Default: beside --save (OUT.journal), or the
     /// journal being resumed.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with = "storage")]
     pub journal: Option<PathBuf>,
-    /// The shared storage of a run with worker processes (--workers): journal:PATH. A
-    /// journal holding an unfinished Knobs study is resumed.
+    /// Where the study's trials are written and resumed from: journal:PATH (as --journal),
+    /// sqlite:PATH or postgresql://USER[:PW]@HOST[:PORT]/DB (Optuna's RDB schema, readable
+    /// by optuna.load_study). A study of the --study name already there is resumed.
     #[arg(long, value_name = "URL")]
     pub storage: Option<String>,
+    /// The study's name in --storage (default: its only study, else a new one named after
+    /// the strategy and objective).
+    #[arg(long, value_name = "NAME", requires = "storage")]
+    pub study: Option<String>,
     /// Evaluate nothing here: enqueue each trial in --storage for `knobs worker` processes
     /// (this host or others) and tell their results in trial order; the same seed gives the
     /// same trials as a run in one process. --jobs is then how many trials wait or run at once.
@@ -211,10 +222,11 @@ pub fn main(command: CliCommand) -> i32 {
     let result = match command {
         CliCommand::Run(args) => run::run(&args),
         CliCommand::Worker(args) => worker::worker(&args),
-        CliCommand::List => {
+        CliCommand::List { storage: None } => {
             list();
             Ok(0)
         }
+        CliCommand::List { storage: Some(url) } => run::list_storage(&url),
         CliCommand::Gui { .. } => Ok(0),
     };
     match result {

@@ -10,12 +10,88 @@ use crate::runner::{self, Event, FinishReason};
 use crate::session::{RaceSession, Session};
 use crate::space::parse_param;
 use crate::storage::journal::{self, JournalStorage};
+use crate::storage::rdb::{self, RdbStorage};
+use crate::storage::url::StorageUrl;
 use crate::strategy::StrategySpec;
 use crate::study::{Direction, Study};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
+
+/// The `--storage` URL, parsed (a malformed one is bad input, exit 2).
+fn storage_url(args: &RunArgs) -> Result<Option<StorageUrl>, CliError> {
+    args.storage
+        .as_deref()
+        .map(StorageUrl::parse)
+        .transpose()
+        .map_err(|e| CliError::Input(e.to_string()))
+}
+
+/// The study to resume from an SQL `--storage`: its unbroken run of finished trials, or
+/// `None` when the storage has no such study yet (this run creates it).
+fn sql_study(args: &RunArgs) -> Result<Option<Study>, CliError> {
+    let Some(url) = storage_url(args)?.filter(|u| !matches!(u, StorageUrl::Journal(_))) else {
+        return Ok(None);
+    };
+    if args.session.is_some() {
+        return Ok(None);
+    }
+    let input = |e: crate::storage::StorageError| CliError::Input(e.to_string());
+    let names = rdb::study_names(&url).or_else(|e| match &url {
+        // A database not made yet holds no study.
+        StorageUrl::Sqlite(path) if !path.exists() => Ok(Vec::new()),
+        _ => Err(input(e)),
+    })?;
+    let wanted = match (&args.study, names.as_slice()) {
+        (Some(n), _) if names.contains(n) => n.clone(),
+        (None, [only]) => only.clone(),
+        _ => return Ok(None),
+    };
+    let recovered = rdb::read(&url, Some(&wanted)).map_err(input)?;
+    if !recovered.knobs_definition {
+        return Err(CliError::Input(format!(
+            "{url}: study `{wanted}` was written by Optuna, not Knobs: its objective is unknown, \
+             so Knobs can read its {} trials but cannot continue it",
+            recovered.study.trials.len()
+        )));
+    }
+    let mut study = recovered.resumable();
+    study.name = wanted;
+    Ok(Some(study))
+}
+
+/// `knobs list --storage URL`: the studies in a storage, one a line with its trial count.
+pub(super) fn list_storage(text: &str) -> Result<i32, CliError> {
+    let url = StorageUrl::parse(text).map_err(|e| CliError::Input(e.to_string()))?;
+    let input = |e: crate::storage::StorageError| CliError::Input(e.to_string());
+    let names = match &url {
+        StorageUrl::Journal(path) => journal::study_names(path).map_err(input)?,
+        _ => rdb::study_names(&url).map_err(input)?,
+    };
+    for name in names {
+        let trials = match &url {
+            StorageUrl::Journal(path) => journal::read_study(path, Some(&name)),
+            _ => rdb::read(&url, Some(&name)),
+        }
+        .map(|r| format!("{} trials", r.study.trials.len()))
+        .unwrap_or_else(|e| format!("unreadable: {e}"));
+        println!("{name}\t{trials}");
+    }
+    Ok(0)
+}
+
+/// The SQL storage this run writes (`--storage sqlite:…|postgresql:…`): the study of its
+/// name resumed (interrupted trials failed first), else created.
+fn open_sql(url: &StorageUrl, study: &Study) -> Result<RdbStorage, CliError> {
+    let input = |e: crate::storage::StorageError| CliError::Input(e.to_string());
+    let conn = rdb::connect(url, true).map_err(input)?;
+    if let Some((mut storage, _)) = RdbStorage::open(conn, Some(&study.name)).map_err(input)? {
+        storage.set_definition(study).map_err(input)?;
+        return Ok(storage);
+    }
+    RdbStorage::create(rdb::connect(url, true).map_err(input)?, study).map_err(input)
+}
 
 /// Whether the file at `path` is a journal (by its content, whatever its name).
 fn is_journal(path: &Path) -> bool {
@@ -85,9 +161,14 @@ fn check_writable(flag: &str, path: &Path) -> Result<(), CliError> {
 /// unfinished study or a file that is not a journal.
 fn open_journal(args: &RunArgs, study: &Study) -> Result<Option<JournalStorage>, CliError> {
     let resumed = args.session.as_ref().filter(|p| is_journal(p));
+    let from_url = match storage_url(args)? {
+        Some(StorageUrl::Journal(path)) => Some(path),
+        _ => None,
+    };
     let Some(target) = args
         .journal
         .clone()
+        .or(from_url)
         .or_else(|| resumed.cloned())
         .or_else(|| args.save.as_ref().map(|s| s.with_extension("journal")))
     else {
@@ -172,9 +253,12 @@ fn apply_command_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<b
 fn assemble(args: &RunArgs) -> Result<(Study, Box<dyn crate::objective::Objective>), CliError> {
     let input = |e: &dyn std::fmt::Display| CliError::Input(e.to_string());
     super::resume::check_limits(args)?;
-    let mut study = match &args.session {
-        Some(path) => load_session(path)?,
-        None => crate::study::default_study(),
+    let from_storage = sql_study(args)?;
+    let resuming_storage = from_storage.is_some();
+    let mut study = match (&args.session, from_storage) {
+        (Some(path), _) => load_session(path)?,
+        (None, Some(stored)) => stored,
+        (None, None) => crate::study::default_study(),
     };
     let stored = study.clone();
     if let Some(name) = &args.objective {
@@ -196,7 +280,7 @@ fn assemble(args: &RunArgs) -> Result<(Study, Box<dyn crate::objective::Objectiv
     if args.objective.is_some()
         || args.dims.is_some()
         || objective_changed
-        || args.session.is_none()
+        || (args.session.is_none() && !resuming_storage)
     {
         study.space = objective.default_space();
         study.direction = objective.direction();
@@ -240,6 +324,9 @@ fn assemble(args: &RunArgs) -> Result<(Study, Box<dyn crate::objective::Objectiv
     }
     if let Some(w) = args.window {
         study.window = Some(w);
+    }
+    if let (Some(name), false) = (&args.study, resuming_storage) {
+        study.name = name.clone();
     }
     if study.name.is_empty() {
         study.name = format!("{} on {}", study.strategy.name(), study.objective.label());
@@ -594,22 +681,35 @@ fn start(
     study: Study,
     objective: Arc<dyn crate::objective::Objective>,
     jobs: usize,
-) -> Result<(runner::RunHandle, Option<PathBuf>), CliError> {
+) -> Result<(runner::RunHandle, Option<String>), CliError> {
     if args.workers {
         drop(objective);
         let (handle, path) = super::worker::start_coordinator(args, study, jobs)?;
-        return Ok((handle, Some(path)));
+        let resume = format!("--workers --storage journal:{}", path.display());
+        return Ok((handle, Some(resume)));
     }
-    let storage = open_journal(args, &study)?;
-    let journal_path = storage.as_ref().map(|s| s.path().to_owned());
-    let handle = runner::start_with(
-        study,
-        objective,
-        jobs,
-        None,
-        storage.map(|s| Box::new(s) as Box<dyn crate::storage::Storage>),
-    )
-    .map_err(|e| CliError::Input(e.to_string()))?;
+    let (storage, journal_path): (Option<Box<dyn crate::storage::Storage>>, Option<String>) =
+        match storage_url(args)? {
+            Some(url @ (StorageUrl::Sqlite(_) | StorageUrl::Postgres(_))) => {
+                let storage = open_sql(&url, &study)?;
+                let resume = format!(
+                    "--storage {} --study {:?}",
+                    args.storage.clone().unwrap_or_default(),
+                    storage.study_name()
+                );
+                (Some(Box::new(storage)), Some(resume))
+            }
+            _ => {
+                let storage = open_journal(args, &study)?;
+                let path = storage.as_ref().map(|s| s.path().display().to_string());
+                (
+                    storage.map(|s| Box::new(s) as Box<dyn crate::storage::Storage>),
+                    path,
+                )
+            }
+        };
+    let handle = runner::start_with(study, objective, jobs, None, storage)
+        .map_err(|e| CliError::Input(e.to_string()))?;
     Ok((handle, journal_path))
 }
 
@@ -617,13 +717,6 @@ fn start(
 pub(super) fn run(args: &RunArgs) -> Result<i32, CliError> {
     if let Some(mb) = args.cache_mb {
         crate::models::smo::set_kernel_cache_mb(mb);
-    }
-    if args.storage.is_some() && !args.workers {
-        return Err(CliError::Input(
-            "--storage is for a run with worker processes (--workers); a run in this process \
-             writes its journal with --journal PATH"
-                .into(),
-        ));
     }
     let coordinator_args;
     let args = if args.workers {
@@ -703,20 +796,15 @@ pub(super) fn run(args: &RunArgs) -> Result<i32, CliError> {
     }
     if let Some(why) = storage_error {
         return Err(CliError::Run(format!(
-            "the run stopped because its journal failed: {why}"
+            "the run stopped because its storage failed: {why}"
         )));
     }
     let code = signals.exit_code();
     if let (Some(_), Some(path), false) = (code, &journal_path, args.quiet) {
         eprintln!(
-            "knobs: stopped after {} trials; continue with `knobs run {}{}`",
+            "knobs: stopped after {} trials; continue with `knobs run {}`",
             study.trials.len(),
-            if args.workers {
-                "--workers --storage journal:"
-            } else {
-                ""
-            },
-            path.display()
+            path
         );
     }
     Ok(code.unwrap_or(0))

@@ -1759,6 +1759,80 @@ pub(super) fn internal_value(domain: &Domain, value: &Value) -> Option<f64> {
     }
 }
 
+/// One trial as an Optuna RDB storage holds it (the rows of `trials`, `trial_params`,
+/// `trial_values`, `trial_intermediate_values` and the attribute tables), for the SQL
+/// storages: they read rows, and this file's mapping turns them into a Knobs study, so the
+/// journal and the databases read a study the same way.
+pub(super) struct RowTrial {
+    /// Optuna's `state`, as this file's `state` codes.
+    pub state: u64,
+    /// The objective values (`None` for an infinite or missing one is kept as its float).
+    pub values: Option<Vec<Option<f64>>>,
+    /// Name, internal value and distribution JSON of each parameter.
+    pub params: Vec<(String, f64, String)>,
+    /// User attributes (JSON values).
+    pub user_attrs: Map<String, Json>,
+    /// System attributes (JSON values).
+    pub system_attrs: Map<String, Json>,
+    /// Every reported (step, value).
+    pub intermediate: Vec<(u64, f64)>,
+    /// Seconds since the epoch of `datetime_start` and `datetime_complete`.
+    pub start: Option<f64>,
+    /// See `start`.
+    pub complete: Option<f64>,
+}
+
+/// The study named `name` with its rows, read as Knobs reads a journal's study (`location`
+/// names the storage in errors). `trials` are in Optuna number order.
+pub(super) fn recovered_from_rows(
+    location: &Path,
+    name: String,
+    directions: Vec<u64>,
+    user_attrs: Map<String, Json>,
+    system_attrs: Map<String, Json>,
+    trials: Vec<RowTrial>,
+) -> Result<Recovered, StorageError> {
+    let mut replay = Replay {
+        studies: Vec::new(),
+        trials: Vec::with_capacity(trials.len()),
+        valid_len: 0,
+    };
+    let mut trial_ids = Vec::with_capacity(trials.len());
+    for (number, t) in trials.into_iter().enumerate() {
+        let mut params = BTreeMap::new();
+        for (param, x, text) in t.params {
+            let dist = Dist::parse(&Json::String(text)).map_err(|e| StorageError::Unsupported {
+                path: location.to_owned(),
+                message: format!("trial {number}: parameter `{param}`: {e}"),
+            })?;
+            params.insert(param, (x, dist));
+        }
+        let last_report = t.intermediate.iter().max_by_key(|(s, _)| *s).copied();
+        trial_ids.push(replay.trials.len());
+        replay.trials.push(OTrial {
+            number,
+            state: t.state,
+            values: t.values,
+            params,
+            user_attrs: t.user_attrs,
+            system_attrs: t.system_attrs,
+            intermediate: t.intermediate.len(),
+            last_report,
+            start: t.start,
+            complete: t.complete,
+            claimed_by: None,
+        });
+    }
+    replay.studies.push(Some(OStudy {
+        name,
+        directions,
+        user_attrs,
+        system_attrs,
+        trial_ids,
+    }));
+    replay.recovered(location, 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

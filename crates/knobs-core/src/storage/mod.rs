@@ -6,7 +6,8 @@
 //! therefore loses no trial that was reported as finished, and a reader of the storage finds
 //! every such trial with its exact value.
 //!
-//! Backends: [`journal`] (Optuna's JournalStorage file format, one JSON operation a line).
+//! Backends: [`journal`] (Optuna's JournalStorage file format, one JSON operation a line) and
+//! [`rdb`] (Optuna's RDB schema on SQLite and PostgreSQL), chosen by a [`url::StorageUrl`].
 //! The trait is the seam the SQL storages (Optuna's RDB schema on SQLite and PostgreSQL) and
 //! remote workers grow from: they add claiming a waiting trial and a heartbeat, and keep the
 //! guarantees documented here.
@@ -20,7 +21,9 @@ pub mod journal;
 pub mod journal_queue;
 pub mod lock;
 pub mod queue;
+pub mod rdb;
 pub mod time;
+pub mod url;
 
 use crate::runner::Event;
 use crate::study::Study;
@@ -74,6 +77,14 @@ pub enum StorageError {
         path: PathBuf,
         /// The holder's process id, as it wrote it beside the journal.
         holder: Option<u32>,
+    },
+    /// An SQL storage could not be reached, refused a statement, or holds another schema.
+    #[error("{location}: {message}")]
+    Database {
+        /// The database, as a URL without its password.
+        location: String,
+        /// What went wrong, in the database's words where it gave some.
+        message: String,
     },
     /// A value could not be encoded (a study definition serde refuses).
     #[error("cannot encode {what}: {message}")]

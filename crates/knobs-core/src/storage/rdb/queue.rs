@@ -1,0 +1,525 @@
+//! [`TrialQueue`] on the SQL storages: waiting trials are Optuna `WAITING` rows, a claim turns
+//! the lowest-numbered one `RUNNING` atomically (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so
+//! concurrent claimants skip each other's row instead of queueing on it; SQLite: the write
+//! lock of `BEGIN IMMEDIATE`), heartbeats are Optuna's `trial_heartbeats` rows, and the
+//! coordinator's lock is the study system attribute [`COORDINATOR_ATTR`].
+
+use super::rows::{self, TrialRows, set_attr, stamp};
+use super::{Conn, Dialect, RdbStorage, db_error, interrupted_attr, reserve_ids, transact};
+use crate::storage::journal::{RESULT_ATTR, TRIAL_ATTR};
+use crate::storage::queue::{Claimed, TrialQueue, Update, WorkerId, WorkerStatus};
+use crate::storage::{Recovered, Storage, StorageError};
+use crate::study::Trial;
+use serde_json::{Value as Json, json};
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
+use std::time::Duration;
+
+/// Study system attribute: the coordinator's [`WorkerId`] and its last heartbeat (seconds).
+pub const COORDINATOR_ATTR: &str = "knobs:coordinator";
+/// Trial system attribute: the [`WorkerId`] that claimed the attempt.
+pub const WORKER_ATTR: &str = "knobs:worker";
+/// A coordinator silent this long has died: another may take the study over.
+const COORDINATOR_STALE: f64 = 60.0;
+
+fn now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+/// Fail storage trial `id` as interrupted (left running by a dead writer, or stale).
+pub(super) fn fail_sql(sql: &mut String, id: i64, started_at: Option<f64>) {
+    set_attr(
+        sql,
+        "trial",
+        id,
+        RESULT_ATTR,
+        &interrupted_attr(started_at.unwrap_or(0.0)),
+    );
+    let _ = writeln!(
+        sql,
+        "UPDATE trials SET state = 'FAIL', datetime_complete = {} WHERE trial_id = {id};",
+        stamp(now())
+    );
+}
+
+fn first_int(rows: &[Vec<Option<String>>]) -> Option<i64> {
+    rows.first()
+        .and_then(|r| r.first().cloned().flatten())
+        .and_then(|s| s.parse().ok())
+}
+
+impl RdbStorage {
+    /// The Knobs trial of storage trial `id` as read (state as stored), with its attribute.
+    fn trial_of(
+        conn: &mut dyn Conn,
+        location: &str,
+        study_id: i64,
+        id: i64,
+    ) -> Result<(Trial, Json), StorageError> {
+        let fail = |m: String| db_error(location, m);
+        let definition = conn
+            .query(&format!(
+                "SELECT value_json FROM study_system_attributes WHERE study_id = {study_id} \
+                 AND key = 'knobs:study'"
+            ))
+            .map_err(fail)?
+            .first()
+            .and_then(|r| r.first().cloned().flatten())
+            .ok_or_else(|| fail("the study has no Knobs definition".into()))?;
+        let trials = rows::read_trials(conn, study_id, Some(id)).map_err(fail)?;
+        let attr = trials
+            .first()
+            .and_then(|(_, t)| t.system_attrs.get(TRIAL_ATTR).cloned())
+            .unwrap_or(Json::Null);
+        let mut system = serde_json::Map::new();
+        system.insert(
+            crate::storage::journal::STUDY_ATTR.into(),
+            serde_json::from_str(&definition).map_err(|e| fail(e.to_string()))?,
+        );
+        let recovered = crate::storage::journal::recovered_from_rows(
+            std::path::Path::new(location),
+            String::new(),
+            vec![1],
+            serde_json::Map::new(),
+            system,
+            trials.into_iter().map(|(_, t)| t).collect(),
+        )?;
+        let trial = recovered
+            .study
+            .trials
+            .into_iter()
+            .next()
+            .ok_or_else(|| fail(format!("trial {id} is not a Knobs trial")))?;
+        Ok((trial, attr))
+    }
+
+    fn with_conn<T>(
+        &mut self,
+        work: impl FnOnce(&mut dyn Conn, &str, i64) -> Result<T, StorageError>,
+    ) -> Result<T, StorageError> {
+        let location = self.location.clone();
+        let study_id = self.study_id;
+        let conn = self
+            .conn
+            .get_mut()
+            .map_err(|_| db_error(&location, "the connection was poisoned".into()))?;
+        work(conn.as_mut(), &location, study_id)
+    }
+}
+
+/// What [`TrialQueue::poll`] has reported so far.
+#[derive(Default)]
+pub(super) struct PollState {
+    claimed: HashSet<i64>,
+    finished: HashSet<i64>,
+    steps: HashMap<i64, usize>,
+}
+
+impl TrialQueue for RdbStorage {
+    fn lock_coordinator(&mut self, me: &WorkerId) -> Result<(), StorageError> {
+        let location = self.location.clone();
+        let study_id = self.study_id;
+        let holder = self.transact(|conn| {
+            let lock = match conn.dialect() {
+                Dialect::Postgres => " FOR UPDATE",
+                Dialect::Sqlite => "",
+            };
+            let rows = conn.query(&format!(
+                "SELECT value_json FROM study_system_attributes WHERE study_id = {study_id} \
+                 AND key = '{COORDINATOR_ATTR}'{lock}"
+            ))?;
+            let current: Option<Json> = rows
+                .first()
+                .and_then(|r| r.first().cloned().flatten())
+                .and_then(|s| serde_json::from_str(&s).ok());
+            if let Some(c) = current.filter(|c| !c.is_null()) {
+                let token = c["worker"]["token"].as_str().unwrap_or_default();
+                let beat = c["heartbeat"].as_f64().unwrap_or(0.0);
+                if token != me.token && now() - beat < COORDINATOR_STALE {
+                    return Ok(Some(c["worker"]["pid"].as_u64().map(|p| p as u32)));
+                }
+            }
+            let mut sql = String::new();
+            set_attr(
+                &mut sql,
+                "study",
+                study_id,
+                COORDINATOR_ATTR,
+                &json!({"worker": me, "heartbeat": now()}),
+            );
+            conn.batch(&sql)?;
+            Ok(None)
+        })?;
+        match holder {
+            Some(pid) => Err(StorageError::Locked {
+                path: location.into(),
+                holder: pid,
+            }),
+            None => {
+                self.coordinator = Some(me.clone());
+                Ok(())
+            }
+        }
+    }
+
+    fn enqueue(
+        &mut self,
+        trial: &Trial,
+        told_before: usize,
+        want_gradient: bool,
+    ) -> Result<(), StorageError> {
+        let study_id = self.study_id;
+        let rows = TrialRows {
+            space: &self.space,
+            distributions: &self.distributions,
+        };
+        let location = self.location.clone();
+        let conn = self
+            .conn
+            .get_mut()
+            .map_err(|_| db_error(&location, "the connection was poisoned".into()))?;
+        let id = transact(conn.as_mut(), |conn| {
+            let number = first_int(&conn.query(&format!(
+                "SELECT count(*) FROM trials WHERE study_id = {study_id}"
+            ))?)
+            .unwrap_or(0);
+            let id = reserve_ids(conn, 1)?
+                .first()
+                .copied()
+                .ok_or("no trial id")?;
+            let mut sql = String::new();
+            rows.insert(
+                &mut sql,
+                study_id,
+                id,
+                number,
+                trial,
+                "WAITING",
+                &[
+                    ("told_before", json!(told_before)),
+                    ("want_gradient", json!(want_gradient)),
+                ],
+            );
+            conn.batch(&sql)?;
+            Ok(id)
+        })
+        .map_err(|e| db_error(&location, e))?;
+        self.trial_ids.insert(trial.number, id);
+        Ok(())
+    }
+
+    fn claim(&mut self, me: &WorkerId) -> Result<Option<Claimed>, StorageError> {
+        self.with_conn(|conn, location, study_id| {
+            let pick = format!(
+                "SELECT trial_id FROM trials WHERE study_id = {study_id} AND state = 'WAITING' \
+                 ORDER BY number LIMIT 1{}",
+                match conn.dialect() {
+                    Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+                    Dialect::Sqlite => "",
+                }
+            );
+            let started = now();
+            let id = transact(conn, |conn| {
+                let Some(id) = first_int(&conn.query(&pick)?) else {
+                    return Ok(None);
+                };
+                let mut sql = format!(
+                    "UPDATE trials SET state = 'RUNNING', datetime_start = {} WHERE trial_id = {id};\n",
+                    stamp(started)
+                );
+                set_attr(&mut sql, "trial", id, WORKER_ATTR, &json!(me));
+                let _ = writeln!(
+                    sql,
+                    "INSERT INTO trial_heartbeats (trial_id, heartbeat) VALUES ({id}, {}) ON CONFLICT \
+                     (trial_id) DO UPDATE SET heartbeat = excluded.heartbeat;",
+                    stamp(started)
+                );
+                conn.batch(&sql)?;
+                Ok(Some(id))
+            })
+            .map_err(|e| db_error(location, e))?;
+            let Some(id) = id else { return Ok(None) };
+            let (mut trial, attr) = RdbStorage::trial_of(conn, location, study_id, id)?;
+            trial.started_at = started;
+            Ok(Some(Claimed {
+                trial,
+                told_before: attr["told_before"].as_u64().unwrap_or(0) as usize,
+                want_gradient: attr["want_gradient"].as_bool().unwrap_or(false),
+                attempt: id as u64,
+            }))
+        })
+    }
+
+    fn heartbeat(&mut self, _me: &WorkerId, attempt: u64) -> Result<(), StorageError> {
+        let sql = format!(
+            "INSERT INTO trial_heartbeats (trial_id, heartbeat) VALUES ({attempt}, {}) ON CONFLICT \
+             (trial_id) DO UPDATE SET heartbeat = excluded.heartbeat;",
+            stamp(now())
+        );
+        self.transact(|conn| conn.batch(&sql))
+    }
+
+    fn report(&mut self, attempt: u64, step: u64, value: f64) -> Result<(), StorageError> {
+        let mut sql = String::new();
+        rows::progress(&mut sql, attempt as i64, step, value);
+        self.transact(|conn| conn.batch(&sql))
+    }
+
+    fn finish(&mut self, attempt: u64, trial: &Trial) -> Result<(), StorageError> {
+        let id = attempt as i64;
+        self.transact(|conn| {
+            let lock = match conn.dialect() {
+                Dialect::Postgres => " FOR UPDATE",
+                Dialect::Sqlite => "",
+            };
+            let rows = conn.query(&format!(
+                "SELECT {} FROM trials WHERE trial_id = {id}{lock}",
+                rows::as_text(conn.dialect(), "state")
+            ))?;
+            let running = rows
+                .first()
+                .and_then(|r| r.first().cloned().flatten())
+                .is_some_and(|s| s == "RUNNING");
+            if !running {
+                return Ok(());
+            }
+            let mut sql = String::new();
+            TrialRows::finish(&mut sql, id, trial);
+            conn.batch(&sql)
+        })
+    }
+
+    fn fail_stale(&mut self, timeout: Duration) -> Result<Vec<usize>, StorageError> {
+        let study_id = self.study_id;
+        let rows_of = TrialRows {
+            space: &self.space,
+            distributions: &self.distributions,
+        };
+        let location = self.location.clone();
+        let me = self.coordinator_beat();
+        let space_rows = rows_of;
+        let conn = self
+            .conn
+            .get_mut()
+            .map_err(|_| db_error(&location, "the connection was poisoned".into()))?;
+        let stale = {
+            let d = conn.dialect();
+            let rows = conn
+                .query(&format!(
+                    "SELECT t.trial_id, {}, {} FROM trials t LEFT JOIN trial_heartbeats h ON \
+                     h.trial_id = t.trial_id WHERE t.study_id = {study_id} AND t.state = 'RUNNING'",
+                    rows::as_text(d, "h.heartbeat"),
+                    rows::as_text(d, "t.datetime_start")
+                ))
+                .map_err(|e| db_error(&location, e))?;
+            let limit = now() - timeout.as_secs_f64();
+            rows.into_iter()
+                .filter_map(|r| {
+                    let id: i64 = r.first().cloned().flatten()?.parse().ok()?;
+                    let beat = r
+                        .get(1)
+                        .cloned()
+                        .flatten()
+                        .or_else(|| r.get(2).cloned().flatten())
+                        .and_then(|s| crate::storage::time::from_iso(&s))
+                        .unwrap_or(0.0);
+                    (beat < limit).then_some(id)
+                })
+                .collect::<Vec<i64>>()
+        };
+        let mut numbers = Vec::new();
+        for id in stale {
+            let (trial, attr) = RdbStorage::trial_of(conn.as_mut(), &location, study_id, id)?;
+            let told = attr["told_before"].as_u64().unwrap_or(0);
+            let want_gradient = attr["want_gradient"].as_bool().unwrap_or(false);
+            let new_id = transact(conn.as_mut(), |conn| {
+                let lock = match conn.dialect() {
+                    Dialect::Postgres => " FOR UPDATE",
+                    Dialect::Sqlite => "",
+                };
+                let still = conn.query(&format!(
+                    "SELECT {} FROM trials WHERE trial_id = {id}{lock}",
+                    rows::as_text(conn.dialect(), "state")
+                ))?;
+                if still
+                    .first()
+                    .and_then(|r| r.first().cloned().flatten())
+                    .is_none_or(|s| s != "RUNNING")
+                {
+                    return Ok(None);
+                }
+                let number = first_int(&conn.query(&format!(
+                    "SELECT count(*) FROM trials WHERE study_id = {study_id}"
+                ))?)
+                .unwrap_or(0);
+                let new_id = reserve_ids(conn, 1)?
+                    .first()
+                    .copied()
+                    .ok_or("no trial id")?;
+                let mut sql = String::new();
+                fail_sql(&mut sql, id, Some(trial.started_at));
+                space_rows.insert(
+                    &mut sql,
+                    study_id,
+                    new_id,
+                    number,
+                    &trial,
+                    "WAITING",
+                    &[
+                        ("told_before", json!(told)),
+                        ("want_gradient", json!(want_gradient)),
+                    ],
+                );
+                conn.batch(&sql)?;
+                Ok(Some(new_id))
+            })
+            .map_err(|e| db_error(&location, e))?;
+            if let Some(new_id) = new_id {
+                numbers.push(trial.number);
+                self.trial_ids.insert(trial.number, new_id);
+            }
+        }
+        if let Some(me) = me {
+            self.lock_coordinator(&me)?;
+        }
+        Ok(numbers)
+    }
+
+    fn poll(&mut self) -> Result<Vec<Update>, StorageError> {
+        let mut seen = std::mem::take(&mut self.poll);
+        let me = self.coordinator_beat();
+        let result = self.with_conn(|conn, location, study_id| {
+            let d = conn.dialect();
+            let fail = |m: String| db_error(location, m);
+            let rows = conn
+                .query(&format!(
+                    "SELECT trial_id, {} FROM trials WHERE study_id = {study_id} AND state <> 'WAITING' \
+                     ORDER BY trial_id",
+                    rows::as_text(d, "state")
+                ))
+                .map_err(fail)?;
+            let mut updates = Vec::new();
+            for r in rows {
+                let Some(id) = r.first().cloned().flatten().and_then(|s| s.parse::<i64>().ok()) else {
+                    continue;
+                };
+                if seen.finished.contains(&id) {
+                    continue;
+                }
+                let state = r.get(1).cloned().flatten().unwrap_or_default();
+                let (trial, _) = RdbStorage::trial_of(conn, location, study_id, id)?;
+                if !seen.claimed.contains(&id) {
+                    seen.claimed.insert(id);
+                    let worker = conn
+                        .query(&format!(
+                            "SELECT value_json FROM trial_system_attributes WHERE trial_id = {id} \
+                             AND key = '{WORKER_ATTR}'"
+                        ))
+                        .map_err(fail)?
+                        .first()
+                        .and_then(|r| r.first().cloned().flatten())
+                        .and_then(|s| serde_json::from_str::<WorkerId>(&s).ok());
+                    if let Some(worker) = worker {
+                        updates.push(Update::Claimed { trial: trial.clone(), worker });
+                    }
+                }
+                let known = seen.steps.entry(id).or_insert(0);
+                for (i, point) in trial.intermediate.iter().enumerate().skip(*known) {
+                    let _ = i;
+                    updates.push(Update::Progress { number: trial.number, step: point.step, value: point.value });
+                }
+                *known = (*known).max(trial.intermediate.len());
+                if state != "RUNNING" {
+                    seen.finished.insert(id);
+                    let interrupted = matches!(&trial.state, crate::study::TrialState::Failed(w) if w == crate::storage::journal::INTERRUPTED);
+                    if !interrupted {
+                        updates.push(Update::Finished(trial));
+                    }
+                }
+            }
+            Ok(updates)
+        });
+        self.poll = seen;
+        if let Some(me) = me {
+            self.lock_coordinator(&me)?;
+        }
+        result
+    }
+
+    fn workers(&mut self) -> Result<Vec<WorkerStatus>, StorageError> {
+        self.with_conn(|conn, location, study_id| {
+            let d = conn.dialect();
+            let rows = conn
+                .query(&format!(
+                    "SELECT a.value_json, {}, {} FROM trial_system_attributes a JOIN trials t ON \
+                     t.trial_id = a.trial_id LEFT JOIN trial_heartbeats h ON h.trial_id = t.trial_id \
+                     WHERE t.study_id = {study_id} AND a.key = '{WORKER_ATTR}' ORDER BY t.trial_id",
+                    rows::as_text(d, "t.state"),
+                    rows::as_text(d, "h.heartbeat")
+                ))
+                .map_err(|e| db_error(location, e))?;
+            let mut out: Vec<WorkerStatus> = Vec::new();
+            for r in rows {
+                let Some(worker) = r
+                    .first()
+                    .cloned()
+                    .flatten()
+                    .and_then(|s| serde_json::from_str::<WorkerId>(&s).ok())
+                else {
+                    continue;
+                };
+                let state = r.get(1).cloned().flatten().unwrap_or_default();
+                let beat = r
+                    .get(2)
+                    .cloned()
+                    .flatten()
+                    .and_then(|s| crate::storage::time::from_iso(&s))
+                    .unwrap_or(0.0);
+                let i = match out.iter().position(|w| w.worker == worker) {
+                    Some(i) => i,
+                    None => {
+                        out.push(WorkerStatus { worker, running: None, last_heartbeat: 0.0, done: 0, failed: 0 });
+                        out.len() - 1
+                    }
+                };
+                let w = &mut out[i];
+                w.last_heartbeat = w.last_heartbeat.max(beat);
+                match state.as_str() {
+                    "RUNNING" => w.running = None,
+                    "FAIL" => w.failed += 1,
+                    _ => w.done += 1,
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn read_study(&mut self) -> Result<Recovered, StorageError> {
+        Storage::load(self)
+    }
+
+    fn is_finished(&mut self) -> Result<bool, StorageError> {
+        let ended = Storage::load(self)?.last_run.is_some();
+        let waiting = self.with_conn(|conn, location, study_id| {
+            first_int(
+                &conn
+                    .query(&format!(
+                        "SELECT count(*) FROM trials WHERE study_id = {study_id} AND state = 'WAITING'"
+                    ))
+                    .map_err(|e| db_error(location, e))?,
+            )
+            .ok_or_else(|| db_error(location, "no count of waiting trials".into()))
+        })?;
+        Ok(ended && waiting == 0)
+    }
+}
+
+impl RdbStorage {
+    /// The coordinator this storage locked as, to refresh its heartbeat.
+    fn coordinator_beat(&self) -> Option<WorkerId> {
+        self.coordinator.clone()
+    }
+}

@@ -1,0 +1,436 @@
+//! The Knobs ↔ Optuna row mapping shared by both SQL backends: SQL literals, the rows a
+//! trial event becomes, and a study read back from its rows through the journal's mapping
+//! (the same system attributes, the same reading of an Optuna-written study).
+
+use super::super::journal::{self, RESULT_ATTR, RowTrial, TRIAL_ATTR, state};
+use super::{Conn, Dialect};
+use crate::storage::{Recovered, StorageError, time};
+use crate::study::{Direction, Trial};
+use serde_json::{Map, Value as Json};
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::path::Path;
+
+/// `s` as an SQL string literal.
+pub fn text(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// `x` as an SQL number (the shortest text that reads back exactly), `NULL` if not finite.
+pub fn float(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:?}")
+    } else {
+        "NULL".into()
+    }
+}
+
+/// Seconds since the epoch as Optuna's naive-UTC `DateTime` literal.
+pub fn stamp(seconds: f64) -> String {
+    let iso = time::to_iso(seconds);
+    format!("'{}'", iso.get(..26).unwrap_or(&iso).replacen('T', " ", 1))
+}
+
+/// Optuna's `TrialValueType` of an objective value, and the value column.
+pub fn value_cols(v: f64) -> (String, &'static str) {
+    if v.is_finite() {
+        (float(v), "FINITE")
+    } else if v > 0.0 {
+        ("NULL".into(), "INF_POS")
+    } else {
+        ("NULL".into(), "INF_NEG")
+    }
+}
+
+/// Optuna's `TrialIntermediateValueType` and value column of a reported value.
+pub fn intermediate_cols(v: f64) -> (String, &'static str) {
+    if v.is_nan() {
+        ("NULL".into(), "NAN")
+    } else {
+        value_cols(v)
+    }
+}
+
+/// Optuna's `TrialState` name of a state code.
+pub fn state_name(code: u64) -> &'static str {
+    match code {
+        state::RUNNING => "RUNNING",
+        state::COMPLETE => "COMPLETE",
+        state::PRUNED => "PRUNED",
+        state::WAITING => "WAITING",
+        _ => "FAIL",
+    }
+}
+
+fn state_code(name: &str) -> Result<u64, String> {
+    Ok(match name {
+        "RUNNING" => state::RUNNING,
+        "COMPLETE" => state::COMPLETE,
+        "PRUNED" => state::PRUNED,
+        "FAIL" => state::FAIL,
+        "WAITING" => state::WAITING,
+        other => return Err(format!("trial state `{other}` is not one of Optuna's")),
+    })
+}
+
+/// Optuna's `StudyDirection` name.
+pub fn direction_name(d: Direction) -> &'static str {
+    match d {
+        Direction::Minimize => "MINIMIZE",
+        Direction::Maximize => "MAXIMIZE",
+    }
+}
+
+/// An upsert of a system attribute (`table` is `study` or `trial`).
+pub fn set_attr(out: &mut String, table: &str, owner: i64, key: &str, value: &Json) {
+    let _ = writeln!(
+        out,
+        "INSERT INTO {table}_system_attributes ({table}_id, key, value_json) VALUES \
+         ({owner}, {}, {}) ON CONFLICT ({table}_id, key) DO UPDATE SET value_json = \
+         excluded.value_json;",
+        text(key),
+        text(&value.to_string())
+    );
+}
+
+/// The rows of a trial at its start (or whole, when `finished`): the trial, its parameters
+/// and its Knobs attribute (`extra` merged into it: the queue's `told_before`).
+pub struct TrialRows<'a> {
+    /// The study's parameters: name, distribution JSON, domain.
+    pub space: &'a crate::space::Space,
+    /// Each parameter's distribution as Optuna's JSON text, in space order.
+    pub distributions: &'a [(String, String)],
+}
+
+impl TrialRows<'_> {
+    /// Insert `trial` as storage trial `id`, Optuna number `number`, in `state` (RUNNING or
+    /// WAITING; a finished trial goes through [`TrialRows::finish`] after).
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert(
+        &self,
+        out: &mut String,
+        study_id: i64,
+        id: i64,
+        number: i64,
+        trial: &Trial,
+        state_name: &str,
+        extra: &[(&str, Json)],
+    ) {
+        let start = if state_name == "WAITING" {
+            "NULL".into()
+        } else {
+            stamp(trial.started_at)
+        };
+        let _ = writeln!(
+            out,
+            "INSERT INTO trials (trial_id, number, study_id, state, datetime_start, \
+             datetime_complete) VALUES ({id}, {number}, {study_id}, '{state_name}', {start}, NULL);"
+        );
+        let mut first = true;
+        for (param, (name, dist)) in self.space.params().iter().zip(self.distributions) {
+            let Some((_, value)) = trial.params.iter().find(|(n, _)| n == name) else {
+                continue;
+            };
+            let Some(x) = journal::internal_value(&param.domain, value) else {
+                continue;
+            };
+            if first {
+                out.push_str(
+                    "INSERT INTO trial_params (trial_id, param_name, param_value, \
+                     distribution_json) VALUES ",
+                );
+            } else {
+                out.push(',');
+            }
+            first = false;
+            let _ = write!(out, "({id}, {}, {}, {})", text(name), float(x), text(dist));
+        }
+        if !first {
+            out.push_str(";\n");
+        }
+        let mut attr = journal::JournalStorage::trial_attr(trial);
+        for (key, value) in extra {
+            attr[*key] = value.clone();
+        }
+        set_attr(out, "trial", id, TRIAL_ATTR, &attr);
+    }
+
+    /// The end of storage trial `id`: its result attribute, value and final state.
+    pub fn finish(out: &mut String, id: i64, trial: &Trial) {
+        set_attr(
+            out,
+            "trial",
+            id,
+            RESULT_ATTR,
+            &journal::JournalStorage::result_attr(trial),
+        );
+        let (code, value) = journal::optuna_state(trial);
+        if let Some(v) = value {
+            let (v, kind) = value_cols(v);
+            let _ = writeln!(
+                out,
+                "INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES \
+                 ({id}, 0, {v}, '{kind}') ON CONFLICT (trial_id, objective) DO UPDATE SET \
+                 value = excluded.value, value_type = excluded.value_type;"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "UPDATE trials SET state = '{}', datetime_complete = {} WHERE trial_id = {id};",
+            state_name(code),
+            stamp(trial.started_at + trial.duration)
+        );
+    }
+}
+
+/// An intermediate value of storage trial `id`.
+pub fn progress(out: &mut String, id: i64, step: u64, value: f64) {
+    let (v, kind) = intermediate_cols(value);
+    let _ = writeln!(
+        out,
+        "INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, \
+         intermediate_value_type) VALUES ({id}, {step}, {v}, '{kind}') ON CONFLICT (trial_id, \
+         step) DO UPDATE SET intermediate_value = excluded.intermediate_value, \
+         intermediate_value_type = excluded.intermediate_value_type;"
+    );
+}
+
+/// Column `c` read as text on `dialect` (PostgreSQL's enums and timestamps are cast).
+pub fn as_text(dialect: Dialect, c: &str) -> String {
+    match dialect {
+        Dialect::Sqlite => c.to_owned(),
+        Dialect::Postgres => format!("{c}::text"),
+    }
+}
+
+fn cell(row: &[Option<String>], i: usize) -> Option<&str> {
+    row.get(i).and_then(|c| c.as_deref())
+}
+
+fn int(row: &[Option<String>], i: usize) -> Result<i64, String> {
+    let c = cell(row, i).ok_or("a missing integer")?;
+    c.parse().map_err(|_| format!("`{c}` is not an integer"))
+}
+
+fn real(row: &[Option<String>], i: usize) -> Result<Option<f64>, String> {
+    cell(row, i)
+        .map(|c| {
+            c.parse::<f64>()
+                .map_err(|_| format!("`{c}` is not a number"))
+        })
+        .transpose()
+}
+
+fn when(row: &[Option<String>], i: usize) -> Result<Option<f64>, String> {
+    cell(row, i)
+        .map(|c| time::from_iso(c).ok_or_else(|| format!("`{c}` is not a date and time")))
+        .transpose()
+}
+
+fn json_of(key: &str, text: Option<&str>) -> Result<Json, String> {
+    serde_json::from_str(text.unwrap_or("null"))
+        .map_err(|e| format!("attribute `{key}` is not JSON: {e}"))
+}
+
+/// Key → JSON attributes from `(owner, key, value_json)` rows, grouped by owner.
+fn attrs_by_owner(
+    rows: Vec<Vec<Option<String>>>,
+) -> Result<HashMap<i64, Map<String, Json>>, String> {
+    let mut out: HashMap<i64, Map<String, Json>> = HashMap::new();
+    for row in rows {
+        let owner = int(&row, 0)?;
+        let key = cell(&row, 1).unwrap_or_default().to_owned();
+        let value = json_of(&key, cell(&row, 2))?;
+        out.entry(owner).or_default().insert(key, value);
+    }
+    Ok(out)
+}
+
+/// Every study in the database: id and name, in creation order.
+pub fn studies(conn: &mut dyn Conn) -> Result<Vec<(i64, String)>, String> {
+    conn.query("SELECT study_id, study_name FROM studies ORDER BY study_id")?
+        .into_iter()
+        .map(|r| Ok((int(&r, 0)?, cell(&r, 1).unwrap_or_default().to_owned())))
+        .collect()
+}
+
+/// The trials of study `study_id` whose id is in `only` (all when `None`) as the journal's
+/// mapping reads them, in Optuna number order, with their storage ids.
+pub fn read_trials(
+    conn: &mut dyn Conn,
+    study_id: i64,
+    only: Option<i64>,
+) -> Result<Vec<(i64, RowTrial)>, String> {
+    let d = conn.dialect();
+    let filter = match only {
+        Some(id) => format!("t.trial_id = {id}"),
+        None => format!("t.study_id = {study_id}"),
+    };
+    let rows = conn.query(&format!(
+        "SELECT t.trial_id, {}, {}, {} FROM trials t WHERE {filter} ORDER BY t.number, t.trial_id",
+        as_text(d, "t.state"),
+        as_text(d, "t.datetime_start"),
+        as_text(d, "t.datetime_complete")
+    ))?;
+    let mut index = HashMap::with_capacity(rows.len());
+    let mut trials = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id = int(&row, 0)?;
+        index.insert(id, trials.len());
+        trials.push((
+            id,
+            RowTrial {
+                state: state_code(cell(&row, 1).unwrap_or_default())?,
+                values: None,
+                params: Vec::new(),
+                user_attrs: Map::new(),
+                system_attrs: Map::new(),
+                intermediate: Vec::new(),
+                start: when(&row, 2)?,
+                complete: when(&row, 3)?,
+            },
+        ));
+    }
+    let join = format!("JOIN trials t ON t.trial_id = x.trial_id WHERE {filter}");
+    for row in conn.query(&format!(
+        "SELECT x.trial_id, x.param_name, x.param_value, x.distribution_json FROM trial_params x \
+         {join} ORDER BY x.param_id"
+    ))? {
+        let Some(&i) = index.get(&int(&row, 0)?) else {
+            continue;
+        };
+        trials[i].1.params.push((
+            cell(&row, 1).unwrap_or_default().to_owned(),
+            real(&row, 2)?.unwrap_or(f64::NAN),
+            cell(&row, 3).unwrap_or_default().to_owned(),
+        ));
+    }
+    for row in conn.query(&format!(
+        "SELECT x.trial_id, x.objective, x.value, {} FROM trial_values x {join} ORDER BY x.objective",
+        as_text(d, "x.value_type")
+    ))? {
+        let Some(&i) = index.get(&int(&row, 0)?) else { continue };
+        let v = match cell(&row, 3) {
+            Some("INF_POS") => Some(f64::INFINITY),
+            Some("INF_NEG") => Some(f64::NEG_INFINITY),
+            _ => real(&row, 2)?,
+        };
+        trials[i].1.values.get_or_insert_with(Vec::new).push(v);
+    }
+    for row in conn.query(&format!(
+        "SELECT x.trial_id, x.step, x.intermediate_value, {} FROM trial_intermediate_values x {join}",
+        as_text(d, "x.intermediate_value_type")
+    ))? {
+        let Some(&i) = index.get(&int(&row, 0)?) else { continue };
+        let v = match cell(&row, 3) {
+            Some("INF_POS") => f64::INFINITY,
+            Some("INF_NEG") => f64::NEG_INFINITY,
+            Some("NAN") => f64::NAN,
+            _ => real(&row, 2)?.unwrap_or(f64::NAN),
+        };
+        trials[i].1.intermediate.push((int(&row, 1)?.max(0) as u64, v));
+    }
+    for (table, system) in [
+        ("trial_user_attributes", false),
+        ("trial_system_attributes", true),
+    ] {
+        let rows = conn.query(&format!(
+            "SELECT x.trial_id, x.key, x.value_json FROM {table} x {join}"
+        ))?;
+        for (owner, attrs) in attrs_by_owner(rows)? {
+            let Some(&i) = index.get(&owner) else {
+                continue;
+            };
+            if system {
+                trials[i].1.system_attrs = attrs;
+            } else {
+                trials[i].1.user_attrs = attrs;
+            }
+        }
+    }
+    Ok(trials)
+}
+
+/// The study with id `study_id` as Knobs reads it, and each storage trial id by Optuna number.
+pub fn read_study(
+    conn: &mut dyn Conn,
+    location: &str,
+    study_id: i64,
+) -> Result<(Recovered, Vec<(i64, RowTrialInfo)>), StorageError> {
+    let fail = |message: String| super::db_error(location, message);
+    let d = conn.dialect();
+    let name = conn
+        .query(&format!(
+            "SELECT study_name FROM studies WHERE study_id = {study_id}"
+        ))
+        .map_err(fail)?
+        .into_iter()
+        .next()
+        .and_then(|r| cell(&r, 0).map(str::to_owned))
+        .ok_or_else(|| fail(format!("no study with id {study_id}")))?;
+    let directions = conn
+        .query(&format!(
+            "SELECT {} FROM study_directions WHERE study_id = {study_id} ORDER BY objective",
+            as_text(d, "direction")
+        ))
+        .map_err(fail)?
+        .into_iter()
+        .map(|r| match cell(&r, 0) {
+            Some("MINIMIZE") => 1,
+            Some("MAXIMIZE") => 2,
+            _ => 0,
+        })
+        .collect();
+    let mut attrs = Vec::new();
+    for table in ["study_user_attributes", "study_system_attributes"] {
+        let rows = conn
+            .query(&format!(
+                "SELECT study_id, key, value_json FROM {table} WHERE study_id = {study_id}"
+            ))
+            .map_err(fail)?;
+        attrs.push(
+            attrs_by_owner(rows)
+                .map_err(fail)?
+                .remove(&study_id)
+                .unwrap_or_default(),
+        );
+    }
+    let system = attrs.pop().unwrap_or_default();
+    let user = attrs.pop().unwrap_or_default();
+    let trials = read_trials(conn, study_id, None).map_err(fail)?;
+    let info = trials
+        .iter()
+        .map(|(id, t)| {
+            let number = t
+                .system_attrs
+                .get(TRIAL_ATTR)
+                .and_then(|a| a.get("number"))
+                .and_then(Json::as_u64)
+                .map(|n| n as usize);
+            (
+                *id,
+                RowTrialInfo {
+                    number,
+                    state: t.state,
+                },
+            )
+        })
+        .collect();
+    let recovered = journal::recovered_from_rows(
+        Path::new(location),
+        name,
+        directions,
+        user,
+        system,
+        trials.into_iter().map(|(_, t)| t).collect(),
+    )?;
+    Ok((recovered, info))
+}
+
+/// What the writer needs of each stored trial: its Knobs number and Optuna state.
+pub struct RowTrialInfo {
+    /// The Knobs trial number (none for a trial Optuna wrote).
+    pub number: Option<usize>,
+    /// Optuna's state code.
+    pub state: u64,
+}

@@ -1467,6 +1467,20 @@ mod tests {
     }
 
     #[test]
+    fn after_a_failed_build_the_cost_estimate_says_why_instead_of_reading_the_data() {
+        let mut bench = Workbench::new(Workbench::default_study());
+        bench.set_waker(Arc::new(|| {}));
+        let task = bench.study().objective.model_task().unwrap();
+        let spec = bench.study().objective.clone();
+        // The bundled moons would load fine: an Ok here would mean the frame read them.
+        bench.background.objective_jobs.built = Some((spec, Err("moons: unreadable".into())));
+        assert_eq!(trial_cost(&bench, &task).unwrap_err(), "moons: unreadable");
+        bench.background.objective_jobs.built = None;
+        let why = trial_cost(&bench, &task).unwrap_err();
+        assert!(why.contains("still being built"), "{why}");
+    }
+
+    #[test]
     fn a_command_draft_is_valid_only_with_a_runnable_program_and_a_positive_timeout() {
         let mut d = CommandDraft::of(&ObjectiveSpec::default(), Direction::Minimize);
         assert!(d.error.is_some() && d.spec().is_err());

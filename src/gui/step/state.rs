@@ -460,7 +460,8 @@ impl Workbench {
                 return true;
             }
             let Some(stepper) = self.stepper() else {
-                return true;
+                // Off, or still waiting for its objective (only frames collect that).
+                return self.step_settled();
             };
             let event = match stepper.handle.events.recv_deadline(deadline) {
                 Ok(event) => Some(event),

@@ -168,7 +168,7 @@ impl KnobsApp {
         self.bench.update_views();
         self.bench.update_advice();
         super::panels::objective::poll_builds(&mut self.bench);
-        super::loading::poll(self);
+        super::loading::poll(self, &ctx);
         self.bench.recovery.poll_scan();
         if self.bench.is_running() {
             // Keep the clock and the time left moving between events.
@@ -473,7 +473,7 @@ impl KnobsApp {
                 }
             }
             Action::Save => match self.bench.files.path.clone() {
-                Some(p) => self.bench.save_with_race(&p, self.race.to_session()),
+                Some(p) => self.save_with_race(&p),
                 None => self.handle(Action::SaveAs(None), ctx),
             },
             Action::SaveAs(path) => {
@@ -481,10 +481,21 @@ impl KnobsApp {
                 if let Some(p) =
                     path.or_else(|| session().set_file_name(format!("{stem}.ron")).save_file())
                 {
-                    self.bench.save_with_race(&p, self.race.to_session());
+                    self.save_with_race(&p);
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Save the study and the race to `path`; once saved, the race's journals are
+    /// redundant (the session holds its runs) and go, unless its runs are still writing.
+    fn save_with_race(&mut self, path: &std::path::Path) {
+        let race = self.race.to_session();
+        let has_race = race.is_some();
+        self.bench.save_with_race(path, race);
+        if has_race && !self.bench.has_unsaved_work() && !self.race.is_running() {
+            self.race.journals.drop_folder();
         }
     }
 

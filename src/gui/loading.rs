@@ -1,15 +1,21 @@
-//! Files read off the UI thread: opening a session and recovering a journal go through a
-//! [`crate::gui::jobs`] worker, and the window shows "opening …" until the study arrives;
-//! a Run pressed before the study's objective is built waits for the background build
-//! instead of building (and reading the dataset) in a frame.
+//! Files read off the UI thread: opening a session and recovering a journal (or a race's
+//! folder) go through a [`crate::gui::jobs`] worker, and the window shows "opening …" until
+//! the study arrives. A Run, a step or a race asked for before its objective is built waits
+//! for the background build instead of building (and reading the dataset) in a frame; a run
+//! or step mode then waits for its journal, created (and synced) on the journal thread
+//! ([`crate::gui::recovery`]), and starts once it exists.
 
 use super::app::KnobsApp;
 use super::i18n::{fill, tr};
 use super::jobs::{Poll, Waker, Worker};
 use super::state::Workbench;
-use crate::session::{Session, SessionError};
+use super::step::state::StepThen;
+use crate::objective::Objective;
+use crate::session::{RaceSession, Session, SessionError};
 use crate::study::Study;
+use eframe::egui;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A file to read on the loader thread.
@@ -19,6 +25,8 @@ pub enum Load {
     Session(PathBuf),
     /// A journal to recover (the start-up offer's "Recover").
     Recover(PathBuf),
+    /// A race's folder to recover (see [`crate::gui::race::journal`]).
+    RecoverRace(PathBuf),
 }
 
 /// What the loader read.
@@ -27,6 +35,29 @@ pub enum Loaded {
     Session(PathBuf, Box<Result<Session, SessionError>>),
     /// A recovered journal: the study and a note, or why it cannot be recovered.
     Recovered(PathBuf, Box<Result<(Study, String), String>>),
+    /// A recovered race: its session part and a note, or why it cannot be recovered.
+    RecoveredRace(PathBuf, Box<Result<(RaceSession, String), String>>),
+}
+
+/// A start that waits for its objective's background build (the Run button's has its own
+/// flag, [`Loading::run_waiting`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Waiting {
+    /// Step mode, and what it was asked to do once on.
+    Step(StepThen),
+    /// A new race on the study's problem.
+    StartRace,
+    /// Continuing the race on its own problem.
+    ContinueRace,
+}
+
+/// A start whose objective is built and whose journal is being created on the journal
+/// thread: it goes on once the journal exists.
+pub enum Starting {
+    /// The Run button's run.
+    Run(Arc<dyn Objective>),
+    /// Step mode, and what it was asked to do once on.
+    Step(Arc<dyn Objective>, StepThen),
 }
 
 /// The loader thread, what it is reading, and a Run waiting for the objective.
@@ -40,6 +71,10 @@ pub struct Loading {
     /// Run was pressed while the study's objective was still being built off the UI
     /// thread: the run starts when the build is in.
     pub run_waiting: bool,
+    /// Step mode or a race waiting for its objective's build.
+    pub waiting: Option<Waiting>,
+    /// A run or step mode waiting for its journal.
+    pub starting: Option<Starting>,
 }
 
 impl Loading {
@@ -56,7 +91,7 @@ impl Loading {
         }
         self.asked += 1;
         self.reading = Some(match &load {
-            Load::Session(p) | Load::Recover(p) => p.clone(),
+            Load::Session(p) | Load::Recover(p) | Load::RecoverRace(p) => p.clone(),
         });
         if let Some(w) = &mut self.worker
             && w.request(self.asked, load)
@@ -85,6 +120,10 @@ fn read(load: Load) -> Loaded {
             let recovered = super::recovery::recover(&path);
             Loaded::Recovered(path, Box::new(recovered))
         }
+        Load::RecoverRace(path) => {
+            let recovered = super::race::journal::recover(&path);
+            Loaded::RecoveredRace(path, Box::new(recovered))
+        }
     }
 }
 
@@ -92,7 +131,7 @@ fn read(load: Load) -> Loaded {
 pub fn start(bench: &mut Workbench, load: Load) {
     let wake = bench.waker();
     let what = match &load {
-        Load::Session(p) | Load::Recover(p) => p.display().to_string(),
+        Load::Session(p) | Load::Recover(p) | Load::RecoverRace(p) => p.display().to_string(),
     };
     match bench.loading.request(load, wake) {
         Ok(()) => bench.status = fill(tr("opening {}…"), &[&what]),
@@ -100,9 +139,10 @@ pub fn start(bench: &mut Workbench, load: Load) {
     }
 }
 
-/// Apply what the loader read, if it has finished; start a waiting Run once the study's
-/// objective is built. Cheap; once a frame.
-pub fn poll(app: &mut KnobsApp) {
+/// Apply what the loader read, if it has finished; start a waiting Run, step mode or race
+/// once its objective is built, and a run or step mode once its journal exists. Cheap; once
+/// a frame.
+pub fn poll(app: &mut KnobsApp, ctx: &egui::Context) {
     if let Some(w) = &mut app.bench.loading.worker {
         let polled = w.poll();
         take(app, polled);
@@ -111,6 +151,39 @@ pub fn poll(app: &mut KnobsApp) {
     if bench.loading.run_waiting && !bench.loading.is_reading() && !objective_pending(bench) {
         bench.loading.run_waiting = false;
         bench.run();
+    }
+    if let Some(waiting) = app.bench.loading.waiting
+        && !app.bench.loading.is_reading()
+    {
+        go_on(app, waiting, ctx);
+    }
+    if app.bench.loading.starting.is_some()
+        && let Some(created) = app.bench.recovery.poll_storage()
+    {
+        app.bench.started(created);
+    }
+}
+
+/// Go on with `waiting` if its objective is built.
+fn go_on(app: &mut KnobsApp, waiting: Waiting, ctx: &egui::Context) {
+    let spec = match waiting {
+        Waiting::ContinueRace => match &app.race.problem {
+            Some(problem) => problem.objective.clone(),
+            None => {
+                app.bench.loading.waiting = None;
+                return;
+            }
+        },
+        Waiting::Step(_) | Waiting::StartRace => app.bench.study().objective.clone(),
+    };
+    if super::panels::objective::pending_for(&app.bench, &spec) {
+        return;
+    }
+    app.bench.loading.waiting = None;
+    match waiting {
+        Waiting::Step(then) => app.bench.step_then(then),
+        Waiting::StartRace => super::race::view::start(&mut app.race, &mut app.bench, ctx),
+        Waiting::ContinueRace => super::race::view::resume(&mut app.race, &mut app.bench, ctx),
     }
 }
 
@@ -155,6 +228,23 @@ fn take(app: &mut KnobsApp, polled: Poll<Loaded>) {
             Err(e) => {
                 app.bench.status = e.clone();
                 app.bench.error = Some(fill(tr("Cannot recover the study.\n\n{}"), &[&e]));
+            }
+        },
+        Loaded::RecoveredRace(path, recovered) => match *recovered {
+            Ok((race, note)) if !app.race.is_running() => {
+                // The race goes on writing its folder when continued.
+                let mut reopened = super::race::Race::from_session(race);
+                reopened.journals.dir = app.bench.recovery.dir.clone();
+                reopened.journals.folder = Some(path);
+                reopened.status = note.clone();
+                app.race = reopened;
+                app.bench.view.tab = super::state::Tab::Race;
+                app.bench.status = note;
+            }
+            Ok(_) => app.bench.status = "stop the race before recovering another".into(),
+            Err(e) => {
+                app.bench.status = e.clone();
+                app.bench.error = Some(fill(tr("Cannot recover the race.\n\n{}"), &[&e]));
             }
         },
     }

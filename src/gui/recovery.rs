@@ -48,6 +48,9 @@ pub struct Found {
     pub when: String,
     /// The session file the journal sits beside, if it has one.
     pub session: Option<PathBuf>,
+    /// Whether it is a race's folder (one journal per run, see
+    /// [`crate::gui::race::journal`]) rather than a study's journal.
+    pub race: bool,
 }
 
 /// The journal of the open study, the folder for studies without a session, and what the
@@ -69,6 +72,62 @@ pub struct Recovery {
     /// What waits for the answer to "save your changes?", while it is asked.
     pub prompt: Option<super::unsaved::Pending>,
     scan: Option<Worker<u8, Scan, Vec<Found>>>,
+    /// The thread that creates run journals (their first fsync), started on first use.
+    creator: Option<Worker<u64, JournalRequest, Created>>,
+    /// How many journals were asked for (the key of the latest).
+    asked: u64,
+}
+
+/// A created journal and where it is, `None` when there is nowhere to write one, or why it
+/// cannot be created.
+type Created = Result<Option<(PathBuf, JournalStorage)>, String>;
+
+/// Where a run's journal may go and what it starts with, handed to the journal thread.
+#[derive(Clone, Debug)]
+pub struct JournalRequest {
+    /// The open study's journal, if it has one: rewritten in place.
+    pub journal: Option<PathBuf>,
+    /// The study's session file: its journal goes beside it when that folder takes it.
+    pub session: Option<PathBuf>,
+    /// The recovery folder, for a study without a session file.
+    pub dir: Option<PathBuf>,
+    /// The study: its definition and finished trials.
+    pub study: Study,
+}
+
+/// Create the journal `req` describes: the open study's own if it has one, else beside its
+/// session file when that folder takes it, else a new one in the recovery folder. Returns
+/// its path and storage, or `None` when there is nowhere to write one. Reads, writes and
+/// syncs files: run it on the journal thread (or without a frame loop).
+pub fn create_journal(req: JournalRequest) -> Created {
+    let study = &req.study;
+    if let Some(path) = req.journal {
+        return JournalStorage::create(&path, study)
+            .map(|s| Some((path, s)))
+            .map_err(|e| e.to_string());
+    }
+    if let Some(beside) = req.session.map(|s| s.with_extension("journal"))
+        && may_replace(&beside)
+        && let Ok(storage) = JournalStorage::create(&beside, study)
+    {
+        return Ok(Some((beside, storage)));
+    }
+    let Some(dir) = &req.dir else {
+        return Ok(None);
+    };
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let path = dir.join(format!("{}.journal", unique_stem()));
+    let storage = JournalStorage::create(&path, study).map_err(|e| e.to_string())?;
+    Ok(Some((path, storage)))
+}
+
+/// `<pid>-<millis>`: a name no other window's journal has (the pid says whose it is, so a
+/// running window's journals are not offered to another).
+pub fn unique_stem() -> String {
+    let millis = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    format!("{}-{millis}", std::process::id())
 }
 
 /// What the start-up scan looks at.
@@ -97,34 +156,100 @@ impl Recovery {
     /// The storage the next run of `study` writes: its journal (created now, holding the
     /// study's definition and finished trials, replacing an older journal of the same
     /// study). `None` when the study has no session file and no recovery folder is set.
+    /// Blocks on the journal's fsync: the window asks [`Recovery::request_storage`] instead.
     pub fn storage_for(
         &mut self,
         study: &Study,
         session: Option<&Path>,
     ) -> Result<Option<JournalStorage>, String> {
-        if let Some(path) = self.journal.clone() {
-            return JournalStorage::create(&path, study)
-                .map(Some)
-                .map_err(|e| e.to_string());
+        let created = create_journal(self.journal_request(study, session))?;
+        Ok(created.map(|(path, storage)| {
+            self.journal = Some(path);
+            storage
+        }))
+    }
+
+    /// Whether the next run of a study with session file `session` writes a journal (so
+    /// its creation is file work, done off the UI thread).
+    pub fn writes_journal(&self, session: Option<&Path>) -> bool {
+        self.journal.is_some() || session.is_some() || self.dir.is_some()
+    }
+
+    /// What creating the next run's journal needs, to hand to another thread.
+    fn journal_request(&self, study: &Study, session: Option<&Path>) -> JournalRequest {
+        JournalRequest {
+            journal: self.journal.clone(),
+            session: session.map(Path::to_owned),
+            dir: self.dir.clone(),
+            study: study.clone(),
         }
-        if let Some(beside) = session.map(|s| s.with_extension("journal"))
-            && may_replace(&beside)
-            && let Ok(storage) = JournalStorage::create(&beside, study)
+    }
+
+    /// Create the next run's journal (see [`Recovery::storage_for`]) on the journal thread,
+    /// so no frame waits for its fsync; [`Recovery::poll_storage`] hands it over.
+    pub fn request_storage(
+        &mut self,
+        study: &Study,
+        session: Option<&Path>,
+        wake: Option<Waker>,
+    ) -> Result<(), String> {
+        if self.creator.is_none() {
+            self.creator = Some(Worker::spawn(
+                "knobs-journal",
+                "creating the journal",
+                wake,
+                create_journal,
+            )?);
+        }
+        self.asked += 1;
+        let req = self.journal_request(study, session);
+        if let Some(w) = &mut self.creator
+            && w.request(self.asked, req)
         {
-            self.journal = Some(beside);
-            return Ok(Some(storage));
+            return Ok(());
         }
-        let Some(dir) = &self.dir else {
-            return Ok(None);
-        };
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let millis = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis());
-        let path = dir.join(format!("{}-{millis}.journal", std::process::id()));
-        let storage = JournalStorage::create(&path, study).map_err(|e| e.to_string())?;
-        self.journal = Some(path);
-        Ok(Some(storage))
+        self.creator = None;
+        Err("the journal thread stopped".into())
+    }
+
+    /// Whether a journal is being created on the journal thread.
+    pub fn is_creating(&self) -> bool {
+        self.creator.as_ref().is_some_and(Worker::is_busy)
+    }
+
+    /// The journal asked for with [`Recovery::request_storage`], once created (`Ok(None)`:
+    /// there is nowhere to write one), or why it cannot be; `None` while it is not in.
+    pub fn poll_storage(&mut self) -> Option<Result<Option<JournalStorage>, String>> {
+        let polled = self.creator.as_mut()?.poll();
+        self.take_storage(polled)
+    }
+
+    /// Block up to `timeout` for the journal being created (tests and scripts; the window
+    /// only polls).
+    pub fn wait_storage(
+        &mut self,
+        timeout: std::time::Duration,
+    ) -> Option<Result<Option<JournalStorage>, String>> {
+        let polled = self.creator.as_mut()?.wait(timeout);
+        self.take_storage(polled)
+    }
+
+    fn take_storage(
+        &mut self,
+        polled: Poll<Created>,
+    ) -> Option<Result<Option<JournalStorage>, String>> {
+        match polled {
+            Poll::Nothing => None,
+            Poll::Ready(Ok(created)) => Some(Ok(created.map(|(path, storage)| {
+                self.journal = Some(path);
+                storage
+            }))),
+            Poll::Ready(Err(e)) | Poll::Failed(e) => Some(Err(e)),
+            Poll::Gone => {
+                self.creator = None;
+                Some(Err("the journal thread stopped".into()))
+            }
+        }
     }
 
     /// The study was saved (or opened) as `study`: it is the new baseline, and its journal,
@@ -252,7 +377,7 @@ pub fn find(scan: &Scan) -> Vec<Found> {
         let mut paths: Vec<PathBuf> = entries
             .flatten()
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "journal"))
+            .filter(|p| p.extension().is_some_and(|x| x == "journal" || x == "race"))
             .collect();
         paths.sort();
         for path in paths {
@@ -264,7 +389,9 @@ pub fn find(scan: &Scan) -> Vec<Found> {
             if pid.is_some_and(alive) {
                 continue;
             }
-            if let Some(f) = describe(&path, None) {
+            if path.extension().is_some_and(|x| x == "race") {
+                found.extend(describe_race(&path));
+            } else if let Some(f) = describe(&path, None) {
                 found.push(f);
             }
         }
@@ -291,19 +418,37 @@ fn describe(path: &Path, session: Option<PathBuf>) -> Option<Found> {
     if !recovered.knobs_definition {
         return None;
     }
+    Some(Found {
+        path: path.to_owned(),
+        name: recovered.study.name,
+        trials: recovered.study.trials.len(),
+        when: modified(path)?,
+        session: session.filter(|s| s.exists()),
+        race: false,
+    })
+}
+
+/// What the offer says about the race folder at `path`, if it holds a race Knobs wrote.
+fn describe_race(path: &Path) -> Option<Found> {
+    let (name, _runs, trials) = crate::gui::race::journal::describe(path)?;
+    Some(Found {
+        path: path.to_owned(),
+        name,
+        trials,
+        when: modified(path)?,
+        session: None,
+        race: true,
+    })
+}
+
+/// When `path` was last written, as `YYYY-MM-DD HH:MM UTC`.
+fn modified(path: &Path) -> Option<String> {
     let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok()?;
     let secs = modified
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64());
     let iso = crate::storage::time::to_iso(secs);
-    let when = format!("{} {} UTC", iso.get(..10)?, iso.get(11..16)?);
-    Some(Found {
-        path: path.to_owned(),
-        name: recovered.study.name,
-        trials: recovered.study.trials.len(),
-        when,
-        session: session.filter(|s| s.exists()),
-    })
+    Some(format!("{} {} UTC", iso.get(..10)?, iso.get(11..16)?))
 }
 
 /// Read a journal for recovery as `knobs run JOURNAL` resumes it: the trials its dead

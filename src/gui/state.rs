@@ -520,11 +520,12 @@ impl Workbench {
         matches!(self.mode, Mode::Running(_))
     }
 
-    /// Whether a run or step mode is working on the study, so its definition is locked.
+    /// Whether a run or step mode is working on the study (or starting, its journal being
+    /// created), so its definition is locked.
     pub fn is_busy(&self) -> bool {
         match self.mode {
             Mode::Running(_) | Mode::Stepping(_) => true,
-            Mode::Idle | Mode::Replaying(_) => false,
+            Mode::Idle | Mode::Replaying(_) => self.loading.starting.is_some(),
         }
     }
 
@@ -542,6 +543,9 @@ impl Workbench {
                 return Some("replaying an earlier state: leave the replay to run".into());
             }
             Mode::Idle | Mode::Running(_) => {}
+        }
+        if self.loading.starting.is_some() {
+            return Some(tr("starting: the study's journal is being created").into());
         }
         if let Some(d) = self.editor.drafts().values().next() {
             return Some(d.error.clone());
@@ -605,23 +609,86 @@ impl Workbench {
                 return;
             }
         };
+        // Every trial is on disk (the study's journal) before the window shows it. With a
+        // frame loop the journal is created (and synced) on the journal thread, and the run
+        // starts once it exists; scripts and tests without one create it at once.
+        if self.has_waker() && self.recovery.writes_journal(self.files.path.as_deref()) {
+            self.journal_then(super::loading::Starting::Run(objective));
+            return;
+        }
+        let session = self.files.path.clone();
+        match self
+            .recovery
+            .storage_for(self.editor.study(), session.as_deref())
+        {
+            Ok(storage) => self.start_run(objective, storage),
+            Err(e) => self.journal_failed(&e),
+        }
+    }
+
+    /// Have the study's journal created on the journal thread, `then` to go on once it
+    /// exists (see [`Workbench::started`]).
+    pub(crate) fn journal_then(&mut self, then: super::loading::Starting) {
+        let session = self.files.path.clone();
+        let wake = self.waker();
+        match self
+            .recovery
+            .request_storage(self.editor.study(), session.as_deref(), wake)
+        {
+            Ok(()) => {
+                self.loading.starting = Some(then);
+                self.status = tr("opening the study's journal…").into();
+            }
+            Err(e) => self.journal_failed(&e),
+        }
+    }
+
+    /// The study's journal cannot be written: nothing starts, and the window says why.
+    fn journal_failed(&mut self, e: &str) {
+        self.status = fill(tr("cannot run: {}"), &[&e]);
+        self.error = Some(fill(tr("The study's journal cannot be written: {}"), &[&e]));
+    }
+
+    /// The journal asked for by [`Workbench::journal_then`] is created (or why not): start
+    /// what waited for it.
+    pub fn started(
+        &mut self,
+        created: Result<Option<crate::storage::journal::JournalStorage>, String>,
+    ) {
+        let Some(starting) = self.loading.starting.take() else {
+            return;
+        };
+        let storage = match created {
+            Ok(storage) => storage,
+            Err(e) => {
+                self.journal_failed(&e);
+                if let super::loading::Starting::Step(..) = starting {
+                    self.step.status = fill(tr("cannot step: {}"), &[&e]);
+                }
+                return;
+            }
+        };
+        match starting {
+            super::loading::Starting::Run(objective) => self.start_run(objective, storage),
+            super::loading::Starting::Step(objective, then) => {
+                if self.step_begin(objective, storage) {
+                    self.step_then(then);
+                }
+            }
+        }
+    }
+
+    /// Start the run on `objective`, writing `storage` (the study's journal) first.
+    fn start_run(
+        &mut self,
+        objective: Arc<dyn crate::objective::Objective>,
+        storage: Option<crate::storage::journal::JournalStorage>,
+    ) {
         let wake: Option<Box<dyn Fn() + Send>> = self.waker().map(|w| {
             let b: Box<dyn Fn() + Send> = Box::new(move || w());
             b
         });
-        // Every trial is on disk (the study's journal) before the window shows it.
-        let session = self.files.path.clone();
-        let storage = match self
-            .recovery
-            .storage_for(self.editor.study(), session.as_deref())
-        {
-            Ok(s) => s.map(|s| Box::new(s) as Box<dyn crate::storage::Storage>),
-            Err(e) => {
-                self.status = fill(tr("cannot run: {}"), &[&e]);
-                self.error = Some(fill(tr("The study's journal cannot be written: {}"), &[&e]));
-                return;
-            }
-        };
+        let storage = storage.map(|s| Box::new(s) as Box<dyn crate::storage::Storage>);
         match runner::start_with(self.study().clone(), objective, self.jobs, wake, storage) {
             Ok(handle) => {
                 self.editor.apply(LiveEvent::Ended);
@@ -710,9 +777,20 @@ impl Workbench {
     /// Apply events until the run ends, blocking: for scripts and tests that have no frame
     /// loop to drain in.
     pub fn finish_blocking(&mut self) {
+        self.wait_started(Duration::from_secs(600));
         while let Mode::Running(run) = &self.mode {
             let event = run.handle.events.recv().ok();
             self.apply(event);
+        }
+    }
+
+    /// Block up to `timeout` until a run or step mode waiting for its journal has started
+    /// (tests and scripts; the window only polls).
+    pub fn wait_started(&mut self, timeout: Duration) {
+        if self.loading.starting.is_some()
+            && let Some(created) = self.recovery.wait_storage(timeout)
+        {
+            self.started(created);
         }
     }
 

@@ -19,6 +19,8 @@ pub enum Pending {
     Open(Option<PathBuf>),
     /// The journal offered at start, to recover.
     Recover(PathBuf),
+    /// The race folder offered at start, to recover (the study is kept: no question).
+    RecoverRace(PathBuf),
     /// The window's close button.
     Close,
 }
@@ -28,7 +30,8 @@ pub enum Pending {
 /// decides.
 pub fn may_proceed(app: &mut KnobsApp, pending: Pending) -> bool {
     let bench = &app.bench;
-    if !bench.has_unsaved_work() || (bench.is_busy() && pending != Pending::Close) {
+    let keeps_study = matches!(pending, Pending::RecoverRace(_));
+    if keeps_study || !bench.has_unsaved_work() || (bench.is_busy() && pending != Pending::Close) {
         return true;
     }
     app.bench.recovery.prompt = Some(pending);
@@ -50,6 +53,7 @@ pub fn proceed(app: &mut KnobsApp, pending: Pending, ctx: &egui::Context) {
             }
         }
         Pending::Recover(path) => loading::start(&mut app.bench, Load::Recover(path)),
+        Pending::RecoverRace(path) => loading::start(&mut app.bench, Load::RecoverRace(path)),
         Pending::Close => {
             app.bench.recovery.may_close = true;
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
@@ -117,6 +121,9 @@ fn answer_with(app: &mut KnobsApp, pending: Pending, answer: Answer, ctx: &egui:
         Answer::Cancel => app.bench.status = tr("cancelled: the study is kept").into(),
         Answer::DontSave => {
             app.bench.recovery.drop_journal();
+            if !app.race.is_running() {
+                app.race.journals.drop_folder();
+            }
             // The changes are given up: what follows must not ask again.
             app.bench.recovery.baseline = Some(app.bench.study().clone());
             proceed(app, pending, ctx);
@@ -149,10 +156,12 @@ fn offer(app: &mut KnobsApp, ctx: &egui::Context) {
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
         .show(ctx, |ui| {
-            ui.label(fill(
-                tr("An unsaved study from {} with {} trials: “{}”."),
-                &[&found.when, &found.trials, &found.name],
-            ));
+            let template = if found.race {
+                tr("An unsaved race from {} with {} trials: “{}”.")
+            } else {
+                tr("An unsaved study from {} with {} trials: “{}”.")
+            };
+            ui.label(fill(template, &[&found.when, &found.trials, &found.name]));
             ui.label(tr("Knobs was closed before it was saved."));
             ui.monospace(found.path.display().to_string());
             ui.horizontal(|ui| {
@@ -162,7 +171,11 @@ fn offer(app: &mut KnobsApp, ctx: &egui::Context) {
         });
     if recover {
         app.bench.recovery.offers.remove(0);
-        let pending = Pending::Recover(found.path);
+        let pending = if found.race {
+            Pending::RecoverRace(found.path)
+        } else {
+            Pending::Recover(found.path)
+        };
         if may_proceed(app, pending.clone()) {
             proceed(app, pending, ctx);
         }

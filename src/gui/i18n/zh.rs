@@ -1119,6 +1119,30 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ),
     ("opening {}…", "正在打开 {}…"),
     ("Cannot recover the study.\n\n{}", "无法恢复研究。\n\n{}"),
+    // Step mode and races wait for their objective and journals off the UI thread.
+    (
+        "loading the objective… step mode starts when it is ready",
+        "正在加载目标函数…准备好后进入单步模式",
+    ),
+    (
+        "loading the objective… the race starts when it is ready",
+        "正在加载目标函数…准备好后开始竞赛",
+    ),
+    (
+        "loading the objective… the race goes on when it is ready",
+        "正在加载目标函数…准备好后继续竞赛",
+    ),
+    ("opening the study's journal…", "正在打开研究的日志…"),
+    (
+        "starting: the study's journal is being created",
+        "正在启动：正在创建研究的日志",
+    ),
+    ("its journal cannot be written: {}", "无法写入其日志：{}"),
+    ("Cannot recover the race.\n\n{}", "无法恢复竞赛。\n\n{}"),
+    (
+        "An unsaved race from {} with {} trials: “{}”.",
+        "一个来自 {} 的未保存竞赛，有 {} 次试验：“{}”。",
+    ),
     ("Unsaved changes", "未保存的更改"),
     (
         "The study “{}” has changes that are not saved.",

@@ -205,8 +205,12 @@ pub struct ObjectiveJobs {
     builder: Option<Worker<ObjectiveSpec, ObjectiveSpec, Result<Built, String>>>,
     /// The edit whose build is awaited.
     edit: Option<ObjectiveSpec>,
-    /// The latest finished build of the study's objective, or why it failed.
+    /// The latest finished build of the study's objective (or of the objective a start waits for),
+    /// or why it failed.
     built: Option<(ObjectiveSpec, Result<Built, String>)>,
+    /// An objective other than the study's that a start waits for (a race reopened from a
+    /// session continues on its own problem): built before the study's is built again.
+    wanted: Option<ObjectiveSpec>,
 }
 
 impl ObjectiveJobs {
@@ -350,6 +354,7 @@ pub fn poll_builds(bench: &mut Workbench) {
     let spec = &bench.study().objective;
     // Not while a run or step mode works: the next one is built when it is over.
     let idle = jobs.edit.is_none()
+        && jobs.wanted.is_none()
         && !jobs.builder.as_ref().is_some_and(Worker::is_busy)
         && !bench.is_busy();
     if idle && reads_files(spec) && jobs.built.as_ref().is_none_or(|(s, _)| s != spec) {
@@ -401,8 +406,27 @@ fn take_build(
             Ok(built) => applied(bench, spec, built),
             Err(e) => bench.editor.refuse_objective(e),
         }
-    } else if spec == bench.study().objective {
-        bench.background.objective_jobs.built = Some((spec, result));
+    } else if spec == bench.study().objective
+        || bench.background.objective_jobs.wanted.as_ref() == Some(&spec)
+    {
+        let jobs = &mut bench.background.objective_jobs;
+        jobs.wanted.take_if(|w| *w == spec);
+        jobs.built = Some((spec, result));
+    }
+}
+
+/// Ask the builder for `spec`, an objective a start waits for that is not the study's; the
+/// study's own is built again once it is in. Nothing is asked when it is built already.
+pub fn want(bench: &mut Workbench, spec: &ObjectiveSpec) {
+    if built_for(bench, spec) || bench.background.objective_jobs.wanted.as_ref() == Some(spec) {
+        return;
+    }
+    let wake = bench.waker();
+    let jobs = &mut bench.background.objective_jobs;
+    jobs.wanted = Some(spec.clone());
+    if let Err(e) = jobs.request_build(spec.clone(), wake) {
+        jobs.wanted = None;
+        jobs.built = Some((spec.clone(), Err(e)));
     }
 }
 
@@ -436,23 +460,38 @@ pub fn objective_for(
 /// Whether the study's objective has been built off the UI thread (or its build failed):
 /// a Run pressed before waits for it rather than building in the frame.
 pub fn built_for_study(bench: &Workbench) -> bool {
+    built_for(bench, &bench.study().objective)
+}
+
+/// Whether `spec` has been built off the UI thread (or its build failed).
+pub fn built_for(bench: &Workbench, spec: &ObjectiveSpec) -> bool {
     bench
         .background
         .objective_jobs
         .built
         .as_ref()
-        .is_some_and(|(spec, _)| *spec == bench.study().objective)
+        .is_some_and(|(s, _)| s == spec)
+}
+
+/// Whether building `spec` reads files and its background build is not in yet, so a start
+/// now would build it in the frame. Only with a frame loop (a waker): scripts and tests
+/// without one build at once.
+pub fn pending_for(bench: &Workbench, spec: &ObjectiveSpec) -> bool {
+    bench.has_waker() && reads_files(spec) && !built_for(bench, spec)
 }
 
 /// What a trial of the study's model objective `task` is projected to need with the
 /// workbench's worker threads: from the data measured off the UI thread when the study's
-/// objective was built, else measured now.
+/// objective was built. A failed build says why (the data is not read again in the frame);
+/// only without a frame loop (scripts, tests) is the data measured now.
 pub fn trial_cost(bench: &Workbench, task: &ModelTask) -> Result<TrialCost, String> {
     match &bench.background.objective_jobs.built {
         Some((spec, Ok(built))) if *spec == bench.study().objective => built
             .shape
             .map(|shape| shape.trial_cost(&task.model, bench.jobs))
             .ok_or_else(|| "the data's shape is unknown".into()),
+        Some((spec, Err(why))) if *spec == bench.study().objective => Err(why.clone()),
+        _ if bench.has_waker() => Err("the objective is still being built".into()),
         _ => task.trial_cost(bench.jobs).map_err(|e| e.to_string()),
     }
 }
@@ -1425,6 +1464,20 @@ mod tests {
                 .unwrap()
                 .is_busy()
         );
+    }
+
+    #[test]
+    fn after_a_failed_build_the_cost_estimate_says_why_instead_of_reading_the_data() {
+        let mut bench = Workbench::new(Workbench::default_study());
+        bench.set_waker(Arc::new(|| {}));
+        let task = bench.study().objective.model_task().unwrap();
+        let spec = bench.study().objective.clone();
+        // The bundled moons would load fine: an Ok here would mean the frame read them.
+        bench.background.objective_jobs.built = Some((spec, Err("moons: unreadable".into())));
+        assert_eq!(trial_cost(&bench, &task).unwrap_err(), "moons: unreadable");
+        bench.background.objective_jobs.built = None;
+        let why = trial_cost(&bench, &task).unwrap_err();
+        assert!(why.contains("still being built"), "{why}");
     }
 
     #[test]

@@ -161,8 +161,12 @@ fn progress(ui: &mut egui::Ui, bench: &Workbench) {
             fill(tr("{} failed"), &[&bench.study().failed()]),
         );
     }
-    if bench.loading.is_reading() || bench.loading.run_waiting {
-        // A session being read, or a Run waiting for its objective's build.
+    if bench.loading.is_reading()
+        || bench.loading.run_waiting
+        || bench.loading.waiting.is_some()
+        || bench.loading.starting.is_some()
+    {
+        // A session being read, or a start waiting for its objective's build or journal.
         ui.spinner();
     }
     ui.label(tr(&bench.status));

@@ -4,9 +4,11 @@
 //! - [`state`]: the [`Race`](state::Race) — one runner per run (strategy × seed), a bounded
 //!   number at once, events drained under a time budget, mean curves with bands, the ranking,
 //!   and the race's part of a session — with no drawing, so tests drive it directly;
+//! - [`journal`]: one journal per run, in one folder per race, created off the UI thread;
 //! - [`view`]: the tab that picks the strategies and repeats, overlays the curves and shows
 //!   the ranking.
 
+pub mod journal;
 pub mod state;
 pub mod view;
 

@@ -473,6 +473,8 @@ pub struct Race {
     pub direction: Direction,
     /// One line saying what happened last.
     pub status: String,
+    /// Each run's journal (see [`super::journal`]): runs start once theirs exist.
+    pub journals: super::journal::RaceJournals,
     objective: Option<Arc<dyn Objective>>,
     wake: Option<Wake>,
     /// How many runs may go at once.
@@ -501,6 +503,7 @@ impl Race {
             known_minimum: None,
             direction: Direction::default(),
             status: String::new(),
+            journals: Default::default(),
             objective: None,
             wake: None,
             slots: 1,
@@ -572,6 +575,9 @@ impl Race {
         self.objective = Some(objective);
         self.wake = wake;
         self.slots = jobs.max(1);
+        self.journals.replace();
+        let runs = self.racers.iter().map(|r| Some(r.study.clone())).collect();
+        self.journal_runs(runs);
         self.launch();
         let template = if self.repeats == 1 {
             tr("racing {} strategies × {} run")
@@ -672,23 +678,51 @@ impl Race {
         }
         problem.resource_budget = resource;
         let budget = problem.budget;
+        let mut runs = Vec::with_capacity(self.racers.len());
         for r in &mut self.racers {
-            if Self::continuable(r, budget, resource) {
+            let go_on = Self::continuable(r, budget, resource);
+            if go_on {
                 r.study.budget = budget;
                 r.study.resource_budget = resource;
                 r.state = RacerState::Queued;
             }
+            runs.push(go_on.then(|| r.study.clone()));
         }
         self.wake = wake;
         self.slots = jobs.max(1);
+        self.journal_runs(runs);
         self.launch();
         self.status = fill(tr("continuing the race to {} trials"), &[&budget]);
         true
     }
 
+    /// Have the journals of the runs about to start (`runs[i]`: run `i`'s study) created off
+    /// the UI thread; the runs wait for them. A race with no journal folder starts at once.
+    fn journal_runs(&mut self, runs: Vec<Option<Study>>) {
+        let Some(setup) = self.to_session() else {
+            return;
+        };
+        if let Err(why) = self.journals.begin(setup, runs, self.wake.clone()) {
+            self.journals_failed(&why);
+        }
+    }
+
+    /// The runs' journals cannot be written: the runs waiting for them fail, saying why.
+    fn journals_failed(&mut self, why: &str) {
+        for r in &mut self.racers {
+            if r.state == RacerState::Queued {
+                r.state =
+                    RacerState::Failed(fill(tr("its journal cannot be written: {}"), &[&why]));
+            }
+        }
+    }
+
     /// Start waiting runs while fewer than `slots` are running: the lowest repeat first, and
-    /// the strategies in turn within a repeat.
+    /// the strategies in turn within a repeat. Runs wait while their journals are created.
     fn launch(&mut self) {
+        if self.journals.is_pending() {
+            return;
+        }
         let mut running = self
             .racers
             .iter()
@@ -713,7 +747,8 @@ impl Race {
                 let b: Box<dyn Fn() + Send> = Box::new(move || w());
                 b
             });
-            match runner::start(racer.study.clone(), objective.clone(), 1, wake) {
+            let storage = self.journals.take(i);
+            match runner::start_with(racer.study.clone(), objective.clone(), 1, wake, storage) {
                 Ok(handle) => {
                     // The runner drops trials left running by an interrupted run; so do we.
                     racer.study.discard_unfinished();
@@ -742,6 +777,9 @@ impl Race {
     /// Apply the runners' events, spending at most `budget`, and start waiting runs in the
     /// slots that freed up; returns how many events were applied.
     pub fn drain(&mut self, budget: Duration) -> usize {
+        if let Some(why) = self.journals.poll() {
+            self.journals_failed(&why);
+        }
         let deadline = Instant::now() + budget;
         let mut applied = 0;
         let n = self.racers.len();
@@ -771,6 +809,9 @@ impl Race {
 
     /// Apply events until every run has finished, blocking: for tests and scripts.
     pub fn finish_blocking(&mut self) {
+        if let Some(why) = self.journals.wait(Duration::from_secs(600)) {
+            self.journals_failed(&why);
+        }
         loop {
             self.launch();
             let Some(racer) = self.racers.iter_mut().find(|r| r.handle.is_some()) else {

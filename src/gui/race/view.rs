@@ -6,7 +6,8 @@ use super::state::{
     Lane, MAX_RACERS, MAX_REPEATS, MIN_RACERS, MeanSd, Race, RacerState, RankRow, Wake,
 };
 use crate::gui::i18n::{fill, tr};
-use crate::gui::panels::objective::objective_for;
+use crate::gui::loading::Waiting;
+use crate::gui::panels::objective::{objective_for, pending_for as objective_pending_for, want};
 use crate::gui::plots::FAILED;
 use crate::gui::state::{AfterConsent, Workbench};
 use crate::objective::ObjectiveSpec;
@@ -295,6 +296,12 @@ pub fn start(race: &mut Race, bench: &mut Workbench, ctx: &egui::Context) {
         race.status = tr("confirm the command before it runs").into();
         return;
     }
+    if objective_pending_for(bench, &study.objective) {
+        bench.loading.waiting = Some(Waiting::StartRace);
+        race.status = tr("loading the objective… the race starts when it is ready").into();
+        return;
+    }
+    race.journals.dir = bench.recovery.dir.clone();
     race.start_with(&study, bench.jobs, Some(waker(ctx)), |spec| {
         objective_for(bench, spec)
     });
@@ -310,6 +317,13 @@ pub fn resume(race: &mut Race, bench: &mut Workbench, ctx: &egui::Context) {
         race.status = tr("confirm the command before it runs").into();
         return;
     }
+    if objective_pending_for(bench, &spec) {
+        want(bench, &spec);
+        bench.loading.waiting = Some(Waiting::ContinueRace);
+        race.status = tr("loading the objective… the race goes on when it is ready").into();
+        return;
+    }
+    race.journals.dir = bench.recovery.dir.clone();
     let (budget, jobs) = (bench.study().budget, bench.jobs);
     race.resume_with(budget, jobs, Some(waker(ctx)), |spec| {
         objective_for(bench, spec)

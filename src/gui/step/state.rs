@@ -19,6 +19,18 @@ use crate::stepper::{self, StepCommand, StepEvent, StepHandle};
 use crate::strategy::{Explanation, StrategySpec, Suggestion};
 use std::time::{Duration, Instant};
 
+/// What step mode was asked to do when it was off: it is done once step mode is on (after
+/// the objective's build and the study's journal, which step mode may wait for).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepThen {
+    /// Only start: propose the next point.
+    Propose,
+    /// Evaluate the proposed point.
+    Once,
+    /// Keep stepping.
+    Play,
+}
+
 /// Play speeds the slider offers, in trials per second.
 pub const RATES: std::ops::RangeInclusive<f64> = 0.2..=20.0;
 
@@ -174,7 +186,25 @@ impl Workbench {
     /// Whether everything asked of step mode has been done (see [`Stepper::is_settled`]), or
     /// step mode is off. Tests wait for this.
     pub fn step_settled(&self) -> bool {
-        self.stepper().is_none_or(Stepper::is_settled)
+        let starting = matches!(
+            self.loading.starting,
+            Some(crate::gui::loading::Starting::Step(..))
+        ) || matches!(
+            self.loading.waiting,
+            Some(crate::gui::loading::Waiting::Step(_))
+        );
+        !starting && self.stepper().is_none_or(Stepper::is_settled)
+    }
+
+    /// Do what step mode was asked to do while it was off (see [`StepThen`]).
+    pub fn step_then(&mut self, then: StepThen) {
+        match then {
+            StepThen::Propose => {
+                self.step_start();
+            }
+            StepThen::Once => self.step_once(),
+            StepThen::Play => self.step_play(),
+        }
     }
 
     /// Send a command to the stepper; a stepper that is gone ends step mode as failed.
@@ -208,8 +238,14 @@ impl Workbench {
     }
 
     /// Start step mode on the study: the stepper replays the trials so far and proposes the
-    /// next point, without evaluating it. Returns whether step mode is on.
+    /// next point, without evaluating it. Returns whether step mode is on (with a frame
+    /// loop it may first wait for the objective's build and the study's journal).
     pub fn step_start(&mut self) -> bool {
+        self.step_start_then(StepThen::Propose)
+    }
+
+    /// [`Workbench::step_start`], doing `then` once step mode is on if it has to wait.
+    fn step_start_then(&mut self, then: StepThen) -> bool {
         if self.is_stepping() {
             return true;
         }
@@ -226,6 +262,13 @@ impl Workbench {
             self.step.status = tr("confirm the command before it runs").into();
             return false;
         }
+        let spec = self.study().objective.clone();
+        if crate::gui::panels::objective::pending_for(self, &spec) {
+            self.loading.waiting = Some(crate::gui::loading::Waiting::Step(then));
+            self.step.status =
+                tr("loading the objective… step mode starts when it is ready").into();
+            return false;
+        }
         let objective = match crate::gui::panels::objective::objective_for_run(self) {
             Ok(o) => o,
             Err(e) => {
@@ -233,11 +276,49 @@ impl Workbench {
                 return false;
             }
         };
-        let wake: Option<Box<dyn Fn() + Send>> = self.waker().map(|w| {
-            let b: Box<dyn Fn() + Send> = Box::new(move || w());
-            b
-        });
-        match stepper::start(self.study().clone(), objective, wake) {
+        // Every step's trial is on disk (the study's journal, as a run's) before the window
+        // shows it; with a frame loop the journal is created on the journal thread.
+        if self.has_waker() && self.recovery.writes_journal(self.files.path.as_deref()) {
+            self.journal_then(crate::gui::loading::Starting::Step(objective, then));
+            self.step.status = tr("opening the study's journal…").into();
+            return false;
+        }
+        let session = self.files.path.clone();
+        match self
+            .recovery
+            .storage_for(self.editor.study(), session.as_deref())
+        {
+            Ok(storage) => self.step_begin(objective, storage),
+            Err(e) => {
+                self.step.status = fill(tr("cannot step: {}"), &[&e]);
+                false
+            }
+        }
+    }
+
+    /// Start the stepper on `objective`, its trials written to `storage` (the study's
+    /// journal) before the window hears of them. Returns whether step mode is on.
+    pub(crate) fn step_begin(
+        &mut self,
+        objective: std::sync::Arc<dyn crate::objective::Objective>,
+        storage: Option<crate::storage::journal::JournalStorage>,
+    ) -> bool {
+        let waker = self.waker();
+        let wake = |w: Option<crate::gui::jobs::Waker>| {
+            w.map(|w| {
+                let b: Box<dyn Fn() + Send> = Box::new(move || w());
+                b
+            })
+        };
+        let started = match storage {
+            // The journal's thread wakes the window, after each event is on disk.
+            Some(storage) => stepper::start(self.study().clone(), objective, None)
+                .map_err(|e| e.to_string())
+                .and_then(|h| super::journal::journaled(h, Box::new(storage), waker)),
+            None => stepper::start(self.study().clone(), objective, wake(waker))
+                .map_err(|e| e.to_string()),
+        };
+        match started {
             Ok(handle) => {
                 self.editor.apply(LiveEvent::Ended);
                 self.mode = Mode::Stepping(Stepper {
@@ -264,7 +345,7 @@ impl Workbench {
 
     /// Evaluate the proposed point (starting step mode first if it is off).
     pub fn step_once(&mut self) {
-        if !self.step_start() {
+        if !self.step_start_then(StepThen::Once) {
             return;
         }
         if self.step_send(StepCommand::Step)
@@ -277,7 +358,7 @@ impl Workbench {
 
     /// Keep stepping at the chosen speed (starting step mode first if it is off).
     pub fn step_play(&mut self) {
-        if !self.step_start() {
+        if !self.step_start_then(StepThen::Play) {
             return;
         }
         let interval = self.step.interval();
@@ -367,13 +448,20 @@ impl Workbench {
     /// tests and screenshots, which have no frame loop to wait in. Returns whether it settled.
     pub fn step_settle(&mut self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
+        if matches!(
+            self.loading.starting,
+            Some(crate::gui::loading::Starting::Step(..))
+        ) {
+            self.wait_started(timeout);
+        }
         loop {
             self.drain_step(Duration::from_millis(50));
             if self.step_settled() {
                 return true;
             }
             let Some(stepper) = self.stepper() else {
-                return true;
+                // Off, or still waiting for its objective (only frames collect that).
+                return self.step_settled();
             };
             let event = match stepper.handle.events.recv_deadline(deadline) {
                 Ok(event) => Some(event),

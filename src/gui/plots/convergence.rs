@@ -96,30 +96,35 @@ struct Series {
     selected: Option<[f64; 2]>,
 }
 
-/// Each trial's x: its number, or with `by_resource` the resource the study had spent once it
-/// finished (the running sum of [`Trial::resource`](crate::study::Trial::resource) in trial
-/// order), so every trial's point sits at what it cost to get there.
-fn x_positions(study: &Study, by_resource: bool) -> std::collections::HashMap<usize, f64> {
+/// Each trial's x with `by_resource`: the resource the study had spent once it finished (the
+/// running sum of [`Trial::resource`](crate::study::Trial::resource) in trial order), so every
+/// trial's point sits at what it cost to get there. `None` without it: x is the trial's
+/// number, and a frame builds no map (10,000 trials redrawn live).
+fn x_positions(study: &Study, by_resource: bool) -> Option<std::collections::HashMap<usize, f64>> {
+    if !by_resource {
+        return None;
+    }
     let mut spent = 0u64;
-    study
-        .trials
-        .iter()
-        .map(|t| {
-            spent += t.resource();
-            let x = if by_resource {
-                spent as f64
-            } else {
-                t.number as f64
-            };
-            (t.number, x)
-        })
-        .collect()
+    Some(
+        study
+            .trials
+            .iter()
+            .map(|t| {
+                spent += t.resource();
+                (t.number, spent as f64)
+            })
+            .collect(),
+    )
 }
 
 impl Series {
     fn of(study: &Study, selected: Option<usize>, scale: YScale, by_resource: bool) -> Self {
         let xs = x_positions(study, by_resource);
-        let x = |n: usize| xs.get(&n).copied().unwrap_or(n as f64);
+        let x = |n: usize| {
+            xs.as_ref()
+                .and_then(|xs| xs.get(&n).copied())
+                .unwrap_or(n as f64)
+        };
         let (values, numbers) = study
             .trials
             .iter()

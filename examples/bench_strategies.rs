@@ -119,6 +119,7 @@ fn run_study(
         resource_budget: None,
         trials: vec![],
         strategy_state: None,
+        warm_start: None,
     };
     let (study, _, strategy_seconds) = run_to_end(study, objective, 1).expect("run");
     (study, strategy_seconds)

@@ -250,6 +250,7 @@ fn command_study(command: &str, dir: &Path, budget: usize) -> Study {
         pruner: Default::default(),
         resource_budget: None,
         strategy_state: None,
+        warm_start: None,
     }
 }
 

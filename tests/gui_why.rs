@@ -97,6 +97,7 @@ fn scene_on(name: &str, told: usize, function: SyntheticFn) -> Scene {
         pruner: Default::default(),
         resource_budget: None,
         strategy_state: None,
+        warm_start: None,
     };
     for n in 0..told {
         let s = strategy.ask(n).unwrap();

@@ -58,6 +58,7 @@ fn study(strategy: StrategySpec, budget: usize) -> Study {
         pruner: Default::default(),
         resource_budget: None,
         strategy_state: None,
+        warm_start: None,
     }
 }
 

@@ -449,6 +449,7 @@ impl Workbench {
                 pruner: Default::default(),
                 resource_budget: None,
                 strategy_state: None,
+                warm_start: None,
             },
             _ => Self::branin_study(),
         }

@@ -152,6 +152,7 @@ impl Snapshot {
             pruner: Default::default(),
             resource_budget: None,
             strategy_state: None,
+            warm_start: None,
         }
     }
 }

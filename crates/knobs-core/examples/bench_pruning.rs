@@ -183,6 +183,7 @@ fn run_one(
         resource_budget: None,
         trials: vec![],
         strategy_state: None,
+        warm_start: None,
     };
     let t0 = Instant::now();
     let (study, _, _) = run_to_end(study, Arc::clone(objective), 1).map_err(|e| e.to_string())?;

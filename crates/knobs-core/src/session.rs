@@ -327,6 +327,7 @@ mod tests {
             pruner: Default::default(),
             resource_budget: None,
             strategy_state: None,
+            warm_start: None,
         }
     }
 

@@ -286,6 +286,11 @@ pub struct Study {
     /// then replays.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy_state: Option<Box<crate::strategy::SavedState>>,
+    /// A finished study's trials this one was seeded with (`--warm-start`): its first
+    /// trials are their best points and the GP takes them as down-weighted observations
+    /// (see [`crate::strategy::warm`]). Kept so a resume is seeded as the first run was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warm_start: Option<Box<crate::strategy::warm::WarmStart>>,
 }
 
 impl Study {
@@ -412,5 +417,6 @@ pub fn default_study() -> Study {
         resource_budget: None,
         trials: Vec::new(),
         strategy_state: None,
+        warm_start: None,
     }
 }

@@ -32,6 +32,8 @@
 //! | `ξ` | improvement margin of EI and PI (standardised units) |
 //! | `κ` | exploration weight of UCB |
 //! | `θ` | log hyperparameters `(ln ℓ_1 … ln ℓ_d, ln σ_f², ln σ_n²)` |
+//! | `τ²` | transfer variance of a warm start's old trial: it enters `K` as `σ_f² + σ_n² + τ²` on the diagonal, a down-weighted observation (standardised units; [`crate::strategy::gp::WARM_TAU2`]) |
+//! | `ȳ_old` | mean loss of a warm start's old trials; they enter shifted by `ȳ − ȳ_old` |
 
 pub mod acquisition;
 pub mod fit;

@@ -12,6 +12,17 @@ const JITTER: f64 = 1e-9;
 
 /// Build `K = k(x_a, x_b) + (σ_n² + jitter) I` and factor it; returns `L` and the jitter used.
 pub(crate) fn factor(x: &[Vec<f64>], kernel: &Kernel, noise: f64) -> Option<(Mat<f64>, f64)> {
+    factor_with(x, kernel, noise, &[])
+}
+
+/// [`factor`] with `extra[a]` added to the diagonal of point `a` (points past `extra`'s end
+/// get none): the transfer variance `τ²` of a warm start's down-weighted observations.
+pub(crate) fn factor_with(
+    x: &[Vec<f64>],
+    kernel: &Kernel,
+    noise: f64,
+    extra: &[f64],
+) -> Option<(Mat<f64>, f64)> {
     let n = x.len();
     let base = Mat::from_fn(n, n, |a, b| {
         if b <= a {
@@ -24,7 +35,12 @@ pub(crate) fn factor(x: &[Vec<f64>], kernel: &Kernel, noise: f64) -> Option<(Mat
     while jitter <= 1e-2 {
         let k = Mat::from_fn(n, n, |a, b| {
             let (i, j) = if b <= a { (a, b) } else { (b, a) };
-            base[(i, j)] + if a == b { noise + jitter } else { 0.0 }
+            base[(i, j)]
+                + if a == b {
+                    noise + jitter + extra.get(a).copied().unwrap_or(0.0)
+                } else {
+                    0.0
+                }
         });
         if let Ok(llt) = k.llt(Side::Lower) {
             return Some((llt.L().to_owned(), jitter));
@@ -73,11 +89,24 @@ impl GpModel {
     /// on points `x` with losses `y` (raw units; standardised here). `None` if the data are
     /// empty or the kernel matrix cannot be factored even with jitter.
     pub fn new(x: Vec<Vec<f64>>, y: &[f64], kernel: Kernel, noise: f64) -> Option<Self> {
+        Self::with_extra_noise(x, y, kernel, noise, &[])
+    }
+
+    /// [`GpModel::new`] where point `a` is observed with noise variance `σ_n² + extra[a]`
+    /// (standardised units; missing entries are 0): a warm start's old trials enter with
+    /// the transfer variance `τ²`, so they shape the posterior without pinning it.
+    pub fn with_extra_noise(
+        x: Vec<Vec<f64>>,
+        y: &[f64],
+        kernel: Kernel,
+        noise: f64,
+        extra: &[f64],
+    ) -> Option<Self> {
         if x.is_empty() || x.len() != y.len() {
             return None;
         }
         let (y_mean, y_scale) = standardisation(y);
-        let (l, _) = factor(&x, &kernel, noise)?;
+        let (l, _) = factor_with(&x, &kernel, noise, extra)?;
         let mut a = Mat::from_fn(y.len(), 1, |i, _| (y[i] - y_mean) / y_scale);
         chol_solve(&l, &mut a);
         let alpha = (0..y.len()).map(|i| a[(i, 0)]).collect();

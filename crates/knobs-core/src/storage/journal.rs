@@ -1783,6 +1783,7 @@ mod tests {
             pruner: Default::default(),
             resource_budget: None,
             strategy_state: None,
+            warm_start: None,
         }
     }
 

@@ -151,3 +151,57 @@ fn a_warm_start_carries_the_old_trials_and_starts_from_the_old_best() {
         assert_eq!(points(&study), points(&twice), "{strategy}");
     }
 }
+
+#[test]
+fn the_bundled_robust_session_gives_the_figures_its_description_states() {
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("rerun.ron");
+    let session = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/sessions/robust_svc_three_datasets.ron"
+    );
+    let out = knobs(&[
+        "run",
+        session,
+        "--save",
+        saved.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]);
+    assert_eq!(json_of(&out)["trials"], 30);
+    let study = study_at(&saved);
+    let summary = knobs::objective::robust::Summary::of(&study).unwrap();
+    let round = |x: f64| (x * 1e4).round() / 1e4;
+    assert_eq!(summary.robust_trial, 24);
+    assert_eq!(round(summary.robust_value), 0.9824);
+    let row = |name: &str| {
+        summary
+            .rows
+            .iter()
+            .find(|r| r.name == name)
+            .unwrap()
+            .clone()
+    };
+    let (bc, wine, digits) = (row("breast_cancer"), row("wine"), row("digits"));
+    assert_eq!(
+        (
+            round(bc.at_robust),
+            round(wine.at_robust),
+            round(digits.at_robust)
+        ),
+        (0.9824, 0.9886, 0.9839)
+    );
+    assert_eq!((bc.own_best_trial, digits.own_best_trial), (24, 24));
+    assert_eq!((wine.own_best_trial, round(wine.own_best)), (5, 0.9887));
+    assert_eq!(round(score(&study, 5, "breast_cancer")), 0.9701);
+    let best = study.best_trial().unwrap();
+    let c = best
+        .params
+        .iter()
+        .find(|(n, _)| n == "C")
+        .unwrap()
+        .1
+        .as_f64()
+        .unwrap();
+    assert_eq!((c * 100.0).round() / 100.0, 6.81);
+}

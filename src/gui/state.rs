@@ -137,11 +137,13 @@ pub enum Tab {
     Playground,
     /// The decision boundary of a trial's model on a two-feature dataset.
     Boundary,
+    /// A robust study's per-dataset scores and each dataset's own best.
+    Datasets,
 }
 
 impl Tab {
     /// Every tab, in the order the tab bar shows them.
-    pub const ALL: [Tab; 13] = [
+    pub const ALL: [Tab; 14] = [
         Tab::Overview,
         Tab::Convergence,
         Tab::Curves,
@@ -151,6 +153,7 @@ impl Tab {
         Tab::GpSlice,
         Tab::GpStd,
         Tab::Boundary,
+        Tab::Datasets,
         Tab::Race,
         Tab::Step,
         Tab::Truth,
@@ -186,6 +189,7 @@ impl Tab {
             Tab::Truth => "Truth",
             Tab::Playground => "Playground",
             Tab::Boundary => "Boundary",
+            Tab::Datasets => "Datasets",
         }
     }
 }

@@ -289,7 +289,7 @@ pub(crate) fn build_strategy(
             strategy,
             warm,
             study.space.dim(),
-        )),
+        )) as Box<dyn Strategy>,
         None => strategy,
     })
 }

@@ -128,6 +128,71 @@ pub fn unit_scores(attrs: &std::collections::BTreeMap<String, AttrValue>) -> Vec
         .collect()
 }
 
+/// One dataset's line of a robust study's [`Summary`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct DatasetRow {
+    /// The dataset (with `#r` for a repeat), as its attribute names it.
+    pub name: String,
+    /// The trial that scored best on this dataset alone.
+    pub own_best_trial: usize,
+    /// That trial's score on this dataset.
+    pub own_best: f64,
+    /// This dataset's score at the robust optimum.
+    pub at_robust: f64,
+}
+
+/// Where a robust study's optimum stands against each dataset's own best: what the
+/// window's per-dataset view tells.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// The study's best trial (best aggregate).
+    pub robust_trial: usize,
+    /// Its aggregate value.
+    pub robust_value: f64,
+    /// One row per dataset, in attribute order.
+    pub rows: Vec<DatasetRow>,
+}
+
+impl Summary {
+    /// The summary of a study's completed trials with per-dataset scores; `None` when no
+    /// completed trial has any.
+    pub fn of(study: &crate::study::Study) -> Option<Summary> {
+        let best = study.best_trial()?;
+        let at_robust = unit_scores(&best.attrs);
+        if at_robust.is_empty() {
+            return None;
+        }
+        let mut rows = Vec::new();
+        for (name, score) in at_robust {
+            let mut own: Option<(usize, f64)> = None;
+            for t in &study.trials {
+                if t.completed_value().is_none() {
+                    continue;
+                }
+                let Some(AttrValue::Number(x)) = t.attrs.get(&format!("{SCORE_PREFIX}{name}"))
+                else {
+                    continue;
+                };
+                if own.is_none_or(|(_, b)| study.direction.better(*x, b)) {
+                    own = Some((t.number, *x));
+                }
+            }
+            let (own_best_trial, own_best) = own.unwrap_or((best.number, score));
+            rows.push(DatasetRow {
+                name,
+                own_best_trial,
+                own_best,
+                at_robust: score,
+            });
+        }
+        Some(Summary {
+            robust_trial: best.number,
+            robust_value: best.value.unwrap_or(f64::NAN),
+            rows,
+        })
+    }
+}
+
 impl ModelTask {
     /// Every (dataset, repeat) this task scores, as its own single-dataset task: one for
     /// a plain task. With repeats the folds are `K` stratified folds drawn with seed
@@ -346,6 +411,38 @@ mod tests {
         assert_eq!(e.attrs["score:wine"], AttrValue::Number(wine));
         assert_eq!(e.value, iris.min(wine));
         assert_eq!(unit_scores(&e.attrs).len(), 2);
+    }
+
+    #[test]
+    fn the_summary_says_where_each_datasets_own_best_differs_from_the_robust_optimum() {
+        let mut study = crate::study::default_study();
+        study.direction = Direction::Maximize;
+        let scores: [(f64, f64); 3] = [(0.95, 0.70), (0.90, 0.85), (0.60, 0.99)];
+        for (i, (a, b)) in scores.iter().enumerate() {
+            let mut t = crate::study::Trial::complete(i, vec![], vec![], a.min(*b));
+            t.attrs.insert("score:a".into(), AttrValue::Number(*a));
+            t.attrs.insert("score:b".into(), AttrValue::Number(*b));
+            study.trials.push(t);
+        }
+        let s = Summary::of(&study).unwrap();
+        assert_eq!((s.robust_trial, s.robust_value), (1, 0.85));
+        assert_eq!(
+            s.rows,
+            vec![
+                DatasetRow {
+                    name: "a".into(),
+                    own_best_trial: 0,
+                    own_best: 0.95,
+                    at_robust: 0.90
+                },
+                DatasetRow {
+                    name: "b".into(),
+                    own_best_trial: 2,
+                    own_best: 0.99,
+                    at_robust: 0.85
+                },
+            ]
+        );
     }
 
     #[test]

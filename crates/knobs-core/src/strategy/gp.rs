@@ -252,9 +252,9 @@ impl GpSearch {
         if self.warm.is_empty() || losses.is_empty() {
             return Vec::new();
         }
-        let mean = |v: &mut dyn Iterator<Item = f64>, n: usize| v.sum::<f64>() / n as f64;
-        let shift = mean(&mut losses.iter().copied(), losses.len())
-            - mean(&mut self.warm.iter().map(|(_, l)| *l), self.warm.len());
+        let new_mean = losses.iter().sum::<f64>() / losses.len() as f64;
+        let old_mean = self.warm.iter().map(|(_, l)| l).sum::<f64>() / self.warm.len() as f64;
+        let shift = new_mean - old_mean;
         self.warm
             .iter()
             .map(|(p, l)| (p.clone(), l + shift, WARM_TAU2))

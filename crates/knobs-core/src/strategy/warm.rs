@@ -243,7 +243,8 @@ mod tests {
         old.space = Space::new(vec![
             parse_param("C=0.01..1000:log").unwrap(),
             parse_param("gamma=0.0001..10:log").unwrap(),
-        ]);
+        ])
+        .unwrap();
         let values = [
             (1.0, 0.1, 0.90),
             (100.0, 0.01, 0.97),
@@ -276,7 +277,8 @@ mod tests {
         let space = Space::new(vec![
             parse_param("C=0.1..1000:log").unwrap(),
             parse_param("gamma=0.001..1:log").unwrap(),
-        ]);
+        ])
+        .unwrap();
         let warm = WarmStart::from_study(&old, &space, "old.ron", 2).unwrap();
         // Trial 2 (C = 5000) is outside the new C range; trial 4 failed.
         let numbers: Vec<usize> = warm.trials.iter().map(|t| t.number).collect();
@@ -285,7 +287,7 @@ mod tests {
         assert_eq!(warm.trials[0].point, space.to_unit(&warm.trials[0].params));
         let first: Vec<usize> = warm.first_points().iter().map(|t| t.number).collect();
         assert_eq!(first, [1, 3]);
-        let missing = Space::new(vec![parse_param("alpha=0.1..1").unwrap()]);
+        let missing = Space::new(vec![parse_param("alpha=0.1..1").unwrap()]).unwrap();
         assert!(matches!(
             WarmStart::from_study(&old, &missing, "old.ron", 2),
             Err(WarmError::MissingParam { .. })

@@ -138,7 +138,15 @@ fn a_warm_start_carries_the_old_trials_and_starts_from_the_old_best() {
         assert_eq!(warm.trials.len(), 8);
         assert_eq!(warm.source, old.to_str().unwrap());
         assert_eq!(warm.trials[0].number, best.number);
-        assert_eq!(study.trials[0].params, best.params);
+        // The first trial is the old best, mapped through the new space's unit cube.
+        assert_eq!(study.trials[0].point, warm.trials[0].point);
+        for ((name, new), (_, old)) in study.trials[0].params.iter().zip(&best.params) {
+            let (new, old) = (new.as_f64().unwrap(), old.as_f64().unwrap());
+            assert!(
+                (new - old).abs() <= 1e-9 * old.abs(),
+                "{name}: {new} vs {old}"
+            );
+        }
         assert_eq!(
             study.trials[0].label.as_deref(),
             Some(format!("warm start: old trial {}", best.number).as_str())

@@ -308,7 +308,9 @@ mod tests {
         let mut plain = build();
         let a0 = s.ask(0).unwrap();
         assert_eq!(a0.point, warm.trials[0].point);
-        assert_eq!(a0.label.as_deref(), Some("warm start: old trial 2"));
+        // Trial 2 (C = 5000) lies outside even the old range, so the best carried is 1.
+        assert_eq!(warm.trials[0].number, 1);
+        assert_eq!(a0.label.as_deref(), Some("warm start: old trial 1"));
         assert_eq!(s.ask(1).unwrap().point, warm.trials[1].point);
         plain.ask(0).unwrap();
         plain.ask(1).unwrap();

@@ -322,19 +322,7 @@ fn apply_model_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<boo
         }
         None => None,
     };
-    let (first, also) = match &args.dataset {
-        Some(list) => {
-            let mut names = list.split(',').map(str::trim).filter(|n| !n.is_empty());
-            let first = names.next().ok_or_else(|| {
-                CliError::Input("--dataset: name a dataset (or several, comma-separated)".into())
-            })?;
-            (
-                Some(first.to_owned()),
-                Some(names.map(DatasetSource::from_arg).collect::<Vec<_>>()),
-            )
-        }
-        None => (None, None),
-    };
+    let (first, also) = split_datasets(args)?;
     let mut task = match (objective.model_task(), &first, model) {
         (_, Some(dataset), Some(model)) => ModelTask::new(DatasetSource::from_arg(dataset), model),
         (Some(mut task), dataset, model) => {
@@ -439,6 +427,24 @@ fn apply_data_args(task: &mut ModelTask, args: &RunArgs) -> Result<(), CliError>
         });
     }
     Ok(())
+}
+
+/// `--dataset a,b,c` as its first dataset (the task's own) and the others (scored too, for
+/// robust tuning); `(None, None)` without `--dataset`.
+fn split_datasets(
+    args: &RunArgs,
+) -> Result<(Option<String>, Option<Vec<DatasetSource>>), CliError> {
+    let Some(list) = &args.dataset else {
+        return Ok((None, None));
+    };
+    let mut names = list.split(',').map(str::trim).filter(|n| !n.is_empty());
+    let first = names.next().ok_or_else(|| {
+        CliError::Input("--dataset: name a dataset (or several, comma-separated)".into())
+    })?;
+    Ok((
+        Some(first.to_owned()),
+        Some(names.map(DatasetSource::from_arg).collect()),
+    ))
 }
 
 /// Apply the datasets after the first of `--dataset a,b,c` (`also`), `--robust` and

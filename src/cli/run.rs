@@ -286,11 +286,9 @@ fn apply_pruner_args(study: &mut Study, args: &RunArgs) -> Result<(), CliError> 
     Ok(())
 }
 
-/// Apply `--dataset`, `--model` and their companions to the objective; true if any was
-/// given. A new model objective needs both `--dataset` and `--model`; a session's model
-/// objective takes any of them alone.
-fn apply_model_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<bool, CliError> {
-    let any = args.dataset.is_some()
+/// Whether any option of a model objective was given.
+fn any_model_arg(args: &RunArgs) -> bool {
+    args.dataset.is_some()
         || args.model.is_some()
         || args.target.is_some()
         || args.task.is_some()
@@ -303,7 +301,14 @@ fn apply_model_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<boo
         || args.missing_indicator
         || args.subsample.is_some()
         || args.robust.is_some()
-        || args.repeats.is_some();
+        || args.repeats.is_some()
+}
+
+/// Apply `--dataset`, `--model` and their companions to the objective; true if any was
+/// given. A new model objective needs both `--dataset` and `--model`; a session's model
+/// objective takes any of them alone.
+fn apply_model_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<bool, CliError> {
+    let any = any_model_arg(args);
     if !any {
         return Ok(false);
     }

@@ -96,11 +96,11 @@ fn trials_to_reach(study: &Study, target: f64, within: f64) -> usize {
         .map_or(study.budget + 1, |i| i + 1)
 }
 
+/// Trials to the goal per `(source, target)` pair: `(cold, warm)`.
+type PairCounts = BTreeMap<(String, String), (usize, usize)>;
+
 /// One seed: every cold run, then every warm pair; `(source, target) → (cold, warm)`.
-fn one_seed(
-    opts: &Options,
-    seed: u64,
-) -> Result<BTreeMap<(String, String), (usize, usize)>, String> {
+fn one_seed(opts: &Options, seed: u64) -> Result<PairCounts, String> {
     let mut cold = BTreeMap::new();
     for (source, target) in PAIRS {
         for d in [source, target] {

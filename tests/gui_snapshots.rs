@@ -197,6 +197,7 @@ fn curves_snapshot(name: &str, folder: &str, pruner: knobs::pruner::PrunerSpec) 
 /// the Datasets tab shows each dataset's scores per trial and the table of own bests.
 #[test]
 fn robust_datasets_snapshot() {
+    use egui_kittest::kittest::Queryable;
     use knobs::objective::robust::{Aggregate, Robust};
     use knobs::objective::{DatasetSource, ModelTask, ObjectiveSpec};
     let mut task = ModelTask::new(

@@ -120,6 +120,7 @@ fn run_study(
         trials: vec![],
         strategy_state: None,
         adaptive: Default::default(),
+        warm_start: None,
     };
     let (study, _, strategy_seconds) = run_to_end(study, objective, 1).expect("run");
     (study, strategy_seconds)

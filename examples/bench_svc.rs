@@ -94,6 +94,7 @@ fn grid_run(name: &str, jobs: usize, fold_threads: usize) -> (f64, f64) {
         resource_budget: None,
         strategy_state: None,
         adaptive: Default::default(),
+        warm_start: None,
     };
     let best = match knobs::runner::run_to_end(study, o, jobs) {
         Ok((study, _, _)) => study.best_trial().and_then(|t| t.value).unwrap_or(f64::NAN),

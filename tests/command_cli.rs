@@ -168,6 +168,7 @@ fn relative_dataset_and_fold_paths_in_a_session_resolve_against_its_folder() {
         metric: None,
         folds: FoldSpec::File("data/folds.csv".into()),
         data: Default::default(),
+        robust: None,
     };
     study.space = study
         .objective

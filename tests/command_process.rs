@@ -251,6 +251,7 @@ fn command_study(command: &str, dir: &Path, budget: usize) -> Study {
         resource_budget: None,
         strategy_state: None,
         adaptive: Default::default(),
+        warm_start: None,
     }
 }
 

@@ -192,3 +192,76 @@ fn curves_snapshot(name: &str, folder: &str, pruner: knobs::pruner::PrunerSpec) 
     let options = SnapshotOptions::new().max_failed_pixels(500);
     harness.snapshot_options(name, &options);
 }
+
+/// A robust study (an SVC on breast_cancer, wine and digits, worst case; 8 Sobol trials):
+/// the Datasets tab shows each dataset's scores per trial and the table of own bests.
+#[test]
+fn robust_datasets_snapshot() {
+    use egui_kittest::kittest::Queryable;
+    use knobs::objective::robust::{Aggregate, Robust};
+    use knobs::objective::{DatasetSource, ModelTask, ObjectiveSpec};
+    let mut task = ModelTask::new(
+        DatasetSource::Bundled("breast_cancer".into()),
+        knobs::models::ModelSpec::Svc {
+            kernel: knobs::models::KernelKind::Rbf,
+        },
+    );
+    task.robust = Some(Robust {
+        also: vec![
+            DatasetSource::Bundled("wine".into()),
+            DatasetSource::Bundled("digits".into()),
+        ],
+        aggregate: Aggregate::Worst,
+        repeats: 1,
+    });
+    let spec = ObjectiveSpec::from_model_task(task.clone());
+    let mut study = Workbench::default_study();
+    study.name = "robust SVC".into();
+    study.description = "One SVC for three datasets, worst case.".into();
+    study.space = spec.build().unwrap().default_space();
+    study.objective = spec;
+    study.direction = knobs::study::Direction::Maximize;
+    study.strategy = knobs::strategy::StrategySpec::Sobol;
+    study.budget = 8;
+    let mut run = Workbench::new(study);
+    run.jobs = 1;
+    run.run();
+    run.finish_blocking();
+    let mut study = run.study().clone();
+    for t in &mut study.trials {
+        t.duration = 0.0;
+        t.started_at = 0.0;
+        t.fit_seconds = None;
+    }
+    assert_eq!(study.trials.len(), 8);
+    let summary = knobs::objective::robust::Summary::of(&study).unwrap();
+    let mut bench = Workbench::new(study);
+    bench.view.tab = Tab::Datasets;
+    assert!(bench.wait_views(Duration::from_secs(120)), "no views");
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .wgpu()
+        .build_ui_state(
+            |ui, app: &mut KnobsApp| app.show(ui),
+            KnobsApp::from_bench(bench),
+        );
+    harness.run_steps(1);
+    let bench = &mut harness.state_mut().bench;
+    assert!(knobs::gui::panels::objective::wait_preview(
+        bench,
+        &task,
+        Duration::from_secs(60)
+    ));
+    harness.run_steps(3);
+    // The tab is offered, and the table names the robust optimum and every dataset.
+    harness.get_by_label("Datasets");
+    harness.get_by_label(&format!(
+        "robust optimum: trial {} (aggregate {:.4})",
+        summary.robust_trial, summary.robust_value
+    ));
+    for name in ["breast_cancer", "wine", "digits"] {
+        assert!(summary.rows.iter().any(|r| r.name == name));
+    }
+    let options = SnapshotOptions::new().max_failed_pixels(500);
+    harness.snapshot_options("robust_datasets", &options);
+}

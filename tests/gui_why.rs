@@ -98,6 +98,7 @@ fn scene_on(name: &str, told: usize, function: SyntheticFn) -> Scene {
         resource_budget: None,
         strategy_state: None,
         adaptive: Default::default(),
+        warm_start: None,
     };
     for n in 0..told {
         let s = strategy.ask(n).unwrap();

@@ -34,6 +34,7 @@ fn search(pruner: PrunerSpec) -> Study {
         metric: None,
         folds: FoldSpec::Bundled("iris".into()),
         data: Default::default(),
+        robust: None,
     };
     let mut params = knobs::models::ModelSpec::Mlp
         .default_space()

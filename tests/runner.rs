@@ -59,6 +59,7 @@ fn study(strategy: StrategySpec, budget: usize) -> Study {
         resource_budget: None,
         strategy_state: None,
         adaptive: Default::default(),
+        warm_start: None,
     }
 }
 

@@ -242,6 +242,7 @@ fn every_strategy_searches_a_numeric_choice_set_and_proposes_only_its_values() {
         metric: None,
         folds: knobs::objective::FoldSpec::Bundled("iris".into()),
         data: knobs::data::DataSpec::default(),
+        robust: None,
     };
     study.budget = 10;
     let (cs, gammas) = ([0.1, 1.0, 10.0], [0.01, 0.1, 1.0]);

@@ -311,6 +311,7 @@ fn a_failing_objective_is_a_failed_trial_and_stepping_goes_on() {
             resource_budget: None,
             strategy_state: None,
             adaptive: Default::default(),
+            warm_start: None,
         };
         let handle = stepper::start(study, Arc::new(Touchy), None).unwrap();
         let reason = loop {

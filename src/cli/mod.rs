@@ -86,8 +86,24 @@ pub struct RunArgs {
     /// Tune a model on this data: a CSV file (header row, target in the last column unless
     /// --target) or a bundled dataset's name (iris, wine, breast_cancer, digits, moons,
     /// diabetes).
-    #[arg(long, value_name = "FILE.csv|NAME")]
+    /// Several, comma-separated (`breast_cancer,wine,digits`), tune one configuration for
+    /// all of them (see --robust).
+    #[arg(long, value_name = "FILE.csv|NAME[,…]")]
     pub dataset: Option<String>,
+    /// With several datasets (or --repeats), what the study optimises of their scores:
+    /// mean (default), worst, mean-sd (mean − 1 sd) or mean-sd:K. Each trial keeps every
+    /// dataset's score as a `score:NAME` attribute.
+    #[arg(long, value_name = "mean|worst|mean-sd[:K]")]
+    pub robust: Option<String>,
+    /// Score each dataset on N cross-validation splits drawn with seeds 0…N−1 (robust to the
+    /// split as well as to the dataset).
+    #[arg(long, value_name = "N")]
+    pub repeats: Option<usize>,
+    /// Seed the study with a finished study's trials (a session or a journal, same
+    /// parameter names): the strategy starts from its best points, and the GP takes its
+    /// trials as down-weighted observations.
+    #[arg(long, value_name = "OLD.ron|OLD.journal")]
+    pub warm_start: Option<PathBuf>,
     /// The target column of the CSV file (default: the last column).
     #[arg(long, value_name = "COLUMN")]
     pub target: Option<String>,

@@ -4,6 +4,7 @@ use super::{CliError, RunArgs};
 use crate::data::{Impute, Subsample, Task};
 use crate::models::{KernelKind, Metric, ModelSpec};
 use crate::objective::consent::CommandApproval;
+use crate::objective::robust::{Aggregate, Robust};
 use crate::objective::{DatasetSource, FoldSpec, ModelTask, ObjectiveSpec};
 use crate::report;
 use crate::runner::{self, Event, FinishReason};
@@ -13,6 +14,7 @@ use crate::storage::journal::{self, JournalStorage};
 use crate::storage::rdb::{self, RdbStorage};
 use crate::storage::url::StorageUrl;
 use crate::strategy::StrategySpec;
+use crate::strategy::warm::{self, WarmStart};
 use crate::study::{Direction, Study};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
@@ -331,6 +333,16 @@ fn assemble(args: &RunArgs) -> Result<(Study, Box<dyn crate::objective::Objectiv
     if study.name.is_empty() {
         study.name = format!("{} on {}", study.strategy.name(), study.objective.label());
     }
+    if let Some(path) = &args.warm_start {
+        let old = load_session(path)?;
+        let source = path.display().to_string();
+        let warm = WarmStart::from_study(&old, &study.space, &source, warm::DEFAULT_FIRST)
+            .map_err(|e| input(&e))?;
+        if !args.quiet {
+            eprintln!("knobs: {}", warm.describe());
+        }
+        study.warm_start = Some(Box::new(warm));
+    }
     if let Some(path) = &args.session {
         super::resume::check_resume(path, &stored, &mut study, args.new_study)?;
     }
@@ -364,11 +376,9 @@ fn apply_pruner_args(study: &mut Study, args: &RunArgs) -> Result<(), CliError> 
     Ok(())
 }
 
-/// Apply `--dataset`, `--model` and their companions to the objective; true if any was
-/// given. A new model objective needs both `--dataset` and `--model`; a session's model
-/// objective takes any of them alone.
-fn apply_model_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<bool, CliError> {
-    let any = args.dataset.is_some()
+/// Whether any option of a model objective was given.
+fn any_model_arg(args: &RunArgs) -> bool {
+    args.dataset.is_some()
         || args.model.is_some()
         || args.target.is_some()
         || args.task.is_some()
@@ -379,7 +389,16 @@ fn apply_model_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<boo
         || !args.categorical.is_empty()
         || args.impute.is_some()
         || args.missing_indicator
-        || args.subsample.is_some();
+        || args.subsample.is_some()
+        || args.robust.is_some()
+        || args.repeats.is_some()
+}
+
+/// Apply `--dataset`, `--model` and their companions to the objective; true if any was
+/// given. A new model objective needs both `--dataset` and `--model`; a session's model
+/// objective takes any of them alone.
+fn apply_model_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<bool, CliError> {
+    let any = any_model_arg(args);
     if !any {
         return Ok(false);
     }
@@ -398,12 +417,14 @@ fn apply_model_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<boo
         }
         None => None,
     };
-    let mut task = match (objective.model_task(), &args.dataset, model) {
+    let (first, also) = split_datasets(args)?;
+    let mut task = match (objective.model_task(), &first, model) {
         (_, Some(dataset), Some(model)) => ModelTask::new(DatasetSource::from_arg(dataset), model),
         (Some(mut task), dataset, model) => {
             if let Some(d) = dataset {
                 task.dataset = DatasetSource::from_arg(d);
                 task.folds = FoldSpec::default_for(&task.dataset);
+                task.robust = None;
             }
             if let Some(m) = model {
                 task.model = m;
@@ -465,6 +486,7 @@ fn apply_model_args(objective: &mut ObjectiveSpec, args: &RunArgs) -> Result<boo
         task.folds = FoldSpec::from_arg(f);
     }
     apply_data_args(&mut task, args)?;
+    apply_robust_args(&mut task, also, args)?;
     *objective = ObjectiveSpec::from_model_task(task);
     Ok(true)
 }
@@ -502,6 +524,66 @@ fn apply_data_args(task: &mut ModelTask, args: &RunArgs) -> Result<(), CliError>
     Ok(())
 }
 
+/// `--dataset a,b,c` as its first dataset (the task's own) and the others (scored too, for
+/// robust tuning); `(None, None)` without `--dataset`.
+fn split_datasets(
+    args: &RunArgs,
+) -> Result<(Option<String>, Option<Vec<DatasetSource>>), CliError> {
+    let Some(list) = &args.dataset else {
+        return Ok((None, None));
+    };
+    let mut names = list.split(',').map(str::trim).filter(|n| !n.is_empty());
+    let first = names.next().ok_or_else(|| {
+        CliError::Input("--dataset: name a dataset (or several, comma-separated)".into())
+    })?;
+    Ok((
+        Some(first.to_owned()),
+        Some(names.map(DatasetSource::from_arg).collect()),
+    ))
+}
+
+/// Apply the datasets after the first of `--dataset a,b,c` (`also`), `--robust` and
+/// `--repeats`: a robust task when there is more than one dataset or split to score.
+fn apply_robust_args(
+    task: &mut ModelTask,
+    also: Option<Vec<DatasetSource>>,
+    args: &RunArgs,
+) -> Result<(), CliError> {
+    let aggregate = match &args.robust {
+        Some(a) => Some(Aggregate::from_arg(a).map_err(CliError::Input)?),
+        None => None,
+    };
+    if args.repeats == Some(0) {
+        return Err(CliError::Input(
+            "--repeats 0: give at least 1 split per dataset".into(),
+        ));
+    }
+    let mut robust = task.robust.take().unwrap_or(Robust {
+        also: Vec::new(),
+        aggregate: Aggregate::Mean,
+        repeats: 1,
+    });
+    if let Some(also) = also {
+        robust.also = also;
+    }
+    if let Some(a) = aggregate {
+        robust.aggregate = a;
+    }
+    if let Some(n) = args.repeats {
+        robust.repeats = n;
+    }
+    if robust.also.is_empty() && robust.repeats <= 1 {
+        if aggregate.is_some() {
+            return Err(CliError::Input(
+                "--robust needs several datasets (--dataset a,b,c) or --repeats N".into(),
+            ));
+        }
+        return Ok(());
+    }
+    task.robust = Some(robust);
+    Ok(())
+}
+
 /// Build the objective; a model's data file shows a progress line on stderr when it takes
 /// more than a second to read (a large CSV), unless `quiet`.
 fn build_objective(
@@ -509,7 +591,7 @@ fn build_objective(
     quiet: bool,
 ) -> Result<Box<dyn crate::objective::Objective>, CliError> {
     let input = |e: &dyn std::fmt::Display| CliError::Input(e.to_string());
-    let Some(task) = spec.model_task() else {
+    let Some(task) = spec.model_task().filter(|t| t.robust.is_none()) else {
         return spec.build().map_err(|e| input(&e));
     };
     let started = Instant::now();

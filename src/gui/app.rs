@@ -61,6 +61,10 @@ pub enum Action {
     Shortcuts,
     /// Show the interface in another language.
     SetLang(Lang),
+    /// Seed the study with a finished study's trials (asks for the session when `None`).
+    WarmStart(Option<PathBuf>),
+    /// Stop seeding the study with a finished study's trials.
+    NoWarmStart,
 }
 
 /// The eframe application.
@@ -224,8 +228,12 @@ impl KnobsApp {
             ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
             let boundary = self.bench.boundary_available();
             let curves = plots::curves::available(self.bench.study());
+            let datasets = plots::datasets::available(self.bench.study());
             for tab in Tab::ALL {
                 if tab == Tab::Curves && !curves && self.bench.view.tab != tab {
+                    continue;
+                }
+                if tab == Tab::Datasets && !datasets && self.bench.view.tab != tab {
                     continue;
                 }
                 // A plain widget (not a child ui), so the row wraps before it when it does
@@ -280,6 +288,7 @@ impl KnobsApp {
                 &mut self.textures,
                 h,
             ),
+            Tab::Datasets => plots::datasets::show(ui, &mut self.bench, h),
         }
     }
 
@@ -430,6 +439,16 @@ impl KnobsApp {
                 self.lang = lang;
                 i18n::set_lang(lang);
             }
+            Action::WarmStart(path) => {
+                let picked = path.or_else(|| {
+                    let dialog = rfd::FileDialog::new().add_filter("Knobs session", &["ron"]);
+                    super::drop::pick_file(dialog, &mut self.bench.status, ctx)
+                });
+                if let Some(p) = picked {
+                    super::panels::study::warm_start_from(&mut self.bench, &p);
+                }
+            }
+            Action::NoWarmStart => self.bench.editor.set_warm_start(None),
         }
     }
 

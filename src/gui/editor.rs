@@ -203,6 +203,13 @@ impl StudyEditor {
         }
     }
 
+    /// Seed the study with a finished study's trials, or stop (`None`).
+    pub fn set_warm_start(&mut self, warm: Option<Box<crate::strategy::warm::WarmStart>>) {
+        if warm != self.study.warm_start {
+            self.study_mut().warm_start = warm;
+        }
+    }
+
     /// Use a built objective with its own default space and direction; the per-parameter
     /// drafts of the old space go.
     pub fn set_objective(

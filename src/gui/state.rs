@@ -139,11 +139,13 @@ pub enum Tab {
     Boundary,
     /// Questions to the GP: fANOVA importance, partial dependence, diagnostics, what-if.
     Surrogate,
+    /// A robust study's per-dataset scores and each dataset's own best.
+    Datasets,
 }
 
 impl Tab {
     /// Every tab, in the order the tab bar shows them.
-    pub const ALL: [Tab; 14] = [
+    pub const ALL: [Tab; 15] = [
         Tab::Overview,
         Tab::Convergence,
         Tab::Curves,
@@ -153,6 +155,7 @@ impl Tab {
         Tab::GpSlice,
         Tab::GpStd,
         Tab::Boundary,
+        Tab::Datasets,
         Tab::Race,
         Tab::Step,
         Tab::Truth,
@@ -190,6 +193,7 @@ impl Tab {
             Tab::Playground => "Playground",
             Tab::Boundary => "Boundary",
             Tab::Surrogate => "Surrogate",
+            Tab::Datasets => "Datasets",
         }
     }
 }
@@ -456,6 +460,7 @@ impl Workbench {
                 resource_budget: None,
                 strategy_state: None,
                 adaptive: Default::default(),
+                warm_start: None,
             },
             _ => Self::branin_study(),
         }

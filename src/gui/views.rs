@@ -153,6 +153,7 @@ impl Snapshot {
             resource_budget: None,
             strategy_state: None,
             adaptive: Default::default(),
+            warm_start: None,
         }
     }
 }

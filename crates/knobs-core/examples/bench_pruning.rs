@@ -184,6 +184,7 @@ fn run_one(
         trials: vec![],
         strategy_state: None,
         adaptive: Default::default(),
+        warm_start: None,
     };
     let t0 = Instant::now();
     let (study, _, _) = run_to_end(study, Arc::clone(objective), 1).map_err(|e| e.to_string())?;

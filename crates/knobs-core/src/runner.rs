@@ -290,11 +290,20 @@ pub(crate) fn build_strategy(
     if study.space.params().is_empty() {
         return Err(RunError::EmptySpace);
     }
-    spec.build(&study.space, study.seed)
+    let strategy = spec
+        .build(&study.space, study.seed)
         .map_err(|source| RunError::Strategy {
             name: spec.name(),
             source,
-        })
+        })?;
+    Ok(match &study.warm_start {
+        Some(warm) => Box::new(crate::strategy::warm::WarmStarted::new(
+            strategy,
+            warm,
+            study.space.dim(),
+        )) as Box<dyn Strategy>,
+        None => strategy,
+    })
 }
 
 /// A trial handed to an evaluator.

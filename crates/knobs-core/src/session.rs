@@ -332,6 +332,7 @@ mod tests {
             resource_budget: None,
             strategy_state: None,
             adaptive: Default::default(),
+            warm_start: None,
         }
     }
 

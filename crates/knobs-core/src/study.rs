@@ -294,6 +294,11 @@ pub struct Study {
         skip_serializing_if = "crate::advisor::adaptive::Adaptive::is_off"
     )]
     pub adaptive: crate::advisor::adaptive::Adaptive,
+    /// A finished study's trials this one was seeded with (`--warm-start`): its first
+    /// trials are their best points and the GP takes them as down-weighted observations
+    /// (see [`crate::strategy::warm`]). Kept so a resume is seeded as the first run was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warm_start: Option<Box<crate::strategy::warm::WarmStart>>,
 }
 
 impl Study {
@@ -421,5 +426,6 @@ pub fn default_study() -> Study {
         trials: Vec::new(),
         strategy_state: None,
         adaptive: Default::default(),
+        warm_start: None,
     }
 }

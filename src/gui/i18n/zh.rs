@@ -1047,6 +1047,48 @@ pub(super) const TABLE: &[(&str, &str)] = &[
     ),
     ("Truth", "真值"),
     ("Boundary", "决策边界"),
+    // Robust tuning's per-dataset view
+    ("Datasets", "各数据集"),
+    ("Per-dataset scores", "各数据集得分"),
+    (
+        "each trial's score on every dataset; the study optimises their aggregate",
+        "每个试验在各数据集上的得分；研究优化的是它们的汇总值",
+    ),
+    (
+        "Per-dataset scores appear once a trial of a robust objective (several datasets) has completed.",
+        "稳健目标（多个数据集）的试验完成后，这里显示各数据集得分。",
+    ),
+    ("own best", "自身最优"),
+    ("aggregate", "汇总值"),
+    ("robust optimum", "稳健最优"),
+    (
+        "robust optimum: trial {} (aggregate {})",
+        "稳健最优：试验 {}（汇总值 {}）",
+    ),
+    ("dataset", "数据集"),
+    ("own best trial", "自身最优试验"),
+    ("at the robust optimum", "在稳健最优处"),
+    ("given up", "让出"),
+    ("same trial", "同一试验"),
+    ("also score on", "同时评分于"),
+    (
+        "tune one configuration for several datasets: each trial keeps every dataset's score",
+        "为多个数据集调出同一组配置：每个试验保留各数据集的得分",
+    ),
+    ("optimise", "优化"),
+    (
+        "warm start: {} trials from {}",
+        "热启动：{} 个试验，来自 {}",
+    ),
+    ("drop", "移除"),
+    ("Warm start from…", "从已完成的研究热启动…"),
+    (
+        "seed this study with a finished study's trials (same parameter names): its best points go first and the GP learns from all of them",
+        "用一个已完成研究的试验为本研究播种（参数名相同）：先试它的最佳点，GP 从全部试验中学习",
+    ),
+    ("the mean", "平均值"),
+    ("the worst case", "最差情况"),
+    ("mean − 1 sd", "平均值 − 1 个标准差"),
     // Step mode and playground status
     (
         "a run is going on: step mode starts when it ends",

@@ -952,9 +952,64 @@ fn model(ui: &mut egui::Ui, bench: &mut Workbench, task: ModelTask, actions: &mu
             ui.label(tr("folds"));
             ui.horizontal(|ui| folds_choice(ui, &task, &mut next));
             ui.end_row();
+            robust_choice(ui, &task, &mut next);
         });
     if next != task {
         apply(bench, ObjectiveSpec::from_model_task(next));
+    }
+}
+
+/// Robust tuning: further bundled datasets to score the same configuration on, and what
+/// the study optimises of the scores (two grid rows).
+fn robust_choice(ui: &mut egui::Ui, task: &ModelTask, next: &mut ModelTask) {
+    use crate::objective::robust::{Aggregate, Robust};
+    let also: Vec<DatasetSource> = task.robust.as_ref().map_or(vec![], |r| r.also.clone());
+    ui.label(tr("also score on"));
+    ui.horizontal_wrapped(|ui| {
+        for name in BUNDLED {
+            let source = DatasetSource::Bundled((*name).into());
+            if source == task.dataset {
+                continue;
+            }
+            let mut on = also.contains(&source);
+            if ui.checkbox(&mut on, *name).changed() {
+                let mut r = next.robust.take().unwrap_or(Robust {
+                    also: vec![],
+                    aggregate: Aggregate::Mean,
+                    repeats: 1,
+                });
+                r.also.retain(|d| *d != source);
+                if on {
+                    r.also.push(source);
+                }
+                next.robust = (!r.also.is_empty() || r.repeats > 1).then_some(r);
+            }
+        }
+    })
+    .response
+    .on_hover_text(tr(
+        "tune one configuration for several datasets: each trial keeps every dataset's score",
+    ));
+    ui.end_row();
+    if let Some(r) = &task.robust {
+        ui.label(tr("optimise"));
+        let choices = [
+            (Aggregate::Mean, tr("the mean")),
+            (Aggregate::Worst, tr("the worst case")),
+            (Aggregate::MeanSd { k: 1.0 }, tr("mean − 1 sd")),
+        ];
+        egui::ComboBox::from_id_salt("robust_aggregate")
+            .selected_text(r.aggregate.name())
+            .show_ui(ui, |ui| {
+                for (a, label) in choices {
+                    if ui.selectable_label(r.aggregate == a, label).clicked()
+                        && let Some(n) = next.robust.as_mut()
+                    {
+                        n.aggregate = a;
+                    }
+                }
+            });
+        ui.end_row();
     }
 }
 

@@ -69,7 +69,63 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
                 params::adaptive_toggle(ui, bench);
                 ui.end_row();
             });
+        warm_start(ui, bench, actions);
     });
+}
+
+/// The warm-start row: which finished study seeds this one, and the buttons to pick or drop
+/// it.
+fn warm_start(ui: &mut egui::Ui, bench: &Workbench, actions: &mut Vec<Action>) {
+    ui.horizontal_wrapped(|ui| {
+        match &bench.study().warm_start {
+            Some(warm) => {
+                ui.label(fill(
+                    tr("warm start: {} trials from {}"),
+                    &[&warm.trials.len(), &warm.source],
+                ))
+                .on_hover_text(warm.describe());
+                if ui.small_button(tr("drop")).clicked() {
+                    actions.push(Action::NoWarmStart);
+                }
+            }
+            None => {
+                if ui
+                    .button(tr("Warm start from…"))
+                    .on_hover_text(tr(
+                        "seed this study with a finished study's trials (same parameter names): its best points go first and the GP learns from all of them",
+                    ))
+                    .clicked()
+                {
+                    actions.push(Action::WarmStart(None));
+                }
+            }
+        }
+    });
+}
+
+/// Seed the study with the finished trials of the session at `path` that fall inside the
+/// study's ranges; the status line says what happened.
+pub fn warm_start_from(bench: &mut Workbench, path: &std::path::Path) {
+    let old = match crate::session::Session::load(path) {
+        Ok(s) => s.study,
+        Err(e) => {
+            bench.status = e.to_string();
+            return;
+        }
+    };
+    let source = path.display().to_string();
+    match crate::strategy::warm::WarmStart::from_study(
+        &old,
+        &bench.study().space,
+        &source,
+        crate::strategy::warm::DEFAULT_FIRST,
+    ) {
+        Ok(warm) => {
+            bench.status = warm.describe();
+            bench.editor.set_warm_start(Some(Box::new(warm)));
+        }
+        Err(e) => bench.status = e.to_string(),
+    }
 }
 
 /// The strategy's own window when it is narrower than the jobs asked for and the study sets

@@ -9,6 +9,7 @@
 pub mod boundary;
 pub mod convergence;
 pub mod curves;
+pub mod datasets;
 pub mod gp_slice;
 pub mod gp_std;
 pub mod importance;

@@ -38,6 +38,8 @@
 //! | `μ₋ᵢ`, `σ₋ᵢ` | leave-one-out mean and standard deviation of observation `i`: `ỹᵢ − α_i / [K⁻¹]ᵢᵢ` and `[K⁻¹]ᵢᵢ^{−½}` |
 //! | `f₀`, `V` | mean and variance of `μ` over the unit cube (functional ANOVA) |
 //! | `V_i`, `V_ij` | variance of the main effect of coordinate `i` and of the interaction of `i` and `j` |
+//! | `τ²` | transfer variance of a warm start's old trial: it enters `K` as `σ_f² + σ_n² + τ²` on the diagonal, a down-weighted observation (standardised units; [`crate::strategy::gp::WARM_TAU2`]) |
+//! | `ȳ_old` | mean loss of a warm start's old trials; they enter shifted by `ȳ − ȳ_old` |
 
 pub mod acquisition;
 pub mod fit;

@@ -12,6 +12,17 @@ const JITTER: f64 = 1e-9;
 
 /// Build `K = k(x_a, x_b) + (σ_n² + jitter) I` and factor it; returns `L` and the jitter used.
 pub(crate) fn factor(x: &[Vec<f64>], kernel: &Kernel, noise: f64) -> Option<(Mat<f64>, f64)> {
+    factor_with(x, kernel, noise, &[])
+}
+
+/// [`factor`] with `extra[a]` added to the diagonal of point `a` (points past `extra`'s end
+/// get none): the transfer variance `τ²` of a warm start's down-weighted observations.
+pub(crate) fn factor_with(
+    x: &[Vec<f64>],
+    kernel: &Kernel,
+    noise: f64,
+    extra: &[f64],
+) -> Option<(Mat<f64>, f64)> {
     let n = x.len();
     let base = Mat::from_fn(n, n, |a, b| {
         if b <= a {
@@ -24,7 +35,12 @@ pub(crate) fn factor(x: &[Vec<f64>], kernel: &Kernel, noise: f64) -> Option<(Mat
     while jitter <= 1e-2 {
         let k = Mat::from_fn(n, n, |a, b| {
             let (i, j) = if b <= a { (a, b) } else { (b, a) };
-            base[(i, j)] + if a == b { noise + jitter } else { 0.0 }
+            base[(i, j)]
+                + if a == b {
+                    noise + jitter + extra.get(a).copied().unwrap_or(0.0)
+                } else {
+                    0.0
+                }
         });
         if let Ok(llt) = k.llt(Side::Lower) {
             return Some((llt.L().to_owned(), jitter));
@@ -75,23 +91,50 @@ impl GpModel {
     /// on points `x` with losses `y` (raw units; standardised here). `None` if the data are
     /// empty or the kernel matrix cannot be factored even with jitter.
     pub fn new(x: Vec<Vec<f64>>, y: &[f64], kernel: Kernel, noise: f64) -> Option<Self> {
+        Self::with_extra_noise(x, y, kernel, noise, &[])
+    }
+
+    /// [`GpModel::new`] where point `a` is observed with noise variance `σ_n² + extra[a]`
+    /// (standardised units; missing entries are 0): a warm start's old trials enter with
+    /// the transfer variance `τ²`, so they shape the posterior without pinning it.
+    pub fn with_extra_noise(
+        x: Vec<Vec<f64>>,
+        y: &[f64],
+        kernel: Kernel,
+        noise: f64,
+        extra: &[f64],
+    ) -> Option<Self> {
         let standard = standardisation(y);
-        GpModel::with_standardisation(x, y, kernel, noise, standard)
+        Self::conditioned(x, y, kernel, noise, standard, extra)
     }
 
     /// [`GpModel::new`] with a given standardisation `(ȳ, s_y)` instead of the data's own:
-    /// what a refit on a subset needs to be comparable with the full model.
+    /// what a refit on a subset needs to be comparable with the full model (the
+    /// leave-one-out test's refits).
+    #[cfg(test)]
     pub(crate) fn with_standardisation(
         x: Vec<Vec<f64>>,
         y: &[f64],
         kernel: Kernel,
         noise: f64,
+        standard: (f64, f64),
+    ) -> Option<Self> {
+        Self::conditioned(x, y, kernel, noise, standard, &[])
+    }
+
+    /// The posterior for a given standardisation and per-point extra noise.
+    fn conditioned(
+        x: Vec<Vec<f64>>,
+        y: &[f64],
+        kernel: Kernel,
+        noise: f64,
         (y_mean, y_scale): (f64, f64),
+        extra: &[f64],
     ) -> Option<Self> {
         if x.is_empty() || x.len() != y.len() {
             return None;
         }
-        let (l, _) = factor(&x, &kernel, noise)?;
+        let (l, _) = factor_with(&x, &kernel, noise, extra)?;
         let y_std: Vec<f64> = y.iter().map(|v| (v - y_mean) / y_scale).collect();
         let mut a = Mat::from_fn(y.len(), 1, |i, _| y_std[i]);
         chol_solve(&l, &mut a);

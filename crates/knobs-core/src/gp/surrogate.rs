@@ -143,6 +143,22 @@ impl Surrogate {
         hypers: Hypers,
         direction: Direction,
     ) -> Option<Self> {
+        Self::with_prior_points(inputs, x, losses, &[], pending, hypers, direction)
+    }
+
+    /// [`Surrogate::new`] that also holds a warm start's old trials `prior` (kernel input,
+    /// loss already aligned to this study's level, transfer variance `τ²`): each enters `K`
+    /// with noise `σ_n² + τ²`, a down-weighted observation. The incumbent and the liar value
+    /// come from this study's own observations only.
+    pub fn with_prior_points(
+        inputs: Inputs,
+        x: Vec<Vec<f64>>,
+        losses: &[f64],
+        prior: &[(Vec<f64>, f64, f64)],
+        pending: &[Vec<f64>],
+        hypers: Hypers,
+        direction: Direction,
+    ) -> Option<Self> {
         if x.is_empty() || x.len() != losses.len() {
             return None;
         }
@@ -151,13 +167,20 @@ impl Surrogate {
         let observed = x.len();
         let mut all = x;
         let mut y = losses.to_vec();
+        let mut extra = vec![0.0; all.len()];
+        for (p, loss, tau2) in prior {
+            all.push(p.clone());
+            y.push(*loss);
+            extra.push(*tau2);
+        }
         for p in pending {
             all.push(inputs.map(p));
             y.push(liar);
         }
         let taken = all.clone();
         let held = y.clone();
-        let model = GpModel::new(all, &y, hypers.kernel.clone(), hypers.noise)?;
+        let model =
+            GpModel::with_extra_noise(all, &y, hypers.kernel.clone(), hypers.noise, &extra)?;
         // The incumbent is the lowest posterior mean at an observed point (noisy EI's rule):
         // with a noise-free fit it is the lowest observation; where the fit says the values
         // are noisy (accuracies that move in steps of one sample), a lucky observation does

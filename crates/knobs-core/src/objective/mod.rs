@@ -9,6 +9,7 @@ mod command;
 pub mod consent;
 mod model;
 mod process;
+pub mod robust;
 mod synthetic;
 
 pub use command::{
@@ -233,6 +234,9 @@ pub enum ObjectiveSpec {
         /// Column roles and kinds, gap filling and subsampling (absent in older sessions).
         #[serde(default, skip_serializing_if = "crate::data::DataSpec::is_default")]
         data: crate::data::DataSpec,
+        /// Further datasets and their aggregate, for robust tuning (absent: one dataset).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        robust: Option<robust::Robust>,
     },
     /// An external command run once per trial (see [`CommandObjective`]).
     Command {
@@ -289,6 +293,7 @@ impl ObjectiveSpec {
                 CommandObjective::new(command, *trial_timeout)?.in_folder(workdir.clone()),
             )),
             ObjectiveSpec::Model { .. } => match self.model_task() {
+                Some(task) if task.robust.is_some() => Ok(Box::new(task.build_robust()?)),
                 Some(task) => Ok(Box::new(task.build()?)),
                 None => Err(BuildError::Invalid("not a model objective".into())),
             },
@@ -323,9 +328,19 @@ impl ObjectiveSpec {
         let mut spec = self.clone();
         match &mut spec {
             ObjectiveSpec::Synthetic { .. } => {}
-            ObjectiveSpec::Model { dataset, folds, .. } => {
+            ObjectiveSpec::Model {
+                dataset,
+                folds,
+                robust,
+                ..
+            } => {
                 if let DatasetSource::File(p) = dataset {
                     *p = join(p);
+                }
+                for d in robust.iter_mut().flat_map(|r| r.also.iter_mut()) {
+                    if let DatasetSource::File(p) = d {
+                        *p = join(p);
+                    }
                 }
                 if let FoldSpec::File(p) = folds {
                     *p = join(p);
@@ -348,6 +363,7 @@ impl ObjectiveSpec {
             metric: t.metric,
             folds: t.folds,
             data: t.data,
+            robust: t.robust,
         }
     }
 
@@ -362,6 +378,7 @@ impl ObjectiveSpec {
                 metric,
                 folds,
                 data,
+                robust,
             } => Some(ModelTask {
                 dataset: dataset.clone(),
                 target: target.clone(),
@@ -370,6 +387,7 @@ impl ObjectiveSpec {
                 metric: *metric,
                 folds: folds.clone(),
                 data: data.clone(),
+                robust: robust.clone(),
             }),
             _ => None,
         }

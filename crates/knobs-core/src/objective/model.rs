@@ -98,6 +98,10 @@ pub struct ModelTask {
     /// resumed or re-run study prepares its data identically).
     #[serde(default, skip_serializing_if = "DataSpec::is_default")]
     pub data: DataSpec,
+    /// Further datasets and the aggregate, when one configuration is tuned for several
+    /// datasets at once ([`super::robust`]); `None` is an ordinary single-dataset task.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub robust: Option<super::robust::Robust>,
 }
 
 impl ModelTask {
@@ -112,12 +116,23 @@ impl ModelTask {
             metric: None,
             folds,
             data: DataSpec::default(),
+            robust: None,
         }
     }
 
     /// `svc on moons`, with the metric where it is not the default.
     pub fn label(&self) -> String {
         let mut s = format!("{} on {}", self.model.label(), self.dataset.label());
+        if let Some(r) = &self.robust {
+            for d in &r.also {
+                s.push_str(&format!("+{}", d.label()));
+            }
+            s.push_str(&format!(" [{}", r.aggregate.name()));
+            if r.repeats > 1 {
+                s.push_str(&format!(", {} splits each", r.repeats));
+            }
+            s.push(']');
+        }
         if let Some(m) = self.metric {
             s.push_str(&format!(" ({})", m.name()));
         }

@@ -23,6 +23,17 @@
 //! - **Parallel asks**: trials asked but not told are added at the mean observed loss
 //!   (the *constant liar*), which flattens the acquisition around them, so a window larger
 //!   than 1 spreads its points instead of proposing the same one again.
+//! - **Warm start** ([`Strategy::warm`]): a finished study's trials on a related problem
+//!   enter the GP as *down-weighted observations*, each with noise `σ_n² + τ²` (τ² =
+//!   [`WARM_TAU2`], standardised units) and its loss shifted by `ȳ_new − ȳ_old` (the means of
+//!   this study's and the old study's losses) so a dataset that is easier overall does not
+//!   read as a better region. Chosen over a prior mean `m(x) = μ_old(x)` because the old
+//!   trials then take part in the same Cholesky solve (no second GP, no change to the
+//!   acquisition), and τ² says how far an old value may be off: with τ² = 0 the old trials
+//!   would be trusted like new ones, as τ² → ∞ they are ignored. The hyperparameters are
+//!   fitted on old and new together (the problems share their shape). The Sobol start-up
+//!   is skipped: the old trials spread the points already, and the first trials come from
+//!   the old best.
 //! - **Determinism**: every proposal draws from a generator seeded by (seed, trial number),
 //!   and the hyperparameter fit is a function of the told data and the previous fit.
 
@@ -86,6 +97,11 @@ impl super::registry::StrategySettings for GpSettings {
     }
 }
 
+/// The transfer variance `τ²` a warm start's old trial is observed with, beyond `σ_n²`
+/// (standardised units): an old value may be off by about half a standard deviation of the
+/// losses.
+pub const WARM_TAU2: f64 = 0.25;
+
 /// GP-based Bayesian optimisation (see the module docs).
 pub struct GpSearch {
     inputs: Inputs,
@@ -98,6 +114,8 @@ pub struct GpSearch {
     observed: Vec<(Vec<f64>, Option<f64>)>,
     /// Asked, not yet told.
     pending: BTreeMap<usize, Vec<f64>>,
+    /// A warm start's old trials: kernel input and loss (old units).
+    warm: Vec<(Vec<f64>, f64)>,
     hypers: Option<Hypers>,
     /// Number of observations at the last hyperparameter fit.
     fitted_at: usize,
@@ -138,6 +156,7 @@ impl GpSearch {
             sobol: Sobol::new(d, seed)?,
             observed: Vec::new(),
             pending: BTreeMap::new(),
+            warm: Vec::new(),
             hypers: None,
             fitted_at: 0,
             full_fit_at: 0,
@@ -167,15 +186,28 @@ impl GpSearch {
             .iter()
             .map(|(p, l)| (p.clone(), l.unwrap_or(worst)))
             .unzip();
-        if x.len() < 2 {
+        let prior = self.warm_prior(&losses);
+        if x.len() + prior.len() < 2 {
             return None;
         }
+        // The hyperparameters are fitted on this study's and the old study's trials alike.
+        let (fit_x, fit_losses) = if prior.is_empty() {
+            (x.clone(), losses.clone())
+        } else {
+            let mut fx = x.clone();
+            let mut fl = losses.clone();
+            for (p, l, _) in &prior {
+                fx.push(p.clone());
+                fl.push(*l);
+            }
+            (fx, fl)
+        };
         let hypers = match &self.hypers {
-            Some(h) if !self.refit_due(x.len()) => h.clone(),
+            Some(h) if !self.refit_due(fit_x.len()) => h.clone(),
             previous => {
                 // Random restarts (to escape a poor local optimum of the likelihood) after
                 // every 10% growth of the data; in between, a short warm-started polish.
-                let n = x.len();
+                let n = fit_x.len();
                 let effort = if previous.is_none() || n >= self.full_fit_at + self.full_fit_at / 10
                 {
                     self.full_fit_at = n;
@@ -190,27 +222,43 @@ impl GpSearch {
                 let mut rng = seeded_rng(self.seed ^ 0x6770_6669, number as u64);
                 let h = fit_subset(
                     &self.inputs,
-                    &x,
-                    &losses,
+                    &fit_x,
+                    &fit_losses,
                     self.kind,
                     previous.as_ref(),
                     effort,
                     &mut rng,
                 );
                 self.hypers = Some(h.clone());
-                self.fitted_at = x.len();
+                self.fitted_at = fit_x.len();
                 h
             }
         };
         let pending: Vec<Vec<f64>> = self.pending.values().cloned().collect();
-        Surrogate::new(
+        Surrogate::with_prior_points(
             self.inputs.clone(),
             x,
             &losses,
+            &prior,
             &pending,
             hypers,
             Direction::Minimize,
         )
+    }
+
+    /// The warm start's old trials as the surrogate holds them: kernel input, loss shifted
+    /// by `ȳ_new − ȳ_old` (none before this study has a loss), and the transfer variance.
+    fn warm_prior(&self, losses: &[f64]) -> Vec<(Vec<f64>, f64, f64)> {
+        if self.warm.is_empty() || losses.is_empty() {
+            return Vec::new();
+        }
+        let new_mean = losses.iter().sum::<f64>() / losses.len() as f64;
+        let old_mean = self.warm.iter().map(|(_, l)| l).sum::<f64>() / self.warm.len() as f64;
+        let shift = new_mean - old_mean;
+        self.warm
+            .iter()
+            .map(|(p, l)| (p.clone(), l + shift, WARM_TAU2))
+            .collect()
     }
 }
 
@@ -258,6 +306,18 @@ impl Strategy for GpSearch {
 
     fn explain(&self) -> Option<Explanation> {
         self.last.clone()
+    }
+
+    fn warm(&mut self, prior: &[(Vec<f64>, f64)]) {
+        let d = self.inputs.dim();
+        self.warm = prior
+            .iter()
+            .filter(|(p, l)| p.len() == d && l.is_finite())
+            .map(|(p, l)| (self.inputs.map(p), *l))
+            .collect();
+        if !self.warm.is_empty() {
+            self.n_startup = 1;
+        }
     }
 
     fn tell(&mut self, observation: Observation<'_>) {

@@ -27,6 +27,7 @@ pub mod state;
 #[cfg(test)]
 mod testkit;
 mod tpe;
+pub mod warm;
 
 pub use anneal::{Anneal, AnnealSettings};
 pub use cmaes::{CmaEs, CmaEsSettings};
@@ -153,6 +154,14 @@ pub trait Strategy: Send {
     /// when nothing has been asked yet. Called right after `ask`, before the point is told.
     fn explain(&self) -> Option<Explanation> {
         None
+    }
+
+    /// Take a warm start's old trials (unit-cube points in this space, losses in the old
+    /// study's units, lower better) as prior knowledge. Strategies that model the loss (the
+    /// GP) use them; the others ignore them, and start from the old best points instead
+    /// (see [`warm`]).
+    fn warm(&mut self, prior: &[(Vec<f64>, f64)]) {
+        let _ = prior;
     }
 
     /// How many trials may be outstanding at once when the study does not say. Adaptive

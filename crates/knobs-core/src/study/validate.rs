@@ -532,6 +532,7 @@ mod tests {
             metric: None,
             folds: crate::objective::FoldSpec::Bundled("iris".into()),
             data: crate::data::DataSpec::default(),
+            robust: None,
         };
         study.space = Space::new(
             specs

@@ -187,6 +187,8 @@ fn open_journal(args: &RunArgs, study: &Study) -> Result<Option<JournalStorage>,
         return Ok(Some(storage));
     }
     check_writable("--journal", &target)?;
+    // A journal a live process is writing looks unfinished: say who is writing it instead.
+    crate::storage::lock::ensure_no_writer(&target).map_err(|e| CliError::Input(e.to_string()))?;
     let existing = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
     if existing > 0 {
         let refuse = |why: String| {

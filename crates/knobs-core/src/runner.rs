@@ -446,7 +446,7 @@ impl Schedule {
     /// Note that trial `number` of `study` was told, counting its resource.
     pub(crate) fn count_told(&mut self, study: &Study, number: usize) {
         self.told += 1;
-        if let Some(t) = study.trials.iter().rev().find(|t| t.number == number) {
+        if let Some(t) = study.trial(number) {
             self.resource_told += t.resource();
         }
     }
@@ -579,7 +579,7 @@ pub(crate) fn tell(
     number: usize,
     clock: Option<&mut f64>,
 ) -> Result<(), StrategyError> {
-    let Some(trial) = study.trials.iter().find(|t| t.number == number) else {
+    let Some(trial) = study.trial(number) else {
         return Ok(());
     };
     let direction = study.direction;
@@ -654,8 +654,9 @@ pub fn evaluate_point(
 /// Put an evaluation's result into its trial in the study (complete or failed) and return
 /// the finished trial.
 pub(crate) fn record_result(study: &mut Study, done: &Done) -> Option<Trial> {
+    let index = study.trial_index(done.number)?;
     let space = &study.space;
-    let trial = study.trials.iter_mut().find(|t| t.number == done.number)?;
+    let trial = &mut study.trials[index];
     trial.started_at = done.started_at;
     trial.duration = done.duration;
     // A script's own record of its curve wins; a model that reported through its context
@@ -955,13 +956,7 @@ impl Coordinator {
     /// Note a running trial's intermediate value in the study and pass it on (a value that
     /// arrives after its trial finished is already in the trial's result).
     fn progress(&mut self, number: usize, step: u64, value: f64) {
-        let Some(trial) = self
-            .study
-            .trials
-            .iter_mut()
-            .rev()
-            .find(|t| t.number == number)
-        else {
+        let Some(trial) = self.study.trial_mut(number) else {
             return;
         };
         if trial.state != TrialState::Running {

@@ -312,23 +312,38 @@ impl Study {
             .map(|s| s.default_window())
     }
 
+    /// Where trial `number` sits in [`Study::trials`], in O(log n) at worst: the runner,
+    /// the stepper and the journal look a trial up on every event, and a scan made a long
+    /// study's coordinator quadratic. Trials are kept in number order (every writer keeps it,
+    /// [`Study::repair`] sorts a stored file) and a run numbers them `0..n`, so the trial is
+    /// nearly always at its own number; otherwise a binary search finds it.
+    pub(crate) fn trial_index(&self, number: usize) -> Option<usize> {
+        if self.trials.get(number).is_some_and(|t| t.number == number) {
+            return Some(number);
+        }
+        self.trials.binary_search_by_key(&number, |t| t.number).ok()
+    }
+
+    /// Trial `number`, found as [`Study::trial_index`] does.
+    pub(crate) fn trial(&self, number: usize) -> Option<&Trial> {
+        self.trial_index(number).map(|i| &self.trials[i])
+    }
+
+    /// Trial `number` to change in place, found as [`Study::trial_index`] does.
+    pub(crate) fn trial_mut(&mut self, number: usize) -> Option<&mut Trial> {
+        self.trial_index(number).map(|i| &mut self.trials[i])
+    }
+
     /// Put a trial's latest state in place: replace the trial with its number, or insert it
     /// in number order (the runner's events carry whole trials, started and then finished;
     /// a resumed hole is started after later trials already stored).
     pub fn record(&mut self, trial: Trial) {
-        // Trials arrive nearly in order: search from the end.
-        match self
-            .trials
-            .iter_mut()
-            .rev()
-            .find(|t| t.number == trial.number)
-        {
-            Some(slot) => *slot = trial,
-            None => {
-                let at = self.trials.partition_point(|t| t.number < trial.number);
-                self.trials.insert(at, trial);
-            }
+        if let Some(slot) = self.trial_mut(trial.number) {
+            *slot = trial;
+            return;
         }
+        let at = self.trials.partition_point(|t| t.number < trial.number);
+        self.trials.insert(at, trial);
     }
 
     /// The best complete trial under the study's direction; ties go to the earlier trial.
@@ -427,5 +442,52 @@ pub fn default_study() -> Study {
         strategy_state: None,
         adaptive: Default::default(),
         warm_start: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn ran(budget: usize) -> Study {
+        let mut study = default_study();
+        study.budget = budget;
+        let objective = Arc::from(study.objective.build().unwrap());
+        crate::runner::run_to_end(study, objective, 1).unwrap().0
+    }
+
+    #[test]
+    fn trials_are_found_by_number_at_their_own_index_and_across_a_gap() {
+        let mut study = ran(6);
+        assert_eq!(study.trial_index(4), Some(4));
+        assert_eq!(study.trial_index(6), None);
+        let second = study.trials.remove(2);
+        // After the gap every trial sits one place before its number.
+        assert_eq!(study.trial_index(2), None);
+        assert_eq!(study.trial_index(5), Some(4));
+        assert_eq!(study.trial(3).map(|t| t.number), Some(3));
+        assert_eq!(study.trial_index(0), Some(0));
+        // Recording the missing trial puts it back in its place, in number order.
+        study.record(second.clone());
+        assert_eq!(study.trial_index(2), Some(2));
+        assert_eq!(study.trials[2], second);
+        let numbers: Vec<usize> = study.trials.iter().map(|t| t.number).collect();
+        assert_eq!(numbers, vec![0, 1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn recording_a_known_trial_replaces_it_in_place() {
+        let mut study = ran(4);
+        let mut changed = study.trials[3].clone();
+        changed.value = Some(-1.0);
+        study.record(changed.clone());
+        assert_eq!(study.trials.len(), 4);
+        assert_eq!(study.trials[3], changed);
+        let mut first = study.trials[0].clone();
+        first.label = Some("again".into());
+        study.record(first.clone());
+        assert_eq!(study.trials.len(), 4);
+        assert_eq!(study.trials[0], first);
     }
 }

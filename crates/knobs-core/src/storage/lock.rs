@@ -78,6 +78,15 @@ impl WriterLock {
     }
 }
 
+/// Fail with [`StorageError::Locked`] (naming the holder's pid) when a live process is
+/// writing the journal at `journal`; else return at once, holding nothing. For a caller
+/// about to judge the journal's content (the CLI refusing to replace an unfinished study):
+/// a journal another process is writing is unfinished because it is being written, and the
+/// user must hear that, not "resume it".
+pub fn ensure_no_writer(journal: &Path) -> Result<(), StorageError> {
+    WriterLock::acquire(journal).map(drop)
+}
+
 /// Why [`take`] did not lock.
 enum Taken {
     /// A live writer holds the lock (its pid, as it wrote it).

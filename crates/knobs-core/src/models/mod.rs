@@ -356,6 +356,13 @@ impl ModelSpec {
                 ))
             }
             ModelSpec::Svc { kernel } => Box::new(svc::SvcLearner::new(cv, *kernel)),
+            ModelSpec::Svr { kernel } if self.dense_kernel_bytes(&cv) > KERNEL_MEMORY_LIMIT => {
+                Box::new(svr::SvrLearner::cached(
+                    cv,
+                    *kernel,
+                    smo::kernel_cache_bytes(),
+                ))
+            }
             ModelSpec::Svr { kernel } => Box::new(svr::SvrLearner::new(cv, *kernel)),
             ModelSpec::Knn => Box::new(knn::KnnLearner::new(cv)),
             ModelSpec::KernelRidge => Box::new(ridge::RidgeLearner::new(cv)),
@@ -406,7 +413,7 @@ impl ModelSpec {
     /// Refuse data too large for the kernel models' dense matrices (see
     /// [`KERNEL_MEMORY_LIMIT`]); the SVC takes its cached path instead.
     fn check_memory(&self, cv: &CvData) -> Result<(), ModelError> {
-        if matches!(self, ModelSpec::Svc { .. }) {
+        if matches!(self, ModelSpec::Svc { .. } | ModelSpec::Svr { .. }) {
             return Ok(());
         }
         let bytes = self.dense_kernel_bytes(cv);

@@ -92,8 +92,12 @@ fn the_default_study_tunes_an_svc_and_its_gp_views_fill_in() {
     // every tab draws without panicking on the result
     let mut harness = harness(KnobsApp::from_bench(b));
     for tab in knobs::gui::state::Tab::ALL {
-        if tab == knobs::gui::state::Tab::Curves {
-            // Shown only for studies that can report curves (tests/gui_curves.rs).
+        if matches!(
+            tab,
+            knobs::gui::state::Tab::Curves | knobs::gui::state::Tab::Datasets
+        ) {
+            // Shown only for studies that report curves (tests/gui_curves.rs) or score
+            // several datasets (tests/gui_snapshots.rs' robust snapshot).
             continue;
         }
         harness
@@ -335,8 +339,13 @@ fn keyboard_shortcuts_run_and_save() {
     b.files.path = Some(path.clone());
     let mut harness = harness(KnobsApp::from_bench(b));
     harness.run_steps(2);
-    // Space runs, and again pauses
+    // Space runs (once its journal beside k.ron exists), and again pauses
     harness.key_press(egui::Key::Space);
+    harness.run_steps(2);
+    harness
+        .state_mut()
+        .bench
+        .wait_started(std::time::Duration::from_secs(60));
     harness.run_steps(2);
     assert!(harness.state().bench.is_running());
     harness.key_press(egui::Key::Space);

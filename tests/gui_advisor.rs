@@ -52,7 +52,8 @@ fn the_finding_about_c_appears_under_c_and_the_button_starts_the_advised_study()
     let done = lesson8_done();
     let app = KnobsApp::from_bench(advised_bench());
     let mut harness = Harness::builder()
-        .with_size([1280.0, 900.0])
+        // Tall enough that the side panel (objective, parameters, advice button) needs no scrolling.
+        .with_size([1280.0, 1400.0])
         .build_ui_state(|ui, app: &mut KnobsApp| app.show(ui), app);
     harness.run_steps(2);
 

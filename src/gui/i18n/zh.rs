@@ -1065,7 +1065,7 @@ pub(super) const TABLE: &[(&str, &str)] = &[
         "robust optimum: trial {} (aggregate {})",
         "稳健最优：试验 {}（汇总值 {}）",
     ),
-    ("dataset", "数据集"),
+    ("score", "得分"),
     ("own best trial", "自身最优试验"),
     ("at the robust optimum", "在稳健最优处"),
     ("given up", "让出"),

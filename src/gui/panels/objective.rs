@@ -965,25 +965,33 @@ fn robust_choice(ui: &mut egui::Ui, task: &ModelTask, next: &mut ModelTask) {
     use crate::objective::robust::{Aggregate, Robust};
     let also: Vec<DatasetSource> = task.robust.as_ref().map_or(vec![], |r| r.also.clone());
     ui.label(tr("also score on"));
-    ui.horizontal_wrapped(|ui| {
-        for name in BUNDLED {
-            let source = DatasetSource::Bundled((*name).into());
-            if source == task.dataset {
-                continue;
-            }
-            let mut on = also.contains(&source);
-            if ui.checkbox(&mut on, *name).changed() {
-                let mut r = next.robust.take().unwrap_or(Robust {
-                    also: vec![],
-                    aggregate: Aggregate::Mean,
-                    repeats: 1,
-                });
-                r.also.retain(|d| *d != source);
-                if on {
-                    r.also.push(source);
+    // Two a row in a vertical layout: its height is known in the frame it is drawn, so the
+    // grid row below never overlaps it (a wrapped row's height is only known a frame later).
+    let others: Vec<&str> = BUNDLED
+        .iter()
+        .copied()
+        .filter(|name| DatasetSource::Bundled((*name).into()) != task.dataset)
+        .collect();
+    ui.vertical(|ui| {
+        for pair in others.chunks(2) {
+            ui.horizontal(|ui| {
+                for name in pair {
+                    let source = DatasetSource::Bundled((*name).into());
+                    let mut on = also.contains(&source);
+                    if ui.checkbox(&mut on, *name).changed() {
+                        let mut r = next.robust.take().unwrap_or(Robust {
+                            also: vec![],
+                            aggregate: Aggregate::Mean,
+                            repeats: 1,
+                        });
+                        r.also.retain(|d| *d != source);
+                        if on {
+                            r.also.push(source);
+                        }
+                        next.robust = (!r.also.is_empty() || r.repeats > 1).then_some(r);
+                    }
                 }
-                next.robust = (!r.also.is_empty() || r.repeats > 1).then_some(r);
-            }
+            });
         }
     })
     .response
@@ -992,7 +1000,7 @@ fn robust_choice(ui: &mut egui::Ui, task: &ModelTask, next: &mut ModelTask) {
     ));
     ui.end_row();
     if let Some(r) = &task.robust {
-        ui.label(tr("optimise"));
+        let label = ui.label(tr("optimise"));
         let choices = [
             (Aggregate::Mean, tr("the mean")),
             (Aggregate::Worst, tr("the worst case")),
@@ -1008,7 +1016,9 @@ fn robust_choice(ui: &mut egui::Ui, task: &ModelTask, next: &mut ModelTask) {
                         n.aggregate = a;
                     }
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         ui.end_row();
     }
 }

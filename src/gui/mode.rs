@@ -17,10 +17,11 @@ pub enum Mode {
     Idle,
     /// A run on the worker threads (running or paused).
     Running(Run),
-    /// Step mode: a stepper proposes one point at a time.
-    Stepping(Stepper),
-    /// The window shows an earlier state of the study.
-    Replaying(Replay),
+    /// Step mode: a stepper proposes one point at a time (boxed, as the replay: both hold a
+    /// study's worth of state while the common modes are small).
+    Stepping(Box<Stepper>),
+    /// The window shows an earlier state of the study (boxed: it holds the whole study).
+    Replaying(Box<Replay>),
 }
 
 /// A run in progress.

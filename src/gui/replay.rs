@@ -93,12 +93,12 @@ impl Workbench {
             return false;
         }
         let at = self.study().trials.len();
-        self.mode = Mode::Replaying(Replay {
+        self.mode = Mode::Replaying(Box::new(Replay {
             full: self.study().clone(),
             at,
             playing: false,
             last_step: None,
-        });
+        }));
         self.status = "replaying: the study after each trial".into();
         true
     }

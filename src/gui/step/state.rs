@@ -321,7 +321,7 @@ impl Workbench {
         match started {
             Ok(handle) => {
                 self.editor.apply(LiveEvent::Ended);
-                self.mode = Mode::Stepping(Stepper {
+                self.mode = Mode::Stepping(Box::new(Stepper {
                     handle,
                     sent: self.study().strategy.clone(),
                     proposal: None,
@@ -330,7 +330,7 @@ impl Workbench {
                     playing: false,
                     stopping: false,
                     pausing: false,
-                });
+                }));
                 self.step.finished = None;
                 self.step.failure = None;
                 self.step.status = "proposing…".into();

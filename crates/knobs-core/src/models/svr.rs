@@ -30,14 +30,7 @@ pub fn fit(
     c: f64,
     epsilon: f64,
 ) -> Result<SvrFit, ModelError> {
-    check(c, epsilon)?;
-    let l = geometry.n_train();
-    if targets.len() != l || l == 0 {
-        return Err(ModelError::Invalid(format!(
-            "{} targets for {l} training rows",
-            targets.len()
-        )));
-    }
+    let l = check_problem(c, epsilon, targets, geometry.n_train())?;
     let k = geometry.train_kernel_f32(kernel);
     let m = 2 * l;
     let mut q = vec![0f32; m * m];
@@ -76,14 +69,7 @@ pub fn fit_cached(
     (c, epsilon): (f64, f64),
     cache_bytes: usize,
 ) -> Result<SvrFit, ModelError> {
-    check(c, epsilon)?;
-    let l = rows.len();
-    if targets.len() != l || l == 0 {
-        return Err(ModelError::Invalid(format!(
-            "{} targets for {l} training rows",
-            targets.len()
-        )));
-    }
+    let l = check_problem(c, epsilon, targets, rows.len())?;
     let row_of = (0..l).chain(0..l).collect();
     let sign = (0..2 * l).map(|s| if s < l { 1.0 } else { -1.0 }).collect();
     let solution = solve(
@@ -98,6 +84,18 @@ pub fn fit_cached(
         true,
     );
     Ok(SvrFit::from_solution(&solution, l, kernel))
+}
+
+/// `C`, `epsilon` in range and one target per training row (of `l`, at least one): `l`.
+fn check_problem(c: f64, epsilon: f64, targets: &[f64], l: usize) -> Result<usize, ModelError> {
+    check(c, epsilon)?;
+    if targets.len() != l || l == 0 {
+        return Err(ModelError::Invalid(format!(
+            "{} targets for {l} training rows",
+            targets.len()
+        )));
+    }
+    Ok(l)
 }
 
 /// The dual's linear term: `ε − yᵢ` for the `α` half, `ε + yᵢ` for the `α*` half.

@@ -684,8 +684,7 @@ fn start(
 ) -> Result<(runner::RunHandle, Option<String>), CliError> {
     if args.workers {
         drop(objective);
-        let (handle, path) = super::worker::start_coordinator(args, study, jobs)?;
-        let resume = format!("--workers --storage journal:{}", path.display());
+        let (handle, resume) = super::worker::start_coordinator(args, study, jobs)?;
         return Ok((handle, Some(resume)));
     }
     let (storage, journal_path): (Option<Box<dyn crate::storage::Storage>>, Option<String>) =

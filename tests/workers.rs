@@ -219,7 +219,10 @@ fn a_coordinator_and_four_workers_give_exactly_the_single_process_trials() {
     for name in storages.names() {
         let dir = tempfile::tempdir().unwrap();
         eprintln!("storage {name}");
-        a_coordinator_and_four_workers_give_the_single_process_trials_on(&storages.url(name, dir.path()), dir.path());
+        a_coordinator_and_four_workers_give_the_single_process_trials_on(
+            &storages.url(name, dir.path()),
+            dir.path(),
+        );
     }
 }
 
@@ -309,7 +312,10 @@ fn a_worker_killed_mid_trial_has_its_trial_failed_by_heartbeat_and_run_again() {
     for name in storages.names() {
         let dir = tempfile::tempdir().unwrap();
         eprintln!("storage {name}");
-        a_killed_worker_s_trial_is_run_again_by_another_on(&storages.url(name, dir.path()), dir.path());
+        a_killed_worker_s_trial_is_run_again_by_another_on(
+            &storages.url(name, dir.path()),
+            dir.path(),
+        );
     }
 }
 

@@ -170,18 +170,12 @@ pub(super) fn start_coordinator(
             study.name,
         );
     }
-    let handle = remote::start_remote(
-        study,
-        queue,
-        Some(storage),
-        &me,
-        options,
-        None,
-    )
-    .map_err(|e| match e {
-        remote::RemoteError::Storage(e) => storage_error(e),
-        remote::RemoteError::Run(e) => CliError::Input(e.to_string()),
-    })?;
+    let handle = remote::start_remote(study, queue, Some(storage), &me, options, None).map_err(
+        |e| match e {
+            remote::RemoteError::Storage(e) => storage_error(e),
+            remote::RemoteError::Run(e) => CliError::Input(e.to_string()),
+        },
+    )?;
     Ok((handle, resume))
 }
 

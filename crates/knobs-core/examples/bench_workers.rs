@@ -24,7 +24,14 @@ fn throughput(knobs: &Path, url: &str, name: &str, trials: usize, workers: usize
     let t0 = Instant::now();
     let mut coordinator = Command::new(knobs)
         .args(["run", "--storage", url, "--workers", "--study", name])
-        .args(["--objective", "branin", "--strategy", "random", "--seed", "1"])
+        .args([
+            "--objective",
+            "branin",
+            "--strategy",
+            "random",
+            "--seed",
+            "1",
+        ])
         .args(["--budget", &trials.to_string(), "--quiet"])
         .stdout(Stdio::null())
         .spawn()
@@ -79,7 +86,12 @@ fn main() {
     let mut storages: Vec<(&str, Box<dyn Fn(usize) -> String>)> = vec![
         (
             "journal",
-            Box::new(|n| format!("journal:{}", tmp.path().join(format!("w{n}.journal")).display())),
+            Box::new(|n| {
+                format!(
+                    "journal:{}",
+                    tmp.path().join(format!("w{n}.journal")).display()
+                )
+            }),
         ),
         (
             "sqlite",

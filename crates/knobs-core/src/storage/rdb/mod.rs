@@ -256,20 +256,24 @@ impl RdbStorage {
             });
         }
         let fail = |m: String| db_error(&location, m);
-        let id = conn
-            .query(&format!(
-                "INSERT INTO studies (study_name) VALUES ({}) RETURNING study_id",
-                rows::text(&name)
-            ))
-            .map_err(fail)?
-            .first()
-            .and_then(|r| r.first().cloned().flatten())
-            .and_then(|s| s.parse::<i64>().ok())
-            .ok_or_else(|| fail("the new study has no id".into()))?;
-        conn.batch(&format!(
-            "INSERT INTO study_directions (direction, study_id, objective) VALUES ('{}', {id}, 0);",
-            rows::direction_name(study.direction)
-        ))
+        // The study and its direction in one transaction: a worker waiting for the study
+        // never reads a study without its direction.
+        let id = transact(conn.as_mut(), |conn| {
+            let id = conn
+                .query(&format!(
+                    "INSERT INTO studies (study_name) VALUES ({}) RETURNING study_id",
+                    rows::text(&name)
+                ))?
+                .first()
+                .and_then(|r| r.first().cloned().flatten())
+                .and_then(|s| s.parse::<i64>().ok())
+                .ok_or("the new study has no id")?;
+            conn.batch(&format!(
+                "INSERT INTO study_directions (direction, study_id, objective) VALUES ('{}', {id}, 0);",
+                rows::direction_name(study.direction)
+            ))?;
+            Ok(id)
+        })
         .map_err(fail)?;
         let mut storage = RdbStorage {
             conn: Mutex::new(conn),
@@ -327,7 +331,10 @@ impl RdbStorage {
     /// Open the study named `name` (or the only one) as a worker or a coordinator does,
     /// writing nothing: the trials other processes are running stay theirs. `Ok(None)` when
     /// the database has no such study (yet).
-    pub fn attach(conn: Box<dyn Conn>, name: Option<&str>) -> Result<Option<RdbStorage>, StorageError> {
+    pub fn attach(
+        conn: Box<dyn Conn>,
+        name: Option<&str>,
+    ) -> Result<Option<RdbStorage>, StorageError> {
         Ok(RdbStorage::attach_with(conn, name)?.map(|(s, _, _)| s))
     }
 

@@ -153,6 +153,8 @@ pub(super) struct PollState {
     steps: HashMap<i64, usize>,
     /// When the coordinator's heartbeat was last written.
     beat_at: Option<std::time::Instant>,
+    /// Every trial below this id is finished and reported: polls read from here on.
+    floor: i64,
 }
 
 impl TrialQueue for RdbStorage {
@@ -177,7 +179,10 @@ impl TrialQueue for RdbStorage {
                 .as_ref()
                 .is_some_and(|c| c["worker"]["token"].as_str() == Some(me.token.as_str()));
             if let Some(c) = current.as_ref().filter(|c| !refresh && holder_alive(c, me)) {
-                return Ok((Some(c["worker"]["pid"].as_u64().map(|p| p as u32)), Vec::new()));
+                return Ok((
+                    Some(c["worker"]["pid"].as_u64().map(|p| p as u32)),
+                    Vec::new(),
+                ));
             }
             let mut sql = String::new();
             let mut all = Vec::new();
@@ -189,7 +194,11 @@ impl TrialQueue for RdbStorage {
                     rows::as_text(conn.dialect(), "state")
                 ))?;
                 for r in left {
-                    let Some(id) = r.first().cloned().flatten().and_then(|s| s.parse::<i64>().ok())
+                    let Some(id) = r
+                        .first()
+                        .cloned()
+                        .flatten()
+                        .and_then(|s| s.parse::<i64>().ok())
                     else {
                         continue;
                     };
@@ -217,6 +226,7 @@ impl TrialQueue for RdbStorage {
             }),
             None => {
                 self.coordinator = Some(me.clone());
+                self.poll.floor = self.poll.floor.max(all.iter().max().map_or(0, |m| m + 1));
                 self.poll.finished.extend(all);
                 self.poll.beat_at = Some(std::time::Instant::now());
                 Ok(())
@@ -453,20 +463,32 @@ impl TrialQueue for RdbStorage {
             let fail = |m: String| db_error(location, m);
             let rows = conn
                 .query(&format!(
-                    "SELECT trial_id, {} FROM trials WHERE study_id = {study_id} AND state <> 'WAITING' \
+                    "SELECT trial_id, {} FROM trials WHERE study_id = {study_id} AND trial_id >= {} \
                      ORDER BY trial_id",
-                    rows::as_text(d, "state")
+                    rows::as_text(d, "state"),
+                    seen.floor
                 ))
                 .map_err(fail)?;
             let mut updates = Vec::new();
+            // Only this coordinator inserts trials, one transaction after another, so ids grow:
+            // the next poll reads from the lowest id not finished yet (or past the last).
+            let mut floor: Option<i64> = None;
+            let mut last = seen.floor - 1;
             for r in rows {
                 let Some(id) = r.first().cloned().flatten().and_then(|s| s.parse::<i64>().ok()) else {
                     continue;
                 };
+                last = last.max(id);
                 if seen.finished.contains(&id) {
                     continue;
                 }
                 let state = r.get(1).cloned().flatten().unwrap_or_default();
+                if state != "COMPLETE" && state != "PRUNED" && state != "FAIL" {
+                    floor.get_or_insert(id);
+                }
+                if state == "WAITING" {
+                    continue;
+                }
                 let (trial, _) = RdbStorage::trial_of(conn, location, study_id, id)?;
                 if !seen.claimed.contains(&id) {
                     seen.claimed.insert(id);
@@ -497,6 +519,7 @@ impl TrialQueue for RdbStorage {
                     }
                 }
             }
+            seen.floor = floor.unwrap_or(last + 1);
             Ok(updates)
         });
         self.poll = seen;
@@ -529,9 +552,11 @@ impl TrialQueue for RdbStorage {
                     continue;
                 };
                 let state = r.get(1).cloned().flatten().unwrap_or_default();
-                let number = r.get(3).cloned().flatten().and_then(|s| {
-                    serde_json::from_str::<Json>(&s).ok()?["number"].as_u64()
-                });
+                let number = r
+                    .get(3)
+                    .cloned()
+                    .flatten()
+                    .and_then(|s| serde_json::from_str::<Json>(&s).ok()?["number"].as_u64());
                 let beat = r
                     .get(2)
                     .cloned()
@@ -541,7 +566,13 @@ impl TrialQueue for RdbStorage {
                 let i = match out.iter().position(|w| w.worker == worker) {
                     Some(i) => i,
                     None => {
-                        out.push(WorkerStatus { worker, running: None, last_heartbeat: 0.0, done: 0, failed: 0 });
+                        out.push(WorkerStatus {
+                            worker,
+                            running: None,
+                            last_heartbeat: 0.0,
+                            done: 0,
+                            failed: 0,
+                        });
                         out.len() - 1
                     }
                 };

@@ -19,6 +19,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
+/// A storage's URL for the study of a worker count.
+type UrlOf<'a> = Box<dyn Fn(usize) -> String + 'a>;
+
 /// Run one study of `trials` trials at `url` with `workers` worker processes; trials a second.
 fn throughput(knobs: &Path, url: &str, name: &str, trials: usize, workers: usize) -> f64 {
     let t0 = Instant::now();
@@ -83,7 +86,7 @@ fn main() {
         .prefix("bench-workers")
         .tempdir_in(dir.unwrap_or_else(|| ".".into()))
         .expect("the folder is writable");
-    let mut storages: Vec<(&str, Box<dyn Fn(usize) -> String>)> = vec![
+    let mut storages: Vec<(&str, UrlOf)> = vec![
         (
             "journal",
             Box::new(|n| {

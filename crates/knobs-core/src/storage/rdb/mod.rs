@@ -199,6 +199,9 @@ pub fn read(url: &StorageUrl, name: Option<&str>) -> Result<Recovered, StorageEr
     rows::read_study(conn.as_mut(), &location, id).map(|(r, _)| r)
 }
 
+/// A study attached to: the storage, the study as read, and its rows (id, number, state).
+type Attached = (RdbStorage, Recovered, Vec<(i64, rows::RowTrialInfo)>);
+
 /// What a commit writes, in order: rendered once the new trials' ids are known.
 enum Pending {
     /// A trial started: inserted RUNNING.
@@ -342,7 +345,7 @@ impl RdbStorage {
     fn attach_with(
         mut conn: Box<dyn Conn>,
         name: Option<&str>,
-    ) -> Result<Option<(RdbStorage, Recovered, Vec<(i64, rows::RowTrialInfo)>)>, StorageError> {
+    ) -> Result<Option<Attached>, StorageError> {
         let location = conn.location();
         let Some((study_id, study_name)) = find_study(conn.as_mut(), name)? else {
             return Ok(None);

@@ -307,6 +307,9 @@ pub(super) fn worker(args: &WorkerArgs) -> Result<i32, CliError> {
     Ok(0)
 }
 
+/// How long a worker retries an SQLite database that refuses it while it is being created.
+const SQLITE_SETTLE: Duration = Duration::from_secs(10);
+
 /// Open the study in the storage at `url`, waiting while the storage or the study does not
 /// exist yet (a worker may start before its coordinator).
 fn wait_for_study(
@@ -317,8 +320,15 @@ fn wait_for_study(
     let mut said = false;
     let started = Instant::now();
     loop {
-        if let Some(queue) = try_open(url, name)? {
-            return Ok(queue);
+        match try_open(url, name) {
+            Ok(Some(queue)) => return Ok(queue),
+            Ok(None) => {}
+            // An SQLite file its coordinator is still creating can refuse a reader for a
+            // moment (locked, tables half there): retried for a while, then reported.
+            Err(e) if matches!(url, StorageUrl::Sqlite(_)) && started.elapsed() < SQLITE_SETTLE => {
+                drop(e);
+            }
+            Err(e) => return Err(e),
         }
         if !said && !quiet && started.elapsed() > Duration::from_millis(500) {
             eprintln!(

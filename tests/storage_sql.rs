@@ -80,7 +80,7 @@ fn queued(target: &StorageUrl, n: usize) -> RdbStorage {
 }
 
 fn claims_never_give_one_trial_twice(target: &StorageUrl) {
-    let _coordinator = queued(target, 40);
+    let mut coordinator = queued(target, 40);
     let workers: Vec<_> = (1..=2)
         .map(|w| {
             let target = target.clone();
@@ -111,6 +111,13 @@ fn claims_never_give_one_trial_twice(target: &StorageUrl) {
     );
     all.sort_unstable();
     assert_eq!(all, (0..40).collect::<Vec<_>>());
+    // The Workers view names both claimants, each running one of the trials it claimed.
+    let seen = coordinator.workers().unwrap();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(
+        seen.iter().all(|w| w.running.is_some_and(|n| n < 40)),
+        "{seen:?}"
+    );
 }
 
 fn a_silent_worker_has_its_trial_failed_and_enqueued_again(target: &StorageUrl) {

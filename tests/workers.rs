@@ -1,7 +1,8 @@
 //! A study shared by processes: `knobs run --storage URL --workers` (the coordinator) and
 //! `knobs worker --storage URL` processes, real processes all of them.
 //!
-//! Each case is written once over a storage URL ([`STORAGES`]): a coordinator and 4 workers
+//! Each case is written once over a storage URL ([`storages`]: journal, SQLite, and
+//! PostgreSQL started by `tests/support`'s harness): a coordinator and 4 workers
 //! give exactly the trials of one process (same seed: params, values, pruned steps); a
 //! worker killed with SIGKILL mid-trial has its trial failed by heartbeat and run again by
 //! another; a coordinator killed and restarted resumes to the same study; a second
@@ -11,6 +12,8 @@
 // Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use knobs::session::Session;
 use knobs::study::{Study, TrialState};
 use std::io::{BufRead, BufReader};
@@ -18,14 +21,44 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The storages every case runs against: a URL for a study in `dir`. SQLite and PostgreSQL
-/// are one line each here.
-/// A storage's name and the URL of a study in a folder.
-type Storage = (&'static str, fn(&Path) -> String);
+/// The storages every case runs against, each a name and the URL of a new study in a
+/// folder; PostgreSQL (a server of the case's own, stopped when the list is dropped) only
+/// when its binaries are installed, else skipped with the reason printed.
+struct Storages {
+    pg: Option<support::PgServer>,
+    databases: std::cell::Cell<usize>,
+}
 
-const STORAGES: &[Storage] = &[("journal", |dir| {
-    format!("journal:{}", dir.join("study.journal").display())
-})];
+impl Storages {
+    fn new() -> Storages {
+        Storages {
+            pg: support::PgServer::start(),
+            databases: std::cell::Cell::new(0),
+        }
+    }
+
+    fn names(&self) -> Vec<&'static str> {
+        let mut names = vec!["journal", "sqlite"];
+        if self.pg.is_some() {
+            names.push("postgresql");
+        }
+        names
+    }
+
+    /// The URL of a new, empty study of storage `name` in `dir`.
+    fn url(&self, name: &str, dir: &Path) -> String {
+        match (name, &self.pg) {
+            ("journal", _) => format!("journal:{}", dir.join("study.journal").display()),
+            ("sqlite", _) => format!("sqlite:{}", dir.join("study.db").display()),
+            (_, Some(pg)) => {
+                let n = self.databases.get();
+                self.databases.set(n + 1);
+                pg.database(&format!("workers{n}"))
+            }
+            (other, None) => panic!("no storage {other}"),
+        }
+    }
+}
 
 /// How long any wait may take before the test fails (the machine may be very busy).
 const BOUND: Duration = Duration::from_secs(300);
@@ -182,11 +215,12 @@ fn a_coordinator_and_four_workers_give_the_single_process_trials_on(url: &str, d
 
 #[test]
 fn a_coordinator_and_four_workers_give_exactly_the_single_process_trials() {
-    for (name, url_in) in STORAGES {
+    let storages = Storages::new();
+    for name in storages.names() {
         let dir = tempfile::tempdir().unwrap();
         eprintln!("storage {name}");
         a_coordinator_and_four_workers_give_the_single_process_trials_on(
-            &url_in(dir.path()),
+            &storages.url(name, dir.path()),
             dir.path(),
         );
     }
@@ -274,10 +308,14 @@ fn a_killed_worker_s_trial_is_run_again_by_another_on(url: &str, dir: &Path) {
 
 #[test]
 fn a_worker_killed_mid_trial_has_its_trial_failed_by_heartbeat_and_run_again() {
-    for (name, url_in) in STORAGES {
+    let storages = Storages::new();
+    for name in storages.names() {
         let dir = tempfile::tempdir().unwrap();
         eprintln!("storage {name}");
-        a_killed_worker_s_trial_is_run_again_by_another_on(&url_in(dir.path()), dir.path());
+        a_killed_worker_s_trial_is_run_again_by_another_on(
+            &storages.url(name, dir.path()),
+            dir.path(),
+        );
     }
 }
 
@@ -329,10 +367,11 @@ fn a_restarted_coordinator_resumes_on(url: &str, dir: &Path) {
 
 #[test]
 fn a_coordinator_killed_and_restarted_resumes_to_the_same_study() {
-    for (name, url_in) in STORAGES {
+    let storages = Storages::new();
+    for name in storages.names() {
         let dir = tempfile::tempdir().unwrap();
         eprintln!("storage {name}");
-        a_restarted_coordinator_resumes_on(&url_in(dir.path()), dir.path());
+        a_restarted_coordinator_resumes_on(&storages.url(name, dir.path()), dir.path());
     }
 }
 
@@ -359,9 +398,10 @@ fn a_second_coordinator_is_refused_on(url: &str, dir: &Path) {
 
 #[test]
 fn two_coordinators_on_one_study_are_refused() {
-    for (name, url_in) in STORAGES {
+    let storages = Storages::new();
+    for name in storages.names() {
         let dir = tempfile::tempdir().unwrap();
         eprintln!("storage {name}");
-        a_second_coordinator_is_refused_on(&url_in(dir.path()), dir.path());
+        a_second_coordinator_is_refused_on(&storages.url(name, dir.path()), dir.path());
     }
 }

@@ -43,7 +43,15 @@ fn sql_study(args: &RunArgs) -> Result<Option<Study>, CliError> {
     let names = rdb::study_names(&url).or_else(|e| match &url {
         // A database not made yet holds no study.
         StorageUrl::Sqlite(path) if !path.exists() => Ok(Vec::new()),
-        _ => Err(input(e)),
+        // Nor does a database without Optuna's tables (this run creates them).
+        _ => match e {
+            crate::storage::StorageError::Database { message, .. }
+                if message.contains("holds no Optuna study tables") =>
+            {
+                Ok(Vec::new())
+            }
+            e => Err(input(e)),
+        },
     })?;
     let wanted = match (&args.study, names.as_slice()) {
         (Some(n), _) if names.contains(n) => n.clone(),
@@ -768,8 +776,7 @@ fn start(
 ) -> Result<(runner::RunHandle, Option<String>), CliError> {
     if args.workers {
         drop(objective);
-        let (handle, path) = super::worker::start_coordinator(args, study, jobs)?;
-        let resume = format!("--workers --storage journal:{}", path.display());
+        let (handle, resume) = super::worker::start_coordinator(args, study, jobs)?;
         return Ok((handle, Some(resume)));
     }
     let (storage, journal_path): (Option<Box<dyn crate::storage::Storage>>, Option<String>) =

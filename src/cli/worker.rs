@@ -10,13 +10,15 @@
 use super::{CliError, RunArgs};
 use crate::objective::consent::CommandApproval;
 use crate::runner::remote::{self, RemoteOptions, WorkerEvent, WorkerOptions};
-use crate::storage::StorageError;
 use crate::storage::journal::{self, JournalStorage};
 use crate::storage::journal_queue::JournalQueue;
 use crate::storage::queue::{TrialQueue, WorkerId};
+use crate::storage::rdb::{self, RdbStorage};
+use crate::storage::url::StorageUrl;
+use crate::storage::{Storage, StorageError};
 use crate::study::{Study, TrialState};
 use clap::Args;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
@@ -24,7 +26,7 @@ use std::time::{Duration, Instant};
 /// `knobs worker`: evaluate the trials of a study in a shared storage.
 #[derive(Debug, Args, Default)]
 pub struct WorkerArgs {
-    /// Where the study lives: journal:PATH.
+    /// Where the study lives: journal:PATH, sqlite:PATH or postgresql://USER@HOST/DB.
     #[arg(long, value_name = "URL")]
     pub storage: String,
     /// The study to work on (default: the storage's only study).
@@ -46,21 +48,9 @@ pub struct WorkerArgs {
     pub quiet: bool,
 }
 
-/// The journal a `--storage` URL names. Only journals are understood here; the SQL storages
-/// come with their own URL parser.
-pub(super) fn journal_of(url: &str) -> Result<PathBuf, CliError> {
-    match url.split_once(':') {
-        Some(("journal", path)) if !path.is_empty() => Ok(PathBuf::from(path)),
-        Some(("journal", _)) => Err(CliError::Input(format!(
-            "--storage {url}: the journal's path is missing (journal:PATH)"
-        ))),
-        Some((scheme @ ("sqlite" | "postgresql" | "postgres"), _)) => Err(CliError::Input(
-            format!("--storage {url}: {scheme} storages are not in this build; use journal:PATH"),
-        )),
-        _ => Err(CliError::Input(format!(
-            "--storage {url}: not a storage URL (journal:PATH)"
-        ))),
-    }
+/// The storage a `--storage` URL names (a malformed URL is bad input, exit 2).
+fn storage_of(url: &str) -> Result<StorageUrl, CliError> {
+    StorageUrl::parse(url).map_err(|e| CliError::Input(format!("--storage: {e}")))
 }
 
 /// Storage errors as the CLI reports them: another coordinator is bad input (exit 2).
@@ -77,7 +67,11 @@ fn storage_error(e: StorageError) -> CliError {
 /// Knobs study is resumed.
 pub(super) fn coordinator_args(args: &RunArgs) -> Result<RunArgs, CliError> {
     let url = args.storage.as_deref().unwrap_or_default();
-    let path = journal_of(url)?;
+    let path = match storage_of(url)? {
+        StorageUrl::Journal(path) => path,
+        // An SQL study of that name is resumed by the run itself (read from the database).
+        _ => return Ok(args.clone()),
+    };
     if args.journal.is_some() {
         return Err(CliError::Input(
             "--journal and --storage name the same thing; give only --storage journal:PATH".into(),
@@ -92,25 +86,73 @@ pub(super) fn coordinator_args(args: &RunArgs) -> Result<RunArgs, CliError> {
     Ok(out)
 }
 
-/// Start coordinating `study` in the journal `--storage` names: resume the study there, or
+/// The queue a coordinator enqueues into and the storage for its study-level writes (the
+/// strategy's checkpoints, the run's end), both on the study, locked for `me`.
+type Opened = (Box<dyn TrialQueue>, Box<dyn Storage>);
+
+/// Open (or create) the study in the journal at `path` as its coordinator.
+fn coordinate_journal(
+    args: &RunArgs,
+    path: &Path,
+    study: &Study,
+    me: &WorkerId,
+) -> Result<Opened, CliError> {
+    let resuming = args.session.as_deref() == Some(path);
+    if !resuming {
+        create_journal(path, study)?;
+    }
+    let mut queue = JournalQueue::open(path, None).map_err(storage_error)?;
+    queue.lock_coordinator(me).map_err(storage_error)?;
+    if resuming {
+        queue.begin_run(study).map_err(storage_error)?;
+    }
+    let storage = JournalQueue::open(path, None).map_err(storage_error)?;
+    Ok((Box::new(queue), Box::new(storage)))
+}
+
+/// Open (or create) `study` in an SQL database as its coordinator: the lock is taken before
+/// anything is written, so a refused second coordinator changes nothing.
+fn coordinate_sql(url: &StorageUrl, study: &Study, me: &WorkerId) -> Result<Opened, CliError> {
+    let input = |e: StorageError| CliError::Input(e.to_string());
+    let conn = rdb::connect(url, true).map_err(input)?;
+    let queue = match RdbStorage::attach(conn, Some(&study.name)).map_err(input)? {
+        Some(mut queue) => {
+            queue.lock_coordinator(me).map_err(storage_error)?;
+            queue.set_definition(study).map_err(storage_error)?;
+            queue
+        }
+        None => {
+            let conn = rdb::connect(url, true).map_err(input)?;
+            let mut queue = RdbStorage::create(conn, study).map_err(input)?;
+            queue.lock_coordinator(me).map_err(storage_error)?;
+            queue
+        }
+    };
+    // The study-level writes go through a second connection of their own.
+    let storage = RdbStorage::attach(rdb::connect(url, false).map_err(input)?, Some(&study.name))
+        .map_err(input)?
+        .ok_or_else(|| CliError::Run(format!("{url}: the study `{}` vanished", study.name)))?;
+    Ok((Box::new(queue), Box::new(storage)))
+}
+
+/// Start coordinating `study` in the storage `--storage` names: resume the study there, or
 /// create it (refusing a journal holding an unfinished study it was not asked to resume).
+/// Returns the handle and the `--storage` arguments that resume the run.
 pub(super) fn start_coordinator(
     args: &RunArgs,
     study: Study,
     jobs: usize,
-) -> Result<(crate::runner::RunHandle, PathBuf), CliError> {
-    let path = journal_of(args.storage.as_deref().unwrap_or_default())?;
-    let resuming = args.session.as_deref() == Some(path.as_path());
-    if !resuming {
-        create_journal(&path, &study)?;
-    }
+) -> Result<(crate::runner::RunHandle, String), CliError> {
+    let url = storage_of(args.storage.as_deref().unwrap_or_default())?;
     let me = WorkerId::this_process();
-    let mut queue = JournalQueue::open(&path, None).map_err(storage_error)?;
-    queue.lock_coordinator(&me).map_err(storage_error)?;
-    if resuming {
-        queue.begin_run(&study).map_err(storage_error)?;
-    }
-    let storage = JournalQueue::open(&path, None).map_err(storage_error)?;
+    let (queue, storage) = match &url {
+        StorageUrl::Journal(path) => coordinate_journal(args, path, &study, &me)?,
+        sql => coordinate_sql(sql, &study, &me)?,
+    };
+    let resume = match &url {
+        StorageUrl::Journal(_) => format!("--workers --storage {url}"),
+        _ => format!("--workers --storage {url} --study {:?}", study.name),
+    };
     let timeout = args.heartbeat_timeout.unwrap_or(60.0);
     if !(timeout.is_finite() && timeout > 0.0) {
         return Err(CliError::Input(
@@ -124,25 +166,17 @@ pub(super) fn start_coordinator(
     };
     if !args.quiet {
         eprintln!(
-            "knobs: coordinating study `{}` in {}; start workers with `knobs worker --storage journal:{}`",
+            "knobs: coordinating study `{}` in {url}; start workers with `knobs worker --storage {url}`",
             study.name,
-            path.display(),
-            path.display()
         );
     }
-    let handle = remote::start_remote(
-        study,
-        Box::new(queue),
-        Some(Box::new(storage)),
-        &me,
-        options,
-        None,
-    )
-    .map_err(|e| match e {
-        remote::RemoteError::Storage(e) => storage_error(e),
-        remote::RemoteError::Run(e) => CliError::Input(e.to_string()),
-    })?;
-    Ok((handle, path))
+    let handle = remote::start_remote(study, queue, Some(storage), &me, options, None).map_err(
+        |e| match e {
+            remote::RemoteError::Storage(e) => storage_error(e),
+            remote::RemoteError::Run(e) => CliError::Input(e.to_string()),
+        },
+    )?;
+    Ok((handle, resume))
 }
 
 /// Write a new journal holding `study` at `path`, unless it holds an unfinished study.
@@ -175,7 +209,7 @@ fn create_journal(path: &Path, study: &Study) -> Result<(), CliError> {
 
 /// `knobs worker`: the exit code.
 pub(super) fn worker(args: &WorkerArgs) -> Result<i32, CliError> {
-    let path = journal_of(&args.storage)?;
+    let url = storage_of(&args.storage)?;
     let jobs = args.jobs.unwrap_or(1);
     if !(1..=super::resume::MAX_JOBS).contains(&jobs) {
         return Err(CliError::Input(format!(
@@ -189,14 +223,13 @@ pub(super) fn worker(args: &WorkerArgs) -> Result<i32, CliError> {
             "--heartbeat-every must be a positive number of seconds".into(),
         ));
     }
-    let mut queue = wait_for_study(&path, args.study.as_deref(), args.quiet)?;
+    let mut queue = wait_for_study(&url, args.study.as_deref(), args.quiet)?;
     let recovered = queue
         .read_study()
         .map_err(|e| CliError::Input(e.to_string()))?;
     if !recovered.knobs_definition {
         return Err(CliError::Input(format!(
-            "{}: study `{}` was not written by Knobs: its objective is unknown",
-            path.display(),
+            "{url}: study `{}` was not written by Knobs: its objective is unknown",
             recovered.study.name
         )));
     }
@@ -222,11 +255,8 @@ pub(super) fn worker(args: &WorkerArgs) -> Result<i32, CliError> {
     let me = WorkerId::this_process();
     if !args.quiet {
         eprintln!(
-            "knobs worker {} pid {}: study `{}` in {}, {jobs} job(s)",
-            me.host,
-            me.pid,
-            study.name,
-            path.display()
+            "knobs worker {} pid {}: study `{}` in {url}, {jobs} job(s)",
+            me.host, me.pid, study.name,
         );
     }
     let options = WorkerOptions {
@@ -259,7 +289,7 @@ pub(super) fn worker(args: &WorkerArgs) -> Result<i32, CliError> {
         }
     };
     let summary = remote::work(
-        Box::new(queue),
+        queue,
         &me,
         &study,
         Arc::from(objective),
@@ -277,30 +307,84 @@ pub(super) fn worker(args: &WorkerArgs) -> Result<i32, CliError> {
     Ok(0)
 }
 
-/// Open the study in the journal at `path`, waiting while the journal or the study does not
+/// How long a worker retries an SQLite database that refuses it while it is being created.
+const SQLITE_SETTLE: Duration = Duration::from_secs(10);
+
+/// Open the study in the storage at `url`, waiting while the storage or the study does not
 /// exist yet (a worker may start before its coordinator).
-fn wait_for_study(path: &Path, name: Option<&str>, quiet: bool) -> Result<JournalQueue, CliError> {
+fn wait_for_study(
+    url: &StorageUrl,
+    name: Option<&str>,
+    quiet: bool,
+) -> Result<Box<dyn TrialQueue>, CliError> {
     let mut said = false;
     let started = Instant::now();
     loop {
-        match JournalQueue::open(path, name) {
-            Ok(q) => return Ok(q),
-            Err(StorageError::Io { source, .. })
-                if source.kind() == std::io::ErrorKind::NotFound => {}
-            // No study yet (or not the named one): the coordinator may not have written it.
-            Err(StorageError::Unsupported { message, .. })
-                if message.contains("holds no study") || message.starts_with("no study named") => {}
-            Err(e) => return Err(CliError::Input(e.to_string())),
+        match try_open(url, name) {
+            Ok(Some(queue)) => return Ok(queue),
+            Ok(None) => {}
+            // An SQLite file its coordinator is still creating can refuse a reader for a
+            // moment (locked, tables half there): retried for a while, then reported.
+            Err(e) if matches!(url, StorageUrl::Sqlite(_)) && started.elapsed() < SQLITE_SETTLE => {
+                drop(e);
+            }
+            Err(e) => return Err(e),
         }
         if !said && !quiet && started.elapsed() > Duration::from_millis(500) {
             eprintln!(
-                "knobs worker: waiting for a study in {} (start the coordinator with \
-                 `knobs run --storage journal:{} --workers`)",
-                path.display(),
-                path.display()
+                "knobs worker: waiting for a study in {url} (start the coordinator with \
+                 `knobs run --storage {url} --workers`)"
             );
             said = true;
         }
         std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The study's queue, or `None` while the storage or the study is not there yet. A worker
+/// opens the study without writing: the trials other workers run stay theirs.
+fn try_open(url: &StorageUrl, name: Option<&str>) -> Result<Option<Box<dyn TrialQueue>>, CliError> {
+    match url {
+        StorageUrl::Journal(path) => match JournalQueue::open(path, name) {
+            Ok(q) => Ok(Some(Box::new(q))),
+            Err(StorageError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                Ok(None)
+            }
+            // No study yet (or not the named one): the coordinator may not have written it.
+            Err(StorageError::Unsupported { message, .. })
+                if message.contains("holds no study") || message.starts_with("no study named") =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(CliError::Input(e.to_string())),
+        },
+        StorageUrl::Sqlite(path) if !path.exists() => Ok(None),
+        sql => {
+            let conn = match rdb::connect(sql, false) {
+                Ok(conn) => conn,
+                Err(StorageError::Database { message, .. })
+                    if message.contains("holds no Optuna study tables") =>
+                {
+                    return Ok(None);
+                }
+                Err(e) => return Err(CliError::Input(e.to_string())),
+            };
+            let Some(mut queue) =
+                RdbStorage::attach(conn, name).map_err(|e| CliError::Input(e.to_string()))?
+            else {
+                return Ok(None);
+            };
+            // A study row without its definition and trials is one a coordinator is still
+            // creating (an Optuna study with trials is refused by the caller).
+            let study = queue
+                .read_study()
+                .map_err(|e| CliError::Input(e.to_string()))?;
+            if !study.knobs_definition && study.study.trials.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(Box::new(queue)))
+        }
     }
 }

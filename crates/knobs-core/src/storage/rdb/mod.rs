@@ -199,6 +199,9 @@ pub fn read(url: &StorageUrl, name: Option<&str>) -> Result<Recovered, StorageEr
     rows::read_study(conn.as_mut(), &location, id).map(|(r, _)| r)
 }
 
+/// A study attached to: the storage, the study as read, and its rows (id, number, state).
+type Attached = (RdbStorage, Recovered, Vec<(i64, rows::RowTrialInfo)>);
+
 /// What a commit writes, in order: rendered once the new trials' ids are known.
 enum Pending {
     /// A trial started: inserted RUNNING.
@@ -256,20 +259,24 @@ impl RdbStorage {
             });
         }
         let fail = |m: String| db_error(&location, m);
-        let id = conn
-            .query(&format!(
-                "INSERT INTO studies (study_name) VALUES ({}) RETURNING study_id",
-                rows::text(&name)
-            ))
-            .map_err(fail)?
-            .first()
-            .and_then(|r| r.first().cloned().flatten())
-            .and_then(|s| s.parse::<i64>().ok())
-            .ok_or_else(|| fail("the new study has no id".into()))?;
-        conn.batch(&format!(
-            "INSERT INTO study_directions (direction, study_id, objective) VALUES ('{}', {id}, 0);",
-            rows::direction_name(study.direction)
-        ))
+        // The study and its direction in one transaction: a worker waiting for the study
+        // never reads a study without its direction.
+        let id = transact(conn.as_mut(), |conn| {
+            let id = conn
+                .query(&format!(
+                    "INSERT INTO studies (study_name) VALUES ({}) RETURNING study_id",
+                    rows::text(&name)
+                ))?
+                .first()
+                .and_then(|r| r.first().cloned().flatten())
+                .and_then(|s| s.parse::<i64>().ok())
+                .ok_or("the new study has no id")?;
+            conn.batch(&format!(
+                "INSERT INTO study_directions (direction, study_id, objective) VALUES ('{}', {id}, 0);",
+                rows::direction_name(study.direction)
+            ))?;
+            Ok(id)
+        })
         .map_err(fail)?;
         let mut storage = RdbStorage {
             conn: Mutex::new(conn),
@@ -300,14 +307,50 @@ impl RdbStorage {
     /// writer left running ("interrupted", durably) and return the study as it now stands.
     /// `Ok(None)` when the database has no such study.
     pub fn open(
-        mut conn: Box<dyn Conn>,
+        conn: Box<dyn Conn>,
         name: Option<&str>,
     ) -> Result<Option<(RdbStorage, Recovered)>, StorageError> {
+        let Some((storage, mut recovered, info)) = RdbStorage::attach_with(conn, name)? else {
+            return Ok(None);
+        };
+        let mut sql = String::new();
+        for (id, t) in &info {
+            if t.number.is_some() && t.state == journal::state::RUNNING {
+                queue::fail_sql(&mut sql, *id, None);
+            }
+        }
+        storage.transact(|conn| conn.batch(&sql))?;
+        for trial in &mut recovered.study.trials {
+            if trial.state == TrialState::Running {
+                trial.state = TrialState::Failed(INTERRUPTED.into());
+                recovered.interrupted.push(trial.number);
+            }
+        }
+        recovered.interrupted.sort_unstable();
+        recovered.interrupted.dedup();
+        Ok(Some((storage, recovered)))
+    }
+
+    /// Open the study named `name` (or the only one) as a worker or a coordinator does,
+    /// writing nothing: the trials other processes are running stay theirs. `Ok(None)` when
+    /// the database has no such study (yet).
+    pub fn attach(
+        conn: Box<dyn Conn>,
+        name: Option<&str>,
+    ) -> Result<Option<RdbStorage>, StorageError> {
+        Ok(RdbStorage::attach_with(conn, name)?.map(|(s, _, _)| s))
+    }
+
+    /// [`RdbStorage::attach`], with the study as read and its rows.
+    fn attach_with(
+        mut conn: Box<dyn Conn>,
+        name: Option<&str>,
+    ) -> Result<Option<Attached>, StorageError> {
         let location = conn.location();
         let Some((study_id, study_name)) = find_study(conn.as_mut(), name)? else {
             return Ok(None);
         };
-        let (mut recovered, info) = rows::read_study(conn.as_mut(), &location, study_id)?;
+        let (recovered, info) = rows::read_study(conn.as_mut(), &location, study_id)?;
         if !recovered.knobs_definition {
             return Err(StorageError::Unsupported {
                 path: location.into(),
@@ -332,24 +375,12 @@ impl RdbStorage {
             coordinator: None,
         };
         storage.set_space(&recovered.study.space);
-        let mut sql = String::new();
         for (id, t) in &info {
-            let Some(number) = t.number else { continue };
-            storage.trial_ids.insert(number, *id);
-            if t.state == journal::state::RUNNING {
-                queue::fail_sql(&mut sql, *id, None);
+            if let Some(number) = t.number {
+                storage.trial_ids.insert(number, *id);
             }
         }
-        storage.transact(|conn| conn.batch(&sql))?;
-        for trial in &mut recovered.study.trials {
-            if trial.state == TrialState::Running {
-                trial.state = TrialState::Failed(INTERRUPTED.into());
-                recovered.interrupted.push(trial.number);
-            }
-        }
-        recovered.interrupted.sort_unstable();
-        recovered.interrupted.dedup();
-        Ok(Some((storage, recovered)))
+        Ok(Some((storage, recovered, info)))
     }
 
     /// The study's name in the database.

@@ -6,7 +6,7 @@
 
 use super::rows::{self, TrialRows, set_attr, stamp};
 use super::{Conn, Dialect, RdbStorage, db_error, interrupted_attr, reserve_ids, transact};
-use crate::storage::journal::{RESULT_ATTR, TRIAL_ATTR};
+use crate::storage::journal::{LAST_RUN_ATTR, RESULT_ATTR, TRIAL_ATTR};
 use crate::storage::queue::{Claimed, TrialQueue, Update, WorkerId, WorkerStatus};
 use crate::storage::{Recovered, Storage, StorageError};
 use crate::study::Trial;
@@ -21,6 +21,41 @@ pub const COORDINATOR_ATTR: &str = "knobs:coordinator";
 pub const WORKER_ATTR: &str = "knobs:worker";
 /// A coordinator silent this long has died: another may take the study over.
 const COORDINATOR_STALE: f64 = 60.0;
+/// How often a coordinator refreshes its heartbeat (a write; every poll would contend with
+/// the workers' claims for SQLite's one write lock).
+const COORDINATOR_BEAT: Duration = Duration::from_secs(5);
+
+/// Whether the coordinator recorded in `holder` may still be alive: one on this host whose
+/// process is gone is dead at once (a coordinator killed and restarted takes over without
+/// waiting); one on another host is judged by its heartbeat alone.
+fn holder_alive(holder: &Json, me: &WorkerId) -> bool {
+    let beat = holder["heartbeat"].as_f64().unwrap_or(0.0);
+    if now() - beat >= COORDINATOR_STALE {
+        return false;
+    }
+    let worker = &holder["worker"];
+    if worker["host"].as_str() != Some(me.host.as_str()) {
+        return true;
+    }
+    match worker["pid"].as_u64().and_then(|p| i32::try_from(p).ok()) {
+        Some(pid) => process_alive(pid),
+        None => true,
+    }
+}
+
+/// Whether process `pid` exists on this host.
+#[cfg(unix)]
+fn process_alive(pid: i32) -> bool {
+    // SAFETY: signal 0 only checks that the process exists and may be signalled.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// Elsewhere a process cannot be probed: it is taken as alive (the heartbeat decides).
+#[cfg(not(unix))]
+fn process_alive(_pid: i32) -> bool {
+    true
+}
 
 fn now() -> f64 {
     std::time::SystemTime::now()
@@ -116,13 +151,17 @@ pub(super) struct PollState {
     claimed: HashSet<i64>,
     finished: HashSet<i64>,
     steps: HashMap<i64, usize>,
+    /// When the coordinator's heartbeat was last written.
+    beat_at: Option<std::time::Instant>,
+    /// Every trial below this id is finished and reported: polls read from here on.
+    floor: i64,
 }
 
 impl TrialQueue for RdbStorage {
     fn lock_coordinator(&mut self, me: &WorkerId) -> Result<(), StorageError> {
         let location = self.location.clone();
         let study_id = self.study_id;
-        let holder = self.transact(|conn| {
+        let (holder, all) = self.transact(|conn| {
             let lock = match conn.dialect() {
                 Dialect::Postgres => " FOR UPDATE",
                 Dialect::Sqlite => "",
@@ -135,14 +174,41 @@ impl TrialQueue for RdbStorage {
                 .first()
                 .and_then(|r| r.first().cloned().flatten())
                 .and_then(|s| serde_json::from_str(&s).ok());
-            if let Some(c) = current.filter(|c| !c.is_null()) {
-                let token = c["worker"]["token"].as_str().unwrap_or_default();
-                let beat = c["heartbeat"].as_f64().unwrap_or(0.0);
-                if token != me.token && now() - beat < COORDINATOR_STALE {
-                    return Ok(Some(c["worker"]["pid"].as_u64().map(|p| p as u32)));
-                }
+            let current = current.filter(|c| !c.is_null());
+            let refresh = current
+                .as_ref()
+                .is_some_and(|c| c["worker"]["token"].as_str() == Some(me.token.as_str()));
+            if let Some(c) = current.as_ref().filter(|c| !refresh && holder_alive(c, me)) {
+                return Ok((
+                    Some(c["worker"]["pid"].as_u64().map(|p| p as u32)),
+                    Vec::new(),
+                ));
             }
             let mut sql = String::new();
+            let mut all = Vec::new();
+            if !refresh {
+                // A new coordinator asks every unfinished trial again: what an earlier one
+                // left waiting or running is failed as interrupted, and not polled.
+                let left = conn.query(&format!(
+                    "SELECT trial_id, {} FROM trials WHERE study_id = {study_id}",
+                    rows::as_text(conn.dialect(), "state")
+                ))?;
+                for r in left {
+                    let Some(id) = r
+                        .first()
+                        .cloned()
+                        .flatten()
+                        .and_then(|s| s.parse::<i64>().ok())
+                    else {
+                        continue;
+                    };
+                    let state = r.get(1).cloned().flatten().unwrap_or_default();
+                    if state == "WAITING" || state == "RUNNING" {
+                        fail_sql(&mut sql, id, None);
+                    }
+                    all.push(id);
+                }
+            }
             set_attr(
                 &mut sql,
                 "study",
@@ -151,7 +217,7 @@ impl TrialQueue for RdbStorage {
                 &json!({"worker": me, "heartbeat": now()}),
             );
             conn.batch(&sql)?;
-            Ok(None)
+            Ok((None, all))
         })?;
         match holder {
             Some(pid) => Err(StorageError::Locked {
@@ -160,6 +226,9 @@ impl TrialQueue for RdbStorage {
             }),
             None => {
                 self.coordinator = Some(me.clone());
+                self.poll.floor = self.poll.floor.max(all.iter().max().map_or(0, |m| m + 1));
+                self.poll.finished.extend(all);
+                self.poll.beat_at = Some(std::time::Instant::now());
                 Ok(())
             }
         }
@@ -382,9 +451,7 @@ impl TrialQueue for RdbStorage {
                 self.trial_ids.insert(trial.number, new_id);
             }
         }
-        if let Some(me) = me {
-            self.lock_coordinator(&me)?;
-        }
+        self.refresh_coordinator(me)?;
         Ok(numbers)
     }
 
@@ -396,20 +463,32 @@ impl TrialQueue for RdbStorage {
             let fail = |m: String| db_error(location, m);
             let rows = conn
                 .query(&format!(
-                    "SELECT trial_id, {} FROM trials WHERE study_id = {study_id} AND state <> 'WAITING' \
+                    "SELECT trial_id, {} FROM trials WHERE study_id = {study_id} AND trial_id >= {} \
                      ORDER BY trial_id",
-                    rows::as_text(d, "state")
+                    rows::as_text(d, "state"),
+                    seen.floor
                 ))
                 .map_err(fail)?;
             let mut updates = Vec::new();
+            // Only this coordinator inserts trials, one transaction after another, so ids grow:
+            // the next poll reads from the lowest id not finished yet (or past the last).
+            let mut floor: Option<i64> = None;
+            let mut last = seen.floor - 1;
             for r in rows {
                 let Some(id) = r.first().cloned().flatten().and_then(|s| s.parse::<i64>().ok()) else {
                     continue;
                 };
+                last = last.max(id);
                 if seen.finished.contains(&id) {
                     continue;
                 }
                 let state = r.get(1).cloned().flatten().unwrap_or_default();
+                if state != "COMPLETE" && state != "PRUNED" && state != "FAIL" {
+                    floor.get_or_insert(id);
+                }
+                if state == "WAITING" {
+                    continue;
+                }
                 let (trial, _) = RdbStorage::trial_of(conn, location, study_id, id)?;
                 if !seen.claimed.contains(&id) {
                     seen.claimed.insert(id);
@@ -440,12 +519,11 @@ impl TrialQueue for RdbStorage {
                     }
                 }
             }
+            seen.floor = floor.unwrap_or(last + 1);
             Ok(updates)
         });
         self.poll = seen;
-        if let Some(me) = me {
-            self.lock_coordinator(&me)?;
-        }
+        self.refresh_coordinator(me)?;
         result
     }
 
@@ -454,8 +532,10 @@ impl TrialQueue for RdbStorage {
             let d = conn.dialect();
             let rows = conn
                 .query(&format!(
-                    "SELECT a.value_json, {}, {} FROM trial_system_attributes a JOIN trials t ON \
-                     t.trial_id = a.trial_id LEFT JOIN trial_heartbeats h ON h.trial_id = t.trial_id \
+                    "SELECT a.value_json, {}, {}, k.value_json FROM trial_system_attributes a JOIN \
+                     trials t ON t.trial_id = a.trial_id LEFT JOIN trial_heartbeats h ON \
+                     h.trial_id = t.trial_id LEFT JOIN trial_system_attributes k ON \
+                     k.trial_id = t.trial_id AND k.key = '{TRIAL_ATTR}' \
                      WHERE t.study_id = {study_id} AND a.key = '{WORKER_ATTR}' ORDER BY t.trial_id",
                     rows::as_text(d, "t.state"),
                     rows::as_text(d, "h.heartbeat")
@@ -472,6 +552,11 @@ impl TrialQueue for RdbStorage {
                     continue;
                 };
                 let state = r.get(1).cloned().flatten().unwrap_or_default();
+                let number = r
+                    .get(3)
+                    .cloned()
+                    .flatten()
+                    .and_then(|s| serde_json::from_str::<Json>(&s).ok()?["number"].as_u64());
                 let beat = r
                     .get(2)
                     .cloned()
@@ -481,14 +566,20 @@ impl TrialQueue for RdbStorage {
                 let i = match out.iter().position(|w| w.worker == worker) {
                     Some(i) => i,
                     None => {
-                        out.push(WorkerStatus { worker, running: None, last_heartbeat: 0.0, done: 0, failed: 0 });
+                        out.push(WorkerStatus {
+                            worker,
+                            running: None,
+                            last_heartbeat: 0.0,
+                            done: 0,
+                            failed: 0,
+                        });
                         out.len() - 1
                     }
                 };
                 let w = &mut out[i];
                 w.last_heartbeat = w.last_heartbeat.max(beat);
                 match state.as_str() {
-                    "RUNNING" => w.running = None,
+                    "RUNNING" => w.running = number.map(|n| n as usize),
                     "FAIL" => w.failed += 1,
                     _ => w.done += 1,
                 }
@@ -502,18 +593,31 @@ impl TrialQueue for RdbStorage {
     }
 
     fn is_finished(&mut self) -> Result<bool, StorageError> {
-        let ended = Storage::load(self)?.last_run.is_some();
-        let waiting = self.with_conn(|conn, location, study_id| {
-            first_int(
+        self.with_conn(|conn, location, study_id| {
+            // The run's end alone (reading the whole study here would make every idle worker
+            // load it many times a second).
+            let ended = conn
+                .query(&format!(
+                    "SELECT value_json FROM study_system_attributes WHERE study_id = {study_id} \
+                     AND key = '{LAST_RUN_ATTR}'"
+                ))
+                .map_err(|e| db_error(location, e))?
+                .first()
+                .and_then(|r| r.first().cloned().flatten())
+                .is_some_and(|v| v.trim() != "null");
+            if !ended {
+                return Ok(false);
+            }
+            let waiting = first_int(
                 &conn
                     .query(&format!(
                         "SELECT count(*) FROM trials WHERE study_id = {study_id} AND state = 'WAITING'"
                     ))
                     .map_err(|e| db_error(location, e))?,
             )
-            .ok_or_else(|| db_error(location, "no count of waiting trials".into()))
-        })?;
-        Ok(ended && waiting == 0)
+            .ok_or_else(|| db_error(location, "no count of waiting trials".into()))?;
+            Ok(waiting == 0)
+        })
     }
 }
 
@@ -521,5 +625,17 @@ impl RdbStorage {
     /// The coordinator this storage locked as, to refresh its heartbeat.
     fn coordinator_beat(&self) -> Option<WorkerId> {
         self.coordinator.clone()
+    }
+
+    /// Refresh the coordinator's heartbeat when [`COORDINATOR_BEAT`] has passed.
+    fn refresh_coordinator(&mut self, me: Option<WorkerId>) -> Result<(), StorageError> {
+        let due = self
+            .poll
+            .beat_at
+            .is_none_or(|at| at.elapsed() >= COORDINATOR_BEAT);
+        match me {
+            Some(me) if due => self.lock_coordinator(&me),
+            _ => Ok(()),
+        }
     }
 }

@@ -1,0 +1,121 @@
+//! Throughput with worker processes: trials a second of a study run by a coordinator
+//! (`knobs run --storage URL --workers`) and 1, 4 or 16 `knobs worker` processes on a
+//! near-instant objective (random search on Branin), through the journal, SQLite and
+//! PostgreSQL. `examples/bench_storage_optuna.py --workers 1,4,16` is Optuna 5.0's side (N
+//! processes running `study.optimize` on one RDB storage).
+//!
+//! ```text
+//! cargo build --release --no-default-features
+//! cargo run --release -p knobs-core --example bench_workers -- --knobs target/release/knobs \
+//!     [--trials 1000] [--workers 1,4,16] [--dir DIR] [--pg postgresql://knobs@/db?host=/socket&port=N]
+//! ```
+//!
+//! The time is the coordinator's whole life (it creates the study, the workers are started
+//! beside it and exit once it has recorded the end), so process starts are counted too; use
+//! enough trials that they do not matter. Without `--pg` the PostgreSQL rows are skipped; the
+//! database given gets one new study per row, named with the process id and worker count.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+/// A storage's URL for the study of a worker count.
+type UrlOf<'a> = Box<dyn Fn(usize) -> String + 'a>;
+
+/// Run one study of `trials` trials at `url` with `workers` worker processes; trials a second.
+fn throughput(knobs: &Path, url: &str, name: &str, trials: usize, workers: usize) -> f64 {
+    let t0 = Instant::now();
+    let mut coordinator = Command::new(knobs)
+        .args(["run", "--storage", url, "--workers", "--study", name])
+        .args([
+            "--objective",
+            "branin",
+            "--strategy",
+            "random",
+            "--seed",
+            "1",
+        ])
+        .args(["--budget", &trials.to_string(), "--quiet"])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the coordinator starts");
+    let mut children: Vec<Child> = (0..workers)
+        .map(|_| {
+            Command::new(knobs)
+                .args(["worker", "--storage", url, "--study", name, "--quiet"])
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("a worker starts")
+        })
+        .collect();
+    let status = coordinator.wait().expect("the coordinator ends");
+    assert!(status.success(), "the coordinator failed on {url}");
+    let seconds = t0.elapsed().as_secs_f64();
+    for w in &mut children {
+        let status = w.wait().expect("a worker ends");
+        assert!(status.success(), "a worker failed on {url}");
+    }
+    trials as f64 / seconds
+}
+
+fn main() {
+    let mut trials = 1000;
+    let mut counts = vec![1, 4, 16];
+    let mut dir: Option<PathBuf> = None;
+    let mut pg: Option<String> = None;
+    let mut knobs = PathBuf::from("target/release/knobs");
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let value = args.next().expect("every flag takes a value");
+        match a.as_str() {
+            "--trials" => trials = value.parse().expect("--trials N"),
+            "--workers" => {
+                counts = value
+                    .split(',')
+                    .map(|n| n.trim().parse().expect("--workers 1,4,16"))
+                    .collect();
+            }
+            "--dir" => dir = Some(value.into()),
+            "--pg" => pg = Some(value),
+            "--knobs" => knobs = value.into(),
+            other => panic!("unknown flag {other}"),
+        }
+    }
+    assert!(knobs.exists(), "{}: build it first", knobs.display());
+    let tmp = tempfile::Builder::new()
+        .prefix("bench-workers")
+        .tempdir_in(dir.unwrap_or_else(|| ".".into()))
+        .expect("the folder is writable");
+    let mut storages: Vec<(&str, UrlOf)> = vec![
+        (
+            "journal",
+            Box::new(|n| {
+                format!(
+                    "journal:{}",
+                    tmp.path().join(format!("w{n}.journal")).display()
+                )
+            }),
+        ),
+        (
+            "sqlite",
+            Box::new(|n| format!("sqlite:{}", tmp.path().join(format!("w{n}.db")).display())),
+        ),
+    ];
+    if let Some(pg) = pg {
+        storages.push(("postgresql", Box::new(move |_| pg.clone())));
+    }
+    let header: Vec<String> = counts.iter().map(|n| format!("{n:>4} workers")).collect();
+    println!("knobs workers, {trials} trials of random search on Branin: trials/s");
+    println!("storage     {}", header.join("  "));
+    for (storage, url_of) in &storages {
+        let rates: Vec<String> = counts
+            .iter()
+            .map(|&n| {
+                let name = format!("workers {n} {}", std::process::id());
+                let rate = throughput(&knobs, &url_of(n), &name, trials, n);
+                format!("{rate:>12.0}")
+            })
+            .collect();
+        println!("{storage:<11} {}", rates.join(" "));
+    }
+}

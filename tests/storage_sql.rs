@@ -99,10 +99,10 @@ fn claims_never_give_one_trial_twice(target: &StorageUrl) {
             })
         })
         .collect();
-    let mut all: Vec<usize> = workers
-        .into_iter()
-        .flat_map(|w| w.join().unwrap())
-        .collect();
+    let got: Vec<Vec<usize>> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+    // One thread may claim everything before the other starts: count those that claimed.
+    let claimants = got.iter().filter(|g| !g.is_empty()).count();
+    let mut all: Vec<usize> = got.into_iter().flatten().collect();
     let unique: HashSet<usize> = all.iter().copied().collect();
     assert_eq!(
         unique.len(),
@@ -111,9 +111,9 @@ fn claims_never_give_one_trial_twice(target: &StorageUrl) {
     );
     all.sort_unstable();
     assert_eq!(all, (0..40).collect::<Vec<_>>());
-    // The Workers view names both claimants, each running one of the trials it claimed.
+    // The Workers view names every claimant, each running one of the trials it claimed.
     let seen = coordinator.workers().unwrap();
-    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!(seen.len(), claimants, "{seen:?}");
     assert!(
         seen.iter().all(|w| w.running.is_some_and(|n| n < 40)),
         "{seen:?}"

@@ -57,6 +57,20 @@ pub const STRATEGY_STATE_ATTR: &str = "knobs:strategy_state";
 /// The failure reason of a trial whose writer stopped before its result.
 pub const INTERRUPTED: &str = "interrupted";
 
+/// Knobs' study definition as every storage keeps it in [`STUDY_ATTR`]: the study without
+/// its trials and strategy state, as JSON.
+pub(super) fn definition_json(study: &Study) -> Result<Json, StorageError> {
+    let definition = Study {
+        trials: Vec::new(),
+        strategy_state: None,
+        ..study.clone()
+    };
+    serde_json::to_value(&definition).map_err(|e| StorageError::Encode {
+        what: "the study definition",
+        message: e.to_string(),
+    })
+}
+
 /// Optuna's `JournalOperation` codes.
 pub(super) mod op {
     pub const CREATE_STUDY: u64 = 0;
@@ -303,15 +317,7 @@ impl JournalStorage {
     }
 
     fn write_definition(&mut self, study: &Study) -> Result<(), StorageError> {
-        let definition = Study {
-            trials: Vec::new(),
-            strategy_state: None,
-            ..study.clone()
-        };
-        let value = serde_json::to_value(&definition).map_err(|e| StorageError::Encode {
-            what: "the study definition",
-            message: e.to_string(),
-        })?;
+        let value = definition_json(study)?;
         let study_id = self.study_id;
         self.line(
             op::SET_STUDY_SYSTEM_ATTR,

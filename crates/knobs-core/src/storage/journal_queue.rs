@@ -112,15 +112,7 @@ impl JournalQueue {
     /// Record the definition of the study a coordinator is about to continue (a new budget,
     /// say) and clear the previous run's end, so workers keep waiting until this run ends.
     pub fn begin_run(&mut self, study: &Study) -> Result<(), StorageError> {
-        let definition = Study {
-            trials: Vec::new(),
-            strategy_state: None,
-            ..study.clone()
-        };
-        let value = serde_json::to_value(&definition).map_err(|e| StorageError::Encode {
-            what: "the study definition",
-            message: e.to_string(),
-        })?;
+        let value = journal::definition_json(study)?;
         let id = self.study_id;
         let mut out = Vec::new();
         self.line(

@@ -392,15 +392,7 @@ impl RdbStorage {
     /// run's end; durable before it returns.
     pub fn set_definition(&mut self, study: &Study) -> Result<(), StorageError> {
         self.set_space(&study.space);
-        let definition = Study {
-            trials: Vec::new(),
-            strategy_state: None,
-            ..study.clone()
-        };
-        let value = serde_json::to_value(&definition).map_err(|e| StorageError::Encode {
-            what: "the study definition",
-            message: e.to_string(),
-        })?;
+        let value = journal::definition_json(study)?;
         self.pending.push(Pending::StudyAttr(STUDY_ATTR, value));
         if let Some(state) = &study.strategy_state {
             let state = serde_json::to_value(state).unwrap_or(Json::Null);
@@ -502,11 +494,7 @@ impl Storage for RdbStorage {
             Event::RangeWidened { definition, .. } => {
                 // Later trials carry the wider distributions; a reader sees the new range.
                 self.set_space(&definition.space);
-                let value = serde_json::to_value(definition).map_err(|e| StorageError::Encode {
-                    what: "the study definition",
-                    message: e.to_string(),
-                })?;
-                Pending::StudyAttr(STUDY_ATTR, value)
+                Pending::StudyAttr(STUDY_ATTR, journal::definition_json(definition)?)
             }
             Event::StudyFinished {
                 reason,

@@ -81,6 +81,29 @@ pub(crate) mod restore;
 /// give the study a window for more.
 pub const PRUNING_WINDOW: usize = 8;
 
+/// How far ahead a run asks: the study's window, else the strategy's own
+/// (`strategy_window`). Strategies that ignore results report an unbounded window; any cap
+/// gives the same points, so the queue is kept short (`2 × jobs`). A pruner sees what was
+/// told before each ask, and a resource budget counts it, so then the cap must not depend on
+/// `jobs` ([`PRUNING_WINDOW`]; see the module docs). Shared by the in-process runner and
+/// the coordinator of worker processes (`jobs`: trials enqueued at once).
+pub(crate) fn window_for(study: &Study, strategy_window: usize, jobs: usize) -> usize {
+    let w = study.window.unwrap_or(strategy_window);
+    let fixed = study.pruner.is_active() || study.resource_budget.is_some();
+    let w = match (w, fixed) {
+        (usize::MAX, false) => 2 * jobs.max(1),
+        (usize::MAX, true) => PRUNING_WINDOW,
+        (w, _) => w,
+    };
+    w.max(1)
+}
+
+/// The study's window as the strategy's state records it: before the cap of
+/// [`window_for`], so a state saved with one `jobs` fits a resume with another.
+pub(crate) fn nominal_window(study: &Study, strategy_window: usize) -> usize {
+    study.window.unwrap_or(strategy_window).max(1)
+}
+
 /// What a listener can ask of a running study.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Command {
@@ -765,30 +788,11 @@ impl Coordinator {
     }
 
     fn window(&self, jobs: usize) -> usize {
-        let w = self
-            .study
-            .window
-            .unwrap_or_else(|| self.strategy.default_window());
-        // Strategies that ignore results report an unbounded window; any cap gives the same
-        // points, so keep the queue short. A pruner sees what was told before each ask, and a
-        // resource budget counts it, so then the cap must not depend on `jobs` (see the
-        // module docs).
-        let fixed = self.study.pruner.is_active() || self.study.resource_budget.is_some();
-        let w = match (w, fixed) {
-            (usize::MAX, false) => 2 * jobs,
-            (usize::MAX, true) => PRUNING_WINDOW,
-            (w, _) => w,
-        };
-        w.max(1)
+        window_for(&self.study, self.strategy.default_window(), jobs)
     }
 
-    /// The study's window as the strategy's state records it: before the cap above, so a
-    /// state saved with one `jobs` fits a resume with another.
     fn nominal_window(&self) -> usize {
-        self.study
-            .window
-            .unwrap_or_else(|| self.strategy.default_window())
-            .max(1)
+        nominal_window(&self.study, self.strategy.default_window())
     }
 
     fn ask_ahead(&mut self, s: &mut Schedule) {

@@ -148,27 +148,17 @@ impl Remote {
         self.error.lock().ok().and_then(|e| e.clone())
     }
 
-    /// The runner's window rule (see `Coordinator::window`), with `jobs` the trials enqueued
-    /// at once.
+    /// The runner's window rule, with `jobs` the trials enqueued at once.
     fn window(&self) -> usize {
-        let w = self
-            .study
-            .window
-            .unwrap_or_else(|| self.strategy.default_window());
-        let fixed = self.study.pruner.is_active() || self.study.resource_budget.is_some();
-        let w = match (w, fixed) {
-            (usize::MAX, false) => 2 * self.options.jobs.max(1),
-            (usize::MAX, true) => super::PRUNING_WINDOW,
-            (w, _) => w,
-        };
-        w.max(1)
+        super::window_for(
+            &self.study,
+            self.strategy.default_window(),
+            self.options.jobs,
+        )
     }
 
     fn nominal_window(&self) -> usize {
-        self.study
-            .window
-            .unwrap_or_else(|| self.strategy.default_window())
-            .max(1)
+        super::nominal_window(&self.study, self.strategy.default_window())
     }
 
     fn run(&mut self, commands: &Receiver<Command>) {

@@ -16,6 +16,7 @@
 //! - [`race`]: strategies racing side by side on the study's problem;
 //! - [`playground`]: click to observe a 1-D or 2-D function and watch the GP update;
 //! - [`replay`]: the study as it was after trial k, for every view;
+//! - [`shared`]: the storage a study shares with other processes (coordinated or watched);
 //! - [`step`]: step mode, one trial at a time with the reasons for each point;
 //! - [`strategies`]: each strategy's settings editor and why-view, found by its name.
 
@@ -35,6 +36,7 @@ mod png;
 pub mod race;
 pub mod recovery;
 pub mod replay;
+pub mod shared;
 pub mod state;
 pub mod step;
 pub mod strategies;

@@ -373,6 +373,9 @@ pub struct Workbench {
     pub recovery: super::recovery::Recovery,
     /// Files read off the UI thread, and a Run waiting for the objective's build.
     pub loading: super::loading::Loading,
+    /// The shared storage the study lives in, when other processes write it too (a run
+    /// with external workers, or a study watched live); `None` for the window's own study.
+    pub shared: Option<super::shared::SharedStudy>,
 }
 
 impl Workbench {
@@ -398,6 +401,7 @@ impl Workbench {
             jobs: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1),
+            shared: None,
         }
     }
 

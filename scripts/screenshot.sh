@@ -13,10 +13,19 @@ if [ -z "$bin" ]; then
   cargo build --release --quiet --bin knobs
   bin=${CARGO_TARGET_DIR:-./target}/release/knobs
 fi
+# The app is killed at the end, as in a crash: its run journal would be left beside the
+# session and in the recovery folder. Run on a copy in a temporary folder, with its own data
+# folder (so also no remembered tab or recent list), and the repository stays clean.
+scratch=$(mktemp -d)
+if [ -n "$session" ]; then
+  cp "$session" "$scratch/"
+  session=$scratch/$(basename "$session")
+fi
+export XDG_DATA_HOME=$scratch/data
 display=:$(( (RANDOM % 400) + 100 ))
 Xvfb "$display" -screen 0 1280x800x24 >/dev/null 2>&1 &
 xvfb=$!
-trap 'kill $app $xvfb 2>/dev/null || true' EXIT
+trap 'kill $app $xvfb 2>/dev/null || true; sleep 1; rm -rf "$scratch"' EXIT
 sleep 1
 DISPLAY=$display LIBGL_ALWAYS_SOFTWARE=1 "$bin" gui $session --run ${KNOBS_TAB:+--tab "$KNOBS_TAB"} &
 app=$!

@@ -364,21 +364,12 @@ fn assemble(args: &RunArgs) -> Result<(Study, Box<dyn crate::objective::Objectiv
 /// Refuse to continue a study from an SQL `--storage` when the flags change what its stored
 /// trials measured (the objective, the space, the direction): the same check as a session's
 /// or a journal's resume. A storage keeps each study under its name, so the way to a new
-/// study with these changes is another name, not `--new-study` (which would mix two studies'
-/// trials under one name).
+/// study with these changes is another name (`--new-study` is for a session file).
 fn check_storage_resume(args: &RunArgs, stored: &Study, study: &Study) -> Result<(), CliError> {
     if stored.trials.is_empty() {
         return Ok(());
     }
     let url = storage_url(args)?.map(|u| u.to_string()).unwrap_or_default();
-    if args.new_study {
-        return Err(CliError::Input(format!(
-            "{url}: study `{}` exists; --new-study cannot start it again under the same name \
-             in a storage: give the new study another name with --study NAME (the storage \
-             keeps both)",
-            stored.name
-        )));
-    }
     let changes = super::resume::resume_changes(stored, study);
     if changes.is_empty() {
         return Ok(());

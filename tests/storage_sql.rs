@@ -131,11 +131,32 @@ fn a_silent_worker_has_its_trial_failed_and_enqueued_again(target: &StorageUrl) 
         .unwrap();
     let first = worker.claim(&me(1)).unwrap().unwrap();
     let second = worker.claim(&me(1)).unwrap().unwrap();
-    std::thread::sleep(Duration::from_millis(30));
     worker.heartbeat(&me(1), second.attempt).unwrap();
-    // Only the first stopped beating longer ago than the timeout.
-    let again = coordinator.fail_stale(Duration::from_millis(20)).unwrap();
+    // Only the first stopped beating, long ago (no timer: its last heartbeat is set so).
+    rdb::connect(target, false)
+        .unwrap()
+        .batch(&format!(
+            "UPDATE trial_heartbeats SET heartbeat = '2001-01-01 00:00:00' WHERE trial_id = {}",
+            first.attempt
+        ))
+        .unwrap();
+    let again = coordinator.fail_stale(Duration::from_secs(60)).unwrap();
     assert_eq!(again, vec![first.trial.number]);
+    // The failed attempt names the worker that went silent.
+    let reason = rdb::connect(target, false)
+        .unwrap()
+        .query(&format!(
+            "SELECT value_json FROM trial_system_attributes WHERE trial_id = {} AND key = \
+             'knobs:result'",
+            first.attempt
+        ))
+        .unwrap()[0][0]
+        .clone()
+        .unwrap();
+    assert!(
+        reason.contains("its worker (test pid 1) sent no heartbeat for 60 s"),
+        "{reason}"
+    );
     // The worker's late result is dropped; the point waits again under the same number.
     let mut late = first.trial.clone();
     late.state = TrialState::Complete;
@@ -258,6 +279,26 @@ fn a_commit_is_all_or_nothing() {
     assert_eq!(back.study.trials, vec![trial(0)]);
 }
 
+/// A worker waiting for a study takes one without Knobs' definition for Optuna's and exits:
+/// so the study row is written with its definition, in one transaction, or not at all.
+#[test]
+fn a_new_study_is_never_stored_without_its_definition() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = sqlite(&dir, "d.db");
+    let mut conn = rdb::connect(&target, true).unwrap();
+    conn.batch(
+        "CREATE TRIGGER boom BEFORE INSERT ON study_system_attributes \
+         BEGIN SELECT RAISE(ABORT, 'disk gone'); END;",
+    )
+    .unwrap();
+    let e = RdbStorage::create(rdb::connect(&target, false).unwrap(), &study("half", 3))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("disk gone"), "{e}");
+    assert!(rdb::study_names(&target).unwrap().is_empty());
+}
+
 #[test]
 fn a_study_left_running_is_failed_as_interrupted_when_opened() {
     let dir = tempfile::tempdir().unwrap();
@@ -360,7 +401,11 @@ fn a_study_optuna_wrote_to_postgres_reads_exactly_as_the_sqlite_fixture() {
     }
     let states: Vec<&TrialState> = from_pg.study.trials.iter().map(|t| &t.state).collect();
     assert!(states.iter().any(|s| matches!(s, TrialState::Failed(_))));
-    assert!(states.iter().any(|s| matches!(s, TrialState::Pruned { .. })));
+    assert!(
+        states
+            .iter()
+            .any(|s| matches!(s, TrialState::Pruned { .. }))
+    );
     // The command line lists it, with its trials.
     let config = tempfile::tempdir().unwrap();
     let out = knobs(config.path(), &["list", "--storage", &target]);
@@ -395,7 +440,10 @@ fn a_study_resumed_from_sqlite_refuses_flags_that_change_what_its_trials_measure
     for (flags, said) in [
         (vec!["--objective", "rosenbrock"], "the objective (branin"),
         (vec!["--param", "x=0..1"], "the space (x added"),
-        (vec!["--direction", "maximize"], "the direction (minimize → maximize)"),
+        (
+            vec!["--direction", "maximize"],
+            "the direction (minimize → maximize)",
+        ),
     ] {
         let mut flags = flags;
         flags.extend(["--budget", "5"]);
@@ -429,8 +477,16 @@ fn a_study_resumed_from_sqlite_refuses_flags_that_change_what_its_trials_measure
     let other = knobs(
         dir.path(),
         &[
-            "run", "--storage", &storage, "--study", "t", "--objective", "rosenbrock",
-            "--budget", "2", "--quiet",
+            "run",
+            "--storage",
+            &storage,
+            "--study",
+            "t",
+            "--objective",
+            "rosenbrock",
+            "--budget",
+            "2",
+            "--quiet",
         ],
     );
     assert!(other.status.success());

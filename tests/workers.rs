@@ -301,7 +301,10 @@ fn a_killed_worker_s_trial_is_run_again_by_another_on(url: &str, dir: &Path) {
     let silent = format!("pid {killed_pid}) sent no heartbeat");
     if let Some(path) = url.strip_prefix("journal:") {
         let text = std::fs::read_to_string(path).unwrap();
-        assert!(text.contains(&silent), "the attempt was failed by heartbeat");
+        assert!(
+            text.contains(&silent),
+            "the attempt was failed by heartbeat"
+        );
     } else {
         let reasons = failed_attempt_reasons(url);
         assert!(

@@ -369,7 +369,9 @@ fn check_storage_resume(args: &RunArgs, stored: &Study, study: &Study) -> Result
     if stored.trials.is_empty() {
         return Ok(());
     }
-    let url = storage_url(args)?.map(|u| u.to_string()).unwrap_or_default();
+    let url = storage_url(args)?
+        .map(|u| u.to_string())
+        .unwrap_or_default();
     let changes = super::resume::resume_changes(stored, study);
     if changes.is_empty() {
         return Ok(());

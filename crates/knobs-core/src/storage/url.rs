@@ -143,8 +143,7 @@ fn parse_pg(rest: &str) -> Result<PgTarget, String> {
             decode(u)?,
             // Never quoted: an error naming the bad escape would show part of the password.
             Some(decode(p).map_err(|_| {
-                "the password holds a `%` that is not a percent escape (write %25 for %)"
-                    .to_owned()
+                "the password holds a `%` that is not a percent escape (write %25 for %)".to_owned()
             })?),
         ),
         None => (decode(userinfo)?, None),
@@ -181,8 +180,7 @@ fn parse_pg(rest: &str) -> Result<PgTarget, String> {
             .ok_or_else(|| format!("`{pair}` is not KEY=VALUE"))?;
         let value = if key == "password" {
             decode(value).map_err(|_| {
-                "the password holds a `%` that is not a percent escape (write %25 for %)"
-                    .to_owned()
+                "the password holds a `%` that is not a percent escape (write %25 for %)".to_owned()
             })?
         } else {
             decode(value)?
@@ -290,7 +288,10 @@ fn encode(text: &str, keep: &str) -> String {
 
 /// A TCP host as a URL writes it: an IPv6 address in brackets, anything else encoded.
 fn host_text(host: &str) -> String {
-    let ipv6 = host.contains(':') && host.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+    let ipv6 = host.contains(':')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
     if ipv6 {
         format!("[{host}]")
     } else {
@@ -405,10 +406,17 @@ mod tests {
     #[test]
     fn a_percent_before_a_wide_character_is_named_not_a_panic() {
         // The escape's third byte falls inside `é`: quoting it by bytes used to panic.
-        let e = StorageUrl::parse("postgresql://u@h/%aé").unwrap_err().to_string();
+        let e = StorageUrl::parse("postgresql://u@h/%aé")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("`%aé` is not a percent escape"), "{e}");
-        let e = StorageUrl::parse("postgresql://u:%aé@h/d").unwrap_err().to_string();
-        assert!(e.contains("password holds a `%`") && !e.contains("%aé"), "{e}");
+        let e = StorageUrl::parse("postgresql://u:%aé@h/d")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("password holds a `%`") && !e.contains("%aé"),
+            "{e}"
+        );
     }
 }
 
@@ -477,8 +485,16 @@ mod properties {
             any::<String>(),
             (
                 prop::sample::select(vec![
-                    "journal:", "sqlite:", "sqlite:///", "sqlite://", "postgresql://",
-                    "postgres://", "POSTGRESQL://", "mysql://", ":", "",
+                    "journal:",
+                    "sqlite:",
+                    "sqlite:///",
+                    "sqlite://",
+                    "postgresql://",
+                    "postgres://",
+                    "POSTGRESQL://",
+                    "mysql://",
+                    ":",
+                    "",
                 ]),
                 "\\PC{0,40}",
             )

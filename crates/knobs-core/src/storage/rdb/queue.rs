@@ -85,6 +85,27 @@ fn fail_sql_because(sql: &mut String, id: i64, started_at: Option<f64>, why: Opt
     );
 }
 
+/// Why stale attempt `id` is failed, naming the worker that went silent (read only for an
+/// attempt found stale), as the journal words it.
+fn stale_reason(conn: &mut dyn Conn, id: i64, timeout: Duration) -> Result<String, String> {
+    let worker = conn
+        .query(&format!(
+            "SELECT value_json FROM trial_system_attributes WHERE trial_id = {id} \
+             AND key = '{WORKER_ATTR}'"
+        ))?
+        .first()
+        .and_then(|r| r.first().cloned().flatten())
+        .and_then(|s| serde_json::from_str::<WorkerId>(&s).ok());
+    Ok(format!(
+        "its worker ({}) sent no heartbeat for {:.0} s; the trial was run again",
+        worker.map_or_else(
+            || "unknown".to_owned(),
+            |w| format!("{} pid {}", w.host, w.pid)
+        ),
+        timeout.as_secs_f64()
+    ))
+}
+
 fn first_int(rows: &[Vec<Option<String>>]) -> Option<i64> {
     rows.first()
         .and_then(|r| r.first().cloned().flatten())
@@ -408,21 +429,8 @@ impl TrialQueue for RdbStorage {
             let (trial, attr) = RdbStorage::trial_of(conn.as_mut(), &location, study_id, id)?;
             let told = attr["told_before"].as_u64().unwrap_or(0);
             let want_gradient = attr["want_gradient"].as_bool().unwrap_or(false);
-            // Only for an attempt found stale: the worker that went silent, for the reason.
-            let worker = conn
-                .query(&format!(
-                    "SELECT value_json FROM trial_system_attributes WHERE trial_id = {id} \
-                     AND key = '{WORKER_ATTR}'"
-                ))
-                .map_err(|e| db_error(&location, e))?
-                .first()
-                .and_then(|r| r.first().cloned().flatten())
-                .and_then(|s| serde_json::from_str::<WorkerId>(&s).ok());
-            let why = format!(
-                "its worker ({}) sent no heartbeat for {:.0} s; the trial was run again",
-                worker.map_or_else(|| "unknown".to_owned(), |w| format!("{} pid {}", w.host, w.pid)),
-                timeout.as_secs_f64()
-            );
+            let why =
+                stale_reason(conn.as_mut(), id, timeout).map_err(|e| db_error(&location, e))?;
             let new_id = transact(conn.as_mut(), |conn| {
                 let lock = match conn.dialect() {
                     Dialect::Postgres => " FOR UPDATE",

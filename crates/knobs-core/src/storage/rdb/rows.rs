@@ -517,26 +517,57 @@ mod tests {
     }
 
     fn space() -> impl Strategy<Value = Space> {
-        (float_bounds(false), float_bounds(true), int_bounds(), choices()).prop_map(
-            |((xl, xh), (ll, lh), (nl, nh), choices)| {
+        (
+            float_bounds(false),
+            float_bounds(true),
+            int_bounds(),
+            choices(),
+        )
+            .prop_map(|((xl, xh), (ll, lh), (nl, nh), choices)| {
                 Space::new(vec![
-                    Param::new("x", Domain::Float { low: xl, high: xh, log: false }),
-                    Param::new("lr", Domain::Float { low: ll, high: lh, log: true }),
-                    Param::new("n", Domain::Int { low: nl, high: nh, log: false }),
+                    Param::new(
+                        "x",
+                        Domain::Float {
+                            low: xl,
+                            high: xh,
+                            log: false,
+                        },
+                    ),
+                    Param::new(
+                        "lr",
+                        Domain::Float {
+                            low: ll,
+                            high: lh,
+                            log: true,
+                        },
+                    ),
+                    Param::new(
+                        "n",
+                        Domain::Int {
+                            low: nl,
+                            high: nh,
+                            log: false,
+                        },
+                    ),
                     Param::new("kind ✓ 'q'", Domain::Categorical { choices }),
                 ])
                 .unwrap()
-            },
-        )
+            })
     }
 
     /// A value of `domain` from `u` in [0, 1], its ends hit exactly at 0 and 1.
     fn value_in(domain: &Domain, u: f64) -> Value {
         match domain {
-            Domain::Float { low, high, log: false } => {
-                Value::Float((low + u * (high - low)).clamp(*low, *high))
-            }
-            Domain::Float { low, high, log: true } => {
+            Domain::Float {
+                low,
+                high,
+                log: false,
+            } => Value::Float((low + u * (high - low)).clamp(*low, *high)),
+            Domain::Float {
+                low,
+                high,
+                log: true,
+            } => {
                 let x = (low.ln() + u * (high.ln() - low.ln())).exp();
                 Value::Float(match u {
                     0.0 => *low,

@@ -287,6 +287,7 @@ fn a_killed_worker_s_trial_is_run_again_by_another_on(url: &str, dir: &Path) {
         .parse()
         .unwrap();
     let victim = workers.iter().position(|w| w.id() == blocked).unwrap();
+    let killed_pid = blocked;
     let mut killed = workers.remove(victim);
     killed.kill().unwrap();
     let _ = killed.wait();
@@ -296,14 +297,38 @@ fn a_killed_worker_s_trial_is_run_again_by_another_on(url: &str, dir: &Path) {
     }
     // Release the orphaned command of the killed worker.
     drop(std::fs::OpenOptions::new().write(true).open(&fifo));
+    // The killed worker's attempt was failed by heartbeat, naming it, in every storage.
+    let silent = format!("pid {killed_pid}) sent no heartbeat");
     if let Some(path) = url.strip_prefix("journal:") {
         let text = std::fs::read_to_string(path).unwrap();
         assert!(
-            text.contains("sent no heartbeat"),
+            text.contains(&silent),
             "the attempt was failed by heartbeat"
+        );
+    } else {
+        let reasons = failed_attempt_reasons(url);
+        assert!(
+            reasons.iter().any(|r| r.contains(&silent)),
+            "the attempt was failed by heartbeat: {reasons:?}"
         );
     }
     assert_same_trials(&single, &Session::load(&save).unwrap().study);
+}
+
+/// The result attribute of every failed attempt in the SQL storage `url`, read through the
+/// core's own connection (a superseded attempt is not in the study as read: its retry is).
+fn failed_attempt_reasons(url: &str) -> Vec<String> {
+    use knobs::storage::rdb::{self, Conn};
+    let target = knobs::storage::url::StorageUrl::parse(url).unwrap();
+    let mut conn: Box<dyn Conn> = rdb::connect(&target, false).unwrap();
+    conn.query(
+        "SELECT a.value_json FROM trial_system_attributes a JOIN trials t ON \
+         t.trial_id = a.trial_id WHERE a.key = 'knobs:result' AND t.state = 'FAIL'",
+    )
+    .unwrap()
+    .into_iter()
+    .filter_map(|row| row.into_iter().next().flatten())
+    .collect()
 }
 
 #[test]
@@ -393,7 +418,16 @@ fn a_second_coordinator_is_refused_on(url: &str, dir: &Path) {
     let _ = first.wait();
     let err = String::from_utf8_lossy(&second.stderr);
     assert_eq!(second.status.code(), Some(2), "{err}");
-    assert!(err.contains("another Knobs process"), "{err}");
+    assert!(err.contains("another Knobs process (pid "), "{err}");
+    if url.starts_with("journal:") {
+        assert!(err.contains("is writing this journal"), "{err}");
+    } else {
+        // An SQL storage holds many studies: the message names the one that is taken.
+        assert!(
+            err.contains("is coordinating study `tpe on ") && err.contains(&format!("` in {url};")),
+            "{err}"
+        );
+    }
 }
 
 #[test]

@@ -53,6 +53,25 @@ pub(super) fn check_resume(
     if stored.trials.is_empty() {
         return Ok(());
     }
+    let changes = resume_changes(stored, study);
+    if changes.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::Input(format!(
+        "{}: the flags change {} of a study with {} stored trials, which were measured \
+         without that change and cannot be mixed into it. To start a new study from this \
+         session's settings with these changes (its trials dropped), add --new-study; to \
+         resume it, leave the objective, space and direction as saved",
+        path.display(),
+        changes.join(", "),
+        stored.trials.len()
+    )))
+}
+
+/// What the flags changed of a stored study that its trials depend on (the objective, the
+/// space, the direction), one phrase each; empty when nothing did. Shared by every resume
+/// (a session, a journal, an SQL storage), so each refuses the same changes.
+pub(super) fn resume_changes(stored: &Study, study: &Study) -> Vec<String> {
     let mut changes = Vec::new();
     if !same_measure(&stored.objective, &study.objective) {
         changes.push(format!(
@@ -74,18 +93,7 @@ pub(super) fn check_resume(
             study.direction.as_str()
         ));
     }
-    if changes.is_empty() {
-        return Ok(());
-    }
-    Err(CliError::Input(format!(
-        "{}: the flags change {} of a study with {} stored trials, which were measured \
-         without that change and cannot be mixed into it. To start a new study from this \
-         session's settings with these changes (its trials dropped), add --new-study; to \
-         resume it, leave the objective, space and direction as saved",
-        path.display(),
-        changes.join(", "),
-        stored.trials.len()
-    )))
+    changes
 }
 
 /// Whether two objective specs measure the same thing: equal, except that a command's

@@ -355,8 +355,36 @@ fn assemble(args: &RunArgs) -> Result<(Study, Box<dyn crate::objective::Objectiv
     }
     if let Some(path) = &args.session {
         super::resume::check_resume(path, &stored, &mut study, args.new_study)?;
+    } else if resuming_storage {
+        check_storage_resume(args, &stored, &study)?;
     }
     Ok((study, objective))
+}
+
+/// Refuse to continue a study from an SQL `--storage` when the flags change what its stored
+/// trials measured (the objective, the space, the direction): the same check as a session's
+/// or a journal's resume. A storage keeps each study under its name, so the way to a new
+/// study with these changes is another name (`--new-study` is for a session file).
+fn check_storage_resume(args: &RunArgs, stored: &Study, study: &Study) -> Result<(), CliError> {
+    if stored.trials.is_empty() {
+        return Ok(());
+    }
+    let url = storage_url(args)?
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let changes = super::resume::resume_changes(stored, study);
+    if changes.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::Input(format!(
+        "{url}: the flags change {} of study `{}` with {} stored trials, which were measured \
+         without that change and cannot be mixed into it. To start a new study with these \
+         changes, give it another name with --study NAME (the storage keeps both); to resume \
+         it, leave the objective, space and direction as stored",
+        changes.join(", "),
+        stored.name,
+        stored.trials.len()
+    )))
 }
 
 /// The most trials a `--resource-budget` run without `--budget` may ask: the resource budget

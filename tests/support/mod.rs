@@ -136,6 +136,25 @@ impl PgServer {
         conn.batch(sql).unwrap();
     }
 
+    /// Load the plain-SQL dump `file` into database `db` with `psql -f`, through the socket
+    /// as user `knobs` (as the harness connects), stopping at the first error.
+    pub fn load_dump(&self, db: &str, file: &Path) {
+        let out = Command::new(self.bin.join("psql"))
+            .arg("-h")
+            .arg(self.socket_dir())
+            .args(["-p", &self.port.to_string(), "-U", "knobs", "-d", db])
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
+            .arg(file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "psql -f {} failed: {}",
+            file.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// A new empty database `name`, and its URL through the socket.
     pub fn database(&self, name: &str) -> String {
         self.sql("postgres", &format!("CREATE DATABASE {name}"));

@@ -1497,7 +1497,10 @@ pub(super) fn knobs_trial(space: &Space, t: &OTrial, attr: &Json, number: usize)
         (state::COMPLETE, Some(_)) => TrialState::Complete,
         (state::COMPLETE, None) => TrialState::Failed("complete without a value".into()),
         (state::PRUNED, _) => pruned_state(
-            get_f64("pruned_step").map(|s| s as u64),
+            // As an integer: a step past 2^53 read as a float would come back changed.
+            result
+                .and_then(|r| r.get("pruned_step"))
+                .and_then(|s| s.as_u64().or_else(|| s.as_f64().map(|f| f as u64))),
             value,
             decode::<Vec<crate::study::Intermediate>>(result, "intermediate")
                 .and_then(|v| v.last().map(|p| (p.step, p.value)))

@@ -59,6 +59,8 @@ impl WriterLock {
                 Taken::Held(holder) => StorageError::Locked {
                     path: journal.to_owned(),
                     holder,
+                    host: None,
+                    study: None,
                 },
                 Taken::Failed(e) => io("cannot lock", e),
             })?;

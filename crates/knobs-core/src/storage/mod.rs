@@ -65,18 +65,20 @@ pub enum StorageError {
         /// What and why.
         message: String,
     },
-    /// Another writer holds the journal: two writers would interleave their trials and fail
-    /// each other's running ones.
-    #[error(
-        "{path}: another Knobs process ({}) is writing this journal; wait for it to end \
-         or stop it, then try again",
-        match holder { Some(pid) => format!("pid {pid}"), None => "pid unknown".to_owned() }
-    )]
+    /// Another process holds the journal's writer lock or the SQL study's coordinator lock:
+    /// two writers would interleave their trials and fail each other's running ones, and two
+    /// coordinators would ask the same trial numbers twice.
+    #[error("{}", locked_message(path, *holder, host.as_deref(), study.as_deref()))]
     Locked {
-        /// The journal.
+        /// The journal, or the SQL storage's location (a URL without its password).
         path: PathBuf,
-        /// The holder's process id, as it wrote it beside the journal.
+        /// The holder's process id, as it recorded it.
         holder: Option<u32>,
+        /// The holder's host, when it recorded one (an SQL coordinator does).
+        host: Option<String>,
+        /// The study the holder coordinates, for an SQL storage (which holds many studies);
+        /// `None` for a journal, whose lock is on the whole file.
+        study: Option<String>,
     },
     /// An SQL storage could not be reached, refused a statement, or holds another schema.
     #[error("{location}: {message}")]
@@ -94,6 +96,34 @@ pub enum StorageError {
         /// The encoder's reason.
         message: String,
     },
+}
+
+/// The text of [`StorageError::Locked`]: a journal's writer, or an SQL study's coordinator
+/// named with its study and storage, so the user knows which process to wait for or stop.
+fn locked_message(
+    path: &std::path::Path,
+    holder: Option<u32>,
+    host: Option<&str>,
+    study: Option<&str>,
+) -> String {
+    let who = match (holder, host) {
+        (Some(pid), Some(host)) => format!("pid {pid} on {host}"),
+        (Some(pid), None) => format!("pid {pid}"),
+        (None, Some(host)) => format!("pid unknown, on {host}"),
+        (None, None) => "pid unknown".to_owned(),
+    };
+    match study {
+        None => format!(
+            "{}: another Knobs process ({who}) is writing this journal; wait for it to end or \
+             stop it, then try again",
+            path.display()
+        ),
+        Some(name) => format!(
+            "another Knobs process ({who}) is coordinating study `{name}` in {}; wait for it \
+             to end or stop it, then try again",
+            path.display()
+        ),
+    }
 }
 
 /// A study as read back from a storage: its definition, every trial, and what the storage

@@ -7,7 +7,7 @@
 //! SQLAlchemy's `sqlite:///relative.db` and `sqlite:////absolute.db` (what Optuna users type)
 //! are read as the same paths.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::path::PathBuf;
 
 /// Where a study is stored, as a `--storage` URL names it.
@@ -78,8 +78,9 @@ impl StorageUrl {
         let Some((scheme, rest)) = text.split_once(':') else {
             return Err(UrlError::NoScheme(text.to_owned()));
         };
+        // A file URL carries no password: it is quoted as written.
         let malformed = |why: &str| UrlError::Malformed {
-            url: hide_password(text),
+            url: text.to_owned(),
             why: why.to_owned(),
         };
         match scheme.to_ascii_lowercase().as_str() {
@@ -138,7 +139,13 @@ fn parse_pg(rest: &str) -> Result<PgTarget, String> {
         .rsplit_once('@')
         .ok_or("no user: write postgresql://USER@HOST/DB")?;
     let (user, password) = match userinfo.split_once(':') {
-        Some((u, p)) => (decode(u)?, Some(decode(p)?)),
+        Some((u, p)) => (
+            decode(u)?,
+            // Never quoted: an error naming the bad escape would show part of the password.
+            Some(decode(p).map_err(|_| {
+                "the password holds a `%` that is not a percent escape (write %25 for %)".to_owned()
+            })?),
+        ),
         None => (decode(userinfo)?, None),
     };
     if user.is_empty() {
@@ -171,7 +178,13 @@ fn parse_pg(rest: &str) -> Result<PgTarget, String> {
         let (key, value) = pair
             .split_once('=')
             .ok_or_else(|| format!("`{pair}` is not KEY=VALUE"))?;
-        let value = decode(value)?;
+        let value = if key == "password" {
+            decode(value).map_err(|_| {
+                "the password holds a `%` that is not a percent escape (write %25 for %)".to_owned()
+            })?
+        } else {
+            decode(value)?
+        };
         match key {
             "host" if value.starts_with('/') => socket = Some(PathBuf::from(value)),
             "host" => target.host = PgHost::Tcp(value),
@@ -212,10 +225,10 @@ fn decode(text: &str) -> Result<String, String> {
                 .get(i + 1..i + 3)
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
                 .ok_or_else(|| {
-                    format!(
-                        "`{}` is not a percent escape",
-                        &text[i..(i + 3).min(text.len())]
-                    )
+                    // The escape as written, up to 3 characters (not bytes: a byte cut
+                    // could fall inside a character).
+                    let escape: String = text[i..].chars().take(3).collect();
+                    format!("`{escape}` is not a percent escape")
                 })?;
             out.push(hex);
             i += 3;
@@ -227,19 +240,73 @@ fn decode(text: &str) -> Result<String, String> {
     String::from_utf8(out).map_err(|_| "a percent escape is not UTF-8".into())
 }
 
-/// `url` with the password of a PostgreSQL URL replaced by `***`, for messages.
+/// `url` with the password of a PostgreSQL URL replaced by `***`, for messages: whatever
+/// stands between the first `:` of the user part and the last `@` (a password typed with a
+/// raw `/`, `?` or `@` in it is hidden too, at the cost of hiding more), and the value of a
+/// `password=` parameter.
 fn hide_password(url: &str) -> String {
     let Some(start) = url.find("://").map(|i| i + 3) else {
         return url.to_owned();
     };
-    let rest = &url[start..];
-    let end = rest.find(['/', '?']).unwrap_or(rest.len());
-    match rest[..end].rsplit_once('@') {
-        Some((userinfo, _)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{}{user}:***{}", &url[..start], &rest[userinfo.len()..]),
-            None => url.to_owned(),
+    let (head, rest) = url.split_at(start);
+    let rest = match rest.rfind('@') {
+        Some(at) => match rest[..at].split_once(':') {
+            Some((user, _)) => format!("{user}:***{}", &rest[at..]),
+            None => rest.to_owned(),
         },
-        None => url.to_owned(),
+        None => rest.to_owned(),
+    };
+    let rest = match rest.split_once('?') {
+        Some((main, query)) => {
+            let pairs: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some(("password", _)) => "password=***".to_owned(),
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            format!("{main}?{}", pairs.join("&"))
+        }
+        None => rest,
+    };
+    format!("{head}{rest}")
+}
+
+/// `text` percent-encoded for a URL: every byte but ASCII letters, digits, `-._~` and those
+/// in `keep`, so [`StorageUrl::parse`] reads back exactly what [`fmt::Display`] wrote.
+fn encode(text: &str, keep: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.as_bytes().contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// A TCP host as a URL writes it: an IPv6 address in brackets, anything else encoded.
+fn host_text(host: &str) -> String {
+    let ipv6 = host.contains(':')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+    if ipv6 {
+        format!("[{host}]")
+    } else {
+        encode(host, "")
+    }
+}
+
+/// A file path as a `journal:`/`sqlite:` URL writes it: a path starting with `//` gets
+/// SQLAlchemy's `///` before it (else it would read as `sqlite://HOST`).
+fn path_text(path: &std::path::Path) -> String {
+    let text = path.display().to_string();
+    if text.starts_with("//") {
+        format!("///{text}")
+    } else {
+        text
     }
 }
 
@@ -254,20 +321,22 @@ impl PgTarget {
 }
 
 impl fmt::Display for PgTarget {
-    /// The URL without its password.
+    /// The URL without its password, its parts percent-encoded where they need it, so it
+    /// parses back to this target (less the password).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let user = encode(&self.user, "");
+        let dbname = encode(&self.dbname, "");
         match &self.host {
             PgHost::Tcp(h) => write!(
                 f,
-                "postgresql://{}@{h}:{}/{}",
-                self.user, self.port, self.dbname
+                "postgresql://{user}@{}:{}/{dbname}",
+                host_text(h),
+                self.port
             ),
             PgHost::Socket(d) => write!(
                 f,
-                "postgresql://{}@/{}?host={}&port={}",
-                self.user,
-                self.dbname,
-                d.display(),
+                "postgresql://{user}@/{dbname}?host={}&port={}",
+                encode(&d.display().to_string(), "/"),
                 self.port
             ),
         }
@@ -278,8 +347,8 @@ impl fmt::Display for StorageUrl {
     /// The URL as a user would write it, without a password.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            StorageUrl::Journal(p) => write!(f, "journal:{}", p.display()),
-            StorageUrl::Sqlite(p) => write!(f, "sqlite:{}", p.display()),
+            StorageUrl::Journal(p) => write!(f, "journal:{}", path_text(p)),
+            StorageUrl::Sqlite(p) => write!(f, "sqlite:{}", path_text(p)),
             StorageUrl::Postgres(t) => t.fmt(f),
         }
     }
@@ -332,5 +401,177 @@ mod tests {
             StorageUrl::parse("runs.db"),
             Err(UrlError::NoScheme(_))
         ));
+    }
+
+    #[test]
+    fn a_percent_before_a_wide_character_is_named_not_a_panic() {
+        // The escape's third byte falls inside `é`: quoting it by bytes used to panic.
+        let e = StorageUrl::parse("postgresql://u@h/%aé")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`%aé` is not a percent escape"), "{e}");
+        let e = StorageUrl::parse("postgresql://u:%aé@h/d")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("password holds a `%`") && !e.contains("%aé"),
+            "{e}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    //! Property tests: every URL Knobs writes reads back as the same target, any text given
+    //! as `--storage` gives a value or an error naming it (never a panic), and a password is
+    //! never in a message.
+
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::Config;
+
+    /// Cases per property: `PROPTEST_CASES` if set, else 2,000.
+    fn config() -> Config {
+        let cases = std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(2_000);
+        Config {
+            cases,
+            failure_persistence: None,
+            ..Config::default()
+        }
+    }
+
+    /// Any printable text, non-ASCII and URL punctuation (`@:/?&=%#[]`) included.
+    fn part() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "\\PC{1,12}",
+            "[a-z@:/?&=%#\\[\\] .]{1,12}",
+            "[a-z][a-z0-9_.-]{0,10}",
+        ]
+    }
+
+    fn target() -> impl Strategy<Value = PgTarget> {
+        let host = prop_oneof![
+            part().prop_map(PgHost::Tcp),
+            Just(PgHost::Tcp("::1".into())),
+            Just(PgHost::Tcp("fe80::1:2".into())),
+            "/\\PC{0,20}".prop_map(|d| PgHost::Socket(d.into())),
+        ];
+        (part(), host, any::<u16>(), part()).prop_map(|(user, host, port, dbname)| PgTarget {
+            user,
+            password: None,
+            host,
+            port,
+            dbname,
+        })
+    }
+
+    fn file_url() -> impl Strategy<Value = StorageUrl> {
+        (any::<bool>(), "\\PC{1,24}").prop_map(|(journal, path)| {
+            if journal {
+                StorageUrl::Journal(path.into())
+            } else {
+                StorageUrl::Sqlite(path.into())
+            }
+        })
+    }
+
+    /// Text that is, or nearly is, a storage URL: a scheme Knobs knows, one it does not, or
+    /// none, then anything.
+    fn storage_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            (
+                prop::sample::select(vec![
+                    "journal:",
+                    "sqlite:",
+                    "sqlite:///",
+                    "sqlite://",
+                    "postgresql://",
+                    "postgres://",
+                    "POSTGRESQL://",
+                    "mysql://",
+                    ":",
+                    "",
+                ]),
+                "\\PC{0,40}",
+            )
+                .prop_map(|(scheme, rest)| format!("{scheme}{rest}")),
+            "postgresql://[a-z%@:/?&=\\[\\]0-9]{0,30}",
+        ]
+    }
+
+    /// A password no other part of a generated URL can contain by chance.
+    fn password() -> impl Strategy<Value = String> {
+        "\\PC{4,12}".prop_map(|p| format!("Zq{p}Qz"))
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn a_postgres_target_reads_back_from_its_url(target in target()) {
+            let url = StorageUrl::Postgres(target.clone()).to_string();
+            prop_assert_eq!(StorageUrl::parse(&url), Ok(StorageUrl::Postgres(target)), "{}", url);
+        }
+
+        #[test]
+        fn a_target_with_a_password_reads_back_without_it_and_never_shows_it(
+            target in target(),
+            pw in password(),
+        ) {
+            let with = PgTarget { password: Some(pw.clone()), ..target.clone() };
+            let url = with.to_string();
+            prop_assert!(!url.contains(&pw), "{}", url);
+            prop_assert_eq!(StorageUrl::parse(&url), Ok(StorageUrl::Postgres(target)));
+        }
+
+        #[test]
+        fn a_file_url_reads_back_from_its_text(url in file_url()) {
+            let text = url.to_string();
+            prop_assert_eq!(StorageUrl::parse(&text), Ok(url), "{}", text);
+        }
+
+        #[test]
+        fn any_text_gives_a_url_or_an_error_naming_it(text in storage_text()) {
+            if let Err(e) = StorageUrl::parse(&text) {
+                let message = e.to_string();
+                prop_assert!(
+                    message.contains(&text) || message.contains(&hide_password(&text)),
+                    "{:?} → {}", text, message
+                );
+            }
+        }
+
+        #[test]
+        fn a_password_is_never_in_an_error_whatever_else_is_wrong(
+            pw in password(),
+            mistake in 0usize..9,
+            encoded in any::<bool>(),
+        ) {
+            let written = if encoded { encode(&pw, "") } else { pw.clone() };
+            let url = match mistake {
+                0 => format!("postgresql://me:{written}@db.lan:5432/tune"),
+                1 => format!("postgresql://me:{written}@db.lan:notaport/tune"),
+                2 => format!("postgresql://me:{written}@db.lan:5432"),
+                3 => format!("postgresql://me:{written}@db.lan/tune?sslmode=require"),
+                4 => format!("mysql://me:{written}@db.lan/tune"),
+                5 => format!("postgresql://m%zz:{written}@db.lan/tune"),
+                6 => format!("postgresql://me:{written}@db.lan/tune?host=/tmp/pg"),
+                7 => format!("postgresql://:{written}@db.lan/tune"),
+                _ => format!(
+                    "postgresql://me@db.lan/tune?password={}&bogus=1",
+                    encode(&pw, "")
+                ),
+            };
+            let shown = match StorageUrl::parse(&url) {
+                Ok(parsed) => parsed.to_string(),
+                Err(e) => e.to_string(),
+            };
+            prop_assert!(!shown.contains(&pw), "{:?} → {}", url, shown);
+            prop_assert!(!shown.contains(&encode(&pw, "")), "{:?} → {}", url, shown);
+        }
     }
 }

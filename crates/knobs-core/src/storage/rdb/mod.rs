@@ -259,8 +259,10 @@ impl RdbStorage {
             });
         }
         let fail = |m: String| db_error(&location, m);
-        // The study and its direction in one transaction: a worker waiting for the study
-        // never reads a study without its direction.
+        let definition = journal::definition_json(study)?;
+        // The study, its direction and its definition in one transaction: a worker waiting
+        // for the study never reads one without them (without the definition it would take
+        // the study for Optuna's and exit).
         let id = transact(conn.as_mut(), |conn| {
             let id = conn
                 .query(&format!(
@@ -275,6 +277,9 @@ impl RdbStorage {
                 "INSERT INTO study_directions (direction, study_id, objective) VALUES ('{}', {id}, 0);",
                 rows::direction_name(study.direction)
             ))?;
+            let mut sql = String::new();
+            rows::set_attr(&mut sql, "study", id, STUDY_ATTR, &definition);
+            conn.batch(&sql)?;
             Ok(id)
         })
         .map_err(fail)?;

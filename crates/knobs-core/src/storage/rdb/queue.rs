@@ -66,18 +66,44 @@ fn now() -> f64 {
 
 /// Fail storage trial `id` as interrupted (left running by a dead writer, or stale).
 pub(super) fn fail_sql(sql: &mut String, id: i64, started_at: Option<f64>) {
-    set_attr(
-        sql,
-        "trial",
-        id,
-        RESULT_ATTR,
-        &interrupted_attr(started_at.unwrap_or(0.0)),
-    );
+    fail_sql_because(sql, id, started_at, None);
+}
+
+/// [`fail_sql`], with why in the result attribute's `why` (the failure stays "interrupted",
+/// which every reader and `poll` go by): a stale attempt names its silent worker, as the
+/// journal's does.
+fn fail_sql_because(sql: &mut String, id: i64, started_at: Option<f64>, why: Option<&str>) {
+    let mut attr = interrupted_attr(started_at.unwrap_or(0.0));
+    if let Some(why) = why {
+        attr["why"] = json!(why);
+    }
+    set_attr(sql, "trial", id, RESULT_ATTR, &attr);
     let _ = writeln!(
         sql,
         "UPDATE trials SET state = 'FAIL', datetime_complete = {} WHERE trial_id = {id};",
         stamp(now())
     );
+}
+
+/// Why stale attempt `id` is failed, naming the worker that went silent (read only for an
+/// attempt found stale), as the journal words it.
+fn stale_reason(conn: &mut dyn Conn, id: i64, timeout: Duration) -> Result<String, String> {
+    let worker = conn
+        .query(&format!(
+            "SELECT value_json FROM trial_system_attributes WHERE trial_id = {id} \
+             AND key = '{WORKER_ATTR}'"
+        ))?
+        .first()
+        .and_then(|r| r.first().cloned().flatten())
+        .and_then(|s| serde_json::from_str::<WorkerId>(&s).ok());
+    Ok(format!(
+        "its worker ({}) sent no heartbeat for {:.0} s; the trial was run again",
+        worker.map_or_else(
+            || "unknown".to_owned(),
+            |w| format!("{} pid {}", w.host, w.pid)
+        ),
+        timeout.as_secs_f64()
+    ))
 }
 
 fn first_int(rows: &[Vec<Option<String>>]) -> Option<i64> {
@@ -179,10 +205,7 @@ impl TrialQueue for RdbStorage {
                 .as_ref()
                 .is_some_and(|c| c["worker"]["token"].as_str() == Some(me.token.as_str()));
             if let Some(c) = current.as_ref().filter(|c| !refresh && holder_alive(c, me)) {
-                return Ok((
-                    Some(c["worker"]["pid"].as_u64().map(|p| p as u32)),
-                    Vec::new(),
-                ));
+                return Ok((Some(c["worker"].clone()), Vec::new()));
             }
             let mut sql = String::new();
             let mut all = Vec::new();
@@ -220,9 +243,11 @@ impl TrialQueue for RdbStorage {
             Ok((None, all))
         })?;
         match holder {
-            Some(pid) => Err(StorageError::Locked {
+            Some(holder) => Err(StorageError::Locked {
                 path: location.into(),
-                holder: pid,
+                holder: holder["pid"].as_u64().and_then(|p| u32::try_from(p).ok()),
+                host: holder["host"].as_str().map(str::to_owned),
+                study: Some(self.name.clone()),
             }),
             None => {
                 self.coordinator = Some(me.clone());
@@ -404,6 +429,8 @@ impl TrialQueue for RdbStorage {
             let (trial, attr) = RdbStorage::trial_of(conn.as_mut(), &location, study_id, id)?;
             let told = attr["told_before"].as_u64().unwrap_or(0);
             let want_gradient = attr["want_gradient"].as_bool().unwrap_or(false);
+            let why =
+                stale_reason(conn.as_mut(), id, timeout).map_err(|e| db_error(&location, e))?;
             let new_id = transact(conn.as_mut(), |conn| {
                 let lock = match conn.dialect() {
                     Dialect::Postgres => " FOR UPDATE",
@@ -429,7 +456,7 @@ impl TrialQueue for RdbStorage {
                     .copied()
                     .ok_or("no trial id")?;
                 let mut sql = String::new();
-                fail_sql(&mut sql, id, Some(trial.started_at));
+                fail_sql_because(&mut sql, id, Some(trial.started_at), Some(&why));
                 space_rows.insert(
                     &mut sql,
                     study_id,

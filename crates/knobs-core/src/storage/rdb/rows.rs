@@ -434,3 +434,269 @@ pub struct RowTrialInfo {
     /// Optuna's state code.
     pub state: u64,
 }
+
+#[cfg(test)]
+mod tests {
+    //! Property tests of the row writer and reader: generated studies written to SQLite (in
+    //! memory) and read back through the same code a run and a reader use.
+
+    use super::super::{Conn, RdbStorage, ensure_schema, sqlite::Sqlite};
+    use crate::space::{Domain, MAX_INT, Param, Space, Value};
+    use crate::storage::Storage;
+    use crate::study::{Intermediate, Study, Trial, TrialState, default_study};
+    use proptest::prelude::*;
+    use proptest::test_runner::Config;
+
+    /// Cases per property: `PROPTEST_CASES` if set, else 200 (each opens a database).
+    fn config() -> Config {
+        let cases = std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(200);
+        Config {
+            cases,
+            failure_persistence: None,
+            ..Config::default()
+        }
+    }
+
+    /// Finite floats, the extremes drawn often: the largest, the smallest normal and
+    /// subnormal, both zeros, and anything between.
+    fn finite() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            3 => any::<f64>().prop_filter("finite", |x| x.is_finite()),
+            1 => prop::sample::select(vec![
+                f64::MAX,
+                f64::MIN,
+                f64::MIN_POSITIVE,
+                -f64::MIN_POSITIVE,
+                5e-324,
+                -5e-324,
+                0.0,
+                -0.0,
+                1.0 / 3.0,
+                0.1,
+            ]),
+        ]
+    }
+
+    /// A float interval `low < high` whose width is finite.
+    fn float_bounds(log: bool) -> impl Strategy<Value = (f64, f64)> {
+        (finite(), finite())
+            .prop_map(|(a, b)| if a <= b { (a, b) } else { (b, a) })
+            .prop_filter("a non-empty interval of finite width", move |(a, b)| {
+                a < b && (b - a).is_finite() && (!log || *a > 0.0)
+            })
+    }
+
+    /// An integer interval within Knobs' bounds (±2^53, where a float holds every integer:
+    /// Optuna's `trial_params` stores every value as a float).
+    fn int_bounds() -> impl Strategy<Value = (i64, i64)> {
+        let edge = prop_oneof![
+            1 => prop::sample::select(vec![-MAX_INT, -MAX_INT + 1, -1, 0, 1, MAX_INT - 1, MAX_INT]),
+            3 => -MAX_INT..=MAX_INT,
+        ];
+        (edge.clone(), edge)
+            .prop_map(|(a, b)| if a <= b { (a, b) } else { (b, a) })
+            .prop_filter("a non-empty interval", |(a, b)| a < b)
+    }
+
+    /// Categorical choices: distinct, the empty string and non-ASCII text among them.
+    fn choices() -> impl Strategy<Value = Vec<String>> {
+        (
+            prop::collection::btree_set("\\PC{0,8}", 1..5),
+            any::<bool>(),
+        )
+            .prop_map(|(set, empty)| {
+                let mut out: Vec<String> = set.into_iter().collect();
+                if empty && !out.iter().any(String::is_empty) {
+                    out.push(String::new());
+                }
+                out
+            })
+    }
+
+    fn space() -> impl Strategy<Value = Space> {
+        (
+            float_bounds(false),
+            float_bounds(true),
+            int_bounds(),
+            choices(),
+        )
+            .prop_map(|((xl, xh), (ll, lh), (nl, nh), choices)| {
+                Space::new(vec![
+                    Param::new(
+                        "x",
+                        Domain::Float {
+                            low: xl,
+                            high: xh,
+                            log: false,
+                        },
+                    ),
+                    Param::new(
+                        "lr",
+                        Domain::Float {
+                            low: ll,
+                            high: lh,
+                            log: true,
+                        },
+                    ),
+                    Param::new(
+                        "n",
+                        Domain::Int {
+                            low: nl,
+                            high: nh,
+                            log: false,
+                        },
+                    ),
+                    Param::new("kind ✓ 'q'", Domain::Categorical { choices }),
+                ])
+                .unwrap()
+            })
+    }
+
+    /// A value of `domain` from `u` in [0, 1], its ends hit exactly at 0 and 1.
+    fn value_in(domain: &Domain, u: f64) -> Value {
+        match domain {
+            Domain::Float {
+                low,
+                high,
+                log: false,
+            } => Value::Float((low + u * (high - low)).clamp(*low, *high)),
+            Domain::Float {
+                low,
+                high,
+                log: true,
+            } => {
+                let x = (low.ln() + u * (high.ln() - low.ln())).exp();
+                Value::Float(match u {
+                    0.0 => *low,
+                    1.0 => *high,
+                    _ => x.clamp(*low, *high),
+                })
+            }
+            Domain::Int { low, high, .. } => {
+                let span = (*high - *low) as f64;
+                Value::Int((*low + (u * span).round() as i64).clamp(*low, *high))
+            }
+            Domain::Categorical { choices } => {
+                let i = ((u * choices.len() as f64) as usize).min(choices.len() - 1);
+                Value::Cat(choices[i].clone())
+            }
+            other => unreachable!("no such domain generated: {other:?}"),
+        }
+    }
+
+    fn unit() -> impl Strategy<Value = f64> {
+        prop_oneof![Just(0.0), Just(1.0), 0.0..=1.0]
+    }
+
+    /// How a generated trial ended.
+    #[derive(Clone, Debug)]
+    enum End {
+        Complete(f64),
+        Failed(String),
+        Pruned(u64, f64),
+    }
+
+    fn end() -> impl Strategy<Value = End> {
+        prop_oneof![
+            finite().prop_map(End::Complete),
+            "\\PC{0,20}".prop_map(End::Failed),
+            (any::<u64>(), finite()).prop_map(|(s, v)| End::Pruned(s, v)),
+        ]
+    }
+
+    /// A trial of `space`: its parameters from `us`, a unicode label maybe, reports.
+    fn trial(
+        space: &Space,
+        number: usize,
+        us: &[f64],
+        end: End,
+        label: Option<String>,
+        reports: Vec<(u64, f64)>,
+        started: f64,
+    ) -> Trial {
+        let params = space
+            .params()
+            .iter()
+            .zip(us)
+            .map(|(p, u)| (p.name.clone(), value_in(&p.domain, *u)))
+            .collect();
+        let point = space.to_unit(&params);
+        let mut t = Trial::complete(number, params, point, 0.0);
+        t.label = label;
+        t.started_at = started;
+        t.duration = started.fract();
+        t.intermediate = reports
+            .into_iter()
+            .map(|(step, value)| Intermediate { step, value })
+            .collect();
+        match end {
+            End::Complete(v) => t.value = Some(v),
+            End::Failed(why) => {
+                t.value = None;
+                t.state = TrialState::Failed(why);
+            }
+            End::Pruned(step, value) => {
+                t.value = None;
+                t.state = TrialState::Pruned { step, value };
+            }
+        }
+        t
+    }
+
+    fn study() -> impl Strategy<Value = Study> {
+        let one = (
+            prop::collection::vec(unit(), 4),
+            end(),
+            prop::option::of("\\PC{0,10}"),
+            prop::collection::vec((any::<u64>(), finite()), 0..4),
+            1.0e9..2.0e9,
+        );
+        (space(), prop::collection::vec(one, 1..6)).prop_map(|(space, trials)| {
+            let mut s = default_study();
+            s.name = "property ✓ 'study'".into();
+            s.trials = trials
+                .into_iter()
+                .enumerate()
+                .map(|(i, (us, end, label, reports, started))| {
+                    trial(&space, i, &us, end, label, reports, started)
+                })
+                .collect();
+            s.space = space;
+            s
+        })
+    }
+
+    fn write_and_read(study: &Study) -> crate::storage::Recovered {
+        let mut conn: Box<dyn Conn> =
+            Box::new(Sqlite::open(std::path::Path::new(":memory:"), true).unwrap());
+        ensure_schema(conn.as_mut(), true).unwrap();
+        let storage = RdbStorage::create(conn, study).unwrap();
+        storage.load().unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn generated_trials_written_to_sqlite_read_back_equal(study in study()) {
+            let back = write_and_read(&study);
+            prop_assert!(back.notes.is_empty(), "{:?}", back.notes);
+            prop_assert!(back.interrupted.is_empty());
+            prop_assert_eq!(&back.study.space, &study.space);
+            prop_assert_eq!(&back.study.name, &study.name);
+            prop_assert_eq!(&back.study.trials, &study.trials);
+        }
+    }
+
+    #[test]
+    fn text_literals_survive_quotes_and_unicode() {
+        let mut conn = Sqlite::open(std::path::Path::new(":memory:"), true).unwrap();
+        for s in ["", "'", "''", "a'b", "λ ✓ 'x'", "--", "; DROP TABLE x;"] {
+            let rows = conn.query(&format!("SELECT {}", super::text(s))).unwrap();
+            assert_eq!(rows[0][0].as_deref(), Some(s));
+        }
+    }
+}

@@ -9,6 +9,7 @@
 // Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
+use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use knobs::gui::state::Workbench;
@@ -238,6 +239,8 @@ fn open_storage_window_snapshot() {
         );
     list(&mut harness, &format!("sqlite:{}", path.display()));
     assert!(harness.state().storage.error.is_none());
+    // No pointer resting on a button.
+    harness.event(egui::Event::PointerGone);
     harness.run_steps(3);
     let options = egui_kittest::SnapshotOptions::new().max_failed_pixels(500);
     harness.snapshot_options("open_storage", &options);

@@ -1260,7 +1260,7 @@ pub(super) const TABLE: &[(&str, &str)] = &[
         "Storage URL: journal:PATH, sqlite:PATH or postgresql://USER@HOST/DB",
         "存储 URL：journal:路径、sqlite:路径 或 postgresql://用户@主机/数据库",
     ),
-    ("Browse…", "浏览…"),
+    ("Browse…", "选择文件…"),
     ("Recent", "最近"),
     (
         "passwords are not remembered: add yours to the URL",

@@ -15,12 +15,16 @@ use egui_kittest::kittest::Queryable;
 use knobs::gui::state::Workbench;
 use knobs::gui::{Action, KnobsApp, storage_browser};
 use knobs::runner::{self, Event};
+use knobs::storage::Storage;
+use knobs::storage::journal::{self, JournalStorage};
 use knobs::storage::rdb::{self, RdbStorage};
 use knobs::storage::url::StorageUrl;
 use knobs::study::{Study, default_study};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+mod support;
 
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -39,23 +43,38 @@ fn study(name: &str, budget: usize) -> Study {
 }
 
 /// Run `study` into `url` as `knobs run --storage` does (a new study there, or the existing
-/// one of its name continued), as another process would.
+/// one of its name continued to `study.budget`), as another process would.
 fn run_into(study: Study, url: &StorageUrl) {
-    let conn = rdb::connect(url, true).unwrap();
-    let (storage, study) = match RdbStorage::open(conn, Some(&study.name)).unwrap() {
-        Some((mut storage, back)) => {
+    let (storage, study): (Box<dyn Storage>, Study) = match url {
+        StorageUrl::Journal(path) if path.exists() => {
+            let (mut storage, back) = JournalStorage::open(path).unwrap();
             let mut more = back.resumable();
             more.budget = study.budget;
             storage.set_definition(&more).unwrap();
-            (storage, more)
+            (Box::new(storage), more)
         }
-        None => {
+        StorageUrl::Journal(path) => (
+            Box::new(JournalStorage::create(path, &study).unwrap()),
+            study,
+        ),
+        _ => {
             let conn = rdb::connect(url, true).unwrap();
-            (RdbStorage::create(conn, &study).unwrap(), study)
+            match RdbStorage::open(conn, Some(&study.name)).unwrap() {
+                Some((mut storage, back)) => {
+                    let mut more = back.resumable();
+                    more.budget = study.budget;
+                    storage.set_definition(&more).unwrap();
+                    (Box::new(storage), more)
+                }
+                None => {
+                    let conn = rdb::connect(url, true).unwrap();
+                    (Box::new(RdbStorage::create(conn, &study).unwrap()), study)
+                }
+            }
         }
     };
     let objective = Arc::from(study.objective.build().unwrap());
-    let handle = runner::start_with(study, objective, 1, None, Some(Box::new(storage))).unwrap();
+    let handle = runner::start_with(study, objective, 1, None, Some(storage)).unwrap();
     let _: Vec<Event> = handle.events.iter().collect();
     handle.join().unwrap();
 }
@@ -69,7 +88,10 @@ fn list(harness: &mut Harness<'static, KnobsApp>, url: &str) {
     harness.state_mut().storage.url = url.to_owned();
     harness.get_by_label("List studies").click();
     harness.run_steps(2);
-    assert!(storage_browser::wait(harness.state_mut(), WAIT), "no listing");
+    assert!(
+        storage_browser::wait(harness.state_mut(), WAIT),
+        "no listing"
+    );
     harness.run_steps(2);
 }
 
@@ -77,7 +99,10 @@ fn list(harness: &mut Harness<'static, KnobsApp>, url: &str) {
 fn open_listed(harness: &mut Harness<'static, KnobsApp>) {
     harness.get_by_label("Open").click();
     harness.run_steps(2);
-    assert!(storage_browser::wait(harness.state_mut(), WAIT), "not opened");
+    assert!(
+        storage_browser::wait(harness.state_mut(), WAIT),
+        "not opened"
+    );
     harness.run_steps(2);
     let app = harness.state();
     assert!(
@@ -94,11 +119,16 @@ fn a_knobs_study_in_sqlite_is_listed_with_its_trials_and_opens_with_them() {
     let path = dir.path().join("knobs.db");
     let url = StorageUrl::Sqlite(path.clone());
     run_into(study("svc sweep", 7), &url);
-    let mut harness = harness(KnobsApp::from_bench(Workbench::new(Workbench::branin_study())));
+    let mut harness = harness(KnobsApp::from_bench(Workbench::new(
+        Workbench::branin_study(),
+    )));
     list(&mut harness, &format!("sqlite:{}", path.display()));
     let listed = &harness.state().storage.listed.as_ref().unwrap().1;
     assert_eq!(listed.len(), 1);
-    assert_eq!((listed[0].name.as_str(), listed[0].complete), ("svc sweep", 7));
+    assert_eq!(
+        (listed[0].name.as_str(), listed[0].complete),
+        ("svc sweep", 7)
+    );
     assert!(listed[0].knobs);
     // The table shows it, as Knobs'.
     harness.get_by_label("svc sweep");
@@ -130,7 +160,9 @@ fn an_optuna_study_opens_with_its_trials_says_what_is_not_mapped_and_cannot_run(
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("optuna.db");
     std::fs::copy(&fixture, &path).unwrap();
-    let mut harness = harness(KnobsApp::from_bench(Workbench::new(Workbench::branin_study())));
+    let mut harness = harness(KnobsApp::from_bench(Workbench::new(
+        Workbench::branin_study(),
+    )));
     list(&mut harness, &format!("sqlite:///{}", path.display()));
     {
         let listed = &harness.state().storage.listed.as_ref().unwrap().1;
@@ -160,26 +192,34 @@ fn an_optuna_study_opens_with_its_trials_says_what_is_not_mapped_and_cannot_run(
     harness.run_steps(2);
     let bench = &mut harness.state_mut().bench;
     assert!(!bench.is_watching());
-    assert!(bench.run_blocker().unwrap().contains("objective is unknown"));
+    assert!(
+        bench
+            .run_blocker()
+            .unwrap()
+            .contains("objective is unknown")
+    );
     bench.run();
     assert!(!bench.is_running());
-    assert!(bench.status.contains("objective is unknown"), "{}", bench.status);
+    assert!(
+        bench.status.contains("objective is unknown"),
+        "{}",
+        bench.status
+    );
     harness.get_by_label("OK").click();
     harness.run_steps(2);
     assert!(harness.state().storage.notes.is_empty());
 }
 
-#[test]
-fn trials_another_process_writes_appear_while_the_study_is_watched() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("live.db");
-    let url = StorageUrl::Sqlite(path.clone());
-    run_into(study("live", 4), &url);
-    let mut harness = harness(KnobsApp::from_bench(Workbench::new(Workbench::branin_study())));
-    list(&mut harness, &format!("sqlite:{}", path.display()));
+/// Open study `live` (4 trials) of `url` in the window, have another writer continue it to
+/// 10, and wait (pumping frames, at most 30 s) until the window's study holds them all.
+fn trials_appear_while_watched(url: &StorageUrl) {
+    run_into(study("live", 4), url);
+    let mut harness = harness(KnobsApp::from_bench(Workbench::new(
+        Workbench::branin_study(),
+    )));
+    list(&mut harness, &url.to_string());
     open_listed(&mut harness);
     assert_eq!(harness.state().bench.study().trials.len(), 4);
-    // Another writer continues the study to 10 trials.
     let writer = {
         let url = url.clone();
         std::thread::spawn(move || run_into(study("live", 10), &url))
@@ -196,7 +236,10 @@ fn trials_another_process_writes_appear_while_the_study_is_watched() {
     }
     writer.join().unwrap();
     let shown = harness.state().bench.study().clone();
-    let stored = rdb::read(&url, Some("live")).unwrap().study;
+    let stored = match url {
+        StorageUrl::Journal(path) => journal::read(path).unwrap().study,
+        _ => rdb::read(url, Some("live")).unwrap().study,
+    };
     assert_eq!(shown.trials, stored.trials);
     assert_eq!(shown.budget, 10);
     // The top bar says what is watched.
@@ -204,8 +247,43 @@ fn trials_another_process_writes_appear_while_the_study_is_watched() {
 }
 
 #[test]
+fn trials_another_process_writes_appear_while_an_sqlite_study_is_watched() {
+    let dir = tempfile::tempdir().unwrap();
+    trials_appear_while_watched(&StorageUrl::Sqlite(dir.path().join("live.db")));
+}
+
+#[test]
+fn trials_another_process_writes_appear_while_a_journal_study_is_watched() {
+    let dir = tempfile::tempdir().unwrap();
+    trials_appear_while_watched(&StorageUrl::Journal(dir.path().join("live.journal")));
+}
+
+/// PostgreSQL through a server the harness starts (skipped, saying why, when PostgreSQL is
+/// not installed): the live watch, and a wrong password said in the window.
+#[test]
+fn a_postgres_study_is_watched_live_and_a_wrong_password_is_said() {
+    let Some(pg) = support::PgServer::start() else {
+        return;
+    };
+    trials_appear_while_watched(&StorageUrl::parse(&pg.database("live")).unwrap());
+    let mut harness = harness(KnobsApp::from_bench(Workbench::new(
+        Workbench::branin_study(),
+    )));
+    list(
+        &mut harness,
+        &format!("postgresql://knobs:wrong@127.0.0.1:{}/live", pg.port),
+    );
+    let e = harness.state().storage.error.clone().unwrap();
+    assert!(e.contains("wrong password for user `knobs`"), "{e}");
+    assert!(!e.contains("wrong@"), "{e}");
+    assert!(harness.state().storage.recent.is_empty());
+}
+
+#[test]
 fn a_malformed_url_and_a_missing_file_are_said_in_the_window() {
-    let mut harness = harness(KnobsApp::from_bench(Workbench::new(Workbench::branin_study())));
+    let mut harness = harness(KnobsApp::from_bench(Workbench::new(
+        Workbench::branin_study(),
+    )));
     list(&mut harness, "mysql://u@h/d");
     let e = harness.state().storage.error.clone().unwrap();
     assert!(e.contains("`mysql:` is not a storage"), "{e}");

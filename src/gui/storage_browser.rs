@@ -78,7 +78,12 @@ impl StorageBrowser {
 fn request(app: &mut KnobsApp, job: Job) {
     let browser = &mut app.storage;
     if browser.worker.is_none() {
-        match Worker::spawn("knobs-storage-ui", "reading the storage", app.bench.waker(), work) {
+        match Worker::spawn(
+            "knobs-storage-ui",
+            "reading the storage",
+            app.bench.waker(),
+            work,
+        ) {
             Ok(w) => browser.worker = Some(w),
             Err(e) => {
                 browser.error = Some(e);
@@ -247,7 +252,9 @@ pub fn show(app: &mut KnobsApp, ctx: &egui::Context) -> Vec<Action> {
 /// The URL field, Browse…, the recent URLs and List studies; returns whether to list.
 fn url_row(ui: &mut egui::Ui, app: &mut KnobsApp, ctx: &egui::Context) -> bool {
     let mut go = false;
-    ui.label(tr("Storage URL: journal:PATH, sqlite:PATH or postgresql://USER@HOST/DB"));
+    ui.label(tr(
+        "Storage URL: journal:PATH, sqlite:PATH or postgresql://USER@HOST/DB",
+    ));
     ui.horizontal(|ui| {
         let field = ui.add(
             egui::TextEdit::singleline(&mut app.storage.url)
@@ -305,30 +312,32 @@ fn table(
         fill(tr("{} studies in {}"), &[&studies.len(), url])
     };
     ui.label(count);
-    egui::ScrollArea::vertical().max_height(360.0).show(ui, |ui| {
-        egui::Grid::new("storage_studies")
-            .num_columns(8)
-            .striped(true)
-            .show(ui, |ui| {
-                for head in [
-                    "Study",
-                    "Direction",
-                    "Complete",
-                    "Pruned",
-                    "Failed",
-                    "Running",
-                    "Written by",
-                ] {
-                    ui.strong(tr(head));
-                }
-                ui.label("");
-                ui.end_row();
-                for s in studies {
-                    row(ui, url, s, busy, actions);
+    egui::ScrollArea::vertical()
+        .max_height(360.0)
+        .show(ui, |ui| {
+            egui::Grid::new("storage_studies")
+                .num_columns(8)
+                .striped(true)
+                .show(ui, |ui| {
+                    for head in [
+                        "Study",
+                        "Direction",
+                        "Complete",
+                        "Pruned",
+                        "Failed",
+                        "Running",
+                        "Written by",
+                    ] {
+                        ui.strong(tr(head));
+                    }
+                    ui.label("");
                     ui.end_row();
-                }
-            });
-    });
+                    for s in studies {
+                        row(ui, url, s, busy, actions);
+                        ui.end_row();
+                    }
+                });
+        });
 }
 
 fn row(

@@ -359,7 +359,9 @@ impl Workbench {
             tr("stopped watching: the study is the window's own now").into()
         } else {
             fill(
-                tr("stopped watching: the study is the window's own now ({} running, interrupted or later trials are left out)"),
+                tr(
+                    "stopped watching: the study is the window's own now ({} running, interrupted or later trials are left out)",
+                ),
                 &[&left],
             )
         };
@@ -440,7 +442,10 @@ mod tests {
         let Some(Change::Events { events, .. }) = diff(&new, &done) else {
             panic!("expected events");
         };
-        assert_eq!(events, vec![LiveEvent::TrialFinished(done.trials[2].clone())]);
+        assert_eq!(
+            events,
+            vec![LiveEvent::TrialFinished(done.trials[2].clone())]
+        );
     }
 
     #[test]

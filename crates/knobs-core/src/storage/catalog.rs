@@ -136,7 +136,8 @@ enum Source {
     /// to coordinate or claim), or whole when the file cannot be opened for that.
     Journal {
         path: PathBuf,
-        queue: Option<JournalQueue>,
+        /// Boxed: a queue holds the whole replayed journal's index.
+        queue: Option<Box<JournalQueue>>,
         /// Length and modification time at the last read.
         seen: Option<(u64, Option<SystemTime>)>,
     },
@@ -232,7 +233,7 @@ impl Follower {
 fn poll_journal(
     path: &Path,
     name: &str,
-    queue: &mut Option<JournalQueue>,
+    queue: &mut Option<Box<JournalQueue>>,
     seen: &mut Option<(u64, Option<SystemTime>)>,
 ) -> Result<Option<Recovered>, StorageError> {
     let meta = std::fs::metadata(path).map_err(|source| StorageError::Io {
@@ -246,7 +247,7 @@ fn poll_journal(
     }
     if queue.is_none() {
         // A journal this process may not append to is still readable, whole each time.
-        *queue = JournalQueue::open(path, Some(name)).ok();
+        *queue = JournalQueue::open(path, Some(name)).ok().map(Box::new);
     }
     let recovered = match queue {
         Some(q) => q.read_study()?,

@@ -386,6 +386,7 @@ fn notes(app: &mut KnobsApp, ctx: &egui::Context) {
     }
     let mut dismiss = false;
     egui::Window::new(tr("About the opened study"))
+        .default_pos([320.0, 90.0])
         .collapsible(false)
         .resizable(false)
         .show(ctx, |ui| {

@@ -229,6 +229,8 @@ pub struct WatchLine {
     pub study: String,
     /// Its storage, without a password.
     pub storage: String,
+    /// The storage in short, for the top bar: a file's name, or a server's database.
+    pub place: String,
     /// Seconds since the last change arrived.
     pub seconds: f64,
     /// Why the last read failed, if it did.
@@ -259,7 +261,10 @@ impl Workbench {
             tr("the study was written by Optuna: its objective is unknown, so it can be shown but not run")
                 .to_owned()
         });
-        self.status = fill(tr("watching “{}” in {}"), &[&name, &url]);
+        self.status = fill(
+            tr("opened “{}”: {} trials, watched live"),
+            &[&name, &self.study().trials.len()],
+        );
         self.shared = Some(SharedStudy {
             url,
             study: name,
@@ -376,9 +381,21 @@ impl Workbench {
         Some(WatchLine {
             study: shared.study.clone(),
             storage: shared.url.to_string(),
+            place: short_place(&shared.url),
             seconds: watch.last_update.elapsed().as_secs_f64(),
             error: watch.error.clone(),
         })
+    }
+}
+
+/// A file storage's file name, or a PostgreSQL database as `db on host:port`.
+fn short_place(url: &StorageUrl) -> String {
+    match url {
+        StorageUrl::Journal(p) | StorageUrl::Sqlite(p) => p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| p.display().to_string()),
+        StorageUrl::Postgres(t) => format!("{} @ {}", t.dbname, t.server()),
     }
 }
 

@@ -1300,7 +1300,10 @@ pub(super) const TABLE: &[(&str, &str)] = &[
         "打开另一个研究前，请先停止运行或实时查看",
     ),
     ("About the opened study", "关于打开的研究"),
-    ("watching “{}” in {}", "正在实时查看 {1} 中的“{0}”"),
+    (
+        "opened “{}”: {} trials, watched live",
+        "已打开“{}”：{} 个试验，正在实时查看",
+    ),
     (
         "watching “{}” in {} · last update {} ago",
         "正在实时查看 {1} 中的“{0}” · 上次更新在 {2} 前",

@@ -153,10 +153,16 @@ fn watching(ui: &mut egui::Ui, bench: &Workbench, actions: &mut Vec<Action>) {
     let Some(line) = bench.watch_line() else {
         return;
     };
+    let ago = if line.seconds < 60.0 {
+        fill(tr("{} s"), &[&(line.seconds as u64)])
+    } else {
+        duration(line.seconds)
+    };
     ui.label(fill(
         tr("watching “{}” in {} · last update {} ago"),
-        &[&line.study, &line.storage, &duration(line.seconds.floor())],
-    ));
+        &[&line.study, &line.place, &ago],
+    ))
+    .on_hover_text(&line.storage);
     if let Some(e) = &line.error {
         ui.colored_label(
             crate::gui::plots::FAILED,

@@ -74,19 +74,14 @@ fn sql_study(args: &RunArgs) -> Result<Option<Study>, CliError> {
 /// `knobs list --storage URL`: the studies in a storage, one a line with its trial count.
 pub(super) fn list_storage(text: &str) -> Result<i32, CliError> {
     let url = StorageUrl::parse(text).map_err(|e| CliError::Input(e.to_string()))?;
-    let input = |e: crate::storage::StorageError| CliError::Input(e.to_string());
-    let names = match &url {
-        StorageUrl::Journal(path) => journal::study_names(path).map_err(input)?,
-        _ => rdb::study_names(&url).map_err(input)?,
-    };
-    for name in names {
-        let trials = match &url {
-            StorageUrl::Journal(path) => journal::read_study(path, Some(&name)),
-            _ => rdb::read(&url, Some(&name)),
-        }
-        .map(|r| format!("{} trials", r.study.trials.len()))
-        .unwrap_or_else(|e| format!("unreadable: {e}"));
-        println!("{name}\t{trials}");
+    let studies =
+        crate::storage::catalog::catalog(&url).map_err(|e| CliError::Input(e.to_string()))?;
+    for s in studies {
+        let trials = match &s.problem {
+            Some(problem) => format!("unreadable: {problem}"),
+            None => format!("{} trials", s.trials()),
+        };
+        println!("{}\t{trials}", s.name);
     }
     Ok(0)
 }

@@ -65,6 +65,12 @@ pub enum Action {
     WarmStart(Option<PathBuf>),
     /// Stop seeding the study with a finished study's trials.
     NoWarmStart,
+    /// Show the Open storage window (File ▸ Open storage…).
+    OpenStorage,
+    /// Open a study of a shared storage and watch it live (the Open storage window's Open).
+    OpenStoredStudy(crate::storage::url::StorageUrl, String),
+    /// Stop watching the shared study: it becomes the window's own.
+    StopWatching,
 }
 
 /// The eframe application.
@@ -77,6 +83,8 @@ pub struct KnobsApp {
     pub playground: super::playground::Playground,
     /// The Surrogate tab's sub-view, what-if point and workers.
     pub surrogate: plots::surrogate::SurrogatePanel,
+    /// The Open storage window: its URL, listing and worker.
+    pub storage: super::storage_browser::StorageBrowser,
     textures: Textures,
     actions: Vec<Action>,
     show_about: bool,
@@ -100,11 +108,13 @@ impl KnobsApp {
     ) -> Self {
         let mut bench = Workbench::new(Workbench::default_study());
         let mut lang = Lang::from_environment();
+        let mut storages = Vec::new();
         if let Some(prefs) = cc
             .storage
             .and_then(|s| eframe::get_value::<Prefs>(s, PREFS_KEY))
         {
             lang = prefs.lang.unwrap_or(lang);
+            storages.clone_from(&prefs.storages);
             bench.apply_prefs(prefs);
         }
         // Status messages written while opening the session are in the chosen language.
@@ -129,6 +139,7 @@ impl KnobsApp {
         bench.loading.run_waiting = autorun;
         let mut app = Self::from_bench(bench);
         app.lang = lang;
+        app.storage.recent = storages;
         app
     }
 
@@ -139,6 +150,7 @@ impl KnobsApp {
             race: super::race::Race::new(),
             playground: super::playground::Playground::new(),
             surrogate: Default::default(),
+            storage: Default::default(),
             textures: Textures::default(),
             actions: Vec::new(),
             show_about: false,
@@ -163,6 +175,7 @@ impl KnobsApp {
         }
         self.bench.drain_events(EVENT_BUDGET);
         self.bench.drain_step(EVENT_BUDGET);
+        self.bench.drain_watch();
         self.race.drain(EVENT_BUDGET);
         self.shortcuts(&ctx);
         self.actions.extend(super::drop::dropped(&ctx));
@@ -173,8 +186,9 @@ impl KnobsApp {
         self.bench.update_advice();
         super::panels::objective::poll_builds(&mut self.bench);
         super::loading::poll(self, &ctx);
+        super::storage_browser::poll(self);
         self.bench.recovery.poll_scan();
-        if self.bench.is_running() {
+        if self.bench.is_running() || self.bench.is_watching() {
             // Keep the clock and the time left moving between events.
             ctx.request_repaint_after(Duration::from_millis(500));
         }
@@ -211,6 +225,8 @@ impl KnobsApp {
         egui::CentralPanel::default().show(ui, |ui| self.centre(ui));
         self.actions = actions;
         self.windows(&ctx);
+        let asked = super::storage_browser::show(self, &ctx);
+        self.actions.extend(asked);
         super::unsaved::show(self, &ctx);
         for action in std::mem::take(&mut self.actions) {
             self.handle(action, &ctx);
@@ -449,6 +465,18 @@ impl KnobsApp {
                 }
             }
             Action::NoWarmStart => self.bench.editor.set_warm_start(None),
+            Action::OpenStorage => self.storage.shown = true,
+            Action::OpenStoredStudy(url, study) => {
+                use super::unsaved::{Pending, may_proceed, proceed};
+                let pending = Pending::Storage(url, study);
+                if self.bench.is_busy() {
+                    self.bench.status =
+                        tr("stop the run or the watch before opening another study").into();
+                } else if may_proceed(self, pending.clone()) {
+                    proceed(self, pending, ctx);
+                }
+            }
+            Action::StopWatching => self.bench.stop_watching(),
         }
     }
 
@@ -574,6 +602,7 @@ impl eframe::App for KnobsApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         let mut prefs = self.bench.prefs();
         prefs.lang = Some(self.lang);
+        prefs.storages.clone_from(&self.storage.recent);
         eframe::set_value(storage, PREFS_KEY, &prefs);
     }
 

@@ -17,6 +17,8 @@
 //! - [`playground`]: click to observe a 1-D or 2-D function and watch the GP update;
 //! - [`replay`]: the study as it was after trial k, for every view;
 //! - [`shared`]: the storage a study shares with other processes (coordinated or watched);
+//! - [`storage_browser`]: File ▸ Open storage…, a storage's studies listed off the UI thread;
+//!   [`watch`]: a shared study followed live while other processes write it;
 //! - [`step`]: step mode, one trial at a time with the reasons for each point;
 //! - [`strategies`]: each strategy's settings editor and why-view, found by its name.
 
@@ -39,9 +41,11 @@ pub mod replay;
 pub mod shared;
 pub mod state;
 pub mod step;
+pub mod storage_browser;
 pub mod strategies;
 pub mod unsaved;
 pub mod views;
+pub mod watch;
 
 pub use app::{Action, KnobsApp};
 pub use i18n::tr;

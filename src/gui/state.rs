@@ -243,6 +243,9 @@ pub struct Prefs {
     /// Interface language; `None` until chosen (the system's language is used then).
     #[serde(default)]
     pub lang: Option<crate::gui::i18n::Lang>,
+    /// Storage URLs opened with File ▸ Open storage…, most recent first, without passwords.
+    #[serde(default)]
+    pub storages: Vec<String>,
 }
 
 pub use super::editor::Draft;
@@ -376,6 +379,9 @@ pub struct Workbench {
     /// The shared storage the study lives in, when other processes write it too (a run
     /// with external workers, or a study watched live); `None` for the window's own study.
     pub shared: Option<super::shared::SharedStudy>,
+    /// Why the study cannot be run in this window whatever its settings (a study Optuna
+    /// wrote: its objective is unknown); cleared when another study replaces it.
+    pub not_runnable: Option<String>,
 }
 
 impl Workbench {
@@ -402,6 +408,7 @@ impl Workbench {
                 .map(|n| n.get())
                 .unwrap_or(1),
             shared: None,
+            not_runnable: None,
         }
     }
 
@@ -496,6 +503,7 @@ impl Workbench {
             view: self.view,
             jobs: Some(self.jobs),
             lang: None,
+            storages: Vec::new(),
         }
     }
 
@@ -533,7 +541,7 @@ impl Workbench {
     /// created), so its definition is locked.
     pub fn is_busy(&self) -> bool {
         match self.mode {
-            Mode::Running(_) | Mode::Stepping(_) => true,
+            Mode::Running(_) | Mode::Stepping(_) | Mode::Watching(_) => true,
             Mode::Idle | Mode::Replaying(_) => self.loading.starting.is_some(),
         }
     }
@@ -546,7 +554,15 @@ impl Workbench {
 
     /// Why Run would fail now, if it would: shown beside the button before the user presses it.
     pub fn run_blocker(&self) -> Option<String> {
+        if let Some(why) = &self.not_runnable {
+            return Some(why.clone());
+        }
         match self.mode {
+            Mode::Watching(_) => {
+                return Some(
+                    tr("watching a shared study: stop watching to run it in this window").into(),
+                );
+            }
             Mode::Stepping(_) => return Some("step mode is on: stop it first".into()),
             Mode::Replaying(_) => {
                 return Some("replaying an earlier state: leave the replay to run".into());
@@ -959,6 +975,10 @@ impl Workbench {
     /// Whether the study differs from what was last saved or opened (the full study while
     /// a replay shows an earlier state).
     pub fn has_unsaved_work(&self) -> bool {
+        if self.is_watching() {
+            // The storage holds every trial the window shows.
+            return false;
+        }
         self.recovery
             .unsaved(self.replay().map_or(self.study(), |r| r.full()))
     }
@@ -969,6 +989,8 @@ impl Workbench {
         self.recovery.replaced(unsaved, &study);
         self.editor.replace(study);
         self.mode = Mode::Idle;
+        self.shared = None;
+        self.not_runnable = None;
         self.last_run = None;
         self.selection.selected = None;
         self.background.view_result = None;

@@ -21,6 +21,8 @@ pub enum Pending {
     Recover(PathBuf),
     /// The race folder offered at start, to recover (the study is kept: no question).
     RecoverRace(PathBuf),
+    /// A study of a shared storage, to watch (File ▸ Open storage…).
+    Storage(crate::storage::url::StorageUrl, String),
     /// The window's close button.
     Close,
 }
@@ -53,6 +55,7 @@ pub fn proceed(app: &mut KnobsApp, pending: Pending, ctx: &egui::Context) {
             }
         }
         Pending::Recover(path) => loading::start(&mut app.bench, Load::Recover(path)),
+        Pending::Storage(url, study) => super::storage_browser::open(app, url, study),
         Pending::RecoverRace(path) => loading::start(&mut app.bench, Load::RecoverRace(path)),
         Pending::Close => {
             app.bench.recovery.may_close = true;

@@ -1249,4 +1249,84 @@ pub(super) const TABLE: &[(&str, &str)] = &[
         "运行中，当最好的 5 次试验中有 3 次落在某个边界的 5% 以内时扩大这个边界（10 次试验后开始，之后每 5 次检查一次；每个超参数最多 3 次）",
     ),
     ("range widened: {} {} -> {}", "范围已扩大：{} {} -> {}"),
+    // Open storage and watching a shared study
+    ("Open storage…", "打开存储…"),
+    ("Open storage", "打开存储"),
+    (
+        "list the studies of a journal, SQLite or PostgreSQL storage and watch one live",
+        "列出日志、SQLite 或 PostgreSQL 存储中的研究，并实时查看其中一个",
+    ),
+    (
+        "Storage URL: journal:PATH, sqlite:PATH or postgresql://USER@HOST/DB",
+        "存储 URL：journal:路径、sqlite:路径 或 postgresql://用户@主机/数据库",
+    ),
+    ("Browse…", "选择文件…"),
+    ("Recent", "最近"),
+    (
+        "passwords are not remembered: add yours to the URL",
+        "不会记住密码：请在 URL 中加上你的密码",
+    ),
+    ("List studies", "列出研究"),
+    ("listing the studies of {}…", "正在列出 {} 中的研究…"),
+    ("opening “{}” in {}…", "正在打开 {1} 中的“{0}”…"),
+    ("the storage reader stopped", "存储读取线程已停止"),
+    ("{} holds no study.", "{} 中没有研究。"),
+    ("{} studies in {}", "{} 个研究，位于 {}"),
+    ("1 study in {}", "1 个研究，位于 {}"),
+    ("Direction", "方向"),
+    ("Complete", "完成"),
+    ("Pruned", "已剪枝"),
+    ("Failed", "失败"),
+    ("Running", "运行中"),
+    ("Written by", "写入者"),
+    ("maximize", "最大化"),
+    ("minimize", "最小化"),
+    ("unreadable", "无法读取"),
+    (
+        "written by Knobs: opens with its objective and strategy",
+        "由 Knobs 写入：打开时带有它的目标函数和策略",
+    ),
+    (
+        "no Knobs definition: its trials can be shown, not run",
+        "没有 Knobs 定义：可以显示它的试验，但不能运行",
+    ),
+    (
+        "show the study and watch it live as trials land",
+        "显示这个研究，并在试验完成时实时更新",
+    ),
+    ("stop the run or the watch first", "请先停止运行或实时查看"),
+    (
+        "stop the run or the watch before opening another study",
+        "打开另一个研究前，请先停止运行或实时查看",
+    ),
+    ("About the opened study", "关于打开的研究"),
+    (
+        "opened “{}”: {} trials, watched live",
+        "已打开“{}”：{} 个试验，正在实时查看",
+    ),
+    (
+        "watching “{}” in {} · last update {} ago",
+        "正在实时查看 {1} 中的“{0}” · 上次更新在 {2} 前",
+    ),
+    (
+        "cannot read the storage (retrying): {}",
+        "无法读取存储（正在重试）：{}",
+    ),
+    ("Stop watching", "停止实时查看"),
+    (
+        "stopped watching: the study is the window's own now",
+        "已停止实时查看：这个研究现在属于本窗口",
+    ),
+    (
+        "stopped watching: the study is the window's own now ({} running, interrupted or later trials are left out)",
+        "已停止实时查看：这个研究现在属于本窗口（{} 个运行中、被中断或之后的试验未保留）",
+    ),
+    (
+        "watching a shared study: stop watching to run it in this window",
+        "正在实时查看共享的研究：停止实时查看后才能在本窗口中运行",
+    ),
+    (
+        "the study was written by Optuna: its objective is unknown, so it can be shown but not run",
+        "这个研究由 Optuna 写入：它的目标函数未知，因此只能显示，不能运行",
+    ),
 ];

@@ -14,6 +14,7 @@ pub fn show(ui: &mut egui::Ui, bench: &Workbench, actions: &mut Vec<Action>) {
         ui.separator();
         run_buttons(ui, bench, actions);
         ui.separator();
+        watching(ui, bench, actions);
         progress(ui, bench);
     });
 }
@@ -51,6 +52,15 @@ fn file_menu(ui: &mut egui::Ui, bench: &Workbench, actions: &mut Vec<Action>) {
                 }
             });
         });
+        if ui
+            .add_enabled(idle, egui::Button::new(tr("Open storage…")))
+            .on_hover_text(tr(
+                "list the studies of a journal, SQLite or PostgreSQL storage and watch one live",
+            ))
+            .clicked()
+        {
+            actions.push(Action::OpenStorage);
+        }
         ui.separator();
         if ui
             .add(egui::Button::new(tr("Save")).shortcut_text("Ctrl+S"))
@@ -135,6 +145,34 @@ fn run_buttons(ui: &mut egui::Ui, bench: &Workbench, actions: &mut Vec<Action>) 
     {
         actions.push(Action::Replay);
     }
+}
+
+/// While a shared study is watched: which, where, how long since the last change, and Stop
+/// watching; a read that failed is shown until one succeeds (the watch retries).
+fn watching(ui: &mut egui::Ui, bench: &Workbench, actions: &mut Vec<Action>) {
+    let Some(line) = bench.watch_line() else {
+        return;
+    };
+    let ago = if line.seconds < 60.0 {
+        fill(tr("{} s"), &[&(line.seconds as u64)])
+    } else {
+        duration(line.seconds)
+    };
+    ui.label(fill(
+        tr("watching “{}” in {} · last update {} ago"),
+        &[&line.study, &line.place, &ago],
+    ))
+    .on_hover_text(&line.storage);
+    if let Some(e) = &line.error {
+        ui.colored_label(
+            crate::gui::plots::FAILED,
+            fill(tr("cannot read the storage (retrying): {}"), &[e]),
+        );
+    }
+    if ui.button(tr("Stop watching")).clicked() {
+        actions.push(Action::StopWatching);
+    }
+    ui.separator();
 }
 
 /// Trials done of the budget, elapsed time, time left, best so far, failures and status.

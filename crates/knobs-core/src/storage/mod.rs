@@ -17,6 +17,7 @@
 //! trials that end faster than the disk syncs do not wait for one sync each, and no event is
 //! forwarded before the commit that covers it has returned.
 
+pub mod catalog;
 pub mod journal;
 pub mod journal_queue;
 pub mod lock;

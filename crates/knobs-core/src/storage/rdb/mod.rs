@@ -158,6 +158,25 @@ pub fn study_names(url: &StorageUrl) -> Result<Vec<String>, StorageError> {
         .map_err(|e| db_error(&location, e))
 }
 
+/// The names of the studies on an open connection, in creation order (one connection for
+/// a whole listing: a PostgreSQL connect can take long).
+pub fn names_on(conn: &mut dyn Conn) -> Result<Vec<String>, StorageError> {
+    let location = conn.location();
+    rows::studies(conn)
+        .map(|s| s.into_iter().map(|(_, n)| n).collect())
+        .map_err(|e| db_error(&location, e))
+}
+
+/// Read the study named `name` on an open connection, writing nothing; `Ok(None)` when the
+/// database has no such study.
+pub fn read_on(conn: &mut dyn Conn, name: &str) -> Result<Option<Recovered>, StorageError> {
+    let location = conn.location();
+    match find_study(conn, Some(name))? {
+        Some((id, _)) => rows::read_study(conn, &location, id).map(|(r, _)| Some(r)),
+        None => Ok(None),
+    }
+}
+
 /// Find the study named `name` (or the only one); `Ok(None)` when no such study exists (or
 /// the database holds none and no name is given).
 fn find_study(

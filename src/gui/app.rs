@@ -174,6 +174,9 @@ impl KnobsApp {
         super::panels::objective::poll_builds(&mut self.bench);
         super::loading::poll(self, &ctx);
         self.bench.recovery.poll_scan();
+        if let Some(wait) = super::workers::update(&mut self.bench) {
+            ctx.request_repaint_after(wait);
+        }
         if self.bench.is_running() {
             // Keep the clock and the time left moving between events.
             ctx.request_repaint_after(Duration::from_millis(500));
@@ -289,6 +292,7 @@ impl KnobsApp {
                 h,
             ),
             Tab::Datasets => plots::datasets::show(ui, &mut self.bench, h),
+            Tab::Workers => super::workers::show(ui, &self.bench),
         }
     }
 

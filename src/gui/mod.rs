@@ -42,6 +42,7 @@ pub mod step;
 pub mod strategies;
 pub mod unsaved;
 pub mod views;
+pub mod workers;
 
 pub use app::{Action, KnobsApp};
 pub use i18n::tr;

@@ -141,11 +141,13 @@ pub enum Tab {
     Surrogate,
     /// A robust study's per-dataset scores and each dataset's own best.
     Datasets,
+    /// The worker processes of a study in a shared storage: host, pid, trial, heartbeat.
+    Workers,
 }
 
 impl Tab {
     /// Every tab, in the order the tab bar shows them.
-    pub const ALL: [Tab; 15] = [
+    pub const ALL: [Tab; 16] = [
         Tab::Overview,
         Tab::Convergence,
         Tab::Curves,
@@ -156,6 +158,7 @@ impl Tab {
         Tab::GpStd,
         Tab::Boundary,
         Tab::Datasets,
+        Tab::Workers,
         Tab::Race,
         Tab::Step,
         Tab::Truth,
@@ -194,6 +197,7 @@ impl Tab {
             Tab::Boundary => "Boundary",
             Tab::Surrogate => "Surrogate",
             Tab::Datasets => "Datasets",
+            Tab::Workers => "Workers",
         }
     }
 }
@@ -243,6 +247,9 @@ pub struct Prefs {
     /// Interface language; `None` until chosen (the system's language is used then).
     #[serde(default)]
     pub lang: Option<crate::gui::i18n::Lang>,
+    /// Where runs evaluate their trials (this window, or external workers and their storage).
+    #[serde(default)]
+    pub workers: super::workers::WorkersPrefs,
 }
 
 pub use super::editor::Draft;
@@ -376,6 +383,9 @@ pub struct Workbench {
     /// The shared storage the study lives in, when other processes write it too (a run
     /// with external workers, or a study watched live); `None` for the window's own study.
     pub shared: Option<super::shared::SharedStudy>,
+    /// Run with external workers (the setting, the coordinator being opened) and the
+    /// Workers view's reads.
+    pub workers: super::workers::ExternalWorkers,
 }
 
 impl Workbench {
@@ -402,6 +412,7 @@ impl Workbench {
                 .map(|n| n.get())
                 .unwrap_or(1),
             shared: None,
+            workers: Default::default(),
         }
     }
 
@@ -487,6 +498,7 @@ impl Workbench {
         if let Some(j) = prefs.jobs {
             self.jobs = j.clamp(1, 64);
         }
+        self.workers.apply_prefs(prefs.workers);
     }
 
     /// The preferences to save (the app adds the language, which it owns).
@@ -496,6 +508,7 @@ impl Workbench {
             view: self.view,
             jobs: Some(self.jobs),
             lang: None,
+            workers: self.workers.prefs(),
         }
     }
 
@@ -534,7 +547,9 @@ impl Workbench {
     pub fn is_busy(&self) -> bool {
         match self.mode {
             Mode::Running(_) | Mode::Stepping(_) => true,
-            Mode::Idle | Mode::Replaying(_) => self.loading.starting.is_some(),
+            Mode::Idle | Mode::Replaying(_) => {
+                self.loading.starting.is_some() || self.workers.is_opening()
+            }
         }
     }
 
@@ -555,6 +570,9 @@ impl Workbench {
         }
         if self.loading.starting.is_some() {
             return Some(tr("starting: the study's journal is being created").into());
+        }
+        if self.workers.is_opening() {
+            return Some(tr("starting: the study's storage is being opened").into());
         }
         if let Some(d) = self.editor.drafts().values().next() {
             return Some(d.error.clone());
@@ -605,6 +623,16 @@ impl Workbench {
         }
         if let Some(why) = self.run_blocker() {
             self.status = fill(tr("cannot run: {}"), &[&why]);
+            return;
+        }
+        if self.workers.external {
+            // The objective is checked here (it must build), but evaluated by the workers,
+            // which run a command only when started with --allow-command.
+            if let Err(e) = crate::gui::panels::objective::objective_for_run(self) {
+                self.status = fill(tr("cannot run: {}"), &[&e]);
+                return;
+            }
+            super::workers::start(self);
             return;
         }
         let spec = self.study().objective.clone();
@@ -699,14 +727,17 @@ impl Workbench {
         });
         let storage = storage.map(|s| Box::new(s) as Box<dyn crate::storage::Storage>);
         match runner::start_with(self.study().clone(), objective, self.jobs, wake, storage) {
-            Ok(handle) => {
-                self.editor.apply(LiveEvent::Ended);
-                self.mode = Mode::Running(Run::new(handle, self.study().finished()));
-                self.last_run = None;
-                self.status = "running".into();
-            }
+            Ok(handle) => self.begin_run(handle),
             Err(e) => self.status = fill(tr("cannot run: {}"), &[&e]),
         }
+    }
+
+    /// The run on `handle` (this window's threads or external workers) is the study's mode.
+    pub(crate) fn begin_run(&mut self, handle: runner::RunHandle) {
+        self.editor.apply(LiveEvent::Ended);
+        self.mode = Mode::Running(Run::new(handle, self.study().finished()));
+        self.last_run = None;
+        self.status = "running".into();
     }
 
     /// Whether trials of `spec` may start now: yes unless it is a command the user has not
@@ -796,6 +827,7 @@ impl Workbench {
     /// Block up to `timeout` until a run or step mode waiting for its journal has started
     /// (tests and scripts; the window only polls).
     pub fn wait_started(&mut self, timeout: Duration) {
+        super::workers::wait_opening(self, timeout);
         if self.loading.starting.is_some()
             && let Some(created) = self.recovery.wait_storage(timeout)
         {

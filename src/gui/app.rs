@@ -239,6 +239,9 @@ impl KnobsApp {
                 if tab == Tab::Datasets && !datasets && self.bench.view.tab != tab {
                     continue;
                 }
+                if tab == Tab::Workers && !super::workers::available(&self.bench) {
+                    continue;
+                }
                 // A plain widget (not a child ui), so the row wraps before it when it does
                 // not fit.
                 let on = self.bench.view.tab == tab;

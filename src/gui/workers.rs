@@ -431,6 +431,13 @@ pub fn setting(ui: &mut egui::Ui, bench: &mut Workbench) {
     ui.end_row();
 }
 
+/// Whether the Workers tab is offered: the study lives in a shared storage, runs are set to
+/// use external workers, or the tab is already on show (`knobs gui --tab workers`); other
+/// studies have no workers to list.
+pub fn available(bench: &Workbench) -> bool {
+    bench.shared.is_some() || bench.workers.external || bench.view.tab == super::state::Tab::Workers
+}
+
 /// The Workers tab.
 pub fn show(ui: &mut egui::Ui, bench: &Workbench) {
     let Some(shared) = &bench.shared else {

@@ -203,6 +203,38 @@ fn a_storage_that_cannot_be_opened_is_said_in_the_window_and_nothing_runs() {
     assert!(error.contains("not a storage Knobs knows"), "{error}");
 }
 
+#[test]
+fn a_second_coordinator_is_refused_with_the_holder_s_pid_and_pause_and_stop_reach_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("shared.db").display());
+    let mut first = Workbench::new(study());
+    first.workers.external = true;
+    first.workers.url = url.clone();
+    first.run();
+    first.wait_started(BOUND);
+    assert!(first.is_running(), "{}", first.status);
+
+    let mut second = Workbench::new(study());
+    second.workers.external = true;
+    second.workers.url = url;
+    second.run();
+    second.wait_started(BOUND);
+    assert!(!second.is_running());
+    let error = second.error.clone().unwrap();
+    assert!(
+        error.contains(&format!("pid {}", std::process::id())),
+        "{error}"
+    );
+
+    // No worker is running: the coordinator waits, and hears Pause and Stop.
+    first.command(knobs::runner::Command::Pause);
+    assert_eq!(first.run_state(), RunState::Paused);
+    first.command(knobs::runner::Command::Stop);
+    first.finish_blocking();
+    assert_eq!(first.run_state(), RunState::Finished(FinishReason::Stopped));
+    assert!(first.study().trials.is_empty());
+}
+
 /// A worker row with fixed values.
 fn row(
     host: &str,

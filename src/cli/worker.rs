@@ -102,7 +102,10 @@ pub(super) fn start_coordinator(
     let url = storage_of(args.storage.as_deref().unwrap_or_default())?;
     let me = WorkerId::this_process();
     // A journal the arguments resume (see `coordinator_args`) goes on; any other is created.
-    let resume_journal = matches!(&url, StorageUrl::Journal(path) if args.session.as_deref() == Some(path.as_path()));
+    let resume_journal = match &url {
+        StorageUrl::Journal(path) => args.session.as_deref() == Some(path.as_path()),
+        _ => false,
+    };
     let (queue, storage) =
         shared::open_coordinator(&url, &study, &me, resume_journal).map_err(shared_error)?;
     let resume = match &url {

@@ -94,10 +94,13 @@ fn the_default_study_tunes_an_svc_and_its_gp_views_fill_in() {
     for tab in knobs::gui::state::Tab::ALL {
         if matches!(
             tab,
-            knobs::gui::state::Tab::Curves | knobs::gui::state::Tab::Datasets
+            knobs::gui::state::Tab::Curves
+                | knobs::gui::state::Tab::Datasets
+                | knobs::gui::state::Tab::Workers
         ) {
-            // Shown only for studies that report curves (tests/gui_curves.rs) or score
-            // several datasets (tests/gui_snapshots.rs' robust snapshot).
+            // Shown only for studies that report curves (tests/gui_curves.rs), score
+            // several datasets (tests/gui_snapshots.rs' robust snapshot) or run with
+            // external workers (tests/gui_workers.rs).
             continue;
         }
         harness

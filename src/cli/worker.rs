@@ -10,15 +10,13 @@
 use super::{CliError, RunArgs};
 use crate::objective::consent::CommandApproval;
 use crate::runner::remote::{self, RemoteOptions, WorkerEvent, WorkerOptions};
-use crate::storage::journal::{self, JournalStorage};
-use crate::storage::journal_queue::JournalQueue;
+use crate::storage::StorageError;
+use crate::storage::journal;
 use crate::storage::queue::{TrialQueue, WorkerId};
-use crate::storage::rdb::{self, RdbStorage};
+use crate::storage::shared::{self, SharedError};
 use crate::storage::url::StorageUrl;
-use crate::storage::{Storage, StorageError};
 use crate::study::{Study, TrialState};
 use clap::Args;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
@@ -55,11 +53,18 @@ fn storage_of(url: &str) -> Result<StorageUrl, CliError> {
 
 /// Storage errors as the CLI reports them: another coordinator is bad input (exit 2).
 fn storage_error(e: StorageError) -> CliError {
+    shared_error(SharedError::Locked(e))
+}
+
+/// Errors of opening a shared study: what the user must change is bad input (exit 2), a
+/// storage that failed while written is a failed run (exit 1).
+fn shared_error(e: SharedError) -> CliError {
     match e {
-        StorageError::Locked { .. } => CliError::Input(format!(
-            "{e} (a study has one coordinator; start `knobs worker` processes to help it)"
-        )),
-        other => CliError::Run(other.to_string()),
+        SharedError::Locked(StorageError::Locked { .. }) | SharedError::Refused(_) => {
+            CliError::Input(e.to_string())
+        }
+        SharedError::Locked(other) => CliError::Run(other.to_string()),
+        SharedError::Failed(why) => CliError::Run(why),
     }
 }
 
@@ -86,55 +91,6 @@ pub(super) fn coordinator_args(args: &RunArgs) -> Result<RunArgs, CliError> {
     Ok(out)
 }
 
-/// The queue a coordinator enqueues into and the storage for its study-level writes (the
-/// strategy's checkpoints, the run's end), both on the study, locked for `me`.
-type Opened = (Box<dyn TrialQueue>, Box<dyn Storage>);
-
-/// Open (or create) the study in the journal at `path` as its coordinator.
-fn coordinate_journal(
-    args: &RunArgs,
-    path: &Path,
-    study: &Study,
-    me: &WorkerId,
-) -> Result<Opened, CliError> {
-    let resuming = args.session.as_deref() == Some(path);
-    if !resuming {
-        create_journal(path, study)?;
-    }
-    let mut queue = JournalQueue::open(path, None).map_err(storage_error)?;
-    queue.lock_coordinator(me).map_err(storage_error)?;
-    if resuming {
-        queue.begin_run(study).map_err(storage_error)?;
-    }
-    let storage = JournalQueue::open(path, None).map_err(storage_error)?;
-    Ok((Box::new(queue), Box::new(storage)))
-}
-
-/// Open (or create) `study` in an SQL database as its coordinator: the lock is taken before
-/// anything is written, so a refused second coordinator changes nothing.
-fn coordinate_sql(url: &StorageUrl, study: &Study, me: &WorkerId) -> Result<Opened, CliError> {
-    let input = |e: StorageError| CliError::Input(e.to_string());
-    let conn = rdb::connect(url, true).map_err(input)?;
-    let queue = match RdbStorage::attach(conn, Some(&study.name)).map_err(input)? {
-        Some(mut queue) => {
-            queue.lock_coordinator(me).map_err(storage_error)?;
-            queue.set_definition(study).map_err(storage_error)?;
-            queue
-        }
-        None => {
-            let conn = rdb::connect(url, true).map_err(input)?;
-            let mut queue = RdbStorage::create(conn, study).map_err(input)?;
-            queue.lock_coordinator(me).map_err(storage_error)?;
-            queue
-        }
-    };
-    // The study-level writes go through a second connection of their own.
-    let storage = RdbStorage::attach(rdb::connect(url, false).map_err(input)?, Some(&study.name))
-        .map_err(input)?
-        .ok_or_else(|| CliError::Run(format!("{url}: the study `{}` vanished", study.name)))?;
-    Ok((Box::new(queue), Box::new(storage)))
-}
-
 /// Start coordinating `study` in the storage `--storage` names: resume the study there, or
 /// create it (refusing a journal holding an unfinished study it was not asked to resume).
 /// Returns the handle and the `--storage` arguments that resume the run.
@@ -145,10 +101,13 @@ pub(super) fn start_coordinator(
 ) -> Result<(crate::runner::RunHandle, String), CliError> {
     let url = storage_of(args.storage.as_deref().unwrap_or_default())?;
     let me = WorkerId::this_process();
-    let (queue, storage) = match &url {
-        StorageUrl::Journal(path) => coordinate_journal(args, path, &study, &me)?,
-        sql => coordinate_sql(sql, &study, &me)?,
+    // A journal the arguments resume (see `coordinator_args`) goes on; any other is created.
+    let resume_journal = match &url {
+        StorageUrl::Journal(path) => args.session.as_deref() == Some(path.as_path()),
+        _ => false,
     };
+    let (queue, storage) =
+        shared::open_coordinator(&url, &study, &me, resume_journal).map_err(shared_error)?;
     let resume = match &url {
         StorageUrl::Journal(_) => format!("--workers --storage {url}"),
         _ => format!("--workers --storage {url} --study {:?}", study.name),
@@ -177,34 +136,6 @@ pub(super) fn start_coordinator(
         },
     )?;
     Ok((handle, resume))
-}
-
-/// Write a new journal holding `study` at `path`, unless it holds an unfinished study.
-fn create_journal(path: &Path, study: &Study) -> Result<(), CliError> {
-    if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
-        match journal::read(path) {
-            Ok(r) if r.is_finished() || !r.knobs_definition => {}
-            Ok(r) => {
-                return Err(CliError::Input(format!(
-                    "{}: holds the unfinished study `{}` ({} trials): resume it with \
-                     `knobs run --storage journal:{} --workers`",
-                    path.display(),
-                    r.study.name,
-                    r.study.trials.len(),
-                    path.display()
-                )));
-            }
-            Err(e) => {
-                return Err(CliError::Input(format!(
-                    "{}: {e}; remove it or give another path",
-                    path.display()
-                )));
-            }
-        }
-    }
-    JournalStorage::create(path, study)
-        .map(drop)
-        .map_err(storage_error)
 }
 
 /// `knobs worker`: the exit code.
@@ -341,50 +272,7 @@ fn wait_for_study(
     }
 }
 
-/// The study's queue, or `None` while the storage or the study is not there yet. A worker
-/// opens the study without writing: the trials other workers run stay theirs.
+/// The study's queue, or `None` while the storage or the study is not there yet.
 fn try_open(url: &StorageUrl, name: Option<&str>) -> Result<Option<Box<dyn TrialQueue>>, CliError> {
-    match url {
-        StorageUrl::Journal(path) => match JournalQueue::open(path, name) {
-            Ok(q) => Ok(Some(Box::new(q))),
-            Err(StorageError::Io { source, .. })
-                if source.kind() == std::io::ErrorKind::NotFound =>
-            {
-                Ok(None)
-            }
-            // No study yet (or not the named one): the coordinator may not have written it.
-            Err(StorageError::Unsupported { message, .. })
-                if message.contains("holds no study") || message.starts_with("no study named") =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(CliError::Input(e.to_string())),
-        },
-        StorageUrl::Sqlite(path) if !path.exists() => Ok(None),
-        sql => {
-            let conn = match rdb::connect(sql, false) {
-                Ok(conn) => conn,
-                Err(StorageError::Database { message, .. })
-                    if message.contains("holds no Optuna study tables") =>
-                {
-                    return Ok(None);
-                }
-                Err(e) => return Err(CliError::Input(e.to_string())),
-            };
-            let Some(mut queue) =
-                RdbStorage::attach(conn, name).map_err(|e| CliError::Input(e.to_string()))?
-            else {
-                return Ok(None);
-            };
-            // A study row without its definition and trials is one a coordinator is still
-            // creating (an Optuna study with trials is refused by the caller).
-            let study = queue
-                .read_study()
-                .map_err(|e| CliError::Input(e.to_string()))?;
-            if !study.knobs_definition && study.study.trials.is_empty() {
-                return Ok(None);
-            }
-            Ok(Some(Box::new(queue)))
-        }
-    }
+    shared::open_reader(url, name).map_err(|e| CliError::Input(e.to_string()))
 }

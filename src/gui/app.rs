@@ -188,6 +188,9 @@ impl KnobsApp {
         super::loading::poll(self, &ctx);
         super::storage_browser::poll(self);
         self.bench.recovery.poll_scan();
+        if let Some(wait) = super::workers::update(&mut self.bench) {
+            ctx.request_repaint_after(wait);
+        }
         if self.bench.is_running() || self.bench.is_watching() {
             // Keep the clock and the time left moving between events.
             ctx.request_repaint_after(Duration::from_millis(500));
@@ -252,6 +255,9 @@ impl KnobsApp {
                 if tab == Tab::Datasets && !datasets && self.bench.view.tab != tab {
                     continue;
                 }
+                if tab == Tab::Workers && !super::workers::available(&self.bench) {
+                    continue;
+                }
                 // A plain widget (not a child ui), so the row wraps before it when it does
                 // not fit.
                 let on = self.bench.view.tab == tab;
@@ -305,6 +311,7 @@ impl KnobsApp {
                 h,
             ),
             Tab::Datasets => plots::datasets::show(ui, &mut self.bench, h),
+            Tab::Workers => super::workers::show(ui, &self.bench),
         }
     }
 

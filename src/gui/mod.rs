@@ -46,6 +46,7 @@ pub mod strategies;
 pub mod unsaved;
 pub mod views;
 pub mod watch;
+pub mod workers;
 
 pub use app::{Action, KnobsApp};
 pub use i18n::tr;

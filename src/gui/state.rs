@@ -141,11 +141,13 @@ pub enum Tab {
     Surrogate,
     /// A robust study's per-dataset scores and each dataset's own best.
     Datasets,
+    /// The worker processes of a study in a shared storage: host, pid, trial, heartbeat.
+    Workers,
 }
 
 impl Tab {
     /// Every tab, in the order the tab bar shows them.
-    pub const ALL: [Tab; 15] = [
+    pub const ALL: [Tab; 16] = [
         Tab::Overview,
         Tab::Convergence,
         Tab::Curves,
@@ -156,6 +158,7 @@ impl Tab {
         Tab::GpStd,
         Tab::Boundary,
         Tab::Datasets,
+        Tab::Workers,
         Tab::Race,
         Tab::Step,
         Tab::Truth,
@@ -194,6 +197,7 @@ impl Tab {
             Tab::Boundary => "Boundary",
             Tab::Surrogate => "Surrogate",
             Tab::Datasets => "Datasets",
+            Tab::Workers => "Workers",
         }
     }
 }
@@ -246,6 +250,9 @@ pub struct Prefs {
     /// Storage URLs opened with File ▸ Open storage…, most recent first, without passwords.
     #[serde(default)]
     pub storages: Vec<String>,
+    /// Where runs evaluate their trials (this window, or external workers and their storage).
+    #[serde(default)]
+    pub workers: super::workers::WorkersPrefs,
 }
 
 pub use super::editor::Draft;
@@ -382,6 +389,9 @@ pub struct Workbench {
     /// Why the study cannot be run in this window whatever its settings (a study Optuna
     /// wrote: its objective is unknown); cleared when another study replaces it.
     pub not_runnable: Option<String>,
+    /// Run with external workers (the setting, the coordinator being opened) and the
+    /// Workers view's reads.
+    pub workers: super::workers::ExternalWorkers,
 }
 
 impl Workbench {
@@ -409,6 +419,7 @@ impl Workbench {
                 .unwrap_or(1),
             shared: None,
             not_runnable: None,
+            workers: Default::default(),
         }
     }
 
@@ -494,6 +505,7 @@ impl Workbench {
         if let Some(j) = prefs.jobs {
             self.jobs = j.clamp(1, 64);
         }
+        self.workers.apply_prefs(prefs.workers);
     }
 
     /// The preferences to save (the app adds the language, which it owns).
@@ -504,6 +516,7 @@ impl Workbench {
             jobs: Some(self.jobs),
             lang: None,
             storages: Vec::new(),
+            workers: self.workers.prefs(),
         }
     }
 
@@ -542,7 +555,9 @@ impl Workbench {
     pub fn is_busy(&self) -> bool {
         match self.mode {
             Mode::Running(_) | Mode::Stepping(_) | Mode::Watching(_) => true,
-            Mode::Idle | Mode::Replaying(_) => self.loading.starting.is_some(),
+            Mode::Idle | Mode::Replaying(_) => {
+                self.loading.starting.is_some() || self.workers.is_opening()
+            }
         }
     }
 
@@ -571,6 +586,9 @@ impl Workbench {
         }
         if self.loading.starting.is_some() {
             return Some(tr("starting: the study's journal is being created").into());
+        }
+        if self.workers.is_opening() {
+            return Some(tr("starting: the study's storage is being opened").into());
         }
         if let Some(d) = self.editor.drafts().values().next() {
             return Some(d.error.clone());
@@ -621,6 +639,16 @@ impl Workbench {
         }
         if let Some(why) = self.run_blocker() {
             self.status = fill(tr("cannot run: {}"), &[&why]);
+            return;
+        }
+        if self.workers.external {
+            // The objective is checked here (it must build), but evaluated by the workers,
+            // which run a command only when started with --allow-command.
+            if let Err(e) = crate::gui::panels::objective::objective_for_run(self) {
+                self.status = fill(tr("cannot run: {}"), &[&e]);
+                return;
+            }
+            super::workers::start(self);
             return;
         }
         let spec = self.study().objective.clone();
@@ -715,14 +743,17 @@ impl Workbench {
         });
         let storage = storage.map(|s| Box::new(s) as Box<dyn crate::storage::Storage>);
         match runner::start_with(self.study().clone(), objective, self.jobs, wake, storage) {
-            Ok(handle) => {
-                self.editor.apply(LiveEvent::Ended);
-                self.mode = Mode::Running(Run::new(handle, self.study().finished()));
-                self.last_run = None;
-                self.status = "running".into();
-            }
+            Ok(handle) => self.begin_run(handle),
             Err(e) => self.status = fill(tr("cannot run: {}"), &[&e]),
         }
+    }
+
+    /// The run on `handle` (this window's threads or external workers) is the study's mode.
+    pub(crate) fn begin_run(&mut self, handle: runner::RunHandle) {
+        self.editor.apply(LiveEvent::Ended);
+        self.mode = Mode::Running(Run::new(handle, self.study().finished()));
+        self.last_run = None;
+        self.status = "running".into();
     }
 
     /// Whether trials of `spec` may start now: yes unless it is a command the user has not
@@ -812,6 +843,7 @@ impl Workbench {
     /// Block up to `timeout` until a run or step mode waiting for its journal has started
     /// (tests and scripts; the window only polls).
     pub fn wait_started(&mut self, timeout: Duration) {
+        super::workers::wait_opening(self, timeout);
         if self.loading.starting.is_some()
             && let Some(created) = self.recovery.wait_storage(timeout)
         {

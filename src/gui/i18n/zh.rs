@@ -1329,4 +1329,66 @@ pub(super) const TABLE: &[(&str, &str)] = &[
         "the study was written by Optuna: its objective is unknown, so it can be shown but not run",
         "这个研究由 Optuna 写入：它的目标函数未知，因此只能显示，不能运行",
     ),
+    // Workers: runs with external workers and the Workers view
+    ("Workers", "工作进程"),
+    ("workers", "工作进程"),
+    ("in this window", "在本窗口中"),
+    ("external workers", "外部工作进程"),
+    (
+        "external workers: this window runs the strategy and knobs worker processes on any host evaluate the trials, through a shared storage",
+        "外部工作进程：本窗口运行策略，任意主机上的 knobs worker 进程通过共享存储评估试验",
+    ),
+    ("storage", "存储"),
+    (
+        "sqlite:PATH, journal:PATH or postgresql://USER@HOST/DB; empty for the default (a password is not saved with the preferences)",
+        "sqlite:路径、journal:路径 或 postgresql://用户@主机/数据库；留空则用默认值（密码不会保存在偏好设置中）",
+    ),
+    (
+        "starting: the study's storage is being opened",
+        "正在启动：正在打开研究的存储",
+    ),
+    ("opening the storage {}…", "正在打开存储 {}…"),
+    (
+        "The study's storage cannot be used: {}",
+        "无法使用研究的存储：{}",
+    ),
+    (
+        "coordinating: start workers with the command in the Workers tab",
+        "正在协调：用工作进程页中的命令启动工作进程",
+    ),
+    (
+        "No shared storage: choose external workers beside the jobs setting and press Run, or open a study from a storage.",
+        "没有共享存储：在并行任务设置旁选择外部工作进程并按运行，或从存储中打开一个研究。",
+    ),
+    ("this window coordinates it", "由本窗口协调"),
+    ("this window watches it", "本窗口只观察"),
+    ("Study {} in {}: {}", "研究 {}，位于 {}：{}"),
+    ("reading the workers…", "正在读取工作进程…"),
+    (
+        "No worker has claimed a trial yet.",
+        "还没有工作进程领取试验。",
+    ),
+    ("on each worker host:", "在每台工作主机上运行："),
+    ("Copy", "复制"),
+    (
+        "the study runs a command: a worker runs it only with --allow-command, after printing it",
+        "该研究运行一个命令：工作进程只有在带 --allow-command 启动时才会运行它，并先打印出来",
+    ),
+    ("host", "主机"),
+    ("pid", "进程号"),
+    ("last heartbeat", "最近心跳"),
+    ("{} ago", "{} 前"),
+    (
+        "older than the heartbeat timeout: the coordinator fails its trial and runs it again",
+        "超过心跳超时：协调者将其试验标为失败并重新运行",
+    ),
+    (
+        "{} worker(s), {} trial(s) done",
+        "{} 个工作进程，完成 {} 次试验",
+    ),
+    (
+        "{} holds no study named {} yet",
+        "{} 中还没有名为 {} 的研究",
+    ),
+    ("the storage is not open", "存储尚未打开"),
 ];

@@ -65,6 +65,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
                     .on_hover_text(hover)
                     .labelled_by(l.id);
                 ui.end_row();
+                crate::gui::workers::setting(ui, bench);
                 ui.label("");
                 params::adaptive_toggle(ui, bench);
                 ui.end_row();

@@ -23,6 +23,7 @@ pub mod journal_queue;
 pub mod lock;
 pub mod queue;
 pub mod rdb;
+pub mod shared;
 pub mod time;
 pub mod url;
 

@@ -14,7 +14,7 @@ use thiserror::Error;
 
 /// The most distinct integer target values that are still inferred to be class labels; more
 /// than this and integer targets are taken as a regression target (counts, ages, scores).
-pub const MAX_INFERRED_CLASSES: usize = 20;
+pub(crate) const MAX_INFERRED_CLASSES: usize = 20;
 
 /// What a model learns to predict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -327,7 +327,7 @@ pub enum DataError {
 }
 
 /// The most levels a categorical feature may have before it counts as free text.
-pub const MAX_LEVELS: usize = 1000;
+pub(crate) const MAX_LEVELS: usize = 1000;
 
 /// ` (and N other rows)` when more than one row is affected.
 fn more_rows(count: usize) -> String {
@@ -388,7 +388,7 @@ impl Dataset {
 
     /// Put a dataset together from parts with column kinds, where a NaN cell is a missing
     /// value and a categorical cell holds its level's index.
-    pub fn with_kinds(
+    pub(crate) fn with_kinds(
         name: impl Into<String>,
         feature_names: Vec<String>,
         kinds: Vec<ColumnKind>,
@@ -515,7 +515,7 @@ impl Dataset {
     }
 
     /// The rows `rows` of this dataset, in that order (a subsample to tune on).
-    pub fn select_rows(&self, rows: &[usize]) -> Result<Dataset, DataError> {
+    pub(crate) fn select_rows(&self, rows: &[usize]) -> Result<Dataset, DataError> {
         let bad = |reason: String| DataError::Inconsistent {
             name: self.name.clone(),
             reason,

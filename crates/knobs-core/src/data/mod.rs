@@ -16,11 +16,7 @@ mod prep;
 mod scale;
 
 pub use self::bundled::BUNDLED;
-pub use self::csv::{
-    Classes, ColumnKind, DataError, Dataset, LoadOptions, MAX_INFERRED_CLASSES, MAX_LEVELS, Target,
-    Task,
-};
+pub use self::csv::{Classes, ColumnKind, DataError, Dataset, LoadOptions, Target, Task};
 pub use self::folds::{Folds, FoldsError};
 pub use self::parse::LoadProgress;
 pub use self::prep::{DataSpec, Encoding, Impute, Prep, PrepSpec, Subsample};
-pub use self::scale::{ScaleError, Scaler};

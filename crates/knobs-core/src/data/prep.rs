@@ -75,7 +75,7 @@ pub struct PrepSpec {
     /// from the absence itself.
     pub missing_indicator: bool,
     /// How categories are encoded.
-    pub encoding: Encoding,
+    pub(crate) encoding: Encoding,
 }
 
 /// Tune on a stratified share of the rows: search on a tenth, confirm the best on all.
@@ -153,12 +153,12 @@ fn is_default<T: Default + PartialEq>(v: &T) -> bool {
 
 impl DataSpec {
     /// Whether nothing is chosen (what older sessions had).
-    pub fn is_default(&self) -> bool {
+    pub(crate) fn is_default(&self) -> bool {
         *self == DataSpec::default()
     }
 
     /// The preparation for a model that wants `encoding`.
-    pub fn prep(&self, encoding: Encoding) -> PrepSpec {
+    pub(crate) fn prep(&self, encoding: Encoding) -> PrepSpec {
         PrepSpec {
             impute: self.impute,
             missing_indicator: self.missing_indicator,
@@ -265,7 +265,7 @@ impl Prep {
 
     /// Fit on `train` and prepare both parts: (training matrix, test matrix), rows in the
     /// order given. What every split does before its model is fitted.
-    pub fn fit_split(
+    pub(crate) fn fit_split(
         dataset: &Dataset,
         train: &[usize],
         test: &[usize],
@@ -280,7 +280,7 @@ impl Prep {
 
     /// Prepare the given rows of a matrix laid out as the dataset's features (raw numbers,
     /// level indices, NaN gaps), in the order given.
-    pub fn transform_rows(
+    pub(crate) fn transform_rows(
         &self,
         x: ArrayView2<'_, f64>,
         rows: &[usize],
@@ -330,7 +330,8 @@ impl Prep {
     }
 
     /// The fitted standardisation of the encoded columns.
-    pub fn scaler(&self) -> &Scaler {
+    #[cfg(test)]
+    pub(crate) fn scaler(&self) -> &Scaler {
         &self.scaler
     }
 }

@@ -49,7 +49,6 @@ pub mod sample;
 pub mod surrogate;
 
 pub use acquisition::Acquisition;
-pub use fit::{Hypers, fit_hypers};
+pub use fit::Hypers;
 pub use kernel::{Kernel, KernelKind};
-pub use model::GpModel;
 pub use surrogate::Surrogate;

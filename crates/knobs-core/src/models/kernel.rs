@@ -60,7 +60,7 @@ pub enum Kernel {
 impl Kernel {
     /// The value from an inner product and the two squared norms (libsvm's training form).
     #[inline]
-    pub fn from_dot(self, dot: f64, sq_a: f64, sq_b: f64) -> f64 {
+    pub(crate) fn from_dot(self, dot: f64, sq_a: f64, sq_b: f64) -> f64 {
         match self {
             Kernel::Rbf { gamma } => (-gamma * (sq_a + sq_b - 2.0 * dot)).exp(),
             Kernel::Poly {
@@ -74,7 +74,7 @@ impl Kernel {
 
     /// The value from a squared distance and an inner product (libsvm's prediction form).
     #[inline]
-    pub fn from_distance(self, dist2: f64, dot: f64) -> f64 {
+    pub(crate) fn from_distance(self, dist2: f64, dot: f64) -> f64 {
         match self {
             Kernel::Rbf { gamma } => (-gamma * dist2).exp(),
             Kernel::Poly {
@@ -104,7 +104,7 @@ fn powi(base: f64, times: u32) -> f64 {
 /// Inner product with four accumulators (as a BLAS `ddot` sums; libsvm in scikit-learn
 /// calls BLAS for it).
 #[inline]
-pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0f64; 4];
     let chunks = a.len() / 4;
     for c in 0..chunks {
@@ -121,7 +121,7 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// Squared Euclidean distance, summed from the differences.
 #[inline]
-pub fn dist2(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn dist2(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0f64; 4];
     let chunks = a.len() / 4;
     for c in 0..chunks {
@@ -190,17 +190,17 @@ impl FoldGeometry {
     }
 
     /// Training rows.
-    pub fn n_train(&self) -> usize {
+    pub(crate) fn n_train(&self) -> usize {
         self.n_train
     }
 
     /// Test rows.
-    pub fn n_test(&self) -> usize {
+    pub(crate) fn n_test(&self) -> usize {
         self.n_test
     }
 
     /// The training kernel matrix in `f32` (libsvm's `Qfloat`), `n_train × n_train`.
-    pub fn train_kernel_f32(&self, kernel: Kernel) -> Vec<f32> {
+    pub(crate) fn train_kernel_f32(&self, kernel: Kernel) -> Vec<f32> {
         let n = self.n_train;
         let mut k = vec![0f32; n * n];
         for i in 0..n {
@@ -216,30 +216,30 @@ impl FoldGeometry {
     }
 
     /// The kernel of training row `i` with itself in `f64` (libsvm's `QD`).
-    pub fn train_diagonal(&self, kernel: Kernel, i: usize) -> f64 {
+    pub(crate) fn train_diagonal(&self, kernel: Kernel, i: usize) -> f64 {
         kernel.from_dot(self.gram[i * self.n_train + i], self.sq[i], self.sq[i])
     }
 
     /// The training kernel entry `(i, j)` in `f64` (for models that need full precision).
-    pub fn train_entry(&self, kernel: Kernel, i: usize, j: usize) -> f64 {
+    pub(crate) fn train_entry(&self, kernel: Kernel, i: usize, j: usize) -> f64 {
         kernel.from_dot(self.gram[i * self.n_train + j], self.sq[i], self.sq[j])
     }
 
     /// Squared distance between training rows `i` and `j` (from the inner products).
-    pub fn train_dist2(&self, i: usize, j: usize) -> f64 {
+    pub(crate) fn train_dist2(&self, i: usize, j: usize) -> f64 {
         self.sq[i] + self.sq[j] - 2.0 * self.gram[i * self.n_train + j]
     }
 
     /// The kernel between test row `t` and training row `j`, in `f64`.
     #[inline]
-    pub fn test_entry(&self, kernel: Kernel, t: usize, j: usize) -> f64 {
+    pub(crate) fn test_entry(&self, kernel: Kernel, t: usize, j: usize) -> f64 {
         let at = t * self.n_train + j;
         kernel.from_distance(self.test_dist2[at], self.test_dot[at])
     }
 
     /// Squared distance from test row `t` to training row `j`.
     #[inline]
-    pub fn test_dist2(&self, t: usize, j: usize) -> f64 {
+    pub(crate) fn test_dist2(&self, t: usize, j: usize) -> f64 {
         self.test_dist2[t * self.n_train + j]
     }
 }
@@ -248,7 +248,7 @@ impl FoldGeometry {
 /// [`FoldGeometry`]'s `n²` inner products would not fit): the rows and their squared norms,
 /// with the same arithmetic as [`FoldGeometry`] so both paths give the same kernel values.
 #[derive(Clone, Debug)]
-pub struct TrainRows {
+pub(crate) struct TrainRows {
     x: Vec<f64>,
     d: usize,
     sq: Vec<f64>,
@@ -256,19 +256,14 @@ pub struct TrainRows {
 
 impl TrainRows {
     /// From row-major standardised rows with `d` columns.
-    pub fn new(x: Vec<f64>, d: usize) -> TrainRows {
+    pub(crate) fn new(x: Vec<f64>, d: usize) -> TrainRows {
         let sq = x.chunks_exact(d.max(1)).map(|r| dot(r, r)).collect();
         TrainRows { x, d, sq }
     }
 
     /// Rows held.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.sq.len()
-    }
-
-    /// Whether there are no rows.
-    pub fn is_empty(&self) -> bool {
-        self.sq.is_empty()
     }
 
     #[inline]
@@ -278,27 +273,27 @@ impl TrainRows {
 
     /// The training kernel `(i, j)` in `f64`, as [`FoldGeometry::train_entry`].
     #[inline]
-    pub fn entry(&self, kernel: Kernel, i: usize, j: usize) -> f64 {
+    pub(crate) fn entry(&self, kernel: Kernel, i: usize, j: usize) -> f64 {
         kernel.from_dot(dot(self.row(i), self.row(j)), self.sq[i], self.sq[j])
     }
 
     /// The kernel between a (test) row `x` and training row `j`, as
     /// [`FoldGeometry::test_entry`].
     #[inline]
-    pub fn test_entry(&self, kernel: Kernel, x: &[f64], j: usize) -> f64 {
+    pub(crate) fn test_entry(&self, kernel: Kernel, x: &[f64], j: usize) -> f64 {
         let r = self.row(j);
         kernel.from_distance(dist2(x, r), dot(x, r))
     }
 
     /// These rows under `kernel`, as a source for the SMO solver's cached `Q`.
-    pub fn with_kernel(&self, kernel: Kernel) -> RowKernel<'_> {
+    pub(crate) fn with_kernel(&self, kernel: Kernel) -> RowKernel<'_> {
         RowKernel { rows: self, kernel }
     }
 }
 
 /// [`TrainRows`] with a kernel fixed: what the solver's row cache computes rows from.
 #[derive(Clone, Copy, Debug)]
-pub struct RowKernel<'a> {
+pub(crate) struct RowKernel<'a> {
     rows: &'a TrainRows,
     kernel: Kernel,
 }

@@ -13,12 +13,12 @@ pub mod elasticnet;
 pub mod estimate;
 pub mod full;
 pub mod gbm;
-pub mod gbm_tree;
-pub mod kdtree;
+pub(crate) mod gbm_tree;
+pub(crate) mod kdtree;
 pub mod kernel;
 pub mod knn;
 pub mod logistic;
-pub mod metrics;
+pub(crate) mod metrics;
 pub mod mlp;
 pub mod ridge;
 pub mod smo;
@@ -94,7 +94,7 @@ impl ModelSpec {
 
     /// Decodes a trial's values as the model would, without data: the check a study makes
     /// before its first trial, so a value the model cannot take is refused up front.
-    pub fn check_params(&self, params: &Params) -> Result<(), ModelError> {
+    pub(crate) fn check_params(&self, params: &Params) -> Result<(), ModelError> {
         match self {
             ModelSpec::Svc { kernel } => svc::SvcParams::decode(*kernel, params).map(drop),
             ModelSpec::Svr { kernel } => svr::SvrParams::decode(*kernel, params).map(drop),
@@ -209,7 +209,7 @@ impl ModelSpec {
     }
 
     /// Whether the model can learn `task`.
-    pub fn supports(&self, task: Task) -> bool {
+    pub(crate) fn supports(&self, task: Task) -> bool {
         match self {
             ModelSpec::Svc { .. } | ModelSpec::Logistic | ModelSpec::Tree => {
                 task == Task::Classification
@@ -329,7 +329,7 @@ impl ModelSpec {
     /// How this model takes categorical features: ordinal codes for trees (and boosting),
     /// which split on thresholds; one-hot columns for the distance, kernel and linear
     /// models, where codes would invent an order.
-    pub fn encoding(&self) -> crate::data::Encoding {
+    pub(crate) fn encoding(&self) -> crate::data::Encoding {
         match self {
             ModelSpec::Tree | ModelSpec::Gbm => crate::data::Encoding::Ordinal,
             _ => crate::data::Encoding::OneHot,
@@ -407,7 +407,7 @@ fn gbm_space() -> Vec<Param> {
 /// products grow with the square of the rows, so above it the SVC switches to kernel rows
 /// computed on demand, and the other kernel models refuse the data up front with a clear
 /// message instead of exhausting memory mid-run.
-pub const KERNEL_MEMORY_LIMIT: f64 = 4e9;
+pub(crate) const KERNEL_MEMORY_LIMIT: f64 = 4e9;
 
 impl ModelSpec {
     /// Refuse data too large for the kernel models' dense matrices (see
@@ -431,7 +431,7 @@ impl ModelSpec {
     }
 
     /// The bytes the dense kernel matrices of every split would take (0 for other models).
-    pub fn dense_kernel_bytes(&self, cv: &CvData) -> f64 {
+    pub(crate) fn dense_kernel_bytes(&self, cv: &CvData) -> f64 {
         // Per split: the inner products (f64) and test distances and products (2 × f64),
         // kept for the objective's life; per trial and split: the f32 kernel and the
         // dual's Q (SVR's has twice the variables).
@@ -452,7 +452,7 @@ impl ModelSpec {
 }
 
 /// d prediction / d parameter for each test row, per named parameter (raw scale).
-pub type PredictionJacobian = Vec<(String, Vec<f64>)>;
+pub(crate) type PredictionJacobian = Vec<(String, Vec<f64>)>;
 
 /// A model prepared on a set of splits, with typed hyperparameters: what each model file
 /// implements. A trial's named values are decoded once into [`Model::Hyper`] (defaults
@@ -585,7 +585,7 @@ fn fit_fold(
 }
 
 /// A whole number parameter `≥ min` (counts such as `k` or `max_depth`), or `default`.
-pub fn param_count(
+pub(crate) fn param_count(
     params: &Params,
     name: &str,
     default: usize,
@@ -601,7 +601,11 @@ pub fn param_count(
 }
 
 /// A numeric hyperparameter by name, or `default` when absent (`None`: required).
-pub fn param_f64(params: &Params, name: &str, default: Option<f64>) -> Result<f64, ModelError> {
+pub(crate) fn param_f64(
+    params: &Params,
+    name: &str,
+    default: Option<f64>,
+) -> Result<f64, ModelError> {
     match params.iter().find(|(n, _)| n == name) {
         Some((_, v)) => v.as_f64().ok_or_else(|| {
             ModelError::BadParam(format!("parameter `{name}`: `{v}` is not a number"))
@@ -613,7 +617,7 @@ pub fn param_f64(params: &Params, name: &str, default: Option<f64>) -> Result<f6
 }
 
 /// A categorical hyperparameter by name, or `default` when absent.
-pub fn param_choice<'a>(
+pub(crate) fn param_choice<'a>(
     params: &'a Params,
     name: &str,
     default: &'a str,
@@ -629,7 +633,10 @@ pub fn param_choice<'a>(
 
 /// The kernel a trial asks for: `gamma` (required for RBF and poly), `degree` (default 3)
 /// and `coef0` (default 0), as scikit-learn names them.
-pub fn kernel_from_params(kind: KernelKind, params: &Params) -> Result<kernel::Kernel, ModelError> {
+pub(crate) fn kernel_from_params(
+    kind: KernelKind,
+    params: &Params,
+) -> Result<kernel::Kernel, ModelError> {
     Ok(match kind {
         KernelKind::Rbf => kernel::Kernel::Rbf {
             gamma: param_f64(params, "gamma", None)?,

@@ -25,10 +25,10 @@ pub mod patience;
 pub mod percentile;
 
 pub use asha::AshaSettings;
-pub use hyperband::HyperbandSettings;
+pub(crate) use hyperband::HyperbandSettings;
 pub use median::MedianSettings;
-pub use patience::PatienceSettings;
-pub use percentile::PercentileSettings;
+pub(crate) use patience::PatienceSettings;
+pub(crate) use percentile::PercentileSettings;
 
 use crate::study::{Direction, Intermediate, Study, Trial, TrialState};
 use serde::{Deserialize, Serialize};
@@ -183,7 +183,12 @@ impl PrunerSpec {
 
     /// Decide whether trial `number`, having reported `own` so far (the latest report last),
     /// should stop, looking only at `history`. The rules are described in their files.
-    pub fn decide(&self, history: &History, number: usize, own: &[Intermediate]) -> Decision {
+    pub(crate) fn decide(
+        &self,
+        history: &History,
+        number: usize,
+        own: &[Intermediate],
+    ) -> Decision {
         let Some(last) = own.last() else {
             return Decision::Continue;
         };
@@ -248,7 +253,7 @@ pub enum Decision {
 
 impl Decision {
     /// Whether the trial should stop.
-    pub fn prunes(&self) -> bool {
+    pub(crate) fn prunes(&self) -> bool {
         matches!(self, Decision::Prune(_))
     }
 }
@@ -283,7 +288,7 @@ impl Curve {
 /// What a decision may compare with: the curves of the trials told before the deciding
 /// trial was asked (see the module docs), and the study's direction and seed.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct History {
+pub(crate) struct History {
     /// Whether larger values are better.
     pub direction: Direction,
     /// Seeds the Hyperband bracket choice.
@@ -296,7 +301,7 @@ pub struct History {
 impl History {
     /// The history for a trial asked once `told` trials had been told: the study's trials
     /// numbered below `told`.
-    pub fn of(study: &Study, told: usize) -> Self {
+    pub(crate) fn of(study: &Study, told: usize) -> Self {
         History {
             direction: study.direction,
             seed: study.seed,
@@ -310,7 +315,7 @@ impl History {
     }
 
     /// Completed trials only.
-    pub fn complete(&self) -> impl Iterator<Item = &Curve> {
+    pub(crate) fn complete(&self) -> impl Iterator<Item = &Curve> {
         self.curves.iter().filter(|c| c.complete)
     }
 }
@@ -354,7 +359,7 @@ pub(crate) mod testkit {
     use super::*;
 
     /// A curve from values at steps 1, 2, 3, …
-    pub fn curve(number: usize, complete: bool, values: &[f64]) -> Curve {
+    pub(crate) fn curve(number: usize, complete: bool, values: &[f64]) -> Curve {
         Curve {
             number,
             complete,
@@ -363,7 +368,7 @@ pub(crate) mod testkit {
     }
 
     /// Reports at steps 1, 2, 3, …
-    pub fn points(values: &[f64]) -> Vec<Intermediate> {
+    pub(crate) fn points(values: &[f64]) -> Vec<Intermediate> {
         values
             .iter()
             .enumerate()
@@ -374,7 +379,7 @@ pub(crate) mod testkit {
             .collect()
     }
 
-    pub fn history(direction: Direction, curves: Vec<Curve>) -> History {
+    pub(crate) fn history(direction: Direction, curves: Vec<Curve>) -> History {
         History {
             direction,
             seed: 0,

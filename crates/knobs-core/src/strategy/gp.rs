@@ -49,7 +49,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The default number of start-up points for `d` coordinates.
-pub fn default_startup(d: usize) -> usize {
+pub(crate) fn default_startup(d: usize) -> usize {
     10.max(d + 1)
 }
 
@@ -100,7 +100,7 @@ impl super::registry::StrategySettings for GpSettings {
 /// The transfer variance `τ²` a warm start's old trial is observed with, beyond `σ_n²`
 /// (standardised units): an old value may be off by about half a standard deviation of the
 /// losses.
-pub const WARM_TAU2: f64 = 0.25;
+pub(crate) const WARM_TAU2: f64 = 0.25;
 
 /// GP-based Bayesian optimisation (see the module docs).
 pub struct GpSearch {
@@ -398,11 +398,11 @@ pub struct GpState {
     /// The last fitted hyperparameters; `None` before the first fit.
     pub hypers: Option<SavedHypers>,
     /// Observations at the last fit.
-    pub fitted_at: usize,
+    pub(crate) fitted_at: usize,
     /// Observations at the last fit with random restarts.
-    pub full_fit_at: usize,
+    pub(crate) full_fit_at: usize,
     /// Sobol start-up points asked.
-    pub startup_asked: usize,
+    pub(crate) startup_asked: usize,
 }
 
 /// A GP's fitted hyperparameters, as saved (the kernel's shape is the strategy's setting).

@@ -15,7 +15,7 @@ use thiserror::Error;
 
 /// The session format this build writes and reads. Bump it when a change is not
 /// backward-compatible, and keep reading the old versions where possible.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// What a session file holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -19,4 +19,5 @@ pub use self::bundled::BUNDLED;
 pub use self::csv::{Classes, ColumnKind, DataError, Dataset, LoadOptions, Target, Task};
 pub use self::folds::{Folds, FoldsError};
 pub use self::parse::LoadProgress;
-pub use self::prep::{DataSpec, Encoding, Impute, Prep, PrepSpec, Subsample};
+pub use self::prep::{DataSpec, Impute, Subsample};
+pub(crate) use self::prep::{Encoding, Prep, PrepSpec};

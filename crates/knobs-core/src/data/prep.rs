@@ -56,7 +56,7 @@ impl Impute {
 
 /// How categorical columns reach a model.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Encoding {
+pub(crate) enum Encoding {
     /// One 0/1 column per level: for distance, kernel and linear models, where level
     /// numbers would invent an order and distances.
     #[default]
@@ -68,7 +68,7 @@ pub enum Encoding {
 
 /// What a split's preparation does, apart from what it learns from the rows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct PrepSpec {
+pub(crate) struct PrepSpec {
     /// How numeric gaps are filled.
     pub impute: Impute,
     /// Whether each column with gaps gets a 0/1 "was missing" column, so a model can learn
@@ -196,7 +196,7 @@ impl Step {
 
 /// A split's fitted preparation (see the module documentation).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Prep {
+pub(crate) struct Prep {
     steps: Vec<Step>,
     width: usize,
     scaler: Scaler,
@@ -204,7 +204,11 @@ pub struct Prep {
 
 impl Prep {
     /// Learn the fill values, levels and scaling from the `train` rows of `dataset`.
-    pub fn fit(dataset: &Dataset, train: &[usize], spec: &PrepSpec) -> Result<Prep, ScaleError> {
+    pub(crate) fn fit(
+        dataset: &Dataset,
+        train: &[usize],
+        spec: &PrepSpec,
+    ) -> Result<Prep, ScaleError> {
         if let Some(&row) = train.iter().find(|&&r| r >= dataset.n_samples()) {
             return Err(ScaleError::RowOutOfRange {
                 row,
@@ -304,13 +308,14 @@ impl Prep {
     }
 
     /// Columns after encoding.
-    pub fn width(&self) -> usize {
+    pub(crate) fn width(&self) -> usize {
         self.width
     }
 
     /// The encoded columns' names: a feature's own name, `name=level` for one-hot columns,
     /// `name missing` for indicators.
-    pub fn names(&self, dataset: &Dataset) -> Vec<String> {
+    #[cfg(test)]
+    pub(crate) fn names(&self, dataset: &Dataset) -> Vec<String> {
         let names = dataset.feature_names();
         let mut out = Vec::with_capacity(self.width);
         for step in &self.steps {

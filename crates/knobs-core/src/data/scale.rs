@@ -12,7 +12,7 @@ use thiserror::Error;
 
 /// Why a scaler could not be fitted or applied.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
-pub enum ScaleError {
+pub(crate) enum ScaleError {
     /// Fitting needs at least one row.
     #[error("cannot fit a scaler on no rows")]
     NoRows,

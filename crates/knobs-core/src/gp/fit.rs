@@ -73,7 +73,7 @@ impl Hypers {
 
 /// The squared coordinate differences `Δ_i²` of every pair of training points, computed
 /// once per fit: they do not depend on `θ`, so each likelihood evaluation only rescales them.
-pub struct Pairs {
+pub(crate) struct Pairs {
     n: usize,
     d: usize,
     /// `Δ_i²` for the pair `(a, b)`, `b < a`, at `(a(a−1)/2 + b)·d + i`.
@@ -82,7 +82,7 @@ pub struct Pairs {
 
 impl Pairs {
     /// The pairs of `x`, with Hamming differences on `categorical` coordinates.
-    pub fn new(x: &[Vec<f64>], categorical: &[bool]) -> Self {
+    pub(crate) fn new(x: &[Vec<f64>], categorical: &[bool]) -> Self {
         let n = x.len();
         let d = x.first().map_or(0, Vec::len);
         let mut sq = Vec::with_capacity(n * n.saturating_sub(1) / 2 * d);
@@ -103,7 +103,7 @@ impl Pairs {
 }
 
 /// Penalised negative log marginal likelihood and its gradient in `θ`, for standardised `y`.
-pub fn objective(
+pub(crate) fn objective(
     pairs: &Pairs,
     y: &[f64],
     kind: KernelKind,
@@ -306,7 +306,7 @@ pub struct FitEffort {
     /// Random restarts beside the warm start.
     pub restarts: usize,
     /// L-BFGS iterations per start.
-    pub(crate) iterations: usize,
+    pub iterations: usize,
     /// Largest number of points the likelihood is computed on (its cost grows as `n³`);
     /// beyond it a fixed subset is used: the best half and an even spread of the rest.
     pub(crate) max_points: usize,

@@ -34,3 +34,11 @@ pub mod stepper;
 pub mod storage;
 pub mod strategy;
 pub mod study;
+
+/// Internals the core's own benchmarks reach into (the MLP's learner, stepped one epoch at a
+/// time), behind the `test-support` feature so they stay out of the public API. The core's
+/// tests and examples enable it through their dev-dependency on the crate itself.
+#[cfg(feature = "test-support")]
+pub mod test_support {
+    pub use crate::models::mlp::{FoldRun, MlpLearner, MlpParams};
+}

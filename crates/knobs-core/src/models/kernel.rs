@@ -142,7 +142,7 @@ pub(crate) fn dist2(a: &[f64], b: &[f64]) -> f64 {
 /// rows, their squared norms, and the distances and inner products from each test row to
 /// each training row. Computed once per split; independent of every hyperparameter.
 #[derive(Clone, Debug)]
-pub struct FoldGeometry {
+pub(crate) struct FoldGeometry {
     n_train: usize,
     n_test: usize,
     /// `n_train × n_train`, row-major.
@@ -156,7 +156,7 @@ pub struct FoldGeometry {
 
 impl FoldGeometry {
     /// From row-major standardised matrices with `d` columns.
-    pub fn new(train: &[f64], test: &[f64], d: usize) -> FoldGeometry {
+    pub(crate) fn new(train: &[f64], test: &[f64], d: usize) -> FoldGeometry {
         let n_train = train.len().checked_div(d).unwrap_or(0);
         let n_test = test.len().checked_div(d).unwrap_or(0);
         fn row(m: &[f64], d: usize, i: usize) -> &[f64] {

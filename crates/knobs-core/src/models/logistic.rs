@@ -34,7 +34,7 @@ impl LogisticLearner {
 
 /// A fitted model: per class, `d` weights then the intercept.
 #[derive(Clone, Debug)]
-pub struct LogisticFit {
+pub(crate) struct LogisticFit {
     d: usize,
     weights: Vec<f64>,
     n_classes: usize,
@@ -110,7 +110,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// Fit on row-major `x` (`d` columns) and `labels` with penalty `alpha`, at most
 /// `max_iter` L-BFGS iterations.
-pub fn fit(
+pub(crate) fn fit(
     x: &[f64],
     d: usize,
     labels: &[usize],

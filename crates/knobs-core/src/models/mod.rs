@@ -19,7 +19,10 @@ pub mod kernel;
 pub mod knn;
 pub mod logistic;
 pub(crate) mod metrics;
-pub mod mlp;
+// The MLP's learner and epoch stepping are internals; its benchmark reaches them through
+// `knobs_core::test_support` (feature `test-support`), where they are re-exported.
+#[cfg_attr(not(feature = "test-support"), allow(unreachable_pub))]
+pub(crate) mod mlp;
 pub mod ridge;
 pub mod smo;
 pub mod svc;
@@ -336,7 +339,9 @@ impl ModelSpec {
         }
     }
 
-    /// Make the model ready to fit the splits of `cv` (checking the task).
+    /// Make the model ready to fit the splits of `cv` (checking the task). Public, with
+    /// [`CvData`], [`Learner`] and [`Fitter`], so a model can be fitted on folds without an
+    /// objective around it (the scaling benchmark does).
     pub fn prepare(&self, cv: Arc<CvData>) -> Result<Box<dyn Learner>, ModelError> {
         if !self.supports(cv.task) {
             return Err(ModelError::Invalid(format!(

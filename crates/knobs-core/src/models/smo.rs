@@ -35,7 +35,7 @@ const TAU: f64 = 1e-12;
 /// The `Q` matrix of one dual problem, held densely so a row is a slice (no cache misses);
 /// rows and columns are permuted together when shrinking reorders the variables.
 #[derive(Clone, Debug)]
-pub struct DenseQ {
+pub(crate) struct DenseQ {
     m: usize,
     q: Vec<f32>,
     qd: Vec<f64>,
@@ -44,7 +44,7 @@ pub struct DenseQ {
 /// Where the solver reads rows of `Q` from: a dense matrix ([`DenseQ`], small data) or rows
 /// computed on demand into an LRU cache ([`CachedQ`], libsvm's way, any size). Both give
 /// the same numbers, so the solver takes the same steps either way.
-pub trait QMatrix {
+pub(crate) trait QMatrix {
     /// The diagonal in `f64`, in the current variable order.
     fn diagonal(&self) -> Vec<f64>;
     /// Row `i`'s first `len` entries (the rest may be missing).
@@ -58,7 +58,7 @@ pub trait QMatrix {
 impl DenseQ {
     /// `q` is `m × m` row-major; `qd` its diagonal in `f64` (libsvm keeps the diagonal in
     /// double precision).
-    pub fn new(m: usize, q: Vec<f32>, qd: Vec<f64>) -> DenseQ {
+    pub(crate) fn new(m: usize, q: Vec<f32>, qd: Vec<f64>) -> DenseQ {
         debug_assert_eq!(q.len(), m * m);
         debug_assert_eq!(qd.len(), m);
         DenseQ { m, q, qd }
@@ -301,7 +301,7 @@ pub(crate) struct Solution {
 
 /// One dual problem: `Q` (with labels folded in), the linear term `p`, labels `y` (±1) and
 /// the box bounds `C₊`, `C₋` for `y = +1` and `y = −1`.
-pub struct Problem<Q: QMatrix = DenseQ> {
+pub(crate) struct Problem<Q: QMatrix = DenseQ> {
     /// The quadratic term, `Qᵢⱼ = yᵢ yⱼ K(xᵢ, xⱼ)` for classification.
     pub q: Q,
     /// The linear term (`−1` for C-SVC).

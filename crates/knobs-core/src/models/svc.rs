@@ -21,7 +21,7 @@ pub(crate) const DEFAULT_TOL: f64 = 1e-3;
 
 /// The settings of one SVC fit.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SvcParams {
+pub(crate) struct SvcParams {
     /// The box bound `C` (inverse regularisation strength), `> 0`.
     pub c: f64,
     /// The kernel with its settings.
@@ -34,7 +34,7 @@ pub struct SvcParams {
 
 impl SvcParams {
     /// scikit-learn's defaults for everything but `C` and the kernel.
-    pub fn new(c: f64, kernel: Kernel) -> SvcParams {
+    pub(crate) fn new(c: f64, kernel: Kernel) -> SvcParams {
         SvcParams {
             c,
             kernel,
@@ -45,7 +45,7 @@ impl SvcParams {
 
     /// A trial's `C` and kernel values (`gamma`, and `degree` and `coef0` for the polynomial
     /// kernel), checked.
-    pub fn decode(kind: KernelKind, params: &Params) -> Result<SvcParams, ModelError> {
+    pub(crate) fn decode(kind: KernelKind, params: &Params) -> Result<SvcParams, ModelError> {
         let svc = SvcParams::new(
             param_f64(params, "C", None)?,
             kernel_from_params(kind, params)?,
@@ -91,14 +91,15 @@ struct PairModel {
 
 /// A fitted one-vs-one SVC on one split.
 #[derive(Clone, Debug)]
-pub struct SvcFit {
+pub(crate) struct SvcFit {
     /// The labels present in the training rows, ascending.
     classes: Vec<usize>,
     pairs: Vec<PairModel>,
     kernel: Kernel,
-    /// Total SMO iterations over all pairs: public as a diagnostic for benchmarks that
-    /// compare solvers (the tests compare the cached and dense kernels by it).
-    pub iterations: usize,
+    /// Total SMO iterations over all pairs: the tests check by it that the cached and
+    /// dense kernels take the same path.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) iterations: usize,
 }
 
 /// The present classes (ascending) and each one's training rows, in row order.
@@ -169,7 +170,7 @@ fn pair_labels(m: usize, la: usize) -> Vec<i8> {
 }
 
 /// Fit on a split's training rows (`labels[i]` for training row `i`).
-pub fn fit(
+pub(crate) fn fit(
     geometry: &FoldGeometry,
     labels: &[usize],
     params: &SvcParams,
@@ -271,7 +272,7 @@ fn copy_signed(dst: &mut [f32], krow: &[f32], cols: &[usize], negate: bool) {
 
 impl SvcFit {
     /// Predicted labels of the split's test rows.
-    pub fn predict(&self, geometry: &FoldGeometry) -> Vec<usize> {
+    pub(crate) fn predict(&self, geometry: &FoldGeometry) -> Vec<usize> {
         self.predict_by(geometry.n_train(), geometry.n_test(), |t, r| {
             geometry.test_entry(self.kernel, t, r)
         })
@@ -353,7 +354,7 @@ impl SvcFit {
     }
 
     /// The labels present in the training rows, ascending (the classes the pairs refer to).
-    pub fn classes(&self) -> &[usize] {
+    pub(crate) fn classes(&self) -> &[usize] {
         &self.classes
     }
 

@@ -16,14 +16,14 @@ use std::sync::{Arc, OnceLock};
 
 /// A fitted SVR: (training row, coefficient) for the support vectors, and `ρ`.
 #[derive(Clone, Debug)]
-pub struct SvrFit {
+pub(crate) struct SvrFit {
     coef: Vec<(usize, f64)>,
     rho: f64,
     kernel: Kernel,
 }
 
 /// Fit on a split's training rows with box `c` and tube width `epsilon`.
-pub fn fit(
+pub(crate) fn fit(
     geometry: &FoldGeometry,
     targets: &[f64],
     kernel: Kernel,
@@ -127,7 +127,7 @@ impl SvrFit {
     }
 
     /// Predictions for the split's test rows.
-    pub fn predict(&self, geometry: &FoldGeometry) -> Vec<f64> {
+    pub(crate) fn predict(&self, geometry: &FoldGeometry) -> Vec<f64> {
         self.predict_by(geometry.n_test(), |t, r| {
             geometry.test_entry(self.kernel, t, r)
         })

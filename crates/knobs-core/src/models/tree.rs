@@ -25,7 +25,7 @@ pub(crate) enum Criterion {
 
 /// The settings of one tree.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TreeParams {
+pub(crate) struct TreeParams {
     /// Deepest level (the root is 0); `None`: unlimited.
     pub max_depth: Option<usize>,
     /// Fewest rows a node needs to be cut.
@@ -116,7 +116,7 @@ struct Cut {
 
 /// Fit a tree on row-major `x` (`d` columns) with `labels`, from the rows' presorted
 /// `orders` (see [`presort`]).
-pub fn fit(
+pub(crate) fn fit(
     x: &[f64],
     d: usize,
     labels: &[usize],
@@ -299,7 +299,7 @@ impl TreeLearner {
 impl TreeParams {
     /// Read a trial's parameters once: `max_depth` 0 (or absent) is unlimited, as
     /// scikit-learn's `None`; errors name the parameter.
-    pub fn decode(params: &Params) -> Result<TreeParams, ModelError> {
+    pub(crate) fn decode(params: &Params) -> Result<TreeParams, ModelError> {
         let depth = param_count(params, "max_depth", 0, 0)?;
         let min_samples_split = param_count(params, "min_samples_split", 2, 2)?;
         let min_samples_leaf = param_count(params, "min_samples_leaf", 1, 1)?;

@@ -18,17 +18,17 @@
 //! `PercentilePruner`), [`asha`] (Optuna's `SuccessiveHalvingPruner`), [`hyperband`] (brackets
 //! of ASHA) and [`patience`] (Optuna's `PatientPruner` and `ThresholdPruner` in one rule).
 
-pub mod asha;
-pub mod hyperband;
-pub mod median;
-pub mod patience;
-pub mod percentile;
+pub(crate) mod asha;
+pub(crate) mod hyperband;
+pub(crate) mod median;
+pub(crate) mod patience;
+pub(crate) mod percentile;
 
 pub use asha::AshaSettings;
-pub(crate) use hyperband::HyperbandSettings;
+pub use hyperband::HyperbandSettings;
 pub use median::MedianSettings;
-pub(crate) use patience::PatienceSettings;
-pub(crate) use percentile::PercentileSettings;
+pub use patience::PatienceSettings;
+pub use percentile::PercentileSettings;
 
 use crate::study::{Direction, Intermediate, Study, Trial, TrialState};
 use serde::{Deserialize, Serialize};

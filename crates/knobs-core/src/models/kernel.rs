@@ -48,7 +48,7 @@ impl KernelKind {
 
 /// A kernel with its settings fixed for one trial.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Kernel {
+pub(crate) enum Kernel {
     /// Radial basis function with width `gamma`.
     Rbf { gamma: f64 },
     /// Polynomial.

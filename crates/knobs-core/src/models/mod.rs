@@ -8,30 +8,30 @@
 //!
 //! Nothing here knows about the GUI or about studies.
 
-pub mod cv;
-pub mod elasticnet;
+pub(crate) mod cv;
+pub(crate) mod elasticnet;
 pub mod estimate;
-pub mod full;
-pub mod gbm;
+pub(crate) mod full;
+pub(crate) mod gbm;
 pub(crate) mod gbm_tree;
 pub(crate) mod kdtree;
-pub mod kernel;
-pub mod knn;
-pub mod logistic;
+pub(crate) mod kernel;
+pub(crate) mod knn;
+pub(crate) mod logistic;
 pub(crate) mod metrics;
 // The MLP's learner and epoch stepping are internals; its benchmark reaches them through
 // `knobs_core::test_support` (feature `test-support`), where they are re-exported.
 #[cfg_attr(not(feature = "test-support"), allow(unreachable_pub))]
 pub(crate) mod mlp;
-pub mod ridge;
+pub(crate) mod ridge;
 pub mod smo;
-pub mod svc;
-pub mod svr;
-pub mod tree;
+pub(crate) mod svc;
+pub(crate) mod svr;
+pub(crate) mod tree;
 
 pub use cv::{CvData, Split};
 pub use kernel::KernelKind;
-pub use metrics::{Metric, Predictions};
+pub use metrics::{Metric, MetricError, Predictions};
 
 use crate::data::Task;
 use crate::space::{Domain, Param, Params, Space, Value};

@@ -49,7 +49,7 @@ enum Node {
 
 /// A fitted tree.
 #[derive(Clone, Debug)]
-pub struct Tree {
+pub(crate) struct Tree {
     nodes: Vec<Node>,
 }
 

@@ -8,7 +8,7 @@
 //! surrogate, so averaging over `u` is averaging over the parameter's values as the
 //! strategies sample them.
 
-pub mod anova;
+pub(crate) mod anova;
 pub mod diagnostics;
 pub mod partial;
 

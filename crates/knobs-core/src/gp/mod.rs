@@ -42,9 +42,9 @@
 //! | `ȳ_old` | mean loss of a warm start's old trials; they enter shifted by `ȳ − ȳ_old` |
 
 pub mod acquisition;
-pub mod fit;
-pub mod kernel;
-pub mod model;
+pub(crate) mod fit;
+pub(crate) mod kernel;
+pub(crate) mod model;
 pub mod sample;
 pub mod surrogate;
 

@@ -15,6 +15,8 @@
 //! - [`storage`]: the write-ahead journal (Optuna's format) every trial reaches before it is
 //!   reported.
 
+// `pub` is what other crates use: an item they cannot reach says `pub(crate)` (see the
+// workspace Cargo.toml for why this lint is set here and not for every crate).
 #![warn(unreachable_pub)]
 
 pub mod advisor;

@@ -60,7 +60,7 @@ pub(crate) enum Kernel {
 impl Kernel {
     /// The value from an inner product and the two squared norms (libsvm's training form).
     #[inline]
-    pub(crate) fn from_dot(self, dot: f64, sq_a: f64, sq_b: f64) -> f64 {
+    pub(crate) fn at_dot(self, dot: f64, sq_a: f64, sq_b: f64) -> f64 {
         match self {
             Kernel::Rbf { gamma } => (-gamma * (sq_a + sq_b - 2.0 * dot)).exp(),
             Kernel::Poly {
@@ -74,7 +74,7 @@ impl Kernel {
 
     /// The value from a squared distance and an inner product (libsvm's prediction form).
     #[inline]
-    pub(crate) fn from_distance(self, dist2: f64, dot: f64) -> f64 {
+    pub(crate) fn at_distance(self, dist2: f64, dot: f64) -> f64 {
         match self {
             Kernel::Rbf { gamma } => (-gamma * dist2).exp(),
             Kernel::Poly {
@@ -207,7 +207,7 @@ impl FoldGeometry {
             let sq_i = self.sq[i];
             let gram_row = &self.gram[i * n..i * n + i + 1];
             for (j, &g) in gram_row.iter().enumerate() {
-                let v = kernel.from_dot(g, sq_i, self.sq[j]) as f32;
+                let v = kernel.at_dot(g, sq_i, self.sq[j]) as f32;
                 k[i * n + j] = v;
                 k[j * n + i] = v;
             }
@@ -217,12 +217,12 @@ impl FoldGeometry {
 
     /// The kernel of training row `i` with itself in `f64` (libsvm's `QD`).
     pub(crate) fn train_diagonal(&self, kernel: Kernel, i: usize) -> f64 {
-        kernel.from_dot(self.gram[i * self.n_train + i], self.sq[i], self.sq[i])
+        kernel.at_dot(self.gram[i * self.n_train + i], self.sq[i], self.sq[i])
     }
 
     /// The training kernel entry `(i, j)` in `f64` (for models that need full precision).
     pub(crate) fn train_entry(&self, kernel: Kernel, i: usize, j: usize) -> f64 {
-        kernel.from_dot(self.gram[i * self.n_train + j], self.sq[i], self.sq[j])
+        kernel.at_dot(self.gram[i * self.n_train + j], self.sq[i], self.sq[j])
     }
 
     /// Squared distance between training rows `i` and `j` (from the inner products).
@@ -234,7 +234,7 @@ impl FoldGeometry {
     #[inline]
     pub(crate) fn test_entry(&self, kernel: Kernel, t: usize, j: usize) -> f64 {
         let at = t * self.n_train + j;
-        kernel.from_distance(self.test_dist2[at], self.test_dot[at])
+        kernel.at_distance(self.test_dist2[at], self.test_dot[at])
     }
 
     /// Squared distance from test row `t` to training row `j`.
@@ -274,7 +274,7 @@ impl TrainRows {
     /// The training kernel `(i, j)` in `f64`, as [`FoldGeometry::train_entry`].
     #[inline]
     pub(crate) fn entry(&self, kernel: Kernel, i: usize, j: usize) -> f64 {
-        kernel.from_dot(dot(self.row(i), self.row(j)), self.sq[i], self.sq[j])
+        kernel.at_dot(dot(self.row(i), self.row(j)), self.sq[i], self.sq[j])
     }
 
     /// The kernel between a (test) row `x` and training row `j`, as
@@ -282,7 +282,7 @@ impl TrainRows {
     #[inline]
     pub(crate) fn test_entry(&self, kernel: Kernel, x: &[f64], j: usize) -> f64 {
         let r = self.row(j);
-        kernel.from_distance(dist2(x, r), dot(x, r))
+        kernel.at_distance(dist2(x, r), dot(x, r))
     }
 
     /// These rows under `kernel`, as a source for the SMO solver's cached `Q`.
@@ -321,15 +321,15 @@ mod tests {
         let (sa, sb) = (dot(&a, &a), dot(&b, &b)); // 5, 10
         let rbf = Kernel::Rbf { gamma: 0.5 };
         // ‖a − b‖² = 4 + 9 = 13.
-        assert!((rbf.from_dot(d, sa, sb) - (-6.5f64).exp()).abs() < 1e-15);
-        assert!((rbf.from_distance(dist2(&a, &b), d) - (-6.5f64).exp()).abs() < 1e-15);
+        assert!((rbf.at_dot(d, sa, sb) - (-6.5f64).exp()).abs() < 1e-15);
+        assert!((rbf.at_distance(dist2(&a, &b), d) - (-6.5f64).exp()).abs() < 1e-15);
         let poly = Kernel::Poly {
             gamma: 2.0,
             coef0: 1.0,
             degree: 3,
         };
-        assert_eq!(poly.from_dot(d, sa, sb), 27.0);
-        assert_eq!(Kernel::Linear.from_dot(d, sa, sb), 1.0);
+        assert_eq!(poly.at_dot(d, sa, sb), 27.0);
+        assert_eq!(Kernel::Linear.at_dot(d, sa, sb), 1.0);
         assert_eq!(powi(1.5, 0), 1.0);
         assert_eq!(powi(-2.0, 5), -32.0);
     }

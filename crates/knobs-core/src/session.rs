@@ -154,7 +154,7 @@ impl Session {
         }
     }
 
-    /// Parse session text and check its study ([`Study::repair`]: what can be fixed without
+    /// Parse session text and check its study (`Study::repair`: what can be fixed without
     /// losing a result is, and said in `notes`; the rest is an error naming the trial).
     /// `path` is only used in error messages.
     pub fn parse(text: &str, path: &Path) -> Result<Self, SessionError> {

@@ -9,19 +9,19 @@
 //! the search on a log range and on a linear one.
 //!
 //! Thresholds (each a constant below, with its reason):
-//! - the *best trials* are the best [`TOP_MIN`] or the best [`TOP_SHARE`] of the completed
+//! - the *best trials* are the best `TOP_MIN` or the best `TOP_SHARE` of the completed
 //!   trials, whichever is more, but never more than half of them, and nothing is said before
 //!   [`MIN_TRIALS`] completed trials;
-//! - a trial is *at a bound* within [`EDGE_BAND`] of the range's width on its scale; the best
-//!   trials are *pressed* against it when at least [`PRESSED_SHARE`] of them (and at least
-//!   [`PRESSED_MIN`]) are there;
+//! - a trial is *at a bound* within `EDGE_BAND` of the range's width on its scale; the best
+//!   trials are *pressed* against it when at least `PRESSED_SHARE` of them (and at least
+//!   `PRESSED_MIN`) are there;
 //! - the GP's optimum (the lowest posterior mean, searched by coordinate sweeps from the best
 //!   trials) counts as on a bound within the same band;
-//! - the *good region* is narrow when the best trials span at most [`NARROW_SPAN`] of the range
-//!   and there are at least [`NARROW_MIN_TRIALS`] completed trials;
-//! - a linear range over at least [`DECADES_FOR_LOG`] decades is better searched in log when
-//!   most of the best trials ([`PRESSED_SHARE`]) sit in its lowest tenth;
-//! - a log range wastes its trials when at least [`WASTED_SHARE`] of them fall below its top
+//! - the *good region* is narrow when the best trials span at most `NARROW_SPAN` of the range
+//!   and there are at least `NARROW_MIN_TRIALS` completed trials;
+//! - a linear range over at least `DECADES_FOR_LOG` decades is better searched in log when
+//!   most of the best trials (`PRESSED_SHARE`) sit in its lowest tenth;
+//! - a log range wastes its trials when at least `WASTED_SHARE` of them fall below its top
 //!   decade and none of the best trials do.
 //!
 //! Suggested ranges: a pressed bound moves outward by one width of the range on its scale

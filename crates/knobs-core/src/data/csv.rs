@@ -353,7 +353,7 @@ fn ragged_detail(found: &usize, expected: &usize) -> &'static str {
 /// kind per column, one target per row, at least one row, every numeric cell finite or
 /// missing (NaN), every categorical cell a level's index or missing. Gaps and categories
 /// stay raw here; each cross-validation split fills and encodes them from its own training
-/// rows (see [`super::Prep`]).
+/// rows (see `super::Prep`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dataset {
     name: String,
@@ -489,7 +489,7 @@ impl Dataset {
     ///
     /// Task inference, when [`LoadOptions::task`] is `None`: if every target is an integer
     /// (written without a decimal point or exponent) and there are at most
-    /// [`MAX_INFERRED_CLASSES`] distinct values, or if any target is not a number at all,
+    /// `MAX_INFERRED_CLASSES` distinct values, or if any target is not a number at all,
     /// the task is classification; otherwise (decimal numbers, or many distinct integers)
     /// it is regression. So `151.0` is a regression target and `0`/`1`/`2` or
     /// `setosa`/`virginica` are classes.

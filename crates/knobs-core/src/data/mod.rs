@@ -4,7 +4,7 @@
 //!
 //! Nothing here knows about the GUI or about models. An objective loads a [`Dataset`]
 //! (from a file, from bytes, or one of the [`BUNDLED`] copies of the anchor datasets),
-//! splits it with [`Folds`] and prepares each split with a [`Prep`] fitted on the training
+//! splits it with [`Folds`] and prepares each split with a `Prep` fitted on the training
 //! rows only, so nothing about the test rows leaks into what the model sees, and Knobs'
 //! objective values on the anchor datasets compare with theirs row for row.
 

@@ -71,7 +71,7 @@ impl Gaussian {
     }
 
     /// The GP posterior of the latent function at `points` given observations `y` at `x`,
-    /// in the observations' units, conditioned exactly as [`super::model::GpModel`] conditions: `y`
+    /// in the observations' units, conditioned exactly as `super::model::GpModel` conditions: `y`
     /// standardised, noise variance `noise` and the kernel in standardised units, so the
     /// mean equals `GpModel::predict`'s.
     pub fn posterior(

@@ -5,7 +5,7 @@
 //! Inputs are unit-cube points. Integer and categorical coordinates are snapped to their
 //! cell centre *before* the kernel sees them (a trial at u = 0.31 and one at 0.33 that both
 //! mean `depth = 4` are the same point to the GP), and categorical coordinates use a Hamming
-//! distance. Outputs are losses (lower is better), standardised inside [`GpModel`]; the
+//! distance. Outputs are losses (lower is better), standardised inside `GpModel`; the
 //! public `predict` converts back to the objective's own units and direction.
 
 use super::acquisition::Acquisition;

@@ -82,7 +82,7 @@ pub enum ModelSpec {
     /// A multilayer perceptron trained in epochs (own, on ndarray): `learning_rate`,
     /// `batch_size`, `hidden_units`, `hidden_layers`, `weight_decay`, `epochs`.
     Mlp,
-    /// Histogram gradient-boosted trees (own, see [`gbm`]) for both tasks: `learning_rate`,
+    /// Histogram gradient-boosted trees (own, see `gbm`) for both tasks: `learning_rate`,
     /// `rounds`, `max_leaves`, `max_depth`, `min_child_weight`, `l2`, `subsample`,
     /// `colsample`.
     Gbm,
@@ -461,7 +461,7 @@ pub(crate) type PredictionJacobian = Vec<(String, Vec<f64>)>;
 
 /// A model prepared on a set of splits, with typed hyperparameters: what each model file
 /// implements. A trial's named values are decoded once into [`Model::Hyper`] (defaults
-/// filled in, every value checked, as [`svc::SvcParams`]), then every split is fitted from
+/// filled in, every value checked, as `svc::SvcParams`), then every split is fitted from
 /// that struct, so nothing is looked up by name per split.
 pub trait Model: Send + Sync {
     /// The decoded, checked hyperparameters of one trial.
@@ -502,7 +502,7 @@ pub trait Model: Send + Sync {
 
 /// One trial of a model trained in epochs, every split in step, so the objective can report
 /// the mean validation score after each epoch and stop when a pruner or the user says so.
-/// A booster's epoch is a block of rounds ([`gbm::REPORT_EVERY`]).
+/// A booster's epoch is a block of rounds (`gbm::REPORT_EVERY`).
 pub trait EpochTrainer: Send {
     /// The epochs a full run trains.
     fn epochs(&self) -> usize;

@@ -73,7 +73,7 @@ pub struct CommandObjective {
 
 impl CommandObjective {
     /// Parse `command` into words; `timeout_seconds` bounds each trial (default
-    /// [`DEFAULT_TRIAL_TIMEOUT_SECONDS`]).
+    /// `DEFAULT_TRIAL_TIMEOUT_SECONDS`).
     pub fn new(
         command: &str,
         timeout_seconds: Option<f64>,

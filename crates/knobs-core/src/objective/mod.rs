@@ -240,7 +240,7 @@ pub enum ObjectiveSpec {
         /// The command line; parameters are appended as `--name value`.
         command: String,
         /// Seconds before a trial's command is killed and the trial failed (default
-        /// [`DEFAULT_TRIAL_TIMEOUT_SECONDS`]).
+        /// `DEFAULT_TRIAL_TIMEOUT_SECONDS`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         trial_timeout: Option<f64>,
         /// The folder the command runs in; a session's own folder when opened from one

@@ -5,7 +5,7 @@
 //! maximises the mean, the worst case or `mean − k·sd` over datasets finds one that holds on
 //! all of them. Every dataset keeps its own folds and its own preprocessing (each is a whole
 //! [`ModelObjective`]); each trial keeps every dataset's score as an attribute named
-//! `score:<dataset>` (see [`unit_attr`]), so the session, the journal and the window can show
+//! `score:<dataset>` (see `unit_attr`), so the session, the journal and the window can show
 //! where the robust optimum differs from each dataset's own. Strategies only ever see the
 //! aggregate.
 

@@ -7,16 +7,16 @@
 //! [`TrialState::Pruned`](crate::study::TrialState::Pruned) with the step it reached.
 //!
 //! **What a decision may look at.** A decision for trial `k` at step `s` sees trial `k`'s own
-//! reports so far and the [`History`] fixed when `k` was asked: the curves of the trials
+//! reports so far and the `History` fixed when `k` was asked: the curves of the trials
 //! already *told* to the strategy at that moment (the runner's deterministic schedule). It
 //! never sees what other running trials reported meanwhile, so the same seed and window give
 //! the same pruned trials at the same steps whatever `--jobs` is. That is the one departure
 //! from Optuna, whose pruners also read trials still running: with few trials told, a rule
 //! here has less to compare with and prunes a little later.
 //!
-//! Rules, one file each: [`median`] and [`percentile`] (Optuna's `MedianPruner` and
-//! `PercentilePruner`), [`asha`] (Optuna's `SuccessiveHalvingPruner`), [`hyperband`] (brackets
-//! of ASHA) and [`patience`] (Optuna's `PatientPruner` and `ThresholdPruner` in one rule).
+//! Rules, one file each: `median` and `percentile` (Optuna's `MedianPruner` and
+//! `PercentilePruner`), `asha` (Optuna's `SuccessiveHalvingPruner`), `hyperband` (brackets
+//! of ASHA) and `patience` (Optuna's `PatientPruner` and `ThresholdPruner` in one rule).
 
 pub(crate) mod asha;
 pub(crate) mod hyperband;

@@ -19,7 +19,7 @@ use super::{Decision, History, best_of, invalid};
 use crate::study::{Direction, Intermediate};
 use serde::{Deserialize, Serialize};
 
-/// Settings of [`PercentileSettings::decide`]; defaults as Optuna's.
+/// Settings of `PercentileSettings::decide`; defaults as Optuna's.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PercentileSettings {

@@ -61,7 +61,7 @@ pub enum Estimator {
     Spsa,
 }
 
-/// Settings of [`GradientSearch`].
+/// Settings of `GradientSearch`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GradientSettings {
     /// Adam or plain descent.
@@ -705,7 +705,7 @@ impl Strategy for GradientSearch {
     }
 }
 
-/// [`GradientSearch`]'s saved state: the iterate, Adam's moments and the step in progress.
+/// `GradientSearch`'s saved state: the iterate, Adam's moments and the step in progress.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GradientState {
     /// The generator's position.

@@ -146,7 +146,7 @@ pub struct Pso {
 }
 
 impl Pso {
-    /// A swarm over `dim` coordinates; `swarm` `None` uses [`default_swarm`].
+    /// A swarm over `dim` coordinates; `swarm` `None` uses `default_swarm`.
     pub fn new(
         dim: usize,
         swarm: Option<usize>,

@@ -546,7 +546,7 @@ registry! {
     /// Simulated annealing (see [`super::Anneal`]).
     fields Anneal(super::anneal::AnnealSettings),
     /// Adam or gradient descent with analytic, central-difference or SPSA gradients (see
-    /// [`super::GradientSearch`]).
+    /// `super::GradientSearch`).
     newtype Gradient(super::gradient::GradientSettings),
 }
 

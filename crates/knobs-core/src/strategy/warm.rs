@@ -4,7 +4,7 @@
 //! The old trials are mapped onto the new space by parameter name (those outside its ranges
 //! are dropped) and kept with the study ([`WarmStart`], saved in the session), so a resumed
 //! study is seeded exactly as the first run was. Every strategy starts from the old optimum:
-//! its first [`WarmStart::first`] trials are the old best distinct points ([`WarmStarted`]);
+//! its first [`WarmStart::first`] trials are the old best distinct points (`WarmStarted`);
 //! strategies that model the loss also take every old trial as prior knowledge
 //! ([`super::Strategy::warm`]: the GP as down-weighted observations).
 

@@ -31,10 +31,10 @@
 //! 0.9757 and 0.9703: the default is Glorot's, scikit-learn's.
 
 use knobs_core::data::{Dataset, Folds};
-use knobs_core::models::mlp::{MlpLearner, MlpParams};
 use knobs_core::models::{CvData, ModelSpec};
 use knobs_core::objective::{DatasetSource, ModelTask, Objective};
 use knobs_core::space::{Params, Value};
+use knobs_core::test_support::{MlpLearner, MlpParams};
 use std::sync::Arc;
 use std::time::Instant;
 

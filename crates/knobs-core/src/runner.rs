@@ -14,7 +14,7 @@
 //!
 //! **Resuming.** A study with trials already in it is validated first ([`Study::validate`]),
 //! then restores the strategy from the state the last run saved with the study and the stored
-//! trials, which costs about one ask (see [`restore`]); a study without a fitting state (an
+//! trials, which costs about one ask (see `restore`); a study without a fitting state (an
 //! older session, changed settings, a trial stored as still running) replays its trials
 //! through a fresh strategy on the same schedule (asks are made and their points replaced by
 //! the stored ones), which rebuilds the strategy's state exactly when the strategy is

@@ -15,7 +15,7 @@ use thiserror::Error;
 
 /// The session format this build writes and reads. Bump it when a change is not
 /// backward-compatible, and keep reading the old versions where possible.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// What a session file holds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -154,7 +154,7 @@ impl Session {
         }
     }
 
-    /// Parse session text and check its study ([`Study::repair`]: what can be fixed without
+    /// Parse session text and check its study (`Study::repair`: what can be fixed without
     /// losing a result is, and said in `notes`; the rest is an error naming the trial).
     /// `path` is only used in error messages.
     pub fn parse(text: &str, path: &Path) -> Result<Self, SessionError> {

@@ -81,7 +81,8 @@ impl Domain {
 
     /// Whether values have an order and a distance (floats and ints), which gradient and
     /// kernel methods need.
-    pub fn is_numeric(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_numeric(&self) -> bool {
         matches!(
             self,
             Domain::Float { .. } | Domain::Int { .. } | Domain::Numbers { .. }
@@ -90,7 +91,7 @@ impl Domain {
 
     /// Whether a strategy's coordinate snaps to a few cell centres (ints, numeric choices and
     /// categoricals) rather than taking any value.
-    pub fn is_discrete(&self) -> bool {
+    pub(crate) fn is_discrete(&self) -> bool {
         matches!(
             self,
             Domain::Int { .. } | Domain::Numbers { .. } | Domain::Categorical { .. }
@@ -130,7 +131,7 @@ impl Domain {
 
     /// The index of the numeric choice equal to `x` (to a relative 1e-9, so a value written
     /// to a file and read back still finds its cell).
-    pub fn number_index(values: &[f64], x: f64) -> Option<usize> {
+    pub(crate) fn number_index(values: &[f64], x: f64) -> Option<usize> {
         values
             .iter()
             .position(|v| (v - x).abs() <= 1e-9 * v.abs().max(x.abs()).max(f64::MIN_POSITIVE))
@@ -227,7 +228,7 @@ impl Domain {
 
     /// The derivative d value / d u at a value, to carry an objective's gradient into the
     /// unit cube (chain rule). `None` for categoricals and fixed values.
-    pub fn dvalue_du(&self, value: &Value) -> Option<f64> {
+    pub(crate) fn dvalue_du(&self, value: &Value) -> Option<f64> {
         let x = value.as_f64()?;
         match self {
             Domain::Float { low, high, log } => Some(if *log {
@@ -429,7 +430,7 @@ impl Space {
 /// The largest integer bound (in magnitude): 2^53, the end of the integers an `f64` holds
 /// exactly. Ints map to and from the unit cube through `f64`, and a range's width must not
 /// wrap, so `--param n=-9.2e18..9.2e18:int` is refused rather than mis-searched or panicking.
-pub const MAX_INT: i64 = 1 << 53;
+pub(crate) const MAX_INT: i64 = 1 << 53;
 
 /// Keep a numeric choice's values ascending, the order its unit cells take.
 fn sort_numbers(p: &mut Param) {

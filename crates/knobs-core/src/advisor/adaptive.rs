@@ -26,20 +26,20 @@ use serde::{Deserialize, Serialize};
 pub struct AdaptiveRule {
     /// Told trials before the first check: fewer cannot tell a trend from the start-up's
     /// scatter.
-    pub startup: usize,
+    pub(crate) startup: usize,
     /// Told trials between two checks, so a widening is judged on trials asked after it.
     pub every: usize,
     /// How many of the best told trials are looked at.
     pub top: usize,
     /// How many of them must sit at one bound.
-    pub hits: usize,
+    pub(crate) hits: usize,
     /// "At a bound": within this share of the range's width on its scale.
     pub band: f64,
     /// How far a bound moves, in widths of the range on its scale.
-    pub factor: f64,
+    pub(crate) factor: f64,
     /// At most this many widenings per parameter, so a trend that never turns (a score
     /// that improves forever towards C → ∞) cannot grow a range without end.
-    pub max_widenings: usize,
+    pub(crate) max_widenings: usize,
 }
 
 impl Default for AdaptiveRule {
@@ -88,7 +88,7 @@ pub struct Adaptive {
 
 impl Adaptive {
     /// Whether there is nothing to save (off, and nothing widened).
-    pub fn is_off(&self) -> bool {
+    pub(crate) fn is_off(&self) -> bool {
         self.rule.is_none() && self.changes.is_empty()
     }
 
@@ -101,7 +101,11 @@ impl Adaptive {
 /// What the rule decides once `told` trials are told: the widened space and the change, or
 /// `None` (not a check point, or no bound hit often enough). `next_trial` is the first trial
 /// number the new range will be asked for.
-pub fn decide(study: &Study, told: usize, next_trial: usize) -> Option<(Space, RangeChange)> {
+pub(crate) fn decide(
+    study: &Study,
+    told: usize,
+    next_trial: usize,
+) -> Option<(Space, RangeChange)> {
     let rule = study.adaptive.rule.as_ref()?;
     if told < rule.startup.max(1) || !(told - rule.startup).is_multiple_of(rule.every.max(1)) {
         return None;

@@ -9,19 +9,19 @@
 //! the search on a log range and on a linear one.
 //!
 //! Thresholds (each a constant below, with its reason):
-//! - the *best trials* are the best [`TOP_MIN`] or the best [`TOP_SHARE`] of the completed
+//! - the *best trials* are the best `TOP_MIN` or the best `TOP_SHARE` of the completed
 //!   trials, whichever is more, but never more than half of them, and nothing is said before
 //!   [`MIN_TRIALS`] completed trials;
-//! - a trial is *at a bound* within [`EDGE_BAND`] of the range's width on its scale; the best
-//!   trials are *pressed* against it when at least [`PRESSED_SHARE`] of them (and at least
-//!   [`PRESSED_MIN`]) are there;
+//! - a trial is *at a bound* within `EDGE_BAND` of the range's width on its scale; the best
+//!   trials are *pressed* against it when at least `PRESSED_SHARE` of them (and at least
+//!   `PRESSED_MIN`) are there;
 //! - the GP's optimum (the lowest posterior mean, searched by coordinate sweeps from the best
 //!   trials) counts as on a bound within the same band;
-//! - the *good region* is narrow when the best trials span at most [`NARROW_SPAN`] of the range
-//!   and there are at least [`NARROW_MIN_TRIALS`] completed trials;
-//! - a linear range over at least [`DECADES_FOR_LOG`] decades is better searched in log when
-//!   most of the best trials ([`PRESSED_SHARE`]) sit in its lowest tenth;
-//! - a log range wastes its trials when at least [`WASTED_SHARE`] of them fall below its top
+//! - the *good region* is narrow when the best trials span at most `NARROW_SPAN` of the range
+//!   and there are at least `NARROW_MIN_TRIALS` completed trials;
+//! - a linear range over at least `DECADES_FOR_LOG` decades is better searched in log when
+//!   most of the best trials (`PRESSED_SHARE`) sit in its lowest tenth;
+//! - a log range wastes its trials when at least `WASTED_SHARE` of them fall below its top
 //!   decade and none of the best trials do.
 //!
 //! Suggested ranges: a pressed bound moves outward by one width of the range on its scale
@@ -43,30 +43,30 @@ mod tests;
 /// Completed trials before the advisor says anything: fewer cannot tell a trend from noise.
 pub const MIN_TRIALS: usize = 8;
 /// The best trials are at least this many (the "best 10" a person would look at)...
-pub const TOP_MIN: usize = 10;
+pub(crate) const TOP_MIN: usize = 10;
 /// ...or this share of the completed trials when that is more, so a long study's advice
 /// rests on more than its ten luckiest trials.
-pub const TOP_SHARE: f64 = 0.2;
+pub(crate) const TOP_SHARE: f64 = 0.2;
 /// "At a bound": within this share of the range's width (on the parameter's scale). Two per
 /// cent is close enough that a strategy pushing there is pushing against the wall, and wide
 /// enough that a GP's proposals, which rarely land exactly on it, are counted.
-pub const EDGE_BAND: f64 = 0.02;
+pub(crate) const EDGE_BAND: f64 = 0.02;
 /// The share of the best trials at one bound that makes it pressed: at 30% the bound holds
 /// far more of the best trials than its 2% of the range would by chance.
-pub const PRESSED_SHARE: f64 = 0.3;
+pub(crate) const PRESSED_SHARE: f64 = 0.3;
 /// And at least this many trials, so two lucky points do not move a range.
-pub const PRESSED_MIN: usize = 3;
+pub(crate) const PRESSED_MIN: usize = 3;
 /// The best trials' span below which the good region is called narrow: a quarter of the
 /// range means three quarters of the draws land where nothing good was found.
-pub const NARROW_SPAN: f64 = 0.25;
+pub(crate) const NARROW_SPAN: f64 = 0.25;
 /// Completed trials before a narrow region is believed (a few best trials are always close).
-pub const NARROW_MIN_TRIALS: usize = 20;
+pub(crate) const NARROW_MIN_TRIALS: usize = 20;
 /// A linear range this many decades wide (high / low ≥ 10^this) is a candidate for log:
 /// over two decades a linear range gives the lowest decade under 10% of its draws.
-pub const DECADES_FOR_LOG: f64 = 2.0;
+pub(crate) const DECADES_FOR_LOG: f64 = 2.0;
 /// The share of a log range's trials below its top decade (with none of the best there) that
 /// makes the log scale wasteful: half the budget spent where nothing is good.
-pub const WASTED_SHARE: f64 = 0.5;
+pub(crate) const WASTED_SHARE: f64 = 0.5;
 
 /// What the advisor noticed about one parameter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,7 +168,7 @@ pub fn advise(study: &Study) -> Advice {
 }
 
 /// Advise with a GP already fitted (or none): what [`advise`] does after fitting.
-pub fn advise_with(study: &Study, surrogate: Option<&Surrogate>) -> Advice {
+pub(crate) fn advise_with(study: &Study, surrogate: Option<&Surrogate>) -> Advice {
     let ranked = ranked_trials(study);
     let n = ranked.len();
     let mut advice = Advice {
@@ -235,7 +235,7 @@ fn ranked_trials(study: &Study) -> Vec<&Trial> {
 }
 
 /// How many trials count as the best of `n`: [`TOP_MIN`] or [`TOP_SHARE`], at most half.
-pub fn top_count(n: usize) -> usize {
+pub(crate) fn top_count(n: usize) -> usize {
     let share = (n as f64 * TOP_SHARE).round() as usize;
     share.max(TOP_MIN).min(n / 2).max(1)
 }
@@ -652,7 +652,7 @@ pub fn contains(domain: &Domain, value: &Value) -> bool {
 }
 
 /// The space with each advised parameter's range replaced (the first finding per parameter).
-pub fn advised_space(space: &Space, advice: &[Finding]) -> Result<Space, AdviceError> {
+pub(crate) fn advised_space(space: &Space, advice: &[Finding]) -> Result<Space, AdviceError> {
     let mut params: Vec<Param> = space.params().to_vec();
     let mut done: Vec<&str> = Vec::new();
     for finding in advice {

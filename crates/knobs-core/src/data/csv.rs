@@ -14,7 +14,7 @@ use thiserror::Error;
 
 /// The most distinct integer target values that are still inferred to be class labels; more
 /// than this and integer targets are taken as a regression target (counts, ages, scores).
-pub const MAX_INFERRED_CLASSES: usize = 20;
+pub(crate) const MAX_INFERRED_CLASSES: usize = 20;
 
 /// What a model learns to predict.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -327,7 +327,7 @@ pub enum DataError {
 }
 
 /// The most levels a categorical feature may have before it counts as free text.
-pub const MAX_LEVELS: usize = 1000;
+pub(crate) const MAX_LEVELS: usize = 1000;
 
 /// ` (and N other rows)` when more than one row is affected.
 fn more_rows(count: usize) -> String {
@@ -353,7 +353,7 @@ fn ragged_detail(found: &usize, expected: &usize) -> &'static str {
 /// kind per column, one target per row, at least one row, every numeric cell finite or
 /// missing (NaN), every categorical cell a level's index or missing. Gaps and categories
 /// stay raw here; each cross-validation split fills and encodes them from its own training
-/// rows (see [`super::Prep`]).
+/// rows (see `super::Prep`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dataset {
     name: String,
@@ -388,7 +388,7 @@ impl Dataset {
 
     /// Put a dataset together from parts with column kinds, where a NaN cell is a missing
     /// value and a categorical cell holds its level's index.
-    pub fn with_kinds(
+    pub(crate) fn with_kinds(
         name: impl Into<String>,
         feature_names: Vec<String>,
         kinds: Vec<ColumnKind>,
@@ -489,7 +489,7 @@ impl Dataset {
     ///
     /// Task inference, when [`LoadOptions::task`] is `None`: if every target is an integer
     /// (written without a decimal point or exponent) and there are at most
-    /// [`MAX_INFERRED_CLASSES`] distinct values, or if any target is not a number at all,
+    /// `MAX_INFERRED_CLASSES` distinct values, or if any target is not a number at all,
     /// the task is classification; otherwise (decimal numbers, or many distinct integers)
     /// it is regression. So `151.0` is a regression target and `0`/`1`/`2` or
     /// `setosa`/`virginica` are classes.
@@ -515,7 +515,7 @@ impl Dataset {
     }
 
     /// The rows `rows` of this dataset, in that order (a subsample to tune on).
-    pub fn select_rows(&self, rows: &[usize]) -> Result<Dataset, DataError> {
+    pub(crate) fn select_rows(&self, rows: &[usize]) -> Result<Dataset, DataError> {
         let bad = |reason: String| DataError::Inconsistent {
             name: self.name.clone(),
             reason,

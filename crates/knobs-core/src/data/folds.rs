@@ -105,7 +105,10 @@ pub struct Folds {
 impl Folds {
     /// Wrap a fold number per row; `k` is the highest fold number plus one. `source_name`
     /// says where the assignment came from, for error messages.
-    pub fn from_assignment(source_name: &str, assignment: Vec<usize>) -> Result<Folds, FoldsError> {
+    pub(crate) fn from_assignment(
+        source_name: &str,
+        assignment: Vec<usize>,
+    ) -> Result<Folds, FoldsError> {
         // Saturating: a fold of 2^64 − 1 must not wrap to "0 folds"; the row count refuses it.
         let k = assignment.iter().max().map_or(0, |m| m.saturating_add(1));
         if k < 2 {
@@ -138,7 +141,7 @@ impl Folds {
     /// Plain K-fold: the rows shuffled with `seed`, then cut into `k` consecutive parts,
     /// the first `n % k` one row larger (as scikit-learn's `KFold` sizes them). For
     /// regression, where there are no classes to balance.
-    pub fn k_fold(n_rows: usize, k: usize, seed: u64) -> Result<Folds, FoldsError> {
+    pub(crate) fn k_fold(n_rows: usize, k: usize, seed: u64) -> Result<Folds, FoldsError> {
         check_k("k-fold", n_rows, k)?;
         let mut order: Vec<usize> = (0..n_rows).collect();
         order.shuffle(&mut seeded_rng(seed, FOLD_STREAM));
@@ -181,7 +184,7 @@ impl Folds {
     }
 
     /// The usual folds for a dataset: stratified for classification, plain for regression.
-    pub fn for_dataset(dataset: &Dataset, k: usize, seed: u64) -> Result<Folds, FoldsError> {
+    pub(crate) fn for_dataset(dataset: &Dataset, k: usize, seed: u64) -> Result<Folds, FoldsError> {
         match dataset.target() {
             Target::Classes(c) => Folds::stratified(c.labels(), k, seed),
             Target::Values(v) => Folds::k_fold(v.len(), k, seed),

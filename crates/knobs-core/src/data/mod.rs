@@ -4,7 +4,7 @@
 //!
 //! Nothing here knows about the GUI or about models. An objective loads a [`Dataset`]
 //! (from a file, from bytes, or one of the [`BUNDLED`] copies of the anchor datasets),
-//! splits it with [`Folds`] and prepares each split with a [`Prep`] fitted on the training
+//! splits it with [`Folds`] and prepares each split with a `Prep` fitted on the training
 //! rows only, so nothing about the test rows leaks into what the model sees, and Knobs'
 //! objective values on the anchor datasets compare with theirs row for row.
 
@@ -16,11 +16,8 @@ mod prep;
 mod scale;
 
 pub use self::bundled::BUNDLED;
-pub use self::csv::{
-    Classes, ColumnKind, DataError, Dataset, LoadOptions, MAX_INFERRED_CLASSES, MAX_LEVELS, Target,
-    Task,
-};
+pub use self::csv::{Classes, ColumnKind, DataError, Dataset, LoadOptions, Target, Task};
 pub use self::folds::{Folds, FoldsError};
 pub use self::parse::LoadProgress;
-pub use self::prep::{DataSpec, Encoding, Impute, Prep, PrepSpec, Subsample};
-pub use self::scale::{ScaleError, Scaler};
+pub use self::prep::{DataSpec, Impute, Subsample};
+pub(crate) use self::prep::{Encoding, Prep, PrepSpec};

@@ -56,7 +56,7 @@ impl Impute {
 
 /// How categorical columns reach a model.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Encoding {
+pub(crate) enum Encoding {
     /// One 0/1 column per level: for distance, kernel and linear models, where level
     /// numbers would invent an order and distances.
     #[default]
@@ -68,14 +68,14 @@ pub enum Encoding {
 
 /// What a split's preparation does, apart from what it learns from the rows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct PrepSpec {
+pub(crate) struct PrepSpec {
     /// How numeric gaps are filled.
     pub impute: Impute,
     /// Whether each column with gaps gets a 0/1 "was missing" column, so a model can learn
     /// from the absence itself.
     pub missing_indicator: bool,
     /// How categories are encoded.
-    pub encoding: Encoding,
+    pub(crate) encoding: Encoding,
 }
 
 /// Tune on a stratified share of the rows: search on a tenth, confirm the best on all.
@@ -153,12 +153,12 @@ fn is_default<T: Default + PartialEq>(v: &T) -> bool {
 
 impl DataSpec {
     /// Whether nothing is chosen (what older sessions had).
-    pub fn is_default(&self) -> bool {
+    pub(crate) fn is_default(&self) -> bool {
         *self == DataSpec::default()
     }
 
     /// The preparation for a model that wants `encoding`.
-    pub fn prep(&self, encoding: Encoding) -> PrepSpec {
+    pub(crate) fn prep(&self, encoding: Encoding) -> PrepSpec {
         PrepSpec {
             impute: self.impute,
             missing_indicator: self.missing_indicator,
@@ -196,7 +196,7 @@ impl Step {
 
 /// A split's fitted preparation (see the module documentation).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Prep {
+pub(crate) struct Prep {
     steps: Vec<Step>,
     width: usize,
     scaler: Scaler,
@@ -204,7 +204,11 @@ pub struct Prep {
 
 impl Prep {
     /// Learn the fill values, levels and scaling from the `train` rows of `dataset`.
-    pub fn fit(dataset: &Dataset, train: &[usize], spec: &PrepSpec) -> Result<Prep, ScaleError> {
+    pub(crate) fn fit(
+        dataset: &Dataset,
+        train: &[usize],
+        spec: &PrepSpec,
+    ) -> Result<Prep, ScaleError> {
         if let Some(&row) = train.iter().find(|&&r| r >= dataset.n_samples()) {
             return Err(ScaleError::RowOutOfRange {
                 row,
@@ -265,7 +269,7 @@ impl Prep {
 
     /// Fit on `train` and prepare both parts: (training matrix, test matrix), rows in the
     /// order given. What every split does before its model is fitted.
-    pub fn fit_split(
+    pub(crate) fn fit_split(
         dataset: &Dataset,
         train: &[usize],
         test: &[usize],
@@ -280,7 +284,7 @@ impl Prep {
 
     /// Prepare the given rows of a matrix laid out as the dataset's features (raw numbers,
     /// level indices, NaN gaps), in the order given.
-    pub fn transform_rows(
+    pub(crate) fn transform_rows(
         &self,
         x: ArrayView2<'_, f64>,
         rows: &[usize],
@@ -304,13 +308,14 @@ impl Prep {
     }
 
     /// Columns after encoding.
-    pub fn width(&self) -> usize {
+    pub(crate) fn width(&self) -> usize {
         self.width
     }
 
     /// The encoded columns' names: a feature's own name, `name=level` for one-hot columns,
     /// `name missing` for indicators.
-    pub fn names(&self, dataset: &Dataset) -> Vec<String> {
+    #[cfg(test)]
+    pub(crate) fn names(&self, dataset: &Dataset) -> Vec<String> {
         let names = dataset.feature_names();
         let mut out = Vec::with_capacity(self.width);
         for step in &self.steps {
@@ -330,7 +335,8 @@ impl Prep {
     }
 
     /// The fitted standardisation of the encoded columns.
-    pub fn scaler(&self) -> &Scaler {
+    #[cfg(test)]
+    pub(crate) fn scaler(&self) -> &Scaler {
         &self.scaler
     }
 }

@@ -12,7 +12,7 @@ use thiserror::Error;
 
 /// Why a scaler could not be fitted or applied.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
-pub enum ScaleError {
+pub(crate) enum ScaleError {
     /// Fitting needs at least one row.
     #[error("cannot fit a scaler on no rows")]
     NoRows,
@@ -26,20 +26,20 @@ pub enum ScaleError {
 
 /// Per-feature mean and scale learned from training rows.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Scaler {
+pub(crate) struct Scaler {
     mean: Vec<f64>,
     scale: Vec<f64>,
 }
 
 impl Scaler {
     /// Fit on every row of `x`.
-    pub fn fit(x: ArrayView2<'_, f64>) -> Result<Scaler, ScaleError> {
+    pub(crate) fn fit(x: ArrayView2<'_, f64>) -> Result<Scaler, ScaleError> {
         let rows: Vec<usize> = (0..x.nrows()).collect();
         Scaler::fit_rows(x, &rows)
     }
 
     /// Fit on the given rows of `x` (a split's training rows).
-    pub fn fit_rows(x: ArrayView2<'_, f64>, rows: &[usize]) -> Result<Scaler, ScaleError> {
+    pub(crate) fn fit_rows(x: ArrayView2<'_, f64>, rows: &[usize]) -> Result<Scaler, ScaleError> {
         if rows.is_empty() {
             return Err(ScaleError::NoRows);
         }
@@ -69,7 +69,8 @@ impl Scaler {
 
     /// Fit on `train` rows and standardise both parts: (training matrix, test matrix), rows
     /// in the order given. The usual step before fitting a model on one split.
-    pub fn fit_split(
+    #[cfg(test)]
+    pub(crate) fn fit_split(
         x: ArrayView2<'_, f64>,
         train: &[usize],
         test: &[usize],
@@ -82,18 +83,20 @@ impl Scaler {
     }
 
     /// The per-feature means subtracted.
-    pub fn mean(&self) -> &[f64] {
+    #[cfg(test)]
+    pub(crate) fn mean(&self) -> &[f64] {
         &self.mean
     }
 
     /// The per-feature divisors: the population standard deviation, or 1 for a constant
     /// feature.
-    pub fn scale(&self) -> &[f64] {
+    #[cfg(test)]
+    pub(crate) fn scale(&self) -> &[f64] {
         &self.scale
     }
 
     /// Standardise `x` where it is (a matrix built for one split: no second copy).
-    pub fn transform_in_place(&self, x: &mut Array2<f64>) -> Result<(), ScaleError> {
+    pub(crate) fn transform_in_place(&self, x: &mut Array2<f64>) -> Result<(), ScaleError> {
         if x.ncols() != self.mean.len() {
             return Err(ScaleError::WidthMismatch {
                 expected: self.mean.len(),
@@ -108,13 +111,15 @@ impl Scaler {
     }
 
     /// Standardise every row of `x`.
-    pub fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ScaleError> {
+    #[cfg(test)]
+    pub(crate) fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, ScaleError> {
         let rows: Vec<usize> = (0..x.nrows()).collect();
         self.transform_rows(x, &rows)
     }
 
     /// Standardise the given rows of `x`, in the order given.
-    pub fn transform_rows(
+    #[cfg(test)]
+    pub(crate) fn transform_rows(
         &self,
         x: ArrayView2<'_, f64>,
         rows: &[usize],

@@ -6,7 +6,7 @@
 //! predictions near the diagonal. Far fewer inside means the GP is overconfident (its length
 //! scales too long, its noise too small, or the objective rougher than the kernel allows):
 //! its surface, slices and importances should then be read as rough. The predictions use the
-//! closed form of [`crate::gp::GpModel::leave_one_out`] and keep the hyperparameters fitted
+//! closed form of `crate::gp::GpModel::leave_one_out` and keep the hyperparameters fitted
 //! on every trial, so they are slightly optimistic compared with refitting per fold.
 
 use crate::gp::Surrogate;

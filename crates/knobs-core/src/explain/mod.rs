@@ -1,5 +1,5 @@
 //! Questions a user can put to a fitted surrogate ([`crate::gp::Surrogate`]): which
-//! parameters and pairs of parameters explain the score ([`anova`]), how the predicted score
+//! parameters and pairs of parameters explain the score (`anova`), how the predicted score
 //! moves with each parameter and each pair once the others are averaged out ([`partial`]),
 //! and whether the GP deserves trust at all ([`diagnostics`]).
 //!
@@ -8,7 +8,7 @@
 //! surrogate, so averaging over `u` is averaging over the parameter's values as the
 //! strategies sample them.
 
-pub mod anova;
+pub(crate) mod anova;
 pub mod diagnostics;
 pub mod partial;
 

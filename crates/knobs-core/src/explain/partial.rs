@@ -10,7 +10,7 @@
 //! between grid values carry no sampling noise of their own (an additive function gives
 //! exactly additive 2-D grids). Grid values are cell midpoints `(k + ½)/G`. The mean `f₀` and
 //! the total variance `V` of `μ` come from a separate, larger Sobol design of [`Design::total`]
-//! points. These are what [`super::anova`] decomposes.
+//! points. These are what `super::anova` decomposes.
 
 use crate::strategy::{Sobol, seeded_rng};
 use rand::Rng;

@@ -63,7 +63,7 @@ fn erfc(x: f64) -> f64 {
 /// For `z < −3`, `h = φ(z) c/(t + c)` with `t = −z` and `c` Laplace's continued fraction
 /// `1/(t + 2/(t + 3/(t + …)))` for the Mills ratio, which avoids the cancellation in
 /// `φ + zΦ`; then `Φ/h = 1/c`.
-pub fn log_h(z: f64) -> (f64, f64) {
+pub(crate) fn log_h(z: f64) -> (f64, f64) {
     if z >= -3.0 {
         let (pdf, cdf) = (norm_pdf(z), norm_cdf(z));
         let h = pdf + z * cdf;
@@ -82,7 +82,7 @@ pub fn log_h(z: f64) -> (f64, f64) {
 impl Acquisition {
     /// The value and its partial derivatives `(a, ∂a/∂μ, ∂a/∂σ)` at posterior `μ`, `σ`, with
     /// incumbent `best` (all standardised).
-    pub fn value_and_partials(&self, mu: f64, sigma: f64, best: f64) -> (f64, f64, f64) {
+    pub(crate) fn value_and_partials(&self, mu: f64, sigma: f64, best: f64) -> (f64, f64, f64) {
         let sigma = sigma.max(1e-12);
         match *self {
             Acquisition::LogEi => {

@@ -49,13 +49,8 @@ fn prior(d: usize) -> Prior {
 }
 
 impl Hypers {
-    /// The hyperparameters at the mode of the priors: a sensible default before any fit.
-    pub fn prior_mode(kind: KernelKind, categorical: &[bool], d: usize) -> Self {
-        Hypers::from_theta(kind, categorical, &prior(d).mean)
-    }
-
     /// From log parameters `θ`.
-    pub fn from_theta(kind: KernelKind, categorical: &[bool], theta: &[f64]) -> Self {
+    pub(crate) fn from_theta(kind: KernelKind, categorical: &[bool], theta: &[f64]) -> Self {
         let d = theta.len() - 2;
         Hypers {
             kernel: Kernel {
@@ -69,7 +64,7 @@ impl Hypers {
     }
 
     /// The log parameters `θ`.
-    pub fn theta(&self) -> Vec<f64> {
+    pub(crate) fn theta(&self) -> Vec<f64> {
         let mut t: Vec<f64> = self.kernel.length_scales.iter().map(|l| l.ln()).collect();
         t.extend([self.kernel.amplitude.ln(), self.noise.ln()]);
         t
@@ -78,7 +73,7 @@ impl Hypers {
 
 /// The squared coordinate differences `Δ_i²` of every pair of training points, computed
 /// once per fit: they do not depend on `θ`, so each likelihood evaluation only rescales them.
-pub struct Pairs {
+pub(crate) struct Pairs {
     n: usize,
     d: usize,
     /// `Δ_i²` for the pair `(a, b)`, `b < a`, at `(a(a−1)/2 + b)·d + i`.
@@ -87,7 +82,7 @@ pub struct Pairs {
 
 impl Pairs {
     /// The pairs of `x`, with Hamming differences on `categorical` coordinates.
-    pub fn new(x: &[Vec<f64>], categorical: &[bool]) -> Self {
+    pub(crate) fn new(x: &[Vec<f64>], categorical: &[bool]) -> Self {
         let n = x.len();
         let d = x.first().map_or(0, Vec::len);
         let mut sq = Vec::with_capacity(n * n.saturating_sub(1) / 2 * d);
@@ -108,7 +103,7 @@ impl Pairs {
 }
 
 /// Penalised negative log marginal likelihood and its gradient in `θ`, for standardised `y`.
-pub fn objective(
+pub(crate) fn objective(
     pairs: &Pairs,
     y: &[f64],
     kind: KernelKind,
@@ -314,7 +309,7 @@ pub struct FitEffort {
     pub iterations: usize,
     /// Largest number of points the likelihood is computed on (its cost grows as `n³`);
     /// beyond it a fixed subset is used: the best half and an even spread of the rest.
-    pub max_points: usize,
+    pub(crate) max_points: usize,
 }
 
 impl Default for FitEffort {
@@ -332,7 +327,7 @@ impl Default for FitEffort {
 /// Starts from `start` (e.g. the previous fit; the prior mode when `None`) and from
 /// `restarts` extra points drawn from the priors; keeps the best. Falls back to the start
 /// when every run fails.
-pub fn fit_hypers(
+pub(crate) fn fit_hypers(
     x: &[Vec<f64>],
     y: &[f64],
     kind: KernelKind,

@@ -61,13 +61,13 @@ impl Kernel {
     }
 
     /// Whether coordinate `i` is categorical (its derivative in `x` is then 0).
-    pub fn is_categorical(&self, i: usize) -> bool {
+    pub(crate) fn is_categorical(&self, i: usize) -> bool {
         self.categorical.get(i).copied().unwrap_or(false)
     }
 
     /// `(k, g)` at squared distance `r²`, where `g` gives the derivatives:
     /// `∂k/∂ln ℓ_i = g (Δ_i / ℓ_i)²` and `∂k/∂x_i = −g Δ_i / ℓ_i²` with `Δ = x − x'`.
-    pub fn value_and_g(&self, r2: f64) -> (f64, f64) {
+    pub(crate) fn value_and_g(&self, r2: f64) -> (f64, f64) {
         match self.kind {
             KernelKind::Matern52 => {
                 let r = r2.max(0.0).sqrt();

@@ -1,9 +1,9 @@
 //! Gaussian-process regression for Bayesian optimisation.
 //!
 //! The pieces are kept apart so the GUI and the tests can use each alone:
-//! - [`kernel`]: the covariance function (Matérn 5/2 or RBF, one length scale per coordinate);
-//! - [`model`]: a GP fitted to data, giving the posterior mean and standard deviation;
-//! - [`fit`]: the kernel hyperparameters that maximise the (penalised) log marginal likelihood;
+//! - `kernel`: the covariance function (Matérn 5/2 or RBF, one length scale per coordinate);
+//! - `model`: a GP fitted to data, giving the posterior mean and standard deviation;
+//! - `fit`: the kernel hyperparameters that maximise the (penalised) log marginal likelihood;
 //! - [`acquisition`]: how promising a point is, given the posterior (LogEI, EI, UCB, PI).
 //!
 //! - [`surrogate`]: a GP over a search space's observations, with the acquisition maximiser;
@@ -38,18 +38,17 @@
 //! | `μ₋ᵢ`, `σ₋ᵢ` | leave-one-out mean and standard deviation of observation `i`: `ỹᵢ − α_i / [K⁻¹]ᵢᵢ` and `[K⁻¹]ᵢᵢ^{−½}` |
 //! | `f₀`, `V` | mean and variance of `μ` over the unit cube (functional ANOVA) |
 //! | `V_i`, `V_ij` | variance of the main effect of coordinate `i` and of the interaction of `i` and `j` |
-//! | `τ²` | transfer variance of a warm start's old trial: it enters `K` as `σ_f² + σ_n² + τ²` on the diagonal, a down-weighted observation (standardised units; [`crate::strategy::gp::WARM_TAU2`]) |
+//! | `τ²` | transfer variance of a warm start's old trial: it enters `K` as `σ_f² + σ_n² + τ²` on the diagonal, a down-weighted observation (standardised units; `crate::strategy::gp::WARM_TAU2`) |
 //! | `ȳ_old` | mean loss of a warm start's old trials; they enter shifted by `ȳ − ȳ_old` |
 
 pub mod acquisition;
-pub mod fit;
-pub mod kernel;
-pub mod model;
+pub(crate) mod fit;
+pub(crate) mod kernel;
+pub(crate) mod model;
 pub mod sample;
 pub mod surrogate;
 
 pub use acquisition::Acquisition;
-pub use fit::{Hypers, fit_hypers};
+pub use fit::Hypers;
 pub use kernel::{Kernel, KernelKind};
-pub use model::GpModel;
 pub use surrogate::Surrogate;

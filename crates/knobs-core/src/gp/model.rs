@@ -57,7 +57,7 @@ pub(crate) fn chol_solve(l: &Mat<f64>, b: &mut Mat<f64>) {
 }
 
 /// Mean and scale used to standardise losses (`ỹ = (y − ȳ) / s_y`; `s_y = 1` when all equal).
-pub fn standardisation(y: &[f64]) -> (f64, f64) {
+pub(crate) fn standardisation(y: &[f64]) -> (f64, f64) {
     let n = y.len().max(1) as f64;
     let mean = y.iter().sum::<f64>() / n;
     let var = y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
@@ -74,9 +74,8 @@ pub fn standardisation(y: &[f64]) -> (f64, f64) {
 
 /// A GP posterior given training data and fixed hyperparameters.
 #[derive(Clone, Debug)]
-pub struct GpModel {
+pub(crate) struct GpModel {
     kernel: Kernel,
-    noise: f64,
     x: Vec<Vec<f64>>,
     y_mean: f64,
     y_scale: f64,
@@ -90,14 +89,15 @@ impl GpModel {
     /// Condition a GP with `kernel` and noise variance `noise` (both in standardised units)
     /// on points `x` with losses `y` (raw units; standardised here). `None` if the data are
     /// empty or the kernel matrix cannot be factored even with jitter.
-    pub fn new(x: Vec<Vec<f64>>, y: &[f64], kernel: Kernel, noise: f64) -> Option<Self> {
+    #[cfg(test)]
+    pub(crate) fn new(x: Vec<Vec<f64>>, y: &[f64], kernel: Kernel, noise: f64) -> Option<Self> {
         Self::with_extra_noise(x, y, kernel, noise, &[])
     }
 
     /// [`GpModel::new`] where point `a` is observed with noise variance `σ_n² + extra[a]`
     /// (standardised units; missing entries are 0): a warm start's old trials enter with
     /// the transfer variance `τ²`, so they shape the posterior without pinning it.
-    pub fn with_extra_noise(
+    pub(crate) fn with_extra_noise(
         x: Vec<Vec<f64>>,
         y: &[f64],
         kernel: Kernel,
@@ -141,7 +141,6 @@ impl GpModel {
         let alpha = (0..y.len()).map(|i| a[(i, 0)]).collect();
         Some(GpModel {
             kernel,
-            noise,
             x,
             y_mean,
             y_scale,
@@ -158,7 +157,7 @@ impl GpModel {
     /// `μ₋ᵢ = ỹᵢ − [K⁻¹ỹ]ᵢ / [K⁻¹]ᵢᵢ` and `σ²₋ᵢ = 1 / [K⁻¹]ᵢᵢ`, one `O(n³)` inverse instead of
     /// `n` refits. `σ₋ᵢ` is the spread of an *observation* (noise included), the right width
     /// for an interval meant to hold the observed value.
-    pub fn leave_one_out(&self) -> (Vec<f64>, Vec<f64>) {
+    pub(crate) fn leave_one_out(&self) -> (Vec<f64>, Vec<f64>) {
         let n = self.x.len();
         let mut inv = Mat::from_fn(n, n, |a, b| if a == b { 1.0 } else { 0.0 });
         chol_solve(&self.l, &mut inv);
@@ -174,39 +173,19 @@ impl GpModel {
             .unzip()
     }
 
-    /// The kernel in use.
-    pub fn kernel(&self) -> &Kernel {
-        &self.kernel
-    }
-
-    /// The noise variance `σ_n²` (standardised units).
-    pub fn noise(&self) -> f64 {
-        self.noise
-    }
-
     /// Number of training points.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.x.len()
     }
 
-    /// Whether there are no training points (never true for a built model).
-    pub fn is_empty(&self) -> bool {
-        self.x.is_empty()
-    }
-
     /// A raw loss in standardised units.
-    pub fn standardise(&self, y: f64) -> f64 {
+    pub(crate) fn standardise(&self, y: f64) -> f64 {
         (y - self.y_mean) / self.y_scale
-    }
-
-    /// The scale `s_y` of the standardisation (raw units per standardised unit).
-    pub fn y_scale(&self) -> f64 {
-        self.y_scale
     }
 
     /// Posterior mean only, in the objective's units: `O(n)` per point, where the standard
     /// deviation would need a triangular solve (`O(n²)`) per point.
-    pub fn predict_mean(&self, points: &[Vec<f64>]) -> Vec<f64> {
+    pub(crate) fn predict_mean(&self, points: &[Vec<f64>]) -> Vec<f64> {
         points
             .iter()
             .map(|p| {
@@ -223,7 +202,7 @@ impl GpModel {
 
     /// Posterior mean and standard deviation of the latent function (no noise) at many
     /// points, in standardised units.
-    pub fn predict_standardised(&self, points: &[Vec<f64>]) -> (Vec<f64>, Vec<f64>) {
+    pub(crate) fn predict_standardised(&self, points: &[Vec<f64>]) -> (Vec<f64>, Vec<f64>) {
         let (n, m) = (self.x.len(), points.len());
         let mut ks = Mat::from_fn(n, m, |a, j| self.kernel.eval(&self.x[a], &points[j]));
         let mean: Vec<f64> = (0..m)
@@ -240,7 +219,7 @@ impl GpModel {
     }
 
     /// Posterior mean and standard deviation at many points, in the losses' own units.
-    pub fn predict(&self, points: &[Vec<f64>]) -> (Vec<f64>, Vec<f64>) {
+    pub(crate) fn predict(&self, points: &[Vec<f64>]) -> (Vec<f64>, Vec<f64>) {
         let (mut mean, mut std) = self.predict_standardised(points);
         mean.iter_mut()
             .for_each(|m| *m = self.y_mean + self.y_scale * *m);
@@ -249,7 +228,7 @@ impl GpModel {
     }
 
     /// Standardised `(μ, σ, ∂μ/∂x, ∂σ/∂x)` at one point.
-    pub fn predict_with_gradient(&self, p: &[f64]) -> (f64, f64, Vec<f64>, Vec<f64>) {
+    pub(crate) fn predict_with_gradient(&self, p: &[f64]) -> (f64, f64, Vec<f64>, Vec<f64>) {
         let (n, d) = (self.x.len(), p.len());
         let mut kv = Vec::with_capacity(n);
         let mut dk = vec![0.0; n * d]; // ∂k(p, x_a)/∂p_i at a * d + i

@@ -71,7 +71,7 @@ impl Gaussian {
     }
 
     /// The GP posterior of the latent function at `points` given observations `y` at `x`,
-    /// in the observations' units, conditioned exactly as [`super::GpModel`] conditions: `y`
+    /// in the observations' units, conditioned exactly as `super::model::GpModel` conditions: `y`
     /// standardised, noise variance `noise` and the kernel in standardised units, so the
     /// mean equals `GpModel::predict`'s.
     pub fn posterior(
@@ -161,7 +161,8 @@ impl Gaussian {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gp::{GpModel, KernelKind};
+    use crate::gp::KernelKind;
+    use crate::gp::model::GpModel;
     use crate::strategy::seeded_rng;
 
     fn kernel(kind: KernelKind) -> Kernel {

@@ -5,7 +5,7 @@
 //! Inputs are unit-cube points. Integer and categorical coordinates are snapped to their
 //! cell centre *before* the kernel sees them (a trial at u = 0.31 and one at 0.33 that both
 //! mean `depth = 4` are the same point to the GP), and categorical coordinates use a Hamming
-//! distance. Outputs are losses (lower is better), standardised inside [`GpModel`]; the
+//! distance. Outputs are losses (lower is better), standardised inside `GpModel`; the
 //! public `predict` converts back to the objective's own units and direction.
 
 use super::acquisition::Acquisition;
@@ -57,7 +57,7 @@ impl Inputs {
     }
 
     /// Which coordinates are discrete (kept fixed by gradient refinement).
-    pub fn discrete(&self) -> &[bool] {
+    pub(crate) fn discrete(&self) -> &[bool] {
         &self.discrete
     }
 
@@ -150,7 +150,7 @@ impl Surrogate {
     /// loss already aligned to this study's level, transfer variance `τ²`): each enters `K`
     /// with noise `σ_n² + τ²`, a down-weighted observation. The incumbent and the liar value
     /// come from this study's own observations only.
-    pub fn with_prior_points(
+    pub(crate) fn with_prior_points(
         inputs: Inputs,
         x: Vec<Vec<f64>>,
         losses: &[f64],
@@ -220,7 +220,7 @@ impl Surrogate {
     /// direction: `(observed, predicted mean, predicted σ)` per point, closed form with the
     /// fitted hyperparameters kept (see [`GpModel::leave_one_out`]). Pending points, held at
     /// the liar value, are left out.
-    pub fn leave_one_out(&self) -> Vec<(f64, f64, f64)> {
+    pub(crate) fn leave_one_out(&self) -> Vec<(f64, f64, f64)> {
         let (mean, sd) = self.model.leave_one_out();
         self.held
             .iter()

@@ -9,23 +9,23 @@ use crate::data::{Dataset, Folds, Prep, PrepSpec, Target, Task};
 #[derive(Clone, Debug)]
 pub struct Split {
     /// Training rows (`n_train × d`, row-major), standardised with their own mean and std.
-    pub x_train: Vec<f64>,
+    pub(crate) x_train: Vec<f64>,
     /// Test rows (`n_test × d`), standardised with the training rows' mean and std.
-    pub x_test: Vec<f64>,
+    pub(crate) x_test: Vec<f64>,
     /// Training targets, in training-row order.
-    pub y_train: Predictions,
+    pub(crate) y_train: Predictions,
     /// Test targets, in test-row order: the truth the fold is scored against.
     pub y_test: Predictions,
 }
 
 impl Split {
     /// Number of training rows.
-    pub fn n_train(&self) -> usize {
+    pub(crate) fn n_train(&self) -> usize {
         self.y_train.len()
     }
 
     /// Number of test rows.
-    pub fn n_test(&self) -> usize {
+    pub(crate) fn n_test(&self) -> usize {
         self.y_test.len()
     }
 }
@@ -53,7 +53,7 @@ impl CvData {
 
     /// Row-major rows of this data (`x_train` or `x_test` of a split) as an `n × d` array, the
     /// shape linfa's models take.
-    pub fn matrix(&self, rows: &[f64]) -> Result<ndarray::Array2<f64>, ModelError> {
+    pub(crate) fn matrix(&self, rows: &[f64]) -> Result<ndarray::Array2<f64>, ModelError> {
         let d = self.d;
         ndarray::Array2::from_shape_vec((rows.len() / d.max(1), d), rows.to_vec())
             .map_err(|e| ModelError::Invalid(e.to_string()))
@@ -67,7 +67,7 @@ impl CvData {
 
     /// Prepare every split of `dataset` as `folds` cuts it with `spec`, each split's
     /// preparation fitted on its own training rows (see [`Prep`]).
-    pub fn with_prep(
+    pub(crate) fn with_prep(
         dataset: &Dataset,
         folds: &Folds,
         spec: &PrepSpec,

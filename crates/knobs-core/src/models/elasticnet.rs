@@ -9,29 +9,29 @@ use ndarray::Array1;
 use std::sync::Arc;
 
 /// Elastic net prepared on a set of splits.
-pub struct ElasticNetLearner {
+pub(crate) struct ElasticNetLearner {
     cv: Arc<CvData>,
 }
 
 impl ElasticNetLearner {
     /// Prepare for the splits of `cv`.
-    pub fn new(cv: Arc<CvData>) -> ElasticNetLearner {
+    pub(crate) fn new(cv: Arc<CvData>) -> ElasticNetLearner {
         ElasticNetLearner { cv }
     }
 }
 
 /// The settings of one elastic-net fit, decoded from a trial once.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ElasticNetParams {
+pub(crate) struct ElasticNetParams {
     /// The penalty, `≥ 0` (default 1).
     pub alpha: f64,
     /// The L1 share of the penalty, in `[0, 1]` (default 0.5).
-    pub l1_ratio: f64,
+    pub(crate) l1_ratio: f64,
 }
 
 impl ElasticNetParams {
     /// A trial's `alpha` and `l1_ratio`, checked.
-    pub fn decode(params: &Params) -> Result<ElasticNetParams, ModelError> {
+    pub(crate) fn decode(params: &Params) -> Result<ElasticNetParams, ModelError> {
         let alpha = param_f64(params, "alpha", Some(1.0))?;
         let l1_ratio = param_f64(params, "l1_ratio", Some(0.5))?;
         if !(alpha.is_finite() && alpha >= 0.0) {

@@ -19,9 +19,9 @@ const SECONDS_PER_OP: f64 = 2e-9;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TrialCost {
     /// Rows in the largest training part of a split.
-    pub n_train: usize,
+    pub(crate) n_train: usize,
     /// Rows in the largest test part.
-    pub n_test: usize,
+    pub(crate) n_test: usize,
     /// Feature columns.
     pub features: usize,
     /// Number of splits.
@@ -51,7 +51,7 @@ impl Default for CostLimits {
 }
 
 /// The machine's total memory in bytes, where the system says (Linux's `/proc/meminfo`).
-pub fn machine_memory() -> Option<f64> {
+pub(crate) fn machine_memory() -> Option<f64> {
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;

@@ -17,9 +17,9 @@ use std::sync::Arc;
 
 /// What a model fitted on all rows says at the points.
 #[derive(Clone, Debug, PartialEq)]
-pub struct FullFit {
+pub(crate) struct FullFit {
     /// The prediction at each point (class labels or values).
-    pub predictions: Predictions,
+    pub(crate) predictions: Predictions,
     /// The signed decision value at each point, for models that have one: a binary SVC's
     /// `decision_function` (positive: the lower class). `None` otherwise.
     pub decision: Option<Vec<f64>>,
@@ -29,7 +29,7 @@ pub struct FullFit {
 
 /// Fit `spec` with `params` on every row of `dataset` and evaluate it at `points`
 /// (row-major, `n_features` values per point, in the dataset's own units).
-pub fn fit_full(
+pub(crate) fn fit_full(
     spec: &ModelSpec,
     dataset: &Dataset,
     params: &Params,

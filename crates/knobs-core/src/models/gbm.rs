@@ -28,28 +28,28 @@ use std::sync::{Arc, OnceLock};
 
 /// Rounds in one block (one epoch of [`EpochTrainer`]): between two reports of the
 /// validation score.
-pub const REPORT_EVERY: usize = 10;
+pub(crate) const REPORT_EVERY: usize = 10;
 
 /// One trial's boosting settings.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct GbmParams {
+pub(crate) struct GbmParams {
     /// Shrinkage of every tree's values.
     pub learning_rate: f64,
     /// Boosting rounds (trees per class).
     pub rounds: usize,
     /// How each tree grows, the learning rate as its shrinkage.
-    pub grow: GrowParams,
+    pub(crate) grow: GrowParams,
     /// Fraction of the training rows each round learns from (drawn anew each round).
     pub subsample: f64,
     /// Fraction of the features each round may cut on.
-    pub colsample: f64,
+    pub(crate) colsample: f64,
     /// Seed of the row and feature draws.
     pub seed: u64,
 }
 
 impl GbmParams {
     /// Decode a trial's values, defaults filled in; errors name the parameter.
-    pub fn decode(params: &Params) -> Result<GbmParams, ModelError> {
+    pub(crate) fn decode(params: &Params) -> Result<GbmParams, ModelError> {
         let positive = |name: &str, default: f64, allow_zero: bool| {
             let v = param_f64(params, name, Some(default))?;
             if v.is_finite() && (v > 0.0 || (allow_zero && v == 0.0)) {
@@ -326,14 +326,14 @@ impl<'a> Booster<'a> {
 
 /// Gradient boosting prepared on a set of splits: each split's bins are computed at its
 /// first fit and kept for every later trial.
-pub struct GbmLearner {
+pub(crate) struct GbmLearner {
     cv: Arc<CvData>,
     bins: Vec<OnceLock<Binned>>,
 }
 
 impl GbmLearner {
     /// Ready to fit the splits of `cv`.
-    pub fn new(cv: Arc<CvData>) -> GbmLearner {
+    pub(crate) fn new(cv: Arc<CvData>) -> GbmLearner {
         let bins = cv.splits.iter().map(|_| OnceLock::new()).collect();
         GbmLearner { cv, bins }
     }

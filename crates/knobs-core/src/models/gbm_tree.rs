@@ -10,14 +10,14 @@
 use std::ops::Range;
 
 /// Most bins per feature, so a bin index fits a byte.
-pub const MAX_BINS: usize = 255;
+pub(crate) const MAX_BINS: usize = 255;
 
 /// Histogram slots per feature (one more than [`MAX_BINS`], so a `u8` always indexes).
 const STRIDE: usize = 256;
 
 /// A split's rows as bin indices, and how many bins each feature has.
 #[derive(Clone, Debug)]
-pub struct Binned {
+pub(crate) struct Binned {
     /// Number of features.
     pub d: usize,
     /// Training rows, `n × d` bin indices, row-major.
@@ -25,14 +25,14 @@ pub struct Binned {
     /// Test rows, binned with the training rows' thresholds.
     pub test: Vec<u8>,
     /// Bins used by each feature (1 to [`MAX_BINS`]).
-    pub n_bins: Vec<usize>,
+    pub(crate) n_bins: Vec<usize>,
 }
 
 impl Binned {
     /// Bin row-major `x_train` and `x_test` (`d` columns) with thresholds taken from the
     /// training rows only: each distinct value its own bin when there are at most
     /// [`MAX_BINS`], else quantiles; a cut sits midway between two neighbouring values.
-    pub fn new(x_train: &[f64], x_test: &[f64], d: usize) -> Binned {
+    pub(crate) fn new(x_train: &[f64], x_test: &[f64], d: usize) -> Binned {
         let n = x_train.len().checked_div(d).unwrap_or(0);
         let t = x_test.len().checked_div(d).unwrap_or(0);
         let mut train = vec![0u8; n * d];
@@ -62,12 +62,12 @@ impl Binned {
     }
 
     /// Number of training rows.
-    pub fn n_train(&self) -> usize {
+    pub(crate) fn n_train(&self) -> usize {
         self.train.len().checked_div(self.d).unwrap_or(0)
     }
 
     /// Number of test rows.
-    pub fn n_test(&self) -> usize {
+    pub(crate) fn n_test(&self) -> usize {
         self.test.len().checked_div(self.d).unwrap_or(0)
     }
 }
@@ -111,7 +111,7 @@ type Histogram = Vec<[Entry; STRIDE]>;
 
 /// How a tree grows (see [`super::gbm::GbmParams`] for the meaning of each).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct GrowParams {
+pub(crate) struct GrowParams {
     /// Most leaves.
     pub max_leaves: usize,
     /// Deepest a leaf may be (the root is 0); `None`: as deep as the leaves allow.
@@ -119,11 +119,11 @@ pub struct GrowParams {
     /// Fewest rows in a leaf.
     pub min_samples_leaf: usize,
     /// Least hessian sum in a leaf.
-    pub min_child_weight: f64,
+    pub(crate) min_child_weight: f64,
     /// L2 penalty on leaf values.
-    pub l2: f64,
+    pub(crate) l2: f64,
     /// Learning rate: each leaf value is shrunk by it.
-    pub shrink: f64,
+    pub(crate) shrink: f64,
 }
 
 /// A node: a leaf when `left == 0` (the root is never a child).
@@ -138,13 +138,13 @@ struct Node {
 
 /// A fitted regression tree on binned rows: rows whose bin is `≤ bin` go left.
 #[derive(Clone, Debug)]
-pub struct Tree {
+pub(crate) struct Tree {
     nodes: Vec<Node>,
 }
 
 impl Tree {
     /// The (shrunk) value of one binned row.
-    pub fn predict(&self, row: &[u8]) -> f64 {
+    pub(crate) fn predict(&self, row: &[u8]) -> f64 {
         let mut at = 0usize;
         loop {
             let node = &self.nodes[at];
@@ -160,7 +160,8 @@ impl Tree {
     }
 
     /// Number of leaves.
-    pub fn n_leaves(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn n_leaves(&self) -> usize {
         self.nodes.iter().filter(|n| n.left == 0).count()
     }
 }
@@ -191,7 +192,7 @@ struct Leaf {
 /// Grows trees, keeping its row buffer and histograms between trees so a boosting run
 /// allocates once.
 #[derive(Default)]
-pub struct Grower {
+pub(crate) struct Grower {
     rows: Vec<u32>,
     scratch: Vec<u32>,
     spare: Vec<Histogram>,
@@ -199,13 +200,13 @@ pub struct Grower {
 
 /// What one tree needs to see: the binned rows, one gradient and hessian per training row,
 /// the rows it learns from and the features it may cut on.
-pub struct TreeInput<'a> {
+pub(crate) struct TreeInput<'a> {
     /// The split's binned rows.
     pub bins: &'a Binned,
     /// Gradient of the loss per training row.
     pub grad: &'a [f64],
     /// Hessian of the loss per training row.
-    pub hess: &'a [f64],
+    pub(crate) hess: &'a [f64],
     /// Rows this tree learns from (ascending).
     pub sample: &'a [u32],
     /// Features this tree may cut on.
@@ -214,7 +215,7 @@ pub struct TreeInput<'a> {
 
 impl Grower {
     /// The rows of the last tree, grouped by leaf (see the ranges [`Grower::grow`] gives).
-    pub fn rows(&self) -> &[u32] {
+    pub(crate) fn rows(&self) -> &[u32] {
         &self.rows
     }
 
@@ -231,7 +232,7 @@ impl Grower {
 
     /// Grow one tree; also gives each leaf's rows (a range of [`Grower::rows`]) and value,
     /// so the caller can update the training rows' scores without walking the tree.
-    pub fn grow(
+    pub(crate) fn grow(
         &mut self,
         input: &TreeInput<'_>,
         p: &GrowParams,

@@ -32,7 +32,7 @@ enum Node {
 
 /// The training rows of one split, arranged for nearest-neighbour queries.
 #[derive(Clone, Debug)]
-pub struct KdTree {
+pub(crate) struct KdTree {
     d: usize,
     /// The rows in tree order, row-major.
     points: Vec<f64>,
@@ -62,7 +62,7 @@ impl Ord for Candidate {
 impl KdTree {
     /// Build over row-major `x` with `d` columns, splitting each cell at the median of its
     /// widest dimension.
-    pub fn new(x: &[f64], d: usize) -> KdTree {
+    pub(crate) fn new(x: &[f64], d: usize) -> KdTree {
         let n = x.len().checked_div(d).unwrap_or(0);
         let mut order: Vec<usize> = (0..n).collect();
         let mut nodes = Vec::new();
@@ -83,7 +83,7 @@ impl KdTree {
 
     /// The `k` nearest rows to `q` as (squared distance, row), nearest first, ties to the
     /// lower row: exactly the first `k` of all rows sorted by (distance, row).
-    pub fn nearest(&self, q: &[f64], k: usize) -> Vec<(f64, usize)> {
+    pub(crate) fn nearest(&self, q: &[f64], k: usize) -> Vec<(f64, usize)> {
         let mut heap = BinaryHeap::with_capacity(k + 1);
         if k > 0 && !self.nodes.is_empty() {
             let mut offsets = vec![0.0; self.d];

@@ -48,7 +48,7 @@ impl KernelKind {
 
 /// A kernel with its settings fixed for one trial.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Kernel {
+pub(crate) enum Kernel {
     /// Radial basis function with width `gamma`.
     Rbf { gamma: f64 },
     /// Polynomial.
@@ -60,7 +60,7 @@ pub enum Kernel {
 impl Kernel {
     /// The value from an inner product and the two squared norms (libsvm's training form).
     #[inline]
-    pub fn from_dot(self, dot: f64, sq_a: f64, sq_b: f64) -> f64 {
+    pub(crate) fn at_dot(self, dot: f64, sq_a: f64, sq_b: f64) -> f64 {
         match self {
             Kernel::Rbf { gamma } => (-gamma * (sq_a + sq_b - 2.0 * dot)).exp(),
             Kernel::Poly {
@@ -74,7 +74,7 @@ impl Kernel {
 
     /// The value from a squared distance and an inner product (libsvm's prediction form).
     #[inline]
-    pub fn from_distance(self, dist2: f64, dot: f64) -> f64 {
+    pub(crate) fn at_distance(self, dist2: f64, dot: f64) -> f64 {
         match self {
             Kernel::Rbf { gamma } => (-gamma * dist2).exp(),
             Kernel::Poly {
@@ -104,7 +104,7 @@ fn powi(base: f64, times: u32) -> f64 {
 /// Inner product with four accumulators (as a BLAS `ddot` sums; libsvm in scikit-learn
 /// calls BLAS for it).
 #[inline]
-pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0f64; 4];
     let chunks = a.len() / 4;
     for c in 0..chunks {
@@ -121,7 +121,7 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// Squared Euclidean distance, summed from the differences.
 #[inline]
-pub fn dist2(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn dist2(a: &[f64], b: &[f64]) -> f64 {
     let mut acc = [0.0f64; 4];
     let chunks = a.len() / 4;
     for c in 0..chunks {
@@ -142,7 +142,7 @@ pub fn dist2(a: &[f64], b: &[f64]) -> f64 {
 /// rows, their squared norms, and the distances and inner products from each test row to
 /// each training row. Computed once per split; independent of every hyperparameter.
 #[derive(Clone, Debug)]
-pub struct FoldGeometry {
+pub(crate) struct FoldGeometry {
     n_train: usize,
     n_test: usize,
     /// `n_train × n_train`, row-major.
@@ -156,7 +156,7 @@ pub struct FoldGeometry {
 
 impl FoldGeometry {
     /// From row-major standardised matrices with `d` columns.
-    pub fn new(train: &[f64], test: &[f64], d: usize) -> FoldGeometry {
+    pub(crate) fn new(train: &[f64], test: &[f64], d: usize) -> FoldGeometry {
         let n_train = train.len().checked_div(d).unwrap_or(0);
         let n_test = test.len().checked_div(d).unwrap_or(0);
         fn row(m: &[f64], d: usize, i: usize) -> &[f64] {
@@ -190,24 +190,24 @@ impl FoldGeometry {
     }
 
     /// Training rows.
-    pub fn n_train(&self) -> usize {
+    pub(crate) fn n_train(&self) -> usize {
         self.n_train
     }
 
     /// Test rows.
-    pub fn n_test(&self) -> usize {
+    pub(crate) fn n_test(&self) -> usize {
         self.n_test
     }
 
     /// The training kernel matrix in `f32` (libsvm's `Qfloat`), `n_train × n_train`.
-    pub fn train_kernel_f32(&self, kernel: Kernel) -> Vec<f32> {
+    pub(crate) fn train_kernel_f32(&self, kernel: Kernel) -> Vec<f32> {
         let n = self.n_train;
         let mut k = vec![0f32; n * n];
         for i in 0..n {
             let sq_i = self.sq[i];
             let gram_row = &self.gram[i * n..i * n + i + 1];
             for (j, &g) in gram_row.iter().enumerate() {
-                let v = kernel.from_dot(g, sq_i, self.sq[j]) as f32;
+                let v = kernel.at_dot(g, sq_i, self.sq[j]) as f32;
                 k[i * n + j] = v;
                 k[j * n + i] = v;
             }
@@ -216,30 +216,30 @@ impl FoldGeometry {
     }
 
     /// The kernel of training row `i` with itself in `f64` (libsvm's `QD`).
-    pub fn train_diagonal(&self, kernel: Kernel, i: usize) -> f64 {
-        kernel.from_dot(self.gram[i * self.n_train + i], self.sq[i], self.sq[i])
+    pub(crate) fn train_diagonal(&self, kernel: Kernel, i: usize) -> f64 {
+        kernel.at_dot(self.gram[i * self.n_train + i], self.sq[i], self.sq[i])
     }
 
     /// The training kernel entry `(i, j)` in `f64` (for models that need full precision).
-    pub fn train_entry(&self, kernel: Kernel, i: usize, j: usize) -> f64 {
-        kernel.from_dot(self.gram[i * self.n_train + j], self.sq[i], self.sq[j])
+    pub(crate) fn train_entry(&self, kernel: Kernel, i: usize, j: usize) -> f64 {
+        kernel.at_dot(self.gram[i * self.n_train + j], self.sq[i], self.sq[j])
     }
 
     /// Squared distance between training rows `i` and `j` (from the inner products).
-    pub fn train_dist2(&self, i: usize, j: usize) -> f64 {
+    pub(crate) fn train_dist2(&self, i: usize, j: usize) -> f64 {
         self.sq[i] + self.sq[j] - 2.0 * self.gram[i * self.n_train + j]
     }
 
     /// The kernel between test row `t` and training row `j`, in `f64`.
     #[inline]
-    pub fn test_entry(&self, kernel: Kernel, t: usize, j: usize) -> f64 {
+    pub(crate) fn test_entry(&self, kernel: Kernel, t: usize, j: usize) -> f64 {
         let at = t * self.n_train + j;
-        kernel.from_distance(self.test_dist2[at], self.test_dot[at])
+        kernel.at_distance(self.test_dist2[at], self.test_dot[at])
     }
 
     /// Squared distance from test row `t` to training row `j`.
     #[inline]
-    pub fn test_dist2(&self, t: usize, j: usize) -> f64 {
+    pub(crate) fn test_dist2(&self, t: usize, j: usize) -> f64 {
         self.test_dist2[t * self.n_train + j]
     }
 }
@@ -248,7 +248,7 @@ impl FoldGeometry {
 /// [`FoldGeometry`]'s `n²` inner products would not fit): the rows and their squared norms,
 /// with the same arithmetic as [`FoldGeometry`] so both paths give the same kernel values.
 #[derive(Clone, Debug)]
-pub struct TrainRows {
+pub(crate) struct TrainRows {
     x: Vec<f64>,
     d: usize,
     sq: Vec<f64>,
@@ -256,19 +256,14 @@ pub struct TrainRows {
 
 impl TrainRows {
     /// From row-major standardised rows with `d` columns.
-    pub fn new(x: Vec<f64>, d: usize) -> TrainRows {
+    pub(crate) fn new(x: Vec<f64>, d: usize) -> TrainRows {
         let sq = x.chunks_exact(d.max(1)).map(|r| dot(r, r)).collect();
         TrainRows { x, d, sq }
     }
 
     /// Rows held.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.sq.len()
-    }
-
-    /// Whether there are no rows.
-    pub fn is_empty(&self) -> bool {
-        self.sq.is_empty()
     }
 
     #[inline]
@@ -278,27 +273,27 @@ impl TrainRows {
 
     /// The training kernel `(i, j)` in `f64`, as [`FoldGeometry::train_entry`].
     #[inline]
-    pub fn entry(&self, kernel: Kernel, i: usize, j: usize) -> f64 {
-        kernel.from_dot(dot(self.row(i), self.row(j)), self.sq[i], self.sq[j])
+    pub(crate) fn entry(&self, kernel: Kernel, i: usize, j: usize) -> f64 {
+        kernel.at_dot(dot(self.row(i), self.row(j)), self.sq[i], self.sq[j])
     }
 
     /// The kernel between a (test) row `x` and training row `j`, as
     /// [`FoldGeometry::test_entry`].
     #[inline]
-    pub fn test_entry(&self, kernel: Kernel, x: &[f64], j: usize) -> f64 {
+    pub(crate) fn test_entry(&self, kernel: Kernel, x: &[f64], j: usize) -> f64 {
         let r = self.row(j);
-        kernel.from_distance(dist2(x, r), dot(x, r))
+        kernel.at_distance(dist2(x, r), dot(x, r))
     }
 
     /// These rows under `kernel`, as a source for the SMO solver's cached `Q`.
-    pub fn with_kernel(&self, kernel: Kernel) -> RowKernel<'_> {
+    pub(crate) fn with_kernel(&self, kernel: Kernel) -> RowKernel<'_> {
         RowKernel { rows: self, kernel }
     }
 }
 
 /// [`TrainRows`] with a kernel fixed: what the solver's row cache computes rows from.
 #[derive(Clone, Copy, Debug)]
-pub struct RowKernel<'a> {
+pub(crate) struct RowKernel<'a> {
     rows: &'a TrainRows,
     kernel: Kernel,
 }
@@ -326,15 +321,15 @@ mod tests {
         let (sa, sb) = (dot(&a, &a), dot(&b, &b)); // 5, 10
         let rbf = Kernel::Rbf { gamma: 0.5 };
         // ‖a − b‖² = 4 + 9 = 13.
-        assert!((rbf.from_dot(d, sa, sb) - (-6.5f64).exp()).abs() < 1e-15);
-        assert!((rbf.from_distance(dist2(&a, &b), d) - (-6.5f64).exp()).abs() < 1e-15);
+        assert!((rbf.at_dot(d, sa, sb) - (-6.5f64).exp()).abs() < 1e-15);
+        assert!((rbf.at_distance(dist2(&a, &b), d) - (-6.5f64).exp()).abs() < 1e-15);
         let poly = Kernel::Poly {
             gamma: 2.0,
             coef0: 1.0,
             degree: 3,
         };
-        assert_eq!(poly.from_dot(d, sa, sb), 27.0);
-        assert_eq!(Kernel::Linear.from_dot(d, sa, sb), 1.0);
+        assert_eq!(poly.at_dot(d, sa, sb), 27.0);
+        assert_eq!(Kernel::Linear.at_dot(d, sa, sb), 1.0);
         assert_eq!(powi(1.5, 0), 1.0);
         assert_eq!(powi(-2.0, 5), -32.0);
     }

@@ -15,14 +15,14 @@ const TREE_MAX_DIMS: usize = 16;
 
 /// kNN prepared on a set of splits: a fit is storing the rows, indexed by a KD-tree built
 /// on a split's first use and kept for every later trial.
-pub struct KnnLearner {
+pub(crate) struct KnnLearner {
     cv: Arc<CvData>,
     trees: Vec<OnceLock<KdTree>>,
 }
 
 impl KnnLearner {
     /// Prepare for the splits of `cv`.
-    pub fn new(cv: Arc<CvData>) -> KnnLearner {
+    pub(crate) fn new(cv: Arc<CvData>) -> KnnLearner {
         let trees = cv.splits.iter().map(|_| OnceLock::new()).collect();
         KnnLearner { cv, trees }
     }
@@ -30,7 +30,7 @@ impl KnnLearner {
 
 /// The settings of one kNN fit, decoded from a trial once.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct KnnParams {
+pub(crate) struct KnnParams {
     /// Neighbours, `≥ 1` (default 5); a split with fewer training rows uses them all.
     pub k: usize,
     /// Inverse-distance weights instead of uniform ones (`weights`: `uniform` by default).
@@ -39,7 +39,7 @@ pub struct KnnParams {
 
 impl KnnParams {
     /// A trial's `k` and `weights`, checked.
-    pub fn decode(params: &Params) -> Result<KnnParams, ModelError> {
+    pub(crate) fn decode(params: &Params) -> Result<KnnParams, ModelError> {
         let k = param_count(params, "k", 5, 1)?;
         let distance = match param_choice(params, "weights", "uniform")? {
             "uniform" => false,

@@ -21,20 +21,20 @@ const GRADIENT_TOLERANCE: f64 = 1e-4;
 const MEMORY: usize = 10;
 
 /// Logistic regression prepared on a set of splits.
-pub struct LogisticLearner {
+pub(crate) struct LogisticLearner {
     cv: Arc<CvData>,
 }
 
 impl LogisticLearner {
     /// Prepare for the splits of `cv`.
-    pub fn new(cv: Arc<CvData>) -> LogisticLearner {
+    pub(crate) fn new(cv: Arc<CvData>) -> LogisticLearner {
         LogisticLearner { cv }
     }
 }
 
 /// A fitted model: per class, `d` weights then the intercept.
 #[derive(Clone, Debug)]
-pub struct LogisticFit {
+pub(crate) struct LogisticFit {
     d: usize,
     weights: Vec<f64>,
     n_classes: usize,
@@ -42,7 +42,7 @@ pub struct LogisticFit {
 
 impl LogisticFit {
     /// The most probable class of row `x` (the lower on ties).
-    pub fn predict_row(&self, x: &[f64]) -> usize {
+    pub(crate) fn predict_row(&self, x: &[f64]) -> usize {
         let mut best = (f64::NEG_INFINITY, 0);
         for k in 0..self.n_classes {
             let z = score(&self.weights, self.d, k, x);
@@ -110,7 +110,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 
 /// Fit on row-major `x` (`d` columns) and `labels` with penalty `alpha`, at most
 /// `max_iter` L-BFGS iterations.
-pub fn fit(
+pub(crate) fn fit(
     x: &[f64],
     d: usize,
     labels: &[usize],
@@ -207,16 +207,16 @@ pub fn fit(
 
 /// A trial's logistic settings, read once: `alpha` (L2 strength, α = 1/C) and `max_iter`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LogisticParams {
+pub(crate) struct LogisticParams {
     /// L2 regularisation strength (≥ 0).
     pub alpha: f64,
     /// Most L-BFGS iterations (≥ 1).
-    pub max_iter: usize,
+    pub(crate) max_iter: usize,
 }
 
 impl LogisticParams {
     /// Read and check a trial's parameters; errors name the parameter.
-    pub fn decode(params: &Params) -> Result<LogisticParams, ModelError> {
+    pub(crate) fn decode(params: &Params) -> Result<LogisticParams, ModelError> {
         let alpha = param_f64(params, "alpha", Some(1.0))?;
         if !(alpha.is_finite() && alpha >= 0.0) {
             return Err(ModelError::BadParam(format!(

@@ -208,7 +208,7 @@ impl Metric {
 }
 
 /// Fraction of equal labels.
-pub fn accuracy(truth: &[usize], predicted: &[usize]) -> f64 {
+pub(crate) fn accuracy(truth: &[usize], predicted: &[usize]) -> f64 {
     let right = truth.iter().zip(predicted).filter(|(t, p)| t == p).count();
     right as f64 / truth.len() as f64
 }
@@ -218,7 +218,7 @@ fn n_labels(truth: &[usize], predicted: &[usize]) -> usize {
 }
 
 /// Mean recall over the classes that occur in `truth`.
-pub fn balanced_accuracy(truth: &[usize], predicted: &[usize]) -> f64 {
+pub(crate) fn balanced_accuracy(truth: &[usize], predicted: &[usize]) -> f64 {
     let k = n_labels(truth, predicted);
     let (mut support, mut hits) = (vec![0usize; k], vec![0usize; k]);
     for (&t, &p) in truth.iter().zip(predicted) {
@@ -237,7 +237,7 @@ pub fn balanced_accuracy(truth: &[usize], predicted: &[usize]) -> f64 {
 /// Unweighted mean of per-class F1 over the classes in `truth` or `predicted`; a class with
 /// no true and no predicted positives cannot occur, and a class with F1's denominator 0
 /// scores 0 (scikit-learn's `zero_division` default after its warning).
-pub fn f1_macro(truth: &[usize], predicted: &[usize]) -> f64 {
+pub(crate) fn f1_macro(truth: &[usize], predicted: &[usize]) -> f64 {
     let k = n_labels(truth, predicted);
     let (mut tp, mut n_true, mut n_pred) = (vec![0usize; k], vec![0usize; k], vec![0usize; k]);
     for (&t, &p) in truth.iter().zip(predicted) {
@@ -256,7 +256,7 @@ pub fn f1_macro(truth: &[usize], predicted: &[usize]) -> f64 {
 
 /// 1 − SSE/SST; as in scikit-learn, 1 for a perfect fit of a constant truth and 0 for an
 /// imperfect one.
-pub fn r2(truth: &[f64], predicted: &[f64]) -> f64 {
+pub(crate) fn r2(truth: &[f64], predicted: &[f64]) -> f64 {
     let n = truth.len() as f64;
     let mean = truth.iter().sum::<f64>() / n;
     let sse: f64 = truth
@@ -272,7 +272,7 @@ pub fn r2(truth: &[f64], predicted: &[f64]) -> f64 {
 }
 
 /// Root mean squared error.
-pub fn rmse(truth: &[f64], predicted: &[f64]) -> f64 {
+pub(crate) fn rmse(truth: &[f64], predicted: &[f64]) -> f64 {
     let n = truth.len() as f64;
     (truth
         .iter()
@@ -284,7 +284,7 @@ pub fn rmse(truth: &[f64], predicted: &[f64]) -> f64 {
 }
 
 /// Mean absolute error.
-pub fn mae(truth: &[f64], predicted: &[f64]) -> f64 {
+pub(crate) fn mae(truth: &[f64], predicted: &[f64]) -> f64 {
     let n = truth.len() as f64;
     truth
         .iter()

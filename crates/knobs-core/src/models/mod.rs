@@ -8,27 +8,30 @@
 //!
 //! Nothing here knows about the GUI or about studies.
 
-pub mod cv;
-pub mod elasticnet;
+pub(crate) mod cv;
+pub(crate) mod elasticnet;
 pub mod estimate;
-pub mod full;
-pub mod gbm;
-pub mod gbm_tree;
-pub mod kdtree;
-pub mod kernel;
-pub mod knn;
-pub mod logistic;
-pub mod metrics;
-pub mod mlp;
-pub mod ridge;
+pub(crate) mod full;
+pub(crate) mod gbm;
+pub(crate) mod gbm_tree;
+pub(crate) mod kdtree;
+pub(crate) mod kernel;
+pub(crate) mod knn;
+pub(crate) mod logistic;
+pub(crate) mod metrics;
+// The MLP's learner and epoch stepping are internals; its benchmark reaches them through
+// `knobs_core::test_support` (feature `test-support`), where they are re-exported.
+#[cfg_attr(not(feature = "test-support"), allow(unreachable_pub))]
+pub(crate) mod mlp;
+pub(crate) mod ridge;
 pub mod smo;
-pub mod svc;
-pub mod svr;
-pub mod tree;
+pub(crate) mod svc;
+pub(crate) mod svr;
+pub(crate) mod tree;
 
 pub use cv::{CvData, Split};
 pub use kernel::KernelKind;
-pub use metrics::{Metric, Predictions};
+pub use metrics::{Metric, MetricError, Predictions};
 
 use crate::data::Task;
 use crate::space::{Domain, Param, Params, Space, Value};
@@ -79,7 +82,7 @@ pub enum ModelSpec {
     /// A multilayer perceptron trained in epochs (own, on ndarray): `learning_rate`,
     /// `batch_size`, `hidden_units`, `hidden_layers`, `weight_decay`, `epochs`.
     Mlp,
-    /// Histogram gradient-boosted trees (own, see [`gbm`]) for both tasks: `learning_rate`,
+    /// Histogram gradient-boosted trees (own, see `gbm`) for both tasks: `learning_rate`,
     /// `rounds`, `max_leaves`, `max_depth`, `min_child_weight`, `l2`, `subsample`,
     /// `colsample`.
     Gbm,
@@ -94,7 +97,7 @@ impl ModelSpec {
 
     /// Decodes a trial's values as the model would, without data: the check a study makes
     /// before its first trial, so a value the model cannot take is refused up front.
-    pub fn check_params(&self, params: &Params) -> Result<(), ModelError> {
+    pub(crate) fn check_params(&self, params: &Params) -> Result<(), ModelError> {
         match self {
             ModelSpec::Svc { kernel } => svc::SvcParams::decode(*kernel, params).map(drop),
             ModelSpec::Svr { kernel } => svr::SvrParams::decode(*kernel, params).map(drop),
@@ -209,7 +212,7 @@ impl ModelSpec {
     }
 
     /// Whether the model can learn `task`.
-    pub fn supports(&self, task: Task) -> bool {
+    pub(crate) fn supports(&self, task: Task) -> bool {
         match self {
             ModelSpec::Svc { .. } | ModelSpec::Logistic | ModelSpec::Tree => {
                 task == Task::Classification
@@ -329,14 +332,16 @@ impl ModelSpec {
     /// How this model takes categorical features: ordinal codes for trees (and boosting),
     /// which split on thresholds; one-hot columns for the distance, kernel and linear
     /// models, where codes would invent an order.
-    pub fn encoding(&self) -> crate::data::Encoding {
+    pub(crate) fn encoding(&self) -> crate::data::Encoding {
         match self {
             ModelSpec::Tree | ModelSpec::Gbm => crate::data::Encoding::Ordinal,
             _ => crate::data::Encoding::OneHot,
         }
     }
 
-    /// Make the model ready to fit the splits of `cv` (checking the task).
+    /// Make the model ready to fit the splits of `cv` (checking the task). Public, with
+    /// [`CvData`], [`Learner`] and [`Fitter`], so a model can be fitted on folds without an
+    /// objective around it (the scaling benchmark does).
     pub fn prepare(&self, cv: Arc<CvData>) -> Result<Box<dyn Learner>, ModelError> {
         if !self.supports(cv.task) {
             return Err(ModelError::Invalid(format!(
@@ -407,7 +412,7 @@ fn gbm_space() -> Vec<Param> {
 /// products grow with the square of the rows, so above it the SVC switches to kernel rows
 /// computed on demand, and the other kernel models refuse the data up front with a clear
 /// message instead of exhausting memory mid-run.
-pub const KERNEL_MEMORY_LIMIT: f64 = 4e9;
+pub(crate) const KERNEL_MEMORY_LIMIT: f64 = 4e9;
 
 impl ModelSpec {
     /// Refuse data too large for the kernel models' dense matrices (see
@@ -431,7 +436,7 @@ impl ModelSpec {
     }
 
     /// The bytes the dense kernel matrices of every split would take (0 for other models).
-    pub fn dense_kernel_bytes(&self, cv: &CvData) -> f64 {
+    pub(crate) fn dense_kernel_bytes(&self, cv: &CvData) -> f64 {
         // Per split: the inner products (f64) and test distances and products (2 × f64),
         // kept for the objective's life; per trial and split: the f32 kernel and the
         // dual's Q (SVR's has twice the variables).
@@ -452,11 +457,11 @@ impl ModelSpec {
 }
 
 /// d prediction / d parameter for each test row, per named parameter (raw scale).
-pub type PredictionJacobian = Vec<(String, Vec<f64>)>;
+pub(crate) type PredictionJacobian = Vec<(String, Vec<f64>)>;
 
 /// A model prepared on a set of splits, with typed hyperparameters: what each model file
 /// implements. A trial's named values are decoded once into [`Model::Hyper`] (defaults
-/// filled in, every value checked, as [`svc::SvcParams`]), then every split is fitted from
+/// filled in, every value checked, as `svc::SvcParams`), then every split is fitted from
 /// that struct, so nothing is looked up by name per split.
 pub trait Model: Send + Sync {
     /// The decoded, checked hyperparameters of one trial.
@@ -497,7 +502,7 @@ pub trait Model: Send + Sync {
 
 /// One trial of a model trained in epochs, every split in step, so the objective can report
 /// the mean validation score after each epoch and stop when a pruner or the user says so.
-/// A booster's epoch is a block of rounds ([`gbm::REPORT_EVERY`]).
+/// A booster's epoch is a block of rounds (`gbm::REPORT_EVERY`).
 pub trait EpochTrainer: Send {
     /// The epochs a full run trains.
     fn epochs(&self) -> usize;
@@ -585,7 +590,7 @@ fn fit_fold(
 }
 
 /// A whole number parameter `≥ min` (counts such as `k` or `max_depth`), or `default`.
-pub fn param_count(
+pub(crate) fn param_count(
     params: &Params,
     name: &str,
     default: usize,
@@ -601,7 +606,11 @@ pub fn param_count(
 }
 
 /// A numeric hyperparameter by name, or `default` when absent (`None`: required).
-pub fn param_f64(params: &Params, name: &str, default: Option<f64>) -> Result<f64, ModelError> {
+pub(crate) fn param_f64(
+    params: &Params,
+    name: &str,
+    default: Option<f64>,
+) -> Result<f64, ModelError> {
     match params.iter().find(|(n, _)| n == name) {
         Some((_, v)) => v.as_f64().ok_or_else(|| {
             ModelError::BadParam(format!("parameter `{name}`: `{v}` is not a number"))
@@ -613,7 +622,7 @@ pub fn param_f64(params: &Params, name: &str, default: Option<f64>) -> Result<f6
 }
 
 /// A categorical hyperparameter by name, or `default` when absent.
-pub fn param_choice<'a>(
+pub(crate) fn param_choice<'a>(
     params: &'a Params,
     name: &str,
     default: &'a str,
@@ -629,7 +638,10 @@ pub fn param_choice<'a>(
 
 /// The kernel a trial asks for: `gamma` (required for RBF and poly), `degree` (default 3)
 /// and `coef0` (default 0), as scikit-learn names them.
-pub fn kernel_from_params(kind: KernelKind, params: &Params) -> Result<kernel::Kernel, ModelError> {
+pub(crate) fn kernel_from_params(
+    kind: KernelKind,
+    params: &Params,
+) -> Result<kernel::Kernel, ModelError> {
     Ok(match kind {
         KernelKind::Rbf => kernel::Kernel::Rbf {
             gamma: param_f64(params, "gamma", None)?,

@@ -17,7 +17,7 @@ use std::sync::{Arc, OnceLock};
 
 /// The settings of one kernel ridge fit, decoded from a trial once.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct RidgeParams {
+pub(crate) struct RidgeParams {
     /// The ridge penalty, `> 0` (default 1).
     pub alpha: f64,
     /// The RBF kernel's `gamma`, `> 0` (required).
@@ -26,7 +26,7 @@ pub struct RidgeParams {
 
 impl RidgeParams {
     /// A trial's `alpha` and `gamma`, checked.
-    pub fn decode(params: &Params) -> Result<RidgeParams, ModelError> {
+    pub(crate) fn decode(params: &Params) -> Result<RidgeParams, ModelError> {
         let alpha = param_f64(params, "alpha", Some(1.0))?;
         let gamma = param_f64(params, "gamma", None)?;
         if !(alpha.is_finite() && alpha > 0.0) {
@@ -44,14 +44,14 @@ impl RidgeParams {
 }
 
 /// Kernel ridge prepared on a set of splits (caching each split's distances).
-pub struct RidgeLearner {
+pub(crate) struct RidgeLearner {
     cv: Arc<CvData>,
     geometry: Vec<OnceLock<FoldGeometry>>,
 }
 
 impl RidgeLearner {
     /// Prepare for the splits of `cv`.
-    pub fn new(cv: Arc<CvData>) -> RidgeLearner {
+    pub(crate) fn new(cv: Arc<CvData>) -> RidgeLearner {
         let geometry = cv.splits.iter().map(|_| OnceLock::new()).collect();
         RidgeLearner { cv, geometry }
     }

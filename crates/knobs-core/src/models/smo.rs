@@ -25,7 +25,7 @@ pub fn set_kernel_cache_mb(mb: usize) {
 }
 
 /// The kernel row cache per fit in bytes (see [`set_kernel_cache_mb`]).
-pub fn kernel_cache_bytes() -> usize {
+pub(crate) fn kernel_cache_bytes() -> usize {
     CACHE_BYTES.load(Ordering::Relaxed)
 }
 
@@ -35,7 +35,7 @@ const TAU: f64 = 1e-12;
 /// The `Q` matrix of one dual problem, held densely so a row is a slice (no cache misses);
 /// rows and columns are permuted together when shrinking reorders the variables.
 #[derive(Clone, Debug)]
-pub struct DenseQ {
+pub(crate) struct DenseQ {
     m: usize,
     q: Vec<f32>,
     qd: Vec<f64>,
@@ -44,7 +44,7 @@ pub struct DenseQ {
 /// Where the solver reads rows of `Q` from: a dense matrix ([`DenseQ`], small data) or rows
 /// computed on demand into an LRU cache ([`CachedQ`], libsvm's way, any size). Both give
 /// the same numbers, so the solver takes the same steps either way.
-pub trait QMatrix {
+pub(crate) trait QMatrix {
     /// The diagonal in `f64`, in the current variable order.
     fn diagonal(&self) -> Vec<f64>;
     /// Row `i`'s first `len` entries (the rest may be missing).
@@ -58,7 +58,7 @@ pub trait QMatrix {
 impl DenseQ {
     /// `q` is `m × m` row-major; `qd` its diagonal in `f64` (libsvm keeps the diagonal in
     /// double precision).
-    pub fn new(m: usize, q: Vec<f32>, qd: Vec<f64>) -> DenseQ {
+    pub(crate) fn new(m: usize, q: Vec<f32>, qd: Vec<f64>) -> DenseQ {
         debug_assert_eq!(q.len(), m * m);
         debug_assert_eq!(qd.len(), m);
         DenseQ { m, q, qd }
@@ -103,7 +103,7 @@ impl QMatrix for DenseQ {
 /// (a row is extended in place when a longer prefix is asked for, and shrinking's swaps
 /// permute every cached row's columns or drop the row), and it is eighty lines.
 #[derive(Clone, Debug)]
-pub struct RowCache {
+pub(crate) struct RowCache {
     rows: Vec<Vec<f32>>,
     /// A circular doubly linked list over the cached rows, least recent first; index
     /// `rows.len()` is its head sentinel.
@@ -116,7 +116,7 @@ pub struct RowCache {
 impl RowCache {
     /// A cache for `l` rows of up to `l` entries, holding about `bytes` bytes (never fewer
     /// than two full rows, which one step of the solver needs at once).
-    pub fn new(l: usize, bytes: usize) -> RowCache {
+    pub(crate) fn new(l: usize, bytes: usize) -> RowCache {
         let free = (bytes / std::mem::size_of::<f32>()).max(2 * l);
         RowCache {
             rows: vec![Vec::new(); l],
@@ -206,7 +206,7 @@ impl RowCache {
 
 /// Where the kernel values of a [`CachedQ`] come from: entry `(a, b)` of the kernel over
 /// the data's rows (not the solver's variables).
-pub trait KernelSource {
+pub(crate) trait KernelSource {
     /// `out[k] = K(a, cols[k])`, rounded to `f32` as libsvm's `Qfloat`.
     fn fill(&self, a: usize, cols: &[usize], out: &mut [f32]);
     /// `K(a, a)` in `f64`.
@@ -216,7 +216,7 @@ pub trait KernelSource {
 /// `Q` computed a row at a time from a [`KernelSource`] into a [`RowCache`]: variable `s`
 /// stands for data row `row_of[s]` with sign `sign[s]` (`Qₛₜ = signₛ signₜ K(row_of[s],
 /// row_of[t])`), which covers C-SVC (sign = label) and ε-SVR (each row twice, ±).
-pub struct CachedQ<K: KernelSource> {
+pub(crate) struct CachedQ<K: KernelSource> {
     source: K,
     cache: RowCache,
     row_of: Vec<usize>,
@@ -225,7 +225,7 @@ pub struct CachedQ<K: KernelSource> {
 
 impl<K: KernelSource> CachedQ<K> {
     /// `Q` over variables `row_of` with signs `sign` (±1), caching about `bytes` bytes.
-    pub fn new(source: K, row_of: Vec<usize>, sign: Vec<f32>, bytes: usize) -> CachedQ<K> {
+    pub(crate) fn new(source: K, row_of: Vec<usize>, sign: Vec<f32>, bytes: usize) -> CachedQ<K> {
         debug_assert_eq!(row_of.len(), sign.len());
         CachedQ {
             cache: RowCache::new(row_of.len(), bytes),
@@ -290,20 +290,18 @@ enum Status {
 /// The solved dual: `α` in the caller's variable order and the bias `ρ` (the decision
 /// function is `Σ αᵢ yᵢ K(xᵢ, x) − ρ`).
 #[derive(Clone, Debug)]
-pub struct Solution {
+pub(crate) struct Solution {
     /// The dual variables, in the order the problem was given.
     pub alpha: Vec<f64>,
     /// The bias, with libsvm's sign convention.
-    pub rho: f64,
+    pub(crate) rho: f64,
     /// Iterations taken (for benchmarks and diagnostics).
-    pub iterations: usize,
-    /// Whether the iteration limit stopped the solver before the tolerance was met.
-    pub hit_iteration_limit: bool,
+    pub(crate) iterations: usize,
 }
 
 /// One dual problem: `Q` (with labels folded in), the linear term `p`, labels `y` (±1) and
 /// the box bounds `C₊`, `C₋` for `y = +1` and `y = −1`.
-pub struct Problem<Q: QMatrix = DenseQ> {
+pub(crate) struct Problem<Q: QMatrix = DenseQ> {
     /// The quadratic term, `Qᵢⱼ = yᵢ yⱼ K(xᵢ, xⱼ)` for classification.
     pub q: Q,
     /// The linear term (`−1` for C-SVC).
@@ -311,9 +309,9 @@ pub struct Problem<Q: QMatrix = DenseQ> {
     /// `+1` or `−1` per variable.
     pub y: Vec<i8>,
     /// Upper bound of `α` for `y = +1`.
-    pub c_pos: f64,
+    pub(crate) c_pos: f64,
     /// Upper bound of `α` for `y = −1`.
-    pub c_neg: f64,
+    pub(crate) c_neg: f64,
 }
 
 struct Solver<Q: QMatrix> {
@@ -343,7 +341,7 @@ struct Solver<Q: QMatrix> {
 
 /// Solve `problem` from `α = 0` to tolerance `eps` (libsvm's `-e`, scikit-learn's `tol`),
 /// with or without shrinking (the result agrees up to the tolerance either way).
-pub fn solve<Q: QMatrix>(problem: Problem<Q>, eps: f64, shrinking: bool) -> Solution {
+pub(crate) fn solve<Q: QMatrix>(problem: Problem<Q>, eps: f64, shrinking: bool) -> Solution {
     let l = problem.y.len();
     let yf = problem.y.iter().map(|&y| y as f64).collect();
     let mut s = Solver {
@@ -430,7 +428,6 @@ pub fn solve<Q: QMatrix>(problem: Problem<Q>, eps: f64, shrinking: bool) -> Solu
         alpha,
         rho,
         iterations: iter,
-        hit_iteration_limit,
     }
 }
 

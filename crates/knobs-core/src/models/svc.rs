@@ -17,11 +17,11 @@ use crate::space::Params;
 use std::sync::{Arc, OnceLock};
 
 /// libsvm's and scikit-learn's default stopping tolerance.
-pub const DEFAULT_TOL: f64 = 1e-3;
+pub(crate) const DEFAULT_TOL: f64 = 1e-3;
 
 /// The settings of one SVC fit.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SvcParams {
+pub(crate) struct SvcParams {
     /// The box bound `C` (inverse regularisation strength), `> 0`.
     pub c: f64,
     /// The kernel with its settings.
@@ -29,12 +29,12 @@ pub struct SvcParams {
     /// Stopping tolerance on the maximal violating pair.
     pub tol: f64,
     /// libsvm's shrinking heuristic (scikit-learn's default is on).
-    pub shrinking: bool,
+    pub(crate) shrinking: bool,
 }
 
 impl SvcParams {
     /// scikit-learn's defaults for everything but `C` and the kernel.
-    pub fn new(c: f64, kernel: Kernel) -> SvcParams {
+    pub(crate) fn new(c: f64, kernel: Kernel) -> SvcParams {
         SvcParams {
             c,
             kernel,
@@ -45,7 +45,7 @@ impl SvcParams {
 
     /// A trial's `C` and kernel values (`gamma`, and `degree` and `coef0` for the polynomial
     /// kernel), checked.
-    pub fn decode(kind: KernelKind, params: &Params) -> Result<SvcParams, ModelError> {
+    pub(crate) fn decode(kind: KernelKind, params: &Params) -> Result<SvcParams, ModelError> {
         let svc = SvcParams::new(
             param_f64(params, "C", None)?,
             kernel_from_params(kind, params)?,
@@ -91,13 +91,15 @@ struct PairModel {
 
 /// A fitted one-vs-one SVC on one split.
 #[derive(Clone, Debug)]
-pub struct SvcFit {
+pub(crate) struct SvcFit {
     /// The labels present in the training rows, ascending.
     classes: Vec<usize>,
     pairs: Vec<PairModel>,
     kernel: Kernel,
-    /// Total SMO iterations over all pairs.
-    pub iterations: usize,
+    /// Total SMO iterations over all pairs: the tests check by it that the cached and
+    /// dense kernels take the same path.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) iterations: usize,
 }
 
 /// The present classes (ascending) and each one's training rows, in row order.
@@ -168,7 +170,7 @@ fn pair_labels(m: usize, la: usize) -> Vec<i8> {
 }
 
 /// Fit on a split's training rows (`labels[i]` for training row `i`).
-pub fn fit(
+pub(crate) fn fit(
     geometry: &FoldGeometry,
     labels: &[usize],
     params: &SvcParams,
@@ -210,7 +212,7 @@ pub fn fit(
 /// As [`fit`], with each pair's `Q` computed a row at a time into a cache of about
 /// `cache_bytes` (libsvm's way), for splits whose kernel matrix would not fit in memory.
 /// The kernel values are the same as [`fit`]'s, so is the result.
-pub fn fit_cached(
+pub(crate) fn fit_cached(
     rows: &TrainRows,
     labels: &[usize],
     params: &SvcParams,
@@ -270,7 +272,7 @@ fn copy_signed(dst: &mut [f32], krow: &[f32], cols: &[usize], negate: bool) {
 
 impl SvcFit {
     /// Predicted labels of the split's test rows.
-    pub fn predict(&self, geometry: &FoldGeometry) -> Vec<usize> {
+    pub(crate) fn predict(&self, geometry: &FoldGeometry) -> Vec<usize> {
         self.predict_by(geometry.n_train(), geometry.n_test(), |t, r| {
             geometry.test_entry(self.kernel, t, r)
         })
@@ -278,7 +280,7 @@ impl SvcFit {
 
     /// Predicted labels of row-major `test` rows, the kernel computed from the training
     /// `rows` (the large-data path of [`fit_cached`]).
-    pub fn predict_rows(&self, rows: &TrainRows, test: &[f64], d: usize) -> Vec<usize> {
+    pub(crate) fn predict_rows(&self, rows: &TrainRows, test: &[f64], d: usize) -> Vec<usize> {
         let n_test = test.len().checked_div(d).unwrap_or(0);
         self.predict_by(rows.len(), n_test, |t, r| {
             rows.test_entry(self.kernel, &test[t * d..(t + 1) * d], r)
@@ -334,7 +336,7 @@ impl SvcFit {
     /// The decision values of the split's test rows, one per class pair in `(a, b)` order
     /// (positive: the pair's first class), as scikit-learn's `decision_function` with
     /// `decision_function_shape="ovo"`; with the classes of [`SvcFit::classes`].
-    pub fn decision_function(&self, geometry: &FoldGeometry) -> Vec<Vec<f64>> {
+    pub(crate) fn decision_function(&self, geometry: &FoldGeometry) -> Vec<Vec<f64>> {
         (0..geometry.n_test())
             .map(|t| {
                 self.pairs
@@ -352,12 +354,12 @@ impl SvcFit {
     }
 
     /// The labels present in the training rows, ascending (the classes the pairs refer to).
-    pub fn classes(&self) -> &[usize] {
+    pub(crate) fn classes(&self) -> &[usize] {
         &self.classes
     }
 
     /// The support vectors' training rows (in the geometry's row order), ascending.
-    pub fn support_rows(&self) -> Vec<usize> {
+    pub(crate) fn support_rows(&self) -> Vec<usize> {
         let mut rows: Vec<usize> = self
             .pairs
             .iter()
@@ -369,7 +371,8 @@ impl SvcFit {
     }
 
     /// Support vectors (distinct training rows with a non-zero coefficient in some pair).
-    pub fn n_support(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn n_support(&self) -> usize {
         self.support_rows().len()
     }
 }
@@ -387,7 +390,7 @@ type SortedRowsPerSplit = Vec<OnceLock<(TrainRows, Vec<usize>)>>;
 ///
 /// On data too large for a dense kernel matrix per split ([`SvcLearner::cached`]) it keeps
 /// only the sorted rows and computes kernel rows on demand into a cache, as libsvm does.
-pub struct SvcLearner {
+pub(crate) struct SvcLearner {
     cv: Arc<CvData>,
     kind: KernelKind,
     geometry: Vec<OnceLock<(FoldGeometry, Vec<usize>)>>,
@@ -398,7 +401,7 @@ pub struct SvcLearner {
 
 impl SvcLearner {
     /// Prepare for the splits of `cv` with kernel `kind`.
-    pub fn new(cv: Arc<CvData>, kind: KernelKind) -> SvcLearner {
+    pub(crate) fn new(cv: Arc<CvData>, kind: KernelKind) -> SvcLearner {
         let geometry = cv.splits.iter().map(|_| OnceLock::new()).collect();
         SvcLearner {
             cv,
@@ -410,7 +413,7 @@ impl SvcLearner {
 
     /// Prepare the large-data path: no per-split kernel matrices, kernel rows computed on
     /// demand into a cache of about `cache_bytes` per fit.
-    pub fn cached(cv: Arc<CvData>, kind: KernelKind, cache_bytes: usize) -> SvcLearner {
+    pub(crate) fn cached(cv: Arc<CvData>, kind: KernelKind, cache_bytes: usize) -> SvcLearner {
         let rows = cv.splits.iter().map(|_| OnceLock::new()).collect();
         SvcLearner {
             cv,
@@ -439,7 +442,7 @@ impl SvcLearner {
 
     /// The cached geometry of split `fold` (training rows sorted by class) and the sorted
     /// labels, computing them on first use.
-    pub fn geometry(&self, fold: usize) -> Result<(&FoldGeometry, &[usize]), ModelError> {
+    pub(crate) fn geometry(&self, fold: usize) -> Result<(&FoldGeometry, &[usize]), ModelError> {
         let split = self.cv.split(fold)?;
         let cell = self.geometry.get(fold).ok_or_else(|| {
             ModelError::Invalid("svc: this learner keeps no kernel matrices".into())

@@ -16,14 +16,14 @@ use std::sync::{Arc, OnceLock};
 
 /// A fitted SVR: (training row, coefficient) for the support vectors, and `ρ`.
 #[derive(Clone, Debug)]
-pub struct SvrFit {
+pub(crate) struct SvrFit {
     coef: Vec<(usize, f64)>,
     rho: f64,
     kernel: Kernel,
 }
 
 /// Fit on a split's training rows with box `c` and tube width `epsilon`.
-pub fn fit(
+pub(crate) fn fit(
     geometry: &FoldGeometry,
     targets: &[f64],
     kernel: Kernel,
@@ -62,7 +62,7 @@ pub fn fit(
 /// As [`fit`], with `Q` computed a row at a time into a cache of about `cache_bytes`
 /// (libsvm's way: each training row stands for two variables, `+K` and `−K`), for splits
 /// whose kernel matrix would not fit in memory. Same kernel values, same result.
-pub fn fit_cached(
+pub(crate) fn fit_cached(
     rows: &TrainRows,
     targets: &[f64],
     kernel: Kernel,
@@ -127,7 +127,7 @@ impl SvrFit {
     }
 
     /// Predictions for the split's test rows.
-    pub fn predict(&self, geometry: &FoldGeometry) -> Vec<f64> {
+    pub(crate) fn predict(&self, geometry: &FoldGeometry) -> Vec<f64> {
         self.predict_by(geometry.n_test(), |t, r| {
             geometry.test_entry(self.kernel, t, r)
         })
@@ -135,7 +135,7 @@ impl SvrFit {
 
     /// Predictions for row-major `test` rows, the kernel computed from the training `rows`
     /// (the large-data path of [`fit_cached`]).
-    pub fn predict_rows(&self, rows: &TrainRows, test: &[f64], d: usize) -> Vec<f64> {
+    pub(crate) fn predict_rows(&self, rows: &TrainRows, test: &[f64], d: usize) -> Vec<f64> {
         let n_test = test.len().checked_div(d).unwrap_or(0);
         self.predict_by(n_test, |t, r| {
             rows.test_entry(self.kernel, &test[t * d..(t + 1) * d], r)
@@ -158,7 +158,7 @@ impl SvrFit {
 
 /// The settings of one SVR fit, decoded from a trial once.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SvrParams {
+pub(crate) struct SvrParams {
     /// The kernel with its settings.
     pub kernel: Kernel,
     /// The box bound `C`, `> 0`.
@@ -169,7 +169,7 @@ pub struct SvrParams {
 
 impl SvrParams {
     /// A trial's `C`, `epsilon` and kernel values, checked.
-    pub fn decode(kind: KernelKind, params: &Params) -> Result<SvrParams, ModelError> {
+    pub(crate) fn decode(kind: KernelKind, params: &Params) -> Result<SvrParams, ModelError> {
         let svr = SvrParams {
             kernel: kernel_from_params(kind, params)?,
             c: param_f64(params, "C", None)?,
@@ -198,7 +198,7 @@ fn check(c: f64, epsilon: f64) -> Result<(), ModelError> {
 /// SVR prepared on a set of splits, caching each split's geometry like the SVC; on data too
 /// large for dense kernel matrices ([`SvrLearner::cached`]) only each split's rows are kept
 /// and kernel rows are computed on demand into a cache, as libsvm does.
-pub struct SvrLearner {
+pub(crate) struct SvrLearner {
     cv: Arc<CvData>,
     kind: KernelKind,
     geometry: Vec<OnceLock<FoldGeometry>>,
@@ -209,7 +209,7 @@ pub struct SvrLearner {
 
 impl SvrLearner {
     /// Prepare for the splits of `cv` with kernel `kind`.
-    pub fn new(cv: Arc<CvData>, kind: KernelKind) -> SvrLearner {
+    pub(crate) fn new(cv: Arc<CvData>, kind: KernelKind) -> SvrLearner {
         let geometry = cv.splits.iter().map(|_| OnceLock::new()).collect();
         SvrLearner {
             cv,
@@ -221,7 +221,7 @@ impl SvrLearner {
 
     /// Prepare the large-data path: no per-split kernel matrices, kernel rows computed on
     /// demand into a cache of about `cache_bytes` per fit.
-    pub fn cached(cv: Arc<CvData>, kind: KernelKind, cache_bytes: usize) -> SvrLearner {
+    pub(crate) fn cached(cv: Arc<CvData>, kind: KernelKind, cache_bytes: usize) -> SvrLearner {
         let rows = cv.splits.iter().map(|_| OnceLock::new()).collect();
         SvrLearner {
             cv,

@@ -16,7 +16,7 @@ use std::sync::{Arc, OnceLock};
 
 /// Which impurity a cut minimises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Criterion {
+pub(crate) enum Criterion {
     /// Gini impurity `1 − Σ pₖ²`.
     Gini,
     /// Entropy `−Σ pₖ log pₖ`.
@@ -25,15 +25,15 @@ pub enum Criterion {
 
 /// The settings of one tree.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TreeParams {
+pub(crate) struct TreeParams {
     /// Deepest level (the root is 0); `None`: unlimited.
     pub max_depth: Option<usize>,
     /// Fewest rows a node needs to be cut.
-    pub min_samples_split: usize,
+    pub(crate) min_samples_split: usize,
     /// Fewest rows each side of a cut must keep.
     pub min_samples_leaf: usize,
     /// The impurity.
-    pub criterion: Criterion,
+    pub(crate) criterion: Criterion,
 }
 
 #[derive(Clone, Debug)]
@@ -49,13 +49,13 @@ enum Node {
 
 /// A fitted tree.
 #[derive(Clone, Debug)]
-pub struct Tree {
+pub(crate) struct Tree {
     nodes: Vec<Node>,
 }
 
 impl Tree {
     /// The class of one row.
-    pub fn predict_row(&self, x: &[f64]) -> usize {
+    pub(crate) fn predict_row(&self, x: &[f64]) -> usize {
         let mut at = 0;
         loop {
             match self.nodes[at] {
@@ -71,14 +71,15 @@ impl Tree {
     }
 
     /// Nodes, leaves included.
-    pub fn n_nodes(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn n_nodes(&self) -> usize {
         self.nodes.len()
     }
 }
 
 /// Every feature's row order by value (stable, so equal values keep row order), one
 /// `Vec<u32>` per feature: what every fit on these rows starts from.
-pub fn presort(x: &[f64], d: usize) -> Vec<Vec<u32>> {
+pub(crate) fn presort(x: &[f64], d: usize) -> Vec<Vec<u32>> {
     let n = x.len().checked_div(d).unwrap_or(0);
     (0..d)
         .map(|f| {
@@ -115,7 +116,7 @@ struct Cut {
 
 /// Fit a tree on row-major `x` (`d` columns) with `labels`, from the rows' presorted
 /// `orders` (see [`presort`]).
-pub fn fit(
+pub(crate) fn fit(
     x: &[f64],
     d: usize,
     labels: &[usize],
@@ -282,14 +283,14 @@ impl Grower<'_> {
 
 /// A decision tree prepared on a set of splits; each split's presorted feature orders are
 /// computed on first use and kept for every trial.
-pub struct TreeLearner {
+pub(crate) struct TreeLearner {
     cv: Arc<CvData>,
     orders: Vec<OnceLock<Vec<Vec<u32>>>>,
 }
 
 impl TreeLearner {
     /// Prepare for the splits of `cv`.
-    pub fn new(cv: Arc<CvData>) -> TreeLearner {
+    pub(crate) fn new(cv: Arc<CvData>) -> TreeLearner {
         let orders = cv.splits.iter().map(|_| OnceLock::new()).collect();
         TreeLearner { cv, orders }
     }
@@ -298,7 +299,7 @@ impl TreeLearner {
 impl TreeParams {
     /// Read a trial's parameters once: `max_depth` 0 (or absent) is unlimited, as
     /// scikit-learn's `None`; errors name the parameter.
-    pub fn decode(params: &Params) -> Result<TreeParams, ModelError> {
+    pub(crate) fn decode(params: &Params) -> Result<TreeParams, ModelError> {
         let depth = param_count(params, "max_depth", 0, 0)?;
         let min_samples_split = param_count(params, "min_samples_split", 2, 2)?;
         let min_samples_leaf = param_count(params, "min_samples_leaf", 1, 1)?;

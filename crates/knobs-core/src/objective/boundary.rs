@@ -14,7 +14,7 @@ const MARGIN: f64 = 0.1;
 
 /// Most rows a kernel model (SVC, SVR, kernel ridge) is fitted on for the view: its dense
 /// matrices against every row and grid cell would otherwise take seconds and gigabytes.
-pub const KERNEL_MAX_ROWS: usize = 3000;
+pub(crate) const KERNEL_MAX_ROWS: usize = 3000;
 
 /// What the model predicts in each grid cell.
 #[derive(Clone, Debug, PartialEq)]

@@ -39,7 +39,7 @@ use std::time::Duration;
 
 /// A trial's time limit when the user sets none: an hour, so a script that hangs cannot
 /// hang the study, yet ordinary training runs fit. `--trial-timeout` changes it.
-pub const DEFAULT_TRIAL_TIMEOUT_SECONDS: f64 = 3600.0;
+pub(crate) const DEFAULT_TRIAL_TIMEOUT_SECONDS: f64 = 3600.0;
 /// Seconds between SIGTERM and SIGKILL when a trial's process group is ended: time for a
 /// script to save a checkpoint or clean up.
 pub const GRACE_SECONDS: f64 = 3.0;
@@ -59,7 +59,7 @@ const PIPE_WAIT: Duration = Duration::from_secs(1);
 
 /// The longest trial timeout accepted: a year. Longer (or infinite) values are refused,
 /// not converted, since `Duration::from_secs_f64` panics past its range.
-pub const MAX_TIMEOUT_SECONDS: f64 = 366.0 * 24.0 * 3600.0;
+pub(crate) const MAX_TIMEOUT_SECONDS: f64 = 366.0 * 24.0 * 3600.0;
 
 /// A command ready to run trials.
 #[derive(Clone, Debug)]
@@ -73,7 +73,7 @@ pub struct CommandObjective {
 
 impl CommandObjective {
     /// Parse `command` into words; `timeout_seconds` bounds each trial (default
-    /// [`DEFAULT_TRIAL_TIMEOUT_SECONDS`]).
+    /// `DEFAULT_TRIAL_TIMEOUT_SECONDS`).
     pub fn new(
         command: &str,
         timeout_seconds: Option<f64>,
@@ -215,7 +215,7 @@ fn json_value(v: &Value) -> serde_json::Value {
 
 /// What one line of a command's stdout says.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Report {
+pub(crate) enum Report {
     /// An intermediate value (`{"step": 3, "value": 0.91}`, `knobs: step 3 value 0.91`).
     Step(Intermediate),
     /// A user attribute (`{"attr": "epochs_run", "value": 12}`).
@@ -228,7 +228,7 @@ pub enum Report {
 }
 
 /// Read one stdout line (trimmed) under the protocol.
-pub fn classify_line(line: &str) -> Report {
+pub(crate) fn classify_line(line: &str) -> Report {
     let line = line.trim();
     if let Ok(v) = line.parse::<f64>() {
         return Report::Value(v);

@@ -79,7 +79,7 @@ impl CommandApproval {
 /// The configuration folder: `$KNOBS_CONFIG_DIR`, else the platform's (`$XDG_CONFIG_HOME`
 /// or `~/.config` on Linux, `~/Library/Application Support` on macOS, `%APPDATA%` on
 /// Windows) with `knobs` appended.
-pub fn config_dir() -> Option<PathBuf> {
+pub(crate) fn config_dir() -> Option<PathBuf> {
     let env = |name: &str| {
         std::env::var_os(name)
             .filter(|v| !v.is_empty())

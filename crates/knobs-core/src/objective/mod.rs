@@ -12,10 +12,7 @@ mod process;
 pub mod robust;
 mod synthetic;
 
-pub use command::{
-    CommandObjective, DEFAULT_TRIAL_TIMEOUT_SECONDS, GRACE_SECONDS, MAX_TIMEOUT_SECONDS, Report,
-    classify_line, split_words,
-};
+pub use command::{CommandObjective, GRACE_SECONDS, split_words};
 pub use model::{DataShape, DatasetSource, FoldSpec, ModelObjective, ModelTask};
 pub use process::terminate_all;
 pub use synthetic::{Synthetic, SyntheticFn};
@@ -52,7 +49,7 @@ pub struct Evaluation {
 /// Called with `(step, value)` as a running trial reports an intermediate value, so the
 /// runner can stream a learning curve while the trial is still running; the answer says
 /// whether the trial should go on (a pruner may stop a hopeless one).
-pub type ProgressFn = Arc<dyn Fn(u64, f64) -> Verdict + Send + Sync>;
+pub(crate) type ProgressFn = Arc<dyn Fn(u64, f64) -> Verdict + Send + Sync>;
 
 /// What a running trial hears back when it reports an intermediate value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,7 +87,7 @@ impl TrialContext {
     }
 
     /// Whether the run was stopped, so a long evaluation can give up between epochs.
-    pub fn is_cancelled(&self) -> bool {
+    pub(crate) fn is_cancelled(&self) -> bool {
         self.cancel.load(std::sync::atomic::Ordering::Relaxed)
     }
 
@@ -243,7 +240,7 @@ pub enum ObjectiveSpec {
         /// The command line; parameters are appended as `--name value`.
         command: String,
         /// Seconds before a trial's command is killed and the trial failed (default
-        /// [`DEFAULT_TRIAL_TIMEOUT_SECONDS`]).
+        /// `DEFAULT_TRIAL_TIMEOUT_SECONDS`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         trial_timeout: Option<f64>,
         /// The folder the command runs in; a session's own folder when opened from one

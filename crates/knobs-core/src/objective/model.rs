@@ -156,7 +156,7 @@ impl ModelTask {
     }
 
     /// [`ModelTask::dataset`], telling `progress` how far the file has been read.
-    pub fn dataset_with_progress(
+    pub(crate) fn dataset_with_progress(
         &self,
         progress: &mut dyn FnMut(LoadProgress),
     ) -> Result<Dataset, BuildError> {
@@ -203,7 +203,7 @@ impl ModelTask {
     }
 
     /// [`ModelTask::data_shape`] of data already loaded.
-    pub fn shape_of(&self, dataset: &Dataset) -> Result<DataShape, BuildError> {
+    pub(crate) fn shape_of(&self, dataset: &Dataset) -> Result<DataShape, BuildError> {
         let folds = match &self.folds {
             FoldSpec::KFold { k, .. } => *k,
             FoldSpec::Bundled(name) => Folds::bundled(name, dataset.n_samples())
@@ -241,7 +241,7 @@ impl ModelTask {
 
     /// Draw or read the folds of data already loaded (by [`ModelTask::dataset`]) and
     /// prepare every split.
-    pub fn build_on(&self, dataset: &Dataset) -> Result<ModelObjective, BuildError> {
+    pub(crate) fn build_on(&self, dataset: &Dataset) -> Result<ModelObjective, BuildError> {
         let invalid = |e: &dyn std::fmt::Display| BuildError::Invalid(e.to_string());
         let task = dataset.task();
         let metric = self.metric.unwrap_or(Metric::default_for(task));
@@ -341,11 +341,6 @@ impl ModelObjective {
     /// The metric being scored.
     pub fn metric(&self) -> Metric {
         self.metric
-    }
-
-    /// Number of splits.
-    pub fn n_folds(&self) -> usize {
-        self.cv.splits.len()
     }
 
     fn fold(

@@ -5,7 +5,7 @@
 //! maximises the mean, the worst case or `mean − k·sd` over datasets finds one that holds on
 //! all of them. Every dataset keeps its own folds and its own preprocessing (each is a whole
 //! [`ModelObjective`]); each trial keeps every dataset's score as an attribute named
-//! `score:<dataset>` (see [`unit_attr`]), so the session, the journal and the window can show
+//! `score:<dataset>` (see `unit_attr`), so the session, the journal and the window can show
 //! where the robust optimum differs from each dataset's own. Strategies only ever see the
 //! aggregate.
 
@@ -16,7 +16,7 @@ use crate::study::{AttrValue, Direction};
 use serde::{Deserialize, Serialize};
 
 /// The prefix of the trial attribute holding one dataset's score.
-pub const SCORE_PREFIX: &str = "score:";
+pub(crate) const SCORE_PREFIX: &str = "score:";
 
 /// How the per-dataset scores become the one value the study optimises.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -108,7 +108,7 @@ fn is_one(n: &usize) -> bool {
 }
 
 /// The attribute name of a unit's score: `score:wine`, or `score:wine#2` for a repeat.
-pub fn unit_attr(dataset: &DatasetSource, repeat: usize, repeats: usize) -> String {
+pub(crate) fn unit_attr(dataset: &DatasetSource, repeat: usize, repeats: usize) -> String {
     if repeats > 1 {
         format!("{SCORE_PREFIX}{}#{repeat}", dataset.label())
     } else {
@@ -233,7 +233,7 @@ impl ModelTask {
     }
 
     /// Build the robust objective: every unit's data loaded, folded and prepared.
-    pub fn build_robust(&self) -> Result<RobustObjective, BuildError> {
+    pub(crate) fn build_robust(&self) -> Result<RobustObjective, BuildError> {
         let aggregate = self
             .robust
             .as_ref()
@@ -272,7 +272,7 @@ impl ModelTask {
 }
 
 /// A model scored on several datasets, its value the chosen aggregate of their scores.
-pub struct RobustObjective {
+pub(crate) struct RobustObjective {
     units: Vec<(String, ModelObjective)>,
     aggregate: Aggregate,
     direction: Direction,
@@ -281,7 +281,8 @@ pub struct RobustObjective {
 
 impl RobustObjective {
     /// The attribute names of the units, in the order they are scored.
-    pub fn unit_names(&self) -> Vec<String> {
+    #[cfg(test)]
+    pub(crate) fn unit_names(&self) -> Vec<String> {
         self.units.iter().map(|(n, _)| n.clone()).collect()
     }
 }

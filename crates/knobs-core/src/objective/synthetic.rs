@@ -246,7 +246,7 @@ pub struct Synthetic {
 
 /// The most dimensions an n-D synthetic function may have: checked before a space of that
 /// many parameters is allocated, so `--dims 18446744073709551615` is an error, not an abort.
-pub const MAX_DIMS: usize = 1000;
+pub(crate) const MAX_DIMS: usize = 1000;
 
 impl Synthetic {
     /// The function in `dims` dimensions (its default when `None`).

@@ -60,7 +60,7 @@ impl AshaSettings {
 
     /// ASHA's rule (see the module docs) for a trial that reported `own`, competing with
     /// `curves` (the study's told trials, or a Hyperband bracket's).
-    pub fn decide(
+    pub(crate) fn decide(
         &self,
         curves: Vec<&Curve>,
         history: &super::History,

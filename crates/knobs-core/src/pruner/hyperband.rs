@@ -59,7 +59,7 @@ impl HyperbandSettings {
     }
 
     /// The number of brackets for `max_resource`: `⌊log_η(max / min)⌋ + 1`.
-    pub fn brackets(&self, max_resource: u64) -> u32 {
+    pub(crate) fn brackets(&self, max_resource: u64) -> u32 {
         let mut n = 1;
         let mut reach = self.min_resource;
         while let Some(next) = reach.checked_mul(self.reduction_factor)
@@ -72,7 +72,7 @@ impl HyperbandSettings {
     }
 
     /// The bracket of trial `number` among `n` brackets (see the module docs).
-    pub fn bracket(&self, n: u32, seed: u64, number: usize) -> u32 {
+    pub(crate) fn bracket(&self, n: u32, seed: u64, number: usize) -> u32 {
         let eta = self.reduction_factor as f64;
         let budgets: Vec<u64> = (0..n)
             .map(|b| {
@@ -92,7 +92,12 @@ impl HyperbandSettings {
     }
 
     /// Hyperband's rule: the trial's bracket's ASHA, among that bracket's told trials.
-    pub fn decide(&self, history: &History, number: usize, own: &[Intermediate]) -> Decision {
+    pub(crate) fn decide(
+        &self,
+        history: &History,
+        number: usize,
+        own: &[Intermediate],
+    ) -> Decision {
         let max = self.max_resource.or_else(|| {
             history
                 .complete()

@@ -35,7 +35,7 @@ impl Default for MedianSettings {
 
 impl MedianSettings {
     /// The same rule as a percentile rule at 50.
-    pub fn as_percentile(&self) -> PercentileSettings {
+    pub(crate) fn as_percentile(&self) -> PercentileSettings {
         PercentileSettings {
             percentile: 50.0,
             n_startup_trials: self.n_startup_trials,

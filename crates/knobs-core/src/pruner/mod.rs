@@ -7,22 +7,22 @@
 //! [`TrialState::Pruned`](crate::study::TrialState::Pruned) with the step it reached.
 //!
 //! **What a decision may look at.** A decision for trial `k` at step `s` sees trial `k`'s own
-//! reports so far and the [`History`] fixed when `k` was asked: the curves of the trials
+//! reports so far and the `History` fixed when `k` was asked: the curves of the trials
 //! already *told* to the strategy at that moment (the runner's deterministic schedule). It
 //! never sees what other running trials reported meanwhile, so the same seed and window give
 //! the same pruned trials at the same steps whatever `--jobs` is. That is the one departure
 //! from Optuna, whose pruners also read trials still running: with few trials told, a rule
 //! here has less to compare with and prunes a little later.
 //!
-//! Rules, one file each: [`median`] and [`percentile`] (Optuna's `MedianPruner` and
-//! `PercentilePruner`), [`asha`] (Optuna's `SuccessiveHalvingPruner`), [`hyperband`] (brackets
-//! of ASHA) and [`patience`] (Optuna's `PatientPruner` and `ThresholdPruner` in one rule).
+//! Rules, one file each: `median` and `percentile` (Optuna's `MedianPruner` and
+//! `PercentilePruner`), `asha` (Optuna's `SuccessiveHalvingPruner`), `hyperband` (brackets
+//! of ASHA) and `patience` (Optuna's `PatientPruner` and `ThresholdPruner` in one rule).
 
-pub mod asha;
-pub mod hyperband;
-pub mod median;
-pub mod patience;
-pub mod percentile;
+pub(crate) mod asha;
+pub(crate) mod hyperband;
+pub(crate) mod median;
+pub(crate) mod patience;
+pub(crate) mod percentile;
 
 pub use asha::AshaSettings;
 pub use hyperband::HyperbandSettings;
@@ -183,7 +183,12 @@ impl PrunerSpec {
 
     /// Decide whether trial `number`, having reported `own` so far (the latest report last),
     /// should stop, looking only at `history`. The rules are described in their files.
-    pub fn decide(&self, history: &History, number: usize, own: &[Intermediate]) -> Decision {
+    pub(crate) fn decide(
+        &self,
+        history: &History,
+        number: usize,
+        own: &[Intermediate],
+    ) -> Decision {
         let Some(last) = own.last() else {
             return Decision::Continue;
         };
@@ -248,7 +253,7 @@ pub enum Decision {
 
 impl Decision {
     /// Whether the trial should stop.
-    pub fn prunes(&self) -> bool {
+    pub(crate) fn prunes(&self) -> bool {
         matches!(self, Decision::Prune(_))
     }
 }
@@ -283,7 +288,7 @@ impl Curve {
 /// What a decision may compare with: the curves of the trials told before the deciding
 /// trial was asked (see the module docs), and the study's direction and seed.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct History {
+pub(crate) struct History {
     /// Whether larger values are better.
     pub direction: Direction,
     /// Seeds the Hyperband bracket choice.
@@ -296,7 +301,7 @@ pub struct History {
 impl History {
     /// The history for a trial asked once `told` trials had been told: the study's trials
     /// numbered below `told`.
-    pub fn of(study: &Study, told: usize) -> Self {
+    pub(crate) fn of(study: &Study, told: usize) -> Self {
         History {
             direction: study.direction,
             seed: study.seed,
@@ -310,7 +315,7 @@ impl History {
     }
 
     /// Completed trials only.
-    pub fn complete(&self) -> impl Iterator<Item = &Curve> {
+    pub(crate) fn complete(&self) -> impl Iterator<Item = &Curve> {
         self.curves.iter().filter(|c| c.complete)
     }
 }
@@ -354,7 +359,7 @@ pub(crate) mod testkit {
     use super::*;
 
     /// A curve from values at steps 1, 2, 3, …
-    pub fn curve(number: usize, complete: bool, values: &[f64]) -> Curve {
+    pub(crate) fn curve(number: usize, complete: bool, values: &[f64]) -> Curve {
         Curve {
             number,
             complete,
@@ -363,7 +368,7 @@ pub(crate) mod testkit {
     }
 
     /// Reports at steps 1, 2, 3, …
-    pub fn points(values: &[f64]) -> Vec<Intermediate> {
+    pub(crate) fn points(values: &[f64]) -> Vec<Intermediate> {
         values
             .iter()
             .enumerate()
@@ -374,7 +379,7 @@ pub(crate) mod testkit {
             .collect()
     }
 
-    pub fn history(direction: Direction, curves: Vec<Curve>) -> History {
+    pub(crate) fn history(direction: Direction, curves: Vec<Curve>) -> History {
         History {
             direction,
             seed: 0,

@@ -66,7 +66,7 @@ impl PatienceSettings {
     }
 
     /// The rule (see the module docs) for a trial that reported `own`.
-    pub fn decide(&self, direction: Direction, own: &[Intermediate]) -> Decision {
+    pub(crate) fn decide(&self, direction: Direction, own: &[Intermediate]) -> Decision {
         let Some(last) = own.last() else {
             return Decision::Continue;
         };

@@ -19,7 +19,7 @@ use super::{Decision, History, best_of, invalid};
 use crate::study::{Direction, Intermediate};
 use serde::{Deserialize, Serialize};
 
-/// Settings of [`PercentileSettings::decide`]; defaults as Optuna's.
+/// Settings of `PercentileSettings::decide`; defaults as Optuna's.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PercentileSettings {
@@ -76,7 +76,7 @@ impl PercentileSettings {
     }
 
     /// Optuna's rule (see the module docs) for a trial that reported `own`.
-    pub fn decide(&self, history: &History, own: &[Intermediate]) -> Decision {
+    pub(crate) fn decide(&self, history: &History, own: &[Intermediate]) -> Decision {
         let completed: Vec<&super::Curve> = history.complete().collect();
         if completed.is_empty() || completed.len() < self.n_startup_trials {
             return Decision::Continue;

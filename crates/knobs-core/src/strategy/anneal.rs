@@ -275,13 +275,13 @@ pub struct AnnealState {
     /// The chain's current point and loss.
     pub current: Option<(Vec<f64>, f64)>,
     /// Asks so far.
-    pub asks: usize,
+    pub(crate) asks: usize,
     /// Own results judged so far.
-    pub tells: usize,
+    pub(crate) tells: usize,
     /// Running mean |Δ|.
-    pub mean_delta: f64,
+    pub(crate) mean_delta: f64,
     /// Changes in that mean.
-    pub n_delta: usize,
+    pub(crate) n_delta: usize,
     /// Asked and not yet told.
     pub asked: Vec<usize>,
     /// The last move judged, for the why-view.

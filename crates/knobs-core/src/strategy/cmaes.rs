@@ -37,15 +37,15 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// The default initial step size in unit-cube coordinates.
-pub const DEFAULT_SIGMA0: f64 = 1.0 / 6.0;
+pub(crate) const DEFAULT_SIGMA0: f64 = 1.0 / 6.0;
 
 /// The default population size for `dim` coordinates: `4 + ⌊3 ln d⌋`.
-pub fn default_popsize(dim: usize) -> usize {
+pub(crate) fn default_popsize(dim: usize) -> usize {
     4 + (3.0 * (dim.max(1) as f64).ln()).floor() as usize
 }
 
 /// The largest population size λ a run may start with: each generation allocates λ points.
-pub const MAX_POPSIZE: usize = 100_000;
+pub(crate) const MAX_POPSIZE: usize = 100_000;
 
 /// Settings of [`CmaEs`].
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -521,21 +521,21 @@ pub struct CmaEsState {
     /// The evolution path of C.
     pub pc: Vec<f64>,
     /// The evolution path of σ.
-    pub ps: Vec<f64>,
+    pub(crate) ps: Vec<f64>,
     /// Generations of the current run.
-    pub run_generations: usize,
+    pub(crate) run_generations: usize,
     /// The current run's best loss per generation (`None`: every member failed).
     pub history: Vec<Option<f64>>,
     /// Generations across restarts.
     pub generation: usize,
     /// Points asked in the current generation.
-    pub asked_this_generation: usize,
+    pub(crate) asked_this_generation: usize,
     /// Asked and not yet told: trial number and generation.
     pub asked: Vec<(usize, usize)>,
     /// The current generation's told points and losses (`None`: failed).
     pub told: Vec<(Vec<f64>, Option<f64>)>,
     /// Restarts so far.
-    pub restart_count: usize,
+    pub(crate) restart_count: usize,
 }
 
 #[cfg(test)]

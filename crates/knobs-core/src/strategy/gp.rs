@@ -9,7 +9,7 @@
 //!   0.06); with 10, three did (median 0.0008), and the other functions were unchanged.
 //! - **Kernel**: Matérn 5/2 with one length scale per coordinate (ARD), amplitude and noise
 //!   fitted by maximising the log marginal likelihood under weak log-normal priors
-//!   ([`crate::gp::fit`]). The fit is warm-started from the previous one and redone every
+//!   (`crate::gp::fit`). The fit is warm-started from the previous one and redone every
 //!   trial up to 100 observations, then after every 10% growth of the data (hyperparameters barely move
 //!   once there are many points; this keeps the strategy's time per trial near-flat). Every
 //!   trial still refactors the GP with all the data.
@@ -25,7 +25,7 @@
 //!   than 1 spreads its points instead of proposing the same one again.
 //! - **Warm start** ([`Strategy::warm`]): a finished study's trials on a related problem
 //!   enter the GP as *down-weighted observations*, each with noise `σ_n² + τ²` (τ² =
-//!   [`WARM_TAU2`], standardised units) and its loss shifted by `ȳ_new − ȳ_old` (the means of
+//!   `WARM_TAU2`, standardised units) and its loss shifted by `ȳ_new − ȳ_old` (the means of
 //!   this study's and the old study's losses) so a dataset that is easier overall does not
 //!   read as a better region. Chosen over a prior mean `m(x) = μ_old(x)` because the old
 //!   trials then take part in the same Cholesky solve (no second GP, no change to the
@@ -49,7 +49,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The default number of start-up points for `d` coordinates.
-pub fn default_startup(d: usize) -> usize {
+pub(crate) fn default_startup(d: usize) -> usize {
     10.max(d + 1)
 }
 
@@ -100,7 +100,7 @@ impl super::registry::StrategySettings for GpSettings {
 /// The transfer variance `τ²` a warm start's old trial is observed with, beyond `σ_n²`
 /// (standardised units): an old value may be off by about half a standard deviation of the
 /// losses.
-pub const WARM_TAU2: f64 = 0.25;
+pub(crate) const WARM_TAU2: f64 = 0.25;
 
 /// GP-based Bayesian optimisation (see the module docs).
 pub struct GpSearch {
@@ -128,7 +128,7 @@ pub struct GpSearch {
 }
 
 impl GpSearch {
-    /// A GP search over `space`; `n_startup: None` is [`default_startup`].
+    /// A GP search over `space`; `n_startup: None` is `default_startup`.
     pub fn new(
         space: &Space,
         n_startup: Option<usize>,
@@ -398,11 +398,11 @@ pub struct GpState {
     /// The last fitted hyperparameters; `None` before the first fit.
     pub hypers: Option<SavedHypers>,
     /// Observations at the last fit.
-    pub fitted_at: usize,
+    pub(crate) fitted_at: usize,
     /// Observations at the last fit with random restarts.
-    pub full_fit_at: usize,
+    pub(crate) full_fit_at: usize,
     /// Sobol start-up points asked.
-    pub startup_asked: usize,
+    pub(crate) startup_asked: usize,
 }
 
 /// A GP's fitted hyperparameters, as saved (the kernel's shape is the strategy's setting).

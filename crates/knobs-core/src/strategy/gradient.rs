@@ -61,7 +61,7 @@ pub enum Estimator {
     Spsa,
 }
 
-/// Settings of [`GradientSearch`].
+/// Settings of `GradientSearch`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GradientSettings {
     /// Adam or plain descent.
@@ -141,7 +141,7 @@ pub enum Source {
 
 /// A planned evaluation: its point and its role in the current step.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Probe {
+pub(crate) struct Probe {
     point: Vec<f64>,
     role: Role,
     label: String,
@@ -166,7 +166,7 @@ pub enum Role {
 const SCOUTS: usize = 5;
 
 /// Gradient-based search (see the module docs).
-pub struct GradientSearch {
+pub(crate) struct GradientSearch {
     settings: GradientSettings,
     /// Per-coordinate difference step (larger for integer coordinates); widened on plateaus.
     h: Vec<f64>,
@@ -219,7 +219,7 @@ pub struct TakenStep {
 
 impl GradientSearch {
     /// A gradient search over `space` (numeric parameters only).
-    pub fn new(
+    pub(crate) fn new(
         space: &Space,
         settings: GradientSettings,
         seed: u64,
@@ -705,7 +705,7 @@ impl Strategy for GradientSearch {
     }
 }
 
-/// [`GradientSearch`]'s saved state: the iterate, Adam's moments and the step in progress.
+/// `GradientSearch`'s saved state: the iterate, Adam's moments and the step in progress.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GradientState {
     /// The generator's position.
@@ -713,13 +713,13 @@ pub struct GradientState {
     /// Per-coordinate difference step.
     pub h: Vec<f64>,
     /// Scouting points told for the run about to start.
-    pub scouted: Vec<(Vec<f64>, f64)>,
+    pub(crate) scouted: Vec<(Vec<f64>, f64)>,
     /// Where the gradient comes from.
     pub source: Source,
     /// The current step's point.
     pub x: Vec<f64>,
     /// Planned evaluations not yet asked.
-    pub plan: Vec<Probe>,
+    pub(crate) plan: Vec<Probe>,
     /// Asked evaluations by trial number.
     pub asked: Vec<(usize, Role)>,
     /// The step's centre loss.
@@ -729,7 +729,7 @@ pub struct GradientState {
     /// The step's analytic gradient.
     pub analytic: Option<Vec<f64>>,
     /// The SPSA direction.
-    pub spsa_delta: Vec<f64>,
+    pub(crate) spsa_delta: Vec<f64>,
     /// Adam's first moment.
     pub m: Vec<f64>,
     /// Adam's second moment.
@@ -739,17 +739,17 @@ pub struct GradientState {
     /// The current step size.
     pub lr: f64,
     /// Halvings of the step so far.
-    pub halvings: u32,
+    pub(crate) halvings: u32,
     /// The run's best point and its gradient.
     pub best: Option<(Vec<f64>, Vec<f64>)>,
     /// The run's best loss (`None`: none yet).
-    pub run_best: Option<f64>,
+    pub(crate) run_best: Option<f64>,
     /// Steps so far.
-    pub step_index: usize,
+    pub(crate) step_index: usize,
     /// Restarts so far.
     pub restarts: usize,
     /// The probes planned around the current point.
-    pub step_probes: Vec<Vec<f64>>,
+    pub(crate) step_probes: Vec<Vec<f64>>,
     /// The last step taken, for the why-view.
     pub last_step: Option<TakenStep>,
 }

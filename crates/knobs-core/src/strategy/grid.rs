@@ -5,7 +5,7 @@ use super::{Explanation, Observation, Strategy, StrategyError, Suggestion};
 use crate::space::{Domain, Space, Value};
 
 /// The most values per numeric parameter a grid may take: each axis is allocated up front.
-pub const MAX_POINTS: usize = 100_000;
+pub(crate) const MAX_POINTS: usize = 100_000;
 
 /// Settings of [`Grid`].
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -33,19 +33,19 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Clerc's constriction: inertia.
-pub const DEFAULT_INERTIA: f64 = 0.729;
+pub(crate) const DEFAULT_INERTIA: f64 = 0.729;
 /// Clerc's constriction: cognitive and social weights.
-pub const DEFAULT_ACCEL: f64 = 1.49445;
+pub(crate) const DEFAULT_ACCEL: f64 = 1.49445;
 /// Default velocity clamp (fraction of the unit range).
-pub const DEFAULT_V_MAX: f64 = 0.2;
+pub(crate) const DEFAULT_V_MAX: f64 = 0.2;
 
 /// The default swarm size for `dim` coordinates: `10 + ⌊2√d⌋`.
-pub fn default_swarm(dim: usize) -> usize {
+pub(crate) fn default_swarm(dim: usize) -> usize {
     10 + (2.0 * (dim as f64).sqrt()).floor() as usize
 }
 
 /// The most particles a swarm may have: each is allocated up front.
-pub const MAX_SWARM: usize = 100_000;
+pub(crate) const MAX_SWARM: usize = 100_000;
 
 /// Settings of [`Pso`].
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -146,7 +146,7 @@ pub struct Pso {
 }
 
 impl Pso {
-    /// A swarm over `dim` coordinates; `swarm` `None` uses [`default_swarm`].
+    /// A swarm over `dim` coordinates; `swarm` `None` uses `default_swarm`.
     pub fn new(
         dim: usize,
         swarm: Option<usize>,
@@ -190,7 +190,8 @@ impl Pso {
     }
 
     /// A swarm with every default.
-    pub fn with_defaults(dim: usize, seed: u64) -> Self {
+    #[cfg(test)]
+    pub(crate) fn with_defaults(dim: usize, seed: u64) -> Self {
         Self::new(
             dim,
             None,

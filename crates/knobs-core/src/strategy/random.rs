@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// Random search has nothing to set.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RandomSettings;
+pub(crate) struct RandomSettings;
 
 impl super::registry::StrategySettings for RandomSettings {
     const NAME: &'static str = "random";
@@ -29,7 +29,7 @@ impl super::registry::StrategySettings for RandomSettings {
 }
 
 /// Independent uniform draws in the unit cube (so log parameters are log-uniform).
-pub struct RandomSearch {
+pub(crate) struct RandomSearch {
     dim: usize,
     rng: ChaCha8Rng,
     /// Points asked so far, for [`Strategy::explain`].
@@ -38,7 +38,7 @@ pub struct RandomSearch {
 
 impl RandomSearch {
     /// A random search over `dim` coordinates.
-    pub fn new(dim: usize, seed: u64) -> Self {
+    pub(super) fn new(dim: usize, seed: u64) -> Self {
         RandomSearch {
             dim,
             rng: seeded_rng(seed, 0),

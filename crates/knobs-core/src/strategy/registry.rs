@@ -75,7 +75,7 @@ pub struct StrategyInfo {
     /// The name `--strategy` takes.
     pub name: &'static str,
     /// Other accepted names.
-    pub aliases: &'static [&'static str],
+    pub(crate) aliases: &'static [&'static str],
     /// One line about it.
     pub summary: &'static str,
     /// The strategy with its default settings.
@@ -93,7 +93,7 @@ impl StrategyInfo {
     }
 
     /// Whether `name` names this strategy (its name or an alias, exactly).
-    pub fn answers_to(&self, name: &str) -> bool {
+    pub(crate) fn answers_to(&self, name: &str) -> bool {
         self.name == name || self.aliases.contains(&name)
     }
 }
@@ -546,7 +546,7 @@ registry! {
     /// Simulated annealing (see [`super::Anneal`]).
     fields Anneal(super::anneal::AnnealSettings),
     /// Adam or gradient descent with analytic, central-difference or SPSA gradients (see
-    /// [`super::GradientSearch`]).
+    /// `super::GradientSearch`).
     newtype Gradient(super::gradient::GradientSettings),
 }
 
@@ -561,9 +561,9 @@ impl Default for StrategySpec {
 mod tests {
     use super::*;
     use crate::gp::{Acquisition, KernelKind};
+    use crate::strategy::gradient::GradientSettings;
     use crate::strategy::{
-        AnnealSettings, CmaEsSettings, GpSettings, GradientSettings, GridSettings, PsoSettings,
-        TpeSettings,
+        AnnealSettings, CmaEsSettings, GpSettings, GridSettings, PsoSettings, TpeSettings,
     };
 
     /// Compact RON of every default spec and three edited ones, as written before the

@@ -36,7 +36,7 @@ pub struct Sobol {
 
 impl Sobol {
     /// The largest dimension the underlying tables support.
-    pub const MAX_DIM: usize = sobol_burley::NUM_DIMENSIONS as usize;
+    pub(crate) const MAX_DIM: usize = sobol_burley::NUM_DIMENSIONS as usize;
 
     /// A scrambled Sobol sequence over `dim` coordinates.
     pub fn new(dim: usize, seed: u64) -> Result<Self, StrategyError> {

@@ -17,13 +17,13 @@ use super::StrategySpec;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-pub use super::anneal::AnnealState;
-pub use super::cmaes::CmaEsState;
+pub(crate) use super::anneal::AnnealState;
+pub(crate) use super::cmaes::CmaEsState;
 pub use super::gp::GpState;
-pub use super::gradient::GradientState;
-pub use super::pso::PsoState;
-pub use super::random::RandomState;
-pub use super::tpe::TpeState;
+pub(crate) use super::gradient::GradientState;
+pub(crate) use super::pso::PsoState;
+pub(crate) use super::random::RandomState;
+pub(crate) use super::tpe::TpeState;
 
 /// What one strategy needs, besides the stored trials, to continue exactly.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -80,7 +80,7 @@ pub struct SavedState {
     /// Trials `0..asked` had been asked when it was taken (the next ask was `asked`).
     pub asked: usize,
     /// [`fingerprint`] of those trials as they were stored.
-    pub fingerprint: u64,
+    pub(crate) fingerprint: u64,
     /// The strategy's own state.
     pub state: StrategyState,
 }
@@ -89,7 +89,11 @@ pub struct SavedState {
 /// first `told`. FNV-1a over the bit patterns, so it is the same on every machine and
 /// release (std's hasher promises neither). `None` if the trials are not numbered `0..asked`
 /// in order or are too few.
-pub fn fingerprint(trials: &[crate::study::Trial], told: usize, asked: usize) -> Option<u64> {
+pub(crate) fn fingerprint(
+    trials: &[crate::study::Trial],
+    told: usize,
+    asked: usize,
+) -> Option<u64> {
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |word: u64| {

@@ -6,7 +6,7 @@ use crate::objective::SyntheticFn;
 use crate::space::{Domain, Param, Space};
 
 /// Run `budget` sequential trials of `f` and return every (point, loss) in order.
-pub fn drive(
+pub(crate) fn drive(
     s: &mut dyn Strategy,
     budget: usize,
     mut f: impl FnMut(&[f64]) -> f64,
@@ -27,7 +27,7 @@ pub fn drive(
 }
 
 /// Run `budget` trials in batches of `batch` (all asked, then all told in number order).
-pub fn drive_batched(
+pub(crate) fn drive_batched(
     s: &mut dyn Strategy,
     budget: usize,
     batch: usize,
@@ -54,7 +54,7 @@ pub fn drive_batched(
 }
 
 /// A quadratic bowl with its minimum (0) at an off-centre point.
-pub fn bowl(x: &[f64]) -> f64 {
+pub(crate) fn bowl(x: &[f64]) -> f64 {
     x.iter()
         .enumerate()
         .map(|(i, v)| {
@@ -65,12 +65,12 @@ pub fn bowl(x: &[f64]) -> f64 {
 }
 
 /// The best loss in a run.
-pub fn best(run: &[(Vec<f64>, f64)]) -> f64 {
+pub(crate) fn best(run: &[(Vec<f64>, f64)]) -> f64 {
     run.iter().map(|r| r.1).fold(f64::INFINITY, f64::min)
 }
 
 /// Assert every point is inside the unit cube.
-pub fn assert_in_cube(run: &[(Vec<f64>, f64)]) {
+pub(crate) fn assert_in_cube(run: &[(Vec<f64>, f64)]) {
     for (p, _) in run {
         assert!(
             p.iter().all(|v| (0.0..=1.0).contains(v)),
@@ -80,7 +80,7 @@ pub fn assert_in_cube(run: &[(Vec<f64>, f64)]) {
 }
 
 /// Evaluate a synthetic function at a unit-cube point (mapped linearly to its box).
-pub fn synthetic(f: SyntheticFn, u: &[f64]) -> f64 {
+pub(crate) fn synthetic(f: SyntheticFn, u: &[f64]) -> f64 {
     let b = f.bounds(u.len());
     let x: Vec<f64> = u
         .iter()
@@ -91,7 +91,7 @@ pub fn synthetic(f: SyntheticFn, u: &[f64]) -> f64 {
 }
 
 /// Median over seeds 0..9 of the final regret after `budget` sequential evaluations.
-pub fn median_regret(
+pub(crate) fn median_regret(
     f: SyntheticFn,
     budget: usize,
     mut make: impl FnMut(usize, u64) -> Box<dyn Strategy>,
@@ -109,7 +109,7 @@ pub fn median_regret(
 }
 
 /// Print the median regrets at 60 evaluations on the anchor functions.
-pub fn report(name: &str, mut make: impl FnMut(usize, u64) -> Box<dyn Strategy>) {
+pub(crate) fn report(name: &str, mut make: impl FnMut(usize, u64) -> Box<dyn Strategy>) {
     for f in [
         SyntheticFn::Branin,
         SyntheticFn::Hartmann6,
@@ -125,7 +125,7 @@ pub fn report(name: &str, mut make: impl FnMut(usize, u64) -> Box<dyn Strategy>)
 }
 
 /// A space of `d` floats `x0…` on `[0, 1]`, so unit-cube points are the parameters.
-pub fn unit_space(d: usize) -> Space {
+pub(crate) fn unit_space(d: usize) -> Space {
     Space::new(
         (0..d)
             .map(|i| {

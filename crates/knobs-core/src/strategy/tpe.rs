@@ -40,14 +40,14 @@ use serde::{Deserialize, Serialize};
 use std::f64::consts::{PI, SQRT_2};
 
 /// Optuna's defaults.
-pub const DEFAULT_N_STARTUP: usize = 10;
+pub(crate) const DEFAULT_N_STARTUP: usize = 10;
 /// Candidates drawn from `l(x)` per proposal.
-pub const DEFAULT_N_CANDIDATES: usize = 24;
+pub(crate) const DEFAULT_N_CANDIDATES: usize = 24;
 /// Weight of the prior kernel.
-pub const DEFAULT_PRIOR_WEIGHT: f64 = 1.0;
+pub(crate) const DEFAULT_PRIOR_WEIGHT: f64 = 1.0;
 
 /// The most candidates a proposal may draw: they are allocated on every ask.
-pub const MAX_CANDIDATES: usize = 1_000_000;
+pub(crate) const MAX_CANDIDATES: usize = 1_000_000;
 
 /// Settings of [`Tpe`].
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -546,7 +546,7 @@ pub struct TpeState {
     /// The generator's position.
     pub rng: u64,
     /// Start-up points asked.
-    pub startup_asked: usize,
+    pub(crate) startup_asked: usize,
 }
 
 #[cfg(test)]

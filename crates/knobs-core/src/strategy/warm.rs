@@ -4,7 +4,7 @@
 //! The old trials are mapped onto the new space by parameter name (those outside its ranges
 //! are dropped) and kept with the study ([`WarmStart`], saved in the session), so a resumed
 //! study is seeded exactly as the first run was. Every strategy starts from the old optimum:
-//! its first [`WarmStart::first`] trials are the old best distinct points ([`WarmStarted`]);
+//! its first [`WarmStart::first`] trials are the old best distinct points (`WarmStarted`);
 //! strategies that model the loss also take every old trial as prior knowledge
 //! ([`super::Strategy::warm`]: the GP as down-weighted observations).
 
@@ -128,7 +128,7 @@ impl WarmStart {
     }
 
     /// The points the new study evaluates first: the best `first` distinct old points.
-    pub fn first_points(&self) -> Vec<&WarmTrial> {
+    pub(crate) fn first_points(&self) -> Vec<&WarmTrial> {
         let mut chosen: Vec<&WarmTrial> = Vec::new();
         for t in &self.trials {
             if chosen.len() >= self.first {
@@ -160,14 +160,14 @@ impl WarmStart {
 /// given the old trials ([`Strategy::warm`]). The inner strategy is still asked for every
 /// trial, the warm points replacing its first proposals, as a replay replaces asked points
 /// by stored ones: its own state then advances exactly as in any run.
-pub struct WarmStarted {
+pub(crate) struct WarmStarted {
     inner: Box<dyn Strategy>,
     first: Vec<(usize, Vec<f64>)>,
 }
 
 impl WarmStarted {
     /// Wrap `inner` for the study's warm start, telling it the old trials.
-    pub fn new(mut inner: Box<dyn Strategy>, warm: &WarmStart, dim: usize) -> WarmStarted {
+    pub(crate) fn new(mut inner: Box<dyn Strategy>, warm: &WarmStart, dim: usize) -> WarmStarted {
         let prior: Vec<(Vec<f64>, f64)> = warm
             .trials
             .iter()

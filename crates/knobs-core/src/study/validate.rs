@@ -209,7 +209,7 @@ impl Study {
     /// numbers renumbered over gaps, non-finite values failed, running trials to be asked
     /// again. Errors on what cannot be repaired (duplicate numbers, points or values
     /// outside the space).
-    pub fn repair(&mut self) -> Result<Vec<String>, StudyError> {
+    pub(crate) fn repair(&mut self) -> Result<Vec<String>, StudyError> {
         let mut notes = Vec::new();
         // Stored order is trial order for every file Knobs writes; sort anyway (stably) so a
         // hand-reordered file is read by number.

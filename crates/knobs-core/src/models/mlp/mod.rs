@@ -17,7 +17,7 @@
 
 mod net;
 
-pub use net::{Init, Network, Schedule, Solver, Targets, Training};
+pub(crate) use net::{Init, Schedule, Solver, Targets, Training};
 
 use super::{
     CvData, EpochTrainer, Model, ModelError, Predictions, param_choice, param_count, param_f64,
@@ -37,7 +37,7 @@ const MAX_HIDDEN_LAYERS: usize = 64;
 /// The default search space: issue 14's benchmark space (learning rate 1e-4..1e-1, batch
 /// 16..256, hidden units 16..256, all log; 1 to 3 hidden layers; weight decay 1e-6..1e-2
 /// log), the epochs, the resource, fixed at 20 unless a `--param epochs=…` says otherwise.
-pub fn default_params() -> Vec<Param> {
+pub(crate) fn default_params() -> Vec<Param> {
     let log = |name: &str, low, high| {
         Param::new(
             name,
@@ -76,9 +76,9 @@ pub struct MlpParams {
     /// Passes over the training rows (`epochs`, default 20): the trial's resource.
     pub epochs: usize,
     /// The optimiser (`solver`: `adam`, the default, or `sgd` with `momentum`, default 0.9).
-    pub solver: Solver,
+    pub(crate) solver: Solver,
     /// How the initial weights are drawn (`init`: `glorot`, the default, or `he`).
-    pub init: Init,
+    pub(crate) init: Init,
     /// The random stream of initial weights and row orders (`seed`, default 0).
     pub seed: u64,
 }

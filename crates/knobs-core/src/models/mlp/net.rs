@@ -19,7 +19,7 @@ const EPSILON: f32 = 1e-8;
 
 /// How the weights move along the gradient.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Solver {
+pub(crate) enum Solver {
     /// Adam with bias correction folded into the step size (as scikit-learn's `adam`).
     Adam,
     /// Plain mini-batch SGD with heavy-ball momentum: `v ← μv − η g`, `w ← w + v`.
@@ -31,7 +31,7 @@ pub enum Solver {
 
 /// How the initial weights are drawn (biases start at zero).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Init {
+pub(crate) enum Init {
     /// Glorot-uniform, `±√(6/(fan_in + fan_out))`, in every layer: scikit-learn's
     /// `MLPClassifier` for ReLU networks, and on digits the closer match to its accuracy.
     Glorot,
@@ -41,7 +41,7 @@ pub enum Init {
 
 /// What the output layer is trained to minimise.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Targets {
+pub(crate) enum Targets {
     /// Class labels `0..k`, softmax cross-entropy over `k` outputs.
     Classes(Vec<usize>),
     /// Standardised real values, half the squared error of one output.
@@ -66,14 +66,14 @@ impl Dense {
 
 /// A multilayer perceptron's weights.
 #[derive(Clone, Debug)]
-pub struct Network {
+pub(crate) struct Network {
     layers: Vec<Dense>,
 }
 
 impl Network {
     /// Layers of the given widths (`widths[0]` inputs, the last the outputs), weights drawn
     /// from `rng` as `init` says, biases zero.
-    pub fn new(widths: &[usize], init: Init, rng: &mut ChaCha8Rng) -> Network {
+    pub(crate) fn new(widths: &[usize], init: Init, rng: &mut ChaCha8Rng) -> Network {
         let n = widths.len().saturating_sub(1);
         let layers = (0..n)
             .map(|l| {
@@ -95,7 +95,7 @@ impl Network {
     }
 
     /// The output layer's raw scores (logits, or the standardised prediction) for rows `x`.
-    pub fn forward(&self, x: ArrayView2<f32>) -> Array2<f32> {
+    pub(crate) fn forward(&self, x: ArrayView2<f32>) -> Array2<f32> {
         let mut a = x.to_owned();
         let last = self.layers.len().saturating_sub(1);
         for (l, layer) in self.layers.iter().enumerate() {
@@ -110,7 +110,7 @@ impl Network {
     }
 
     /// Whether every weight is a finite number (false once training has diverged).
-    pub fn is_finite(&self) -> bool {
+    pub(crate) fn is_finite(&self) -> bool {
         self.layers
             .iter()
             .all(|l| l.w.iter().chain(&l.b).all(|v| v.is_finite()))
@@ -126,7 +126,7 @@ struct Moments {
 
 /// Training settings that do not change between epochs.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Schedule {
+pub(crate) struct Schedule {
     /// Step size `η`.
     pub learning_rate: f32,
     /// Rows per mini-batch (the last batch of an epoch may be smaller).
@@ -135,15 +135,15 @@ pub struct Schedule {
     /// (not the biases).
     pub weight_decay: f32,
     /// The optimiser.
-    pub solver: Solver,
+    pub(crate) solver: Solver,
     /// The initial weights.
-    pub init: Init,
+    pub(crate) init: Init,
 }
 
 /// One split's network in training, with its reusable buffers and its own random stream
 /// (the row order of each epoch).
 #[derive(Clone, Debug)]
-pub struct Training {
+pub(crate) struct Training {
     net: Network,
     grads: Vec<Dense>,
     moments: Moments,
@@ -160,7 +160,12 @@ pub struct Training {
 
 impl Training {
     /// A freshly initialised network of `widths` for `rows` training rows.
-    pub fn new(widths: &[usize], rows: usize, schedule: Schedule, mut rng: ChaCha8Rng) -> Self {
+    pub(crate) fn new(
+        widths: &[usize],
+        rows: usize,
+        schedule: Schedule,
+        mut rng: ChaCha8Rng,
+    ) -> Self {
         let net = Network::new(widths, schedule.init, &mut rng);
         let zeros = || -> Vec<Dense> {
             net.layers
@@ -192,12 +197,12 @@ impl Training {
     }
 
     /// The network as trained so far.
-    pub fn network(&self) -> &Network {
+    pub(crate) fn network(&self) -> &Network {
         &self.net
     }
 
     /// One pass over the rows `x` in a fresh random order, a step per mini-batch.
-    pub fn epoch(&mut self, x: ArrayView2<f32>, targets: &Targets) {
+    pub(crate) fn epoch(&mut self, x: ArrayView2<f32>, targets: &Targets) {
         let mut order = std::mem::take(&mut self.order);
         order.shuffle(&mut self.rng);
         for batch in order.chunks(self.schedule.batch_size) {

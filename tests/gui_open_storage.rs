@@ -208,6 +208,15 @@ fn an_optuna_study_opens_with_its_trials_says_what_is_not_mapped_and_cannot_run(
     harness.get_by_label("OK").click();
     harness.run_steps(2);
     assert!(harness.state().storage.notes.is_empty());
+    // Saved and reopened, it still cannot run: the unknown objective is part of the study,
+    // so no other function is ever evaluated on its space.
+    let session = dir.path().join("optuna.ron");
+    harness.state_mut().bench.save(&session);
+    let reopened = knobs::session::Session::load(&session).unwrap().study;
+    assert_eq!(reopened.trials.len(), 12);
+    let bench = Workbench::new(reopened);
+    let why = bench.run_blocker().unwrap();
+    assert!(why.contains("objective is unknown"), "{why}");
 }
 
 /// Open study `live` (4 trials) of `url` in the window, have another writer continue it to

@@ -386,9 +386,6 @@ pub struct Workbench {
     /// The shared storage the study lives in, when other processes write it too (a run
     /// with external workers, or a study watched live); `None` for the window's own study.
     pub shared: Option<super::shared::SharedStudy>,
-    /// Why the study cannot be run in this window whatever its settings (a study Optuna
-    /// wrote: its objective is unknown); cleared when another study replaces it.
-    pub not_runnable: Option<String>,
     /// Run with external workers (the setting, the coordinator being opened) and the
     /// Workers view's reads.
     pub workers: super::workers::ExternalWorkers,
@@ -418,7 +415,6 @@ impl Workbench {
                 .map(|n| n.get())
                 .unwrap_or(1),
             shared: None,
-            not_runnable: None,
             workers: Default::default(),
         }
     }
@@ -569,8 +565,11 @@ impl Workbench {
 
     /// Why Run would fail now, if it would: shown beside the button before the user presses it.
     pub fn run_blocker(&self) -> Option<String> {
-        if let Some(why) = &self.not_runnable {
-            return Some(why.clone());
+        if let crate::objective::ObjectiveSpec::Unknown { .. } = self.study().objective {
+            return Some(
+                tr("the study was written by Optuna: its objective is unknown, so it can be shown but not run")
+                    .to_owned(),
+            );
         }
         match self.mode {
             Mode::Watching(_) => {
@@ -1022,7 +1021,6 @@ impl Workbench {
         self.editor.replace(study);
         self.mode = Mode::Idle;
         self.shared = None;
-        self.not_runnable = None;
         self.last_run = None;
         self.selection.selected = None;
         self.background.view_result = None;

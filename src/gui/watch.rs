@@ -257,10 +257,6 @@ impl Workbench {
         };
         self.replace_study(study);
         self.files.path = None;
-        self.not_runnable = (!recovered.knobs_definition).then(|| {
-            tr("the study was written by Optuna: its objective is unknown, so it can be shown but not run")
-                .to_owned()
-        });
         self.status = fill(
             tr("opened “{}”: {} trials, watched live"),
             &[&name, &self.study().trials.len()],
@@ -349,7 +345,11 @@ impl Workbench {
         self.mode = Mode::Idle;
         self.shared = None;
         let study = self.study();
-        let kept = if self.not_runnable.is_none() {
+        let runnable = !matches!(
+            study.objective,
+            crate::objective::ObjectiveSpec::Unknown { .. }
+        );
+        let kept = if runnable {
             resumable(study)
         } else {
             let mut s = study.clone();

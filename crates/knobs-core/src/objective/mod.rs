@@ -248,6 +248,14 @@ pub enum ObjectiveSpec {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         workdir: Option<PathBuf>,
     },
+    /// An objective Knobs does not know: a study another tool (Optuna) wrote, whose trials
+    /// can be shown, questioned and saved but never evaluated. Kept in the study, and so in
+    /// a saved session, so that reopening it can never quietly run some other function on
+    /// its space.
+    Unknown {
+        /// Who wrote the study ("Optuna"), for the message that refuses to run it.
+        written_by: String,
+    },
 }
 
 impl Default for ObjectiveSpec {
@@ -289,6 +297,10 @@ impl ObjectiveSpec {
             } => Ok(Box::new(
                 CommandObjective::new(command, *trial_timeout)?.in_folder(workdir.clone()),
             )),
+            ObjectiveSpec::Unknown { written_by } => Err(BuildError::Invalid(format!(
+                "the study was written by {written_by}: its objective is unknown, so its trials \
+                 can be shown but not run (start a new study on its space to tune it here)"
+            ))),
             ObjectiveSpec::Model { .. } => match self.model_task() {
                 Some(task) if task.robust.is_some() => Ok(Box::new(task.build_robust()?)),
                 Some(task) => Ok(Box::new(task.build()?)),
@@ -308,6 +320,7 @@ impl ObjectiveSpec {
             },
             ObjectiveSpec::Model { .. } => self.model_task().map(|t| t.label()).unwrap_or_default(),
             ObjectiveSpec::Command { command, .. } => format!("`{command}`"),
+            ObjectiveSpec::Unknown { written_by } => format!("unknown (written by {written_by})"),
         }
     }
 
@@ -324,7 +337,7 @@ impl ObjectiveSpec {
         };
         let mut spec = self.clone();
         match &mut spec {
-            ObjectiveSpec::Synthetic { .. } => {}
+            ObjectiveSpec::Synthetic { .. } | ObjectiveSpec::Unknown { .. } => {}
             ObjectiveSpec::Model {
                 dataset,
                 folds,

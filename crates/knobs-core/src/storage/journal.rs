@@ -1677,6 +1677,9 @@ fn optuna_study(
     };
     let mut knobs = crate::study::default_study();
     knobs.name = study.name.clone();
+    knobs.objective = crate::objective::ObjectiveSpec::Unknown {
+        written_by: "Optuna".into(),
+    };
     knobs.direction = direction;
     knobs.space = space;
     knobs.budget = out.len();
@@ -2133,6 +2136,9 @@ mod tests {
         assert!(notes.contains("intermediate values of 1"), "{notes}");
         let msg = JournalStorage::open(&path).err().unwrap().to_string();
         assert!(msg.contains("written by Optuna"), "{msg}");
+        // Its objective is unknown, not a stand-in: building it says why it cannot run.
+        let build = r.study.objective.build().err().unwrap().to_string();
+        assert!(build.contains("written by Optuna"), "{build}");
     }
 
     #[test]

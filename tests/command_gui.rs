@@ -19,7 +19,7 @@ fn lines(path: &Path) -> usize {
 
 fn opened(path: &Path) -> Workbench {
     let mut bench = Workbench::new(Workbench::default_study());
-    bench.jobs = 1;
+    bench.workers.jobs = 1;
     assert!(bench.open(path).is_some(), "{}", bench.status);
     bench
 }

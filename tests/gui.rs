@@ -26,7 +26,7 @@ fn bench(budget: usize, strategy: StrategySpec) -> Workbench {
     study.budget = budget;
     study.strategy = strategy;
     let mut bench = Workbench::new(study);
-    bench.jobs = 2;
+    bench.workers.jobs = 2;
     bench
 }
 
@@ -77,7 +77,7 @@ fn the_default_study_tunes_an_svc_and_its_gp_views_fill_in() {
     assert!(study.space.params().iter().all(|p| p.domain.is_log()));
     study.budget = 12;
     let mut b = Workbench::new(study);
-    b.jobs = 2;
+    b.workers.jobs = 2;
     b.run();
     b.finish_blocking();
     assert_eq!(b.study().trials.len(), 12);
@@ -114,7 +114,7 @@ fn the_default_study_tunes_an_svc_and_its_gp_views_fill_in() {
 #[test]
 fn stop_mid_run_ends_cleanly_with_finished_trials_only() {
     let mut b = bench(1_000_000, StrategySpec::Sobol);
-    b.jobs = 1;
+    b.workers.jobs = 1;
     let mut harness = harness(KnobsApp::from_bench(b));
     harness.run_steps(2);
     harness.get_by_label("Run").click();
@@ -142,7 +142,7 @@ fn stop_mid_run_ends_cleanly_with_finished_trials_only() {
 #[test]
 fn pause_and_resume_through_the_buttons() {
     let mut b = bench(1_000_000, StrategySpec::Random);
-    b.jobs = 1;
+    b.workers.jobs = 1;
     let mut harness = harness(KnobsApp::from_bench(b));
     harness.run_steps(2);
     harness.get_by_label("Run").click();
@@ -338,7 +338,7 @@ fn keyboard_shortcuts_run_and_save() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("k.ron");
     let mut b = bench(1_000_000, StrategySpec::Random);
-    b.jobs = 1;
+    b.workers.jobs = 1;
     b.files.path = Some(path.clone());
     let mut harness = harness(KnobsApp::from_bench(b));
     harness.run_steps(2);
@@ -510,7 +510,7 @@ fn await_preview(harness: &mut Harness<'static, KnobsApp>) {
 #[test]
 fn changing_the_acquisition_in_the_strategy_panel_redraws_the_gp_slice_with_it() {
     let mut b = bench(8, StrategySpec::from_name("gp").unwrap());
-    b.jobs = 1;
+    b.workers.jobs = 1;
     b.run();
     b.finish_blocking();
     b.view.tab = knobs::gui::state::Tab::GpSlice;

@@ -91,7 +91,7 @@ fn a_script_s_intermediate_values_appear_in_the_curves_view_while_it_runs() {
     let dir = tempfile::tempdir().unwrap();
     let study = command_study(dir.path(), GATED, 2);
     let mut bench = Workbench::new(study);
-    bench.jobs = 1;
+    bench.workers.jobs = 1;
     bench.view.tab = Tab::Curves;
     bench
         .consent
@@ -150,7 +150,7 @@ fn a_failed_script_s_curve_is_kept_and_its_cost_shown() {
     let dir = tempfile::tempdir().unwrap();
     let script = "echo '{\"step\": 1, \"value\": 2.5}'\necho diverged >&2\nexit 3\n";
     let mut bench = Workbench::new(command_study(dir.path(), script, 1));
-    bench.jobs = 1;
+    bench.workers.jobs = 1;
     bench.view.tab = Tab::Curves;
     bench
         .consent
@@ -181,7 +181,7 @@ fn a_race_on_a_command_study_shows_the_command_and_runs_only_once_confirmed() {
     let dir = tempfile::tempdir().unwrap();
     let script = "echo ran >> ran.log\necho \"$2\"\n";
     let mut bench = Workbench::new(command_study(dir.path(), script, 2));
-    bench.jobs = 1;
+    bench.workers.jobs = 1;
     bench.view.tab = Tab::Race;
     let log = dir.path().join("ran.log");
     let mut harness = harness(bench);
@@ -216,7 +216,7 @@ fn step_mode_on_a_command_study_asks_before_it_starts() {
     let dir = tempfile::tempdir().unwrap();
     let script = "echo ran >> ran.log\necho \"$2\"\n";
     let mut bench = Workbench::new(command_study(dir.path(), script, 3));
-    bench.jobs = 1;
+    bench.workers.jobs = 1;
     bench.view.tab = Tab::Step;
     let mut harness = harness(bench);
     harness.run_steps(2);
@@ -247,7 +247,7 @@ fn continuing_a_race_whose_command_the_study_does_not_show_asks_first() {
     let log = dir.path().join("ran.log");
     // A race on a command, as a session someone sent would carry it.
     let mut first = Workbench::new(command_study(dir.path(), script, 2));
-    first.jobs = 1;
+    first.workers.jobs = 1;
     let approval = CommandApproval::of(&first.study().objective).unwrap();
     first.consent.confirmed.push(approval);
     let mut app = KnobsApp::from_bench(first);
@@ -261,7 +261,7 @@ fn continuing_a_race_whose_command_the_study_does_not_show_asks_first() {
     let mut study = Workbench::branin_study();
     study.budget = 3;
     let mut bench = Workbench::new(study);
-    bench.jobs = 1;
+    bench.workers.jobs = 1;
     bench.view.tab = Tab::Race;
     let mut app = KnobsApp::from_bench(bench);
     app.race = knobs::gui::race::state::Race::from_session(saved);

@@ -19,7 +19,7 @@ fn harness() -> Harness<'static, KnobsApp> {
     study.budget = 4;
     study.strategy = StrategySpec::Random;
     let mut bench = Workbench::new(study);
-    bench.jobs = 1;
+    bench.workers.jobs = 1;
     Harness::builder()
         .with_size([1280.0, 1000.0])
         .build_ui_state(

@@ -36,7 +36,7 @@ fn bench(budget: usize, dir: &Path, tab: Tab) -> Workbench {
     study.budget = budget;
     study.strategy = StrategySpec::Random;
     let mut bench = Workbench::new(study);
-    bench.jobs = 2;
+    bench.workers.jobs = 2;
     bench.recovery.dir = Some(dir.to_owned());
     bench.view.tab = tab;
     bench
@@ -264,7 +264,7 @@ fn model_app(dir: &Path, tab: Tab) -> KnobsApp {
     study.budget = 2;
     study.strategy = StrategySpec::Sobol;
     let mut bench = Workbench::new(study);
-    bench.jobs = 1;
+    bench.workers.jobs = 1;
     bench.recovery.dir = Some(dir.to_owned());
     bench.view.tab = tab;
     bench.set_waker(std::sync::Arc::new(|| {}));

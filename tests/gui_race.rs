@@ -20,7 +20,7 @@ fn app(budget: usize) -> KnobsApp {
     let mut study = Workbench::branin_study();
     study.budget = budget;
     let mut bench = Workbench::new(study);
-    bench.jobs = 2;
+    bench.workers.jobs = 2;
     bench.view.tab = Tab::Race;
     KnobsApp::from_bench(bench)
 }
@@ -45,7 +45,10 @@ fn drive_to_the_end(harness: &mut Harness<'static, KnobsApp>) -> usize {
             .iter()
             .filter(|r| r.state == RacerState::Running)
             .count();
-        assert!(running <= harness.state().bench.jobs, "{running} running");
+        assert!(
+            running <= harness.state().bench.workers.jobs,
+            "{running} running"
+        );
         most = most.max(running);
         harness.step();
     }
@@ -328,7 +331,7 @@ fn write_lesson6() {
     study.budget = 40;
     study.seed = 0;
     let mut bench = Workbench::new(study.clone());
-    bench.jobs = 2;
+    bench.workers.jobs = 2;
     bench.view.tab = Tab::Race;
     let mut app = KnobsApp::from_bench(bench);
     app.race.picked = ["grid", "random", "gp", "tpe", "cmaes"]
@@ -433,7 +436,7 @@ fn the_race_lesson_reopens_finished_and_its_description_holds() {
 fn race_snapshot() {
     let session = Session::load(Path::new(LESSON)).unwrap();
     let mut bench = Workbench::new(session.study);
-    bench.jobs = 2;
+    bench.workers.jobs = 2;
     bench.view.tab = Tab::Race;
     let mut app = KnobsApp::from_bench(bench);
     app.race = Race::from_session(session.race.unwrap());
@@ -450,7 +453,7 @@ fn race_snapshot() {
 #[test]
 fn runs_wait_for_a_free_slot_and_a_stopped_race_continues_to_the_same_runs() {
     let mut bench_app = app(20);
-    bench_app.bench.jobs = 1;
+    bench_app.bench.workers.jobs = 1;
     let mut harness = harness_on(bench_app);
     harness.run_steps(1);
     harness.get_by_label("gp").click();

@@ -72,7 +72,7 @@ fn drive_to_the_end(harness: &mut Harness<'static, KnobsApp>) {
 fn a_lane_given_asha_in_its_picker_races_its_strategy_unpruned_and_shows_resource_and_pruned_trials()
  {
     let mut bench = Workbench::new(mlp_study(EPOCHS, BUDGET, "random"));
-    bench.jobs = 2;
+    bench.workers.jobs = 2;
     bench.view.tab = Tab::Race;
     let mut harness = harness_on(KnobsApp::from_bench(bench));
     harness.run_steps(2);
@@ -225,7 +225,7 @@ fn write_lesson7_race() {
     study.description_zh = LESSON_TEXT_ZH.into();
     study.seed = 0;
     let mut bench = Workbench::new(study.clone());
-    bench.jobs = 2;
+    bench.workers.jobs = 2;
     bench.view.tab = Tab::Race;
     let mut app = KnobsApp::from_bench(bench);
     app.race.picked = lesson_lanes();
@@ -328,7 +328,7 @@ fn lesson7_race_at_equal_cost_gives_what_its_description_states() {
 fn race_by_resource_snapshot() {
     let session = Session::load(Path::new(LESSON)).unwrap();
     let mut bench = Workbench::new(session.study);
-    bench.jobs = 2;
+    bench.workers.jobs = 2;
     bench.view.tab = Tab::Race;
     let mut app = KnobsApp::from_bench(bench);
     app.race = Race::from_session(session.race.unwrap());

@@ -34,7 +34,7 @@ fn bench(budget: usize, dir: &Path) -> Workbench {
     study.budget = budget;
     study.strategy = StrategySpec::Random;
     let mut bench = Workbench::new(study);
-    bench.jobs = 2;
+    bench.workers.jobs = 2;
     bench.recovery.dir = Some(dir.to_owned());
     bench
 }
@@ -342,7 +342,7 @@ fn run_pressed_before_the_objective_is_built_waits_for_the_background_build() {
     study.budget = 3;
     study.strategy = StrategySpec::Sobol;
     let mut bench = Workbench::new(study);
-    bench.jobs = 1;
+    bench.workers.jobs = 1;
     bench.recovery.dir = Some(dir.path().to_owned());
     // As the first frame does: a waker, and the builder thread asked for the SVC on moons.
     // Run before any frame has collected the build does not build it in the frame.

@@ -23,7 +23,7 @@ fn app(tab: Tab, selected: Option<usize>) -> KnobsApp {
     // the GP itself change when the GP code does.
     study.strategy = knobs::strategy::StrategySpec::Sobol;
     let mut run = Workbench::new(study);
-    run.jobs = 1;
+    run.workers.jobs = 1;
     run.run();
     run.finish_blocking();
     let mut study = run.study().clone();
@@ -154,7 +154,7 @@ fn curves_snapshot(name: &str, folder: &str, pruner: knobs::pruner::PrunerSpec) 
     let pruning = pruner.is_active();
     study.pruner = pruner;
     let mut run = Workbench::new(study);
-    run.jobs = 1;
+    run.workers.jobs = 1;
     let approval = knobs::objective::consent::CommandApproval::of(&run.study().objective);
     run.consent.confirmed.extend(approval);
     run.run();
@@ -224,7 +224,7 @@ fn robust_datasets_snapshot() {
     study.strategy = knobs::strategy::StrategySpec::Sobol;
     study.budget = 8;
     let mut run = Workbench::new(study);
-    run.jobs = 1;
+    run.workers.jobs = 1;
     run.run();
     run.finish_blocking();
     let mut study = run.study().clone();

@@ -185,7 +185,7 @@ fn play_steps_on_its_own_until_paused() {
 #[test]
 fn step_mode_waits_while_a_run_is_going() {
     let mut b = bench(StrategySpec::Sobol);
-    b.jobs = 1;
+    b.workers.jobs = 1;
     b.run();
     assert!(b.is_running());
     // Events are not drained yet, so the run is certainly still on.

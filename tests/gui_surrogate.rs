@@ -28,7 +28,7 @@ fn bench() -> Workbench {
     study.strategy = StrategySpec::Sobol;
     study.budget = 24;
     let mut run = Workbench::new(study);
-    run.jobs = 1;
+    run.workers.jobs = 1;
     run.run();
     run.finish_blocking();
     let mut study = run.study().clone();

@@ -30,7 +30,7 @@ fn lesson() -> Study {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sessions/lesson1_branin_gp.ron");
     let study = Session::load(&path).expect("the lesson loads").study;
     let mut bench = Workbench::new(study);
-    bench.jobs = 1;
+    bench.workers.jobs = 1;
     bench.run();
     bench.finish_blocking();
     let mut study = bench.study().clone();
@@ -241,7 +241,7 @@ fn replay_of_an_opened_session_shows_the_first_k_trials_and_leaving_restores_all
     study.strategy = StrategySpec::Sobol;
     study.budget = 12;
     let mut run = Workbench::new(study);
-    run.jobs = 1;
+    run.workers.jobs = 1;
     run.run();
     run.finish_blocking();
     let dir = tempfile::tempdir().unwrap();

@@ -33,7 +33,7 @@ fn moons_after_a_run(budget: usize) -> Workbench {
     study.budget = budget;
     study.strategy = StrategySpec::Sobol;
     let mut run = Workbench::new(study);
-    run.jobs = 1;
+    run.workers.jobs = 1;
     run.run();
     run.finish_blocking();
     let mut study = run.study().clone();
@@ -139,7 +139,7 @@ fn the_command_editor_validates_in_place_and_runs_a_valid_command() {
     study.budget = 3;
     study.strategy = StrategySpec::Random;
     let mut bench = Workbench::new(study);
-    bench.jobs = 1;
+    bench.workers.jobs = 1;
     let mut harness = harness(KnobsApp::from_bench(bench));
     harness.run_steps(2);
     let before = harness.state().bench.study().objective.clone();
@@ -239,7 +239,7 @@ fn run_warns_before_a_dataset_too_large_for_the_model() {
     study.budget = 1;
     study.strategy = StrategySpec::Random;
     let mut bench = Workbench::new(study);
-    bench.jobs = 1;
+    bench.workers.jobs = 1;
     let mut harness = harness(KnobsApp::from_bench(bench));
     harness.run_steps(2);
     let ctx = egui::Context::default();
@@ -256,7 +256,7 @@ fn run_warns_before_a_dataset_too_large_for_the_model() {
     // A new window is laid out invisibly on its first frame: draw until it settles.
     harness.run_steps(4);
     assert!(!harness.state().bench.is_running());
-    let warning = harness.state().bench.run_warning.clone().unwrap();
+    let warning = harness.state().bench.cost.warning.clone().unwrap();
     assert!(
         warning.contains("4000 training rows") && warning.contains("5 splits"),
         "{warning}"
@@ -267,7 +267,7 @@ fn run_warns_before_a_dataset_too_large_for_the_model() {
     // Cancel: nothing runs.
     harness.get_by_label("Cancel").click();
     harness.run_steps(2);
-    assert!(harness.state().bench.run_warning.is_none());
+    assert!(harness.state().bench.cost.warning.is_none());
     assert!(!harness.state().bench.is_running());
     assert!(harness.state().bench.study().trials.is_empty());
     assert!(harness.query_by_label("Run anyway").is_none());
@@ -278,7 +278,7 @@ fn run_warns_before_a_dataset_too_large_for_the_model() {
     harness.get_by_label("Run anyway").click();
     harness.run_steps(1);
     assert!(harness.state().bench.is_running());
-    assert!(harness.state().bench.run_warning.is_none());
+    assert!(harness.state().bench.cost.warning.is_none());
     harness.state_mut().handle(Action::Stop, &ctx);
 }
 

@@ -40,7 +40,7 @@ fn study() -> Study {
 /// The same study run in this process on two threads, to the end.
 fn in_process() -> Study {
     let mut bench = Workbench::new(study());
-    bench.jobs = 2;
+    bench.workers.jobs = 2;
     bench.run();
     bench.finish_blocking();
     assert_eq!(

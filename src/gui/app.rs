@@ -389,7 +389,7 @@ impl KnobsApp {
         if dismiss {
             self.bench.error = None;
         }
-        if let Some(why) = self.bench.run_warning.clone() {
+        if let Some(why) = self.bench.cost.warning.clone() {
             egui::Window::new(tr("Dataset too large?"))
                 .collapsible(false)
                 .resizable(false)
@@ -404,7 +404,7 @@ impl KnobsApp {
                             self.actions.push(Action::RunAnyway);
                         }
                         if ui.button(tr("Cancel")).clicked() {
-                            self.bench.run_warning = None;
+                            self.bench.cost.warning = None;
                             self.bench.status = "run cancelled".into();
                         }
                     });

@@ -189,7 +189,7 @@ mod tests {
         study.strategy = StrategySpec::Sobol;
         study.budget = n;
         let mut bench = Workbench::new(study);
-        bench.jobs = 1;
+        bench.workers.jobs = 1;
         bench.run();
         bench.finish_blocking();
         bench

@@ -347,6 +347,16 @@ pub struct Background {
     pub objective_jobs: crate::gui::panels::objective::ObjectiveJobs,
 }
 
+/// What a trial is projected to need, checked when Run is pressed: a run that would exhaust
+/// memory or take minutes per trial asks first instead of starting.
+#[derive(Default)]
+pub struct CostCheck {
+    /// Above what a trial's projected cost asks first.
+    pub limits: crate::models::estimate::CostLimits,
+    /// The projection, shown in a window with "Run anyway" / "Cancel" until answered.
+    pub warning: Option<String>,
+}
+
 /// The window's state without drawing: the study editor, the mode (idle, running, stepping,
 /// replaying), and what the plots, table and menus need.
 pub struct Workbench {
@@ -372,13 +382,8 @@ pub struct Workbench {
     pub status: String,
     /// An error to show in a window until dismissed (unreadable session, failed export).
     pub error: Option<String>,
-    /// What a trial is projected to need, shown in a window with "Run anyway" / "Cancel"
-    /// instead of starting a run that would exhaust memory or take minutes per trial.
-    pub run_warning: Option<String>,
-    /// Above what a trial's projected cost triggers [`Workbench::run_warning`].
-    pub cost_limits: crate::models::estimate::CostLimits,
-    /// Worker threads for the next run.
-    pub jobs: usize,
+    /// The check of what a trial is projected to need before a run starts.
+    pub cost: CostCheck,
     /// The open study's journal, what was last saved, and journals offered for recovery.
     pub recovery: super::recovery::Recovery,
     /// Files read off the UI thread, and a Run waiting for the objective's build.
@@ -388,7 +393,7 @@ pub struct Workbench {
     pub shared: Option<super::shared::SharedStudy>,
     /// Run with external workers (the setting, the coordinator being opened) and the
     /// Workers view's reads.
-    pub workers: super::workers::ExternalWorkers,
+    pub workers: super::workers::RunWorkers,
 }
 
 impl Workbench {
@@ -408,12 +413,8 @@ impl Workbench {
             background: Background::default(),
             status: String::new(),
             error: None,
-            run_warning: None,
             consent: Consent::default(),
-            cost_limits: Default::default(),
-            jobs: std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1),
+            cost: CostCheck::default(),
             shared: None,
             workers: Default::default(),
         }
@@ -499,7 +500,7 @@ impl Workbench {
         self.files.recent.truncate(RECENT_MAX);
         self.view = prefs.view;
         if let Some(j) = prefs.jobs {
-            self.jobs = j.clamp(1, 64);
+            self.workers.jobs = j.clamp(1, 64);
         }
         self.workers.apply_prefs(prefs.workers);
     }
@@ -509,7 +510,7 @@ impl Workbench {
         Prefs {
             recent: self.files.recent.clone(),
             view: self.view,
-            jobs: Some(self.jobs),
+            jobs: Some(self.workers.jobs),
             lang: None,
             storages: Vec::new(),
             workers: self.workers.prefs(),
@@ -603,7 +604,7 @@ impl Workbench {
 
     /// Start (or continue) the study on the worker threads; the waker is called on every
     /// event. A model objective whose trials are projected to need too much memory or time
-    /// (see [`crate::models::estimate`]) sets [`Workbench::run_warning`] instead; the user
+    /// (see [`crate::models::estimate`]) sets [`CostCheck::warning`] instead; the user
     /// then confirms with [`Workbench::run_anyway`].
     pub fn run(&mut self) {
         if !self.is_running()
@@ -621,10 +622,10 @@ impl Workbench {
         }
         if let Some(task) = self.study().objective.model_task()
             && let Ok(cost) = crate::gui::panels::objective::trial_cost(self, &task)
-            && let Some(why) = cost.warning(task.model.name(), &self.cost_limits)
+            && let Some(why) = cost.warning(task.model.name(), &self.cost.limits)
         {
             self.status = "a trial may need too much: confirm or cancel".into();
-            self.run_warning = Some(why);
+            self.cost.warning = Some(why);
             return;
         }
         self.run_anyway();
@@ -632,7 +633,7 @@ impl Workbench {
 
     /// Start the run without checking its projected cost (the warning's "Run anyway").
     pub fn run_anyway(&mut self) {
-        self.run_warning = None;
+        self.cost.warning = None;
         if self.is_running() {
             return;
         }
@@ -741,7 +742,13 @@ impl Workbench {
             b
         });
         let storage = storage.map(|s| Box::new(s) as Box<dyn crate::storage::Storage>);
-        match runner::start_with(self.study().clone(), objective, self.jobs, wake, storage) {
+        match runner::start_with(
+            self.study().clone(),
+            objective,
+            self.workers.jobs,
+            wake,
+            storage,
+        ) {
             Ok(handle) => self.begin_run(handle),
             Err(e) => self.status = fill(tr("cannot run: {}"), &[&e]),
         }
@@ -1024,7 +1031,7 @@ impl Workbench {
         self.last_run = None;
         self.selection.selected = None;
         self.background.view_result = None;
-        self.run_warning = None;
+        self.cost.warning = None;
     }
 
     /// Write the trials as CSV (the CLI's `--trials-csv` format).
@@ -1314,13 +1321,13 @@ mod tests {
         bench.files.recent = vec![PathBuf::from("a.ron"), PathBuf::from("b.ron")];
         bench.view.tab = Tab::GpSlice;
         bench.view.log_y = false;
-        bench.jobs = 3;
+        bench.workers.jobs = 3;
         let text = ron::to_string(&bench.prefs()).unwrap();
         let mut other = Workbench::new(Workbench::default_study());
         other.apply_prefs(ron::from_str(&text).unwrap());
         assert_eq!(other.files.recent, bench.files.recent);
         assert_eq!(other.view, bench.view);
-        assert_eq!(other.jobs, 3);
+        assert_eq!(other.workers.jobs, 3);
     }
 
     #[test]
@@ -1329,7 +1336,7 @@ mod tests {
         study.strategy = StrategySpec::Sobol;
         study.budget = 4;
         let mut bench = Workbench::new(study);
-        bench.jobs = 1;
+        bench.workers.jobs = 1;
         assert_eq!(bench.run_state(), RunState::Idle);
         assert_eq!(bench.elapsed(), None);
         bench.run();
@@ -1366,7 +1373,7 @@ mod tests {
         study.strategy = StrategySpec::Random;
         study.budget = 6;
         let mut bench = Workbench::new(study);
-        bench.jobs = 1;
+        bench.workers.jobs = 1;
         bench.run();
         bench.finish_blocking();
         let mut failed = bench.study().trials[2].clone();

@@ -51,8 +51,12 @@ type WorkersJob = Worker<u64, Request, Result<WorkersRead, String>>;
 /// A coordinator being opened off the UI thread (connecting to a server may take seconds).
 type Opening = Receiver<Result<(RunHandle, SharedStudy), String>>;
 
-/// The run-with-workers setting, the coordinator being opened, and the Workers view's job.
-pub struct ExternalWorkers {
+/// Who evaluates the next run's trials — `jobs` threads of this window, or external `knobs
+/// worker` processes through a storage — the coordinator being opened, and the Workers
+/// view's job.
+pub struct RunWorkers {
+    /// Worker threads of this window for the next run (and races, step mode's batch).
+    pub jobs: usize,
     /// Run with external `knobs worker` processes instead of this window's threads.
     pub external: bool,
     /// The storage URL as typed; empty means [`default_url`].
@@ -68,9 +72,12 @@ pub struct ExternalWorkers {
     last_request: Option<Instant>,
 }
 
-impl Default for ExternalWorkers {
+impl Default for RunWorkers {
     fn default() -> Self {
-        ExternalWorkers {
+        RunWorkers {
+            jobs: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
             external: false,
             url: String::new(),
             heartbeat_timeout: RemoteOptions::default().heartbeat_timeout,
@@ -92,7 +99,7 @@ pub struct WorkersPrefs {
     pub url: String,
 }
 
-impl ExternalWorkers {
+impl RunWorkers {
     /// Whether a coordinator is being opened (the study is locked meanwhile).
     pub fn is_opening(&self) -> bool {
         self.opening.is_some()
@@ -560,10 +567,10 @@ mod tests {
 
     #[test]
     fn no_password_is_kept_in_the_preferences() {
-        let mut w = ExternalWorkers {
+        let mut w = RunWorkers {
             external: true,
             url: "postgresql://knobs:secret@db.example/studies".into(),
-            ..ExternalWorkers::default()
+            ..RunWorkers::default()
         };
         let prefs = w.prefs();
         assert!(prefs.external);

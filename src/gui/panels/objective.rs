@@ -488,11 +488,13 @@ pub fn trial_cost(bench: &Workbench, task: &ModelTask) -> Result<TrialCost, Stri
     match &bench.background.objective_jobs.built {
         Some((spec, Ok(built))) if *spec == bench.study().objective => built
             .shape
-            .map(|shape| shape.trial_cost(&task.model, bench.jobs))
+            .map(|shape| shape.trial_cost(&task.model, bench.workers.jobs))
             .ok_or_else(|| "the data's shape is unknown".into()),
         Some((spec, Err(why))) if *spec == bench.study().objective => Err(why.clone()),
         _ if bench.has_waker() => Err("the objective is still being built".into()),
-        _ => task.trial_cost(bench.jobs).map_err(|e| e.to_string()),
+        _ => task
+            .trial_cost(bench.workers.jobs)
+            .map_err(|e| e.to_string()),
     }
 }
 
@@ -1499,7 +1501,7 @@ mod tests {
     #[test]
     fn the_study_objective_is_built_ahead_for_run_and_its_cost_estimate() {
         let mut bench = Workbench::new(Workbench::default_study());
-        bench.jobs = 3;
+        bench.workers.jobs = 3;
         let task = bench.study().objective.model_task().unwrap();
         // A frame asks for the build; nothing is built on the caller's thread.
         poll_builds(&mut bench);

@@ -61,7 +61,7 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, actions: &mut Vec<Action>)
                         )
                     );
                 }
-                ui.add(egui::Slider::new(&mut bench.jobs, 1..=32))
+                ui.add(egui::Slider::new(&mut bench.workers.jobs, 1..=32))
                     .on_hover_text(hover)
                     .labelled_by(l.id);
                 ui.end_row();
@@ -134,7 +134,7 @@ pub fn warm_start_from(bench: &mut Workbench, path: &std::path::Path) {
 /// trials), so it is not widened behind the user's back. Built once per study revision.
 fn narrower_window(ui: &egui::Ui, bench: &Workbench) -> Option<usize> {
     let study = bench.study();
-    if bench.jobs <= 1 || study.window.is_some() {
+    if bench.workers.jobs <= 1 || study.window.is_some() {
         return None;
     }
     let id = egui::Id::unique("strategy_own_window");
@@ -148,7 +148,7 @@ fn narrower_window(ui: &egui::Ui, bench: &Workbench) -> Option<usize> {
             own
         }
     };
-    (own < bench.jobs).then_some(own)
+    (own < bench.workers.jobs).then_some(own)
 }
 
 #[cfg(test)]
@@ -172,7 +172,7 @@ mod tests {
     #[test]
     fn more_jobs_than_a_waiting_strategy_runs_are_explained_and_a_set_window_is_not() {
         let mut bench = Workbench::new(Workbench::default_study());
-        bench.jobs = 4;
+        bench.workers.jobs = 4;
         // GP-BO waits for each result: one trial at a time by itself.
         assert_eq!(with_ui(|ui| narrower_window(ui, &bench)), Some(1));
         let mut study = bench.study().clone();

@@ -168,7 +168,7 @@ mod tests {
         study.strategy = crate::strategy::StrategySpec::Random;
         study.budget = 8;
         let mut bench = Workbench::new(study);
-        bench.jobs = 1;
+        bench.workers.jobs = 1;
         bench.run();
         bench.finish_blocking();
         let min = SyntheticFn::Branin.minimum();

@@ -302,7 +302,7 @@ pub fn start(race: &mut Race, bench: &mut Workbench, ctx: &egui::Context) {
         return;
     }
     race.journals.dir = bench.recovery.dir.clone();
-    race.start_with(&study, bench.jobs, Some(waker(ctx)), |spec| {
+    race.start_with(&study, bench.workers.jobs, Some(waker(ctx)), |spec| {
         objective_for(bench, spec)
     });
 }
@@ -324,7 +324,7 @@ pub fn resume(race: &mut Race, bench: &mut Workbench, ctx: &egui::Context) {
         return;
     }
     race.journals.dir = bench.recovery.dir.clone();
-    let (budget, jobs) = (bench.study().budget, bench.jobs);
+    let (budget, jobs) = (bench.study().budget, bench.workers.jobs);
     race.resume_with(budget, jobs, Some(waker(ctx)), |spec| {
         objective_for(bench, spec)
     });

@@ -194,18 +194,24 @@ impl Remote {
                 stop = s.stop_asking.take();
                 s.queue.clear();
             }
-            while !paused && stop.is_none() && in_flight.len() < jobs {
+            // Every trial the window has room for goes out in one write.
+            let mut batch = Vec::new();
+            while !paused && stop.is_none() && in_flight.len() + batch.len() < jobs {
                 let Some((number, sug)) = s.queue.pop_front() else {
                     break;
                 };
                 let told = s.told_at_ask.remove(&number).unwrap_or(s.told);
                 let (trial, job) = running_trial(&self.study.space, number, sug);
-                if let Err(e) = self.queue.enqueue(&trial, told, job.want_gradient) {
-                    self.failed(&e);
-                    break;
+                batch.push((trial, told, job.want_gradient));
+            }
+            match self.queue.enqueue_many(&batch) {
+                Ok(()) => {
+                    for (trial, _, _) in batch {
+                        in_flight.insert(trial.number);
+                        self.study.record(trial);
+                    }
                 }
-                self.study.record(trial);
-                in_flight.insert(number);
+                Err(e) => self.failed(&e),
             }
             // A stop ends the run at once: what is still waiting or running stays in the
             // storage, and the next coordinator fails it and asks it again.
@@ -451,6 +457,22 @@ pub fn work(
     Ok(summary.into_inner().unwrap_or_default())
 }
 
+/// The longest an idle worker waits on the storage's signal before it looks again itself
+/// (the coordinator signals every write of waiting trials and the end of its run).
+const IDLE_LISTEN: Duration = Duration::from_millis(500);
+
+/// What an idle worker thread does next.
+enum Idle {
+    /// It claimed this trial.
+    Claimed(Claimed),
+    /// The study is finished: it stops.
+    Finished,
+    /// It waited for the storage's signal: it claims again at once.
+    Woken,
+    /// The storage cannot signal (or a trial runs): it sleeps its idle wait.
+    Sleep,
+}
+
 /// What a worker's threads share.
 struct Shared<'a> {
     queue: &'a Mutex<Box<dyn TrialQueue>>,
@@ -475,26 +497,42 @@ impl Shared<'_> {
         f(q.as_mut())
     }
 
-    /// One worker thread: claim and evaluate until the study is finished.
+    /// One worker thread: claim and evaluate until the study is finished. A result and the
+    /// next claim go to the storage together ([`TrialQueue::finish_and_claim`]).
     fn claim_loop(&self) -> Result<WorkerSummary, StorageError> {
         let mut summary = WorkerSummary::default();
-        while !self.stop.load(Ordering::SeqCst) {
-            let Some(claimed) = self.with_queue(|q| q.claim(self.me))? else {
-                if self.with_queue(|q| q.is_finished())? {
-                    break;
-                }
-                std::thread::sleep(self.idle_wait);
-                continue;
+        let mut next: Option<Claimed> = None;
+        while !self.stop.load(Ordering::SeqCst) || next.is_some() {
+            let claimed = match next.take() {
+                Some(c) => c,
+                None => match self.claim_or_wait()? {
+                    Idle::Claimed(c) => c,
+                    Idle::Finished => break,
+                    Idle::Woken => continue,
+                    Idle::Sleep => {
+                        std::thread::sleep(self.idle_wait);
+                        continue;
+                    }
+                },
             };
-            if let Ok(mut r) = self.running.lock() {
-                r.insert(claimed.attempt);
-            }
             (self.on_event)(&WorkerEvent::Claimed(claimed.trial.clone()));
             let trial = self.evaluate(&claimed)?;
-            self.with_queue(|q| q.finish(claimed.attempt, &trial))?;
-            if let Ok(mut r) = self.running.lock() {
-                r.remove(&claimed.attempt);
-            }
+            let more = !self.stop.load(Ordering::SeqCst);
+            next = self.with_queue(|q| {
+                let next = if more {
+                    q.finish_and_claim(claimed.attempt, &trial, self.me)?
+                } else {
+                    q.finish(claimed.attempt, &trial)?;
+                    None
+                };
+                // Under the queue's lock, so an idle thread never waits on the connection
+                // while this one still needs it for a trial it claimed.
+                if let Ok(mut r) = self.running.lock() {
+                    r.remove(&claimed.attempt);
+                    r.extend(next.as_ref().map(|c| c.attempt));
+                }
+                Ok(next)
+            })?;
             match trial.state {
                 TrialState::Failed(_) => summary.failed += 1,
                 _ => summary.done += 1,
@@ -502,6 +540,29 @@ impl Shared<'_> {
             (self.on_event)(&WorkerEvent::Finished(trial));
         }
         Ok(summary)
+    }
+
+    /// Claim a waiting trial; when none waits and the study goes on, wait for the
+    /// coordinator's next write where the storage can signal it. The wait holds the
+    /// connection, so it is taken only while no trial of this worker runs (a running one
+    /// must report and finish without delay).
+    fn claim_or_wait(&self) -> Result<Idle, StorageError> {
+        self.with_queue(|q| {
+            if let Some(c) = q.claim(self.me)? {
+                if let Ok(mut r) = self.running.lock() {
+                    r.insert(c.attempt);
+                }
+                return Ok(Idle::Claimed(c));
+            }
+            if q.is_finished()? {
+                return Ok(Idle::Finished);
+            }
+            let busy = self.running.lock().map_or(true, |r| !r.is_empty());
+            if !busy && q.wait_for_work(IDLE_LISTEN)? {
+                return Ok(Idle::Woken);
+            }
+            Ok(Idle::Sleep)
+        })
     }
 
     /// Evaluate a claimed trial as the in-process runner would: the same job, the pruner

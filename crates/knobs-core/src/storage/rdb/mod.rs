@@ -59,6 +59,20 @@ pub trait Conn: Send {
     fn batch(&mut self, sql: &str) -> Result<(), String>;
     /// Run one query and return its rows as text.
     fn query(&mut self, sql: &str) -> Result<Vec<Cells>, String>;
+    /// Run several queries and return the rows of each, in one round trip where the
+    /// database is a server (PostgreSQL: one message, so a reader pays one network wait, not
+    /// one per table). Not a transaction on SQLite: a caller that needs one wraps it.
+    fn query_all(&mut self, statements: &[String]) -> Result<Vec<Vec<Cells>>, String> {
+        statements.iter().map(|s| self.query(s)).collect()
+    }
+    /// Wait up to `timeout` for a `NOTIFY` on `channel`, so an idle worker wakes when work is
+    /// written instead of asking the database again and again. The first call only starts
+    /// listening and returns at once (the caller reads again before it waits: nothing written
+    /// in between is missed). `Ok(false)` when the database cannot notify: the caller sleeps.
+    fn wait_notify(&mut self, channel: &str, timeout: std::time::Duration) -> Result<bool, String> {
+        let _ = (channel, timeout);
+        Ok(false)
+    }
     /// The database as messages name it (no password).
     fn location(&self) -> String;
 }
@@ -598,6 +612,10 @@ impl Storage for RdbStorage {
                     }
                     Pending::StudyAttr(key, value) => {
                         rows::set_attr(&mut sql, "study", study_id, key, value);
+                        // The run's end wakes idle workers, which then exit.
+                        if *key == LAST_RUN_ATTR && conn.dialect() == Dialect::Postgres {
+                            sql.push_str(&format!("NOTIFY {};\n", queue::channel(study_id)));
+                        }
                     }
                 }
             }

@@ -120,17 +120,27 @@ pub trait TrialQueue: Send {
     /// once, exactly one gets each trial. `None` when nothing waits.
     fn claim(&mut self, me: &WorkerId) -> Result<Option<Claimed>, StorageError>;
 
-    /// [`TrialQueue::finish`] `attempt`, then [`TrialQueue::claim`] the next waiting trial for
-    /// `me`: a worker's loop, as one transaction where the storage can (PostgreSQL: one round
-    /// trip and one durable write instead of two). The claim keeps its guarantees.
+    /// [`TrialQueue::finish`] each of `done` (attempt and trial), then [`TrialQueue::claim`] up
+    /// to `want` waiting trials for `me`, lowest numbers first: a worker's loop, as one
+    /// transaction where the storage can (SQLite, PostgreSQL: one durable write instead of
+    /// one per trial and per claim). Each claim keeps its guarantees.
     fn finish_and_claim(
         &mut self,
-        attempt: u64,
-        trial: &Trial,
+        done: &[(u64, Trial)],
         me: &WorkerId,
-    ) -> Result<Option<Claimed>, StorageError> {
-        self.finish(attempt, trial)?;
-        self.claim(me)
+        want: usize,
+    ) -> Result<Vec<Claimed>, StorageError> {
+        for (attempt, trial) in done {
+            self.finish(*attempt, trial)?;
+        }
+        let mut claimed = Vec::new();
+        while claimed.len() < want {
+            match self.claim(me)? {
+                Some(c) => claimed.push(c),
+                None => break,
+            }
+        }
+        Ok(claimed)
     }
 
     /// Wait up to `timeout` for the coordinator to write new waiting trials, where the storage

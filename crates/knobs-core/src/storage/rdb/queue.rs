@@ -88,11 +88,6 @@ pub(super) fn fail_sql(sql: &mut String, id: i64, started_at: Option<f64>) {
     );
 }
 
-fn first_int(rows: &[Vec<Option<String>>]) -> Option<i64> {
-    rows.first()
-        .and_then(|r| r.first().cloned().flatten())
-        .and_then(|s| s.parse().ok())
-}
 
 /// How many trial ids a PostgreSQL coordinator takes from the sequence at once (unused ones
 /// are gaps, as a rolled-back insert leaves in any Optuna database).
@@ -143,15 +138,15 @@ fn new_ids(conn: &mut dyn Conn, spare: &mut Vec<i64>, k: usize) -> Result<Vec<i6
     Ok(spare.drain(..k).collect())
 }
 
-/// The one statement of a PostgreSQL claim: the lowest-numbered waiting trial of the study
+/// The one statement of a PostgreSQL claim: the `want` lowest-numbered waiting trials of the study
 /// turns `RUNNING` (rows another claimant holds are skipped, not waited on), the worker and
 /// its first heartbeat are written, and the claimed trial comes back (id, Knobs attribute,
 /// parameters, the study's definition) for [`claimed_trial`].
-fn claim_sql(study_id: i64, me: &WorkerId, started: f64) -> String {
+fn claim_sql(study_id: i64, me: &WorkerId, started: f64, want: usize) -> String {
     format!(
         "WITH c AS (UPDATE trials SET state = 'RUNNING', datetime_start = {start} WHERE \
-         state = 'WAITING' AND trial_id = (SELECT trial_id FROM trials WHERE study_id = \
-         {study_id} AND state = 'WAITING' ORDER BY number LIMIT 1 FOR UPDATE SKIP LOCKED) \
+         state = 'WAITING' AND trial_id IN (SELECT trial_id FROM trials WHERE study_id = \
+         {study_id} AND state = 'WAITING' ORDER BY number LIMIT {want} FOR UPDATE SKIP LOCKED) \
          RETURNING trial_id), \
          w AS (INSERT INTO trial_system_attributes (trial_id, key, value_json) SELECT \
          trial_id, '{WORKER_ATTR}', {worker} FROM c ON CONFLICT (trial_id, key) DO UPDATE SET \
@@ -177,12 +172,13 @@ fn finish_sql(id: i64, trial: &Trial) -> String {
     let (code, value) = journal::optuna_state(trial);
     let result = journal::JournalStorage::result_attr(trial);
     let mut sql = format!(
-        "WITH u AS (UPDATE trials SET state = '{}', datetime_complete = {} WHERE trial_id = {id} \
-         AND state = 'RUNNING' RETURNING trial_id), \
+        "WITH u AS (UPDATE trials SET state = '{}', datetime_start = {}, datetime_complete = {} \
+         WHERE trial_id = {id} AND state = 'RUNNING' RETURNING trial_id), \
          a AS (INSERT INTO trial_system_attributes (trial_id, key, value_json) SELECT trial_id, \
          '{RESULT_ATTR}', {} FROM u ON CONFLICT (trial_id, key) DO UPDATE SET value_json = \
          excluded.value_json)",
         rows::state_name(code),
+        stamp(trial.started_at),
         stamp(trial.started_at + trial.duration),
         rows::text(&result.to_string())
     );
@@ -336,73 +332,104 @@ impl RdbStorage {
         work(conn.as_mut(), &location, study_id)
     }
 
-    /// SQLite's claim: under the write lock, the lowest-numbered waiting trial turns
-    /// `RUNNING` (after `before`, the statements of a finish, in the same transaction).
+    /// SQLite's claim: under the write lock, the attempts of `before` are finished and the
+    /// `want` lowest-numbered waiting trials turn `RUNNING`, in one transaction.
     fn claim_sqlite(
         &mut self,
         me: &WorkerId,
-        before: Option<(i64, &Trial)>,
-    ) -> Result<Option<Claimed>, StorageError> {
+        before: &[(u64, Trial)],
+        want: usize,
+    ) -> Result<Vec<Claimed>, StorageError> {
         self.with_conn(|conn, location, study_id| {
             let started = now();
-            let id = transact(conn, |conn| {
-                if let Some((id, trial)) = before {
-                    finish_if_running(conn, id, trial)?;
+            let ids = transact(conn, |conn| {
+                for (id, trial) in before {
+                    finish_if_running(conn, *id as i64, trial)?;
                 }
-                let Some(id) = first_int(&conn.query(&format!(
-                    "SELECT trial_id FROM trials WHERE study_id = {study_id} AND \
-                     state = 'WAITING' ORDER BY number LIMIT 1"
-                ))?) else {
-                    return Ok(None);
-                };
-                let mut sql = format!(
-                    "UPDATE trials SET state = 'RUNNING', datetime_start = {} WHERE trial_id = {id};\n",
-                    stamp(started)
-                );
-                set_attr(&mut sql, "trial", id, WORKER_ATTR, &json!(me));
-                let _ = writeln!(
-                    sql,
-                    "INSERT INTO trial_heartbeats (trial_id, heartbeat) VALUES ({id}, {}) ON \
-                     CONFLICT (trial_id) DO UPDATE SET heartbeat = excluded.heartbeat;",
-                    db_now(Dialect::Sqlite)
-                );
+                if want == 0 {
+                    return Ok(Vec::new());
+                }
+                let ids: Vec<i64> = conn
+                    .query(&format!(
+                        "SELECT trial_id FROM trials WHERE study_id = {study_id} AND \
+                         state = 'WAITING' ORDER BY number LIMIT {want}"
+                    ))?
+                    .iter()
+                    .filter_map(|r| r.first().cloned().flatten()?.parse().ok())
+                    .collect();
+                let mut sql = String::new();
+                for id in &ids {
+                    let _ = writeln!(
+                        sql,
+                        "UPDATE trials SET state = 'RUNNING', datetime_start = {} WHERE trial_id = {id};",
+                        stamp(started)
+                    );
+                    set_attr(&mut sql, "trial", *id, WORKER_ATTR, &json!(me));
+                    let _ = writeln!(
+                        sql,
+                        "INSERT INTO trial_heartbeats (trial_id, heartbeat) VALUES ({id}, {}) ON \
+                         CONFLICT (trial_id) DO UPDATE SET heartbeat = excluded.heartbeat;",
+                        db_now(Dialect::Sqlite)
+                    );
+                }
                 conn.batch(&sql)?;
-                Ok(Some(id))
+                Ok(ids)
             })
             .map_err(|e| db_error(location, e))?;
-            let Some(id) = id else { return Ok(None) };
-            let (mut trial, attr) = RdbStorage::trial_of(conn, location, study_id, id)?;
-            trial.started_at = started;
-            Ok(Some(Claimed {
-                trial,
-                told_before: attr["told_before"].as_u64().unwrap_or(0) as usize,
-                want_gradient: attr["want_gradient"].as_bool().unwrap_or(false),
-                attempt: id as u64,
-            }))
+            let mut claimed = Vec::with_capacity(ids.len());
+            for (id, mut trial, attrs) in RdbStorage::trials_of(conn, location, study_id, &ids)? {
+                let attr = attrs.get(TRIAL_ATTR).cloned().unwrap_or(Json::Null);
+                trial.started_at = started;
+                claimed.push(Claimed {
+                    trial,
+                    told_before: attr["told_before"].as_u64().unwrap_or(0) as usize,
+                    want_gradient: attr["want_gradient"].as_bool().unwrap_or(false),
+                    attempt: id as u64,
+                });
+            }
+            claimed.sort_by_key(|c| c.trial.number);
+            Ok(claimed)
         })
     }
 
-    /// PostgreSQL's claim: one statement ([`claim_sql`]), after `before` (a finish) in the
-    /// same implicit transaction, so a worker's finish and next claim are one round trip.
+    /// PostgreSQL's claim: one statement ([`claim_sql`]), after the finishes of `before` in
+    /// the same implicit transaction, so a worker's results and next claims are one round
+    /// trip and one durable write.
     fn claim_postgres(
         &mut self,
         me: &WorkerId,
-        before: Option<(i64, &Trial)>,
-    ) -> Result<Option<Claimed>, StorageError> {
+        before: &[(u64, Trial)],
+        want: usize,
+    ) -> Result<Vec<Claimed>, StorageError> {
         self.with_conn(|conn, location, study_id| {
             let started = now();
-            let mut statements = Vec::with_capacity(2);
-            if let Some((id, trial)) = before {
-                statements.push(finish_sql(id, trial));
+            let mut statements: Vec<String> = before
+                .iter()
+                .map(|(id, trial)| finish_sql(*id as i64, trial))
+                .collect();
+            if want > 0 {
+                statements.push(claim_sql(study_id, me, started, want));
             }
-            statements.push(claim_sql(study_id, me, started));
+            if statements.is_empty() {
+                return Ok(Vec::new());
+            }
             let results = conn
                 .query_all(&statements)
                 .map_err(|e| db_error(location, e))?;
-            match results.last().and_then(|rows| rows.first()) {
-                Some(row) => claimed_trial(location, row, started).map(Some),
-                None => Ok(None),
+            if want == 0 {
+                return Ok(Vec::new());
             }
+            let mut claimed = results
+                .last()
+                .map(|rows| {
+                    rows.iter()
+                        .map(|row| claimed_trial(location, row, started))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()?
+                .unwrap_or_default();
+            claimed.sort_by_key(|c| c.trial.number);
+            Ok(claimed)
         })
     }
 }
@@ -585,22 +612,18 @@ impl TrialQueue for RdbStorage {
     }
 
     fn claim(&mut self, me: &WorkerId) -> Result<Option<Claimed>, StorageError> {
-        match self.with_conn(|conn, _, _| Ok(conn.dialect()))? {
-            Dialect::Postgres => self.claim_postgres(me, None),
-            Dialect::Sqlite => self.claim_sqlite(me, None),
-        }
+        Ok(self.finish_and_claim(&[], me, 1)?.pop())
     }
 
     fn finish_and_claim(
         &mut self,
-        attempt: u64,
-        trial: &Trial,
+        done: &[(u64, Trial)],
         me: &WorkerId,
-    ) -> Result<Option<Claimed>, StorageError> {
-        let before = Some((attempt as i64, trial));
+        want: usize,
+    ) -> Result<Vec<Claimed>, StorageError> {
         match self.with_conn(|conn, _, _| Ok(conn.dialect()))? {
-            Dialect::Postgres => self.claim_postgres(me, before),
-            Dialect::Sqlite => self.claim_sqlite(me, before),
+            Dialect::Postgres => self.claim_postgres(me, done, want),
+            Dialect::Sqlite => self.claim_sqlite(me, done, want),
         }
     }
 

@@ -273,8 +273,9 @@ impl RdbStorage {
             });
         }
         let fail = |m: String| db_error(&location, m);
-        // The study and its direction in one transaction: a worker waiting for the study
-        // never reads a study without its direction.
+        let definition = journal::definition_json(study)?;
+        // The study, its direction and its definition in one transaction: a worker waiting
+        // for the study never reads one without them (it would take it for Optuna's).
         let id = transact(conn.as_mut(), |conn| {
             let id = conn
                 .query(&format!(
@@ -285,10 +286,12 @@ impl RdbStorage {
                 .and_then(|r| r.first().cloned().flatten())
                 .and_then(|s| s.parse::<i64>().ok())
                 .ok_or("the new study has no id")?;
-            conn.batch(&format!(
-                "INSERT INTO study_directions (direction, study_id, objective) VALUES ('{}', {id}, 0);",
+            let mut sql = format!(
+                "INSERT INTO study_directions (direction, study_id, objective) VALUES ('{}', {id}, 0);\n",
                 rows::direction_name(study.direction)
-            ))?;
+            );
+            rows::set_attr(&mut sql, "study", id, STUDY_ATTR, &definition);
+            conn.batch(&sql)?;
             Ok(id)
         })
         .map_err(fail)?;

@@ -207,13 +207,22 @@ fn heartbeats_are_judged_on_the_database_clock(target: &StorageUrl) {
         }
     };
     // The claim's own heartbeat, then one 30 s old on the database's clock: fresh for 60 s.
-    assert_eq!(coordinator.fail_stale(Duration::from_secs(60)).unwrap(), Vec::<usize>::new());
+    assert_eq!(
+        coordinator.fail_stale(Duration::from_secs(60)).unwrap(),
+        Vec::<usize>::new()
+    );
     conn.batch(&age(30)).unwrap();
-    assert_eq!(coordinator.fail_stale(Duration::from_secs(60)).unwrap(), Vec::<usize>::new());
+    assert_eq!(
+        coordinator.fail_stale(Duration::from_secs(60)).unwrap(),
+        Vec::<usize>::new()
+    );
     // A beat refreshes it on the database's clock.
     conn.batch(&age(3600)).unwrap();
     worker.heartbeat(&me(1), claimed.attempt).unwrap();
-    assert_eq!(coordinator.fail_stale(Duration::from_secs(60)).unwrap(), Vec::<usize>::new());
+    assert_eq!(
+        coordinator.fail_stale(Duration::from_secs(60)).unwrap(),
+        Vec::<usize>::new()
+    );
     conn.batch(&age(120)).unwrap();
     assert_eq!(
         coordinator.fail_stale(Duration::from_secs(60)).unwrap(),

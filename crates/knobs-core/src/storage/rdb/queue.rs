@@ -88,7 +88,6 @@ pub(super) fn fail_sql(sql: &mut String, id: i64, started_at: Option<f64>) {
     );
 }
 
-
 /// How many trial ids a PostgreSQL coordinator takes from the sequence at once (unused ones
 /// are gaps, as a rolled-back insert leaves in any Optuna database).
 const ID_BLOCK: usize = 64;
@@ -113,9 +112,9 @@ fn db_now(d: Dialect) -> &'static str {
 /// database's clock: a heartbeat's age judged where it was written, never on this host.
 fn older_than(d: Dialect, column: &str, seconds: f64) -> String {
     match d {
-        Dialect::Postgres => format!(
-            "{column} < (now() AT TIME ZONE 'UTC') - interval '{seconds:.6} seconds'"
-        ),
+        Dialect::Postgres => {
+            format!("{column} < (now() AT TIME ZONE 'UTC') - interval '{seconds:.6} seconds'")
+        }
         Dialect::Sqlite => {
             format!("julianday({column}) < julianday('now') - {seconds:.6} / 86400.0")
         }
@@ -197,7 +196,11 @@ fn finish_sql(id: i64, trial: &Trial) -> String {
 }
 
 /// The trial a PostgreSQL claim returned (a row of [`claim_sql`]), `Running` since `started`.
-fn claimed_trial(location: &str, row: &[Option<String>], started: f64) -> Result<Claimed, StorageError> {
+fn claimed_trial(
+    location: &str,
+    row: &[Option<String>],
+    started: f64,
+) -> Result<Claimed, StorageError> {
     let fail = |m: String| db_error(location, m);
     let cell = |i: usize| row.get(i).cloned().flatten();
     let id: i64 = cell(0)
@@ -282,7 +285,8 @@ impl RdbStorage {
             .first()
             .and_then(|r| r.first().cloned().flatten())
             .ok_or_else(|| fail("the study has no Knobs definition".into()))?;
-        let definition: Json = serde_json::from_str(&definition).map_err(|e| fail(e.to_string()))?;
+        let definition: Json =
+            serde_json::from_str(&definition).map_err(|e| fail(e.to_string()))?;
         let mut trials = rows::parse_trials(results).map_err(fail)?;
         trials.sort_by_key(|(id, _)| *id);
         let mut out = Vec::with_capacity(trials.len());
@@ -754,7 +758,8 @@ impl TrialQueue for RdbStorage {
     fn poll(&mut self) -> Result<Vec<Update>, StorageError> {
         let mut seen = std::mem::take(&mut self.poll);
         let me = self.coordinator_beat();
-        let result = self.with_conn(|conn, location, study_id| poll_once(conn, location, study_id, &mut seen));
+        let result = self
+            .with_conn(|conn, location, study_id| poll_once(conn, location, study_id, &mut seen));
         self.poll = seen;
         self.refresh_coordinator(me)?;
         result
@@ -870,7 +875,12 @@ fn poll_once(
     let mut last = seen.floor - 1;
     let mut changed = Vec::new();
     for r in rows {
-        let Some(id) = r.first().cloned().flatten().and_then(|s| s.parse::<i64>().ok()) else {
+        let Some(id) = r
+            .first()
+            .cloned()
+            .flatten()
+            .and_then(|s| s.parse::<i64>().ok())
+        else {
             continue;
         };
         last = last.max(id);

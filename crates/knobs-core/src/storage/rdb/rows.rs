@@ -338,7 +338,9 @@ pub fn parse_trials(results: Vec<Vec<Cells>>) -> Result<Vec<(i64, RowTrial)>, St
         ));
     }
     for row in values {
-        let Some(&i) = index.get(&int(&row, 0)?) else { continue };
+        let Some(&i) = index.get(&int(&row, 0)?) else {
+            continue;
+        };
         let v = match cell(&row, 3) {
             Some("INF_POS") => Some(f64::INFINITY),
             Some("INF_NEG") => Some(f64::NEG_INFINITY),
@@ -347,14 +349,19 @@ pub fn parse_trials(results: Vec<Vec<Cells>>) -> Result<Vec<(i64, RowTrial)>, St
         trials[i].1.values.get_or_insert_with(Vec::new).push(v);
     }
     for row in intermediate {
-        let Some(&i) = index.get(&int(&row, 0)?) else { continue };
+        let Some(&i) = index.get(&int(&row, 0)?) else {
+            continue;
+        };
         let v = match cell(&row, 3) {
             Some("INF_POS") => f64::INFINITY,
             Some("INF_NEG") => f64::NEG_INFINITY,
             Some("NAN") => f64::NAN,
             _ => real(&row, 2)?.unwrap_or(f64::NAN),
         };
-        trials[i].1.intermediate.push((int(&row, 1)?.max(0) as u64, v));
+        trials[i]
+            .1
+            .intermediate
+            .push((int(&row, 1)?.max(0) as u64, v));
     }
     for (rows, system) in [(user, false), (system, true)] {
         for (owner, attrs) in attrs_by_owner(rows)? {

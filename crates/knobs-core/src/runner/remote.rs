@@ -462,7 +462,7 @@ pub fn work(
 const IDLE_LISTEN: Duration = Duration::from_millis(500);
 
 /// The most trials a worker thread claims at once.
-const MAX_BATCH: usize = 8;
+const MAX_BATCH: usize = 32;
 
 /// How many trials a worker thread claims at once: one, unless its last trial ran shorter
 /// than its last write of results and claims took; then as many as run in one write's time

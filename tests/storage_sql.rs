@@ -206,6 +206,61 @@ fn another_schema_version_is_refused(target: &StorageUrl) {
     );
 }
 
+/// Heartbeats are judged on the database's clock, in SQL, as Optuna judges them: a worker
+/// whose host clock is far behind (its trial's start written hours ago by that clock) is not
+/// failed while its heartbeat is fresh on the database's clock, and is once that heartbeat is
+/// older than the timeout there. Every time here is the database's own, never this host's.
+fn heartbeats_are_judged_on_the_database_clock(target: &StorageUrl) {
+    let mut coordinator = queued(target, 1);
+    let (mut worker, _) = RdbStorage::open(rdb::connect(target, false).unwrap(), Some("queue"))
+        .unwrap()
+        .unwrap();
+    let claimed = worker.claim(&me(1)).unwrap().unwrap();
+    let mut conn = rdb::connect(target, false).unwrap();
+    let id = claimed.attempt;
+    let postgres = conn.dialect() == rdb::Dialect::Postgres;
+    // What a worker whose clock lags by years writes as its trial's start.
+    conn.batch(&format!(
+        "UPDATE trials SET datetime_start = '2001-01-01 00:00:00' WHERE trial_id = {id}"
+    ))
+    .unwrap();
+    let age = |seconds: u32| {
+        if postgres {
+            format!(
+                "UPDATE trial_heartbeats SET heartbeat = (now() AT TIME ZONE 'UTC') - \
+                 interval '{seconds} seconds' WHERE trial_id = {id}"
+            )
+        } else {
+            format!(
+                "UPDATE trial_heartbeats SET heartbeat = strftime('%Y-%m-%d %H:%M:%f', 'now', \
+                 '-{seconds} seconds') WHERE trial_id = {id}"
+            )
+        }
+    };
+    // The claim's own heartbeat, then one 30 s old on the database's clock: fresh for 60 s.
+    assert_eq!(
+        coordinator.fail_stale(Duration::from_secs(60)).unwrap(),
+        Vec::<usize>::new()
+    );
+    conn.batch(&age(30)).unwrap();
+    assert_eq!(
+        coordinator.fail_stale(Duration::from_secs(60)).unwrap(),
+        Vec::<usize>::new()
+    );
+    // A beat refreshes it on the database's clock.
+    conn.batch(&age(3600)).unwrap();
+    worker.heartbeat(&me(1), claimed.attempt).unwrap();
+    assert_eq!(
+        coordinator.fail_stale(Duration::from_secs(60)).unwrap(),
+        Vec::<usize>::new()
+    );
+    conn.batch(&age(120)).unwrap();
+    assert_eq!(
+        coordinator.fail_stale(Duration::from_secs(60)).unwrap(),
+        vec![claimed.trial.number]
+    );
+}
+
 fn sqlite(dir: &tempfile::TempDir, name: &str) -> StorageUrl {
     StorageUrl::Sqlite(dir.path().join(name))
 }
@@ -226,6 +281,12 @@ fn sqlite_claims_by_two_threads_never_give_one_trial_twice() {
 fn sqlite_heartbeats_fail_stale_attempts() {
     let dir = tempfile::tempdir().unwrap();
     a_silent_worker_has_its_trial_failed_and_enqueued_again(&sqlite(&dir, "h.db"));
+}
+
+#[test]
+fn sqlite_judges_heartbeats_on_the_database_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    heartbeats_are_judged_on_the_database_clock(&sqlite(&dir, "clock.db"));
 }
 
 #[test]
@@ -529,6 +590,7 @@ fn postgres_storage_round_trip_claims_heartbeats_and_errors() {
     a_run_loads_back_equal(&url(&pg.database("roundtrip")));
     claims_never_give_one_trial_twice(&url(&pg.database("claims")));
     a_silent_worker_has_its_trial_failed_and_enqueued_again(&url(&pg.database("beats")));
+    heartbeats_are_judged_on_the_database_clock(&url(&pg.database("clock")));
     a_second_coordinator_is_refused(&url(&pg.database("coord")));
     another_schema_version_is_refused(&url(&pg.database("version")));
     // Over TCP a password is needed: the wrong one is named as such.

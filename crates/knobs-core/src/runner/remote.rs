@@ -29,7 +29,7 @@ use crate::storage::{Storage, StorageError};
 use crate::strategy::Strategy;
 use crate::study::{Study, Trial, TrialState};
 use crossbeam_channel::{Receiver, Sender, select, unbounded};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -194,18 +194,24 @@ impl Remote {
                 stop = s.stop_asking.take();
                 s.queue.clear();
             }
-            while !paused && stop.is_none() && in_flight.len() < jobs {
+            // Every trial the window has room for goes out in one write.
+            let mut batch = Vec::new();
+            while !paused && stop.is_none() && in_flight.len() + batch.len() < jobs {
                 let Some((number, sug)) = s.queue.pop_front() else {
                     break;
                 };
                 let told = s.told_at_ask.remove(&number).unwrap_or(s.told);
                 let (trial, job) = running_trial(&self.study.space, number, sug);
-                if let Err(e) = self.queue.enqueue(&trial, told, job.want_gradient) {
-                    self.failed(&e);
-                    break;
+                batch.push((trial, told, job.want_gradient));
+            }
+            match self.queue.enqueue_many(&batch) {
+                Ok(()) => {
+                    for (trial, _, _) in batch {
+                        in_flight.insert(trial.number);
+                        self.study.record(trial);
+                    }
                 }
-                self.study.record(trial);
-                in_flight.insert(number);
+                Err(e) => self.failed(&e),
             }
             // A stop ends the run at once: what is still waiting or running stays in the
             // storage, and the next coordinator fails it and asks it again.
@@ -451,6 +457,34 @@ pub fn work(
     Ok(summary.into_inner().unwrap_or_default())
 }
 
+/// The longest an idle worker waits on the storage's signal before it looks again itself
+/// (the coordinator signals every write of waiting trials and the end of its run).
+const IDLE_LISTEN: Duration = Duration::from_millis(500);
+
+/// The most trials a worker thread claims at once.
+const MAX_BATCH: usize = 32;
+
+/// How many trials a worker thread claims at once: one, unless its last trial ran shorter
+/// than its last write of results and claims took; then as many as run in one write's time
+/// (at most [`MAX_BATCH`]). A near-instant objective then does not wait on the database once
+/// per trial, and a long one never holds a trial another worker could be running.
+fn batch_size(write: Duration, eval: Duration) -> usize {
+    let ratio = write.as_secs_f64() / eval.as_secs_f64().max(1e-6);
+    (ratio as usize).clamp(1, MAX_BATCH)
+}
+
+/// What an idle worker thread does next.
+enum Idle {
+    /// It claimed these trials.
+    Claimed(Vec<Claimed>),
+    /// The study is finished: it stops.
+    Finished,
+    /// It waited for the storage's signal: it claims again at once.
+    Woken,
+    /// The storage cannot signal (or a trial runs): it sleeps its idle wait.
+    Sleep,
+}
+
 /// What a worker's threads share.
 struct Shared<'a> {
     queue: &'a Mutex<Box<dyn TrialQueue>>,
@@ -475,33 +509,92 @@ impl Shared<'_> {
         f(q.as_mut())
     }
 
-    /// One worker thread: claim and evaluate until the study is finished.
+    /// One worker thread: claim and evaluate until the study is finished. The results of a
+    /// batch and the next claims go to the storage together
+    /// ([`TrialQueue::finish_and_claim`]); a batch is one trial unless trials run shorter
+    /// than that write takes ([`batch_size`]).
     fn claim_loop(&self) -> Result<WorkerSummary, StorageError> {
         let mut summary = WorkerSummary::default();
-        while !self.stop.load(Ordering::SeqCst) {
-            let Some(claimed) = self.with_queue(|q| q.claim(self.me))? else {
-                if self.with_queue(|q| q.is_finished())? {
+        let mut batch: VecDeque<Claimed> = VecDeque::new();
+        let mut done: Vec<(u64, Trial)> = Vec::new();
+        let (mut write, mut eval) = (Duration::ZERO, Duration::MAX);
+        // Whether the last write claimed nothing (the next look skips a second claim).
+        let mut drained = false;
+        loop {
+            let Some(claimed) = batch.pop_front() else {
+                let more = !self.stop.load(Ordering::SeqCst);
+                if !done.is_empty() {
+                    let want = if more { batch_size(write, eval) } else { 0 };
+                    let at = Instant::now();
+                    let next = self.with_queue(|q| {
+                        let next = q.finish_and_claim(&done, self.me, want)?;
+                        // Under the queue's lock, so an idle thread never waits on the
+                        // connection while this one still needs it for a trial it claimed.
+                        if let Ok(mut r) = self.running.lock() {
+                            for (attempt, _) in &done {
+                                r.remove(attempt);
+                            }
+                            r.extend(next.iter().map(|c| c.attempt));
+                        }
+                        Ok(next)
+                    })?;
+                    write = at.elapsed();
+                    drained = next.is_empty();
+                    for (_, trial) in done.drain(..) {
+                        match trial.state {
+                            TrialState::Failed(_) => summary.failed += 1,
+                            _ => summary.done += 1,
+                        }
+                        (self.on_event)(&WorkerEvent::Finished(trial));
+                    }
+                    batch.extend(next);
+                    continue;
+                }
+                if !more {
                     break;
                 }
-                std::thread::sleep(self.idle_wait);
+                match self.claim_or_wait(batch_size(write, eval), !drained)? {
+                    Idle::Claimed(next) => batch.extend(next),
+                    Idle::Finished => break,
+                    Idle::Woken => {}
+                    Idle::Sleep => std::thread::sleep(self.idle_wait),
+                }
+                drained = false;
                 continue;
             };
-            if let Ok(mut r) = self.running.lock() {
-                r.insert(claimed.attempt);
-            }
             (self.on_event)(&WorkerEvent::Claimed(claimed.trial.clone()));
+            let at = Instant::now();
             let trial = self.evaluate(&claimed)?;
-            self.with_queue(|q| q.finish(claimed.attempt, &trial))?;
-            if let Ok(mut r) = self.running.lock() {
-                r.remove(&claimed.attempt);
-            }
-            match trial.state {
-                TrialState::Failed(_) => summary.failed += 1,
-                _ => summary.done += 1,
-            }
-            (self.on_event)(&WorkerEvent::Finished(trial));
+            eval = at.elapsed();
+            done.push((claimed.attempt, trial));
         }
         Ok(summary)
+    }
+
+    /// Claim up to `want` waiting trials (unless `claim` is false: the last write just found
+    /// none); when none waits and the study goes on, wait for the coordinator's next write
+    /// where the storage can signal it. The wait holds the connection, so it is taken only
+    /// while no trial of this worker runs (a running one must report and finish at once).
+    fn claim_or_wait(&self, want: usize, claim: bool) -> Result<Idle, StorageError> {
+        self.with_queue(|q| {
+            if claim {
+                let next = q.finish_and_claim(&[], self.me, want)?;
+                if !next.is_empty() {
+                    if let Ok(mut r) = self.running.lock() {
+                        r.extend(next.iter().map(|c| c.attempt));
+                    }
+                    return Ok(Idle::Claimed(next));
+                }
+            }
+            if q.is_finished()? {
+                return Ok(Idle::Finished);
+            }
+            let busy = self.running.lock().map_or(true, |r| !r.is_empty());
+            if !busy && q.wait_for_work(IDLE_LISTEN)? {
+                return Ok(Idle::Woken);
+            }
+            Ok(Idle::Sleep)
+        })
     }
 
     /// Evaluate a claimed trial as the in-process runner would: the same job, the pruner

@@ -106,9 +106,52 @@ pub trait TrialQueue: Send {
         want_gradient: bool,
     ) -> Result<(), StorageError>;
 
+    /// [`TrialQueue::enqueue`] of several trials, in order, as one write where the storage
+    /// can (the SQL storages: one transaction, so a coordinator refilling its window pays one
+    /// durable write, not one per trial). Written wholly or, on an error, not at all there.
+    fn enqueue_many(&mut self, trials: &[(Trial, usize, bool)]) -> Result<(), StorageError> {
+        for (trial, told_before, want_gradient) in trials {
+            self.enqueue(trial, *told_before, *want_gradient)?;
+        }
+        Ok(())
+    }
+
     /// Take the lowest-numbered waiting trial for `me`, atomically: when two workers claim at
     /// once, exactly one gets each trial. `None` when nothing waits.
     fn claim(&mut self, me: &WorkerId) -> Result<Option<Claimed>, StorageError>;
+
+    /// [`TrialQueue::finish`] each of `done` (attempt and trial), then [`TrialQueue::claim`] up
+    /// to `want` waiting trials for `me`, lowest numbers first: a worker's loop, as one
+    /// transaction where the storage can (SQLite, PostgreSQL: one durable write instead of
+    /// one per trial and per claim). Each claim keeps its guarantees.
+    fn finish_and_claim(
+        &mut self,
+        done: &[(u64, Trial)],
+        me: &WorkerId,
+        want: usize,
+    ) -> Result<Vec<Claimed>, StorageError> {
+        for (attempt, trial) in done {
+            self.finish(*attempt, trial)?;
+        }
+        let mut claimed = Vec::new();
+        while claimed.len() < want {
+            match self.claim(me)? {
+                Some(c) => claimed.push(c),
+                None => break,
+            }
+        }
+        Ok(claimed)
+    }
+
+    /// Wait up to `timeout` for the coordinator to write new waiting trials, where the storage
+    /// can tell (PostgreSQL: `LISTEN`/`NOTIFY`), so an idle worker neither asks the database
+    /// again and again nor sleeps past new work. `Ok(false)` at once when it cannot: the
+    /// caller sleeps its own idle wait instead. Returning says nothing about what waits: the
+    /// caller claims again.
+    fn wait_for_work(&mut self, timeout: Duration) -> Result<bool, StorageError> {
+        let _ = timeout;
+        Ok(false)
+    }
 
     /// Record that `me` is alive and still running `attempt`.
     fn heartbeat(&mut self, me: &WorkerId, attempt: u64) -> Result<(), StorageError>;

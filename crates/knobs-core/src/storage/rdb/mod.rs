@@ -59,6 +59,20 @@ pub trait Conn: Send {
     fn batch(&mut self, sql: &str) -> Result<(), String>;
     /// Run one query and return its rows as text.
     fn query(&mut self, sql: &str) -> Result<Vec<Cells>, String>;
+    /// Run several queries and return the rows of each, in one round trip where the
+    /// database is a server (PostgreSQL: one message, so a reader pays one network wait, not
+    /// one per table). Not a transaction on SQLite: a caller that needs one wraps it.
+    fn query_all(&mut self, statements: &[String]) -> Result<Vec<Vec<Cells>>, String> {
+        statements.iter().map(|s| self.query(s)).collect()
+    }
+    /// Wait up to `timeout` for a `NOTIFY` on `channel`, so an idle worker wakes when work is
+    /// written instead of asking the database again and again. The first call only starts
+    /// listening and returns at once (the caller reads again before it waits: nothing written
+    /// in between is missed). `Ok(false)` when the database cannot notify: the caller sleeps.
+    fn wait_notify(&mut self, channel: &str, timeout: std::time::Duration) -> Result<bool, String> {
+        let _ = (channel, timeout);
+        Ok(false)
+    }
     /// The database as messages name it (no password).
     fn location(&self) -> String;
 }
@@ -280,8 +294,7 @@ impl RdbStorage {
         let fail = |m: String| db_error(&location, m);
         let definition = journal::definition_json(study)?;
         // The study, its direction and its definition in one transaction: a worker waiting
-        // for the study never reads one without them (without the definition it would take
-        // the study for Optuna's and exit).
+        // for the study never reads one without them (it would take it for Optuna's).
         let id = transact(conn.as_mut(), |conn| {
             let id = conn
                 .query(&format!(
@@ -292,11 +305,10 @@ impl RdbStorage {
                 .and_then(|r| r.first().cloned().flatten())
                 .and_then(|s| s.parse::<i64>().ok())
                 .ok_or("the new study has no id")?;
-            conn.batch(&format!(
-                "INSERT INTO study_directions (direction, study_id, objective) VALUES ('{}', {id}, 0);",
+            let mut sql = format!(
+                "INSERT INTO study_directions (direction, study_id, objective) VALUES ('{}', {id}, 0);\n",
                 rows::direction_name(study.direction)
-            ))?;
-            let mut sql = String::new();
+            );
             rows::set_attr(&mut sql, "study", id, STUDY_ATTR, &definition);
             conn.batch(&sql)?;
             Ok(id)
@@ -622,6 +634,10 @@ impl Storage for RdbStorage {
                     }
                     Pending::StudyAttr(key, value) => {
                         rows::set_attr(&mut sql, "study", study_id, key, value);
+                        // The run's end wakes idle workers, which then exit.
+                        if *key == LAST_RUN_ATTR && conn.dialect() == Dialect::Postgres {
+                            sql.push_str(&format!("NOTIFY {};\n", queue::channel(study_id)));
+                        }
                     }
                 }
             }

@@ -2,11 +2,15 @@
 //!
 //! Every statement goes through the simple query protocol: a commit's statements travel as
 //! one text in one round trip, and every value comes back as text (parsed by the shared
-//! mapping), so the two backends share one SQL text and one reader.
+//! mapping), so the two backends share one SQL text and one reader. Several statements sent
+//! as one text without `BEGIN` run as one implicit transaction (all or nothing, durable when
+//! the answer comes), which is how the queue claims, finishes and enqueues in one round trip.
+//! An idle worker waits on `LISTEN`/`NOTIFY` (the coordinator notifies when it enqueues).
 
 use super::{Cells, Conn, Dialect};
 use crate::storage::url::{PgHost, PgTarget};
 use postgres::error::SqlState;
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, NoTls, SimpleQueryMessage};
 use std::time::Duration;
 
@@ -14,6 +18,8 @@ use std::time::Duration;
 pub struct Postgres {
     client: Client,
     location: String,
+    /// The channel this connection has run `LISTEN` on, if any.
+    listening: Option<String>,
 }
 
 impl Postgres {
@@ -38,6 +44,7 @@ impl Postgres {
         Ok(Postgres {
             client,
             location: target.to_string(),
+            listening: None,
         })
     }
 }
@@ -93,6 +100,58 @@ impl Conn for Postgres {
                 _ => None,
             })
             .collect())
+    }
+
+    fn query_all(&mut self, statements: &[String]) -> Result<Vec<Vec<Cells>>, String> {
+        let messages = self
+            .client
+            .simple_query(&statements.join(";\n"))
+            .map_err(|e| db_message(&e))?;
+        // Each statement's rows end with its CommandComplete.
+        let mut out = Vec::with_capacity(statements.len());
+        let mut rows = Vec::new();
+        for m in messages {
+            match m {
+                SimpleQueryMessage::Row(row) => rows.push(
+                    (0..row.len())
+                        .map(|i| row.get(i).map(str::to_owned))
+                        .collect(),
+                ),
+                SimpleQueryMessage::CommandComplete(_) => out.push(std::mem::take(&mut rows)),
+                _ => {}
+            }
+        }
+        if out.len() != statements.len() {
+            return Err(format!(
+                "{} statement(s) sent, {} answered",
+                statements.len(),
+                out.len()
+            ));
+        }
+        Ok(out)
+    }
+
+    fn wait_notify(&mut self, channel: &str, timeout: Duration) -> Result<bool, String> {
+        if self.listening.as_deref() != Some(channel) {
+            self.client
+                .batch_execute(&format!("LISTEN {channel}"))
+                .map_err(|e| db_message(&e))?;
+            self.listening = Some(channel.to_owned());
+            return Ok(true);
+        }
+        let mut notifications = self.client.notifications();
+        notifications
+            .timeout_iter(timeout)
+            .next()
+            .map_err(|e| db_message(&e))?;
+        // One wake for however many were sent meanwhile.
+        while notifications
+            .iter()
+            .next()
+            .map_err(|e| db_message(&e))?
+            .is_some()
+        {}
+        Ok(true)
     }
 
     fn location(&self) -> String {

@@ -3,7 +3,7 @@
 //! (the same system attributes, the same reading of an Optuna-written study).
 
 use super::super::journal::{self, RESULT_ATTR, RowTrial, TRIAL_ATTR, state};
-use super::{Conn, Dialect};
+use super::{Cells, Conn, Dialect};
 use crate::storage::{Recovered, StorageError, time};
 use crate::study::{Direction, Trial};
 use serde_json::{Map, Value as Json};
@@ -254,24 +254,60 @@ pub fn studies(conn: &mut dyn Conn) -> Result<Vec<(i64, String)>, String> {
         .collect()
 }
 
+/// The statements [`parse_trials`] reads: the trials of study `study_id` whose id is in
+/// `only` (all when `None`), their parameters, values, intermediate values and attributes.
+pub fn trial_statements(d: Dialect, study_id: i64, only: Option<&[i64]>) -> Vec<String> {
+    let filter = match only {
+        Some(ids) => {
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            format!("t.trial_id IN ({})", list.join(","))
+        }
+        None => format!("t.study_id = {study_id}"),
+    };
+    let join = format!("JOIN trials t ON t.trial_id = x.trial_id WHERE {filter}");
+    vec![
+        format!(
+            "SELECT t.trial_id, {}, {}, {} FROM trials t WHERE {filter} ORDER BY t.number, t.trial_id",
+            as_text(d, "t.state"),
+            as_text(d, "t.datetime_start"),
+            as_text(d, "t.datetime_complete")
+        ),
+        format!(
+            "SELECT x.trial_id, x.param_name, x.param_value, x.distribution_json FROM trial_params x \
+             {join} ORDER BY x.param_id"
+        ),
+        format!(
+            "SELECT x.trial_id, x.objective, x.value, {} FROM trial_values x {join} ORDER BY x.objective",
+            as_text(d, "x.value_type")
+        ),
+        format!(
+            "SELECT x.trial_id, x.step, x.intermediate_value, {} FROM trial_intermediate_values x {join}",
+            as_text(d, "x.intermediate_value_type")
+        ),
+        format!("SELECT x.trial_id, x.key, x.value_json FROM trial_user_attributes x {join}"),
+        format!("SELECT x.trial_id, x.key, x.value_json FROM trial_system_attributes x {join}"),
+    ]
+}
+
 /// The trials of study `study_id` whose id is in `only` (all when `None`) as the journal's
-/// mapping reads them, in Optuna number order, with their storage ids.
+/// mapping reads them, in Optuna number order, with their storage ids: one round trip.
 pub fn read_trials(
     conn: &mut dyn Conn,
     study_id: i64,
-    only: Option<i64>,
+    only: Option<&[i64]>,
 ) -> Result<Vec<(i64, RowTrial)>, String> {
-    let d = conn.dialect();
-    let filter = match only {
-        Some(id) => format!("t.trial_id = {id}"),
-        None => format!("t.study_id = {study_id}"),
-    };
-    let rows = conn.query(&format!(
-        "SELECT t.trial_id, {}, {}, {} FROM trials t WHERE {filter} ORDER BY t.number, t.trial_id",
-        as_text(d, "t.state"),
-        as_text(d, "t.datetime_start"),
-        as_text(d, "t.datetime_complete")
-    ))?;
+    if only.is_some_and(<[i64]>::is_empty) {
+        return Ok(Vec::new());
+    }
+    let results = conn.query_all(&trial_statements(conn.dialect(), study_id, only))?;
+    parse_trials(results)
+}
+
+/// The trials in the answers to [`trial_statements`], in Optuna number order.
+pub fn parse_trials(results: Vec<Vec<Cells>>) -> Result<Vec<(i64, RowTrial)>, String> {
+    let [rows, params, values, intermediate, user, system]: [Vec<Cells>; 6] = results
+        .try_into()
+        .map_err(|r: Vec<Vec<Cells>>| format!("{} answers to the 6 trial queries", r.len()))?;
     let mut index = HashMap::with_capacity(rows.len());
     let mut trials = Vec::with_capacity(rows.len());
     for row in rows {
@@ -291,11 +327,7 @@ pub fn read_trials(
             },
         ));
     }
-    let join = format!("JOIN trials t ON t.trial_id = x.trial_id WHERE {filter}");
-    for row in conn.query(&format!(
-        "SELECT x.trial_id, x.param_name, x.param_value, x.distribution_json FROM trial_params x \
-         {join} ORDER BY x.param_id"
-    ))? {
+    for row in params {
         let Some(&i) = index.get(&int(&row, 0)?) else {
             continue;
         };
@@ -305,11 +337,10 @@ pub fn read_trials(
             cell(&row, 3).unwrap_or_default().to_owned(),
         ));
     }
-    for row in conn.query(&format!(
-        "SELECT x.trial_id, x.objective, x.value, {} FROM trial_values x {join} ORDER BY x.objective",
-        as_text(d, "x.value_type")
-    ))? {
-        let Some(&i) = index.get(&int(&row, 0)?) else { continue };
+    for row in values {
+        let Some(&i) = index.get(&int(&row, 0)?) else {
+            continue;
+        };
         let v = match cell(&row, 3) {
             Some("INF_POS") => Some(f64::INFINITY),
             Some("INF_NEG") => Some(f64::NEG_INFINITY),
@@ -317,26 +348,22 @@ pub fn read_trials(
         };
         trials[i].1.values.get_or_insert_with(Vec::new).push(v);
     }
-    for row in conn.query(&format!(
-        "SELECT x.trial_id, x.step, x.intermediate_value, {} FROM trial_intermediate_values x {join}",
-        as_text(d, "x.intermediate_value_type")
-    ))? {
-        let Some(&i) = index.get(&int(&row, 0)?) else { continue };
+    for row in intermediate {
+        let Some(&i) = index.get(&int(&row, 0)?) else {
+            continue;
+        };
         let v = match cell(&row, 3) {
             Some("INF_POS") => f64::INFINITY,
             Some("INF_NEG") => f64::NEG_INFINITY,
             Some("NAN") => f64::NAN,
             _ => real(&row, 2)?.unwrap_or(f64::NAN),
         };
-        trials[i].1.intermediate.push((int(&row, 1)?.max(0) as u64, v));
+        trials[i]
+            .1
+            .intermediate
+            .push((int(&row, 1)?.max(0) as u64, v));
     }
-    for (table, system) in [
-        ("trial_user_attributes", false),
-        ("trial_system_attributes", true),
-    ] {
-        let rows = conn.query(&format!(
-            "SELECT x.trial_id, x.key, x.value_json FROM {table} x {join}"
-        ))?;
+    for (rows, system) in [(user, false), (system, true)] {
         for (owner, attrs) in attrs_by_owner(rows)? {
             let Some(&i) = index.get(&owner) else {
                 continue;

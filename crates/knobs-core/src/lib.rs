@@ -31,8 +31,6 @@ pub mod runner;
 pub mod session;
 pub mod space;
 pub mod stepper;
-// Being reworked by the storage work; its private modules are narrowed once that lands.
-#[allow(unreachable_pub)]
 pub mod storage;
 pub mod strategy;
 pub mod study;

@@ -43,17 +43,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Study system attribute holding Knobs' study definition (JSON of the study, no trials).
-pub const STUDY_ATTR: &str = "knobs:study";
+pub(crate) const STUDY_ATTR: &str = "knobs:study";
 /// Trial system attribute written at a trial's start: `number`, `point`, `label`.
-pub const TRIAL_ATTR: &str = "knobs:trial";
+pub(crate) const TRIAL_ATTR: &str = "knobs:trial";
 /// Trial system attribute written at a trial's end: `started_at`, `duration`, `folds`,
 /// `fit_seconds`, `gradient`, `failure`, `interrupted`.
-pub const RESULT_ATTR: &str = "knobs:result";
+pub(crate) const RESULT_ATTR: &str = "knobs:result";
 /// Study system attribute written when a run ends: why it ended.
-pub const LAST_RUN_ATTR: &str = "knobs:last_run";
+pub(crate) const LAST_RUN_ATTR: &str = "knobs:last_run";
 /// Study system attribute: the strategy's state when the last run ended (see
 /// `runner::restore`), so that resuming from the journal costs about one ask.
-pub const STRATEGY_STATE_ATTR: &str = "knobs:strategy_state";
+pub(crate) const STRATEGY_STATE_ATTR: &str = "knobs:strategy_state";
 /// The failure reason of a trial whose writer stopped before its result.
 pub const INTERRUPTED: &str = "interrupted";
 
@@ -73,26 +73,26 @@ pub(super) fn definition_json(study: &Study) -> Result<Json, StorageError> {
 
 /// Optuna's `JournalOperation` codes.
 pub(super) mod op {
-    pub const CREATE_STUDY: u64 = 0;
-    pub const DELETE_STUDY: u64 = 1;
-    pub const SET_STUDY_USER_ATTR: u64 = 2;
-    pub const SET_STUDY_SYSTEM_ATTR: u64 = 3;
-    pub const CREATE_TRIAL: u64 = 4;
-    pub const SET_TRIAL_PARAM: u64 = 5;
-    pub const SET_TRIAL_STATE_VALUES: u64 = 6;
-    pub const SET_TRIAL_INTERMEDIATE_VALUE: u64 = 7;
-    pub const SET_TRIAL_USER_ATTR: u64 = 8;
-    pub const SET_TRIAL_SYSTEM_ATTR: u64 = 9;
-    pub const DISCARD_TRIALS: u64 = 10;
+    pub(crate) const CREATE_STUDY: u64 = 0;
+    pub(crate) const DELETE_STUDY: u64 = 1;
+    pub(crate) const SET_STUDY_USER_ATTR: u64 = 2;
+    pub(crate) const SET_STUDY_SYSTEM_ATTR: u64 = 3;
+    pub(crate) const CREATE_TRIAL: u64 = 4;
+    pub(crate) const SET_TRIAL_PARAM: u64 = 5;
+    pub(crate) const SET_TRIAL_STATE_VALUES: u64 = 6;
+    pub(crate) const SET_TRIAL_INTERMEDIATE_VALUE: u64 = 7;
+    pub(crate) const SET_TRIAL_USER_ATTR: u64 = 8;
+    pub(crate) const SET_TRIAL_SYSTEM_ATTR: u64 = 9;
+    pub(crate) const DISCARD_TRIALS: u64 = 10;
 }
 
 /// Optuna's `TrialState` values.
 pub(super) mod state {
-    pub const RUNNING: u64 = 0;
-    pub const COMPLETE: u64 = 1;
-    pub const PRUNED: u64 = 2;
-    pub const FAIL: u64 = 3;
-    pub const WAITING: u64 = 4;
+    pub(crate) const RUNNING: u64 = 0;
+    pub(crate) const COMPLETE: u64 = 1;
+    pub(crate) const PRUNED: u64 = 2;
+    pub(crate) const FAIL: u64 = 3;
+    pub(crate) const WAITING: u64 = 4;
 }
 
 /// Whether `bytes` (the start of a file) look like a journal rather than a RON session: the
@@ -1783,9 +1783,9 @@ pub(super) struct RowTrial {
     /// Name, internal value and distribution JSON of each parameter.
     pub params: Vec<(String, f64, String)>,
     /// User attributes (JSON values).
-    pub user_attrs: Map<String, Json>,
+    pub(crate) user_attrs: Map<String, Json>,
     /// System attributes (JSON values).
-    pub system_attrs: Map<String, Json>,
+    pub(crate) system_attrs: Map<String, Json>,
     /// Every reported (step, value).
     pub intermediate: Vec<(u64, f64)>,
     /// Seconds since the epoch of `datetime_start` and `datetime_complete`.

@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 
 /// Trial system attribute a worker writes while it runs the trial: `time` (seconds since the
 /// epoch on the worker's clock), `host`, `pid`, `token`.
-pub const HEARTBEAT_ATTR: &str = "knobs:heartbeat";
+pub(crate) const HEARTBEAT_ATTR: &str = "knobs:heartbeat";
 
 /// One change read from the journal, turned into an [`Update`] once the read is done.
 enum Raw {
@@ -45,7 +45,7 @@ enum Raw {
 
 /// A journal open as a [`TrialQueue`] (and, for the coordinator's study-level writes, as a
 /// [`Storage`]): see the module docs.
-pub struct JournalQueue {
+pub(crate) struct JournalQueue {
     path: PathBuf,
     name: Option<String>,
     file: File,
@@ -79,7 +79,7 @@ pub struct JournalQueue {
 impl JournalQueue {
     /// Open the journal at `path` (it must exist) on the study named `name`, or its only
     /// study.
-    pub fn open(path: &Path, name: Option<&str>) -> Result<JournalQueue, StorageError> {
+    pub(crate) fn open(path: &Path, name: Option<&str>) -> Result<JournalQueue, StorageError> {
         let file = open_file(path)?;
         let mut queue = JournalQueue {
             path: path.to_owned(),
@@ -104,14 +104,9 @@ impl JournalQueue {
         Ok(queue)
     }
 
-    /// The journal's file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Record the definition of the study a coordinator is about to continue (a new budget,
     /// say) and clear the previous run's end, so workers keep waiting until this run ends.
-    pub fn begin_run(&mut self, study: &Study) -> Result<(), StorageError> {
+    pub(crate) fn begin_run(&mut self, study: &Study) -> Result<(), StorageError> {
         let value = journal::definition_json(study)?;
         let id = self.study_id;
         let mut out = Vec::new();

@@ -19,7 +19,7 @@
 
 pub mod catalog;
 pub mod journal;
-pub mod journal_queue;
+pub(crate) mod journal_queue;
 pub mod lock;
 pub mod queue;
 pub mod rdb;

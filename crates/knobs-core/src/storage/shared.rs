@@ -49,7 +49,7 @@ fn refused(e: StorageError) -> SharedError {
 /// The queue a coordinator enqueues into and the storage for its study-level writes (the
 /// strategy's checkpoints, the run's end), both on the study, locked for the coordinator:
 /// what [`crate::runner::remote::start_remote`] needs.
-pub type Coordinated = (Box<dyn TrialQueue>, Box<dyn Storage>);
+pub(crate) type Coordinated = (Box<dyn TrialQueue>, Box<dyn Storage>);
 
 /// Open (or create) `study` in the storage at `url` as its coordinator `me`.
 ///

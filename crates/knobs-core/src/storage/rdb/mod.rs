@@ -36,7 +36,6 @@ use serde_json::{Value as Json, json};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-pub use queue::COORDINATOR_ATTR;
 
 /// Which SQL a connection speaks, where the two differ (DDL, casts, claiming).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -174,7 +173,7 @@ pub fn study_names(url: &StorageUrl) -> Result<Vec<String>, StorageError> {
 
 /// The names of the studies on an open connection, in creation order (one connection for
 /// a whole listing: a PostgreSQL connect can take long).
-pub fn names_on(conn: &mut dyn Conn) -> Result<Vec<String>, StorageError> {
+pub(crate) fn names_on(conn: &mut dyn Conn) -> Result<Vec<String>, StorageError> {
     let location = conn.location();
     rows::studies(conn)
         .map(|s| s.into_iter().map(|(_, n)| n).collect())
@@ -183,7 +182,7 @@ pub fn names_on(conn: &mut dyn Conn) -> Result<Vec<String>, StorageError> {
 
 /// Read the study named `name` on an open connection, writing nothing; `Ok(None)` when the
 /// database has no such study.
-pub fn read_on(conn: &mut dyn Conn, name: &str) -> Result<Option<Recovered>, StorageError> {
+pub(crate) fn read_on(conn: &mut dyn Conn, name: &str) -> Result<Option<Recovered>, StorageError> {
     let location = conn.location();
     match find_study(conn, Some(name))? {
         Some((id, _)) => rows::read_study(conn, &location, id).map(|(r, _)| Some(r)),
@@ -370,7 +369,7 @@ impl RdbStorage {
     /// Open the study named `name` (or the only one) as a worker or a coordinator does,
     /// writing nothing: the trials other processes are running stay theirs. `Ok(None)` when
     /// the database has no such study (yet).
-    pub fn attach(
+    pub(crate) fn attach(
         conn: Box<dyn Conn>,
         name: Option<&str>,
     ) -> Result<Option<RdbStorage>, StorageError> {

@@ -24,9 +24,9 @@ use std::fmt::Write;
 use std::time::Duration;
 
 /// Study system attribute: the coordinator's [`WorkerId`] and its last heartbeat (seconds).
-pub const COORDINATOR_ATTR: &str = "knobs:coordinator";
+pub(crate) const COORDINATOR_ATTR: &str = "knobs:coordinator";
 /// Trial system attribute: the [`WorkerId`] that claimed the attempt.
-pub const WORKER_ATTR: &str = "knobs:worker";
+pub(crate) const WORKER_ATTR: &str = "knobs:worker";
 /// A coordinator silent this long has died: another may take the study over.
 const COORDINATOR_STALE: f64 = 60.0;
 /// How often a coordinator refreshes its heartbeat (a write; every poll would contend with

@@ -12,12 +12,12 @@ use std::fmt::Write;
 use std::path::Path;
 
 /// `s` as an SQL string literal.
-pub fn text(s: &str) -> String {
+pub(super) fn text(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
 /// `x` as an SQL number (the shortest text that reads back exactly), `NULL` if not finite.
-pub fn float(x: f64) -> String {
+pub(super) fn float(x: f64) -> String {
     if x.is_finite() {
         format!("{x:?}")
     } else {
@@ -26,13 +26,13 @@ pub fn float(x: f64) -> String {
 }
 
 /// Seconds since the epoch as Optuna's naive-UTC `DateTime` literal.
-pub fn stamp(seconds: f64) -> String {
+pub(super) fn stamp(seconds: f64) -> String {
     let iso = time::to_iso(seconds);
     format!("'{}'", iso.get(..26).unwrap_or(&iso).replacen('T', " ", 1))
 }
 
 /// Optuna's `TrialValueType` of an objective value, and the value column.
-pub fn value_cols(v: f64) -> (String, &'static str) {
+pub(crate) fn value_cols(v: f64) -> (String, &'static str) {
     if v.is_finite() {
         (float(v), "FINITE")
     } else if v > 0.0 {
@@ -43,7 +43,7 @@ pub fn value_cols(v: f64) -> (String, &'static str) {
 }
 
 /// Optuna's `TrialIntermediateValueType` and value column of a reported value.
-pub fn intermediate_cols(v: f64) -> (String, &'static str) {
+pub(crate) fn intermediate_cols(v: f64) -> (String, &'static str) {
     if v.is_nan() {
         ("NULL".into(), "NAN")
     } else {
@@ -52,7 +52,7 @@ pub fn intermediate_cols(v: f64) -> (String, &'static str) {
 }
 
 /// Optuna's `TrialState` name of a state code.
-pub fn state_name(code: u64) -> &'static str {
+pub(crate) fn state_name(code: u64) -> &'static str {
     match code {
         state::RUNNING => "RUNNING",
         state::COMPLETE => "COMPLETE",
@@ -74,7 +74,7 @@ fn state_code(name: &str) -> Result<u64, String> {
 }
 
 /// Optuna's `StudyDirection` name.
-pub fn direction_name(d: Direction) -> &'static str {
+pub(crate) fn direction_name(d: Direction) -> &'static str {
     match d {
         Direction::Minimize => "MINIMIZE",
         Direction::Maximize => "MAXIMIZE",
@@ -82,7 +82,7 @@ pub fn direction_name(d: Direction) -> &'static str {
 }
 
 /// An upsert of a system attribute (`table` is `study` or `trial`).
-pub fn set_attr(out: &mut String, table: &str, owner: i64, key: &str, value: &Json) {
+pub(crate) fn set_attr(out: &mut String, table: &str, owner: i64, key: &str, value: &Json) {
     let _ = writeln!(
         out,
         "INSERT INTO {table}_system_attributes ({table}_id, key, value_json) VALUES \
@@ -95,18 +95,18 @@ pub fn set_attr(out: &mut String, table: &str, owner: i64, key: &str, value: &Js
 
 /// The rows of a trial at its start (or whole, when `finished`): the trial, its parameters
 /// and its Knobs attribute (`extra` merged into it: the queue's `told_before`).
-pub struct TrialRows<'a> {
+pub(crate) struct TrialRows<'a> {
     /// The study's parameters: name, distribution JSON, domain.
     pub space: &'a crate::space::Space,
     /// Each parameter's distribution as Optuna's JSON text, in space order.
-    pub distributions: &'a [(String, String)],
+    pub(crate) distributions: &'a [(String, String)],
 }
 
 impl TrialRows<'_> {
     /// Insert `trial` as storage trial `id`, Optuna number `number`, in `state` (RUNNING or
     /// WAITING; a finished trial goes through [`TrialRows::finish`] after).
     #[allow(clippy::too_many_arguments)]
-    pub fn insert(
+    pub(super) fn insert(
         &self,
         out: &mut String,
         study_id: i64,
@@ -156,7 +156,7 @@ impl TrialRows<'_> {
     }
 
     /// The end of storage trial `id`: its result attribute, value and final state.
-    pub fn finish(out: &mut String, id: i64, trial: &Trial) {
+    pub(super) fn finish(out: &mut String, id: i64, trial: &Trial) {
         set_attr(
             out,
             "trial",
@@ -184,7 +184,7 @@ impl TrialRows<'_> {
 }
 
 /// An intermediate value of storage trial `id`.
-pub fn progress(out: &mut String, id: i64, step: u64, value: f64) {
+pub(super) fn progress(out: &mut String, id: i64, step: u64, value: f64) {
     let (v, kind) = intermediate_cols(value);
     let _ = writeln!(
         out,
@@ -196,7 +196,7 @@ pub fn progress(out: &mut String, id: i64, step: u64, value: f64) {
 }
 
 /// Column `c` read as text on `dialect` (PostgreSQL's enums and timestamps are cast).
-pub fn as_text(dialect: Dialect, c: &str) -> String {
+pub(crate) fn as_text(dialect: Dialect, c: &str) -> String {
     match dialect {
         Dialect::Sqlite => c.to_owned(),
         Dialect::Postgres => format!("{c}::text"),
@@ -247,7 +247,7 @@ fn attrs_by_owner(
 }
 
 /// Every study in the database: id and name, in creation order.
-pub fn studies(conn: &mut dyn Conn) -> Result<Vec<(i64, String)>, String> {
+pub(super) fn studies(conn: &mut dyn Conn) -> Result<Vec<(i64, String)>, String> {
     conn.query("SELECT study_id, study_name FROM studies ORDER BY study_id")?
         .into_iter()
         .map(|r| Ok((int(&r, 0)?, cell(&r, 1).unwrap_or_default().to_owned())))
@@ -256,7 +256,7 @@ pub fn studies(conn: &mut dyn Conn) -> Result<Vec<(i64, String)>, String> {
 
 /// The statements [`parse_trials`] reads: the trials of study `study_id` whose id is in
 /// `only` (all when `None`), their parameters, values, intermediate values and attributes.
-pub fn trial_statements(d: Dialect, study_id: i64, only: Option<&[i64]>) -> Vec<String> {
+pub(crate) fn trial_statements(d: Dialect, study_id: i64, only: Option<&[i64]>) -> Vec<String> {
     let filter = match only {
         Some(ids) => {
             let list: Vec<String> = ids.iter().map(i64::to_string).collect();
@@ -291,7 +291,7 @@ pub fn trial_statements(d: Dialect, study_id: i64, only: Option<&[i64]>) -> Vec<
 
 /// The trials of study `study_id` whose id is in `only` (all when `None`) as the journal's
 /// mapping reads them, in Optuna number order, with their storage ids: one round trip.
-pub fn read_trials(
+pub(crate) fn read_trials(
     conn: &mut dyn Conn,
     study_id: i64,
     only: Option<&[i64]>,
@@ -304,7 +304,7 @@ pub fn read_trials(
 }
 
 /// The trials in the answers to [`trial_statements`], in Optuna number order.
-pub fn parse_trials(results: Vec<Vec<Cells>>) -> Result<Vec<(i64, RowTrial)>, String> {
+pub(crate) fn parse_trials(results: Vec<Vec<Cells>>) -> Result<Vec<(i64, RowTrial)>, String> {
     let [rows, params, values, intermediate, user, system]: [Vec<Cells>; 6] = results
         .try_into()
         .map_err(|r: Vec<Vec<Cells>>| format!("{} answers to the 6 trial queries", r.len()))?;
@@ -379,7 +379,7 @@ pub fn parse_trials(results: Vec<Vec<Cells>>) -> Result<Vec<(i64, RowTrial)>, St
 }
 
 /// The study with id `study_id` as Knobs reads it, and each storage trial id by Optuna number.
-pub fn read_study(
+pub(super) fn read_study(
     conn: &mut dyn Conn,
     location: &str,
     study_id: i64,
@@ -455,7 +455,7 @@ pub fn read_study(
 }
 
 /// What the writer needs of each stored trial: its Knobs number and Optuna state.
-pub struct RowTrialInfo {
+pub(crate) struct RowTrialInfo {
     /// The Knobs trial number (none for a trial Optuna wrote).
     pub number: Option<usize>,
     /// Optuna's state code.

@@ -7,12 +7,12 @@
 use super::Dialect;
 
 /// `version_info.schema_version` of Optuna 5.0 (`models.SCHEMA_VERSION`).
-pub const SCHEMA_VERSION: i64 = 12;
+pub(crate) const SCHEMA_VERSION: i64 = 12;
 /// `version_info.library_version` Knobs writes: the Optuna release whose schema this is.
-pub const LIBRARY_VERSION: &str = "5.0.0";
+pub(crate) const LIBRARY_VERSION: &str = "5.0.0";
 /// `alembic_version.version_num`: the last migration of Optuna 5.0, so `optuna storage
 /// upgrade` sees the database as current.
-pub const ALEMBIC_VERSION: &str = "v3.2.0.a";
+pub(crate) const ALEMBIC_VERSION: &str = "v3.2.0.a";
 
 /// Optuna's SQLite DDL, statement for statement as SQLAlchemy emits it.
 const SQLITE: &str = r#"CREATE TABLE studies (
@@ -260,7 +260,7 @@ pub fn create(dialect: Dialect) -> String {
 }
 
 /// The query counting the `version_info` tables in the connection's schema (0 or 1).
-pub fn has_schema(dialect: Dialect) -> &'static str {
+pub(crate) fn has_schema(dialect: Dialect) -> &'static str {
     match dialect {
         Dialect::Sqlite => {
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'version_info'"

@@ -36,7 +36,6 @@ use serde_json::{Value as Json, json};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-
 /// Which SQL a connection speaks, where the two differ (DDL, casts, claiming).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {

@@ -411,10 +411,31 @@ fn an_sqlite_database_written_by_optuna_opens_with_every_trial() {
 fn sqlite_fixture() -> (tempfile::TempDir, StorageUrl) {
     let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/optuna_rdb.db");
     let dir = tempfile::tempdir().unwrap();
-    // A copy: opening switches the file to WAL mode.
+    // A copy, so no test can change the committed file.
     let copy = dir.path().join("optuna.db");
     std::fs::copy(fixture, &copy).unwrap();
     (dir, StorageUrl::Sqlite(copy))
+}
+
+#[test]
+fn listing_and_reading_an_optuna_database_leaves_its_file_unchanged() {
+    // WAL mode is a setting stored in the file: only a run that writes may switch it on.
+    let (dir, url) = sqlite_fixture();
+    let StorageUrl::Sqlite(path) = &url else {
+        unreachable!()
+    };
+    let before = std::fs::read(path).unwrap();
+    assert_eq!(rdb::study_names(&url).unwrap(), vec!["optuna fixture"]);
+    assert_eq!(rdb::read(&url, None).unwrap().study.trials.len(), 12);
+    let summaries = knobs::storage::catalog::catalog(&url).unwrap();
+    assert_eq!(summaries.len(), 1);
+    assert_eq!(std::fs::read(path).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n != "optuna.db")
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 fn knobs(config: &Path, args: &[&str]) -> Output {

@@ -1,8 +1,10 @@
 //! The SQLite backend: one `rusqlite` connection (the bundled library, no system package).
 //!
-//! The database runs in WAL mode with `synchronous=FULL`: a commit returns once its WAL frame
-//! is fsynced (durable through a power cut), and readers (the window, the coordinator) do not
-//! block the writer. Writes take the lock at `BEGIN IMMEDIATE`, so a claim reads and updates
+//! A database Knobs creates or coordinates runs in WAL mode with `synchronous=FULL`: a commit
+//! returns once its WAL frame is fsynced (durable through a power cut), and readers (the
+//! window, the coordinator) do not block the writer. WAL is a setting stored in the file, so
+//! it is switched on only by a run that writes the study (`create`): opening a database to
+//! list or watch it (an Optuna study, a committed fixture) leaves the file as it was. Writes take the lock at `BEGIN IMMEDIATE`, so a claim reads and updates
 //! with no other writer in between; a busy database is waited on, not failed.
 
 use super::{Cells, Conn, Dialect};
@@ -32,8 +34,12 @@ impl Sqlite {
         }
         let conn = Connection::open_with_flags(path, flags).map_err(|e| e.to_string())?;
         conn.busy_timeout(BUSY).map_err(|e| e.to_string())?;
-        conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;")
-            .map_err(|e| e.to_string())?;
+        let pragmas = if create {
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+        } else {
+            "PRAGMA synchronous=FULL;"
+        };
+        conn.execute_batch(pragmas).map_err(|e| e.to_string())?;
         Ok(Sqlite {
             conn,
             path: path.to_owned(),

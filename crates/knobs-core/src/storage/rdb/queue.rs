@@ -248,8 +248,7 @@ fn claimed_trial(
             .collect(),
         _ => Vec::new(),
     };
-    let mut system = serde_json::Map::new();
-    system.insert(STUDY_ATTR.into(), json(3, STUDY_ATTR)?);
+    let definition = json(3, STUDY_ATTR)?;
     let mut trial_attrs = serde_json::Map::new();
     trial_attrs.insert(TRIAL_ATTR.into(), attr.clone());
     let row = journal::RowTrial {
@@ -262,19 +261,7 @@ fn claimed_trial(
         start: Some(started),
         complete: None,
     };
-    let recovered = journal::recovered_from_rows(
-        std::path::Path::new(location),
-        String::new(),
-        vec![1],
-        serde_json::Map::new(),
-        system,
-        vec![row],
-    )?;
-    let mut trial = recovered
-        .study
-        .trials
-        .into_iter()
-        .next()
+    let mut trial = knobs_trial(location, definition, row)?
         .ok_or_else(|| fail(format!("trial {id} is not a Knobs trial")))?;
     trial.started_at = started;
     Ok(Claimed {
@@ -283,6 +270,26 @@ fn claimed_trial(
         want_gradient: attr["want_gradient"].as_bool().unwrap_or(false),
         attempt: id as u64,
     })
+}
+
+/// The Knobs trial one storage row holds, read by the journal's own reader against the
+/// study's `definition`; `None` when the row is not a Knobs trial (or still waiting).
+fn knobs_trial(
+    location: &str,
+    definition: Json,
+    row: journal::RowTrial,
+) -> Result<Option<Trial>, StorageError> {
+    let mut system = serde_json::Map::new();
+    system.insert(STUDY_ATTR.into(), definition);
+    let recovered = journal::recovered_from_rows(
+        std::path::Path::new(location),
+        String::new(),
+        vec![1],
+        serde_json::Map::new(),
+        system,
+        vec![row],
+    )?;
+    Ok(recovered.study.trials.into_iter().next())
 }
 
 impl RdbStorage {
@@ -318,17 +325,7 @@ impl RdbStorage {
         let mut out = Vec::with_capacity(trials.len());
         for (id, row) in trials {
             let attrs = row.system_attrs.clone();
-            let mut system = serde_json::Map::new();
-            system.insert(STUDY_ATTR.into(), definition.clone());
-            let recovered = journal::recovered_from_rows(
-                std::path::Path::new(location),
-                String::new(),
-                vec![1],
-                serde_json::Map::new(),
-                system,
-                vec![row],
-            )?;
-            if let Some(trial) = recovered.study.trials.into_iter().next() {
+            if let Some(trial) = knobs_trial(location, definition.clone(), row)? {
                 out.push((id, trial, attrs));
             }
         }

@@ -7,7 +7,7 @@ use crate::gui::i18n::{fill, tr};
 use crate::gui::state::Workbench;
 use crate::objective::robust::{Summary, unit_scores};
 use eframe::egui;
-use egui_plot::{Legend, Line, MarkerShape, Plot, Points, VLine};
+use egui_plot::{Corner, Legend, Line, MarkerShape, Plot, Points, VLine};
 
 /// Whether the study's trials carry per-dataset scores (the tab is shown only then).
 pub fn available(study: &crate::study::Study) -> bool {
@@ -63,7 +63,8 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
     let plot_height = (height - 22.0 * table_rows - 30.0).max(120.0);
     let response = Plot::new("robust_datasets")
         .height(plot_height)
-        .legend(Legend::default())
+        // Bottom left: the good trials, the robust optimum among them, sit high and late.
+        .legend(Legend::default().position(Corner::LeftBottom))
         .x_axis_label(tr("trial"))
         .y_axis_label(tr("score"))
         .allow_drag(false)
@@ -76,17 +77,15 @@ pub fn show(ui: &mut egui::Ui, bench: &mut Workbench, height: f32) {
                         .color(colour)
                         .radius(2.5),
                 );
-                // Each dataset's own best trial, ringed in its colour.
+                // Each dataset's own best trial, ringed in its colour; unnamed, so the legend
+                // keeps one entry per dataset (the table below names each own best).
                 let row = &summary.rows[i];
                 plot.points(
-                    Points::new(
-                        format!("{name} {}", tr("own best")),
-                        vec![[row.own_best_trial as f64, row.own_best]],
-                    )
-                    .shape(MarkerShape::Circle)
-                    .filled(false)
-                    .radius(7.0)
-                    .color(colour),
+                    Points::new("", vec![[row.own_best_trial as f64, row.own_best]])
+                        .shape(MarkerShape::Circle)
+                        .filled(false)
+                        .radius(7.0)
+                        .color(colour),
                 );
             }
             plot.line(

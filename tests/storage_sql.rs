@@ -195,6 +195,45 @@ fn a_second_coordinator_is_refused(target: &StorageUrl) {
     assert!(!e.contains("journal"), "{e}");
 }
 
+/// The coordinator's lock is written and judged on the database's clock: a coordinator on
+/// another host whose heartbeat is 30 s old there still holds the study; at 120 s (past the
+/// 60 s staleness) a new coordinator takes it over. Every time here is the database's own.
+fn a_coordinators_lock_is_judged_on_the_database_clock(target: &StorageUrl) {
+    let elsewhere = WorkerId {
+        host: "elsewhere".into(),
+        pid: 7,
+        token: "elsewhere-7".into(),
+    };
+    let _first = queued(target, 1);
+    let mut conn = rdb::connect(target, false).unwrap();
+    let epoch = if conn.dialect() == rdb::Dialect::Postgres {
+        "extract(epoch from now())::double precision"
+    } else {
+        "(julianday('now') - 2440587.5) * 86400.0"
+    };
+    let mut age = |seconds: f64| {
+        let now: f64 = conn.query(&format!("SELECT {epoch}")).unwrap()[0][0]
+            .as_deref()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let holder = serde_json::json!({"worker": elsewhere, "heartbeat": now - seconds});
+        conn.batch(&format!(
+            "UPDATE study_system_attributes SET value_json = '{holder}' WHERE key = \
+             'knobs:coordinator'"
+        ))
+        .unwrap();
+    };
+    let (mut second, _) = RdbStorage::open(rdb::connect(target, false).unwrap(), Some("queue"))
+        .unwrap()
+        .unwrap();
+    age(30.0);
+    let e = second.lock_coordinator(&me(9)).unwrap_err().to_string();
+    assert!(e.contains("pid 7 on elsewhere"), "{e}");
+    age(120.0);
+    second.lock_coordinator(&me(9)).unwrap();
+}
+
 fn another_schema_version_is_refused(target: &StorageUrl) {
     let mut conn = rdb::connect(target, true).unwrap();
     conn.batch("UPDATE version_info SET schema_version = 11, library_version = '3.6.1'")
@@ -293,6 +332,12 @@ fn sqlite_judges_heartbeats_on_the_database_clock() {
 fn sqlite_refuses_a_second_coordinator() {
     let dir = tempfile::tempdir().unwrap();
     a_second_coordinator_is_refused(&sqlite(&dir, "c.db"));
+}
+
+#[test]
+fn sqlite_judges_the_coordinators_lock_on_the_database_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    a_coordinators_lock_is_judged_on_the_database_clock(&sqlite(&dir, "lock.db"));
 }
 
 #[test]
@@ -613,6 +658,7 @@ fn postgres_storage_round_trip_claims_heartbeats_and_errors() {
     a_silent_worker_has_its_trial_failed_and_enqueued_again(&url(&pg.database("beats")));
     heartbeats_are_judged_on_the_database_clock(&url(&pg.database("clock")));
     a_second_coordinator_is_refused(&url(&pg.database("coord")));
+    a_coordinators_lock_is_judged_on_the_database_clock(&url(&pg.database("lock")));
     another_schema_version_is_refused(&url(&pg.database("version")));
     // Over TCP a password is needed: the wrong one is named as such.
     let e = rdb::connect(

@@ -33,12 +33,13 @@ const COORDINATOR_STALE: f64 = 60.0;
 /// the workers' claims for SQLite's one write lock).
 const COORDINATOR_BEAT: Duration = Duration::from_secs(5);
 
-/// Whether the coordinator recorded in `holder` may still be alive: one on this host whose
-/// process is gone is dead at once (a coordinator killed and restarted takes over without
-/// waiting); one on another host is judged by its heartbeat alone.
-fn holder_alive(holder: &Json, me: &WorkerId) -> bool {
+/// Whether the coordinator recorded in `holder` may still be alive at `now` (the database's
+/// clock, which its heartbeat was written with): one on this host whose process is gone is
+/// dead at once (a coordinator killed and restarted takes over without waiting); one on
+/// another host is judged by its heartbeat alone, so hosts with skewed clocks agree.
+fn holder_alive(holder: &Json, me: &WorkerId, now: f64) -> bool {
     let beat = holder["heartbeat"].as_f64().unwrap_or(0.0);
-    if now() - beat >= COORDINATOR_STALE {
+    if now - beat >= COORDINATOR_STALE {
         return false;
     }
     let worker = &holder["worker"];
@@ -132,6 +133,20 @@ fn db_now(d: Dialect) -> &'static str {
         // Six fraction digits, as SQLAlchemy writes a DateTime on SQLite.
         Dialect::Sqlite => "(strftime('%Y-%m-%d %H:%M:%f', 'now') || '000')",
     }
+}
+
+/// The database's clock now in seconds since the Unix epoch: what a coordinator's heartbeat
+/// is written and judged with.
+fn db_epoch(conn: &mut dyn Conn) -> Result<f64, String> {
+    let sql = match conn.dialect() {
+        Dialect::Postgres => "SELECT extract(epoch from now())::double precision",
+        Dialect::Sqlite => "SELECT (julianday('now') - 2440587.5) * 86400.0",
+    };
+    conn.query(sql)?
+        .first()
+        .and_then(|r| r.first().cloned().flatten())
+        .and_then(|s| s.parse::<f64>().ok())
+        .ok_or_else(|| "the database did not tell its time".to_owned())
 }
 
 /// The SQL condition that the naive-UTC datetime `column` is more than `seconds` before the
@@ -514,10 +529,14 @@ impl TrialQueue for RdbStorage {
                 .and_then(|r| r.first().cloned().flatten())
                 .and_then(|s| serde_json::from_str(&s).ok());
             let current = current.filter(|c| !c.is_null());
+            let clock = db_epoch(conn)?;
             let refresh = current
                 .as_ref()
                 .is_some_and(|c| c["worker"]["token"].as_str() == Some(me.token.as_str()));
-            if let Some(c) = current.as_ref().filter(|c| !refresh && holder_alive(c, me)) {
+            if let Some(c) = current
+                .as_ref()
+                .filter(|c| !refresh && holder_alive(c, me, clock))
+            {
                 return Ok((Some(c["worker"].clone()), Vec::new()));
             }
             let mut sql = String::new();
@@ -550,7 +569,7 @@ impl TrialQueue for RdbStorage {
                 "study",
                 study_id,
                 COORDINATOR_ATTR,
-                &json!({"worker": me, "heartbeat": now()}),
+                &json!({"worker": me, "heartbeat": clock}),
             );
             conn.batch(&sql)?;
             Ok((None, all))

@@ -17,7 +17,7 @@
 
 // `pub` is what other crates use: an item they cannot reach says `pub(crate)` (see the
 // workspace Cargo.toml for why this lint is set here and not for every crate).
-#![warn(unreachable_pub)]
+#![warn(unreachable_pub, missing_docs)]
 
 pub mod advisor;
 pub mod data;

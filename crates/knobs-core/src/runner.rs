@@ -174,7 +174,10 @@ pub enum RunError {
     /// The strategy cannot be built for this space.
     #[error("strategy `{name}`: {source}")]
     Strategy {
+        /// The strategy's name (`gp`, `tpe`, …), or the part that could not start (`runner`,
+        /// `stepper`, `coordinator`).
         name: &'static str,
+        /// What went wrong.
         source: StrategyError,
     },
     /// The study has nothing to search.

@@ -100,32 +100,54 @@ pub enum RaceOutcome {
 /// column for syntax errors.
 #[derive(Debug, Error)]
 pub enum SessionError {
+    /// The file could not be read.
     #[error("{path}: cannot read: {source}")]
     Read {
+        /// The file, as given.
         path: PathBuf,
+        /// The system's reason.
         source: std::io::Error,
     },
+    /// The file (through its temporary copy) could not be written, synced or renamed into
+    /// place.
     #[error("{path}: cannot write: {source}")]
     Write {
+        /// The file, as given.
         path: PathBuf,
+        /// The system's reason.
         source: std::io::Error,
     },
+    /// The text is not RON, or not the shape of a session.
     #[error("{path}:{line}:{column}: {message}")]
     Syntax {
+        /// The file, as given.
         path: PathBuf,
+        /// 1-based line number of the error.
         line: usize,
+        /// 1-based column of the error.
         column: usize,
+        /// The parser's message.
         message: String,
     },
+    /// The file declares a format version this build does not read.
     #[error(
         "{path}: session format version {found} is not supported (this build reads {FORMAT_VERSION})"
     )]
-    Version { path: PathBuf, found: u32 },
+    Version {
+        /// The file, as given.
+        path: PathBuf,
+        /// The version the file declares.
+        found: u32,
+    },
+    /// The session could not be turned into RON text (the serializer's message).
     #[error("cannot encode the session: {0}")]
     Encode(String),
+    /// The session's study does not fit its own definition, in a way repair cannot fix.
     #[error("{path}: {source}")]
     Invalid {
+        /// The file, as given.
         path: PathBuf,
+        /// What is wrong, naming the trial.
         source: crate::study::StudyError,
     },
 }

@@ -55,15 +55,33 @@ impl fmt::Display for Value {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Domain {
     /// A real interval, searched uniformly in the value or in its logarithm.
-    Float { low: f64, high: f64, log: bool },
+    Float {
+        /// The lowest value.
+        low: f64,
+        /// The highest value, above `low`.
+        high: f64,
+        /// Searched uniformly in `ln x` rather than `x` (needs `low > 0`).
+        log: bool,
+    },
     /// An integer interval (both ends included), optionally searched in log scale.
-    Int { low: i64, high: i64, log: bool },
+    Int {
+        /// The smallest value.
+        low: i64,
+        /// The largest value, above `low`.
+        high: i64,
+        /// Searched in log scale (needs `low > 0`).
+        log: bool,
+    },
     /// A finite set of named choices with no order.
-    Categorical { choices: Vec<String> },
+    Categorical {
+        /// The choices, in the order given: cell `i` of the unit interval is choice `i`.
+        choices: Vec<String>,
+    },
     /// A finite set of numbers searched in their order (`C=0.1,1,10`, as scikit-learn's
     /// `param_grid` lists them): a model gets each as a number (an `Int` when `int`), which a
     /// categorical of strings cannot give it. [`Space::new`] keeps `values` sorted ascending.
     Numbers {
+        /// The numbers, ascending: cell `i` of the unit interval is `values[i]`.
         values: Vec<f64>,
         /// Every value is a whole number and is given to the objective as an `Int`.
         #[serde(default)]
@@ -290,35 +308,91 @@ impl Param {
 /// Why a space or a parameter spec was rejected.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum SpaceError {
+    /// A range whose low end is not below its high end.
     #[error("parameter `{name}`: low ({low}) must be below high ({high})")]
-    EmptyRange { name: String, low: f64, high: f64 },
+    EmptyRange {
+        /// The parameter's name.
+        name: String,
+        /// The low end, as given (an int range's converted to a float).
+        low: f64,
+        /// The high end, as given.
+        high: f64,
+    },
+    /// A log-scale range whose low end is zero or below, where the logarithm is undefined.
     #[error("parameter `{name}`: a log scale needs low > 0 (got {low})")]
-    LogNeedsPositive { name: String, low: f64 },
+    LogNeedsPositive {
+        /// The parameter's name.
+        name: String,
+        /// The low end, as given.
+        low: f64,
+    },
+    /// A float bound, a numeric choice or a fixed float that is NaN or infinite.
     #[error("parameter `{name}`: bounds must be finite numbers")]
-    NotFinite { name: String },
+    NotFinite {
+        /// The parameter's name.
+        name: String,
+    },
+    /// A float range with finite ends whose width `high − low` still overflows to infinity.
     #[error(
         "parameter `{name}`: the range {low}..{high} is too wide (its width overflows a number)"
     )]
-    TooWide { name: String, low: f64, high: f64 },
+    TooWide {
+        /// The parameter's name.
+        name: String,
+        /// The low end, as given.
+        low: f64,
+        /// The high end, as given.
+        high: f64,
+    },
+    /// An int bound or whole-number choice beyond ±2^53, where integers stop being exact as
+    /// floats (the unit-cube mapping works in floats).
     #[error(
         "parameter `{name}`: integer bounds must lie within ±{MAX_INT} (2^53, where every integer \
          is still exact as a number), got {value}"
     )]
-    IntOutOfRange { name: String, value: i64 },
+    IntOutOfRange {
+        /// The parameter's name.
+        name: String,
+        /// The offending bound or choice.
+        value: i64,
+    },
+    /// A categorical or numeric choice set with no choice.
     #[error("parameter `{name}`: a categorical needs at least one choice")]
-    NoChoices { name: String },
+    NoChoices {
+        /// The parameter's name.
+        name: String,
+    },
+    /// A choice listed twice (for numeric choices, two equal numbers): its two cells would
+    /// give one value twice the share of the others.
     #[error("parameter `{name}`: choice `{choice}` is listed twice")]
-    DuplicateChoice { name: String, choice: String },
+    DuplicateChoice {
+        /// The parameter's name.
+        name: String,
+        /// The repeated choice, as text.
+        choice: String,
+    },
+    /// A choice with a fractional part in a set of int choices.
     #[error("parameter `{name}`: choice {value} is not a whole number, but the choices are ints")]
-    NotWhole { name: String, value: f64 },
+    NotWhole {
+        /// The parameter's name.
+        name: String,
+        /// The first choice that is not a whole number.
+        value: f64,
+    },
+    /// Two parameters share this name.
     #[error("parameter `{0}` is defined twice")]
     DuplicateName(String),
+    /// A parameter whose name is empty or blank.
     #[error("a parameter needs a name")]
     EmptyName,
+    /// A CLI parameter spec ([`parse_param`]) that does not parse.
     #[error("bad parameter spec `{spec}`: {reason}")]
-    BadSpec { spec: String, reason: String },
-    #[error("no parameter named `{0}`")]
-    UnknownParam(String),
+    BadSpec {
+        /// The spec, as the user wrote it.
+        spec: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// A validated, ordered set of parameters.

@@ -179,32 +179,52 @@ pub enum DataError {
     /// The file could not be read at all.
     #[error("{file}: cannot read the file: {source}")]
     Io {
+        /// The file, as the user named it.
         file: String,
+        /// The I/O error that stopped the read.
         #[source]
         source: std::io::Error,
     },
     /// The file has no content (not even a header).
     #[error("{file}: line 1: the file is empty (expected a header row of column names)")]
-    Empty { file: String },
+    Empty {
+        /// The file, as the user named it.
+        file: String,
+    },
     /// The file has a header but no data rows.
     #[error("{file}: line 1: only a header row, no data rows")]
-    HeaderOnly { file: String },
+    HeaderOnly {
+        /// The file, as the user named it.
+        file: String,
+    },
     /// The header has only one column, so there is nothing to learn from.
     #[error("{file}: line 1: only the target column `{column}`; no feature columns")]
-    NoFeatures { file: String, column: String },
+    NoFeatures {
+        /// The file, as the user named it.
+        file: String,
+        /// The one column, taken as the target.
+        column: String,
+    },
     /// Two columns share a name.
     #[error("{file}: line 1: column name `{column}` appears twice (columns {first} and {second})")]
     DuplicateColumn {
+        /// The file, as the user named it.
         file: String,
+        /// The repeated column name.
         column: String,
+        /// 1-based position of its first occurrence in the header.
         first: usize,
+        /// 1-based position of its second occurrence in the header.
         second: usize,
     },
     /// The target column asked for is not in the header.
     #[error("{file}: line 1: no target column `{column}` (columns: {known})")]
     UnknownTarget {
+        /// The file, as the user named it.
         file: String,
+        /// The target column as the user named it.
         column: String,
+        /// The header's column names, comma-separated, so the user can pick one.
         known: String,
     },
     /// A row has more or fewer fields than the header.
@@ -214,40 +234,60 @@ pub enum DataError {
         ragged_detail(.found, .expected)
     )]
     Ragged {
+        /// The file, as the user named it.
         file: String,
+        /// 1-based line number of the offending row.
         line: u64,
+        /// Where the row goes wrong: the first column without a value, or the last column
+        /// when there are extra fields.
         column: String,
+        /// How many fields the header has.
         expected: usize,
+        /// How many fields the row has.
         found: usize,
     },
     /// A quoted field is never closed, so the rest of the file would be swallowed into it.
     #[error("{file}: line {line}: column `{column}`: a quote opened here is never closed")]
     UnterminatedQuote {
+        /// The file, as the user named it.
         file: String,
+        /// 1-based line number where the quote opens.
         line: u64,
+        /// The column of the quoted field.
         column: String,
     },
     /// A field is not valid UTF-8 text.
     #[error("{file}: line {line}: column `{column}`: not valid UTF-8 text")]
     NotUtf8 {
+        /// The file, as the user named it.
         file: String,
+        /// 1-based line number of the offending row.
         line: u64,
+        /// The column of the offending field.
         column: String,
     },
     /// A regression target is not a number.
     #[error("{file}: line {line}: column `{column}`: `{text}` is not a number")]
     NotNumeric {
+        /// The file, as the user named it.
         file: String,
+        /// 1-based line number of the offending row.
         line: u64,
+        /// The target column.
         column: String,
+        /// The cell's text, as written.
         text: String,
     },
     /// A numeric feature or a regression target is infinite or NaN.
     #[error("{file}: line {line}: column `{column}`: `{text}` is not a finite number")]
     NotFinite {
+        /// The file, as the user named it.
         file: String,
+        /// 1-based line number of the offending row.
         line: u64,
+        /// The column of the offending cell.
         column: String,
+        /// The cell's text, as written.
         text: String,
     },
     /// A classification target has only one class, so there is nothing to tell apart.
@@ -256,9 +296,13 @@ pub enum DataError {
          classification needs at least two classes"
     )]
     SingleClass {
+        /// The file, as the user named it.
         file: String,
+        /// 1-based line number of the last data row, so the message spans all the rows.
         last_line: u64,
+        /// The target column.
         column: String,
+        /// The one class every row has.
         class: String,
     },
     /// A mostly numeric feature column has a few text cells: most likely typos, so they are
@@ -269,10 +313,15 @@ pub enum DataError {
          read the column as categories (--categorical {column})"
     )]
     StrayText {
+        /// The file, as the user named it.
         file: String,
+        /// 1-based line number of the first text cell.
         line: u64,
+        /// The column, as named in the header (and to give `--categorical`).
         column: String,
+        /// The first text cell's text, as written.
         text: String,
+        /// How many cells of the column are numbers, to show the text is the exception.
         numbers: usize,
     },
     /// The target has empty cells; a target cannot be imputed.
@@ -282,9 +331,13 @@ pub enum DataError {
         more = more_rows(*.count)
     )]
     TargetGap {
+        /// The file, as the user named it.
         file: String,
+        /// 1-based line number of the first row with an empty target.
         line: u64,
+        /// The target column.
         column: String,
+        /// How many rows have an empty target, the first one included.
         count: usize,
     },
     /// A text column has so many distinct values that it is free text (names, ids,
@@ -295,35 +348,61 @@ pub enum DataError {
          it out (--ignore {column})"
     )]
     FreeText {
+        /// The file, as the user named it.
         file: String,
+        /// The column, as named in the header (and to give `--ignore`).
         column: String,
+        /// How many distinct values the column has.
         levels: usize,
+        /// How many rows have a value in the column (missing cells not counted).
         rows: usize,
     },
     /// `--ignore` or `--categorical` names a column the header does not have.
     #[error("{file}: line 1: no column `{column}` to {role} (columns: {known})")]
     UnknownColumn {
+        /// The file, as the user named it.
         file: String,
+        /// The column as the user named it.
         column: String,
+        /// What the column was named for (`ignore`, `read as categories`), for the message.
         role: &'static str,
+        /// The header's column names, comma-separated, so the user can pick one.
         known: String,
     },
     /// The target column is also named as ignored.
     #[error("{file}: line 1: column `{column}` is the target, so it cannot be ignored")]
-    IgnoredTarget { file: String, column: String },
+    IgnoredTarget {
+        /// The file, as the user named it.
+        file: String,
+        /// The target column.
+        column: String,
+    },
     /// The CSV reader itself failed.
     #[error("{file}: line {line}: {message}")]
     Csv {
+        /// The file, as the user named it.
         file: String,
+        /// 1-based line number where the reader failed, as it reports it.
         line: u64,
+        /// The reader's own message.
         message: String,
     },
     /// Parts given to [`Dataset::new`] do not fit together.
     #[error("dataset `{name}`: {reason}")]
-    Inconsistent { name: String, reason: String },
+    Inconsistent {
+        /// The dataset's name.
+        name: String,
+        /// What does not fit (counts that differ, a value that is not finite).
+        reason: String,
+    },
     /// No bundled dataset has this name.
     #[error("no bundled dataset `{name}` (bundled: {known})")]
-    UnknownBundled { name: String, known: String },
+    UnknownBundled {
+        /// The name asked for.
+        name: String,
+        /// The bundled datasets' names, comma-separated, so the user can pick one.
+        known: String,
+    },
 }
 
 /// The most levels a categorical feature may have before it counts as free text.

@@ -22,26 +22,44 @@ pub enum FoldsError {
     /// The fold file could not be read.
     #[error("{file}: cannot read the file: {source}")]
     Io {
+        /// The file, as the user named it.
         file: String,
+        /// The I/O error that stopped the read.
         #[source]
         source: std::io::Error,
     },
     /// The fold file is not UTF-8 text.
     #[error("{file}: line {line}: not valid UTF-8 text")]
-    NotUtf8 { file: String, line: u64 },
+    NotUtf8 {
+        /// The file, as the user named it.
+        file: String,
+        /// 1-based line number of the first line that is not UTF-8.
+        line: u64,
+    },
     /// The fold file is empty.
     #[error("{file}: line 1: the file is empty (expected the header `index,fold`)")]
-    Empty { file: String },
+    Empty {
+        /// The file, as the user named it.
+        file: String,
+    },
     /// The first line is not `index,fold`.
     #[error("{file}: line 1: expected the header `index,fold`, found `{found}`")]
-    BadHeader { file: String, found: String },
+    BadHeader {
+        /// The file, as the user named it.
+        file: String,
+        /// The first line, as written.
+        found: String,
+    },
     /// A row is not two non-negative integers.
     #[error(
         "{file}: line {line}: expected `index,fold` (two non-negative integers), found `{found}`"
     )]
     BadRow {
+        /// The file, as the user named it.
         file: String,
+        /// 1-based line number of the offending row.
         line: u64,
+        /// The row, as written.
         found: String,
     },
     /// A row index is beyond the dataset.
@@ -49,17 +67,25 @@ pub enum FoldsError {
         "{file}: line {line}: row index {index} is out of range (the dataset has {n_rows} rows)"
     )]
     IndexOutOfRange {
+        /// The file, as the user named it.
         file: String,
+        /// 1-based line number of the offending row.
         line: u64,
+        /// The 0-based row index the line gives.
         index: usize,
+        /// How many rows the dataset has.
         n_rows: usize,
     },
     /// A row index appears twice.
     #[error("{file}: line {line}: row index {index} was already given on line {first_line}")]
     DuplicateIndex {
+        /// The file, as the user named it.
         file: String,
+        /// 1-based line number of the repeat.
         line: u64,
+        /// The repeated 0-based row index.
         index: usize,
+        /// 1-based line number where the index was first given.
         first_line: u64,
     },
     /// A row of the dataset has no fold.
@@ -67,31 +93,51 @@ pub enum FoldsError {
         "{file}: row index {index} has no fold (the dataset has {n_rows} rows; {missing} are missing)"
     )]
     MissingIndex {
+        /// The file, as the user named it.
         file: String,
+        /// The first 0-based row index the file leaves out.
         index: usize,
+        /// How many rows the dataset has.
         n_rows: usize,
+        /// How many row indices the file leaves out, the first one included.
         missing: usize,
     },
     /// Cross-validation needs at least two folds.
     #[error("{source_name}: {k} fold(s); cross-validation needs at least 2")]
-    TooFewFolds { source_name: String, k: usize },
+    TooFewFolds {
+        /// Where the folds came from: the fold file, or `k-fold` / `stratified k-fold`.
+        source_name: String,
+        /// How many folds were asked for or found.
+        k: usize,
+    },
     /// Each fold needs at least one row, so there cannot be more folds than rows.
     #[error("{source_name}: {n_rows} rows cannot fill {k} folds")]
     FewerRowsThanFolds {
+        /// Where the folds came from: the fold file, or `k-fold` / `stratified k-fold`.
         source_name: String,
+        /// How many rows there are to share out.
         n_rows: usize,
+        /// How many folds were asked for or found.
         k: usize,
     },
     /// Some fold below the highest fold number has no rows.
     #[error("{source_name}: fold {fold} has no rows (folds are numbered 0..{k})")]
     EmptyFold {
+        /// Where the folds came from: the fold file, or `k-fold` / `stratified k-fold`.
         source_name: String,
+        /// The first fold number without rows.
         fold: usize,
+        /// The number of folds: the highest fold number plus one.
         k: usize,
     },
     /// No bundled fold file has this name.
     #[error("no bundled folds for `{name}` (bundled: {known})")]
-    UnknownBundled { name: String, known: String },
+    UnknownBundled {
+        /// The dataset name asked for.
+        name: String,
+        /// The bundled datasets' names, comma-separated, so the user can pick one.
+        known: String,
+    },
 }
 
 /// A test-fold number for every row of a dataset. Always valid: at least two folds, every

@@ -14,12 +14,20 @@ use thiserror::Error;
 pub enum MetricError {
     /// Truth and predictions differ in length or are empty.
     #[error("{truth} true values but {predicted} predictions")]
-    Length { truth: usize, predicted: usize },
+    Length {
+        /// How many true values there are.
+        truth: usize,
+        /// How many predictions there are.
+        predicted: usize,
+    },
     /// A classification metric got regression values or the other way round.
     #[error("metric `{metric}` is for {expected}, the predictions are for {found}")]
     WrongTask {
+        /// The metric's name, as the user writes it.
         metric: &'static str,
+        /// The task the metric is for.
         expected: Task,
+        /// The task the predictions are for.
         found: Task,
     },
 }

@@ -129,7 +129,12 @@ pub struct Partial {
 pub enum ObjectiveError {
     /// A parameter the objective needs is absent or of the wrong kind.
     #[error("parameter `{name}`: {reason}")]
-    BadParam { name: String, reason: String },
+    BadParam {
+        /// The parameter's name.
+        name: String,
+        /// What is wrong with it (missing, or not a number).
+        reason: String,
+    },
     /// The evaluation ran and failed (a model that would not fit, a command that exited 1).
     #[error("{0}")]
     Failed(String),
@@ -151,7 +156,12 @@ pub enum ObjectiveError {
     /// A pruner stopped the trial after it reported `value` at `step`: recorded as pruned,
     /// with its last value, not as a failure.
     #[error("pruned at step {step} (last value {value})")]
-    Pruned { step: u64, value: f64 },
+    Pruned {
+        /// The step (epoch, boosting round) of the last reported value.
+        step: u64,
+        /// The last value reported, kept as the trial's value.
+        value: f64,
+    },
 }
 
 /// Something that maps parameters to a value.
@@ -194,7 +204,12 @@ pub trait Objective: Send + Sync {
 pub enum BuildError {
     /// An unknown objective name.
     #[error("unknown objective `{name}` (known: {known})")]
-    Unknown { name: String, known: String },
+    Unknown {
+        /// The name asked for.
+        name: String,
+        /// The known objectives' names, comma-separated, so the user can pick one.
+        known: String,
+    },
     /// A setting the objective cannot take.
     #[error("{0}")]
     Invalid(String),

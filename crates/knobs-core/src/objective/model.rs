@@ -51,7 +51,12 @@ pub enum FoldSpec {
     /// The reference folds bundled with a dataset (the anchors' splits), by dataset name.
     Bundled(String),
     /// `k` folds drawn with `seed` (stratified for classification).
-    KFold { k: usize, seed: u64 },
+    KFold {
+        /// How many folds.
+        k: usize,
+        /// The seed the folds are drawn with, so the same seed gives the same folds.
+        seed: u64,
+    },
     /// An `index,fold` file.
     File(PathBuf),
 }

@@ -135,7 +135,9 @@ const MAX_HALVINGS: u32 = 6;
 pub enum Source {
     /// Not known until the first result.
     Unknown,
+    /// The objective returns the gradient with each value.
     Analytic,
+    /// The objective gives none: it is estimated from probes (central differences or SPSA).
     Estimated,
 }
 
@@ -153,9 +155,17 @@ pub enum Role {
     /// The step's point itself.
     Centre,
     /// `x + h e_i` (`plus`) or `x − h e_i`.
-    Axis { coord: usize, plus: bool },
+    Axis {
+        /// The coordinate `i` probed.
+        coord: usize,
+        /// The `+h` side (else `−h`).
+        plus: bool,
+    },
     /// `x ± h Δ` for SPSA.
-    Spsa { plus: bool },
+    Spsa {
+        /// The `+h Δ` side (else `−h Δ`).
+        plus: bool,
+    },
     /// A random point scouted for the start of a run.
     Scout,
     /// An extra point asked while the step's results were outstanding (a window > 1).

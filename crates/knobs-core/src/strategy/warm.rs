@@ -50,10 +50,20 @@ pub struct WarmTrial {
 pub enum WarmError {
     /// The old study has a parameter set that does not name the new one's.
     #[error("{file}: the new study's parameter `{name}` is not in the old study")]
-    MissingParam { file: String, name: String },
+    MissingParam {
+        /// The old study's file, as given.
+        file: String,
+        /// The new study's parameter the old study lacks.
+        name: String,
+    },
     /// No old trial finished inside the new ranges.
     #[error("{file}: none of its {trials} trials finished inside the new study's ranges")]
-    NothingCarried { file: String, trials: usize },
+    NothingCarried {
+        /// The old study's file, as given.
+        file: String,
+        /// How many trials the old study has.
+        trials: usize,
+    },
 }
 
 impl WarmStart {

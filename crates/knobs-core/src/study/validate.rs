@@ -34,10 +34,18 @@ pub enum StudyError {
         "trial number {number} appears twice; remove one of them (which is the real trial \
          cannot be told)"
     )]
-    DuplicateTrial { number: usize },
+    DuplicateTrial {
+        /// The repeated trial number.
+        number: usize,
+    },
     /// The numbers are not `0, 1, 2, …` in order (`repair` renumbers these).
     #[error("trial numbers must run 0, 1, 2, … in order: entry {index} is trial {found}")]
-    NotContiguous { index: usize, found: usize },
+    NotContiguous {
+        /// 0-based position of the entry among the stored trials.
+        index: usize,
+        /// The number that entry carries instead of `index`.
+        found: usize,
+    },
     /// A stored point has a different number of coordinates than the space has free
     /// parameters.
     #[error(
@@ -45,32 +53,52 @@ pub enum StudyError {
          parameters (was the space edited after the trial ran?)"
     )]
     PointLength {
+        /// The trial's stored number.
         number: usize,
+        /// Coordinates in its point.
         found: usize,
+        /// Free parameters in the space.
         expected: usize,
     },
     /// A stored coordinate is outside `[0, 1]` or not a number.
     #[error("trial {number}: coordinate {index} of its point is {value}, outside [0, 1]")]
     PointOutside {
+        /// The trial's stored number.
         number: usize,
+        /// 0-based index of the coordinate (among the free parameters).
         index: usize,
+        /// The coordinate as stored (possibly NaN).
         value: f64,
     },
     /// A parameter of the space has no value in a stored trial.
     #[error("trial {number}: no value for parameter `{name}`")]
-    MissingParam { number: usize, name: String },
+    MissingParam {
+        /// The trial's stored number.
+        number: usize,
+        /// The parameter without a value.
+        name: String,
+    },
     /// A stored trial has a value for a parameter the space does not have.
     #[error("trial {number}: parameter `{name}` is not in the space")]
-    UnknownParam { number: usize, name: String },
+    UnknownParam {
+        /// The trial's stored number.
+        number: usize,
+        /// The stored name the space lacks.
+        name: String,
+    },
     /// A stored value is not one the parameter's domain can take.
     #[error(
         "trial {number}: `{name}` = {value} is not in the space's domain {domain} (was the \
          space edited after the trial ran?)"
     )]
     ParamOutside {
+        /// The trial's stored number.
         number: usize,
+        /// The parameter's name.
         name: String,
+        /// The stored value, as text.
         value: String,
+        /// The parameter's domain, as [`Domain::describe`] writes it.
         domain: String,
     },
     /// A stored gradient has the wrong length or a non-finite entry.
@@ -79,16 +107,27 @@ pub enum StudyError {
          space has {expected} free parameters"
     )]
     BadGradient {
+        /// The trial's stored number.
         number: usize,
+        /// Entries in its gradient (its length, also when the fault is a non-finite entry).
         found: usize,
+        /// Free parameters in the space.
         expected: usize,
     },
     /// The window is zero or beyond [`MAX_WINDOW`].
     #[error("the window must be between 1 and {MAX_WINDOW} trials, got {window}")]
-    Window { window: usize },
+    Window {
+        /// The window as stored.
+        window: usize,
+    },
     /// A complete trial without a finite value (`validate` only; `repair` fails the trial).
     #[error("trial {number}: complete, but its value is {value}, not a finite number")]
-    NotFinite { number: usize, value: String },
+    NotFinite {
+        /// The trial's stored number.
+        number: usize,
+        /// The stored value as text: `missing`, `NaN`, `inf` or `-inf`.
+        value: String,
+    },
     /// The study's model cannot take a value the space offers (a choice, a fixed value, or
     /// the middle of a range), so every trial drawing it would fail.
     #[error(
@@ -96,9 +135,14 @@ pub enum StudyError {
          the parameter's values before running"
     )]
     ModelRefuses {
+        /// The parameter refused, or `(the space's middle point)` when the model's message
+        /// names none.
         name: String,
+        /// The refused value, as text (empty for the middle point).
         value: String,
+        /// The model's label.
         model: String,
+        /// The model's message.
         reason: String,
     },
 }

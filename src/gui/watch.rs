@@ -402,16 +402,8 @@ fn short_place(url: &StorageUrl) -> String {
 /// The unbroken run of finished trials from number 0 of a study Knobs wrote (what a resume
 /// replays), its strategy state dropped if trials were cut.
 fn resumable(study: &Study) -> Study {
-    let cut = study
-        .trials
-        .iter()
-        .enumerate()
-        .position(|(i, t)| {
-            t.number != i
-                || t.state == TrialState::Running
-                || matches!(&t.state, TrialState::Failed(w) if w == INTERRUPTED)
-        })
-        .unwrap_or(study.trials.len());
+    let cut =
+        study.finished_prefix(|t| matches!(&t.state, TrialState::Failed(w) if w == INTERRUPTED));
     let mut kept = study.clone();
     if cut < kept.trials.len() {
         kept.trials.truncate(cut);

@@ -415,6 +415,18 @@ impl Study {
     pub fn discard_unfinished(&mut self) {
         self.trials.retain(|t| t.state != TrialState::Running);
     }
+
+    /// How many trials from number 0 are an unbroken run of finished ones: the count stops
+    /// at the first trial that is running, missing (its number out of place) or
+    /// `interrupted`. Strategies are told results in trial order, so only such a prefix can
+    /// be replayed by a resumed run; each storage says what it knows as interrupted.
+    pub fn finished_prefix(&self, interrupted: impl Fn(&Trial) -> bool) -> usize {
+        self.trials
+            .iter()
+            .enumerate()
+            .position(|(i, t)| t.number != i || t.state == TrialState::Running || interrupted(t))
+            .unwrap_or(self.trials.len())
+    }
 }
 
 /// The study `knobs run` starts from without a session, and the window's File ▸ New: 60

@@ -157,16 +157,7 @@ impl Recovered {
     /// (an interrupted trial's point is asked again, exactly, by an unchanged strategy).
     pub fn resumable(&self) -> Study {
         let mut study = self.study.clone();
-        let cut = study
-            .trials
-            .iter()
-            .enumerate()
-            .position(|(i, t)| {
-                t.number != i
-                    || t.state == crate::study::TrialState::Running
-                    || self.interrupted.contains(&t.number)
-            })
-            .unwrap_or(study.trials.len());
+        let cut = study.finished_prefix(|t| self.interrupted.contains(&t.number));
         study.trials.truncate(cut);
         study
     }

@@ -271,6 +271,30 @@ pub struct RdbStorage {
 }
 
 impl RdbStorage {
+    /// A storage on study `study_id` of `conn`, whose next Optuna number is `next_number`,
+    /// before its space and trials are known (what `create` and `attach` fill in next).
+    fn on(
+        conn: Box<dyn Conn>,
+        location: String,
+        study_id: i64,
+        name: String,
+        next_number: i64,
+    ) -> RdbStorage {
+        RdbStorage {
+            conn: Mutex::new(conn),
+            location,
+            study_id,
+            name,
+            next_number,
+            trial_ids: HashMap::new(),
+            space: Space::default(),
+            distributions: Vec::new(),
+            pending: Vec::new(),
+            poll: queue::PollState::default(),
+            coordinator: None,
+        }
+    }
+
     /// Create the study `study` (named `study.name`, or "knobs study") in the database `conn`
     /// with its finished trials, durable before it returns; a study of that name already
     /// there is an error (resume it with [`RdbStorage::open`]).
@@ -312,19 +336,7 @@ impl RdbStorage {
             Ok(id)
         })
         .map_err(fail)?;
-        let mut storage = RdbStorage {
-            conn: Mutex::new(conn),
-            location,
-            study_id: id,
-            name,
-            next_number: 0,
-            trial_ids: HashMap::new(),
-            space: Space::default(),
-            distributions: Vec::new(),
-            pending: Vec::new(),
-            poll: queue::PollState::default(),
-            coordinator: None,
-        };
+        let mut storage = RdbStorage::on(conn, location, id, name, 0);
         storage.set_definition(study)?;
         for trial in study
             .trials
@@ -395,19 +407,7 @@ impl RdbStorage {
                 ),
             });
         }
-        let mut storage = RdbStorage {
-            conn: Mutex::new(conn),
-            location,
-            study_id,
-            name: study_name,
-            next_number: info.len() as i64,
-            trial_ids: HashMap::new(),
-            space: Space::default(),
-            distributions: Vec::new(),
-            pending: Vec::new(),
-            poll: queue::PollState::default(),
-            coordinator: None,
-        };
+        let mut storage = RdbStorage::on(conn, location, study_id, study_name, info.len() as i64);
         storage.set_space(&recovered.study.space);
         for (id, t) in &info {
             if let Some(number) = t.number {
@@ -633,8 +633,8 @@ impl Storage for RdbStorage {
                     Pending::StudyAttr(key, value) => {
                         rows::set_attr(&mut sql, "study", study_id, key, value);
                         // The run's end wakes idle workers, which then exit.
-                        if *key == LAST_RUN_ATTR && conn.dialect() == Dialect::Postgres {
-                            sql.push_str(&format!("NOTIFY {};\n", queue::channel(study_id)));
+                        if *key == LAST_RUN_ATTR {
+                            queue::notify_workers(&mut sql, conn.dialect(), study_id);
                         }
                     }
                 }

@@ -125,6 +125,40 @@ pub(super) fn channel(study_id: i64) -> String {
     format!("knobs_study_{study_id}")
 }
 
+/// Write `trial` as a waiting trial at `(study_id, storage id, Optuna number)`, with what a
+/// worker needs beside its point: how many trials were told when it was asked (its pruner
+/// compares it with those) and whether the strategy wants the objective's gradient. Both a
+/// first enqueue and the re-enqueue of a stale attempt go through here.
+fn insert_waiting(
+    rows: &TrialRows,
+    sql: &mut String,
+    (study_id, id, number): (i64, i64, i64),
+    trial: &Trial,
+    told_before: u64,
+    want_gradient: bool,
+) {
+    rows.insert(
+        sql,
+        study_id,
+        id,
+        number,
+        trial,
+        "WAITING",
+        &[
+            ("told_before", json!(told_before)),
+            ("want_gradient", json!(want_gradient)),
+        ],
+    );
+}
+
+/// Wake the idle workers of the study (PostgreSQL: they wait on its channel; SQLite's
+/// workers poll, so nothing is written there).
+pub(super) fn notify_workers(sql: &mut String, dialect: Dialect, study_id: i64) {
+    if dialect == Dialect::Postgres {
+        let _ = writeln!(sql, "NOTIFY {};", channel(study_id));
+    }
+}
+
 /// The database's clock now, as Optuna's naive-UTC `DateTime` (what heartbeats are written
 /// with, as Optuna's `record_heartbeat` writes `now()`).
 fn db_now(d: Dialect) -> &'static str {
@@ -624,22 +658,16 @@ impl TrialQueue for RdbStorage {
             for ((trial, told, want_gradient), (&id, number)) in
                 trials.iter().zip(ids.iter().zip(first_number..))
             {
-                rows.insert(
+                insert_waiting(
+                    &rows,
                     &mut sql,
-                    study_id,
-                    id,
-                    number,
+                    (study_id, id, number),
                     trial,
-                    "WAITING",
-                    &[
-                        ("told_before", json!(told)),
-                        ("want_gradient", json!(want_gradient)),
-                    ],
+                    *told as u64,
+                    *want_gradient,
                 );
             }
-            if conn.dialect() == Dialect::Postgres {
-                let _ = writeln!(sql, "NOTIFY {};", channel(study_id));
-            }
+            notify_workers(&mut sql, conn.dialect(), study_id);
             conn.batch(&sql)?;
             Ok(ids)
         };
@@ -769,21 +797,15 @@ impl TrialQueue for RdbStorage {
                     .ok_or("no trial id")?;
                 let mut sql = String::new();
                 fail_sql_because(&mut sql, id, Some(trial.started_at), Some(&why));
-                rows_of.insert(
+                insert_waiting(
+                    &rows_of,
                     &mut sql,
-                    study_id,
-                    new_id,
-                    number,
+                    (study_id, new_id, number),
                     &trial,
-                    "WAITING",
-                    &[
-                        ("told_before", json!(told)),
-                        ("want_gradient", json!(want_gradient)),
-                    ],
+                    told,
+                    want_gradient,
                 );
-                if conn.dialect() == Dialect::Postgres {
-                    let _ = writeln!(sql, "NOTIFY {};", channel(study_id));
-                }
+                notify_workers(&mut sql, conn.dialect(), study_id);
                 conn.batch(&sql)?;
                 Ok(Some(new_id))
             })
